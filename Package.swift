@@ -1,0 +1,137 @@
+// swift-tools-version: 6.1
+// Canto: a self-hosted music server. See README.md for the layout.
+import PackageDescription
+
+/// One set of Swift settings shared by every Swift target.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Canto",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "canto", targets: ["canto"]),
+    ],
+    dependencies: [
+        // HTTP server (router, middleware, files) and its service lifecycle.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // SQLite access: pools, migrations, records, FTS5.
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // The TOML configuration file.
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        // The `canto` command line.
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // Structured logging and metrics facades.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // Prometheus exposition for /metrics.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Services that start and stop with the server (scanner, scheduler).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: C and C++ shims
+        .systemLibrary(name: "CTagLib", pkgConfig: "taglib", providers: [.apt(["libtag1-dev"])]),
+        .target(
+            name: "CTagLibShim",
+            dependencies: ["CTagLib"],
+            cxxSettings: [.unsafeFlags(["-std=c++17"])],
+            linkerSettings: [.linkedLibrary("tag"), .linkedLibrary("stdc++")]
+        ),
+        .systemLibrary(
+            name: "CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswresample-dev", "libswscale-dev"])]
+        ),
+        .target(
+            name: "CFFmpegShim",
+            dependencies: ["CFFmpeg"],
+            linkerSettings: ["avformat", "avcodec", "avutil", "swresample", "swscale"].map { .linkedLibrary($0) }
+        ),
+
+        // MARK: Swift modules
+        .target(
+            name: "CantoCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CantoMedia",
+            dependencies: ["CantoCore", "CTagLibShim", "CFFmpegShim"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CantoStore",
+            dependencies: ["CantoCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CantoPluginKit",
+            dependencies: ["CantoCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CantoLibrary",
+            dependencies: [
+                "CantoCore", "CantoMedia",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LocalPlugin",
+            dependencies: ["CantoPluginKit", "CantoLibrary", "CantoCore"],
+            path: "Plugins/Local",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CantoServer",
+            dependencies: [
+                "CantoCore", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit", "LocalPlugin",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "canto",
+            dependencies: [
+                "CantoServer", "CantoPluginKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests (one target per module; fixtures are generated at test time)
+        .target(
+            name: "CantoTestSupport",
+            dependencies: ["CantoCore", "CantoMedia"],
+            path: "Tests/CantoTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CantoMediaTests", dependencies: ["CantoMedia", "CantoTestSupport"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CantoStoreTests", dependencies: ["CantoStore", "CantoTestSupport"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CantoLibraryTests",
+            dependencies: ["CantoLibrary", "CantoStore", "CantoTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CantoServerTests",
+            dependencies: [
+                "CantoServer", "CantoTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,116 @@
+import Foundation
+
+/// What a previous scan recorded about a file: enough to tell whether it changed.
+public struct KnownFile: Sendable, Equatable {
+    public var id: TrackID
+    public var libraryID: LibraryID
+    public var path: String
+    public var size: Int64
+    public var modifiedAt: Date
+    public var contentHash: String
+    public init(id: TrackID, libraryID: LibraryID, path: String, size: Int64, modifiedAt: Date, contentHash: String) {
+        self.id = id
+        self.libraryID = libraryID
+        self.path = path
+        self.size = size
+        self.modifiedAt = modifiedAt
+        self.contentHash = contentHash
+    }
+}
+
+/// A named artist credit, with its MusicBrainz ID when the tags carry one.
+public struct ArtistCredit: Sendable, Equatable {
+    public var name: String
+    public var musicBrainzID: String?
+    public var role: ArtistRole
+    public init(name: String, musicBrainzID: String? = nil, role: ArtistRole) {
+        self.name = name
+        self.musicBrainzID = musicBrainzID
+        self.role = role
+    }
+}
+
+/// One track to write, with everything linked to it.
+public struct TrackWrite: Sendable, Equatable {
+    public var track: Track
+    public var credits: [ArtistCredit]
+    public var genres: [String]
+    public var lyrics: String?
+    public var syncedLyrics: String?
+    public var artwork: Artwork?
+    public var albumTitleSort: String
+    public init(
+        track: Track, credits: [ArtistCredit], genres: [String], lyrics: String?, syncedLyrics: String?,
+        artwork: Artwork?
+    ) {
+        self.track = track
+        self.credits = credits
+        self.genres = genres
+        self.lyrics = lyrics
+        self.syncedLyrics = syncedLyrics
+        self.artwork = artwork
+        self.albumTitleSort = SortKey.sortName(track.album)
+    }
+}
+
+/// One transaction's worth of scanner output. Applying it is all-or-nothing.
+public struct CatalogBatch: Sendable {
+    public var folders: [Folder] = []
+    public var tracks: [TrackWrite] = []
+    public var deletedTracks: [TrackID] = []
+    public var deletedFolders: [FolderID] = []
+    public init() {}
+    public var isEmpty: Bool { folders.isEmpty && tracks.isEmpty && deletedTracks.isEmpty && deletedFolders.isEmpty }
+}
+
+/// The scanner's view of the catalog. No SQL leaks through it.
+public protocol CatalogWriter: Sendable {
+    /// Makes the library table match the configured music folders.
+    func syncLibraries(_ libraries: [Library]) async throws
+    /// Every folder path recorded for a library.
+    func folderPaths(in library: LibraryID) async throws -> Set<String>
+    /// The files recorded directly in one folder of a library.
+    func knownFiles(in library: LibraryID, folder: String) async throws -> [KnownFile]
+    /// Tracks whose audio content hash is `contentHash`, for move detection.
+    func knownFiles(withContentHash contentHash: String) async throws -> [KnownFile]
+    /// Writes a batch in one transaction.
+    func apply(_ batch: CatalogBatch) async throws
+    /// Recomputes album and artist figures and removes albums, artists, genres and artwork
+    /// nothing refers to any more. Called once at the end of a scan that changed anything.
+    func finishScan(libraries: [LibraryID], at date: Date) async throws
+}
+
+/// Read access to the catalog for the APIs and tests.
+public protocol CatalogReader: Sendable {
+    func libraries() async throws -> [Library]
+    func track(_ id: TrackID) async throws -> Track?
+    func track(library: LibraryID, path: String) async throws -> Track?
+    func tracks(inAlbum id: AlbumID) async throws -> [Track]
+    func album(_ id: AlbumID) async throws -> Album?
+    func albums(offset: Int, limit: Int) async throws -> [Album]
+    func artist(_ id: ArtistID) async throws -> Artist?
+    func artists() async throws -> [Artist]
+    func credits(of track: TrackID) async throws -> [ArtistCredit]
+    func genres(of track: TrackID) async throws -> [String]
+    func lyrics(of track: TrackID) async throws -> (plain: String?, synced: String?)
+    func artwork(_ id: ArtworkID) async throws -> Artwork?
+    func folders(in library: LibraryID) async throws -> [Folder]
+    func counts() async throws -> CatalogCounts
+    /// Adds one play to a track's play count.
+    func recordPlay(of track: TrackID) async throws
+}
+
+public struct CatalogCounts: Sendable, Equatable, Codable {
+    public var tracks: Int
+    public var albums: Int
+    public var artists: Int
+    public var genres: Int
+    public var folders: Int
+    public init(tracks: Int, albums: Int, artists: Int, genres: Int, folders: Int) {
+        self.tracks = tracks
+        self.albums = albums
+        self.artists = artists
+        self.genres = genres
+        self.folders = folders
+    }
+}

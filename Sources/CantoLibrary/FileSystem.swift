@@ -1,0 +1,91 @@
+import CantoCore
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `stat` says about one path (following symlinks).
+struct FileStatus: Sendable, Equatable {
+    enum Kind: Sendable { case directory, regular, other }
+    var kind: Kind
+    var size: Int64
+    var modifiedAt: Date
+    /// Device and inode, to notice a directory seen before through a symlink loop.
+    var identity: DirectoryIdentity
+
+    static func of(_ path: String) -> Result<FileStatus, FileSystemError> {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .failure(FileSystemError(errno: errno)) }
+        let kind: Kind =
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: .directory
+            case S_IFREG: .regular
+            default: .other
+            }
+        let seconds = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        // Whole milliseconds: the value round-trips through SQLite's DATETIME exactly.
+        let modified = Date(timeIntervalSince1970: (seconds * 1000).rounded(.down) / 1000)
+        return .success(
+            FileStatus(
+                kind: kind, size: Int64(info.st_size), modifiedAt: modified,
+                identity: DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))))
+    }
+}
+
+extension FileStatus {
+    /// Modification times match to the millisecond (the catalog's precision).
+    static func sameTime(_ a: Date, _ b: Date) -> Bool {
+        (a.timeIntervalSince1970 * 1000).rounded() == (b.timeIntervalSince1970 * 1000).rounded()
+    }
+}
+
+struct DirectoryIdentity: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+}
+
+/// An `errno` with its text, for log lines and the scan summary.
+struct FileSystemError: Error, Sendable, CustomStringConvertible {
+    var errno: Int32
+    var description: String { String(cString: strerror(errno)) }
+}
+
+enum DirectoryListing {
+    /// The names in a directory, without "." and "..", hidden entries left out.
+    static func names(in path: String) -> Result<[String], FileSystemError> {
+        guard let dir = opendir(path) else { return .failure(FileSystemError(errno: errno)) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            names.append(name)
+        }
+        return .success(names.sorted())
+    }
+}
+
+/// A sample of a file's bytes (start, middle, end) and its size, hashed: the same file moved
+/// or renamed gives the same value without reading all of it.
+enum ContentHash {
+    static let sampleSize = 64 * 1024
+
+    static func of(path: String, size: Int64) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw FileSystemError(errno: errno) }
+        defer { try? handle.close() }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(3 * sampleSize + 8)
+        withUnsafeBytes(of: size.littleEndian) { bytes.append(contentsOf: $0) }
+        let offsets: [Int64] =
+            size <= Int64(3 * sampleSize) ? [0] : [0, size / 2 - Int64(sampleSize / 2), size - Int64(sampleSize)]
+        for offset in offsets {
+            try handle.seek(toOffset: UInt64(offset))
+            let count = size <= Int64(3 * sampleSize) ? Int(size) : sampleSize
+            if let data = try handle.read(upToCount: count) { bytes.append(contentsOf: data) }
+        }
+        return StableHash.hex128(bytes: bytes)
+    }
+}

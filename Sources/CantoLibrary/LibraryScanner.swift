@@ -1,0 +1,57 @@
+import CantoCore
+import CantoMedia
+import Foundation
+import Logging
+
+/// Walks every library folder and brings the catalog in line with the files: new files are
+/// read and added, changed ones re-read, moved ones keep their ID, missing ones removed.
+///
+/// A folder is the unit of work: when any file in it changed, the whole folder is read again,
+/// because album grouping (compilations) depends on its neighbours. Writes go out in batched
+/// transactions; memory holds one folder and one batch, never the whole library.
+public struct LibraryScanner: Sendable {
+    let catalog: any CatalogWriter
+    let options: ScanOptions
+    let logger: Logger
+    let pool = BlockingPool(label: "canto.scanner")
+
+    public init(catalog: any CatalogWriter, options: ScanOptions, logger: Logger) {
+        self.catalog = catalog
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Scans `libraries`. `expectedFiles` (the catalog's track count) makes the ETA;
+    /// `progress` is called after each folder. Cancelling stops at a transaction boundary.
+    public func scan(
+        libraries: [Library], expectedFiles: Int = 0, progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }
+    ) async throws -> ScanSummary {
+        let started = Date()
+        var run = ScanRun(
+            scanner: self, progress: progress,
+            state: ScanProgress(running: true, expectedFiles: expectedFiles, startedAt: started))
+        try await catalog.syncLibraries(libraries)
+        for library in libraries {
+            if Task.isCancelled { break }
+            try await run.scan(library)
+        }
+        try await run.finish()
+        if run.summary.changed {
+            try await catalog.finishScan(libraries: libraries.map(\.id), at: Date())
+        }
+        var summary = run.summary
+        summary.cancelled = Task.isCancelled
+        summary.duration = Date().timeIntervalSince(started)
+        ScanMetrics.record(summary)
+        logger.info(
+            "scan finished",
+            metadata: [
+                "scan.added": "\(summary.added)", "scan.updated": "\(summary.updated)",
+                "scan.moved": "\(summary.moved)", "scan.removed": "\(summary.removed)",
+                "scan.unchanged": "\(summary.unchanged)", "scan.errors": "\(summary.errors)",
+                "scan.skipped": "\(summary.skipped)",
+                "scan.seconds": "\(String(format: "%.2f", summary.duration))",
+            ])
+        return summary
+    }
+}

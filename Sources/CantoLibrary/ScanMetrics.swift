@@ -1,0 +1,22 @@
+import CantoCore
+import Metrics
+
+/// Scan counters and gauges for /metrics.
+enum ScanMetrics {
+    static func record(_ summary: ScanSummary) {
+        let files = [
+            ("added", summary.added), ("updated", summary.updated), ("moved", summary.moved),
+            ("removed", summary.removed), ("unchanged", summary.unchanged), ("error", summary.errors),
+            ("skipped", summary.skipped),
+        ]
+        for (result, count) in files where count > 0 {
+            Counter(label: "canto_scan_files_total", dimensions: [("result", result)]).increment(by: count)
+        }
+        Counter(label: "canto_scans_total").increment()
+        Gauge(label: "canto_scan_last_duration_seconds").record(summary.duration)
+    }
+
+    static func running(_ running: Bool) {
+        Gauge(label: "canto_scan_running").record(running ? 1 : 0)
+    }
+}

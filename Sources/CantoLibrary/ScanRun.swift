@@ -1,0 +1,252 @@
+import CantoCore
+import CantoMedia
+import Foundation
+import Logging
+
+/// The mutable state of one scan: the batch being filled, files gone missing, IDs taken
+/// over by moved files, and the running summary.
+struct ScanRun {
+    let scanner: LibraryScanner
+    let progress: @Sendable (ScanProgress) -> Void
+    var state: ScanProgress
+    var batch = CatalogBatch()
+    /// Known files not found where they were; removed at the end unless a moved file claims them.
+    var missing: [TrackID: KnownFile] = [:]
+    var claimed: Set<TrackID> = []
+    var roots: [LibraryID: String] = [:]
+
+    var summary: ScanSummary {
+        get { state.summary }
+        set { state.summary = newValue }
+    }
+    private var logger: Logger { scanner.logger }
+    private var options: ScanOptions { scanner.options }
+
+    init(scanner: LibraryScanner, progress: @escaping @Sendable (ScanProgress) -> Void, state: ScanProgress) {
+        self.scanner = scanner
+        self.progress = progress
+        self.state = state
+    }
+
+    mutating func scan(_ library: Library) async throws {
+        roots[library.id] = library.path
+        let knownFolders = try await scanner.catalog.folderPaths(in: library.id)
+        var visited = Set<String>()
+        var kept: [String] = []  // unreadable folders: what they held stays in the catalog
+        var seenDirectories = Set<DirectoryIdentity>()
+        var stack = [""]
+        while let relative = stack.popLast() {
+            if Task.isCancelled { return }
+            let absolute = relative.isEmpty ? library.path : library.path + "/" + relative
+            let status: FileStatus
+            switch FileStatus.of(absolute) {
+            case .success(let value): status = value
+            case .failure(let error):
+                problem(.unreadableFolder, absolute, "\(error)")
+                kept.append(relative)
+                continue
+            }
+            guard seenDirectories.insert(status.identity).inserted else {
+                problem(.symlinkLoop, absolute, "folder already scanned through another path (symlink loop)")
+                continue
+            }
+            visited.insert(relative)
+            let names: [String]
+            switch DirectoryListing.names(in: absolute) {
+            case .success(let value): names = value
+            case .failure(let error):
+                problem(.unreadableFolder, absolute, "\(error)")
+                kept.append(relative)
+                continue
+            }
+            var audio: [(name: String, status: FileStatus)] = []
+            var images: [String] = []
+            var subfolders: [String] = []
+            for name in names {
+                let path = absolute + "/" + name
+                switch FileStatus.of(path) {
+                case .failure(let error):
+                    problem(.unreadableFile, path, "\(error)")
+                case .success(let child) where child.kind == .directory:
+                    subfolders.append(relative.isEmpty ? name : relative + "/" + name)
+                case .success(let child):
+                    let suffix = (name as NSString).pathExtension.lowercased()
+                    if ScanOptions.audioExtensions.contains(suffix) {
+                        if child.size == 0 {
+                            problem(.emptyFile, path, "zero-byte file")
+                        } else {
+                            audio.append((name, child))
+                        }
+                    } else if options.coverExtensions.contains(suffix) {
+                        images.append(name)
+                    } else {
+                        summary.skipped += 1
+                        logger.info("skipped file", metadata: ["scan.path": "\(path)", "scan.reason": "not an audio file"])
+                    }
+                }
+            }
+            stack.append(contentsOf: subfolders.reversed())
+            try await scanFolder(
+                library: library, relative: relative, audio: audio, images: images,
+                isNew: !knownFolders.contains(relative))
+            state.filesSeen = summary.filesSeen
+            progress(state)
+        }
+        // Folders that are gone take their tracks with them.
+        for path in knownFolders.subtracting(visited)
+        where !kept.contains(where: { $0.isEmpty || path == $0 || path.hasPrefix($0 + "/") }) {
+            for file in try await scanner.catalog.knownFiles(in: library.id, folder: path) { missing[file.id] = file }
+            batch.deletedFolders.append(CatalogIDs.folder(library: library.id, relativePath: path))
+        }
+    }
+
+    private mutating func scanFolder(
+        library: Library, relative: String, audio: [(name: String, status: FileStatus)], images: [String], isNew: Bool
+    ) async throws {
+        let folderID = CatalogIDs.folder(library: library.id, relativePath: relative)
+        let components = relative.split(separator: "/").map(String.init)
+        let folder = Folder(
+            id: folderID, libraryID: library.id,
+            parentID: relative.isEmpty
+                ? nil : CatalogIDs.folder(library: library.id, relativePath: components.dropLast().joined(separator: "/")),
+            path: relative, name: components.last ?? library.name)
+        if isNew { batch.folders.append(folder) }
+
+        let known = Dictionary(
+            try await scanner.catalog.knownFiles(in: library.id, folder: relative).map {
+                (($0.path as NSString).lastPathComponent, $0)
+            }, uniquingKeysWith: { first, _ in first })
+        let onDisk = Set(audio.map(\.name))
+        for (name, file) in known where !onDisk.contains(name) { missing[file.id] = file }
+
+        var ids: [String: TrackID] = [:]
+        var changedNames = Set<String>()
+        for file in audio {
+            if let previous = known[file.name] {
+                ids[file.name] = previous.id
+                if previous.size != file.status.size || !FileStatus.sameTime(previous.modifiedAt, file.status.modifiedAt) {
+                    changedNames.insert(file.name)
+                }
+            } else {
+                changedNames.insert(file.name)
+            }
+        }
+        guard !changedNames.isEmpty else {
+            summary.unchanged += audio.count
+            return
+        }
+
+        var read: [ReadFile] = []
+        for (index, result) in try await readAll(audio, in: library.path + (relative.isEmpty ? "" : "/" + relative))
+            .enumerated()
+        {
+            let name = audio[index].name
+            switch result {
+            case .success(let file): read.append(file)
+            case .failure(let error):
+                problem(.corrupt, library.path + "/" + (relative.isEmpty ? name : relative + "/" + name), "\(error)")
+                if let previous = known[name] { missing[previous.id] = previous }
+            }
+        }
+        for file in read {
+            if !changedNames.contains(file.name) {
+                summary.unchanged += 1
+            } else if ids[file.name] != nil {
+                summary.updated += 1
+            } else if let moved = try await movedFrom(contentHash: file.contentHash) {
+                ids[file.name] = moved.id
+                claimed.insert(moved.id)
+                missing[moved.id] = nil
+                summary.moved += 1
+            } else {
+                summary.added += 1
+            }
+        }
+        // Only unreadable files changed (a corrupt file stays new every scan): nothing to write.
+        guard read.contains(where: { changedNames.contains($0.name) }) else { return }
+        let resolver = FolderResolver(
+            library: library, folder: folder, folderNames: components, options: options,
+            folderCover: folderCover(images: images, in: library.path, relative: relative))
+        batch.tracks += resolver.writes(for: read, ids: ids, now: Date())
+        if batch.tracks.count >= options.batchSize { try await flush() }
+    }
+
+    /// A known track with the same content whose file is gone: this file is that track, moved.
+    private func movedFrom(contentHash: String) async throws -> KnownFile? {
+        try await scanner.catalog.knownFiles(withContentHash: contentHash).first { candidate in
+            guard !claimed.contains(candidate.id), let root = roots[candidate.libraryID] else { return false }
+            return !FileManager.default.fileExists(atPath: root + "/" + candidate.path)
+        }
+    }
+
+    private func readAll(_ files: [(name: String, status: FileStatus)], in folder: String) async throws
+        -> [Result<ReadFile, MediaError>]
+    {
+        let reader = AudioFileReader(tagReader: TagReader(separators: options.separators))
+        let pool = scanner.pool
+        return try await withThrowingTaskGroup(of: (Int, Result<ReadFile, MediaError>).self) { group in
+            var results = [Result<ReadFile, MediaError>?](repeating: nil, count: files.count)
+            var next = 0
+            func start(_ index: Int) {
+                let (name, status) = files[index]
+                group.addTask {
+                    let result = try await pool.run {
+                        Result { () throws(MediaError) in try reader.read(path: folder + "/" + name, name: name, status: status) }
+                    }
+                    return (index, result)
+                }
+            }
+            while next < min(options.concurrency, files.count) {
+                start(next)
+                next += 1
+            }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                if next < files.count {
+                    start(next)
+                    next += 1
+                }
+            }
+            return results.map { $0! }
+        }
+    }
+
+    private func folderCover(images: [String], in root: String, relative: String) -> Artwork? {
+        let lowered = Dictionary(images.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        for name in options.coverNames {
+            for suffix in options.coverExtensions {
+                guard let image = lowered["\(name).\(suffix)"] else { continue }
+                let path = root + "/" + (relative.isEmpty ? image : relative + "/" + image)
+                guard case .success(let status) = FileStatus.of(path) else { continue }
+                let mime = suffix == "jpg" ? "image/jpeg" : "image/\(suffix)"
+                let id = ArtworkID("a" + StableHash.hex128("\(path)|\(status.size)|\(status.modifiedAt.timeIntervalSince1970)"))
+                return Artwork(id: id, source: .file, path: path, mimeType: mime, byteCount: Int(status.size))
+            }
+        }
+        return nil
+    }
+
+    mutating func flush() async throws {
+        guard !batch.isEmpty else { return }
+        try await scanner.catalog.apply(batch)
+        batch = CatalogBatch()
+    }
+
+    /// Writes what is left. A cancelled scan removes nothing: it did not see every folder.
+    mutating func finish() async throws {
+        if !Task.isCancelled {
+            let gone = missing.keys.filter { !claimed.contains($0) }
+            batch.deletedTracks += gone
+            summary.removed += gone.count
+        }
+        try await flush()
+        state.running = false
+        state.filesSeen = summary.filesSeen
+        progress(state)
+    }
+
+    private mutating func problem(_ kind: ScanProblem.Kind, _ path: String, _ reason: String) {
+        summary.record(ScanProblem(kind: kind, path: path, reason: reason))
+        logger.warning("scan problem", metadata: ["scan.path": "\(path)", "scan.problem": "\(kind.rawValue)", "scan.reason": "\(reason)"])
+    }
+}

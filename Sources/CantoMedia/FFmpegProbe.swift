@@ -1,0 +1,50 @@
+import CFFmpegShim
+import CantoCore
+
+/// What FFmpeg learns about a file TagLib could not read.
+public struct ProbeResult: Sendable, Equatable {
+    public var audio: AudioProperties
+    public var container: String
+}
+
+/// The Swift face of the FFmpeg probe. Blocking: call it from a `BlockingPool`.
+public enum FFmpegProbe {
+    /// FFmpeg's own log lines are muted below errors once; Canto logs failures itself.
+    private static let quiet: Void = canto_ffmpeg_set_log_level(-8 /* AV_LOG_QUIET */)
+
+    public static var version: String { String(cString: canto_ffmpeg_version()) }
+
+    public static func probe(path: String) throws(MediaError) -> ProbeResult {
+        _ = quiet
+        var info = canto_probe_info()
+        var error = [CChar](repeating: 0, count: 256)
+        let rc = canto_probe(path, &info, &error, error.count)
+        guard rc == 0 else {
+            let message = String(cBuffer: error)
+            throw .unreadable(reason: message.isEmpty ? "FFmpeg error \(rc)" : message)
+        }
+        var audio = AudioProperties()
+        audio.durationMs = info.duration_ms
+        audio.bitrateKbps = Int(info.bitrate_kbps)
+        audio.sampleRate = Int(info.sample_rate)
+        audio.channels = Int(info.channels)
+        audio.bitDepth = info.bit_depth > 0 ? Int(info.bit_depth) : nil
+        audio.codec = cString(info.codec)
+        return ProbeResult(audio: audio, container: cString(info.container) ?? "")
+    }
+}
+
+/// A fixed-size C char array (imported as a tuple) as a Swift string; nil when empty.
+func cString<T>(_ tuple: T) -> String? {
+    withUnsafeBytes(of: tuple) { raw in
+        let bytes = raw.prefix { $0 != 0 }
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// A NUL-terminated C buffer as a string.
+    init(cBuffer: [CChar]) {
+        self = String(decoding: cBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

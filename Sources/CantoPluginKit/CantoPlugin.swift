@@ -1,0 +1,83 @@
+import CantoCore
+import Foundation
+import Logging
+
+/// A provider plugin: a Swift type the server creates from its `[plugins.<id>]` section,
+/// starts with the server and stops at shutdown.
+///
+/// A plugin adopts this protocol and one or more capability protocols
+/// (``MediaSourcePlugin``, ``MetadataPlugin``, ``RecommenderPlugin``, ``ListenSinkPlugin``,
+/// ``PaymentProviderPlugin``). The server finds plugins by capability, so a new plugin
+/// needs no change to the server: only its type in the built-in list.
+///
+/// ```swift
+/// struct EchoScrobbler: ListenSinkPlugin {
+///     static let descriptor = PluginDescriptor(id: "echo", name: "Echo", version: "1.0")
+///     init(configuration: PluginConfiguration, context: PluginContext) throws {}
+///     func submit(_ listens: [Listen]) async throws { … }
+/// }
+/// ```
+public protocol CantoPlugin: Sendable {
+    /// Who the plugin is; `id` names its configuration section.
+    static var descriptor: PluginDescriptor { get }
+
+    /// Creates the plugin from its configuration section. Throw a ``PluginConfigurationError``
+    /// for a key that is wrong, so start-up names it.
+    init(configuration: PluginConfiguration, context: PluginContext) throws
+
+    /// Called once when the server starts, before any capability is used.
+    func start() async throws
+
+    /// Called once at shutdown; release connections and files here.
+    func stop() async
+}
+
+extension CantoPlugin {
+    public func start() async throws {}
+    public func stop() async {}
+}
+
+/// A plugin's identity, shown by `canto plugins` and the admin API.
+public struct PluginDescriptor: Sendable, Equatable, Codable {
+    /// Lowercase, stable: the TOML section is `[plugins.<id>]`.
+    public var id: String
+    public var name: String
+    public var version: String
+    /// Whether the plugin runs when its section does not say `enabled`.
+    public var enabledByDefault: Bool
+    /// The configuration keys the plugin accepts (besides `enabled`); others are rejected.
+    public var configurationKeys: [String]
+    /// Keys whose values are secrets, masked by `canto config check`.
+    public var secretKeys: [String]
+
+    public init(
+        id: String, name: String, version: String, enabledByDefault: Bool = false, configurationKeys: [String] = [],
+        secretKeys: [String] = []
+    ) {
+        self.id = id
+        self.name = name
+        self.version = version
+        self.enabledByDefault = enabledByDefault
+        self.configurationKeys = configurationKeys
+        self.secretKeys = secretKeys
+    }
+}
+
+/// What the server hands a plugin: a logger, a folder of its own, the catalog.
+public struct PluginContext: Sendable {
+    /// A logger carrying `plugin.id`.
+    public var logger: Logger
+    /// A folder in the data directory reserved for this plugin (created on demand).
+    public var dataDirectory: URL
+    /// Read access to the catalog.
+    public var catalog: any CatalogReader
+    /// Write access to the catalog, for media sources.
+    public var catalogWriter: any CatalogWriter
+
+    public init(logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter) {
+        self.logger = logger
+        self.dataDirectory = dataDirectory
+        self.catalog = catalog
+        self.catalogWriter = catalogWriter
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+
+/// The state of one plugin, for `canto plugins` and the admin API.
+public struct PluginStatus: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Codable { case disabled, stopped, running, failed }
+    public var descriptor: PluginDescriptor
+    public var enabled: Bool
+    public var state: State
+    /// The capabilities the plugin provides ("mediaSource", "scrobbler", ...).
+    public var capabilities: [String]
+    /// Why it failed, when it did.
+    public var message: String?
+}
+
+/// The built-in plugins: creates the enabled ones from configuration, starts and stops them,
+/// and hands them out by capability.
+public actor PluginRegistry {
+    private let types: [any CantoPlugin.Type]
+    private var instances: [String: any CantoPlugin] = [:]
+    private var statuses: [String: PluginStatus] = [:]
+    private let logger: Logger
+
+    /// Creates every enabled plugin. `configurations` holds each `[plugins.<id>]` section.
+    /// Throws ``PluginConfigurationError`` for a section naming no plugin, an unknown key, or a
+    /// plugin that rejects its configuration.
+    public init(
+        types: [any CantoPlugin.Type], configurations: [String: PluginConfiguration],
+        context: (PluginDescriptor) -> PluginContext, logger: Logger
+    ) throws {
+        self.types = types
+        self.logger = logger
+        try Self.validate(types: types, configurations: configurations)
+        for type in types {
+            let descriptor = type.descriptor
+            let configuration = configurations[descriptor.id] ?? PluginConfiguration(pluginID: descriptor.id)
+            let enabled = try configuration.bool("enabled") ?? descriptor.enabledByDefault
+            var status = PluginStatus(
+                descriptor: descriptor, enabled: enabled, state: enabled ? .stopped : .disabled,
+                capabilities: Self.capabilities(of: type))
+            if enabled {
+                instances[descriptor.id] = try type.init(configuration: configuration, context: context(descriptor))
+            } else {
+                status.state = .disabled
+            }
+            statuses[descriptor.id] = status
+        }
+    }
+
+    /// Checks sections and keys without creating anything (`canto config check`).
+    public static func validate(types: [any CantoPlugin.Type], configurations: [String: PluginConfiguration]) throws {
+        let known = Dictionary(uniqueKeysWithValues: types.map { ($0.descriptor.id, $0.descriptor) })
+        for (id, configuration) in configurations.sorted(by: { $0.key < $1.key }) {
+            guard let descriptor = known[id] else {
+                throw PluginConfigurationError(
+                    pluginID: id, key: "", message: "no such plugin (known: \(known.keys.sorted().joined(separator: ", ")))")
+            }
+            for key in configuration.values.keys.sorted() where key != "enabled" && !descriptor.configurationKeys.contains(key) {
+                throw PluginConfigurationError(pluginID: id, key: key, message: "unknown key")
+            }
+        }
+    }
+
+    public func startAll() async {
+        for id in instances.keys.sorted() {
+            guard let plugin = instances[id] else { continue }
+            do {
+                try await plugin.start()
+                statuses[id]?.state = .running
+                logger.info("plugin started", metadata: ["plugin.id": "\(id)"])
+            } catch {
+                statuses[id]?.state = .failed
+                statuses[id]?.message = String(describing: error)
+                logger.error("plugin failed to start", metadata: ["plugin.id": "\(id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    public func stopAll() async {
+        for id in instances.keys.sorted() where statuses[id]?.state == .running {
+            await instances[id]?.stop()
+            statuses[id]?.state = .stopped
+        }
+    }
+
+    /// Every built-in plugin with its state, in id order.
+    public func status() -> [PluginStatus] {
+        statuses.values.sorted { $0.descriptor.id < $1.descriptor.id }
+    }
+
+    /// The running plugins that provide `capability`, e.g. `plugins(MediaSourcePlugin.self)`.
+    public func plugins<P>(_ capability: P.Type) -> [P] {
+        instances.keys.sorted().compactMap { id in
+            statuses[id]?.state == .running ? instances[id] as? P : nil
+        }
+    }
+
+    static func capabilities(of type: any CantoPlugin.Type) -> [String] {
+        var names: [String] = []
+        if type is any MediaSourcePlugin.Type { names.append("mediaSource") }
+        if type is any MetadataPlugin.Type { names.append("metadata") }
+        if type is any RecommenderPlugin.Type { names.append("recommender") }
+        if type is any ListenSinkPlugin.Type { names.append("scrobbler") }
+        if type is any PaymentProviderPlugin.Type { names.append("payments") }
+        return names
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+extension CantoConfiguration {
+    public var host: String { string("server.host") }
+    public var port: Int { integer("server.port") }
+    public var webDirectory: URL { resolve(string("server.web_dir")) }
+    public var dataDirectory: URL { resolve(string("data.dir")) }
+    /// Absolute paths of the music folders.
+    public var musicFolders: [String] {
+        guard case .strings(let folders) = values["library.music_folders"] else { return [] }
+        return folders.map { resolve($0).path }
+    }
+
+    private func resolve(_ path: String) -> URL {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory, isDirectory: true))
+            .standardizedFileURL
+    }
+    public var scanOnStart: Bool { bool("scanner.on_start") }
+    /// Minutes between scheduled scans; 0 turns the schedule off.
+    public var scanIntervalMinutes: Int { integer("scanner.interval_minutes") }
+    public var logFormat: String { string("log.format") }
+    public var logLevel: String { string("log.level") }
+    public var busyTimeout: TimeInterval { Double(integer("database.busy_timeout_ms")) / 1000 }
+
+    /// The effective configuration as TOML, secrets masked, with where each value came from.
+    public func rendered(secretPluginKeys: [String: [String]] = [:]) -> String {
+        var out = "# effective configuration\(file.map { " (file: \($0))" } ?? " (no file)")\n"
+        let sections = Dictionary(grouping: ConfigKey.all, by: \.section)
+        for section in ConfigKey.all.map(\.section).uniqued() {
+            out += "\n[\(section)]\n"
+            for key in sections[section] ?? [] {
+                let value = key.secret ? "\"********\"" : (values[key.path]?.description ?? "")
+                out += "\(key.name) = \(value)  # \(origins[key.path] ?? "default")\n"
+            }
+        }
+        for (id, section) in plugins.sorted(by: { $0.key < $1.key }) {
+            out += "\n[plugins.\(id)]\n"
+            let secrets = secretPluginKeys[id] ?? []
+            for (key, value) in section.values.sorted(by: { $0.key < $1.key }) {
+                out += "\(key) = \(secrets.contains(key) ? "\"********\"" : value.description)\n"
+            }
+        }
+        return out
+    }
+
+    private func string(_ path: String) -> String {
+        if case .string(let value) = values[path] { return value }
+        return ""
+    }
+    private func integer(_ path: String) -> Int {
+        if case .integer(let value) = values[path] { return value }
+        return 0
+    }
+    private func bool(_ path: String) -> Bool {
+        if case .bool(let value) = values[path] { return value }
+        return false
+    }
+}
+
+extension Array where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,98 @@
+/// A configuration value, typed.
+public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
+    case string(String)
+    case integer(Int)
+    case bool(Bool)
+    case strings([String])
+
+    public var description: String {
+        switch self {
+        case .string(let value): "\"\(value)\""
+        case .integer(let value): "\(value)"
+        case .bool(let value): "\(value)"
+        case .strings(let values): "[" + values.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        }
+    }
+}
+
+/// One documented key: its section, type, default and check. `config.example.toml` lists them all.
+struct ConfigKey: Sendable {
+    enum Kind: String, Sendable { case string, integer, bool, strings }
+    var section: String
+    var name: String
+    var kind: Kind
+    var defaultValue: ConfigValue
+    var secret = false
+    /// Returns an error message when the value is not allowed.
+    var check: @Sendable (ConfigValue) -> String? = { _ in nil }
+
+    var path: String { "\(section).\(name)" }
+    /// `CANTO_SERVER_PORT` for `server.port`.
+    var environmentName: String { "CANTO_\(section.uppercased())_\(name.uppercased())" }
+
+    /// Parses text from the environment or the command line into this key's type.
+    func parse(_ text: String) -> ConfigValue? {
+        switch kind {
+        case .string: return .string(text)
+        case .integer: return Int(text).map(ConfigValue.integer)
+        case .bool:
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": return .bool(true)
+            case "false", "0", "no", "off": return .bool(false)
+            default: return nil
+            }
+        case .strings:
+            return .strings(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+    }
+}
+
+import Foundation
+
+extension ConfigKey {
+    /// Every core key. Plugin sections are checked by the plugins themselves.
+    static let all: [ConfigKey] = [
+        ConfigKey(section: "server", name: "host", kind: .string, defaultValue: .string("0.0.0.0")),
+        ConfigKey(
+            section: "server", name: "port", kind: .integer, defaultValue: .integer(4533),
+            check: { value in
+                guard case .integer(let port) = value, (0...65535).contains(port) else {
+                    return "must be a port number between 1 and 65535 (0 picks a free one)"
+                }
+                return nil
+            }),
+        ConfigKey(section: "server", name: "web_dir", kind: .string, defaultValue: .string("./web")),
+        ConfigKey(section: "data", name: "dir", kind: .string, defaultValue: .string("./data")),
+        ConfigKey(section: "library", name: "music_folders", kind: .strings, defaultValue: .strings(["./music"])),
+        ConfigKey(section: "scanner", name: "on_start", kind: .bool, defaultValue: .bool(true)),
+        ConfigKey(
+            section: "scanner", name: "interval_minutes", kind: .integer, defaultValue: .integer(0),
+            check: { value in
+                guard case .integer(let minutes) = value, minutes >= 0 else { return "must be 0 (off) or more" }
+                return nil
+            }),
+        ConfigKey(
+            section: "log", name: "format", kind: .string, defaultValue: .string("text"),
+            check: { value in
+                guard case .string(let format) = value, ["text", "json"].contains(format) else {
+                    return "must be \"text\" or \"json\""
+                }
+                return nil
+            }),
+        ConfigKey(
+            section: "log", name: "level", kind: .string, defaultValue: .string("info"),
+            check: { value in
+                let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+                guard case .string(let level) = value, levels.contains(level) else {
+                    return "must be one of \(levels.joined(separator: ", "))"
+                }
+                return nil
+            }),
+        ConfigKey(
+            section: "database", name: "busy_timeout_ms", kind: .integer, defaultValue: .integer(5000),
+            check: { value in
+                guard case .integer(let ms) = value, ms >= 0 else { return "must be 0 or more" }
+                return nil
+            }),
+    ]
+}

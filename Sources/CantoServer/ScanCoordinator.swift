@@ -1,0 +1,116 @@
+import CantoCore
+import CantoPluginKit
+import Foundation
+import Logging
+
+/// Runs scans one at a time, whoever asks (start-up, the schedule, an admin, a signal).
+/// A request during a scan is remembered and runs once the current one ends.
+public actor ScanCoordinator {
+    private let registry: PluginRegistry
+    private let catalog: any CatalogReader
+    private let libraries: [Library]
+    private let logger: Logger
+    private var requests: AsyncStream<Void>.Continuation?
+    private let stream: AsyncStream<Void>
+    private var pending = false
+    private let live = LiveProgress()
+    /// The running scan's progress, or the last one's.
+    public var progress: ScanProgress { live.value }
+    public private(set) var lastSummary: ScanSummary?
+
+    public init(registry: PluginRegistry, catalog: any CatalogReader, libraries: [Library], logger: Logger) {
+        self.registry = registry
+        self.catalog = catalog
+        self.libraries = libraries
+        self.logger = logger
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.stream = stream
+        self.requests = continuation
+    }
+
+    /// Asks for a scan; returns at once.
+    public func requestScan() {
+        pending = true
+        requests?.yield()
+    }
+
+    public var isRunning: Bool { progress.running }
+
+    /// Runs requested scans until cancelled (shutdown). A scan in progress stops at a
+    /// transaction boundary.
+    func run() async {
+        for await _ in stream {
+            guard pending else { continue }
+            pending = false
+            do {
+                _ = try await scanNow()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("scan failed", metadata: ["error": "\(error)"])
+            }
+            if Task.isCancelled { return }
+        }
+    }
+
+    /// Scans every library with every media source, now, and returns the summary.
+    public func scanNow(progress report: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async throws
+        -> ScanSummary
+    {
+        let expected = try await catalog.counts().tracks
+        live.value = ScanProgress(running: true, expectedFiles: expected, startedAt: Date())
+        ScanMetricsGauge.running(true)
+        defer { ScanMetricsGauge.running(false) }
+        var total = ScanSummary()
+        for source in await registry.plugins((any MediaSourcePlugin).self) {
+            let live = self.live
+            let summary = try await source.scan(libraries: libraries, expectedFiles: expected) { state in
+                live.update { $0.filesSeen = state.filesSeen; $0.summary = state.summary }
+                report(live.value)
+            }
+            total.merge(summary)
+        }
+        live.update { $0.running = false; $0.summary = total }
+        lastSummary = total
+        return total
+    }
+
+    func finish() {
+        requests?.finish()
+        requests = nil
+    }
+}
+
+extension ScanSummary {
+    mutating func merge(_ other: ScanSummary) {
+        added += other.added
+        updated += other.updated
+        moved += other.moved
+        removed += other.removed
+        unchanged += other.unchanged
+        errors += other.errors
+        skipped += other.skipped
+        duration += other.duration
+        cancelled = cancelled || other.cancelled
+        problems += other.problems.prefix(Self.maxProblems - problems.count)
+    }
+}
+
+import Metrics
+import Synchronization
+
+/// Progress written by the scanner's callback and read by the API, without hopping actors.
+final class LiveProgress: Sendable {
+    private let state = Mutex(ScanProgress())
+    var value: ScanProgress {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
+    }
+    func update(_ body: (inout ScanProgress) -> Void) { state.withLock { body(&$0) } }
+}
+
+enum ScanMetricsGauge {
+    static func running(_ running: Bool) {
+        Gauge(label: "canto_scan_running").record(running ? 1 : 0)
+    }
+}

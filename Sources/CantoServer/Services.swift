@@ -1,0 +1,42 @@
+import CantoPluginKit
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Starts the plugins with the server and stops them at shutdown.
+struct PluginService: Service {
+    let registry: PluginRegistry
+
+    func run() async throws {
+        await registry.startAll()
+        try? await gracefulShutdown()
+        await registry.stopAll()
+    }
+}
+
+/// Scans at start-up (when configured), every `interval` (when configured) and on request.
+struct ScannerService: Service {
+    let coordinator: ScanCoordinator
+    let scanOnStart: Bool
+    let interval: Duration?
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await coordinator.run() }
+            if scanOnStart { await coordinator.requestScan() }
+            if let interval {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        if Task.isCancelled { break }
+                        await coordinator.requestScan()
+                    }
+                }
+            }
+            // At shutdown: stop the schedule and end a running scan at a transaction boundary.
+            try? await gracefulShutdown()
+            await coordinator.finish()
+            group.cancelAll()
+        }
+    }
+}

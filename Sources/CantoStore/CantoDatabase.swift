@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+
+/// The one SQLite database of a Canto data folder: a WAL-mode pool, migrated on open.
+public struct CantoDatabase: Sendable {
+    /// The pool every repository shares: one pool per file.
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating when missing) `canto.db` in `dataDirectory` and runs the migrations.
+    public init(dataDirectory: URL, busyTimeout: TimeInterval = 5) throws {
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let path = dataDirectory.appendingPathComponent("canto.db").path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // NORMAL is durable across application crashes in WAL mode; only power loss can
+            // drop the last transactions, never corrupt the file.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        try Migrations.migrator.migrate(pool)
+    }
+
+    /// The journal mode in force ("wal").
+    public func journalMode() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// The identifiers of the migrations applied to the file.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Migrations.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    /// SQLite's count of rows changed by this pool's writer connection since it opened.
+    public func totalChanges() throws -> Int {
+        try pool.write { db in db.totalChangesCount }
+    }
+}

@@ -1,0 +1,205 @@
+import CantoCore
+import Foundation
+import GRDB
+
+/// The catalog in SQLite: the scanner writes through it, the APIs read through it.
+public struct CatalogRepository: CatalogWriter, CatalogReader {
+    let pool: DatabasePool
+
+    public init(database: CantoDatabase) {
+        pool = database.pool
+    }
+
+    // MARK: Writing
+
+    public func syncLibraries(_ libraries: [Library]) async throws {
+        try await pool.write { db in
+            for library in libraries {
+                try db.execute(
+                    sql: """
+                        INSERT INTO library (id, name, path) VALUES (?, ?, ?)
+                        ON CONFLICT(id) DO UPDATE SET name = excluded.name, path = excluded.path
+                        """, arguments: [library.id.rawValue, library.name, library.path])
+            }
+            // A music folder removed from the configuration takes its tracks with it.
+            let ids = libraries.map(\.id.rawValue)
+            try db.execute(
+                sql: "DELETE FROM library WHERE id NOT IN (\(databaseQuestionMarks(count: ids.count)))",
+                arguments: StatementArguments(ids))
+        }
+    }
+
+    public func folderPaths(in library: LibraryID) async throws -> Set<String> {
+        try await pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT path FROM folder WHERE library_id = ?", arguments: [library.rawValue]))
+        }
+    }
+
+    public func knownFiles(in library: LibraryID, folder: String) async throws -> [KnownFile] {
+        let folderID = CatalogIDs.folder(library: library, relativePath: folder)
+        return try await pool.read { db in
+            try TrackRecord.filter(TrackRecord.Columns.folderID == folderID.rawValue).fetchAll(db).map(\.knownFile)
+        }
+    }
+
+    public func knownFiles(withContentHash contentHash: String) async throws -> [KnownFile] {
+        try await pool.read { db in
+            try TrackRecord.filter(TrackRecord.Columns.contentHash == contentHash).fetchAll(db).map(\.knownFile)
+        }
+    }
+
+    public func apply(_ batch: CatalogBatch) async throws {
+        guard !batch.isEmpty else { return }
+        try await pool.write { db in
+            try CatalogWrites(db: db).apply(batch)
+        }
+    }
+
+    public func finishScan(libraries: [LibraryID], at date: Date) async throws {
+        try await pool.write { db in
+            try CatalogWrites(db: db).refreshAggregates()
+            for library in libraries {
+                try db.execute(
+                    sql: "UPDATE library SET last_scan_at = ? WHERE id = ?", arguments: [date, library.rawValue])
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    public func libraries() async throws -> [Library] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, path FROM library ORDER BY name").map {
+                Library(id: LibraryID($0["id"]), name: $0["name"], path: $0["path"])
+            }
+        }
+    }
+
+    public func track(_ id: TrackID) async throws -> Track? {
+        try await pool.read { db in try TrackRecord.fetchOne(db, key: id.rawValue)?.track }
+    }
+
+    public func track(library: LibraryID, path: String) async throws -> Track? {
+        try await pool.read { db in
+            try TrackRecord.filter(TrackRecord.Columns.libraryID == library.rawValue)
+                .filter(TrackRecord.Columns.path == path).fetchOne(db)?.track
+        }
+    }
+
+    public func tracks(inAlbum id: AlbumID) async throws -> [Track] {
+        try await pool.read { db in
+            try TrackRecord.filter(TrackRecord.Columns.albumID == id.rawValue)
+                .order(TrackRecord.Columns.discNumber, TrackRecord.Columns.trackNumber)
+                .fetchAll(db).map(\.track)
+        }
+    }
+
+    public func album(_ id: AlbumID) async throws -> Album? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM album WHERE id = ?", arguments: [id.rawValue]).map(Self.album)
+        }
+    }
+
+    public func albums(offset: Int, limit: Int) async throws -> [Album] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM album ORDER BY sort_title, id LIMIT ? OFFSET ?", arguments: [limit, offset]
+            ).map(Self.album)
+        }
+    }
+
+    public func artist(_ id: ArtistID) async throws -> Artist? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM artist WHERE id = ?", arguments: [id.rawValue]).map(Self.artist)
+        }
+    }
+
+    public func artists() async throws -> [Artist] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM artist ORDER BY sort_name, id").map(Self.artist)
+        }
+    }
+
+    public func credits(of track: TrackID) async throws -> [ArtistCredit] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT artist.name, artist.mbid, track_artist.role FROM track_artist
+                    JOIN artist ON artist.id = track_artist.artist_id
+                    WHERE track_artist.track_id = ? ORDER BY track_artist.role, track_artist.position
+                    """, arguments: [track.rawValue]
+            ).map { row in
+                ArtistCredit(name: row["name"], musicBrainzID: row["mbid"], role: ArtistRole(rawValue: row["role"]) ?? .artist)
+            }
+        }
+    }
+
+    public func genres(of track: TrackID) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT genre.name FROM track_genre JOIN genre ON genre.id = track_genre.genre_id
+                    WHERE track_genre.track_id = ? ORDER BY track_genre.position
+                    """, arguments: [track.rawValue])
+        }
+    }
+
+    public func lyrics(of track: TrackID) async throws -> (plain: String?, synced: String?) {
+        try await pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT plain, synced FROM lyrics WHERE track_id = ?", arguments: [track.rawValue])
+            return (row?["plain"], row?["synced"])
+        }
+    }
+
+    public func artwork(_ id: ArtworkID) async throws -> Artwork? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM artwork WHERE id = ?", arguments: [id.rawValue]).map { row in
+                Artwork(
+                    id: ArtworkID(row["id"]), source: Artwork.Source(rawValue: row["source"]) ?? .file,
+                    path: row["path"], mimeType: row["mime_type"], byteCount: row["byte_count"])
+            }
+        }
+    }
+
+    public func folders(in library: LibraryID) async throws -> [Folder] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM folder WHERE library_id = ? ORDER BY path", arguments: [library.rawValue])
+                .map { row in
+                    Folder(
+                        id: FolderID(row["id"]), libraryID: LibraryID(row["library_id"]),
+                        parentID: (row["parent_id"] as String?).map { FolderID($0) }, path: row["path"], name: row["name"])
+                }
+        }
+    }
+
+    public func counts() async throws -> CatalogCounts {
+        try await pool.read { db in
+            func count(_ table: String) throws -> Int { try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+            return CatalogCounts(
+                tracks: try count("track"), albums: try count("album"), artists: try count("artist"),
+                genres: try count("genre"), folders: try count("folder"))
+        }
+    }
+
+    public func recordPlay(of track: TrackID) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE track SET play_count = play_count + 1 WHERE id = ?", arguments: [track.rawValue])
+        }
+    }
+
+    private static func album(_ row: Row) -> Album {
+        Album(
+            id: AlbumID(row["id"]), title: row["title"], albumArtistName: row["album_artist_name"],
+            albumArtistID: ArtistID(row["album_artist_id"]), year: row["year"], compilation: row["compilation"],
+            releaseMBID: row["release_mbid"], artworkID: (row["artwork_id"] as String?).map { ArtworkID($0) },
+            trackCount: row["track_count"], discCount: row["disc_count"], durationMs: row["duration_ms"])
+    }
+
+    private static func artist(_ row: Row) -> Artist {
+        Artist(
+            id: ArtistID(row["id"]), name: row["name"], sortName: row["sort_name"], musicBrainzID: row["mbid"],
+            albumCount: row["album_count"], trackCount: row["track_count"])
+    }
+}

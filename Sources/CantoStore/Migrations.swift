@@ -1,0 +1,142 @@
+import GRDB
+
+/// The schema's history. A shipped migration is frozen: change the schema with a new one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-catalog") { db in
+            try db.execute(sql: v1Catalog)
+        }
+        return migrator
+    }
+
+    static let v1Catalog = """
+        CREATE TABLE library (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            path TEXT NOT NULL UNIQUE,
+            last_scan_at DATETIME
+        );
+        CREATE TABLE folder (
+            id TEXT PRIMARY KEY NOT NULL,
+            library_id TEXT NOT NULL REFERENCES library(id) ON DELETE CASCADE,
+            parent_id TEXT,
+            path TEXT NOT NULL,
+            name TEXT NOT NULL,
+            UNIQUE (library_id, path)
+        );
+        CREATE INDEX folder_parent ON folder(parent_id);
+        CREATE TABLE artwork (
+            id TEXT PRIMARY KEY NOT NULL,
+            source TEXT NOT NULL,
+            path TEXT NOT NULL,
+            mime_type TEXT NOT NULL,
+            byte_count INTEGER NOT NULL
+        );
+        CREATE TABLE artist (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            sort_name TEXT NOT NULL,
+            mbid TEXT,
+            album_count INTEGER NOT NULL DEFAULT 0,
+            track_count INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX artist_sort ON artist(sort_name);
+        CREATE TABLE album (
+            id TEXT PRIMARY KEY NOT NULL,
+            title TEXT NOT NULL,
+            sort_title TEXT NOT NULL,
+            album_artist_id TEXT NOT NULL,
+            album_artist_name TEXT NOT NULL,
+            year INTEGER,
+            compilation INTEGER NOT NULL DEFAULT 0,
+            release_mbid TEXT,
+            release_group_mbid TEXT,
+            artwork_id TEXT,
+            track_count INTEGER NOT NULL DEFAULT 0,
+            disc_count INTEGER NOT NULL DEFAULT 0,
+            duration_ms INTEGER NOT NULL DEFAULT 0,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL
+        );
+        CREATE INDEX album_sort ON album(sort_title);
+        CREATE INDEX album_artist ON album(album_artist_id);
+        CREATE INDEX album_created ON album(created_at);
+        CREATE TABLE track (
+            id TEXT PRIMARY KEY NOT NULL,
+            library_id TEXT NOT NULL REFERENCES library(id) ON DELETE CASCADE,
+            folder_id TEXT NOT NULL,
+            album_id TEXT NOT NULL,
+            path TEXT NOT NULL,
+            suffix TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            modified_at DATETIME NOT NULL,
+            content_hash TEXT NOT NULL,
+            title TEXT NOT NULL,
+            sort_title TEXT NOT NULL,
+            album TEXT NOT NULL,
+            artist_name TEXT NOT NULL,
+            album_artist_name TEXT NOT NULL,
+            track_number INTEGER,
+            track_total INTEGER,
+            disc_number INTEGER,
+            disc_total INTEGER,
+            disc_subtitle TEXT,
+            date TEXT,
+            original_date TEXT,
+            year INTEGER,
+            compilation INTEGER NOT NULL DEFAULT 0,
+            comment TEXT,
+            bpm INTEGER,
+            isrc TEXT,
+            mbz_recording_id TEXT,
+            mbz_track_id TEXT,
+            mbz_release_id TEXT,
+            mbz_release_group_id TEXT,
+            mbz_artist_ids TEXT,
+            mbz_album_artist_ids TEXT,
+            rg_track_gain REAL,
+            rg_track_peak REAL,
+            rg_album_gain REAL,
+            rg_album_peak REAL,
+            duration_ms INTEGER NOT NULL DEFAULT 0,
+            bitrate INTEGER NOT NULL DEFAULT 0,
+            sample_rate INTEGER NOT NULL DEFAULT 0,
+            channels INTEGER NOT NULL DEFAULT 0,
+            bit_depth INTEGER,
+            codec TEXT,
+            artwork_id TEXT,
+            play_count INTEGER NOT NULL DEFAULT 0,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL,
+            UNIQUE (library_id, path)
+        );
+        CREATE INDEX track_folder ON track(folder_id);
+        CREATE INDEX track_album ON track(album_id, disc_number, track_number);
+        CREATE INDEX track_content ON track(content_hash);
+        CREATE TABLE track_artist (
+            track_id TEXT NOT NULL REFERENCES track(id) ON DELETE CASCADE,
+            artist_id TEXT NOT NULL REFERENCES artist(id),
+            role TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (track_id, role, position)
+        );
+        CREATE INDEX track_artist_artist ON track_artist(artist_id, role);
+        CREATE TABLE genre (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL
+        );
+        CREATE TABLE track_genre (
+            track_id TEXT NOT NULL REFERENCES track(id) ON DELETE CASCADE,
+            genre_id TEXT NOT NULL REFERENCES genre(id),
+            position INTEGER NOT NULL,
+            PRIMARY KEY (track_id, genre_id)
+        );
+        CREATE INDEX track_genre_genre ON track_genre(genre_id);
+        CREATE TABLE lyrics (
+            track_id TEXT PRIMARY KEY NOT NULL REFERENCES track(id) ON DELETE CASCADE,
+            plain TEXT,
+            synced TEXT
+        );
+        """
+}

@@ -1,0 +1,167 @@
+import CantoCore
+import Foundation
+import GRDB
+
+/// A row of `track`. The wire and domain types stay separate from it.
+struct TrackRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "track"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    enum Columns {
+        static let id = Column("id")
+        static let libraryID = Column("library_id")
+        static let folderID = Column("folder_id")
+        static let albumID = Column("album_id")
+        static let path = Column("path")
+        static let contentHash = Column("content_hash")
+        static let playCount = Column("play_count")
+        static let createdAt = Column("created_at")
+        static let discNumber = Column("disc_number")
+        static let trackNumber = Column("track_number")
+    }
+
+    var id: String
+    var libraryId: String
+    var folderId: String
+    var albumId: String
+    var path: String
+    var suffix: String
+    var size: Int64
+    var modifiedAt: Date
+    var contentHash: String
+    var title: String
+    var sortTitle: String
+    var album: String
+    var artistName: String
+    var albumArtistName: String
+    var trackNumber: Int?
+    var trackTotal: Int?
+    var discNumber: Int?
+    var discTotal: Int?
+    var discSubtitle: String?
+    var date: String?
+    var originalDate: String?
+    var year: Int?
+    var compilation: Bool
+    var comment: String?
+    var bpm: Int?
+    var isrc: String?
+    var mbzRecordingId: String?
+    var mbzTrackId: String?
+    var mbzReleaseId: String?
+    var mbzReleaseGroupId: String?
+    var mbzArtistIds: String?
+    var mbzAlbumArtistIds: String?
+    var rgTrackGain: Double?
+    var rgTrackPeak: Double?
+    var rgAlbumGain: Double?
+    var rgAlbumPeak: Double?
+    var durationMs: Int64
+    var bitrate: Int
+    var sampleRate: Int
+    var channels: Int
+    var bitDepth: Int?
+    var codec: String?
+    var artworkId: String?
+    var playCount: Int
+    var createdAt: Date
+    var updatedAt: Date
+
+    /// Several IDs in one column, separated by a character no ID contains.
+    private static let listSeparator: Character = "\u{1F}"
+
+    init(_ t: Track) {
+        id = t.id.rawValue
+        libraryId = t.libraryID.rawValue
+        folderId = t.folderID.rawValue
+        albumId = t.albumID.rawValue
+        path = t.path
+        suffix = t.suffix
+        size = t.size
+        modifiedAt = t.modifiedAt
+        contentHash = t.contentHash
+        title = t.title
+        sortTitle = SortKey.sortName(t.title)
+        album = t.album
+        artistName = t.artistName
+        albumArtistName = t.albumArtistName
+        trackNumber = t.trackNumber
+        trackTotal = t.trackTotal
+        discNumber = t.discNumber
+        discTotal = t.discTotal
+        discSubtitle = t.discSubtitle
+        date = t.date
+        originalDate = t.originalDate
+        year = t.year
+        compilation = t.compilation
+        comment = t.comment
+        bpm = t.bpm
+        isrc = t.isrc
+        mbzRecordingId = t.musicBrainz.recordingID
+        mbzTrackId = t.musicBrainz.trackID
+        mbzReleaseId = t.musicBrainz.releaseID
+        mbzReleaseGroupId = t.musicBrainz.releaseGroupID
+        mbzArtistIds = Self.joined(t.musicBrainz.artistIDs)
+        mbzAlbumArtistIds = Self.joined(t.musicBrainz.albumArtistIDs)
+        rgTrackGain = t.replayGain.trackGain
+        rgTrackPeak = t.replayGain.trackPeak
+        rgAlbumGain = t.replayGain.albumGain
+        rgAlbumPeak = t.replayGain.albumPeak
+        durationMs = t.audio.durationMs
+        bitrate = t.audio.bitrateKbps
+        sampleRate = t.audio.sampleRate
+        channels = t.audio.channels
+        bitDepth = t.audio.bitDepth
+        codec = t.audio.codec
+        artworkId = t.artworkID?.rawValue
+        playCount = t.playCount
+        createdAt = t.createdAt
+        updatedAt = t.updatedAt
+    }
+
+    var track: Track {
+        var musicBrainz = MusicBrainzIDs()
+        musicBrainz.recordingID = mbzRecordingId
+        musicBrainz.trackID = mbzTrackId
+        musicBrainz.releaseID = mbzReleaseId
+        musicBrainz.releaseGroupID = mbzReleaseGroupId
+        musicBrainz.artistIDs = Self.split(mbzArtistIds)
+        musicBrainz.albumArtistIDs = Self.split(mbzAlbumArtistIds)
+        var replayGain = ReplayGain()
+        replayGain.trackGain = rgTrackGain
+        replayGain.trackPeak = rgTrackPeak
+        replayGain.albumGain = rgAlbumGain
+        replayGain.albumPeak = rgAlbumPeak
+        var audio = AudioProperties()
+        audio.durationMs = durationMs
+        audio.bitrateKbps = bitrate
+        audio.sampleRate = sampleRate
+        audio.channels = channels
+        audio.bitDepth = bitDepth
+        audio.codec = codec
+        return Track(
+            id: TrackID(id), libraryID: LibraryID(libraryId), folderID: FolderID(folderId), albumID: AlbumID(albumId),
+            path: path, suffix: suffix, size: size, modifiedAt: modifiedAt, contentHash: contentHash, title: title,
+            album: album, artistName: artistName, albumArtistName: albumArtistName, trackNumber: trackNumber,
+            trackTotal: trackTotal, discNumber: discNumber, discTotal: discTotal, discSubtitle: discSubtitle,
+            date: date, originalDate: originalDate, year: year, compilation: compilation, comment: comment, bpm: bpm,
+            isrc: isrc, musicBrainz: musicBrainz, replayGain: replayGain, audio: audio,
+            artworkID: artworkId.map { ArtworkID($0) }, playCount: playCount, createdAt: createdAt,
+            updatedAt: updatedAt)
+    }
+
+    var knownFile: KnownFile {
+        KnownFile(
+            id: TrackID(id), libraryID: LibraryID(libraryId), path: path, size: size, modifiedAt: modifiedAt,
+            contentHash: contentHash)
+    }
+
+    private static func joined(_ values: [String]) -> String? {
+        values.isEmpty ? nil : values.joined(separator: String(listSeparator))
+    }
+
+    private static func split(_ value: String?) -> [String] {
+        value.map { $0.split(separator: listSeparator).map(String.init) } ?? []
+    }
+}

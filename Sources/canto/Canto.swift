@@ -1,0 +1,74 @@
+import ArgumentParser
+import CantoCore
+import CantoPluginKit
+import CantoServer
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+
+@main
+struct Canto: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "canto", abstract: "A self-hosted music server.",
+        subcommands: [Serve.self, Scan.self, Plugins.self, Config.self], defaultSubcommand: Serve.self)
+}
+
+/// Options every command shares: where the configuration, the data and the music are.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "The TOML configuration file (else $CANTO_CONFIG, else ./canto.toml).")
+    var config: String?
+
+    @Option(name: .long, help: "The data folder (database, caches).")
+    var dataDir: String?
+
+    @Option(name: .long, help: "A music folder; repeat for several.")
+    var musicFolder: [String] = []
+
+    func flags(extra: [String: String] = [:]) -> [String: String] {
+        var flags = extra
+        if let dataDir { flags["data.dir"] = dataDir }
+        if !musicFolder.isEmpty { flags["library.music_folders"] = musicFolder.joined(separator: ",") }
+        return flags
+    }
+
+    /// Loads the configuration, or exits with code 2 and a message naming the key.
+    func load(extra: [String: String] = [:]) throws -> CantoConfiguration {
+        do {
+            return try CantoConfiguration.load(file: config, flags: flags(extra: extra))
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("canto: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Logging and metrics are bootstrapped here, once, and nowhere else.
+enum Bootstrap {
+    static func logging(_ configuration: CantoConfiguration) -> Logger {
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let json = configuration.logFormat == "json"
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "canto")
+    }
+
+    static func metrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+}
+
+/// Exit code 2 for configuration mistakes that surface while services start (plugin sections).
+func startServices(_ configuration: CantoConfiguration, logger: Logger) async throws -> CantoServices {
+    do {
+        return try await CantoServices(configuration: configuration, logger: logger)
+    } catch let error as PluginConfigurationError {
+        FileHandle.standardError.write(Data("canto: configuration error: \(error)\n".utf8))
+        throw ExitCode(2)
+    }
+}

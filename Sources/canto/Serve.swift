@@ -1,0 +1,41 @@
+import ArgumentParser
+import CantoServer
+import Foundation
+import Hummingbird
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (scans at start by default).")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "The address to listen on.")
+    var host: String?
+
+    @Option(help: "The port to listen on.")
+    var port: String?
+
+    func run() async throws {
+        var extra: [String: String] = [:]
+        if let host { extra["server.host"] = host }
+        if let port { extra["server.port"] = port }
+        let configuration = try common.load(extra: extra)
+        let logger = Bootstrap.logging(configuration)
+        let metrics = Bootstrap.metrics()
+        let services = try await startServices(configuration, logger: logger)
+        logger.info(
+            "starting Canto",
+            metadata: [
+                "server.address": "\(configuration.host):\(configuration.port)",
+                "data.dir": "\(configuration.dataDirectory.path)",
+                "library.folders": "\(configuration.musicFolders.joined(separator: ", "))",
+            ])
+        // SIGHUP asks for a scan, like a reload in other daemons.
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
+        hangup.setEventHandler { Task { await services.scans.requestScan() } }
+        hangup.resume()
+        let app = buildApplication(services: services, metrics: metrics, logger: logger)
+        try await app.runService()
+        hangup.cancel()
+    }
+}

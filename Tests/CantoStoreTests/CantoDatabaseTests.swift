@@ -1,0 +1,51 @@
+import CantoCore
+import CantoStore
+import CantoTestSupport
+import Foundation
+import Testing
+
+@Suite struct CantoDatabaseTests {
+    @Test func newDatabaseFileIsInWALModeAndMigrated() throws {
+        let directory = try TemporaryDirectory(prefix: "canto-store")
+        let data = directory.appending("data/nested")
+        let database = try CantoDatabase(dataDirectory: data)
+
+        #expect(database.path == data.appendingPathComponent("canto.db").path)
+        #expect(FileManager.default.fileExists(atPath: database.path))
+        #expect(FileManager.default.fileExists(atPath: database.path + "-wal"))
+        #expect(try database.journalMode() == "wal")
+        #expect(try database.appliedMigrations() == ["v1-catalog"])
+        // Recording the migration is the only row the first open writes.
+        #expect(try database.totalChanges() == 1)
+    }
+
+    @Test func reopeningAppliesNothingAndKeepsData() async throws {
+        let directory = try TemporaryDirectory(prefix: "canto-store")
+        do {
+            let database = try CantoDatabase(dataDirectory: directory.url)
+            try await CatalogRepository(database: database).syncLibraries([
+                Library(id: LibraryID("l1"), name: "Music", path: "/music")
+            ])
+            #expect(try database.totalChanges() == 2)
+        }
+        let reopened = try CantoDatabase(dataDirectory: directory.url)
+        #expect(try reopened.totalChanges() == 0)
+        #expect(try reopened.appliedMigrations() == ["v1-catalog"])
+        #expect(try await CatalogRepository(database: reopened).libraries().map(\.name) == ["Music"])
+    }
+
+    @Test func totalChangesCountsRowsWritten() async throws {
+        let catalog = try await TestCatalog()
+        let before = try catalog.database.totalChanges()
+        let write = catalog.write(path: "A/1.m4a", title: "One")
+        try await catalog.apply([write])
+        let afterApply = try catalog.database.totalChanges()
+        #expect(afterApply > before)
+        try await catalog.repository.recordPlay(of: write.track.id)
+        #expect(try catalog.database.totalChanges() == afterApply + 1)
+        // Reads change nothing.
+        _ = try await catalog.repository.track(write.track.id)
+        _ = try await catalog.repository.counts()
+        #expect(try catalog.database.totalChanges() == afterApply + 1)
+    }
+}

@@ -1,0 +1,179 @@
+import CantoCore
+import CantoStore
+import CantoTestSupport
+import Foundation
+import Testing
+
+@Suite struct CatalogRepositoryTests {
+    @Test func trackWriteRoundTrips() async throws {
+        let catalog = try await TestCatalog()
+        let artwork = Artwork(
+            id: ArtworkID("a1"), source: .embedded, path: "/music/A/1.m4a", mimeType: "image/png", byteCount: 99)
+        let write = catalog.write(
+            path: "Ærø/Coração/01 - 坂本.m4a", title: "坂本 Ærø", artists: ["Sigur Rós", "Björk"],
+            albumArtist: "Björk", album: "Coração", genres: ["Electronic", "Ambient"], artwork: artwork)
+        try await catalog.apply([write])
+
+        let track = try #require(try await catalog.repository.track(write.track.id))
+        #expect(track == write.track)
+        #expect(try await catalog.repository.track(library: catalog.library.id, path: write.track.path) == write.track)
+        #expect(try await catalog.repository.genres(of: track.id) == ["Electronic", "Ambient"])
+        let lyrics = try await catalog.repository.lyrics(of: track.id)
+        #expect(lyrics.plain == "words")
+        #expect(lyrics.synced == "[00:01.00]words")
+        #expect(try await catalog.repository.artwork(artwork.id) == artwork)
+
+        let credits = try await catalog.repository.credits(of: track.id)
+        #expect(credits.filter { $0.role == .artist } == [
+            ArtistCredit(name: "Sigur Rós", musicBrainzID: "mb-Sigur Rós", role: .artist),
+            ArtistCredit(name: "Björk", musicBrainzID: "mb-Björk", role: .artist),
+        ])
+        #expect(credits.filter { $0.role == .albumArtist } == [
+            ArtistCredit(name: "Björk", musicBrainzID: "mb-Björk", role: .albumArtist)
+        ])
+        #expect(credits.filter { $0.role == .composer } == [ArtistCredit(name: "Composer", role: .composer)])
+    }
+
+    @Test func modificationTimesRoundTripExactly() async throws {
+        // The scanner compares stored and on-disk times for equality: a lossy round trip
+        // would make every file look changed on every scan.
+        let catalog = try await TestCatalog()
+        var writes: [TrackWrite] = []
+        for (index, seconds) in [1_700_000_000.001, 1_234_567_890.999, 1_600_000_000.5, 86_400.007].enumerated() {
+            var write = catalog.write(path: "T/\(index).m4a", title: "T\(index)")
+            write.track.modifiedAt = TestCatalog.date(seconds)
+            writes.append(write)
+        }
+        try await catalog.apply(writes)
+        let known = try await catalog.repository.knownFiles(in: catalog.library.id, folder: "T")
+        #expect(known.count == writes.count)
+        for write in writes {
+            let file = try #require(known.first { $0.id == write.track.id })
+            #expect(file.modifiedAt == write.track.modifiedAt)
+            #expect(file.size == write.track.size)
+            #expect(file.contentHash == write.track.contentHash)
+            #expect(file.path == write.track.path)
+        }
+        #expect(try await catalog.repository.knownFiles(withContentHash: "hash-T/2.m4a").map(\.id) == [writes[2].track.id])
+        #expect(try await catalog.repository.knownFiles(in: catalog.library.id, folder: "Other").isEmpty)
+    }
+
+    @Test func rewritingATrackKeepsPlayCountAndFirstSeenDate() async throws {
+        let catalog = try await TestCatalog()
+        let first = catalog.write(path: "A/1.m4a", title: "Old Title")
+        try await catalog.apply([first])
+        try await catalog.repository.recordPlay(of: first.track.id)
+        try await catalog.repository.recordPlay(of: first.track.id)
+
+        var second = catalog.write(path: "A/1.m4a", title: "New Title", genres: ["Jazz"], lyrics: nil, syncedLyrics: nil)
+        second.track.createdAt = Date(timeIntervalSince1970: 1_800_000_000)
+        second.track.updatedAt = Date(timeIntervalSince1970: 1_800_000_000)
+        try await catalog.apply([second])
+
+        let track = try #require(try await catalog.repository.track(first.track.id))
+        #expect(track.title == "New Title")
+        #expect(track.playCount == 2)
+        #expect(track.createdAt == first.track.createdAt)
+        #expect(track.updatedAt == second.track.updatedAt)
+        #expect(try await catalog.repository.genres(of: track.id) == ["Jazz"])
+        let lyrics = try await catalog.repository.lyrics(of: track.id)
+        #expect(lyrics.plain == nil && lyrics.synced == nil)
+    }
+
+    @Test func deletingATrackCascadesToItsLinks() async throws {
+        let catalog = try await TestCatalog()
+        let keep = catalog.write(path: "A/1.m4a", title: "Keep", artists: ["Kept"], genres: ["Rock"])
+        let gone = catalog.write(path: "A/2.m4a", title: "Gone", artists: ["Leaving"], genres: ["Jazz"])
+        try await catalog.apply([keep, gone])
+        #expect(try await catalog.repository.credits(of: gone.track.id).count == 3)
+
+        try await catalog.apply([], deleting: [gone.track.id])
+
+        #expect(try await catalog.repository.track(gone.track.id) == nil)
+        // Artists and genres remain until finishScan, so empty joins mean the links are gone.
+        #expect(try await catalog.repository.counts().genres == 2)
+        #expect(try await catalog.repository.credits(of: gone.track.id).isEmpty)
+        #expect(try await catalog.repository.genres(of: gone.track.id).isEmpty)
+        let lyrics = try await catalog.repository.lyrics(of: gone.track.id)
+        #expect(lyrics.plain == nil && lyrics.synced == nil)
+        // The other track's links are untouched.
+        #expect(try await catalog.repository.credits(of: keep.track.id).count == 3)
+        #expect(try await catalog.repository.genres(of: keep.track.id) == ["Rock"])
+        #expect(try await catalog.repository.lyrics(of: keep.track.id).plain == "words")
+    }
+
+    @Test func finishScanPrunesOrphansAndRefreshesFigures() async throws {
+        let catalog = try await TestCatalog()
+        let cover = Artwork(id: ArtworkID("a-gone"), source: .file, path: "/music/B/cover.jpg", mimeType: "image/jpeg",
+                            byteCount: 10)
+        let disc1 = catalog.write(path: "A/1.m4a", title: "One", artists: ["Stay"], albumArtist: "Stay", album: "Kept",
+                                  genres: ["Rock"], disc: 1, track: 1, year: 1999, durationMs: 1_000)
+        let disc2 = catalog.write(path: "A/2.m4a", title: "Two", artists: ["Stay"], albumArtist: "Stay", album: "Kept",
+                                  genres: ["Rock"], disc: 2, track: 1, year: 2001, durationMs: 2_500)
+        let gone = catalog.write(path: "B/1.m4a", title: "Gone", artists: ["Orphan"], albumArtist: "Orphan Band",
+                                 album: "Orphaned", genres: ["Jazz"], artwork: cover)
+        try await catalog.apply([disc1, disc2, gone])
+        try await catalog.repository.finishScan(libraries: [catalog.library.id], at: Date())
+        #expect(try await catalog.repository.counts() == CatalogCounts(tracks: 3, albums: 2, artists: 4, genres: 2, folders: 0))
+
+        try await catalog.apply([], deleting: [gone.track.id])
+        try await catalog.repository.finishScan(libraries: [catalog.library.id], at: Date())
+
+        #expect(try await catalog.repository.counts() == CatalogCounts(tracks: 2, albums: 1, artists: 2, genres: 1, folders: 0))
+        #expect(try await catalog.repository.album(gone.track.albumID) == nil)
+        #expect(try await catalog.repository.artist(CatalogIDs.artist(name: "Orphan")) == nil)
+        #expect(try await catalog.repository.artist(CatalogIDs.artist(name: "Orphan Band")) == nil)
+        #expect(try await catalog.repository.artwork(cover.id) == nil)
+
+        let album = try #require(try await catalog.repository.album(disc1.track.albumID))
+        #expect(album.title == "Kept")
+        #expect(album.trackCount == 2)
+        #expect(album.discCount == 2)
+        #expect(album.durationMs == 3_500)
+        #expect(album.year == 2001)
+        #expect(album.releaseMBID == "rel-Kept")
+        let artist = try #require(try await catalog.repository.artist(CatalogIDs.artist(name: "Stay")))
+        #expect(artist.albumCount == 1)
+        #expect(artist.trackCount == 2)
+        #expect(try await catalog.repository.artists().map(\.name).sorted() == ["Composer", "Stay"])
+    }
+
+    @Test func aFailingBatchWritesNothing() async throws {
+        let catalog = try await TestCatalog()
+        let good = catalog.write(path: "A/1.m4a", title: "Good")
+        var bad = catalog.write(path: "A/2.m4a", title: "Bad")
+        bad.track.libraryID = LibraryID("no-such-library")  // violates the track → library foreign key
+        await #expect(throws: (any Error).self) { try await catalog.apply([good, bad]) }
+        #expect(try await catalog.repository.counts() == CatalogCounts(tracks: 0, albums: 0, artists: 0, genres: 0, folders: 0))
+    }
+
+    @Test func removingALibraryRemovesItsTracks() async throws {
+        let catalog = try await TestCatalog()
+        let write = catalog.write(path: "A/1.m4a", title: "One")
+        try await catalog.apply([write])
+        let other = Library(id: LibraryID("lib2"), name: "Other", path: "/other")
+        try await catalog.repository.syncLibraries([other])
+        #expect(try await catalog.repository.libraries() == [other])
+        #expect(try await catalog.repository.track(write.track.id) == nil)
+        #expect(try await catalog.repository.genres(of: write.track.id).isEmpty)
+    }
+
+    @Test func foldersAreRecordedOnce() async throws {
+        let catalog = try await TestCatalog()
+        let id = catalog.library.id
+        let root = Folder(id: CatalogIDs.folder(library: id, relativePath: ""), libraryID: id, parentID: nil, path: "",
+                          name: "Music")
+        let child = Folder(id: CatalogIDs.folder(library: id, relativePath: "Björk"), libraryID: id, parentID: root.id,
+                           path: "Björk", name: "Björk")
+        var batch = CatalogBatch()
+        batch.folders = [root, child, child]
+        try await catalog.repository.apply(batch)
+        #expect(try await catalog.repository.folders(in: id) == [root, child])
+        #expect(try await catalog.repository.folderPaths(in: id) == ["", "Björk"])
+
+        var removal = CatalogBatch()
+        removal.deletedFolders = [child.id]
+        try await catalog.repository.apply(removal)
+        #expect(try await catalog.repository.folderPaths(in: id) == [""])
+    }
+}
