@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "CantoServerTests",
             dependencies: [
-                "CantoServer", "CantoTestSupport",
+                "CantoServer", "CantoStore", "LocalPlugin", "CantoTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -19,6 +19,7 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                     sql: """
                         INSERT INTO library (id, name, path) VALUES (?, ?, ?)
                         ON CONFLICT(id) DO UPDATE SET name = excluded.name, path = excluded.path
+                        WHERE name IS NOT excluded.name OR path IS NOT excluded.path
                         """, arguments: [library.id.rawValue, library.name, library.path])
             }
             // A music folder removed from the configuration takes its tracks with it.

@@ -142,19 +142,27 @@ struct TrackRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         audio.codec = codec
         return Track(
             id: TrackID(id), libraryID: LibraryID(libraryId), folderID: FolderID(folderId), albumID: AlbumID(albumId),
-            path: path, suffix: suffix, size: size, modifiedAt: modifiedAt, contentHash: contentHash, title: title,
+            path: path, suffix: suffix, size: size, modifiedAt: Self.wholeMilliseconds(modifiedAt),
+            contentHash: contentHash, title: title,
             album: album, artistName: artistName, albumArtistName: albumArtistName, trackNumber: trackNumber,
             trackTotal: trackTotal, discNumber: discNumber, discTotal: discTotal, discSubtitle: discSubtitle,
             date: date, originalDate: originalDate, year: year, compilation: compilation, comment: comment, bpm: bpm,
             isrc: isrc, musicBrainz: musicBrainz, replayGain: replayGain, audio: audio,
-            artworkID: artworkId.map { ArtworkID($0) }, playCount: playCount, createdAt: createdAt,
-            updatedAt: updatedAt)
+            artworkID: artworkId.map { ArtworkID($0) }, playCount: playCount, createdAt: Self.wholeMilliseconds(createdAt),
+            updatedAt: Self.wholeMilliseconds(updatedAt))
     }
 
     var knownFile: KnownFile {
         KnownFile(
-            id: TrackID(id), libraryID: LibraryID(libraryId), path: path, size: size, modifiedAt: modifiedAt,
-            contentHash: contentHash)
+            id: TrackID(id), libraryID: LibraryID(libraryId), path: path, size: size,
+            modifiedAt: Self.wholeMilliseconds(modifiedAt), contentHash: contentHash)
+    }
+
+    /// GRDB stores dates as text with milliseconds but decodes them through a calendar, which
+    /// can land a hair off the millisecond. Rounding gives back exactly the whole-millisecond
+    /// `Date` that was written, so the scanner's equality check on file times holds.
+    private static func wholeMilliseconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 
     private static func joined(_ values: [String]) -> String? {

@@ -1,0 +1,110 @@
+import Foundation
+import Synchronization
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real `canto` executable, run as a child process: what a user runs.
+final class CantoProcess: Sendable {
+    static let executable: URL = {
+        // Tests/CantoServerTests/CantoProcess.swift → the package root → .build/debug/canto
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/canto")
+    }()
+    static var webDirectory: URL {
+        executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("web")
+    }
+
+    let process: Process
+    private let output = OutputBuffer()
+
+    /// Starts `canto` with `arguments`; standard error and output are collected.
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CANTO_") }
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
+        let output = self.output
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else { return }
+            output.append(String(decoding: data, as: UTF8.self))
+        }
+        try process.run()
+    }
+
+    var text: String { output.text }
+
+    /// Runs to the end and returns the exit code and everything printed.
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120))
+        async throws -> (status: Int32, output: String)
+    {
+        let child = try CantoProcess(arguments, environment: environment)
+        try await child.waitForExit(timeout: timeout)
+        try await Task.sleep(for: .milliseconds(50))  // the last output
+        return (child.process.terminationStatus, child.text)
+    }
+
+    /// Waits until the output matches `pattern`; returns the first capture.
+    func waitFor(_ pattern: Regex<(Substring, Substring)>, timeout: Duration = .seconds(60)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let match = text.firstMatch(of: pattern) { return String(match.1) }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ProcessError.timeout(output: text)
+    }
+
+    func waitForExit(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                process.terminate()
+                throw ProcessError.timeout(output: text)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+}
+
+/// Output collected from the child's pipe, on the pipe's thread.
+final class OutputBuffer: Sendable {
+    private let storage = Mutex("")
+    func append(_ text: String) { storage.withLock { $0 += text } }
+    var text: String { storage.withLock { $0 } }
+}
+
+enum ProcessError: Error, CustomStringConvertible {
+    case timeout(output: String)
+    var description: String {
+        switch self {
+        case .timeout(let output): "timed out; output so far:\n\(output)"
+        }
+    }
+}
+
+/// A minimal HTTP client over URLSession for loopback requests.
+enum HTTP {
+    static func get(_ url: String) async throws -> (status: Int, headers: [String: String], body: String) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+        let http = response as! HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { headers["\(key)".lowercased()] = "\(value)" }
+        return (http.statusCode, headers, String(decoding: data, as: UTF8.self))
+    }
+}
