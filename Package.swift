@@ -4,14 +4,14 @@ import PackageDescription
 
 /// One set of Swift settings shared by every Swift target.
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
     name: "Canto",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "canto", targets: ["canto"]),
+        .executable(name: "canto", targets: ["canto"])
     ],
     dependencies: [
         // HTTP server (router, middleware, files) and its service lifecycle.
@@ -107,6 +107,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Benchmarks (scripts/bench runs them in release builds)
+        .executableTarget(
+            name: "canto-bench",
+            dependencies: [
+                "CantoCore", "CantoLibrary", "CantoStore", "CantoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ScanBench",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests (one target per module; fixtures are generated at test time)
         .target(
             name: "CantoTestSupport",
@@ -129,7 +140,9 @@ let package = Package(
             name: "CantoServerTests",
             dependencies: [
                 "CantoServer", "CantoStore", "LocalPlugin", "CantoTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -25,7 +25,8 @@ public struct LocalLibraryPlugin: MediaSourcePlugin {
         }
         let batchSize = try configuration.integer("batch_size") ?? defaults.batchSize
         guard (1...100_000).contains(batchSize) else {
-            throw PluginConfigurationError(pluginID: "local", key: "batch_size", message: "must be between 1 and 100000")
+            throw PluginConfigurationError(
+                pluginID: "local", key: "batch_size", message: "must be between 1 and 100000")
         }
         let options = ScanOptions(
             separators: separators, coverNames: try configuration.strings("cover_names") ?? defaults.coverNames,

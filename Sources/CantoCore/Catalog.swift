@@ -136,7 +136,8 @@ public struct Artist: Sendable, Equatable, Codable {
     public var musicBrainzID: String?
     public var albumCount: Int
     public var trackCount: Int
-    public init(id: ArtistID, name: String, sortName: String, musicBrainzID: String?, albumCount: Int, trackCount: Int) {
+    public init(id: ArtistID, name: String, sortName: String, musicBrainzID: String?, albumCount: Int, trackCount: Int)
+    {
         self.id = id
         self.name = name
         self.sortName = sortName

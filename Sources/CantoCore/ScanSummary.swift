@@ -54,8 +54,10 @@ public struct ScanProgress: Sendable, Equatable, Codable {
     public var startedAt: Date?
     public var summary: ScanSummary
 
-    public init(running: Bool = false, filesSeen: Int = 0, expectedFiles: Int = 0, startedAt: Date? = nil,
-                summary: ScanSummary = .init()) {
+    public init(
+        running: Bool = false, filesSeen: Int = 0, expectedFiles: Int = 0, startedAt: Date? = nil,
+        summary: ScanSummary = .init()
+    ) {
         self.running = running
         self.filesSeen = filesSeen
         self.expectedFiles = expectedFiles

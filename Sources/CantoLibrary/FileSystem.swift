@@ -2,7 +2,7 @@ import CantoCore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `stat` says about one path (following symlinks).
@@ -71,7 +71,7 @@ enum DirectoryListing {
 /// A sample of a file's bytes (start, middle, end) and its size, hashed: the same file moved
 /// or renamed gives the same value without reading all of it.
 enum ContentHash {
-    static let sampleSize = 64 * 1024
+    static let sampleSize = 16 * 1024
 
     static func of(path: String, size: Int64) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw FileSystemError(errno: errno) }

@@ -58,11 +58,13 @@ struct FolderResolver {
                 audio: tags.audio, artworkID: artwork?.id, createdAt: now, updatedAt: now)
             var credits: [ArtistCredit] = []
             for (index, name) in tags.artists.enumerated() {
-                credits.append(ArtistCredit(name: name, musicBrainzID: tags.musicBrainz.artistIDs[safe: index], role: .artist))
+                credits.append(
+                    ArtistCredit(name: name, musicBrainzID: tags.musicBrainz.artistIDs[safe: index], role: .artist))
             }
             for (index, name) in albumArtists.enumerated() {
                 credits.append(
-                    ArtistCredit(name: name, musicBrainzID: tags.musicBrainz.albumArtistIDs[safe: index], role: .albumArtist))
+                    ArtistCredit(
+                        name: name, musicBrainzID: tags.musicBrainz.albumArtistIDs[safe: index], role: .albumArtist))
             }
             for name in tags.composers { credits.append(ArtistCredit(name: name, role: .composer)) }
             return TrackWrite(
@@ -86,7 +88,8 @@ struct FolderResolver {
 
     private func embeddedArtwork(file: ReadFile, path: String) -> Artwork? {
         guard let cover = file.tags.cover else { return nil }
-        let id = ArtworkID("a" + StableHash.hex128(bytes: cover.data.prefix(64 * 1024)) + String(cover.data.count, radix: 36))
+        let id = ArtworkID(
+            "a" + StableHash.hex128(data: cover.data.prefix(64 * 1024)) + String(cover.data.count, radix: 36))
         return Artwork(id: id, source: .embedded, path: path, mimeType: cover.mimeType, byteCount: cover.data.count)
     }
 }

@@ -31,20 +31,26 @@ public struct LibraryScanner: Sendable {
             scanner: self, progress: progress,
             state: ScanProgress(running: true, expectedFiles: expectedFiles, startedAt: started))
         try await catalog.syncLibraries(libraries)
-        for library in libraries {
-            if Task.isCancelled { break }
-            try await run.scan(library)
+        do {
+            for library in libraries {
+                if Task.isCancelled { break }
+                try await run.scan(library)
+            }
+        } catch is CancellationError {
+            // Shutdown: what was read is written below; the folder in progress waits for next time.
         }
         try await run.finish()
         if run.summary.changed {
-            try await catalog.finishScan(libraries: libraries.map(\.id), at: Date())
+            let catalog = self.catalog
+            let ids = libraries.map(\.id)
+            try await shielded { try await catalog.finishScan(libraries: ids, at: Date()) }
         }
         var summary = run.summary
         summary.cancelled = Task.isCancelled
         summary.duration = Date().timeIntervalSince(started)
         ScanMetrics.record(summary)
         logger.info(
-            "scan finished",
+            summary.cancelled ? "scan stopped" : "scan finished",
             metadata: [
                 "scan.added": "\(summary.added)", "scan.updated": "\(summary.updated)",
                 "scan.moved": "\(summary.moved)", "scan.removed": "\(summary.removed)",
@@ -54,4 +60,10 @@ public struct LibraryScanner: Sendable {
             ])
         return summary
     }
+}
+
+/// Runs a write to its end even when the scan is being cancelled: a scan stops between
+/// transactions, never inside one, and the figures it leaves are whole.
+func shielded(_ write: @escaping @Sendable () async throws -> Void) async throws {
+    try await Task.detached(operation: write).value
 }

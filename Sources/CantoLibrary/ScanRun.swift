@@ -14,6 +14,8 @@ struct ScanRun {
     var missing: [TrackID: KnownFile] = [:]
     var claimed: Set<TrackID> = []
     var roots: [LibraryID: String] = [:]
+    /// The batch being written (see `flush`).
+    var pendingWrite: Task<Void, any Error>?
 
     var summary: ScanSummary {
         get { state.summary }
@@ -81,7 +83,8 @@ struct ScanRun {
                         images.append(name)
                     } else {
                         summary.skipped += 1
-                        logger.info("skipped file", metadata: ["scan.path": "\(path)", "scan.reason": "not an audio file"])
+                        logger.info(
+                            "skipped file", metadata: ["scan.path": "\(path)", "scan.reason": "not an audio file"])
                     }
                 }
             }
@@ -108,7 +111,8 @@ struct ScanRun {
         let folder = Folder(
             id: folderID, libraryID: library.id,
             parentID: relative.isEmpty
-                ? nil : CatalogIDs.folder(library: library.id, relativePath: components.dropLast().joined(separator: "/")),
+                ? nil
+                : CatalogIDs.folder(library: library.id, relativePath: components.dropLast().joined(separator: "/")),
             path: relative, name: components.last ?? library.name)
         if isNew { batch.folders.append(folder) }
 
@@ -124,7 +128,9 @@ struct ScanRun {
         for file in audio {
             if let previous = known[file.name] {
                 ids[file.name] = previous.id
-                if previous.size != file.status.size || !FileStatus.sameTime(previous.modifiedAt, file.status.modifiedAt) {
+                if previous.size != file.status.size
+                    || !FileStatus.sameTime(previous.modifiedAt, file.status.modifiedAt)
+                {
                     changedNames.insert(file.name)
                 }
             } else {
@@ -191,7 +197,9 @@ struct ScanRun {
                 let (name, status) = files[index]
                 group.addTask {
                     let result = try await pool.run {
-                        Result { () throws(MediaError) in try reader.read(path: folder + "/" + name, name: name, status: status) }
+                        Result { () throws(MediaError) in
+                            try reader.read(path: folder + "/" + name, name: name, status: status)
+                        }
                     }
                     return (index, result)
                 }
@@ -219,7 +227,8 @@ struct ScanRun {
                 let path = root + "/" + (relative.isEmpty ? image : relative + "/" + image)
                 guard case .success(let status) = FileStatus.of(path) else { continue }
                 let mime = suffix == "jpg" ? "image/jpeg" : "image/\(suffix)"
-                let id = ArtworkID("a" + StableHash.hex128("\(path)|\(status.size)|\(status.modifiedAt.timeIntervalSince1970)"))
+                let id = ArtworkID(
+                    "a" + StableHash.hex128("\(path)|\(status.size)|\(status.modifiedAt.timeIntervalSince1970)"))
                 return Artwork(id: id, source: .file, path: path, mimeType: mime, byteCount: Int(status.size))
             }
         }
@@ -228,8 +237,12 @@ struct ScanRun {
 
     mutating func flush() async throws {
         guard !batch.isEmpty else { return }
-        try await scanner.catalog.apply(batch)
-        batch = CatalogBatch()
+        // One batch is written while the next is read: the writer and the tag readers keep
+        // both cores busy. The write in flight is awaited before the next one starts.
+        try await pendingWrite?.value
+        let (catalog, batch) = (scanner.catalog, self.batch)
+        pendingWrite = Task.detached { try await catalog.apply(batch) }
+        self.batch = CatalogBatch()
     }
 
     /// Writes what is left. A cancelled scan removes nothing: it did not see every folder.
@@ -240,6 +253,8 @@ struct ScanRun {
             summary.removed += gone.count
         }
         try await flush()
+        try await pendingWrite?.value
+        pendingWrite = nil
         state.running = false
         state.filesSeen = summary.filesSeen
         progress(state)
@@ -247,6 +262,8 @@ struct ScanRun {
 
     private mutating func problem(_ kind: ScanProblem.Kind, _ path: String, _ reason: String) {
         summary.record(ScanProblem(kind: kind, path: path, reason: reason))
-        logger.warning("scan problem", metadata: ["scan.path": "\(path)", "scan.problem": "\(kind.rawValue)", "scan.reason": "\(reason)"])
+        logger.warning(
+            "scan problem",
+            metadata: ["scan.path": "\(path)", "scan.problem": "\(kind.rawValue)", "scan.reason": "\(reason)"])
     }
 }

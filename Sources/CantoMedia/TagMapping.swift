@@ -1,5 +1,5 @@
-import Foundation
 import CantoCore
+import Foundation
 
 /// The text that splits several artists or genres held in one value ("A; B").
 /// Values a format holds natively as several (ID3v2.4, Vorbis comments) are never split.

@@ -23,7 +23,8 @@ public struct ArtistInfo: Sendable, Equatable, Codable {
     public var imageURL: URL?
     public var similarArtists: [String]
     public var externalURL: URL?
-    public init(biography: String? = nil, imageURL: URL? = nil, similarArtists: [String] = [], externalURL: URL? = nil) {
+    public init(biography: String? = nil, imageURL: URL? = nil, similarArtists: [String] = [], externalURL: URL? = nil)
+    {
         self.biography = biography
         self.imageURL = imageURL
         self.similarArtists = similarArtists

@@ -53,9 +53,11 @@ public actor PluginRegistry {
         for (id, configuration) in configurations.sorted(by: { $0.key < $1.key }) {
             guard let descriptor = known[id] else {
                 throw PluginConfigurationError(
-                    pluginID: id, key: "", message: "no such plugin (known: \(known.keys.sorted().joined(separator: ", ")))")
+                    pluginID: id, key: "",
+                    message: "no such plugin (known: \(known.keys.sorted().joined(separator: ", ")))")
             }
-            for key in configuration.values.keys.sorted() where key != "enabled" && !descriptor.configurationKeys.contains(key) {
+            for key in configuration.values.keys.sorted()
+            where key != "enabled" && !descriptor.configurationKeys.contains(key) {
                 throw PluginConfigurationError(pluginID: id, key: key, message: "unknown key")
             }
         }

@@ -3,8 +3,8 @@ import CantoPluginKit
 import CantoStore
 import Foundation
 import Hummingbird
-import Logging
 import LocalPlugin
+import Logging
 import Prometheus
 
 /// The built-in plugins, in the order they start.
@@ -88,9 +88,11 @@ public func buildApplication(
     router.get("/metrics") { _, _ -> Response in
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        return Response(
+            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
     }
-    let interval = configuration.scanIntervalMinutes > 0 ? Duration.seconds(configuration.scanIntervalMinutes * 60) : nil
+    let interval =
+        configuration.scanIntervalMinutes > 0 ? Duration.seconds(configuration.scanIntervalMinutes * 60) : nil
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Canto"),

@@ -2,6 +2,8 @@ import CantoCore
 import CantoPluginKit
 import Foundation
 import Logging
+import Metrics
+import Synchronization
 
 /// Runs scans one at a time, whoever asks (start-up, the schedule, an admin, a signal).
 /// A request during a scan is remembered and runs once the current one ends.
@@ -17,6 +19,8 @@ public actor ScanCoordinator {
     /// The running scan's progress, or the last one's.
     public var progress: ScanProgress { live.value }
     public private(set) var lastSummary: ScanSummary?
+    /// Scans run to their end since start.
+    public private(set) var completedScans = 0
 
     public init(registry: PluginRegistry, catalog: any CatalogReader, libraries: [Library], logger: Logger) {
         self.registry = registry
@@ -65,13 +69,18 @@ public actor ScanCoordinator {
         for source in await registry.plugins((any MediaSourcePlugin).self) {
             let live = self.live
             let summary = try await source.scan(libraries: libraries, expectedFiles: expected) { state in
-                live.update { $0.filesSeen = state.filesSeen; $0.summary = state.summary }
+                live.update {
+                    $0.filesSeen = state.filesSeen; $0.summary = state.summary
+                }
                 report(live.value)
             }
             total.merge(summary)
         }
-        live.update { $0.running = false; $0.summary = total }
+        live.update {
+            $0.running = false; $0.summary = total
+        }
         lastSummary = total
+        completedScans += 1
         return total
     }
 
@@ -95,9 +104,6 @@ extension ScanSummary {
         problems += other.problems.prefix(Self.maxProblems - problems.count)
     }
 }
-
-import Metrics
-import Synchronization
 
 /// Progress written by the scanner's callback and read by the API, without hopping actors.
 final class LiveProgress: Sendable {

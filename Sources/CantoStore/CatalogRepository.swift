@@ -32,20 +32,34 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     public func folderPaths(in library: LibraryID) async throws -> Set<String> {
         try await pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT path FROM folder WHERE library_id = ?", arguments: [library.rawValue]))
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT path FROM folder WHERE library_id = ?", arguments: [library.rawValue]))
         }
     }
 
     public func knownFiles(in library: LibraryID, folder: String) async throws -> [KnownFile] {
         let folderID = CatalogIDs.folder(library: library, relativePath: folder)
         return try await pool.read { db in
-            try TrackRecord.filter(TrackRecord.Columns.folderID == folderID.rawValue).fetchAll(db).map(\.knownFile)
+            try Self.knownFiles(db, where: "folder_id = ?", folderID.rawValue)
         }
     }
 
     public func knownFiles(withContentHash contentHash: String) async throws -> [KnownFile] {
         try await pool.read { db in
-            try TrackRecord.filter(TrackRecord.Columns.contentHash == contentHash).fetchAll(db).map(\.knownFile)
+            try Self.knownFiles(db, where: "content_hash = ?", contentHash)
+        }
+    }
+
+    /// Only the columns a rescan compares: this runs once per folder on every scan.
+    private static func knownFiles(_ db: Database, where condition: String, _ argument: String) throws -> [KnownFile] {
+        try Row.fetchAll(
+            db, sql: "SELECT id, library_id, path, size, modified_at, content_hash FROM track WHERE \(condition)",
+            arguments: [argument]
+        ).map { row in
+            KnownFile(
+                id: TrackID(row[0]), libraryID: LibraryID(row[1]), path: row[2], size: row[3],
+                modifiedAt: TrackRecord.wholeMilliseconds(row[4]), contentHash: row[5])
         }
     }
 
@@ -131,7 +145,8 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                     WHERE track_artist.track_id = ? ORDER BY track_artist.role, track_artist.position
                     """, arguments: [track.rawValue]
             ).map { row in
-                ArtistCredit(name: row["name"], musicBrainzID: row["mbid"], role: ArtistRole(rawValue: row["role"]) ?? .artist)
+                ArtistCredit(
+                    name: row["name"], musicBrainzID: row["mbid"], role: ArtistRole(rawValue: row["role"]) ?? .artist)
             }
         }
     }
@@ -149,7 +164,8 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     public func lyrics(of track: TrackID) async throws -> (plain: String?, synced: String?) {
         try await pool.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT plain, synced FROM lyrics WHERE track_id = ?", arguments: [track.rawValue])
+            let row = try Row.fetchOne(
+                db, sql: "SELECT plain, synced FROM lyrics WHERE track_id = ?", arguments: [track.rawValue])
             return (row?["plain"], row?["synced"])
         }
     }
@@ -166,18 +182,22 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     public func folders(in library: LibraryID) async throws -> [Folder] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM folder WHERE library_id = ? ORDER BY path", arguments: [library.rawValue])
-                .map { row in
-                    Folder(
-                        id: FolderID(row["id"]), libraryID: LibraryID(row["library_id"]),
-                        parentID: (row["parent_id"] as String?).map { FolderID($0) }, path: row["path"], name: row["name"])
-                }
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM folder WHERE library_id = ? ORDER BY path", arguments: [library.rawValue]
+            )
+            .map { row in
+                Folder(
+                    id: FolderID(row["id"]), libraryID: LibraryID(row["library_id"]),
+                    parentID: (row["parent_id"] as String?).map { FolderID($0) }, path: row["path"], name: row["name"])
+            }
         }
     }
 
     public func counts() async throws -> CatalogCounts {
         try await pool.read { db in
-            func count(_ table: String) throws -> Int { try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+            func count(_ table: String) throws -> Int {
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+            }
             return CatalogCounts(
                 tracks: try count("track"), albums: try count("album"), artists: try count("artist"),
                 genres: try count("genre"), folders: try count("folder"))
@@ -186,7 +206,8 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     public func recordPlay(of track: TrackID) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE track SET play_count = play_count + 1 WHERE id = ?", arguments: [track.rawValue])
+            try db.execute(
+                sql: "UPDATE track SET play_count = play_count + 1 WHERE id = ?", arguments: [track.rawValue])
         }
     }
 

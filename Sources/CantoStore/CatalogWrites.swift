@@ -7,91 +7,100 @@ import GRDB
 struct CatalogWrites {
     let db: Database
 
+    /// Runs `sql` through the connection's statement cache: a batch prepares each statement once.
+    private func run(_ sql: String, _ arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     func apply(_ batch: CatalogBatch) throws {
         for folder in batch.folders { try upsert(folder) }
         for write in batch.tracks { try upsert(write) }
         for id in batch.deletedTracks {
-            try db.execute(sql: "DELETE FROM track WHERE id = ?", arguments: [id.rawValue])
+            try run("DELETE FROM track WHERE id = ?", [id.rawValue])
         }
         for id in batch.deletedFolders {
-            try db.execute(sql: "DELETE FROM folder WHERE id = ?", arguments: [id.rawValue])
+            try run("DELETE FROM folder WHERE id = ?", [id.rawValue])
         }
     }
 
     private func upsert(_ folder: Folder) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO folder (id, library_id, parent_id, path, name) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name
-                """,
-            arguments: [folder.id.rawValue, folder.libraryID.rawValue, folder.parentID?.rawValue, folder.path, folder.name])
+        try run(
+            """
+            INSERT INTO folder (id, library_id, parent_id, path, name) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name
+            """,
+            [folder.id.rawValue, folder.libraryID.rawValue, folder.parentID?.rawValue, folder.path, folder.name])
     }
 
     private func upsert(_ write: TrackWrite) throws {
         let track = write.track
+        let trackID = track.id.rawValue
         if let artwork = write.artwork {
-            try db.execute(
-                sql: """
-                    INSERT INTO artwork (id, source, path, mime_type, byte_count) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET source = excluded.source, path = excluded.path,
-                        mime_type = excluded.mime_type, byte_count = excluded.byte_count
-                    """,
-                arguments: [artwork.id.rawValue, artwork.source.rawValue, artwork.path, artwork.mimeType, artwork.byteCount])
-        }
-        for credit in write.credits { try upsertArtist(credit) }
-        let albumArtist = CatalogIDs.artist(name: track.albumArtistName)
-        try upsertArtist(ArtistCredit(name: track.albumArtistName, role: .albumArtist))
-        try db.execute(
-            sql: """
-                INSERT INTO album (id, title, sort_title, album_artist_id, album_artist_name, year, compilation,
-                    release_mbid, release_group_mbid, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET title = excluded.title, album_artist_name = excluded.album_artist_name,
-                    compilation = excluded.compilation, release_group_mbid = coalesce(excluded.release_group_mbid,
-                    release_group_mbid), updated_at = excluded.updated_at
+            try run(
+                """
+                INSERT INTO artwork (id, source, path, mime_type, byte_count) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET source = excluded.source, path = excluded.path,
+                    mime_type = excluded.mime_type, byte_count = excluded.byte_count
                 """,
-            arguments: [
-                track.albumID.rawValue, track.album, write.albumTitleSort, albumArtist.rawValue, track.albumArtistName,
-                track.year, track.compilation, track.musicBrainz.releaseID, track.musicBrainz.releaseGroupID,
-                track.createdAt, track.updatedAt,
+                [artwork.id.rawValue, artwork.source.rawValue, artwork.path, artwork.mimeType, artwork.byteCount])
+        }
+        // The album's artist is the first album artist credited (several are joined for display).
+        let albumArtist =
+            write.credits.first { $0.role == .albumArtist }
+            ?? ArtistCredit(name: track.albumArtistName, role: .albumArtist)
+        var artistIDs: [String: String] = [:]
+        for credit in write.credits + [albumArtist] where artistIDs[credit.name] == nil {
+            artistIDs[credit.name] = try upsertArtist(credit)
+        }
+        try run(
+            """
+            INSERT INTO album (id, title, sort_title, album_artist_id, album_artist_name, year, compilation,
+                release_mbid, release_group_mbid, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET title = excluded.title, album_artist_name = excluded.album_artist_name,
+                compilation = excluded.compilation, release_group_mbid = coalesce(excluded.release_group_mbid,
+                release_group_mbid), updated_at = excluded.updated_at
+            """,
+            [
+                track.albumID.rawValue, track.album, write.albumTitleSort, artistIDs[albumArtist.name],
+                track.albumArtistName, track.year, track.compilation, track.musicBrainz.releaseID,
+                track.musicBrainz.releaseGroupID, track.createdAt, track.updatedAt,
             ])
-        // Play counts and the first-seen date belong to the track, not to the file: keep them.
-        _ = try TrackRecord(track).upsertAndFetch(db, onConflict: ["id"]) { _ in
-            [TrackRecord.Columns.playCount.noOverwrite, TrackRecord.Columns.createdAt.noOverwrite]
-        }
-        try db.execute(sql: "DELETE FROM track_artist WHERE track_id = ?", arguments: [track.id.rawValue])
+        // Play counts and the first-seen date belong to the track, not to the file: the upsert keeps them.
+        try run(TrackRecord.upsertSQL, TrackRecord(track).upsertArguments)
+        try run("DELETE FROM track_artist WHERE track_id = ?", [trackID])
         for (position, credit) in write.credits.enumerated() {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO track_artist (track_id, artist_id, role, position) VALUES (?, ?, ?, ?)",
-                arguments: [track.id.rawValue, CatalogIDs.artist(name: credit.name).rawValue, credit.role.rawValue, position])
+            try run(
+                "INSERT OR IGNORE INTO track_artist (track_id, artist_id, role, position) VALUES (?, ?, ?, ?)",
+                [trackID, artistIDs[credit.name], credit.role.rawValue, position])
         }
-        try db.execute(sql: "DELETE FROM track_genre WHERE track_id = ?", arguments: [track.id.rawValue])
+        try run("DELETE FROM track_genre WHERE track_id = ?", [trackID])
         for (position, name) in write.genres.enumerated() {
             let id = CatalogIDs.genre(name: name).rawValue
-            try db.execute(sql: "INSERT OR IGNORE INTO genre (id, name) VALUES (?, ?)", arguments: [id, name])
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO track_genre (track_id, genre_id, position) VALUES (?, ?, ?)",
-                arguments: [track.id.rawValue, id, position])
+            try run("INSERT OR IGNORE INTO genre (id, name) VALUES (?, ?)", [id, name])
+            try run(
+                "INSERT OR IGNORE INTO track_genre (track_id, genre_id, position) VALUES (?, ?, ?)",
+                [trackID, id, position])
         }
         if write.lyrics != nil || write.syncedLyrics != nil {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO lyrics (track_id, plain, synced) VALUES (?, ?, ?)",
-                arguments: [track.id.rawValue, write.lyrics, write.syncedLyrics])
+            try run(
+                "INSERT OR REPLACE INTO lyrics (track_id, plain, synced) VALUES (?, ?, ?)",
+                [trackID, write.lyrics, write.syncedLyrics])
         } else {
-            try db.execute(sql: "DELETE FROM lyrics WHERE track_id = ?", arguments: [track.id.rawValue])
+            try run("DELETE FROM lyrics WHERE track_id = ?", [trackID])
         }
     }
 
-    private func upsertArtist(_ credit: ArtistCredit) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO artist (id, name, sort_name, mbid) VALUES (?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET mbid = coalesce(excluded.mbid, mbid)
-                """,
-            arguments: [
-                CatalogIDs.artist(name: credit.name).rawValue, credit.name, SortKey.sortName(credit.name),
-                credit.musicBrainzID,
-            ])
+    /// Inserts the artist when new (keeping a MusicBrainz ID learnt later) and returns its ID.
+    private func upsertArtist(_ credit: ArtistCredit) throws -> String {
+        let id = CatalogIDs.artist(name: credit.name).rawValue
+        try run(
+            """
+            INSERT INTO artist (id, name, sort_name, mbid) VALUES (?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET mbid = coalesce(excluded.mbid, mbid)
+            """,
+            [id, credit.name, SortKey.sortName(credit.name), credit.musicBrainzID])
+        return id
     }
 
     /// Album and artist figures, and the removal of whatever no track refers to any more.

@@ -68,6 +68,118 @@ struct TrackRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var createdAt: Date
     var updatedAt: Date
 
+    /// Column names in declaration order, for the hand-written upsert (Codable encoding costs
+    /// more than the insert itself at scan speed).
+    static let columnNames = [
+        "id",
+        "library_id",
+        "folder_id",
+        "album_id",
+        "path",
+        "suffix",
+        "size",
+        "modified_at",
+        "content_hash",
+        "title",
+        "sort_title",
+        "album",
+        "artist_name",
+        "album_artist_name",
+        "track_number",
+        "track_total",
+        "disc_number",
+        "disc_total",
+        "disc_subtitle",
+        "date",
+        "original_date",
+        "year",
+        "compilation",
+        "comment",
+        "bpm",
+        "isrc",
+        "mbz_recording_id",
+        "mbz_track_id",
+        "mbz_release_id",
+        "mbz_release_group_id",
+        "mbz_artist_ids",
+        "mbz_album_artist_ids",
+        "rg_track_gain",
+        "rg_track_peak",
+        "rg_album_gain",
+        "rg_album_peak",
+        "duration_ms",
+        "bitrate",
+        "sample_rate",
+        "channels",
+        "bit_depth",
+        "codec",
+        "artwork_id",
+        "play_count",
+        "created_at",
+        "updated_at",
+    ]
+
+    /// `INSERT … ON CONFLICT(id) DO UPDATE` for every column but the track's own history.
+    static let upsertSQL: String = {
+        let kept: Set<String> = ["id", "play_count", "created_at"]
+        let placeholders = databaseQuestionMarks(count: columnNames.count)
+        let updates = columnNames.filter { !kept.contains($0) }.map { "\($0) = excluded.\($0)" }
+        return "INSERT INTO track (\(columnNames.joined(separator: ", "))) VALUES (\(placeholders)) "
+            + "ON CONFLICT(id) DO UPDATE SET \(updates.joined(separator: ", "))"
+    }()
+
+    /// The values of `columnNames`, in the same order.
+    var upsertArguments: StatementArguments {
+        [
+            id,
+            libraryId,
+            folderId,
+            albumId,
+            path,
+            suffix,
+            size,
+            modifiedAt,
+            contentHash,
+            title,
+            sortTitle,
+            album,
+            artistName,
+            albumArtistName,
+            trackNumber,
+            trackTotal,
+            discNumber,
+            discTotal,
+            discSubtitle,
+            date,
+            originalDate,
+            year,
+            compilation,
+            comment,
+            bpm,
+            isrc,
+            mbzRecordingId,
+            mbzTrackId,
+            mbzReleaseId,
+            mbzReleaseGroupId,
+            mbzArtistIds,
+            mbzAlbumArtistIds,
+            rgTrackGain,
+            rgTrackPeak,
+            rgAlbumGain,
+            rgAlbumPeak,
+            durationMs,
+            bitrate,
+            sampleRate,
+            channels,
+            bitDepth,
+            codec,
+            artworkId,
+            playCount,
+            createdAt,
+            updatedAt,
+        ]
+    }
+
     /// Several IDs in one column, separated by a character no ID contains.
     private static let listSeparator: Character = "\u{1F}"
 
@@ -148,7 +260,8 @@ struct TrackRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
             trackTotal: trackTotal, discNumber: discNumber, discTotal: discTotal, discSubtitle: discSubtitle,
             date: date, originalDate: originalDate, year: year, compilation: compilation, comment: comment, bpm: bpm,
             isrc: isrc, musicBrainz: musicBrainz, replayGain: replayGain, audio: audio,
-            artworkID: artworkId.map { ArtworkID($0) }, playCount: playCount, createdAt: Self.wholeMilliseconds(createdAt),
+            artworkID: artworkId.map { ArtworkID($0) }, playCount: playCount,
+            createdAt: Self.wholeMilliseconds(createdAt),
             updatedAt: Self.wholeMilliseconds(updatedAt))
     }
 
@@ -161,7 +274,7 @@ struct TrackRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     /// GRDB stores dates as text with milliseconds but decodes them through a calendar, which
     /// can land a hair off the millisecond. Rounding gives back exactly the whole-millisecond
     /// `Date` that was written, so the scanner's equality check on file times holds.
-    private static func wholeMilliseconds(_ date: Date) -> Date {
+    static func wholeMilliseconds(_ date: Date) -> Date {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 

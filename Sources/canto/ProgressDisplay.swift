@@ -21,7 +21,8 @@ final class ProgressDisplay: Sendable {
         let rate = String(format: "%.0f files/s", progress.filesPerSecond)
         let eta = progress.eta.map { String(format: "ETA %.0fs", $0) } ?? "ETA --"
         if terminal {
-            let fraction = progress.expectedFiles > 0 ? min(1, Double(progress.filesSeen) / Double(progress.expectedFiles)) : 0
+            let fraction =
+                progress.expectedFiles > 0 ? min(1, Double(progress.filesSeen) / Double(progress.expectedFiles)) : 0
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)

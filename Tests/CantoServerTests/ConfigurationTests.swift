@@ -10,7 +10,8 @@ struct ConfigurationTests {
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("canto-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("music"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("music"), withIntermediateDirectories: true)
     }
 
     func write(_ text: String) throws -> String {
@@ -22,7 +23,8 @@ struct ConfigurationTests {
     func load(file: String? = nil, environment: [String: String] = [:], flags: [String: String] = [:]) throws
         -> CantoConfiguration
     {
-        try CantoConfiguration.load(file: file, environment: environment, flags: flags, workingDirectory: directory.path)
+        try CantoConfiguration.load(
+            file: file, environment: environment, flags: flags, workingDirectory: directory.path)
     }
 
     func expectError(key: String, line: Int? = nil, _ body: () throws -> CantoConfiguration) {
@@ -76,7 +78,8 @@ struct ConfigurationTests {
         #expect(fromFile.logFormat == "json")
         #expect(fromFile.musicFolders == [music])
 
-        let fromEnvironment = try load(file: file, environment: ["CANTO_SERVER_PORT": "6000", "CANTO_LOG_LEVEL": "debug"])
+        let fromEnvironment = try load(
+            file: file, environment: ["CANTO_SERVER_PORT": "6000", "CANTO_LOG_LEVEL": "debug"])
         #expect(fromEnvironment.port == 6000)
         #expect(fromEnvironment.logLevel == "debug")
         #expect(fromEnvironment.origins["server.port"] == "environment")

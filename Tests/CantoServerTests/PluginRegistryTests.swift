@@ -57,7 +57,8 @@ struct PluginRegistryTests {
 
     @Test func pluginsAreFoundByCapabilityAndStates() async throws {
         let registry = try registry([
-            "recorder": PluginConfiguration(pluginID: "recorder", values: ["enabled": .bool(true), "token": .string("t")])
+            "recorder": PluginConfiguration(
+                pluginID: "recorder", values: ["enabled": .bool(true), "token": .string("t")])
         ])
         await registry.startAll()
         let statuses = Dictionary(uniqueKeysWithValues: await registry.status().map { ($0.descriptor.id, $0) })

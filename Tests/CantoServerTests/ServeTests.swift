@@ -11,7 +11,10 @@ struct ServeTests {
         let fixture = try await FixtureLibrary.shared()
         let data = try TemporaryDirectory(prefix: "canto-serve")
         let server = try CantoProcess(
-            ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data.path, "--music-folder", fixture.root.path],
+            [
+                "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data.path, "--music-folder",
+                fixture.root.path,
+            ],
             environment: ["CANTO_SERVER_WEB_DIR": CantoProcess.webDirectory.path])
         let port = try await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
         let base = "http://127.0.0.1:\(port)"
@@ -67,7 +70,8 @@ struct ServeTests {
 
         let second = try await CantoProcess.run(arguments)
         #expect(second.status == 0)
-        #expect(second.output.contains("added 0, updated 0, moved 0, removed 0, unchanged \(fixture.expectedTrackCount)"))
+        #expect(
+            second.output.contains("added 0, updated 0, moved 0, removed 0, unchanged \(fixture.expectedTrackCount)"))
     }
 
     @Test func invalidConfigurationExitsWithCodeTwoNamingTheKey() async throws {

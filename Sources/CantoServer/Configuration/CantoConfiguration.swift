@@ -102,7 +102,8 @@ public struct CantoConfiguration: Sendable {
     private mutating func readPlugins(_ table: TOMLTable, lines: SourceLines) throws {
         for id in table.keys.sorted() {
             guard let section = table[id]?.table else {
-                throw ConfigError(key: "plugins.\(id)", line: lines.line(of: id), message: "must be a [plugins.\(id)] section")
+                throw ConfigError(
+                    key: "plugins.\(id)", line: lines.line(of: id), message: "must be a [plugins.\(id)] section")
             }
             var pluginValues: [String: PluginConfigValue] = [:]
             for name in section.keys {
@@ -152,7 +153,8 @@ public struct CantoConfiguration: Sendable {
             if usingDefault, !FileManager.default.fileExists(atPath: folder) {
                 try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
                 throw ConfigError(key: "library.music_folders", message: "\(folder) does not exist or is not a folder")
             }
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A configuration value, typed.
 public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     case string(String)
@@ -42,12 +44,11 @@ struct ConfigKey: Sendable {
             default: return nil
             }
         case .strings:
-            return .strings(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            return .strings(
+                text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
     }
 }
-
-import Foundation
 
 extension ConfigKey {
     /// Every core key. Plugin sections are checked by the plugins themselves.

@@ -1,0 +1,62 @@
+import CantoCore
+import CantoLibrary
+import CantoStore
+import CantoTestSupport
+import Foundation
+import Logging
+
+/// The scan benchmark: `canto-bench generate --out DIR --tracks N`, then
+/// `canto-bench scan --data-dir DIR --music-folder DIR` (first scan, no-change rescan, peak RSS).
+/// `scripts/bench/scan.sh` runs both in separate processes, so the scan's RSS is its own.
+@main
+struct ScanBench {
+    static func main() async throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        func value(_ flag: String) -> String? {
+            arguments.firstIndex(of: flag).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+        }
+        switch arguments.first {
+        case "generate":
+            guard let out = value("--out"), let tracks = value("--tracks").flatMap(Int.init) else { usage() }
+            let library = try LibraryGenerator.generate(at: URL(fileURLWithPath: out), tracks: tracks)
+            print(
+                String(
+                    format: "generated %d tracks, %d albums, %d artists in %.1f s (%.0f tracks/s)", library.trackCount,
+                    library.albumCount, library.artistCount, library.seconds, library.tracksPerSecond))
+        case "scan":
+            guard let data = value("--data-dir"), let music = value("--music-folder") else { usage() }
+            try await scan(
+                data: URL(fileURLWithPath: data), music: URL(fileURLWithPath: music).standardizedFileURL.path)
+        default:
+            usage()
+        }
+    }
+
+    static func scan(data: URL, music: String) async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let catalog = CatalogRepository(database: try CantoDatabase(dataDirectory: data))
+        let scanner = LibraryScanner(catalog: catalog, options: ScanOptions(), logger: logger)
+        let library = Library(id: CatalogIDs.library(path: music), name: "bench", path: music)
+
+        let first = try await scanner.scan(libraries: [library])
+        let tracks = first.added + first.updated + first.moved
+        print(
+            String(
+                format: "first scan:        %d tracks in %.2f s = %.0f tracks/s (errors %d)", tracks, first.duration,
+                Double(tracks) / max(first.duration, 0.001), first.errors))
+        let rescan = try await scanner.scan(libraries: [library], expectedFiles: tracks)
+        print(
+            String(
+                format: "no-change rescan:  %d unchanged in %.2f s (changed: %d)", rescan.unchanged, rescan.duration,
+                rescan.added + rescan.updated + rescan.moved + rescan.removed))
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print(String(format: "peak RSS:          %.1f MB", Double(usage.ru_maxrss) / 1024))
+    }
+
+    static func usage() -> Never {
+        print("usage: canto-bench generate --out DIR --tracks N | scan --data-dir DIR --music-folder DIR")
+        exit(64)
+    }
+}

@@ -1,0 +1,89 @@
+import CantoCore
+import CantoStore
+import CantoTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// Scans that are stopped part-way: by SIGTERM (graceful) or SIGKILL (a crash). Either way the
+/// database stays consistent and the next scan finishes the job.
+@Suite("Interrupted scans", .serialized)
+struct InterruptionTests {
+    static let trackCount = 1500
+
+    /// Waits until a scan has committed at least one batch but not everything.
+    func waitForPartialScan(data: TemporaryDirectory, process: CantoProcess) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            if FileManager.default.fileExists(atPath: data.appending("canto.db").path) {
+                let count = try? await CatalogRepository(database: try CantoDatabase(dataDirectory: data.url)).counts()
+                    .tracks
+                if let count, count > 0 { return }
+            }
+            guard process.process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the scan never committed a batch:\n\(process.text)")
+    }
+
+    func expectConsistent(_ data: TemporaryDirectory) throws {
+        let database = try CantoDatabase(dataDirectory: data.url)
+        try database.pool.read { db in
+            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            // Every track's album, artists and folder were written in the same transaction.
+            let orphans = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM track WHERE album_id NOT IN (SELECT id FROM album)
+                        OR folder_id NOT IN (SELECT id FROM folder)
+                        OR NOT EXISTS (SELECT 1 FROM track_artist WHERE track_id = track.id)
+                    """)
+            #expect(orphans == 0)
+        }
+    }
+
+    @Test func killedMidScanLeavesAConsistentDatabaseAndTheNextScanCompletes() async throws {
+        let music = try TemporaryDirectory(prefix: "canto-kill-music")
+        let library = try LibraryGenerator.generate(at: music.url, tracks: Self.trackCount, seed: 7)
+        let data = try TemporaryDirectory(prefix: "canto-kill-data")
+        let arguments = ["scan", "--data-dir", data.path, "--music-folder", music.path]
+        let scan = try CantoProcess(arguments, environment: ["CANTO_PLUGINS_LOCAL_BATCH_SIZE": "50"])
+        try await waitForPartialScan(data: data, process: scan)
+        scan.signal(SIGKILL)
+        try await scan.waitForExit()
+        #expect(scan.process.terminationReason == .uncaughtSignal)
+
+        try expectConsistent(data)
+        let partial = try await CatalogRepository(database: try CantoDatabase(dataDirectory: data.url)).counts().tracks
+        #expect(partial > 0)
+        #expect(partial < library.trackCount)
+
+        let again = try await CantoProcess.run(arguments)
+        #expect(again.status == 0)
+        #expect(again.output.contains("added \(library.trackCount - partial),"))
+        try expectConsistent(data)
+        let total = try await CatalogRepository(database: try CantoDatabase(dataDirectory: data.url)).counts().tracks
+        #expect(total == library.trackCount)
+    }
+
+    @Test func sigtermDuringAScanStopsAtATransactionBoundary() async throws {
+        let music = try TemporaryDirectory(prefix: "canto-term-music")
+        let library = try LibraryGenerator.generate(at: music.url, tracks: Self.trackCount, seed: 8)
+        let data = try TemporaryDirectory(prefix: "canto-term-data")
+        let server = try CantoProcess(
+            ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data.path, "--music-folder", music.path],
+            environment: ["CANTO_PLUGINS_LOCAL_BATCH_SIZE": "50"])
+        try await waitForPartialScan(data: data, process: server)
+        let stopping = ContinuousClock.now
+        server.signal(SIGTERM)
+        try await server.waitForExit(timeout: .seconds(20))
+        #expect(server.process.terminationStatus == 0, "\(server.text)")
+        #expect(ContinuousClock.now - stopping < .seconds(10))
+        try expectConsistent(data)
+        let counts = try await CatalogRepository(database: try CantoDatabase(dataDirectory: data.url)).counts()
+        #expect(counts.tracks < library.trackCount)
+        #expect(server.text.contains("scan stopped"))
+        #expect(!server.text.contains("scan failed"))
+    }
+}
