@@ -133,7 +133,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CantoLibraryTests",
-            dependencies: ["CantoLibrary", "CantoStore", "CantoTestSupport"],
+            dependencies: [
+                "CantoLibrary", "CantoStore", "CantoTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -38,15 +38,15 @@ import Testing
         #expect(throws: MediaError.self) { try FFmpegProbe.probe(path: file.path) }
     }
 
-    @Test func truncatedFlacDoesNotCrash() async throws {
+    /// Cut inside the header and metadata, before any audio frame.
+    @Test(arguments: [10, 100, 4_000])
+    func truncatedFlacThrows(keptBytes: Int) async throws {
         let library = try await FixtureLibrary.shared()
         let source = library.url(try #require(library.formatTracks[.flac]))
         let directory = try TemporaryDirectory()
         let file = directory.appending("truncated.flac")
-        try Data(try Data(contentsOf: source).prefix(100)).write(to: file)
-        // Either a clean error or a result; what matters is that it returns.
-        _ = try? TagReader().read(path: file.path, wantCover: true)
-        _ = try? FFmpegProbe.probe(path: file.path)
-        #expect(FileManager.default.fileExists(atPath: file.path))
+        try Data(try Data(contentsOf: source).prefix(keptBytes)).write(to: file)
+        #expect(throws: MediaError.self) { try TagReader().read(path: file.path, wantCover: true) }
+        #expect(throws: MediaError.self) { try FFmpegProbe.probe(path: file.path) }
     }
 }

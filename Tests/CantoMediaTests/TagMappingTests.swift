@@ -43,9 +43,10 @@ import Testing
         #expect(mapping.tags(from: ["GENRE": ["Rock; Pop/Jazz, Folk"]]).genres == ["Rock", "Pop", "Jazz", "Folk"])
     }
 
-    @Test(arguments: [
-        ("3/12", 3, 12), ("3", 3, nil), (" 7 / 9 ", 7, 9), ("x/12", nil, 12), ("", nil, nil),
-    ] as [(String, Int?, Int?)])
+    @Test(
+        arguments: [
+            ("3/12", 3, 12), ("3", 3, nil), (" 7 / 9 ", 7, 9), ("x/12", nil, 12), ("", nil, nil),
+        ] as [(String, Int?, Int?)])
     func trackNumberPairs(value: String, number: Int?, total: Int?) {
         let tags = mapping.tags(from: ["TRACKNUMBER": [value], "DISCNUMBER": [value]])
         #expect(tags.trackNumber == number)
@@ -55,14 +56,17 @@ import Testing
     }
 
     @Test func totalsFromSeparateFields() {
-        let tags = mapping.tags(from: ["TRACKNUMBER": ["4"], "TRACKTOTAL": ["10"], "DISCNUMBER": ["2"], "TOTALDISCS": ["3"]])
+        let tags = mapping.tags(from: [
+            "TRACKNUMBER": ["4"], "TRACKTOTAL": ["10"], "DISCNUMBER": ["2"], "TOTALDISCS": ["3"],
+        ])
         #expect(tags.trackNumber == 4)
         #expect(tags.trackTotal == 10)
         #expect(tags.discNumber == 2)
         #expect(tags.discTotal == 3)
     }
 
-    @Test(arguments: [("-6.50 dB", -6.5), ("+2.10 dB", 2.1), ("0.988000", 0.988), ("-3.2DB", -3.2)] as [(String, Double)])
+    @Test(
+        arguments: [("-6.50 dB", -6.5), ("+2.10 dB", 2.1), ("0.988000", 0.988), ("-3.2DB", -3.2)] as [(String, Double)])
     func replayGainDecibels(value: String, expected: Double) {
         let tags = mapping.tags(from: ["REPLAYGAIN_TRACK_GAIN": [value], "REPLAYGAIN_ALBUM_PEAK": [value]])
         #expect(tags.replayGain.trackGain == expected)

@@ -57,7 +57,8 @@ extension SeededGenerator {
 }
 
 /// Checks each field on its own, so a failure names the field.
-func expectEveryField(_ tags: TrackTags, _ expected: EveryFieldTags, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectEveryField(_ tags: TrackTags, _ expected: EveryFieldTags, sourceLocation: SourceLocation = #_sourceLocation)
+{
     #expect(tags.title == expected.title, sourceLocation: sourceLocation)
     #expect(tags.artists == expected.artists, sourceLocation: sourceLocation)
     #expect(tags.album == expected.album, sourceLocation: sourceLocation)

@@ -1,4 +1,5 @@
 import CantoPluginKit
+import CantoTestSupport
 import Foundation
 import Testing
 
@@ -6,12 +7,12 @@ import Testing
 
 @Suite("Configuration")
 struct ConfigurationTests {
-    let directory: URL
+    let scratch: TemporaryDirectory
+    var directory: URL { scratch.url }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("canto-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("music"), withIntermediateDirectories: true)
+        scratch = try TemporaryDirectory(prefix: "canto-config")
+        try FileManager.default.createDirectory(at: scratch.appending("music"), withIntermediateDirectories: true)
     }
 
     func write(_ text: String) throws -> String {

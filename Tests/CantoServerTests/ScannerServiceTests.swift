@@ -3,6 +3,7 @@ import CantoTestSupport
 import Foundation
 import Logging
 import ServiceLifecycleTestKit
+import Synchronization
 import Testing
 
 @testable import CantoServer
@@ -67,8 +68,6 @@ struct ScannerServiceTests {
         }
     }
 }
-
-import Synchronization
 
 final class ProgressLog: Sendable {
     private let storage = Mutex<[ScanProgress]>([])

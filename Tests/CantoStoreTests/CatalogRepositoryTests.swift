@@ -24,13 +24,15 @@ import Testing
         #expect(try await catalog.repository.artwork(artwork.id) == artwork)
 
         let credits = try await catalog.repository.credits(of: track.id)
-        #expect(credits.filter { $0.role == .artist } == [
-            ArtistCredit(name: "Sigur Rós", musicBrainzID: "mb-Sigur Rós", role: .artist),
-            ArtistCredit(name: "Björk", musicBrainzID: "mb-Björk", role: .artist),
-        ])
-        #expect(credits.filter { $0.role == .albumArtist } == [
-            ArtistCredit(name: "Björk", musicBrainzID: "mb-Björk", role: .albumArtist)
-        ])
+        #expect(
+            credits.filter { $0.role == .artist } == [
+                ArtistCredit(name: "Sigur Rós", musicBrainzID: "mb-Sigur Rós", role: .artist),
+                ArtistCredit(name: "Björk", musicBrainzID: "mb-Björk", role: .artist),
+            ])
+        #expect(
+            credits.filter { $0.role == .albumArtist } == [
+                ArtistCredit(name: "Björk", musicBrainzID: "mb-Björk", role: .albumArtist)
+            ])
         #expect(credits.filter { $0.role == .composer } == [ArtistCredit(name: "Composer", role: .composer)])
     }
 
@@ -54,7 +56,8 @@ import Testing
             #expect(file.contentHash == write.track.contentHash)
             #expect(file.path == write.track.path)
         }
-        #expect(try await catalog.repository.knownFiles(withContentHash: "hash-T/2.m4a").map(\.id) == [writes[2].track.id])
+        #expect(
+            try await catalog.repository.knownFiles(withContentHash: "hash-T/2.m4a").map(\.id) == [writes[2].track.id])
         #expect(try await catalog.repository.knownFiles(in: catalog.library.id, folder: "Other").isEmpty)
     }
 
@@ -65,7 +68,8 @@ import Testing
         try await catalog.repository.recordPlay(of: first.track.id)
         try await catalog.repository.recordPlay(of: first.track.id)
 
-        var second = catalog.write(path: "A/1.m4a", title: "New Title", genres: ["Jazz"], lyrics: nil, syncedLyrics: nil)
+        var second = catalog.write(
+            path: "A/1.m4a", title: "New Title", genres: ["Jazz"], lyrics: nil, syncedLyrics: nil)
         second.track.createdAt = Date(timeIntervalSince1970: 1_800_000_000)
         second.track.updatedAt = Date(timeIntervalSince1970: 1_800_000_000)
         try await catalog.apply([second])
@@ -104,22 +108,30 @@ import Testing
 
     @Test func finishScanPrunesOrphansAndRefreshesFigures() async throws {
         let catalog = try await TestCatalog()
-        let cover = Artwork(id: ArtworkID("a-gone"), source: .file, path: "/music/B/cover.jpg", mimeType: "image/jpeg",
-                            byteCount: 10)
-        let disc1 = catalog.write(path: "A/1.m4a", title: "One", artists: ["Stay"], albumArtist: "Stay", album: "Kept",
-                                  genres: ["Rock"], disc: 1, track: 1, year: 1999, durationMs: 1_000)
-        let disc2 = catalog.write(path: "A/2.m4a", title: "Two", artists: ["Stay"], albumArtist: "Stay", album: "Kept",
-                                  genres: ["Rock"], disc: 2, track: 1, year: 2001, durationMs: 2_500)
-        let gone = catalog.write(path: "B/1.m4a", title: "Gone", artists: ["Orphan"], albumArtist: "Orphan Band",
-                                 album: "Orphaned", genres: ["Jazz"], artwork: cover)
+        let cover = Artwork(
+            id: ArtworkID("a-gone"), source: .file, path: "/music/B/cover.jpg", mimeType: "image/jpeg",
+            byteCount: 10)
+        let disc1 = catalog.write(
+            path: "A/1.m4a", title: "One", artists: ["Stay"], albumArtist: "Stay", album: "Kept",
+            genres: ["Rock"], disc: 1, track: 1, year: 1999, durationMs: 1_000)
+        let disc2 = catalog.write(
+            path: "A/2.m4a", title: "Two", artists: ["Stay"], albumArtist: "Stay", album: "Kept",
+            genres: ["Rock"], disc: 2, track: 1, year: 2001, durationMs: 2_500)
+        let gone = catalog.write(
+            path: "B/1.m4a", title: "Gone", artists: ["Orphan"], albumArtist: "Orphan Band",
+            album: "Orphaned", genres: ["Jazz"], artwork: cover)
         try await catalog.apply([disc1, disc2, gone])
         try await catalog.repository.finishScan(libraries: [catalog.library.id], at: Date())
-        #expect(try await catalog.repository.counts() == CatalogCounts(tracks: 3, albums: 2, artists: 4, genres: 2, folders: 0))
+        #expect(
+            try await catalog.repository.counts()
+                == CatalogCounts(tracks: 3, albums: 2, artists: 4, genres: 2, folders: 0))
 
         try await catalog.apply([], deleting: [gone.track.id])
         try await catalog.repository.finishScan(libraries: [catalog.library.id], at: Date())
 
-        #expect(try await catalog.repository.counts() == CatalogCounts(tracks: 2, albums: 1, artists: 2, genres: 1, folders: 0))
+        #expect(
+            try await catalog.repository.counts()
+                == CatalogCounts(tracks: 2, albums: 1, artists: 2, genres: 1, folders: 0))
         #expect(try await catalog.repository.album(gone.track.albumID) == nil)
         #expect(try await catalog.repository.artist(CatalogIDs.artist(name: "Orphan")) == nil)
         #expect(try await catalog.repository.artist(CatalogIDs.artist(name: "Orphan Band")) == nil)
@@ -144,7 +156,9 @@ import Testing
         var bad = catalog.write(path: "A/2.m4a", title: "Bad")
         bad.track.libraryID = LibraryID("no-such-library")  // violates the track → library foreign key
         await #expect(throws: (any Error).self) { try await catalog.apply([good, bad]) }
-        #expect(try await catalog.repository.counts() == CatalogCounts(tracks: 0, albums: 0, artists: 0, genres: 0, folders: 0))
+        #expect(
+            try await catalog.repository.counts()
+                == CatalogCounts(tracks: 0, albums: 0, artists: 0, genres: 0, folders: 0))
     }
 
     @Test func removingALibraryRemovesItsTracks() async throws {
@@ -161,10 +175,12 @@ import Testing
     @Test func foldersAreRecordedOnce() async throws {
         let catalog = try await TestCatalog()
         let id = catalog.library.id
-        let root = Folder(id: CatalogIDs.folder(library: id, relativePath: ""), libraryID: id, parentID: nil, path: "",
-                          name: "Music")
-        let child = Folder(id: CatalogIDs.folder(library: id, relativePath: "Björk"), libraryID: id, parentID: root.id,
-                           path: "Björk", name: "Björk")
+        let root = Folder(
+            id: CatalogIDs.folder(library: id, relativePath: ""), libraryID: id, parentID: nil, path: "",
+            name: "Music")
+        let child = Folder(
+            id: CatalogIDs.folder(library: id, relativePath: "Björk"), libraryID: id, parentID: root.id,
+            path: "Björk", name: "Björk")
         var batch = CatalogBatch()
         batch.folders = [root, child, child]
         try await catalog.repository.apply(batch)

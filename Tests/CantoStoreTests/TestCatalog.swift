@@ -59,7 +59,8 @@ struct TestCatalog {
             discSubtitle: "Disc Subtitle", date: "\(year)-06-18", originalDate: "1997-09-22", year: year,
             compilation: false, comment: "comment", bpm: 128, isrc: "USRC17607839", musicBrainz: musicBrainz,
             replayGain: replayGain, audio: audio, artworkID: artwork?.id, playCount: 0,
-            createdAt: Date(timeIntervalSince1970: 1_700_000_000), updatedAt: Date(timeIntervalSince1970: 1_700_000_100))
+            createdAt: Date(timeIntervalSince1970: 1_700_000_000), updatedAt: Date(timeIntervalSince1970: 1_700_000_100)
+        )
         var credits = artists.enumerated().map {
             ArtistCredit(name: $1, musicBrainzID: musicBrainz.artistIDs[$0], role: .artist)
         }

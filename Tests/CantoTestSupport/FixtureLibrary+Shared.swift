@@ -11,7 +11,8 @@ extension FixtureLibrary {
 /// Where the shared library lives; removed when the process exits.
 private let sharedRoot: URL = {
     let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("canto-fixture-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+        .appendingPathComponent(
+            "canto-fixture-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
     atexit { try? FileManager.default.removeItem(at: sharedRoot) }
     return url
 }()

@@ -27,7 +27,8 @@ public enum FixtureLibrary {
         let fileManager = FileManager.default
         for spec in plan.files {
             try fileManager.createDirectory(
-                at: root.appendingPathComponent(spec.path).deletingLastPathComponent(), withIntermediateDirectories: true)
+                at: root.appendingPathComponent(spec.path).deletingLastPathComponent(),
+                withIntermediateDirectories: true)
         }
         try fileManager.createDirectory(
             at: root.appendingPathComponent(plan.corruptFile).deletingLastPathComponent(),
@@ -35,10 +36,11 @@ public enum FixtureLibrary {
 
         // First every FFmpeg run (covers, untagged clips, FFmpeg-tagged files), all at once.
         let embeddedCoverURL = clips.appending("embedded.jpg")
-        let clipFormats = Set(plan.files.compactMap { spec -> FixtureFormat? in
-            if case .ffmpeg = spec.content { return nil }
-            return spec.format
-        })
+        let clipFormats = Set(
+            plan.files.compactMap { spec -> FixtureFormat? in
+                if case .ffmpeg = spec.content { return nil }
+                return spec.format
+            })
         var encodes: [@Sendable () throws -> Void] = [
             { try AudioClip.jpeg(to: root.appendingPathComponent(plan.folderCoverImage), color: "red") },
             { try AudioClip.jpeg(to: embeddedCoverURL, color: "blue") },
@@ -49,7 +51,8 @@ public enum FixtureLibrary {
         for spec in plan.files {
             guard case .ffmpeg(let metadata) = spec.content else { continue }
             encodes.append {
-                try AudioClip(seconds: 2).encode(spec.format, to: root.appendingPathComponent(spec.path), metadata: metadata)
+                try AudioClip(seconds: 2).encode(
+                    spec.format, to: root.appendingPathComponent(spec.path), metadata: metadata)
             }
         }
         let jobs = encodes

@@ -10,6 +10,16 @@ public struct ExpectedTrack: Sendable, Equatable {
     public var artist: String
     public var album: String
     public var albumArtist: String
+
+    public init(path: String, format: FixtureFormat, title: String, artist: String, album: String, albumArtist: String)
+    {
+        self.path = path
+        self.format = format
+        self.title = title
+        self.artist = artist
+        self.album = album
+        self.albumArtist = albumArtist
+    }
 }
 
 /// An album the scanner should make.
@@ -19,6 +29,14 @@ public struct ExpectedAlbum: Sendable, Equatable {
     public var trackCount: Int
     public var discCount: Int
     public var compilation: Bool
+
+    public init(title: String, albumArtist: String, trackCount: Int, discCount: Int, compilation: Bool) {
+        self.title = title
+        self.albumArtist = albumArtist
+        self.trackCount = trackCount
+        self.discCount = discCount
+        self.compilation = compilation
+    }
 }
 
 /// What `FixtureLibrary.make` built and what a scan of it should find. Paths are relative to

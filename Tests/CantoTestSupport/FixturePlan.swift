@@ -72,15 +72,19 @@ struct FixturePlan {
 
     /// Every format, tagged by FFmpeg, non-ASCII in folder, file and tag names.
     private mutating func addFormats() {
-        let songs = ["Hunter", "Jóga", "Unravel", "Bachelorette", "All Néon Like", "5 Years", "Immature", "Alarm Call",
-                     "Plutó"]
+        let songs = [
+            "Hunter", "Jóga", "Unravel", "Bachelorette", "All Néon Like", "5 Years", "Immature", "Alarm Call",
+            "Plutó",
+        ]
         for (index, format) in FixtureFormat.allCases.enumerated() {
             let number = index + 1
-            let path = String(format: "Björk/Homogénique (1997)/%02d - %@.%@", number, songs[index], format.fileExtension)
+            let path = String(
+                format: "Björk/Homogénique (1997)/%02d - %@.%@", number, songs[index], format.fileExtension)
             let metadata = [
                 "title": songs[index], "artist": "Björk", "album": "Homogénique", "track": "\(number)", "date": "1997",
             ]
-            add(path, format, .ffmpeg(metadata), title: songs[index], artist: "Björk", album: "Homogénique",
+            add(
+                path, format, .ffmpeg(metadata), title: songs[index], artist: "Björk", album: "Homogénique",
                 albumArtist: "Björk")
             formatTracks[format] = path
         }
@@ -93,7 +97,8 @@ struct FixturePlan {
                 "TITLE": [title], "ARTIST": ["Sigur Rós"], "ALBUM": ["Ágætis byrjun"],
                 "TRACKNUMBER": ["\(number + 1)/2"], "DATE": ["1999"],
             ]
-            add(path, .flac, .taglib(fields, cover: false), title: title, artist: "Sigur Rós", album: "Ágætis byrjun",
+            add(
+                path, .flac, .taglib(fields, cover: false), title: title, artist: "Sigur Rós", album: "Ágætis byrjun",
                 albumArtist: "Sigur Rós")
             folderCoverTracks.append(path)
         }
@@ -103,11 +108,16 @@ struct FixturePlan {
         let fields: TagFields = [
             "TITLE": ["羽の林で"], "ARTIST": ["坂本龍一"], "ALBUM": ["音楽図鑑"], "TRACKNUMBER": ["1"], "DATE": ["1984"],
         ]
-        add(embeddedCoverTrack, .mp3, .taglib(fields, cover: true), title: "羽の林で", artist: "坂本龍一",
+        add(
+            embeddedCoverTrack, .mp3, .taglib(fields, cover: true), title: "羽の林で", artist: "坂本龍一",
             album: "音楽図鑑", albumArtist: "坂本龍一")
         let coracao = "Caetano Veloso/Coração Vagabundo (1967)/01 - Coração Vagabundo.ogg"
-        add(coracao, .ogg, .ffmpeg(["title": "Coração Vagabundo", "artist": "Caetano Veloso",
-                                    "album": "Coração Vagabundo"]),
+        add(
+            coracao, .ogg,
+            .ffmpeg([
+                "title": "Coração Vagabundo", "artist": "Caetano Veloso",
+                "album": "Coração Vagabundo",
+            ]),
             title: "Coração Vagabundo", artist: "Caetano Veloso", album: "Coração Vagabundo",
             albumArtist: "Caetano Veloso")
     }
@@ -120,7 +130,8 @@ struct FixturePlan {
                 "TITLE": [title], "ARTIST": [artist], "ALBUM": [taggedCompilation.title],
                 "ALBUMARTIST": ["Various Artists"], "COMPILATION": ["1"], "TRACKNUMBER": ["\(index + 1)"],
             ]
-            add(path, .mp3, .taglib(fields, cover: false), title: title, artist: artist,
+            add(
+                path, .mp3, .taglib(fields, cover: false), title: title, artist: artist,
                 album: taggedCompilation.title, albumArtist: "Various Artists")
         }
         let untagged = [("Highway", "Ana Moura"), ("Open Road", "Ólafur Arnalds"), ("Drive", "Étienne Daho")]
@@ -130,7 +141,8 @@ struct FixturePlan {
                 "TITLE": [title], "ARTIST": [artist], "ALBUM": [untaggedCompilation.title],
                 "TRACKNUMBER": ["\(index + 1)"],
             ]
-            add(path, .flac, .taglib(fields, cover: false), title: title, artist: artist,
+            add(
+                path, .flac, .taglib(fields, cover: false), title: title, artist: artist,
                 album: untaggedCompilation.title, albumArtist: "Various Artists")
         }
     }
@@ -144,7 +156,8 @@ struct FixturePlan {
                     "TITLE": [title], "ARTIST": ["Múm"], "ALBUM": [multiDisc.title], "TRACKNUMBER": ["\(number)/2"],
                     "DISCNUMBER": ["\(disc)/2"], "DATE": ["2002"],
                 ]
-                add(path, .flac, .taglib(fields, cover: false), title: title, artist: "Múm", album: multiDisc.title,
+                add(
+                    path, .flac, .taglib(fields, cover: false), title: title, artist: "Múm", album: multiDisc.title,
                     albumArtist: "Múm")
                 multiDiscTracks.append(path)
             }
@@ -153,7 +166,8 @@ struct FixturePlan {
 
     private mutating func addEveryField() {
         let tags = everyFieldTags
-        add(everyFieldTrack, .flac, .taglib(tags.fields, cover: false), title: tags.title,
+        add(
+            everyFieldTrack, .flac, .taglib(tags.fields, cover: false), title: tags.title,
             artist: tags.artists.joined(separator: " / "), album: tags.album, albumArtist: tags.albumArtist)
     }
 }

@@ -61,7 +61,8 @@ public enum LibraryGenerator {
             try fileManager.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
         for folder in covers {
-            try fileManager.copyItem(at: coverURL, to: root.appendingPathComponent(folder).appendingPathComponent("cover.jpg"))
+            try fileManager.copyItem(
+                at: coverURL, to: root.appendingPathComponent(folder).appendingPathComponent("cover.jpg"))
         }
         let clipsURL = clips.url
         try parallelForEach(planned.count) { index in
@@ -103,7 +104,9 @@ public enum LibraryGenerator {
                 for disc in 1...discs {
                     let folder = discs > 1 ? albumFolder + "/Disc \(disc)" : albumFolder
                     for number in 1...perDisc where planned.count < tracks {
-                        let song = words[Int(random.next() % UInt64(words.count))] + " " + words[Int(random.next() % UInt64(words.count))]
+                        let song =
+                            words[Int(random.next() % UInt64(words.count))] + " "
+                            + words[Int(random.next() % UInt64(words.count))]
                         let fileName = String(format: "%02d - %@.%@", number, song, format.fileExtension)
                         let fields: TagFields = [
                             "TITLE": [song], "ARTIST": [artist], "ALBUMARTIST": [artist], "ALBUM": [title],
