@@ -22,10 +22,16 @@ final class CantoProcess: Sendable {
     private let output = OutputBuffer()
 
     /// Starts `canto` with `arguments`; standard error and output are collected.
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// `launcher` runs canto through another program (`setpriv` to drop root, `script` for a terminal).
+    init(_ arguments: [String], environment: [String: String] = [:], launcher: [String] = []) throws {
         process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Self.executable.path] + arguments
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CANTO_") }
         env.merge(environment) { _, new in new }
         process.environment = env
@@ -44,10 +50,11 @@ final class CantoProcess: Sendable {
     var text: String { output.text }
 
     /// Runs to the end and returns the exit code and everything printed.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120))
-        async throws -> (status: Int32, output: String)
-    {
-        let child = try CantoProcess(arguments, environment: environment)
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], launcher: [String] = [],
+        timeout: Duration = .seconds(120)
+    ) async throws -> (status: Int32, output: String) {
+        let child = try CantoProcess(arguments, environment: environment, launcher: launcher)
         try await child.waitForExit(timeout: timeout)
         try await Task.sleep(for: .milliseconds(50))  // the last output
         return (child.process.terminationStatus, child.text)
