@@ -143,7 +143,6 @@ let package = Package(
             dependencies: [
                 "CantoServer", "CantoStore", "LocalPlugin", "CantoTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -27,6 +27,8 @@ public struct LibraryScanner: Sendable {
         libraries: [Library], expectedFiles: Int = 0, progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }
     ) async throws -> ScanSummary {
         let started = Date()
+        ScanMetrics.running.record(1)
+        defer { ScanMetrics.running.record(0) }
         var run = ScanRun(
             scanner: self, progress: progress,
             state: ScanProgress(running: true, expectedFiles: expectedFiles, startedAt: started))

@@ -3,6 +3,9 @@ import Metrics
 
 /// Scan counters and gauges for /metrics.
 enum ScanMetrics {
+    /// 1 while a scan runs.
+    static let running = Gauge(label: "canto_scan_running")
+
     static func record(_ summary: ScanSummary) {
         let files = [
             ("added", summary.added), ("updated", summary.updated), ("moved", summary.moved),
@@ -14,9 +17,5 @@ enum ScanMetrics {
         }
         Counter(label: "canto_scans_total").increment()
         Gauge(label: "canto_scan_last_duration_seconds").record(summary.duration)
-    }
-
-    static func running(_ running: Bool) {
-        Gauge(label: "canto_scan_running").record(running ? 1 : 0)
     }
 }

@@ -2,7 +2,6 @@ import CantoCore
 import CantoPluginKit
 import Foundation
 import Logging
-import Metrics
 import Synchronization
 
 /// Runs scans one at a time, whoever asks (start-up, the schedule, an admin, a signal).
@@ -63,8 +62,6 @@ public actor ScanCoordinator {
     {
         let expected = try await catalog.counts().tracks
         live.value = ScanProgress(running: true, expectedFiles: expected, startedAt: Date())
-        ScanMetricsGauge.running(true)
-        defer { ScanMetricsGauge.running(false) }
         var total = ScanSummary()
         for source in await registry.plugins((any MediaSourcePlugin).self) {
             let live = self.live
@@ -113,10 +110,4 @@ final class LiveProgress: Sendable {
         set { state.withLock { $0 = newValue } }
     }
     func update(_ body: (inout ScanProgress) -> Void) { state.withLock { body(&$0) } }
-}
-
-enum ScanMetricsGauge {
-    static func running(_ running: Bool) {
-        Gauge(label: "canto_scan_running").record(running ? 1 : 0)
-    }
 }

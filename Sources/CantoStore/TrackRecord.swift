@@ -9,14 +9,9 @@ struct TrackRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     enum Columns {
-        static let id = Column("id")
         static let libraryID = Column("library_id")
-        static let folderID = Column("folder_id")
         static let albumID = Column("album_id")
         static let path = Column("path")
-        static let contentHash = Column("content_hash")
-        static let playCount = Column("play_count")
-        static let createdAt = Column("created_at")
         static let discNumber = Column("disc_number")
         static let trackNumber = Column("track_number")
     }
@@ -263,12 +258,6 @@ struct TrackRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
             artworkID: artworkId.map { ArtworkID($0) }, playCount: playCount,
             createdAt: Self.wholeMilliseconds(createdAt),
             updatedAt: Self.wholeMilliseconds(updatedAt))
-    }
-
-    var knownFile: KnownFile {
-        KnownFile(
-            id: TrackID(id), libraryID: LibraryID(libraryId), path: path, size: size,
-            modifiedAt: Self.wholeMilliseconds(modifiedAt), contentHash: contentHash)
     }
 
     /// GRDB stores dates as text with milliseconds but decodes them through a calendar, which
