@@ -65,8 +65,10 @@ public struct CatalogBatch: Sendable {
 
 /// The scanner's view of the catalog. No SQL leaks through it.
 public protocol CatalogWriter: Sendable {
-    /// Makes the library table match the configured music folders.
-    func syncLibraries(_ libraries: [Library]) async throws
+    /// Makes the library table match the configured music folders; returns how many libraries
+    /// (with their tracks) were removed because they are no longer configured.
+    @discardableResult
+    func syncLibraries(_ libraries: [Library]) async throws -> Int
     /// Every folder path recorded for a library.
     func folderPaths(in library: LibraryID) async throws -> Set<String>
     /// The files recorded directly in one folder of a library.

@@ -32,7 +32,7 @@ public struct LibraryScanner: Sendable {
         var run = ScanRun(
             scanner: self, progress: progress,
             state: ScanProgress(running: true, expectedFiles: expectedFiles, startedAt: started))
-        try await catalog.syncLibraries(libraries)
+        let removedLibraries = try await catalog.syncLibraries(libraries)
         do {
             for library in libraries {
                 if Task.isCancelled { break }
@@ -42,7 +42,7 @@ public struct LibraryScanner: Sendable {
             // Shutdown: what was read is written below; the folder in progress waits for next time.
         }
         try await run.finish()
-        if run.summary.changed {
+        if run.summary.changed || removedLibraries > 0 {
             let catalog = self.catalog
             let ids = libraries.map(\.id)
             try await shielded { try await catalog.finishScan(libraries: ids, at: Date()) }

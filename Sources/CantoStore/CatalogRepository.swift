@@ -12,7 +12,8 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     // MARK: Writing
 
-    public func syncLibraries(_ libraries: [Library]) async throws {
+    @discardableResult
+    public func syncLibraries(_ libraries: [Library]) async throws -> Int {
         try await pool.write { db in
             for library in libraries {
                 try db.execute(
@@ -27,6 +28,7 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
             try db.execute(
                 sql: "DELETE FROM library WHERE id NOT IN (\(databaseQuestionMarks(count: ids.count)))",
                 arguments: StatementArguments(ids))
+            return db.changesCount
         }
     }
 

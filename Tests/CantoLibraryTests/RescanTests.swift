@@ -111,6 +111,27 @@ import Testing
         #expect(after.artists == counts.artists - 1)
     }
 
+    @Test func aMusicFolderDroppedFromTheConfigurationTakesItsCatalogWithIt() async throws {
+        let copy = try await Self.scannedCopy()
+        let harness = copy.harness
+        let second = try TemporaryDirectory(prefix: "canto-second-library")
+        try AudioClip(seconds: 1).encode(
+            .flac, to: second.appending("Solo.flac"), metadata: ["title": "Solo", "artist": "Elsewhere"])
+        let other = Library(id: CatalogIDs.library(path: second.path), name: "Other", path: second.path)
+        let scanner = LibraryScanner(catalog: harness.catalog, options: ScanOptions(), logger: ScanHarness.logger)
+        let both = try await scanner.scan(libraries: [harness.library, other])
+        #expect(both.added == 1)
+        #expect(try await harness.catalog.artist(CatalogIDs.artist(name: "Elsewhere")) != nil)
+
+        let onlyFirst = try await harness.scan()
+        #expect(onlyFirst.added == 0 && onlyFirst.removed == 0)
+        #expect(try await harness.catalog.libraries().map(\.id) == [harness.library.id])
+        #expect(try await harness.catalog.track(library: other.id, path: "Solo.flac") == nil)
+        // Its album and artist go too, although no file of the remaining library changed.
+        #expect(try await harness.catalog.artist(CatalogIDs.artist(name: "Elsewhere")) == nil)
+        #expect(try await harness.catalog.counts().tracks == copy.fixture.expectedTrackCount)
+    }
+
     @Test func deletedFolderTakesItsTracksAndFoldersWithIt() async throws {
         let copy = try await Self.scannedCopy()
         let (fixture, harness) = (copy.fixture, copy.harness)
