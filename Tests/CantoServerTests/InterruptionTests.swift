@@ -9,21 +9,27 @@ import Testing
 /// database stays consistent and the next scan finishes the job.
 @Suite("Interrupted scans", .serialized)
 struct InterruptionTests {
-    static let trackCount = 1500
+    static let trackCount = 3000
+    /// One file at a time and small transactions: a scan long enough to interrupt part-way.
+    static let slowScan = ["CANTO_PLUGINS_LOCAL_BATCH_SIZE": "20", "CANTO_PLUGINS_LOCAL_CONCURRENCY": "1"]
 
-    /// Waits until a scan has committed at least one batch but not everything.
+    /// Waits until a scan has committed at least one batch, watching through one read-only
+    /// connection (each read sees the latest commit in WAL mode).
     func waitForPartialScan(data: TemporaryDirectory, process: CantoProcess) async throws {
+        let path = data.appending("canto.db").path
         let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
-            if FileManager.default.fileExists(atPath: data.appending("canto.db").path) {
-                let count = try? await CatalogRepository(database: try CantoDatabase(dataDirectory: data.url)).counts()
-                    .tracks
-                if let count, count > 0 { return }
+        var reader: DatabaseQueue?
+        while ContinuousClock.now < deadline, process.process.isRunning {
+            if reader == nil, FileManager.default.fileExists(atPath: path) {
+                var configuration = Configuration()
+                configuration.readonly = true
+                reader = try? DatabaseQueue(path: path, configuration: configuration)
             }
-            guard process.process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(20))
+            let count = try? await reader?.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM track") ?? 0 }
+            if let count, count > 0 { return }
+            try await Task.sleep(for: .milliseconds(5))
         }
-        Issue.record("the scan never committed a batch:\n\(process.text)")
+        Issue.record("the scan never committed a batch while running:\n\(process.text)")
     }
 
     func expectConsistent(_ data: TemporaryDirectory) throws {
@@ -48,7 +54,7 @@ struct InterruptionTests {
         let library = try LibraryGenerator.generate(at: music.url, tracks: Self.trackCount, seed: 7)
         let data = try TemporaryDirectory(prefix: "canto-kill-data")
         let arguments = ["scan", "--data-dir", data.path, "--music-folder", music.path]
-        let scan = try CantoProcess(arguments, environment: ["CANTO_PLUGINS_LOCAL_BATCH_SIZE": "50"])
+        let scan = try CantoProcess(arguments, environment: Self.slowScan)
         try await waitForPartialScan(data: data, process: scan)
         scan.signal(SIGKILL)
         try await scan.waitForExit()
@@ -73,7 +79,7 @@ struct InterruptionTests {
         let data = try TemporaryDirectory(prefix: "canto-term-data")
         let server = try CantoProcess(
             ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data.path, "--music-folder", music.path],
-            environment: ["CANTO_PLUGINS_LOCAL_BATCH_SIZE": "50"])
+            environment: Self.slowScan)
         try await waitForPartialScan(data: data, process: server)
         let stopping = ContinuousClock.now
         server.signal(SIGTERM)
