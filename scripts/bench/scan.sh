@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tracks=${1:-20000}
-swift build -c release --product canto-bench >/dev/null
-bench=.build/release/canto-bench
 work=$(mktemp -d "${TMPDIR:-/tmp}/canto-bench-scan.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+swift build -c release --product canto-bench >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+bench=.build/release/canto-bench
 "$bench" generate --out "$work/music" --tracks "$tracks"
 "$bench" scan --data-dir "$work/data" --music-folder "$work/music"
