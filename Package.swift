@@ -27,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         // Prometheus exposition for /metrics.
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Password hashing (bcrypt).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        // AES-GCM for sealed secrets, SHA-256 for token hashes, MD5 for Subsonic token auth.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         // Services that start and stop with the server (scanner, scheduler).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
@@ -65,6 +69,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CantoSecurity",
+            dependencies: [
+                "CantoCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CantoPluginKit",
             dependencies: ["CantoCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
@@ -88,7 +101,7 @@ let package = Package(
         .target(
             name: "CantoServer",
             dependencies: [
-                "CantoCore", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit", "LocalPlugin",
+                "CantoCore", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit", "CantoSecurity", "LocalPlugin",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -127,6 +140,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CantoMediaTests", dependencies: ["CantoMedia", "CantoTestSupport"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CantoSecurityTests", dependencies: ["CantoSecurity", "CantoTestSupport"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CantoStoreTests", dependencies: ["CantoStore", "CantoTestSupport"], swiftSettings: swiftSettings

@@ -1,0 +1,170 @@
+import Foundation
+
+/// Users, their secrets (as hashes or sealed), preferences and avatars.
+public protocol UserStore: Sendable {
+    /// Throws `DuplicateUsername` when the name (case-insensitive) is taken.
+    func createUser(_ user: User, passwordHash: String, sealedAppPassword: Data) async throws
+    func user(_ id: UserID) async throws -> User?
+    func user(username: String) async throws -> User?
+    func users() async throws -> [User]
+    func userCount() async throws -> Int
+    /// Saves every field of `user` but its ID and creation time.
+    func updateUser(_ user: User) async throws
+    /// Deletes the user and everything they own. Returns false when there was no such user.
+    func deleteUser(_ id: UserID) async throws -> Bool
+    func passwordHash(of id: UserID) async throws -> String?
+    func setPasswordHash(_ hash: String, of id: UserID) async throws
+    func sealedAppPassword(of id: UserID) async throws -> Data?
+    func setSealedAppPassword(_ sealed: Data, of id: UserID) async throws
+    func preferences(of id: UserID) async throws -> UserPreferences
+    func setPreferences(_ preferences: UserPreferences, of id: UserID) async throws
+    func avatar(of id: UserID) async throws -> Picture?
+    func setAvatar(_ avatar: Picture?, of id: UserID) async throws
+    func touch(_ id: UserID, at date: Date) async throws
+}
+
+public struct DuplicateUsername: Error, Sendable, Equatable {
+    public var username: String
+    public init(username: String) { self.username = username }
+}
+
+/// Sessions by token hash. A session is only ever found by its owner's token, listed for its
+/// owner, or revoked by its owner or an admin.
+public protocol SessionStore: Sendable {
+    func createSession(_ session: Session, tokenHash: String) async throws
+    func session(tokenHash: String) async throws -> Session?
+    func sessions(of user: UserID) async throws -> [Session]
+    func touchSession(_ id: SessionID, at date: Date) async throws
+    /// Deletes the session when `owner` owns it (nil: any owner, for admins).
+    func deleteSession(_ id: SessionID, owner: UserID?) async throws -> Bool
+    func deleteSessions(of user: UserID) async throws
+    func deleteExpiredSessions(now: Date, idleTimeout: TimeInterval) async throws -> Int
+}
+
+/// OpenSubsonic API keys by hash.
+public protocol APIKeyStore: Sendable {
+    func createAPIKey(_ key: APIKey, keyHash: String) async throws
+    func apiKey(hash: String) async throws -> APIKey?
+    func apiKeys(of user: UserID) async throws -> [APIKey]
+    func deleteAPIKey(_ id: APIKeyID, owner: UserID) async throws -> Bool
+    func touchAPIKey(_ id: APIKeyID, at date: Date) async throws
+}
+
+/// Listening history.
+public protocol HistoryStore: Sendable {
+    func recordPlay(
+        user: UserID, track: TrackID, startedAt: Date, secondsPlayed: Int, client: String?, scrobble: Bool
+    ) async throws -> Play
+    /// The user's plays, newest first, optionally within [from, to).
+    func plays(of user: UserID, from: Date?, to: Date?, offset: Int, limit: Int) async throws -> [Play]
+    func playCount(of user: UserID, from: Date?, to: Date?) async throws -> Int
+    func deletePlay(_ id: Int64, owner: UserID) async throws -> Bool
+    /// Deletes the user's plays within [from, to); returns how many.
+    func deletePlays(of user: UserID, from: Date?, to: Date?) async throws -> Int
+}
+
+/// A playlist: owned by one user, visible to others only when public.
+public struct Playlist: Sendable, Equatable, Codable {
+    public var id: PlaylistID
+    public var ownerID: UserID
+    public var name: String
+    public var comment: String?
+    public var isPublic: Bool
+    public var trackIDs: [TrackID]
+    public var createdAt: Date
+    public var updatedAt: Date
+    public init(
+        id: PlaylistID, ownerID: UserID, name: String, comment: String? = nil, isPublic: Bool = false,
+        trackIDs: [TrackID] = [], createdAt: Date = Date(), updatedAt: Date = Date()
+    ) {
+        self.id = id
+        self.ownerID = ownerID
+        self.name = name
+        self.comment = comment
+        self.isPublic = isPublic
+        self.trackIDs = trackIDs
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A user's play queue, saved so it follows them to another device.
+public struct PlayQueue: Sendable, Equatable, Codable {
+    public var trackIDs: [TrackID]
+    public var currentIndex: Int?
+    public var positionMs: Int64
+    public var changedAt: Date
+    public var changedBy: String?
+    public init(trackIDs: [TrackID], currentIndex: Int?, positionMs: Int64, changedAt: Date, changedBy: String?) {
+        self.trackIDs = trackIDs
+        self.currentIndex = currentIndex
+        self.positionMs = positionMs
+        self.changedAt = changedAt
+        self.changedBy = changedBy
+    }
+}
+
+/// A saved position in a track.
+public struct Bookmark: Sendable, Equatable, Codable {
+    public var trackID: TrackID
+    public var positionMs: Int64
+    public var comment: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public init(trackID: TrackID, positionMs: Int64, comment: String?, createdAt: Date, updatedAt: Date) {
+        self.trackID = trackID
+        self.positionMs = positionMs
+        self.comment = comment
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// What a user starred or rated: a track, album or artist ID.
+public struct Annotation: Sendable, Equatable, Codable {
+    public enum ItemKind: String, Sendable, Codable { case track, album, artist }
+    public var itemID: String
+    public var kind: ItemKind
+    public var starredAt: Date?
+    public var rating: Int?
+    public init(itemID: String, kind: ItemKind, starredAt: Date?, rating: Int?) {
+        self.itemID = itemID
+        self.kind = kind
+        self.starredAt = starredAt
+        self.rating = rating
+    }
+}
+
+/// Playlists, play queues, bookmarks and stars, every call checked against the asking user.
+/// Another user's private object answers as if it did not exist (`NotFoundOrForbidden`).
+public protocol LibraryStateStore: Sendable {
+    func createPlaylist(_ playlist: Playlist) async throws
+    /// The playlist when `viewer` owns it or it is public.
+    func playlist(_ id: PlaylistID, viewer: UserID) async throws -> Playlist
+    /// The viewer's playlists and others' public ones.
+    func playlists(visibleTo viewer: UserID) async throws -> [Playlist]
+    /// Saves name, comment, visibility and tracks; only the owner may.
+    func updatePlaylist(_ playlist: Playlist, by user: UserID) async throws
+    func deletePlaylist(_ id: PlaylistID, by user: UserID) async throws
+    func playQueue(of user: UserID) async throws -> PlayQueue?
+    func savePlayQueue(_ queue: PlayQueue?, of user: UserID) async throws
+    func bookmarks(of user: UserID) async throws -> [Bookmark]
+    func saveBookmark(_ bookmark: Bookmark, of user: UserID) async throws
+    func deleteBookmark(track: TrackID, of user: UserID) async throws -> Bool
+    func annotations(of user: UserID) async throws -> [Annotation]
+    func setStarred(_ starred: Bool, item: String, kind: Annotation.ItemKind, user: UserID, at date: Date) async throws
+    func setRating(_ rating: Int?, item: String, kind: Annotation.ItemKind, user: UserID) async throws
+}
+
+/// The audit log of security events.
+public protocol AuditStore: Sendable {
+    func record(_ kind: AuditEvent.Kind, actor: UserID?, subject: String?, address: String?, at date: Date) async throws
+    /// Newest first.
+    func auditEvents(offset: Int, limit: Int) async throws -> [AuditEvent]
+}
+
+/// Small server-wide values (the one-time setup token's hash, for example).
+public protocol SettingsStore: Sendable {
+    func setting(_ key: String) async throws -> String?
+    func setSetting(_ key: String, to value: String?) async throws
+}

@@ -1,0 +1,1 @@
+// The security primitives: see README.
