@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         // HTTP server (router, middleware, files) and its service lifecycle.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // HTTP field names for Canto's own headers.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // SQLite access: pools, migrations, records, FTS5.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         // The TOML configuration file.
@@ -101,8 +103,12 @@ let package = Package(
         .target(
             name: "CantoServer",
             dependencies: [
-                "CantoCore", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit", "CantoSecurity", "LocalPlugin",
+                "CantoCore", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit", "CantoSecurity",
+                "LocalPlugin",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -158,8 +164,9 @@ let package = Package(
         .testTarget(
             name: "CantoServerTests",
             dependencies: [
-                "CantoServer", "CantoStore", "LocalPlugin", "CantoTestSupport",
+                "CantoServer", "CantoStore", "CantoSecurity", "LocalPlugin", "CantoTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import CantoCore
 import CantoPluginKit
 import Foundation
 import Logging
@@ -37,6 +38,21 @@ struct ScannerService: Service {
             try? await gracefulShutdown()
             await coordinator.finish()
             group.cancelAll()
+        }
+    }
+}
+
+/// Deletes expired and idle sessions every hour.
+struct SessionCleanupService: Service {
+    let sessions: any SessionStore
+    let idleTimeout: TimeInterval
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                _ = try? await sessions.deleteExpiredSessions(now: Date(), idleTimeout: idleTimeout)
+                try? await Task.sleep(for: .seconds(3600))
+            }
         }
     }
 }

@@ -9,6 +9,11 @@ public struct CantoDatabase: Sendable {
 
     /// Opens (creating when missing) `canto.db` in `dataDirectory` and runs the migrations.
     public init(dataDirectory: URL, busyTimeout: TimeInterval = 5) throws {
+        try self.init(dataDirectory: dataDirectory, busyTimeout: busyTimeout, migratingUpTo: nil)
+    }
+
+    /// Stops after the migration named `lastMigration`: tests build older files with it.
+    init(dataDirectory: URL, busyTimeout: TimeInterval = 5, migratingUpTo lastMigration: String?) throws {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let path = dataDirectory.appendingPathComponent("canto.db").path
         var configuration = Configuration()
@@ -21,7 +26,11 @@ public struct CantoDatabase: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
-        try Migrations.migrator.migrate(pool)
+        if let lastMigration {
+            try Migrations.migrator.migrate(pool, upTo: lastMigration)
+        } else {
+            try Migrations.migrator.migrate(pool)
+        }
     }
 
     /// The journal mode in force ("wal").

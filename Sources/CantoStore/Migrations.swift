@@ -7,6 +7,9 @@ enum Migrations {
         migrator.registerMigration("v1-catalog") { db in
             try db.execute(sql: v1Catalog)
         }
+        migrator.registerMigration("v2-accounts") { db in
+            try db.execute(sql: v2Accounts)
+        }
         return migrator
     }
 

@@ -11,7 +11,8 @@ import Prometheus
 struct Canto: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "canto", abstract: "A self-hosted music server.",
-        subcommands: [Serve.self, Scan.self, Plugins.self, Config.self], defaultSubcommand: Serve.self)
+        subcommands: [Serve.self, Scan.self, UserCommand.self, Plugins.self, Config.self], defaultSubcommand: Serve.self
+    )
 }
 
 /// Options every command shares: where the configuration, the data and the music are.
@@ -45,8 +46,9 @@ struct CommonOptions: ParsableArguments {
 
 /// Logging and metrics are bootstrapped here, once, and nowhere else.
 enum Bootstrap {
-    static func logging(_ configuration: CantoConfiguration) -> Logger {
-        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+    static func logging(_ configuration: CantoConfiguration, level minimum: Logger.Level? = nil) -> Logger {
+        let configured = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let level = max(configured, minimum ?? configured)
         let json = configuration.logFormat == "json"
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler =

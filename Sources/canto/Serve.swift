@@ -34,7 +34,16 @@ struct Serve: AsyncParsableCommand {
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
         hangup.setEventHandler { Task { await services.scans.requestScan() } }
         hangup.resume()
-        let app = buildApplication(services: services, metrics: metrics, logger: logger)
+        if let token = try await services.accounts.prepareSetup() {
+            // The one secret that is meant for the log: it can only create the first admin, once.
+            let scheme = configuration.tls == nil ? "http" : "https"
+            let host = configuration.host == "0.0.0.0" ? "localhost" : configuration.host
+            let link = "\(scheme)://\(host):\(configuration.port)/setup.html#\(token)"
+            logger.notice(
+                "no users yet: create the first admin at \(link) (or: canto user add NAME --role admin --password-stdin)"
+            )
+        }
+        let app = try buildApplication(services: services, metrics: metrics, logger: logger)
         try await app.runService()
         hangup.cancel()
     }

@@ -23,7 +23,9 @@ final class CantoProcess: Sendable {
 
     /// Starts `canto` with `arguments`; standard error and output are collected.
     /// `launcher` runs canto through another program (`setpriv` to drop root, `script` for a terminal).
-    init(_ arguments: [String], environment: [String: String] = [:], launcher: [String] = []) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], launcher: [String] = [], input: String? = nil)
+        throws
+    {
         process = Process()
         if let program = launcher.first {
             process.executableURL = URL(fileURLWithPath: program)
@@ -44,17 +46,21 @@ final class CantoProcess: Sendable {
             guard !data.isEmpty else { return }
             output.append(String(decoding: data, as: UTF8.self))
         }
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
     }
 
     var text: String { output.text }
 
     /// Runs to the end and returns the exit code and everything printed.
     static func run(
-        _ arguments: [String], environment: [String: String] = [:], launcher: [String] = [],
+        _ arguments: [String], environment: [String: String] = [:], launcher: [String] = [], input: String? = nil,
         timeout: Duration = .seconds(120)
     ) async throws -> (status: Int32, output: String) {
-        let child = try CantoProcess(arguments, environment: environment, launcher: launcher)
+        let child = try CantoProcess(arguments, environment: environment, launcher: launcher, input: input)
         try await child.waitForExit(timeout: timeout)
         try await Task.sleep(for: .milliseconds(50))  // the last output
         return (child.process.terminationStatus, child.text)
@@ -105,13 +111,52 @@ enum ProcessError: Error, CustomStringConvertible {
     }
 }
 
-/// A minimal HTTP client over URLSession for loopback requests.
+/// A small HTTP client for loopback requests. It keeps no cookies: tests send them explicitly.
 enum HTTP {
-    static func get(_ url: String) async throws -> (status: Int, headers: [String: String], body: String) {
-        let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+    struct Result: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var data: Data
+        var body: String { String(decoding: data, as: UTF8.self) }
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
+        var jsonArray: [[String: Any]] { (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] ?? [] }
+        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    }
+
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        configuration.httpCookieStorage = nil
+        return URLSession(configuration: configuration)
+    }()
+
+    static func get(_ url: String, headers: [String: String] = [:]) async throws -> Result {
+        try await request("GET", url, headers: headers)
+    }
+
+    static func request(_ method: String, _ url: String, headers: [String: String] = [:], body: Data? = nil)
+        async throws -> Result
+    {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = body
+        let (data, response) = try await session.data(for: request)
         let http = response as! HTTPURLResponse
-        var headers: [String: String] = [:]
-        for (key, value) in http.allHeaderFields { headers["\(key)".lowercased()] = "\(value)" }
-        return (http.statusCode, headers, String(decoding: data, as: UTF8.self))
+        var fields: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { fields["\(key)".lowercased()] = "\(value)" }
+        return Result(status: http.statusCode, headers: fields, data: data)
+    }
+
+    static func json(_ method: String, _ url: String, _ object: Any, headers: [String: String] = [:]) async throws
+        -> Result
+    {
+        // Foundation refuses a GET with a body: reads carry none.
+        guard !["GET", "HEAD"].contains(method) else { return try await request(method, url, headers: headers) }
+        var headers = headers
+        headers["Content-Type"] = "application/json"
+        return try await request(
+            method, url, headers: headers, body: try JSONSerialization.data(withJSONObject: object))
     }
 }

@@ -66,11 +66,12 @@ struct ScanCommandTests {
 
         var launcher: [String] = []
         if geteuid() == 0 {
-            // Let nobody reach the copy and write the database.
-            for url in [scratch.url, data]
-                + (try FileManager.default.contentsOfDirectory(at: data, includingPropertiesForKeys: nil))
+            // Let nobody reach the copy and own the data folder (the key file must stay private to its owner).
+            try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: scratch.path)
+            for url in [data] + (try FileManager.default.contentsOfDirectory(at: data, includingPropertiesForKeys: nil))
             {
-                try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: url.path)
+                try FileManager.default.setAttributes(
+                    [.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: url.path)
             }
             launcher = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
         }

@@ -14,9 +14,9 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: database.path))
         #expect(FileManager.default.fileExists(atPath: database.path + "-wal"))
         #expect(try database.journalMode() == "wal")
-        #expect(try database.appliedMigrations() == ["v1-catalog"])
-        // Recording the migration is the only row the first open writes.
-        #expect(try database.totalChanges() == 1)
+        #expect(try database.appliedMigrations() == ["v1-catalog", "v2-accounts"])
+        // The first open writes only the rows recording the two migrations.
+        #expect(try database.totalChanges() == 2)
     }
 
     @Test func reopeningAppliesNothingAndKeepsData() async throws {
@@ -26,11 +26,12 @@ import Testing
             try await CatalogRepository(database: database).syncLibraries([
                 Library(id: LibraryID("l1"), name: "Music", path: "/music")
             ])
-            #expect(try database.totalChanges() == 2)
+            // Two migration records and the library.
+            #expect(try database.totalChanges() == 3)
         }
         let reopened = try CantoDatabase(dataDirectory: directory.url)
         #expect(try reopened.totalChanges() == 0)
-        #expect(try reopened.appliedMigrations() == ["v1-catalog"])
+        #expect(try reopened.appliedMigrations() == ["v1-catalog", "v2-accounts"])
         #expect(try await CatalogRepository(database: reopened).libraries().map(\.name) == ["Music"])
     }
 

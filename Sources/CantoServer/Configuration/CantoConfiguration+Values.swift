@@ -4,6 +4,21 @@ extension CantoConfiguration {
     public var host: String { string("server.host") }
     public var port: Int { integer("server.port") }
     public var webDirectory: URL { resolve(string("server.web_dir")) }
+    /// The TLS certificate and key (PEM) when built-in TLS is on.
+    public var tls: (certificate: String, key: String)? {
+        let certificate = string("server.tls_certificate")
+        let key = string("server.tls_key")
+        guard !certificate.isEmpty else { return nil }
+        return (resolve(certificate).path, resolve(key).path)
+    }
+    /// Peers whose X-Forwarded-For and X-Forwarded-Proto are believed.
+    public var trustedProxies: [String] {
+        guard case .strings(let proxies) = values["server.trusted_proxies"] else { return [] }
+        return proxies
+    }
+    public var sessionLifetime: TimeInterval { Double(integer("auth.session_days")) * 86_400 }
+    public var sessionIdleTimeout: TimeInterval { Double(integer("auth.idle_days")) * 86_400 }
+    public var bcryptCost: Int { integer("auth.bcrypt_cost") }
     public var dataDirectory: URL { resolve(string("data.dir")) }
     /// Absolute paths of the music folders.
     public var musicFolders: [String] {

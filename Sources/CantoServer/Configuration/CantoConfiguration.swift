@@ -146,6 +146,17 @@ public struct CantoConfiguration: Sendable {
     /// Checks that need the file system: music folders must exist. The built-in default
     /// folder is created, so a first `canto serve` works with no configuration at all.
     private func validate() throws {
+        let certificate = values["server.tls_certificate"] ?? .string("")
+        let key = values["server.tls_key"] ?? .string("")
+        if (certificate == .string("")) != (key == .string("")) {
+            throw ConfigError(key: "server.tls_key", message: "tls_certificate and tls_key go together")
+        }
+        if let tls {
+            for (name, path) in [("server.tls_certificate", tls.certificate), ("server.tls_key", tls.key)]
+            where !FileManager.default.isReadableFile(atPath: path) {
+                throw ConfigError(key: name, message: "\(path) cannot be read")
+            }
+        }
         let defaultFolders = ConfigKey.all.first { $0.path == "library.music_folders" }?.defaultValue
         let usingDefault = values["library.music_folders"] == defaultFolders
         for folder in musicFolders {

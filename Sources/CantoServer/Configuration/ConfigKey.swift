@@ -63,6 +63,27 @@ extension ConfigKey {
                 return nil
             }),
         ConfigKey(section: "server", name: "web_dir", kind: .string, defaultValue: .string("./web")),
+        ConfigKey(section: "server", name: "tls_certificate", kind: .string, defaultValue: .string("")),
+        ConfigKey(section: "server", name: "tls_key", kind: .string, defaultValue: .string("")),
+        ConfigKey(section: "server", name: "trusted_proxies", kind: .strings, defaultValue: .strings([])),
+        ConfigKey(
+            section: "auth", name: "session_days", kind: .integer, defaultValue: .integer(30),
+            check: { value in
+                guard case .integer(let days) = value, (1...365).contains(days) else { return "must be 1 to 365" }
+                return nil
+            }),
+        ConfigKey(
+            section: "auth", name: "idle_days", kind: .integer, defaultValue: .integer(14),
+            check: { value in
+                guard case .integer(let days) = value, (1...365).contains(days) else { return "must be 1 to 365" }
+                return nil
+            }),
+        ConfigKey(
+            section: "auth", name: "bcrypt_cost", kind: .integer, defaultValue: .integer(12),
+            check: { value in
+                guard case .integer(let cost) = value, (12...16).contains(cost) else { return "must be 12 to 16" }
+                return nil
+            }),
         ConfigKey(section: "data", name: "dir", kind: .string, defaultValue: .string("./data")),
         ConfigKey(section: "library", name: "music_folders", kind: .strings, defaultValue: .strings(["./music"])),
         ConfigKey(section: "scanner", name: "on_start", kind: .bool, defaultValue: .bool(true)),

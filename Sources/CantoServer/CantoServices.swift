@@ -1,11 +1,10 @@
 import CantoCore
 import CantoPluginKit
+import CantoSecurity
 import CantoStore
 import Foundation
-import Hummingbird
 import LocalPlugin
 import Logging
-import Prometheus
 
 /// The built-in plugins, in the order they start.
 public enum BuiltinPlugins {
@@ -32,6 +31,9 @@ public struct CantoServices: Sendable {
     public let registry: PluginRegistry
     public let scans: ScanCoordinator
     public let libraries: [Library]
+    public let accounts: AccountService
+    /// Decides who a Subsonic request comes from (`u`+`p`, `u`+`t`+`s`, `apiKey`).
+    public let subsonicAuthenticator: SubsonicAuthenticator
 
     /// Opens the database (running migrations) and creates the enabled plugins.
     public init(configuration: CantoConfiguration, logger: Logger) async throws {
@@ -54,6 +56,18 @@ public struct CantoServices: Sendable {
                     catalog: catalog, catalogWriter: catalog)
             }, logger: logger)
         scans = ScanCoordinator(registry: registry, catalog: catalog, libraries: libraries, logger: logger)
+        let accountStore = AccountRepository(database: database)
+        let hasher = PasswordHasher(cost: configuration.bcryptCost)
+        let secrets = try SecretBox(dataDirectory: dataDirectory)
+        let throttle = LoginThrottle()
+        subsonicAuthenticator = SubsonicAuthenticator(
+            users: accountStore, apiKeys: accountStore, hasher: hasher, secrets: secrets, throttle: throttle)
+        accounts = AccountService(
+            users: accountStore, sessions: accountStore, apiKeys: accountStore,
+            history: HistoryRepository(database: database), state: LibraryStateRepository(database: database),
+            audit: accountStore, settings: accountStore, hasher: hasher, secrets: secrets, throttle: throttle,
+            sessionLifetime: configuration.sessionLifetime, idleTimeout: configuration.sessionIdleTimeout,
+            logger: logger)
     }
 
     /// Starts the plugins, scans once, stops them: `canto scan`.
@@ -63,42 +77,4 @@ public struct CantoServices: Sendable {
         await registry.stopAll()
         return summary
     }
-}
-
-/// Builds the HTTP application: routes, middleware and the background services.
-public func buildApplication(
-    services: CantoServices, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
-) -> some ApplicationProtocol {
-    let configuration = services.configuration
-    let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: MetricsMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
-    router.add(middleware: FileMiddleware(configuration.webDirectory.path, searchForIndexHtml: true, logger: logger))
-    router.get("/healthz") { _, _ in "ok" }
-    router.get("/readyz") { _, _ -> Response in
-        // Ready once the database is open and migrated, which building the services did;
-        // the query checks it still answers.
-        do {
-            _ = try await services.catalog.counts()
-            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
-        } catch {
-            return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready")))
-        }
-    }
-    router.get("/metrics") { _, _ -> Response in
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        return Response(
-            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
-    }
-    let interval =
-        configuration.scanIntervalMinutes > 0 ? Duration.seconds(configuration.scanIntervalMinutes * 60) : nil
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Canto"),
-        services: [
-            PluginService(registry: services.registry),
-            ScannerService(coordinator: services.scans, scanOnStart: configuration.scanOnStart, interval: interval),
-        ],
-        logger: logger)
 }

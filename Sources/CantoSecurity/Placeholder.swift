@@ -1,1 +1,0 @@
-// The security primitives: see README.

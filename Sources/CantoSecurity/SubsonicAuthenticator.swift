@@ -1,0 +1,113 @@
+import CantoCore
+import Crypto
+import Foundation
+
+/// Decides who a Subsonic request comes from, by any of the mechanisms Subsonic clients use:
+///
+/// - `u` and `p` (clear, or `enc:` and hex): the login password (bcrypt) or the app password;
+/// - `u`, `t` and `s`: `t == md5(appPassword + s)`. Salts may be reused (DSub and py-sonic do);
+/// - `apiKey` alone: an OpenSubsonic API key, looked up by its SHA-256.
+///
+/// Token auth needs a password the server can read, so it only works with the app password,
+/// kept sealed by `SecretBox`. Failures count against the optional `LoginThrottle`.
+public struct SubsonicAuthenticator: Sendable {
+    /// The last-seen time of a user or key is written at most this often (seconds), so most
+    /// requests stay read-only.
+    public static let touchInterval: TimeInterval = 60
+
+    private let users: any UserStore
+    private let apiKeys: any APIKeyStore
+    private let hasher: PasswordHasher
+    private let secrets: SecretBox
+    private let throttle: LoginThrottle?
+
+    /// An authenticator over the user and API key stores. With a `throttle`, wrong passwords,
+    /// tokens and keys count against the username and address, and blocked callers get
+    /// `.throttled` without any check.
+    public init(
+        users: any UserStore, apiKeys: any APIKeyStore, hasher: PasswordHasher, secrets: SecretBox,
+        throttle: LoginThrottle? = nil
+    ) {
+        self.users = users
+        self.apiKeys = apiKeys
+        self.hasher = hasher
+        self.secrets = secrets
+        self.throttle = throttle
+    }
+
+    /// Who sent `credentials` from `address` (for the throttle; nil when unknown).
+    ///
+    /// Throws only what the stores throw, or `SecretBoxError` when a stored app password
+    /// cannot be opened (a replaced `secret.key`): a server fault, not the caller's.
+    public func authenticate(
+        _ credentials: SubsonicCredentials, address: String? = nil, now: Date = Date()
+    ) async throws -> SubsonicAuthResult {
+        let mechanism: SubsonicMechanism
+        do {
+            mechanism = try credentials.mechanism()
+        } catch {
+            return .failed(error)
+        }
+        if let wait = await throttle?.check(username: mechanism.username, address: address, now: now) {
+            return .throttled(retryAfter: wait)
+        }
+        let user: User?
+        switch mechanism {
+        case .password(let username, let password): user = try await check(username: username, password: password)
+        case .token(let username, let token, let salt):
+            user = try await check(username: username, token: token, salt: salt)
+        case .apiKey(let key): user = try await check(apiKey: key, now: now)
+        }
+        guard let user else {
+            await throttle?.recordFailure(username: mechanism.username, address: address, now: now)
+            if case .apiKey = mechanism { return .failed(.invalidAPIKey) }
+            return .failed(.wrongUsernameOrPassword)
+        }
+        await throttle?.recordSuccess(username: mechanism.username, address: address)
+        if user.lastSeenAt.map({ now.timeIntervalSince($0) >= Self.touchInterval }) ?? true {
+            try await users.touch(user.id, at: now)
+        }
+        return .authenticated(user)
+    }
+
+    /// `p`: the app password, else the login password. An unknown user costs a bcrypt too.
+    private func check(username: String, password: String) async throws -> User? {
+        guard let user = try await users.user(username: username) else {
+            await hasher.simulateVerification(of: password)
+            return nil
+        }
+        if let appPassword = try await appPassword(of: user),
+            Tokens.constantTimeEqual(Array(password.utf8), appPassword)
+        {
+            return user
+        }
+        guard let hash = try await users.passwordHash(of: user.id) else {
+            await hasher.simulateVerification(of: password)
+            return nil
+        }
+        return try await hasher.verify(password, hash: hash) ? user : nil
+    }
+
+    /// `t` and `s`: md5 of the app password and the salt, in hex of either case.
+    private func check(username: String, token: String, salt: String) async throws -> User? {
+        guard let user = try await users.user(username: username), let appPassword = try await appPassword(of: user)
+        else { return nil }
+        let expected = Hex.encode(Insecure.MD5.hash(data: appPassword + Array(salt.utf8)))
+        return Tokens.constantTimeEqual(expected, token.lowercased()) ? user : nil
+    }
+
+    /// `apiKey`: the key's owner, when the key exists.
+    private func check(apiKey: String, now: Date) async throws -> User? {
+        guard let key = try await apiKeys.apiKey(hash: Tokens.hash(apiKey)), let user = try await users.user(key.userID)
+        else { return nil }
+        if key.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.touchInterval }) ?? true {
+            try await apiKeys.touchAPIKey(key.id, at: now)
+        }
+        return user
+    }
+
+    private func appPassword(of user: User) async throws -> [UInt8]? {
+        guard let sealed = try await users.sealedAppPassword(of: user.id) else { return nil }
+        return Array(try secrets.open(sealed))
+    }
+}

@@ -1,0 +1,101 @@
+import CantoCore
+import CantoSecurity
+import Foundation
+import Hummingbird
+
+/// Every error the native API answers with: a status, a stable code and a message meant for
+/// people. Anything else thrown by a handler becomes a bare 500 (see `APIErrorMiddleware`).
+public struct APIError: Error, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    public static let unauthorized = APIError(.unauthorized, "unauthorized", "Sign in first.")
+    public static let forbidden = APIError(.forbidden, "forbidden", "You may not do this.")
+    public static let notFound = APIError(.notFound, "not_found", "There is no such thing, or it is not yours.")
+    public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
+    public static func conflict(_ message: String) -> APIError { APIError(.conflict, "conflict", message) }
+    public static func tooManyRequests(retryAfter seconds: Int) -> APIError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = "\(seconds)"
+        return APIError(
+            .tooManyRequests, "too_many_attempts", "Too many failed sign-ins. Try again in \(seconds) s.",
+            headers: headers)
+    }
+}
+
+extension APIError: HTTPResponseError {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = try encoder.encode(["error": ["code": code, "message": message]])
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Maps domain errors to API errors in one place, and hides internal ones.
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    static func code(for status: HTTPResponse.Status) -> String {
+        switch status {
+        case .badRequest: "bad_request"
+        case .contentTooLarge: "too_large"
+        case .notFound: "not_found"
+        case .unsupportedMediaType: "unsupported_media_type"
+        default: "http_\(status.code)"
+        }
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch is NotFoundOrForbidden {
+            throw APIError.notFound
+        } catch let error as AccountError {
+            throw error.apiError
+        } catch let error as PasswordPolicyError {
+            throw APIError(.badRequest, "weak_password", error.description)
+        } catch let error as DuplicateUsername {
+            throw APIError.conflict("The username \(error.username) is taken.")
+        } catch let error as any HTTPResponseError {
+            // Hummingbird's own (bad JSON, body too large): keep the status, not the text.
+            throw APIError(error.status, Self.code(for: error.status), error.status.reasonPhrase + ".")
+        } catch is DecodingError {
+            throw APIError.badRequest("The request body is not the JSON this endpoint expects.")
+        } catch {
+            context.logger.error("internal error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            throw APIError(.internalServerError, "internal", "Something went wrong on the server.")
+        }
+    }
+}
+
+extension AccountError {
+    var apiError: APIError {
+        switch self {
+        case .invalidCredentials: APIError(.unauthorized, "invalid_credentials", "Wrong username or password.")
+        case .throttled(let seconds): .tooManyRequests(retryAfter: seconds)
+        case .weakPassword(let message): APIError(.badRequest, "weak_password", message)
+        case .invalidUsername(let message): APIError(.badRequest, "invalid_username", message)
+        case .setupClosed: APIError(.forbidden, "setup_closed", description.capitalizedFirst + ".")
+        case .lastAdmin: APIError(.conflict, "last_admin", "The server must keep at least one admin.")
+        case .wrongCurrentPassword: APIError(.forbidden, "wrong_password", "The current password is wrong.")
+        }
+    }
+}
+
+extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}

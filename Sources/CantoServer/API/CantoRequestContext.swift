@@ -1,0 +1,38 @@
+import CantoCore
+import Hummingbird
+import NIOCore
+
+/// How the caller proved who they are.
+public enum AuthMethod: Sendable, Equatable {
+    case sessionCookie
+    case bearer
+}
+
+/// The request context of every Canto route: the signed-in user, how they signed in, and the
+/// client's address (honouring X-Forwarded-For only from trusted proxies).
+public struct CantoRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The TCP peer.
+    public let peerAddress: SocketAddress?
+    public var user: User?
+    public var session: Session?
+    public var authMethod: AuthMethod?
+    /// The client's address as far as it can be trusted; set by `ClientAddressMiddleware`.
+    public var clientAddress: String?
+    /// Whether the client reached us over HTTPS (directly or through a trusted proxy).
+    public var isSecure = false
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress
+    }
+
+    /// JSON bodies are small; the avatar upload reads its body itself with its own cap.
+    public var maxUploadSize: Int { 64 * 1024 }
+
+    /// The signed-in user, or 401.
+    public func requireUser() throws -> User {
+        guard let user else { throw APIError.unauthorized }
+        return user
+    }
+}

@@ -1,0 +1,155 @@
+import CantoCore
+import Foundation
+import Hummingbird
+
+/// Listening history and the export of everything a user owns.
+struct HistoryController {
+    let accounts: AccountService
+    let catalog: any CatalogReader
+
+    func addRoutes(to group: RouterGroup<CantoRequestContext>) {
+        group.get("me/history", use: history)
+        group.post("me/history", use: record)
+        group.delete("me/history", use: deleteRange)
+        group.delete("me/history/:id", use: deleteOne)
+        group.get("me/history.csv", use: csv)
+        group.get("me/export", use: export)
+    }
+
+    /// `from` and `to` are ISO 8601 dates or times; the range is [from, to).
+    static func range(_ request: Request) throws -> (from: Date?, to: Date?) {
+        func date(_ name: String) throws -> Date? {
+            guard let text = request.uri.queryParameters.get(name), !text.isEmpty else { return nil }
+            if let date = ISO8601DateFormatter().date(from: text) { return date }
+            let day = ISO8601DateFormatter()
+            day.formatOptions = [.withFullDate]
+            if let date = day.date(from: text) { return date }
+            throw APIError.badRequest("\(name) must be an ISO 8601 date, like 2026-01-31 or 2026-01-31T20:00:00Z.")
+        }
+        return (try date("from"), try date("to"))
+    }
+
+    static func paging(_ request: Request) throws -> (offset: Int, limit: Int) {
+        let offset = request.uri.queryParameters.get("offset").map { Int($0) } ?? 0
+        let limit = request.uri.queryParameters.get("limit").map { Int($0) } ?? 50
+        guard let offset, let limit, offset >= 0, (1...500).contains(limit) else {
+            throw APIError.badRequest("offset must be 0 or more and limit 1 to 500.")
+        }
+        return (offset, limit)
+    }
+
+    @Sendable func history(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.Play> {
+        let user = try context.requireUser()
+        let (from, to) = try Self.range(request)
+        let (offset, limit) = try Self.paging(request)
+        let plays = try await accounts.history.plays(of: user.id, from: from, to: to, offset: offset, limit: limit)
+        let total = try await accounts.history.playCount(of: user.id, from: from, to: to)
+        var items: [Wire.Play] = []
+        for play in plays { items.append(try await wire(play)) }
+        return Wire.Page(items: items, total: total, offset: offset, limit: limit)
+    }
+
+    private func wire(_ play: Play) async throws -> Wire.Play {
+        let track = try await catalog.track(play.trackID)
+        return Wire.Play(
+            id: play.id, trackId: play.trackID.rawValue, startedAt: play.startedAt, secondsPlayed: play.secondsPlayed,
+            client: play.client, scrobble: play.scrobble, title: track?.title, artist: track?.artistName,
+            album: track?.album)
+    }
+
+    @Sendable func record(_ request: Request, context: CantoRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let body = try await request.decode(as: Wire.NewPlay.self, context: context)
+        guard let track = try await catalog.track(TrackID(body.trackId)) else { throw APIError.notFound }
+        guard body.secondsPlayed >= 0 else { throw APIError.badRequest("secondsPlayed must be 0 or more.") }
+        let play = try await accounts.recordPlay(
+            of: track, by: user, startedAt: body.startedAt ?? Date(), secondsPlayed: body.secondsPlayed,
+            client: body.client ?? request.headers[.userAgent])
+        var response = try context.responseEncoder.encode(try await wire(play), from: request, context: context)
+        response.status = .created
+        return response
+    }
+
+    @Sendable func deleteOne(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
+        let user = try context.requireUser()
+        guard let id = Int64(try context.parameters.require("id")),
+            try await accounts.history.deletePlay(id, owner: user.id)
+        else { throw APIError.notFound }
+        return .noContent
+    }
+
+    @Sendable func deleteRange(_ request: Request, context: CantoRequestContext) async throws -> Wire.Deleted {
+        let user = try context.requireUser()
+        let (from, to) = try Self.range(request)
+        guard from != nil || to != nil || request.uri.queryParameters.get("all") == "true" else {
+            throw APIError.badRequest("Give from and/or to, or all=true to delete the whole history.")
+        }
+        return Wire.Deleted(deleted: try await accounts.history.deletePlays(of: user.id, from: from, to: to))
+    }
+
+    @Sendable func csv(_ request: Request, context: CantoRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        var lines = ["started_at,track_id,title,artist,album,seconds_played,scrobble,client"]
+        try await forEachPlay(of: user.id) { play in
+            let fields: [String] = [
+                ISO8601DateFormatter().string(from: play.startedAt), play.trackId, play.title ?? "",
+                play.artist ?? "", play.album ?? "", "\(play.secondsPlayed)", play.scrobble ? "1" : "0",
+                play.client ?? "",
+            ]
+            lines.append(fields.map(Self.csvField).joined(separator: ","))
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"canto-history.csv\""
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\r\n") + "\r\n")))
+    }
+
+    static func csvField(_ value: String) -> String {
+        // Quote when needed; a leading = + - @ is defused so spreadsheets do not run it.
+        var value = value
+        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
+        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    private func forEachPlay(of user: UserID, _ body: (Wire.Play) throws -> Void) async throws {
+        var offset = 0
+        while true {
+            let page = try await accounts.history.plays(of: user, from: nil, to: nil, offset: offset, limit: 500)
+            for play in page { try body(try await wire(play)) }
+            guard page.count == 500 else { return }
+            offset += 500
+        }
+    }
+
+    struct Export: ResponseEncodable {
+        var exportedAt: Date
+        var profile: Wire.User
+        var preferences: Wire.Preferences
+        var playlists: [Playlist]
+        var playQueue: PlayQueue?
+        var bookmarks: [Bookmark]
+        var stars: [Annotation]
+        var history: [Wire.Play]
+        var apiKeys: [Wire.APIKey]
+    }
+
+    @Sendable func export(_ request: Request, context: CantoRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        var history: [Wire.Play] = []
+        try await forEachPlay(of: user.id) { history.append($0) }
+        let export = Export(
+            exportedAt: Date(), profile: Wire.User(user),
+            preferences: Wire.Preferences(try await accounts.users.preferences(of: user.id)),
+            playlists: try await accounts.state.playlists(visibleTo: user.id).filter { $0.ownerID == user.id },
+            playQueue: try await accounts.state.playQueue(of: user.id),
+            bookmarks: try await accounts.state.bookmarks(of: user.id),
+            stars: try await accounts.state.annotations(of: user.id), history: history,
+            apiKeys: try await accounts.apiKeys.apiKeys(of: user.id).map { Wire.APIKey($0) })
+        var response = try context.responseEncoder.encode(export, from: request, context: context)
+        response.headers[.contentDisposition] = "attachment; filename=\"canto-export-\(user.username).json\""
+        return response
+    }
+}

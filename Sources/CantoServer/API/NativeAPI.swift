@@ -1,0 +1,25 @@
+import CantoCore
+import Hummingbird
+
+/// The native JSON API under `/api/v1`, and its OpenAPI document at `/api/openapi.json`.
+enum NativeAPI {
+    static func addRoutes(to router: Router<CantoRequestContext>, services: CantoServices) {
+        let accounts = services.accounts
+        router.get("api/openapi.json") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
+        }
+        let api = router.group("api/v1")
+            .add(middleware: APIErrorMiddleware())
+            .add(middleware: SessionAuthMiddleware(accounts: accounts))
+            .add(middleware: CSRFMiddleware())
+        AuthController(accounts: accounts).addRoutes(to: api)
+        let signedIn = api.group().add(middleware: RequireUserMiddleware())
+        MeController(accounts: accounts).addRoutes(to: signedIn)
+        HistoryController(accounts: accounts, catalog: services.catalog).addRoutes(to: signedIn)
+        let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
+        AdminController(accounts: accounts, services: services).addRoutes(to: admin)
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+
+/// The OpenAPI 3.1 description of the native API, served at `/api/openapi.json`.
+/// `OpenAPITests` checks that every route the router has is described here and nothing else.
+enum OpenAPIDocument {
+    enum Access: String { case anyone, user, admin }
+
+    struct Operation {
+        var method: String
+        /// OpenAPI form: `/api/v1/me/sessions/{id}`.
+        var path: String
+        var summary: String
+        var access: Access
+        var request: String? = nil
+        var response: String? = nil
+        var status = 200
+        var query: [String] = []
+    }
+
+    static let operations: [Operation] = [
+        .init(
+            method: "post", path: "/api/v1/auth/login", summary: "Sign in; sets the session cookie", access: .anyone,
+            request: "Login", response: "LoginResult"),
+        .init(method: "post", path: "/api/v1/auth/logout", summary: "Sign out", access: .anyone, status: 204),
+        .init(
+            method: "get", path: "/api/v1/auth/setup", summary: "Whether first-run setup is needed",
+            access: .anyone, response: "SetupStatus"),
+        .init(
+            method: "post", path: "/api/v1/auth/setup", summary: "Create the first admin with the setup token",
+            access: .anyone, request: "Setup", response: "NewUserResult", status: 201),
+        .init(method: "get", path: "/api/v1/me", summary: "My profile", access: .user, response: "User"),
+        .init(
+            method: "patch", path: "/api/v1/me", summary: "Update my profile", access: .user,
+            request: "ProfileUpdate", response: "User"),
+        .init(
+            method: "put", path: "/api/v1/me/password", summary: "Change my password", access: .user,
+            request: "PasswordChange", status: 204),
+        .init(
+            method: "get", path: "/api/v1/me/preferences", summary: "My preferences", access: .user,
+            response: "Preferences"),
+        .init(
+            method: "put", path: "/api/v1/me/preferences", summary: "Replace my preferences", access: .user,
+            request: "Preferences", response: "Preferences"),
+        .init(method: "get", path: "/api/v1/me/avatar", summary: "My avatar image", access: .user, response: "image"),
+        .init(
+            method: "put", path: "/api/v1/me/avatar", summary: "Upload my avatar (JPEG, PNG, WebP, GIF; 2 MB)",
+            access: .user, request: "image", status: 204),
+        .init(method: "delete", path: "/api/v1/me/avatar", summary: "Remove my avatar", access: .user, status: 204),
+        .init(
+            method: "get", path: "/api/v1/users/{id}/avatar", summary: "A household member's avatar",
+            access: .user, response: "image"),
+        .init(
+            method: "get", path: "/api/v1/me/sessions", summary: "My sessions", access: .user,
+            response: "SessionList"),
+        .init(
+            method: "delete", path: "/api/v1/me/sessions/{id}", summary: "Revoke one of my sessions",
+            access: .user, status: 204),
+        .init(
+            method: "post", path: "/api/v1/me/app-password",
+            summary: "Regenerate my Subsonic app password (shown once)", access: .user, response: "Secret"),
+        .init(
+            method: "get", path: "/api/v1/me/api-keys", summary: "My OpenSubsonic API keys", access: .user,
+            response: "APIKeyList"),
+        .init(
+            method: "post", path: "/api/v1/me/api-keys", summary: "Create an API key (shown once)",
+            access: .user, request: "NewAPIKey", response: "APIKey", status: 201),
+        .init(
+            method: "delete", path: "/api/v1/me/api-keys/{id}", summary: "Revoke an API key", access: .user,
+            status: 204),
+        .init(
+            method: "get", path: "/api/v1/me/history", summary: "My listening history, newest first",
+            access: .user, response: "PlayPage", query: ["from", "to", "offset", "limit"]),
+        .init(
+            method: "post", path: "/api/v1/me/history", summary: "Record a play", access: .user,
+            request: "NewPlay", response: "Play", status: 201),
+        .init(
+            method: "delete", path: "/api/v1/me/history", summary: "Delete my plays in a date range",
+            access: .user, response: "Deleted", query: ["from", "to", "all"]),
+        .init(
+            method: "delete", path: "/api/v1/me/history/{id}", summary: "Delete one play", access: .user,
+            status: 204),
+        .init(
+            method: "get", path: "/api/v1/me/history.csv", summary: "My history as CSV", access: .user,
+            response: "csv"),
+        .init(
+            method: "get", path: "/api/v1/me/export", summary: "Everything I own, as JSON", access: .user,
+            response: "Export"),
+        .init(
+            method: "get", path: "/api/v1/admin/users", summary: "Every user", access: .admin,
+            response: "UserList"),
+        .init(
+            method: "post", path: "/api/v1/admin/users", summary: "Create a user", access: .admin,
+            request: "NewUser", response: "NewUserResult", status: 201),
+        .init(method: "get", path: "/api/v1/admin/users/{id}", summary: "One user", access: .admin, response: "User"),
+        .init(
+            method: "patch", path: "/api/v1/admin/users/{id}", summary: "Change a user's role, limits or profile",
+            access: .admin, request: "UserUpdate", response: "User"),
+        .init(
+            method: "delete", path: "/api/v1/admin/users/{id}", summary: "Delete a user and all they own",
+            access: .admin, status: 204),
+        .init(
+            method: "put", path: "/api/v1/admin/users/{id}/password", summary: "Set a user's password",
+            access: .admin, request: "PasswordChange", status: 204),
+        .init(
+            method: "get", path: "/api/v1/admin/users/{id}/sessions", summary: "A user's sessions",
+            access: .admin, response: "SessionList"),
+        .init(
+            method: "delete", path: "/api/v1/admin/sessions/{id}", summary: "Revoke anyone's session",
+            access: .admin, status: 204),
+        .init(
+            method: "get", path: "/api/v1/admin/audit", summary: "The audit log, newest first", access: .admin,
+            response: "AuditPage", query: ["offset", "limit"]),
+        .init(
+            method: "get", path: "/api/v1/admin/libraries", summary: "The music folders", access: .admin,
+            response: "LibraryList"),
+        .init(
+            method: "get", path: "/api/v1/admin/scan", summary: "Scan progress", access: .admin,
+            response: "ScanState"),
+        .init(method: "post", path: "/api/v1/admin/scan", summary: "Start a scan", access: .admin, status: 202),
+        .init(
+            method: "get", path: "/api/v1/admin/plugins", summary: "The plugins and their state",
+            access: .admin, response: "PluginList"),
+    ]
+
+    static let json: [UInt8] = {
+        let data = try? JSONSerialization.data(
+            withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        return [UInt8](data ?? Data())
+    }()
+
+    static var document: [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        for operation in operations {
+            paths[operation.path, default: [:]][operation.method] = describe(operation)
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Canto native API", "version": "1.0.0",
+                "description": "The JSON API of the Canto music server, used by its web UI. Sign in with "
+                    + "POST /api/v1/auth/login: the session comes back as an HttpOnly cookie and as a bearer token. "
+                    + "Writes made with the cookie must carry a same-origin Origin header.",
+            ],
+            "paths": paths,
+            "components": [
+                "securitySchemes": [
+                    "cookie": ["type": "apiKey", "in": "cookie", "name": "canto_session"],
+                    "bearer": ["type": "http", "scheme": "bearer"],
+                ],
+                "schemas": OpenAPISchemas.all,
+            ],
+        ]
+    }
+
+    static func describe(_ operation: Operation) -> [String: Any] {
+        var description: [String: Any] = [
+            "summary": operation.summary,
+            "operationId": operation.method
+                + operation.path.replacingOccurrences(of: "/api/v1", with: "")
+                .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.capitalized }.joined(),
+            "tags": [operation.access == .admin ? "admin" : String(operation.path.split(separator: "/")[2])],
+        ]
+        if operation.access != .anyone { description["security"] = [["cookie": []], ["bearer": []]] }
+        var parameters: [[String: Any]] = []
+        if operation.path.contains("{id}") {
+            parameters.append(["name": "id", "in": "path", "required": true, "schema": ["type": "string"]])
+        }
+        for name in operation.query {
+            parameters.append(["name": name, "in": "query", "required": false, "schema": ["type": "string"]])
+        }
+        if !parameters.isEmpty { description["parameters"] = parameters }
+        if let request = operation.request {
+            description["requestBody"] = ["required": true, "content": content(request)]
+        }
+        var responses: [String: Any] = [:]
+        var success: [String: Any] = ["description": "Success"]
+        if let response = operation.response { success["content"] = content(response) }
+        responses["\(operation.status)"] = success
+        let error: [String: Any] = [
+            "description": "An error",
+            "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
+        ]
+        responses["default"] = error
+        description["responses"] = responses
+        return description
+    }
+
+    static func content(_ name: String) -> [String: Any] {
+        switch name {
+        case "image": ["image/*": ["schema": ["type": "string", "format": "binary"]]]
+        case "csv": ["text/csv": ["schema": ["type": "string"]]]
+        default: ["application/json": ["schema": ["$ref": "#/components/schemas/\(name)"]]]
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import CantoCore
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import Prometheus
+
+/// Builds the HTTP application: routes, middleware and the background services.
+public func buildApplication(
+    services: CantoServices, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+) throws -> some ApplicationProtocol {
+    let configuration = services.configuration
+    let router = buildRouter(services: services, metrics: metrics, logger: logger)
+    let interval =
+        configuration.scanIntervalMinutes > 0 ? Duration.seconds(configuration.scanIntervalMinutes * 60) : nil
+    var server = HTTPServerBuilder.http1()
+    if let tls = configuration.tls {
+        let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificate)
+        let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+        server = try .tls(
+            .http1(),
+            tlsConfiguration: TLSConfiguration.makeServerConfiguration(
+                certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key)))
+    }
+    return Application(
+        router: router, server: server,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Canto"),
+        services: [
+            PluginService(registry: services.registry),
+            ScannerService(coordinator: services.scans, scanOnStart: configuration.scanOnStart, interval: interval),
+            SessionCleanupService(sessions: services.accounts.sessions, idleTimeout: configuration.sessionIdleTimeout),
+        ],
+        logger: logger)
+}
+
+/// The routes and middleware: probes, metrics, the native API and the static web UI.
+func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, logger: Logger)
+    -> Router<CantoRequestContext>
+{
+    let configuration = services.configuration
+    let router = Router(context: CantoRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(
+        middleware: ClientAddressMiddleware(
+            trustedProxies: Set(configuration.trustedProxies), tls: configuration.tls != nil))
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: FileMiddleware(configuration.webDirectory.path, searchForIndexHtml: true, logger: logger))
+    router.get("/healthz") { _, _ in "ok" }
+    router.get("/readyz") { _, _ -> Response in
+        // Ready once the database is open and migrated, which building the services did;
+        // the query checks it still answers.
+        do {
+            _ = try await services.catalog.counts()
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
+        } catch {
+            return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready")))
+        }
+    }
+    router.get("/metrics") { _, _ -> Response in
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(
+            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+    }
+    NativeAPI.addRoutes(to: router, services: services)
+    return router
+}

@@ -1,0 +1,52 @@
+import CantoCore
+import Foundation
+import GRDB
+
+/// The audit log and server-wide settings.
+extension AccountRepository {
+    public func record(
+        _ kind: AuditEvent.Kind, actor: UserID?, subject: String?, address: String?, at date: Date
+    ) async throws {
+        try await pool.write { db in
+            _ = try db.run(
+                "INSERT INTO audit_event (at, kind, actor_id, subject, address) VALUES (?, ?, ?, ?, ?)",
+                [date, kind.rawValue, actor?.rawValue, subject, address])
+        }
+    }
+
+    /// Newest first; events recorded at the same instant, last recorded first.
+    public func auditEvents(offset: Int, limit: Int) async throws -> [AuditEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM audit_event ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+                arguments: [max(limit, 0), max(offset, 0)]
+            ).compactMap { row in
+                // A kind this version does not know (written by a newer one) is left out.
+                guard let kind = AuditEvent.Kind(rawValue: row["kind"]) else { return nil }
+                return AuditEvent(
+                    id: row["id"], at: row.date("at"), kind: kind,
+                    actorID: (row["actor_id"] as String?).map { UserID($0) }, subject: row["subject"],
+                    address: row["address"])
+            }
+        }
+    }
+
+    public func setting(_ key: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key])
+        }
+    }
+
+    /// Sets a value; nil removes it.
+    public func setSetting(_ key: String, to value: String?) async throws {
+        try await pool.write { db in
+            guard let value else {
+                try db.run("DELETE FROM setting WHERE key = ?", [key])
+                return
+            }
+            try db.run(
+                "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value])
+        }
+    }
+}

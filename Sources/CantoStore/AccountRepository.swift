@@ -1,0 +1,136 @@
+import CantoCore
+import Foundation
+import GRDB
+
+/// Users and their credentials, sessions, API keys, the audit log and server settings, in SQLite.
+/// Every lookup by something a user owns carries the owner in its SQL, so callers cannot forget it.
+public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStore, SettingsStore {
+    let pool: DatabasePool
+
+    public init(database: CantoDatabase) {
+        pool = database.pool
+    }
+
+    // MARK: Users
+
+    public func createUser(_ user: User, passwordHash: String, sealedAppPassword: Data) async throws {
+        do {
+            try await pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO user (id, username, display_name, email, role, password_hash, app_password,
+                            max_bitrate, library_ids_restricted, can_download, can_share, created_at, last_seen_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        user.id.rawValue, user.username, user.displayName, user.email, user.role.rawValue,
+                        passwordHash, sealedAppPassword, user.maxBitrate, user.libraryIDs != nil, user.canDownload,
+                        user.canShare, user.createdAt, user.lastSeenAt,
+                    ])
+                try Self.saveLibraries(user, db)
+            }
+        } catch let error as DatabaseError where Self.isUsernameClash(error) {
+            throw DuplicateUsername(username: user.username)
+        }
+    }
+
+    public func user(_ id: UserID) async throws -> User? {
+        try await pool.read { db in try Self.fetchUsers(db, where: "id = ?", [id.rawValue]).first }
+    }
+
+    /// Usernames match without regard to (ASCII) case, as they are unique.
+    public func user(username: String) async throws -> User? {
+        try await pool.read { db in try Self.fetchUsers(db, where: "username = ?", [username]).first }
+    }
+
+    public func users() async throws -> [User] {
+        try await pool.read { db in try Self.fetchUsers(db, where: "1", []) }
+    }
+
+    public func userCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM user") ?? 0 }
+    }
+
+    /// Throws `DuplicateUsername` for a rename onto a taken name, `NotFoundOrForbidden` when
+    /// there is no such user.
+    public func updateUser(_ user: User) async throws {
+        do {
+            try await pool.write { db in
+                let changed = try db.run(
+                    """
+                    UPDATE user SET username = ?, display_name = ?, email = ?, role = ?, max_bitrate = ?,
+                        library_ids_restricted = ?, can_download = ?, can_share = ?, last_seen_at = ?
+                    WHERE id = ?
+                    """,
+                    [
+                        user.username, user.displayName, user.email, user.role.rawValue, user.maxBitrate,
+                        user.libraryIDs != nil, user.canDownload, user.canShare, user.lastSeenAt, user.id.rawValue,
+                    ])
+                guard changed > 0 else { throw NotFoundOrForbidden() }
+                try Self.saveLibraries(user, db)
+            }
+        } catch let error as DatabaseError where Self.isUsernameClash(error) {
+            throw DuplicateUsername(username: user.username)
+        }
+    }
+
+    /// Sessions, keys, plays, playlists, queue, bookmarks, stars, preferences and avatar go
+    /// with the user (ON DELETE CASCADE); the audit log keeps its entries.
+    public func deleteUser(_ id: UserID) async throws -> Bool {
+        try await pool.write { db in
+            try db.run("DELETE FROM user WHERE id = ?", [id.rawValue]) > 0
+        }
+    }
+
+    public func touch(_ id: UserID, at date: Date) async throws {
+        try await pool.write { db in
+            _ = try db.run("UPDATE user SET last_seen_at = ? WHERE id = ?", [date, id.rawValue])
+        }
+    }
+
+    // MARK: Rows
+
+    /// Only SQLite's own words tell the username's unique index from the primary key's.
+    static func isUsernameClash(_ error: DatabaseError) -> Bool {
+        error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && (error.message ?? "").contains("user.username")
+    }
+
+    /// Rewrites the user's library list. Rows keep the caller's order (rowid); a library ID
+    /// that is not in the catalog fails the foreign key rather than being dropped silently.
+    private static func saveLibraries(_ user: User, _ db: Database) throws {
+        try db.run("DELETE FROM user_library WHERE user_id = ?", [user.id.rawValue])
+        for library in user.libraryIDs ?? [] {
+            try db.run(
+                "INSERT OR IGNORE INTO user_library (user_id, library_id) VALUES (?, ?)",
+                [user.id.rawValue, library.rawValue])
+        }
+    }
+
+    private static func fetchUsers(_ db: Database, where condition: String, _ arguments: StatementArguments) throws
+        -> [User]
+    {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, username, display_name, email, role, max_bitrate, library_ids_restricted, can_download,
+                    can_share, created_at, last_seen_at
+                FROM user WHERE \(condition) ORDER BY username, id
+                """, arguments: arguments)
+        return try rows.map { row in
+            let id: String = row["id"]
+            var libraries: [LibraryID]?
+            if row["library_ids_restricted"] as Bool {
+                libraries = try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT library_id FROM user_library WHERE user_id = ? ORDER BY rowid"),
+                    arguments: [id]
+                ).map { LibraryID($0) }
+            }
+            return User(
+                id: UserID(id), username: row["username"], displayName: row["display_name"], email: row["email"],
+                // An unknown role (a newer version's, say) grants the least.
+                role: Role(rawValue: row["role"]) ?? .user, maxBitrate: row["max_bitrate"], libraryIDs: libraries,
+                canDownload: row["can_download"], canShare: row["can_share"], createdAt: row.date("created_at"),
+                lastSeenAt: row.optionalDate("last_seen_at"))
+        }
+    }
+}

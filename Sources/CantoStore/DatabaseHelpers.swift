@@ -1,0 +1,36 @@
+import CantoCore
+import Foundation
+import GRDB
+
+extension Row {
+    /// A stored date, at the whole millisecond it was written with (see `TrackRecord.wholeMilliseconds`).
+    func date(_ column: String) -> Date {
+        TrackRecord.wholeMilliseconds(self[column])
+    }
+
+    func optionalDate(_ column: String) -> Date? {
+        (self[column] as Date?).map(TrackRecord.wholeMilliseconds)
+    }
+}
+
+extension DatabasePool {
+    /// A write on behalf of one user. When that user does not exist the foreign key fails, and
+    /// the caller hears what it hears for any missing object: `NotFoundOrForbidden`.
+    @discardableResult
+    func writeOwned<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await write(updates)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw NotFoundOrForbidden()
+        }
+    }
+}
+
+extension Database {
+    /// Runs `sql` through the connection's statement cache and returns the rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ arguments: StatementArguments) throws -> Int {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+        return changesCount
+    }
+}

@@ -1,0 +1,86 @@
+import CantoCore
+import Foundation
+import GRDB
+
+/// Listening history in SQLite. Every query is scoped to one user in its SQL.
+public struct HistoryRepository: HistoryStore {
+    let pool: DatabasePool
+
+    public init(database: CantoDatabase) {
+        pool = database.pool
+    }
+
+    /// Throws `NotFoundOrForbidden` when the user does not exist.
+    public func recordPlay(
+        user: UserID, track: TrackID, startedAt: Date, secondsPlayed: Int, client: String?, scrobble: Bool
+    ) async throws -> Play {
+        try await pool.writeOwned { db in
+            try db.run(
+                """
+                INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, [user.rawValue, track.rawValue, startedAt, secondsPlayed, client, scrobble])
+            // Read back, so the play answered is the play stored (dates keep whole milliseconds).
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM play WHERE id = ?"), arguments: [db.lastInsertedRowID])
+            else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "the new play is missing") }
+            return Self.play(row)
+        }
+    }
+
+    public func plays(of user: UserID, from: Date?, to: Date?, offset: Int, limit: Int) async throws -> [Play] {
+        let range = Self.range(of: user, from: from, to: to)
+        return try await pool.read { db in
+            // (started_at, id) follows the index (user_id, started_at), which ends in the rowid.
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT * FROM play WHERE \(range.sql) ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"),
+                arguments: range.arguments + [max(limit, 0), max(offset, 0)]
+            ).map(Self.play)
+        }
+    }
+
+    public func playCount(of user: UserID, from: Date?, to: Date?) async throws -> Int {
+        let range = Self.range(of: user, from: from, to: to)
+        return try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM play WHERE \(range.sql)", arguments: range.arguments) ?? 0
+        }
+    }
+
+    public func deletePlay(_ id: Int64, owner: UserID) async throws -> Bool {
+        try await pool.write { db in
+            try db.run("DELETE FROM play WHERE id = ? AND user_id = ?", [id, owner.rawValue]) > 0
+        }
+    }
+
+    public func deletePlays(of user: UserID, from: Date?, to: Date?) async throws -> Int {
+        let range = Self.range(of: user, from: from, to: to)
+        return try await pool.write { db in
+            try db.run("DELETE FROM play WHERE \(range.sql)", range.arguments)
+        }
+    }
+
+    private static func play(_ row: Row) -> Play {
+        Play(
+            id: row["id"], userID: UserID(row["user_id"]), trackID: TrackID(row["track_id"]),
+            startedAt: row.date("started_at"), secondsPlayed: row["seconds_played"], client: row["client"],
+            scrobble: row["scrobble"])
+    }
+
+    /// The user's plays within [from, to). Only the bounds given appear in the SQL, so SQLite
+    /// can search the (user_id, started_at) index by range.
+    private static func range(of user: UserID, from: Date?, to: Date?) -> (sql: String, arguments: StatementArguments) {
+        var sql = "user_id = ?"
+        var arguments: StatementArguments = [user.rawValue]
+        if let from {
+            sql += " AND started_at >= ?"
+            arguments += [from]
+        }
+        if let to {
+            sql += " AND started_at < ?"
+            arguments += [to]
+        }
+        return (sql, arguments)
+    }
+}

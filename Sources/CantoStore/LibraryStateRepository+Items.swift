@@ -1,0 +1,144 @@
+import CantoCore
+import Foundation
+import GRDB
+
+/// Play queues, bookmarks and stars: each row belongs to one user and is only ever reached
+/// through that user's ID. Writes for a user who does not exist throw `NotFoundOrForbidden`.
+extension LibraryStateRepository {
+    // MARK: Play queue
+
+    public func playQueue(of user: UserID) async throws -> PlayQueue? {
+        try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM play_queue WHERE user_id = ?", arguments: [user.rawValue])
+            else { return nil }
+            let trackIDs = try JSONDecoder().decode([TrackID].self, from: Data((row["track_ids"] as String).utf8))
+            return PlayQueue(
+                trackIDs: trackIDs, currentIndex: row["current_index"], positionMs: row["position_ms"],
+                changedAt: row.date("changed_at"), changedBy: row["changed_by"])
+        }
+    }
+
+    /// Replaces the queue; nil removes it.
+    public func savePlayQueue(_ queue: PlayQueue?, of user: UserID) async throws {
+        let trackIDs = try queue.map { String(decoding: try JSONEncoder().encode($0.trackIDs), as: UTF8.self) }
+        try await pool.writeOwned { db in
+            guard let queue, let trackIDs else {
+                try db.run("DELETE FROM play_queue WHERE user_id = ?", [user.rawValue])
+                return
+            }
+            try db.run(
+                """
+                INSERT INTO play_queue (user_id, track_ids, current_index, position_ms, changed_at, changed_by)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(user_id) DO UPDATE SET track_ids = excluded.track_ids,
+                    current_index = excluded.current_index, position_ms = excluded.position_ms,
+                    changed_at = excluded.changed_at, changed_by = excluded.changed_by
+                """,
+                [user.rawValue, trackIDs, queue.currentIndex, queue.positionMs, queue.changedAt, queue.changedBy])
+        }
+    }
+
+    // MARK: Bookmarks
+
+    /// Most recently updated first.
+    public func bookmarks(of user: UserID) async throws -> [Bookmark] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM bookmark WHERE user_id = ? ORDER BY updated_at DESC, track_id",
+                arguments: [user.rawValue]
+            ).map { row in
+                Bookmark(
+                    trackID: TrackID(row["track_id"]), positionMs: row["position_ms"], comment: row["comment"],
+                    createdAt: row.date("created_at"), updatedAt: row.date("updated_at"))
+            }
+        }
+    }
+
+    /// Creates or moves the user's bookmark in the track; a moved bookmark keeps its creation time.
+    public func saveBookmark(_ bookmark: Bookmark, of user: UserID) async throws {
+        try await pool.writeOwned { db in
+            try db.run(
+                """
+                INSERT INTO bookmark (user_id, track_id, position_ms, comment, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(user_id, track_id) DO UPDATE SET position_ms = excluded.position_ms,
+                    comment = excluded.comment, updated_at = excluded.updated_at
+                """,
+                [
+                    user.rawValue, bookmark.trackID.rawValue, bookmark.positionMs, bookmark.comment,
+                    bookmark.createdAt, bookmark.updatedAt,
+                ])
+        }
+    }
+
+    public func deleteBookmark(track: TrackID, of user: UserID) async throws -> Bool {
+        try await pool.write { db in
+            try db.run("DELETE FROM bookmark WHERE user_id = ? AND track_id = ?", [user.rawValue, track.rawValue]) > 0
+        }
+    }
+
+    // MARK: Stars and ratings
+
+    /// Starred items newest first, then items only rated.
+    public func annotations(of user: UserID) async throws -> [Annotation] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM annotation WHERE user_id = ?
+                    ORDER BY starred_at IS NULL, starred_at DESC, item_id
+                    """, arguments: [user.rawValue]
+            ).map { row in
+                Annotation(
+                    itemID: row["item_id"], kind: Annotation.ItemKind(rawValue: row["kind"]) ?? .track,
+                    starredAt: row.optionalDate("starred_at"), rating: row["rating"])
+            }
+        }
+    }
+
+    /// Starring a starred item keeps its first star time.
+    public func setStarred(
+        _ starred: Bool, item: String, kind: Annotation.ItemKind, user: UserID, at date: Date
+    ) async throws {
+        try await pool.writeOwned { db in
+            guard starred else {
+                try db.run(
+                    "UPDATE annotation SET starred_at = NULL WHERE user_id = ? AND item_id = ?", [user.rawValue, item])
+                try Self.pruneAnnotation(item, of: user, db)
+                return
+            }
+            try db.run(
+                """
+                INSERT INTO annotation (user_id, item_id, kind, starred_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(user_id, item_id) DO UPDATE SET kind = excluded.kind,
+                    starred_at = coalesce(starred_at, excluded.starred_at)
+                """, [user.rawValue, item, kind.rawValue, date])
+        }
+    }
+
+    /// A rating is 1 to 5 (the schema refuses others); nil or 0 removes it, as in Subsonic.
+    public func setRating(_ rating: Int?, item: String, kind: Annotation.ItemKind, user: UserID) async throws {
+        try await pool.writeOwned { db in
+            guard let rating, rating != 0 else {
+                try db.run(
+                    "UPDATE annotation SET rating = NULL WHERE user_id = ? AND item_id = ?", [user.rawValue, item])
+                try Self.pruneAnnotation(item, of: user, db)
+                return
+            }
+            try db.run(
+                """
+                INSERT INTO annotation (user_id, item_id, kind, rating) VALUES (?, ?, ?, ?)
+                ON CONFLICT(user_id, item_id) DO UPDATE SET kind = excluded.kind, rating = excluded.rating
+                """, [user.rawValue, item, kind.rawValue, rating])
+        }
+    }
+
+    /// An item neither starred nor rated keeps no row.
+    private static func pruneAnnotation(_ item: String, of user: UserID, _ db: Database) throws {
+        try db.run(
+            "DELETE FROM annotation WHERE user_id = ? AND item_id = ? AND starred_at IS NULL AND rating IS NULL",
+            [user.rawValue, item])
+    }
+}

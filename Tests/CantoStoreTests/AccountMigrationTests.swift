@@ -1,0 +1,65 @@
+import CantoCore
+import CantoTestSupport
+import Foundation
+import Testing
+
+@testable import CantoStore
+
+@Suite struct AccountMigrationTests {
+    @Test func migrationsAreRegisteredInOrderAndAllApplyToAFreshFile() throws {
+        #expect(Migrations.migrator.migrations == ["v1-catalog", "v2-accounts"])
+        let directory = try TemporaryDirectory(prefix: "canto-migrations")
+        let database = try CantoDatabase(dataDirectory: directory.url)
+        #expect(try database.appliedMigrations() == ["v1-catalog", "v2-accounts"])
+    }
+
+    @Test func aV1FileHasNoAccountTables() async throws {
+        let directory = try TemporaryDirectory(prefix: "canto-migrations")
+        let v1 = try CantoDatabase(dataDirectory: directory.url, migratingUpTo: "v1-catalog")
+        #expect(try v1.appliedMigrations() == ["v1-catalog"])
+        await #expect(throws: (any Error).self) { try await AccountRepository(database: v1).userCount() }
+    }
+
+    @Test func v2UpgradesAFileHoldingACatalogAndKeepsIt() async throws {
+        let directory = try TemporaryDirectory(prefix: "canto-migrations")
+        let library = Library(id: LibraryID("lib1"), name: "Music", path: "/music")
+        let track: TrackID
+        do {
+            let v1 = try CantoDatabase(dataDirectory: directory.url, migratingUpTo: "v1-catalog")
+            let writer = CatalogRepository(database: v1)
+            try await writer.syncLibraries([library])
+            var batch = CatalogBatch()
+            let write = TrackWrite(
+                track: Track(
+                    id: TrackID("t1"), libraryID: library.id, folderID: FolderID("f1"), albumID: AlbumID("al1"),
+                    path: "A/1.flac", suffix: "flac", size: 10, modifiedAt: TestAccounts.date(0),
+                    contentHash: "h1", title: "One", album: "Album", artistName: "Artist",
+                    albumArtistName: "Artist", createdAt: TestAccounts.date(0), updatedAt: TestAccounts.date(0)),
+                credits: [ArtistCredit(name: "Artist", role: .artist)], genres: ["Rock"], lyrics: nil,
+                syncedLyrics: nil, artwork: nil)
+            batch.tracks = [write]
+            try await writer.apply(batch)
+            track = write.track.id
+            #expect(try v1.appliedMigrations() == ["v1-catalog"])
+        }
+
+        let upgraded = try CantoDatabase(dataDirectory: directory.url)
+        #expect(try upgraded.appliedMigrations() == ["v1-catalog", "v2-accounts"])
+        let catalog = CatalogRepository(database: upgraded)
+        #expect(try await catalog.libraries() == [library])
+        #expect(try await catalog.track(track)?.title == "One")
+        #expect(try await catalog.genres(of: track) == ["Rock"])
+
+        // The new tables work against the old rows: a user restricted to the existing library.
+        let accounts = AccountRepository(database: upgraded)
+        let user = User(
+            id: UserID("u1"), username: "ana", displayName: "Ana", role: .user, libraryIDs: [library.id],
+            createdAt: TestAccounts.date(0))
+        try await accounts.createUser(user, passwordHash: "hash", sealedAppPassword: Data([1]))
+        #expect(try await accounts.user(user.id) == user)
+        let play = try await HistoryRepository(database: upgraded).recordPlay(
+            user: user.id, track: track, startedAt: TestAccounts.date(5), secondsPlayed: 30, client: nil,
+            scrobble: false)
+        #expect(play.trackID == track)
+    }
+}

@@ -1,0 +1,127 @@
+import CantoCore
+import CantoStore
+import Foundation
+import Testing
+
+@Suite struct HistoryRepositoryTests {
+    /// Records plays of tracks t0, t1… started at the given offsets (seconds), in that order.
+    static func record(_ starts: [Double], by user: User, in store: TestAccounts) async throws -> [Play] {
+        var plays: [Play] = []
+        for (index, start) in starts.enumerated() {
+            plays.append(
+                try await store.history.recordPlay(
+                    user: user.id, track: TrackID("t\(index)"), startedAt: TestAccounts.date(start),
+                    secondsPlayed: 10 * (index + 1), client: index.isMultiple(of: 2) ? "web" : nil,
+                    scrobble: index.isMultiple(of: 3)))
+        }
+        return plays
+    }
+
+    @Test func aRecordedPlayIsTheStoredPlay() async throws {
+        let store = try await TestAccounts()
+        let ana = try await store.addUser("ana")
+        let plays = try await Self.record([100, 50], by: ana, in: store)
+        #expect(
+            plays[0]
+                == Play(
+                    id: plays[0].id, userID: ana.id, trackID: TrackID("t0"), startedAt: TestAccounts.date(100),
+                    secondsPlayed: 10, client: "web", scrobble: true))
+        #expect(plays[1].id > plays[0].id)
+        #expect(plays[1].client == nil && plays[1].scrobble == false && plays[1].secondsPlayed == 20)
+        #expect(try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 0, limit: 10) == plays)
+    }
+
+    @Test func playsComeNewestFirstAndPage() async throws {
+        let store = try await TestAccounts()
+        let ana = try await store.addUser("ana")
+        let bo = try await store.addUser("bo")
+        let plays = try await Self.record([30, 10, 50, 20, 40, 50], by: ana, in: store)
+        _ = try await Self.record([35], by: bo, in: store)
+        // Newest first; of the two at 50, the one recorded last first.
+        let expected = [plays[5], plays[2], plays[4], plays[0], plays[3], plays[1]]
+        #expect(try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 0, limit: 100) == expected)
+        #expect(
+            try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 0, limit: 2) == [plays[5], plays[2]])
+        #expect(
+            try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 2, limit: 3) == Array(expected[2..<5])
+        )
+        #expect(try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 5, limit: 3) == [plays[1]])
+        #expect(try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 6, limit: 3).isEmpty)
+        #expect(try await store.history.playCount(of: ana.id, from: nil, to: nil) == 6)
+        #expect(try await store.history.playCount(of: bo.id, from: nil, to: nil) == 1)
+    }
+
+    @Test func dateFiltersAreHalfOpen() async throws {
+        let store = try await TestAccounts()
+        let ana = try await store.addUser("ana")
+        let plays = try await Self.record([10, 20, 30, 40], by: ana, in: store)
+        let from = TestAccounts.date(20)
+        let to = TestAccounts.date(40)
+        #expect(
+            try await store.history.plays(of: ana.id, from: from, to: to, offset: 0, limit: 10) == [plays[2], plays[1]])
+        #expect(try await store.history.playCount(of: ana.id, from: from, to: to) == 2)
+        #expect(
+            try await store.history.plays(of: ana.id, from: from, to: nil, offset: 0, limit: 10)
+                == [plays[3], plays[2], plays[1]])
+        #expect(try await store.history.playCount(of: ana.id, from: from, to: nil) == 3)
+        #expect(
+            try await store.history.plays(of: ana.id, from: nil, to: to, offset: 0, limit: 10) == [
+                plays[2], plays[1], plays[0],
+            ])
+        #expect(try await store.history.playCount(of: ana.id, from: nil, to: to) == 3)
+        // A millisecond either side of a play decides it.
+        #expect(
+            try await store.history.plays(
+                of: ana.id, from: TestAccounts.date(20.001), to: TestAccounts.date(30.001), offset: 0, limit: 10)
+                == [plays[2]])
+        #expect(try await store.history.playCount(of: ana.id, from: to, to: from) == 0)
+        // Paging within a range.
+        #expect(try await store.history.plays(of: ana.id, from: from, to: nil, offset: 1, limit: 1) == [plays[2]])
+    }
+
+    @Test func deletingOnePlayChecksTheOwner() async throws {
+        let store = try await TestAccounts()
+        let ana = try await store.addUser("ana")
+        let bo = try await store.addUser("bo")
+        let plays = try await Self.record([1, 2], by: ana, in: store)
+        #expect(try await store.history.deletePlay(plays[0].id, owner: bo.id) == false)
+        #expect(try await store.history.deletePlay(plays[0].id, owner: ana.id))
+        #expect(try await store.history.deletePlay(plays[0].id, owner: ana.id) == false)
+        #expect(try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 0, limit: 10) == [plays[1]])
+    }
+
+    @Test func deletingARangeCountsWhatWent() async throws {
+        let store = try await TestAccounts()
+        let ana = try await store.addUser("ana")
+        let bo = try await store.addUser("bo")
+        let plays = try await Self.record([10, 20, 30, 40, 50], by: ana, in: store)
+        let bos = try await Self.record([20, 30], by: bo, in: store)
+        let deleted = try await store.history.deletePlays(
+            of: ana.id, from: TestAccounts.date(20), to: TestAccounts.date(40))
+        #expect(deleted == 2)
+        #expect(
+            try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 0, limit: 10)
+                == [plays[4], plays[3], plays[0]])
+        #expect(try await store.history.deletePlays(of: ana.id, from: TestAccounts.date(45), to: nil) == 1)
+        #expect(try await store.history.deletePlays(of: ana.id, from: nil, to: TestAccounts.date(15)) == 1)
+        #expect(try await store.history.deletePlays(of: ana.id, from: nil, to: nil) == 1)
+        #expect(try await store.history.playCount(of: ana.id, from: nil, to: nil) == 0)
+        #expect(try await store.history.plays(of: bo.id, from: nil, to: nil, offset: 0, limit: 10) == bos.reversed())
+    }
+
+    @Test func historyNeedsAUserButNotACatalogTrack() async throws {
+        let store = try await TestAccounts()
+        await #expect(throws: NotFoundOrForbidden()) {
+            try await store.history.recordPlay(
+                user: UserID("u-ghost"), track: TrackID("t1"), startedAt: TestAccounts.date(0), secondsPlayed: 1,
+                client: nil, scrobble: false)
+        }
+        // No track is in the catalog: plays name tracks without a foreign key, so a rescan
+        // that drops a file keeps its history.
+        let ana = try await store.addUser("ana")
+        let play = try await store.history.recordPlay(
+            user: ana.id, track: TrackID("t-not-in-catalog"), startedAt: TestAccounts.date(0), secondsPlayed: 1,
+            client: nil, scrobble: false)
+        #expect(try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 0, limit: 1) == [play])
+    }
+}
