@@ -10,10 +10,7 @@ import Testing
 struct OpenAPITests {
     @Test func documentsEveryRouteAndNothingElse() async throws {
         let data = try TemporaryDirectory(prefix: "canto-openapi")
-        let configuration = try CantoConfiguration.load(
-            environment: [:], flags: ["library.music_folders": data.path, "data.dir": data.path],
-            workingDirectory: data.path)
-        let services = try await CantoServices(configuration: configuration, logger: Logger(label: "test"))
+        let services = try await CantoServices.forTests(data: data)
         let router = buildRouter(services: services, metrics: PrometheusCollectorRegistry(), logger: Logger(label: "t"))
 
         let routed = Set(

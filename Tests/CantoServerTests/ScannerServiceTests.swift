@@ -11,10 +11,7 @@ import Testing
 @Suite("Scanner service")
 struct ScannerServiceTests {
     func services(music: String, data: TemporaryDirectory) async throws -> CantoServices {
-        let configuration = try CantoConfiguration.load(
-            environment: [:], flags: ["library.music_folders": music, "data.dir": data.path],
-            workingDirectory: data.path)
-        return try await CantoServices(configuration: configuration, logger: Logger(label: "test"))
+        try await CantoServices.forTests(data: data, music: music)
     }
 
     @Test func scansAtStartOnAScheduleAndOnRequestThenStopsAtShutdown() async throws {

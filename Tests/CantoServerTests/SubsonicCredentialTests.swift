@@ -18,10 +18,7 @@ struct SubsonicCredentialTests {
 
     @Test func appPasswordTokenPlainPasswordAndAPIKey() async throws {
         let data = try TemporaryDirectory(prefix: "canto-subsonic")
-        let configuration = try CantoConfiguration.load(
-            environment: [:], flags: ["library.music_folders": data.path, "data.dir": data.path],
-            workingDirectory: data.path)
-        let services = try await CantoServices(configuration: configuration, logger: Logger(label: "test"))
+        let services = try await CantoServices.forTests(data: data)
         let created = try await services.accounts.createUser(
             username: "sam", password: "sam-login-pass", role: .user, actor: nil, address: nil)
         let auth = services.subsonicAuthenticator

@@ -139,7 +139,10 @@ struct UserDataAPITests {
         }
         let keyFile = try FileManager.default.attributesOfItem(atPath: server.data.appending("secret.key").path)
         #expect((keyFile[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        server.expectLogFree(of: ["carol-secret-pass", "another-pass-2", appPassword, regenerated, key, carol.token])
+        let keyBytes = try #require(FileManager.default.contents(atPath: server.data.appending("secret.key").path))
+        let keyForms = [keyBytes.base64EncodedString(), keyBytes.map { String(format: "%02x", $0) }.joined()]
+        server.expectLogFree(
+            of: ["carol-secret-pass", "another-pass-2", appPassword, regenerated, key, carol.token] + keyForms)
     }
 
     @Test func listeningHistoryPagingFiltersDeletionAndExports() async throws {

@@ -101,11 +101,7 @@ struct AdminController {
 
     @Sendable func sessions(_ request: Request, context: CantoRequestContext) async throws -> [Wire.Session] {
         let user = try await target(context)
-        return try await accounts.sessions.sessions(of: user.id).map {
-            Wire.Session(
-                id: $0.id.rawValue, createdAt: $0.createdAt, expiresAt: $0.expiresAt, lastUsedAt: $0.lastUsedAt,
-                client: $0.client, address: $0.address, current: $0.id == context.session?.id)
-        }
+        return try await accounts.sessions.sessions(of: user.id).map { Wire.Session($0, current: context.session?.id) }
     }
 
     @Sendable func revokeSession(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {

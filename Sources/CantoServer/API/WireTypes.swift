@@ -97,6 +97,16 @@ enum Wire {
         var client: String?
         var address: String?
         var current: Bool
+
+        init(_ session: CantoCore.Session, current: SessionID?) {
+            id = session.id.rawValue
+            createdAt = session.createdAt
+            expiresAt = session.expiresAt
+            lastUsedAt = session.lastUsedAt
+            client = session.client
+            address = session.address
+            self.current = session.id == current
+        }
     }
 
     struct Secret: ResponseEncodable {
