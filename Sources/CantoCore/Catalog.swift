@@ -111,10 +111,14 @@ public struct Album: Sendable, Equatable, Codable {
     public var trackCount: Int
     public var discCount: Int
     public var durationMs: Int64
+    /// When the album was first seen.
+    public var createdAt: Date
     public init(
         id: AlbumID, title: String, albumArtistName: String, albumArtistID: ArtistID, year: Int?, compilation: Bool,
-        releaseMBID: String?, artworkID: ArtworkID?, trackCount: Int, discCount: Int, durationMs: Int64
+        releaseMBID: String?, artworkID: ArtworkID?, trackCount: Int, discCount: Int, durationMs: Int64,
+        createdAt: Date = Date(timeIntervalSince1970: 0)
     ) {
+        self.createdAt = createdAt
         self.id = id
         self.title = title
         self.albumArtistName = albumArtistName

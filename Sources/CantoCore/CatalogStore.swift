@@ -98,6 +98,12 @@ public protocol CatalogReader: Sendable {
     func artwork(_ id: ArtworkID) async throws -> Artwork?
     func folders(in library: LibraryID) async throws -> [Folder]
     func counts() async throws -> CatalogCounts
+    /// Albums whose album artist is `artist`, by year then title.
+    func albums(byArtist artist: ArtistID) async throws -> [Album]
+    /// Every genre with how many tracks and albums carry it, by name.
+    func genreCounts() async throws -> [GenreCount]
+    /// A small stable number for each library (Subsonic music folder ids are integers).
+    func libraryNumbers() async throws -> [LibraryID: Int]
     /// Adds one play to a track's play count.
     func recordPlay(of track: TrackID) async throws
 }
@@ -114,5 +120,16 @@ public struct CatalogCounts: Sendable, Equatable, Codable {
         self.artists = artists
         self.genres = genres
         self.folders = folders
+    }
+}
+
+public struct GenreCount: Sendable, Equatable {
+    public var name: String
+    public var trackCount: Int
+    public var albumCount: Int
+    public init(name: String, trackCount: Int, albumCount: Int) {
+        self.name = name
+        self.trackCount = trackCount
+        self.albumCount = albumCount
     }
 }

@@ -65,5 +65,6 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
             status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
     }
     NativeAPI.addRoutes(to: router, services: services)
+    SubsonicAPI(services: services).addRoutes(to: router)
     return router
 }

@@ -213,12 +213,13 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         }
     }
 
-    private static func album(_ row: Row) -> Album {
+    static func album(_ row: Row) -> Album {
         Album(
             id: AlbumID(row["id"]), title: row["title"], albumArtistName: row["album_artist_name"],
             albumArtistID: ArtistID(row["album_artist_id"]), year: row["year"], compilation: row["compilation"],
             releaseMBID: row["release_mbid"], artworkID: (row["artwork_id"] as String?).map { ArtworkID($0) },
-            trackCount: row["track_count"], discCount: row["disc_count"], durationMs: row["duration_ms"])
+            trackCount: row["track_count"], discCount: row["disc_count"], durationMs: row["duration_ms"],
+            createdAt: row["created_at"])
     }
 
     private static func artist(_ row: Row) -> Artist {

@@ -1,0 +1,57 @@
+import Foundation
+
+/// The orders of Subsonic's album lists (`getAlbumList2` `type`).
+public enum AlbumListType: String, Sendable, CaseIterable {
+    case random, newest, highest, frequent, recent, alphabeticalByName, alphabeticalByArtist, starred, byYear, byGenre
+}
+
+/// Which part of the catalog a user may see: nil for all libraries.
+public typealias LibraryScope = [LibraryID]?
+
+/// Lists and searches over the catalog, some of them per user (stars, ratings, plays).
+/// Everything is paged; nothing loads the whole catalog.
+public protocol CatalogQueries: Sendable {
+    /// An album list. `fromYear`/`toYear` apply to `.byYear` (from > to: newest first);
+    /// `genre` to `.byGenre`; `user` to the per-user orders (highest, frequent, recent, starred).
+    func albumList(
+        _ type: AlbumListType, user: UserID, scope: LibraryScope, offset: Int, limit: Int, fromYear: Int?,
+        toYear: Int?, genre: String?
+    ) async throws -> [Album]
+    func randomTracks(scope: LibraryScope, limit: Int, genre: String?, fromYear: Int?, toYear: Int?) async throws
+        -> [Track]
+    func tracks(genre: String, scope: LibraryScope, offset: Int, limit: Int) async throws -> [Track]
+    /// Full-text search with accents folded and prefix matching, ranked; an empty query
+    /// matches everything (in name order).
+    func search(_ query: String, scope: LibraryScope, artists: Page, albums: Page, tracks: Page) async throws
+        -> SearchResults
+    /// The items a user starred, newest star first.
+    func starred(by user: UserID, scope: LibraryScope) async throws -> (
+        artists: [Artist], albums: [Album], tracks: [Track]
+    )
+    /// Tracks of an artist (as artist or album artist), most played in the household first.
+    func topTracks(artist: ArtistID, limit: Int) async throws -> [Track]
+    /// Tracks sharing genres or artists with `track`, most similar first, excluding it.
+    func similarTracks(to track: TrackID, limit: Int) async throws -> [Track]
+    /// The user's annotation of one item, if any.
+    func annotation(of item: String, user: UserID) async throws -> Annotation?
+}
+
+public struct Page: Sendable, Equatable {
+    public var offset: Int
+    public var limit: Int
+    public init(offset: Int, limit: Int) {
+        self.offset = offset
+        self.limit = limit
+    }
+}
+
+public struct SearchResults: Sendable, Equatable {
+    public var artists: [Artist]
+    public var albums: [Album]
+    public var tracks: [Track]
+    public init(artists: [Artist], albums: [Album], tracks: [Track]) {
+        self.artists = artists
+        self.albums = albums
+        self.tracks = tracks
+    }
+}

@@ -1,0 +1,95 @@
+import CantoCore
+import CantoSecurity
+import Foundation
+import Hummingbird
+import Logging
+
+/// One Subsonic call, authenticated.
+struct SubsonicCall: Sendable {
+    var parameters: SubsonicParameters
+    var user: User
+    var request: Request
+    var context: CantoRequestContext
+}
+
+/// The OpenSubsonic API under `/rest`: one router, one authentication step, one error mapping.
+struct SubsonicAPI: Sendable {
+    typealias Handler = @Sendable (SubsonicCall) async throws -> SubsonicPayload
+
+    let services: CantoServices
+    private(set) var handlers: [String: Handler] = [:]
+    /// Answerable without credentials (the OpenSubsonic spec requires it for the extensions list).
+    private(set) var openMethods: [String: @Sendable () -> SubsonicPayload] = [:]
+
+    /// Methods of the Subsonic API Canto does not offer; each answers error 0 with a message.
+    static let unsupported: Set<String> = [
+        "getVideos", "getVideoInfo", "getCaptions", "hls", "getChatMessages", "addChatMessage", "jukeboxControl",
+        "getPodcasts", "getNewestPodcasts", "refreshPodcasts", "createPodcastChannel", "deletePodcastChannel",
+        "deletePodcastEpisode", "downloadPodcastEpisode", "getPodcastEpisode", "search",
+    ]
+
+    init(services: CantoServices) {
+        self.services = services
+        SubsonicSystem.register(in: &self)
+        SubsonicBrowsing(services: services).register(in: &self)
+    }
+
+    mutating func on(_ method: String, _ handler: @escaping Handler) { handlers[method] = handler }
+    mutating func open(_ method: String, _ handler: @escaping @Sendable () -> SubsonicPayload) {
+        openMethods[method] = handler
+    }
+
+    func addRoutes(to router: Router<CantoRequestContext>) {
+        router.get("rest/:method") { request, context in try await handle(request, context) }
+        router.post("rest/:method") { request, context in try await handle(request, context) }
+    }
+
+    static let maxFormBytes = 64 * 1024
+
+    func handle(_ request: Request, _ context: CantoRequestContext) async throws -> Response {
+        var method = try context.parameters.require("method")
+        if method.hasSuffix(".view") { method.removeLast(5) }
+        var form: String?
+        if request.method == .post,
+            request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+        {
+            let buffer = try await request.body.collect(upTo: Self.maxFormBytes)
+            form = String(buffer: buffer)
+        }
+        let parameters = SubsonicParameters(query: request.uri.query, form: form)
+        let format = SubsonicFormat(parameters)
+        if let open = openMethods[method] { return format.success(open()) }
+        do {
+            let user = try await authenticate(parameters, context: context)
+            if let handler = handlers[method] {
+                return format.success(
+                    try await handler(
+                        SubsonicCall(parameters: parameters, user: user, request: request, context: context)))
+            }
+            throw Self.unsupported.contains(method)
+                ? SubsonicError.notImplemented(method)
+                : SubsonicError(code: 0, message: "Unknown method: \(method)")
+        } catch let error as SubsonicError {
+            return format.failure(error)
+        } catch is NotFoundOrForbidden {
+            return format.failure(.notFound)
+        } catch {
+            context.logger.error(
+                "subsonic internal error",
+                metadata: ["subsonic.method": "\(method)", "error": "\(String(reflecting: type(of: error)))"])
+            return format.failure(.internalError)
+        }
+    }
+
+    private func authenticate(_ parameters: SubsonicParameters, context: CantoRequestContext) async throws -> User {
+        let credentials = SubsonicCredentials(parameters: parameters.firstValues)
+        let result = try await services.subsonicAuthenticator.authenticate(credentials, address: context.clientAddress)
+        switch result {
+        case .authenticated(let user): return user
+        case .failed(let error): throw SubsonicError(code: error.code, message: error.message)
+        case .throttled(let wait):
+            throw SubsonicError(
+                code: 40, message: "Too many failed sign-ins; try again in \(wait.components.seconds + 1) seconds")
+        }
+    }
+}

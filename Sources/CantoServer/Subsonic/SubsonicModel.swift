@@ -1,0 +1,88 @@
+import CantoCore
+import Foundation
+
+/// Catalog values as Subsonic elements: ArtistID3, AlbumID3 and Child (songs).
+enum SubsonicModel {
+    static func artist(_ artist: Artist) -> SubsonicElement {
+        SubsonicElement([
+            ("id", .string(artist.id.rawValue)), ("name", .string(artist.name)),
+            ("albumCount", .int(artist.albumCount)),
+            ("coverArt", .string(artist.id.rawValue)),
+            ("musicBrainzId", artist.musicBrainzID.map(SubsonicValue.string)),
+            ("sortName", .string(artist.sortName)),
+        ])
+    }
+
+    static func album(_ album: Album) -> SubsonicElement {
+        SubsonicElement([
+            ("id", .string(album.id.rawValue)), ("name", .string(album.title)), ("title", .string(album.title)),
+            ("album", .string(album.title)), ("artist", .string(album.albumArtistName)),
+            ("artistId", .string(album.albumArtistID.rawValue)),
+            ("coverArt", album.artworkID.map { .string($0.rawValue) }),
+            ("songCount", .int(album.trackCount)), ("duration", .int(Int(album.durationMs / 1000))),
+            ("year", album.year.map(SubsonicValue.int)), ("isCompilation", .bool(album.compilation)),
+            ("musicBrainzId", album.releaseMBID.map(SubsonicValue.string)), ("created", .date(album.createdAt)),
+        ])
+    }
+
+    static func contentType(_ suffix: String) -> String {
+        switch suffix {
+        case "mp3": "audio/mpeg"
+        case "flac": "audio/flac"
+        case "ogg", "oga": "audio/ogg"
+        case "opus": "audio/ogg"
+        case "m4a", "m4b", "mp4", "aac", "alac": "audio/mp4"
+        case "wav": "audio/wav"
+        case "aif", "aiff", "aifc": "audio/aiff"
+        case "wv": "audio/x-wavpack"
+        case "ape": "audio/x-ape"
+        default: "application/octet-stream"
+        }
+    }
+
+    static func song(_ track: Track, catalog: any CatalogReader) async throws -> SubsonicElement {
+        let genres = try await catalog.genres(of: track.id)
+        let credits = try await catalog.credits(of: track.id)
+        func people(_ role: ArtistRole) -> [SubsonicElement] {
+            credits.filter { $0.role == role }.map {
+                SubsonicElement([
+                    ("id", .string(CatalogIDs.artist(name: $0.name).rawValue)), ("name", .string($0.name)),
+                ])
+            }
+        }
+        var replayGain = SubsonicElement([
+            ("trackGain", track.replayGain.trackGain.map(SubsonicValue.double)),
+            ("trackPeak", track.replayGain.trackPeak.map(SubsonicValue.double)),
+            ("albumGain", track.replayGain.albumGain.map(SubsonicValue.double)),
+            ("albumPeak", track.replayGain.albumPeak.map(SubsonicValue.double)),
+        ])
+        replayGain.children = []
+        let firstArtist = credits.first { $0.role == .artist }?.name ?? track.artistName
+        return SubsonicElement([
+            ("id", .string(track.id.rawValue)), ("parent", .string(track.folderID.rawValue)), ("isDir", .bool(false)),
+            ("title", .string(track.title)), ("album", .string(track.album)), ("artist", .string(track.artistName)),
+            ("track", track.trackNumber.map(SubsonicValue.int)), ("year", track.year.map(SubsonicValue.int)),
+            ("genre", genres.first.map(SubsonicValue.string)),
+            ("coverArt", track.artworkID.map { .string($0.rawValue) }),
+            ("size", .int(Int(track.size))), ("contentType", .string(contentType(track.suffix))),
+            ("suffix", .string(track.suffix)), ("duration", .int(Int(track.audio.durationMs / 1000))),
+            ("bitRate", .int(track.audio.bitrateKbps)), ("bitDepth", track.audio.bitDepth.map(SubsonicValue.int)),
+            ("samplingRate", .int(track.audio.sampleRate)), ("channelCount", .int(track.audio.channels)),
+            ("path", .string(track.path)), ("playCount", .int(track.playCount)),
+            ("discNumber", track.discNumber.map(SubsonicValue.int)), ("created", .date(track.createdAt)),
+            ("albumId", .string(track.albumID.rawValue)),
+            ("artistId", .string(CatalogIDs.artist(name: firstArtist).rawValue)), ("type", .string("music")),
+            ("mediaType", .string("song")), ("isVideo", .bool(false)), ("bpm", track.bpm.map(SubsonicValue.int)),
+            ("comment", track.comment.map(SubsonicValue.string)),
+            ("musicBrainzId", track.musicBrainz.recordingID.map(SubsonicValue.string)),
+            ("displayArtist", .string(track.artistName)), ("displayAlbumArtist", .string(track.albumArtistName)),
+            ("displayComposer", .string(credits.filter { $0.role == .composer }.map(\.name).joined(separator: ", "))),
+            ("sortName", .string(SortKey.sortName(track.title))),
+        ])
+        .with("genres", list: genres.map { SubsonicElement([("name", .string($0))]) })
+        .with("artists", list: people(.artist))
+        .with("albumArtists", list: people(.albumArtist))
+        .with("replayGain", replayGain)
+        .with("isrc", list: track.isrc.map { [.value(.string($0))] } ?? [])
+    }
+}

@@ -1,0 +1,37 @@
+import CantoCore
+import GRDB
+
+extension CatalogRepository {
+    public func albums(byArtist artist: ArtistID) async throws -> [Album] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM album WHERE album_artist_id = ? ORDER BY year, sort_title, id",
+                arguments: [artist.rawValue]
+            ).map(Self.album)
+        }
+    }
+
+    public func genreCounts() async throws -> [GenreCount] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT genre.name AS name, count(DISTINCT track_genre.track_id) AS tracks,
+                        count(DISTINCT track.album_id) AS albums
+                    FROM genre JOIN track_genre ON track_genre.genre_id = genre.id
+                    JOIN track ON track.id = track_genre.track_id
+                    GROUP BY genre.id ORDER BY genre.name COLLATE NOCASE
+                    """
+            ).map { GenreCount(name: $0["name"], trackCount: $0["tracks"], albumCount: $0["albums"]) }
+        }
+    }
+
+    public func libraryNumbers() async throws -> [LibraryID: Int] {
+        try await pool.read { db in
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, rowid FROM library").map {
+                    (LibraryID($0[0]), $0[1] as Int)
+                })
+        }
+    }
+}
