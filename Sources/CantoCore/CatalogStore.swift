@@ -102,6 +102,8 @@ public protocol CatalogReader: Sendable {
     func albums(byArtist artist: ArtistID) async throws -> [Album]
     /// Every genre with how many tracks and albums carry it, by name.
     func genreCounts() async throws -> [GenreCount]
+    /// Tracks with this title (case-insensitive), for lyrics looked up by artist and title.
+    func tracks(titled title: String, limit: Int) async throws -> [Track]
     /// A small stable number for each library (Subsonic music folder ids are integers).
     func libraryNumbers() async throws -> [LibraryID: Int]
     /// Adds one play to a track's play count.

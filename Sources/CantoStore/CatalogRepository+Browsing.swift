@@ -34,4 +34,12 @@ extension CatalogRepository {
                 })
         }
     }
+
+    public func tracks(titled title: String, limit: Int) async throws -> [Track] {
+        try await pool.read { db in
+            try TrackRecord.fetchAll(
+                db, sql: "SELECT * FROM track WHERE title = ? COLLATE NOCASE LIMIT ?", arguments: [title, limit]
+            ).map(\.track)
+        }
+    }
 }

@@ -32,6 +32,11 @@ struct SubsonicAPI: Sendable {
         self.services = services
         SubsonicSystem.register(in: &self)
         SubsonicBrowsing(services: services).register(in: &self)
+        SubsonicAnnotation(services: services, nowPlaying: NowPlaying()).register(in: &self)
+        SubsonicQueues(services: services).register(in: &self)
+        SubsonicPlaylists(services: services).register(in: &self)
+        SubsonicUsers(services: services).register(in: &self)
+        SubsonicMedia(services: services).register(in: &self)
     }
 
     mutating func on(_ method: String, _ handler: @escaping Handler) { handlers[method] = handler }
@@ -73,11 +78,25 @@ struct SubsonicAPI: Sendable {
             return format.failure(error)
         } catch is NotFoundOrForbidden {
             return format.failure(.notFound)
+        } catch let error as AccountError {
+            return format.failure(Self.subsonicError(error))
+        } catch let error as PasswordPolicyError {
+            return format.failure(SubsonicError(code: 0, message: error.description))
+        } catch let error as DuplicateUsername {
+            return format.failure(SubsonicError(code: 0, message: "The username \(error.username) is taken"))
         } catch {
             context.logger.error(
                 "subsonic internal error",
                 metadata: ["subsonic.method": "\(method)", "error": "\(String(reflecting: type(of: error)))"])
             return format.failure(.internalError)
+        }
+    }
+
+    static func subsonicError(_ error: AccountError) -> SubsonicError {
+        switch error {
+        case .lastAdmin, .wrongCurrentPassword: SubsonicError(code: 50, message: error.description)
+        case .invalidCredentials: SubsonicError(code: 40, message: "Wrong username or password")
+        default: SubsonicError(code: 0, message: error.description)
         }
     }
 

@@ -4,6 +4,7 @@ enum SubsonicSystem {
     static let extensions: [(name: String, versions: [Int])] = [
         ("apiKeyAuthentication", [1]),
         ("formPost", [1]),
+        ("songLyrics", [1]),
     ]
 
     static func register(in api: inout SubsonicAPI) {

@@ -1,0 +1,106 @@
+import CantoCore
+import Foundation
+
+/// star, unstar, setRating, scrobble, getNowPlaying.
+struct SubsonicAnnotation: Sendable {
+    let services: CantoServices
+    let nowPlaying: NowPlaying
+
+    func register(in api: inout SubsonicAPI) {
+        api.on("star") { call in try await star(call, true) }
+        api.on("unstar") { call in try await star(call, false) }
+        api.on("setRating") { call in try await setRating(call) }
+        api.on("scrobble") { call in try await scrobble(call) }
+        api.on("getNowPlaying") { call in try await getNowPlaying(call) }
+    }
+
+    /// The kind of an item from its ID's prefix (see `CatalogIDs`).
+    static func kind(of id: String) -> Annotation.ItemKind? {
+        if id.hasPrefix("al") { return .album }
+        if id.hasPrefix("ar") { return .artist }
+        if id.hasPrefix("t") { return .track }
+        return nil
+    }
+
+    private func exists(_ id: String, _ kind: Annotation.ItemKind) async throws -> Bool {
+        switch kind {
+        case .track: try await services.catalog.track(TrackID(id)) != nil
+        case .album: try await services.catalog.album(AlbumID(id)) != nil
+        case .artist: try await services.catalog.artist(ArtistID(id)) != nil
+        }
+    }
+
+    private func star(_ call: SubsonicCall, _ starred: Bool) async throws -> SubsonicPayload {
+        let p = call.parameters
+        var items: [(String, Annotation.ItemKind)] = []
+        for id in p.all("id") {
+            guard let kind = Self.kind(of: id) else { throw SubsonicError.notFound("Item \(id)") }
+            items.append((id, kind))
+        }
+        items += p.all("albumId").map { ($0, .album) } + p.all("artistId").map { ($0, .artist) }
+        guard !items.isEmpty else { throw SubsonicError.missing("id") }
+        for (id, kind) in items {
+            guard try await exists(id, kind) else { throw SubsonicError.notFound("Item \(id)") }
+        }
+        for (id, kind) in items {
+            try await services.accounts.state.setStarred(starred, item: id, kind: kind, user: call.user.id, at: Date())
+        }
+        return .empty
+    }
+
+    private func setRating(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let id = try call.parameters.required("id")
+        guard let rating = try call.parameters.int("rating") else { throw SubsonicError.missing("rating") }
+        guard (0...5).contains(rating) else { throw SubsonicError.invalid("rating", "must be 0 to 5") }
+        guard let kind = Self.kind(of: id), try await exists(id, kind) else { throw SubsonicError.notFound("Item") }
+        try await services.accounts.state.setRating(
+            rating == 0 ? nil : rating, item: id, kind: kind, user: call.user.id)
+        return .empty
+    }
+
+    private func scrobble(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let ids = call.parameters.all("id")
+        guard !ids.isEmpty else { throw SubsonicError.missing("id") }
+        let times = call.parameters.all("time").map { Int64($0) }
+        let submission = call.parameters.bool("submission", default: true)
+        let client = call.parameters.string("c")
+        for (index, id) in ids.enumerated() {
+            guard let track = try await services.catalog.track(TrackID(id)) else {
+                throw SubsonicError.notFound("Song")
+            }
+            let started =
+                times.indices.contains(index) && times[index] != nil
+                ? Date(timeIntervalSince1970: Double(times[index]!) / 1000) : Date()
+            if submission {
+                // A submitted scrobble is a finished play.
+                _ = try await services.accounts.recordPlay(
+                    of: track, by: call.user, startedAt: started, secondsPlayed: Int(track.audio.durationMs / 1000),
+                    client: client)
+                await nowPlaying.clear(call.user.id)
+            } else {
+                await nowPlaying.set(.init(user: call.user, trackID: track.id, since: started, client: client))
+            }
+        }
+        return .empty
+    }
+
+    private func getNowPlaying(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        var entries: [SubsonicElement] = []
+        for entry in await nowPlaying.current() {
+            if entry.user.id != call.user.id,
+                try await !services.accounts.users.preferences(of: entry.user.id).listeningVisible
+            {
+                continue
+            }
+            guard let track = try await services.catalog.track(entry.trackID) else { continue }
+            var song = try await SubsonicModel.song(track, catalog: services.catalog)
+            song.attributes += [
+                ("username", .string(entry.user.username)),
+                ("minutesAgo", .int(Int(Date().timeIntervalSince(entry.since) / 60))), ("playerId", .int(0)),
+            ]
+            if let client = entry.client { song.attributes.append(("playerName", .string(client))) }
+            entries.append(song)
+        }
+        return .element("nowPlaying", SubsonicElement().with("entry", list: entries))
+    }
+}

@@ -1,0 +1,143 @@
+import CantoCore
+import CantoMedia
+import Foundation
+import Hummingbird
+
+/// stream, download, getCoverArt, getLyrics, getLyricsBySongId, getAvatar. Streams are the
+/// original files (ranges supported); transcoding plugs in here with the streaming engine.
+struct SubsonicMedia: Sendable {
+    let services: CantoServices
+    static let pool = BlockingPool(label: "canto.covers")
+
+    func register(in api: inout SubsonicAPI) {
+        api.on("stream") { call in try await file(call, download: false) }
+        api.on("download") { call in
+            guard call.user.canDownload else { throw SubsonicError.notAuthorized }
+            return try await file(call, download: true)
+        }
+        api.on("getCoverArt") { call in try await coverArt(call) }
+        api.on("getLyrics") { call in try await lyrics(call) }
+        api.on("getLyricsBySongId") { call in try await lyricsBySongID(call) }
+        api.on("getAvatar") { call in
+            guard let user = try await services.accounts.users.user(username: try call.parameters.required("username")),
+                let avatar = try await services.accounts.users.avatar(of: user.id)
+            else { throw SubsonicError.notFound("Avatar") }
+            return .raw(Self.image(avatar.data, type: avatar.mimeType))
+        }
+    }
+
+    /// The track, when it exists and lies in a library the user may see.
+    func visibleTrack(_ id: String, for user: User) async throws -> (Track, String) {
+        guard let track = try await services.catalog.track(TrackID(id)),
+            user.libraryIDs.map({ $0.contains(track.libraryID) }) ?? true,
+            let library = try await services.catalog.libraries().first(where: { $0.id == track.libraryID })
+        else { throw SubsonicError.notFound("Song") }
+        return (track, library.path + "/" + track.path)
+    }
+
+    private func file(_ call: SubsonicCall, download: Bool) async throws -> SubsonicPayload {
+        let (track, path) = try await visibleTrack(try call.parameters.required("id"), for: call.user)
+        let raw = RawFileResponse(
+            path: path, contentType: SubsonicModel.contentType(track.suffix),
+            downloadName: download ? (track.path as NSString).lastPathComponent : nil)
+        do {
+            return .raw(try await raw.response(for: call.request, context: call.context))
+        } catch {
+            call.context.logger.warning("media file unreadable", metadata: ["track.id": "\(track.id)"])
+            throw SubsonicError.notFound("Media file")
+        }
+    }
+
+    static func image(_ data: Data, type: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "private, max-age=86400"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private func coverArt(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let id = try call.parameters.required("id")
+        var artworkID: ArtworkID?
+        if id.hasPrefix("al") {
+            artworkID = try await services.catalog.album(AlbumID(id))?.artworkID
+        } else if id.hasPrefix("ar") {
+            artworkID = try await services.catalog.albums(byArtist: ArtistID(id)).lazy.compactMap(\.artworkID).first
+        } else if id.hasPrefix("t") {
+            artworkID = try await services.catalog.track(TrackID(id))?.artworkID
+        } else {
+            artworkID = ArtworkID(id)
+        }
+        guard let artworkID, let artwork = try await services.catalog.artwork(artworkID) else {
+            throw SubsonicError.notFound("Cover art")
+        }
+        let picture: Picture? = try await Self.pool.run {
+            switch artwork.source {
+            case .file:
+                return FileManager.default.contents(atPath: artwork.path).map {
+                    Picture(data: $0, mimeType: artwork.mimeType)
+                }
+            case .embedded:
+                return try? TagReader().read(path: artwork.path, wantCover: true).cover
+            }
+        }
+        guard let picture else { throw SubsonicError.notFound("Cover art") }
+        return .raw(Self.image(picture.data, type: picture.mimeType))
+    }
+
+    private func lyrics(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let title = call.parameters.string("title") ?? ""
+        let artist = call.parameters.string("artist")
+        for track in try await services.catalog.tracks(titled: title, limit: 50)
+        where artist.map({ SortKey.folded(track.artistName).contains(SortKey.folded($0)) }) ?? true {
+            let text = try await services.catalog.lyrics(of: track.id)
+            if let plain = text.plain ?? text.synced.map(LRC.plainText) {
+                return .element(
+                    "lyrics",
+                    SubsonicElement(
+                        [("artist", .string(track.artistName)), ("title", .string(track.title))], text: plain))
+            }
+        }
+        return .element("lyrics", SubsonicElement())
+    }
+
+    private func lyricsBySongID(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let (track, _) = try await visibleTrack(try call.parameters.required("id"), for: call.user)
+        let text = try await services.catalog.lyrics(of: track.id)
+        var list: [SubsonicElement] = []
+        func structured(synced: Bool, lines: [SubsonicElement]) -> SubsonicElement {
+            SubsonicElement([
+                ("displayArtist", .string(track.artistName)), ("displayTitle", .string(track.title)),
+                ("lang", .string("und")), ("synced", .bool(synced)),
+            ]).with("line", list: lines)
+        }
+        if let synced = text.synced {
+            let lines = LRC.parse(synced).map { SubsonicElement([("start", .int($0.startMs))], text: $0.text) }
+            if !lines.isEmpty { list.append(structured(synced: true, lines: lines)) }
+        }
+        if let plain = text.plain, !LRC.looksSynced(plain) {
+            let lines = plain.split(separator: "\n", omittingEmptySubsequences: false).map {
+                SubsonicElement(text: String($0))
+            }
+            list.append(structured(synced: false, lines: lines))
+        }
+        return .element("lyricsList", SubsonicElement().with("structuredLyrics", list: list))
+    }
+}
+
+/// LRC lyrics: `[mm:ss.xx]text` lines.
+enum LRC {
+    static func parse(_ text: String) -> [(startMs: Int, text: String)] {
+        text.split(separator: "\n").compactMap { line in
+            guard let match = line.wholeMatch(of: /\[(\d+):(\d+)(?:[.:](\d{1,3}))?\](.*)/) else { return nil }
+            let minutes = Int(match.1) ?? 0
+            let seconds = Int(match.2) ?? 0
+            let fraction = match.3.map { String($0) } ?? "0"
+            let millis = (Int(fraction) ?? 0) * (fraction.count == 1 ? 100 : fraction.count == 2 ? 10 : 1)
+            return ((minutes * 60 + seconds) * 1000 + millis, String(match.4).trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    static func looksSynced(_ text: String) -> Bool { !parse(text).isEmpty }
+
+    static func plainText(_ synced: String) -> String { parse(synced).map(\.text).joined(separator: "\n") }
+}

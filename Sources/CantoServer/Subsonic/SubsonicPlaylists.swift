@@ -1,0 +1,108 @@
+import CantoCore
+import CantoSecurity
+import Foundation
+
+/// getPlaylists, getPlaylist, createPlaylist, updatePlaylist, deletePlaylist. Owner checks live
+/// in the store: another user's private playlist answers like a missing one (error 70).
+struct SubsonicPlaylists: Sendable {
+    let services: CantoServices
+    var state: any LibraryStateStore { services.accounts.state }
+
+    func register(in api: inout SubsonicAPI) {
+        api.on("getPlaylists") { call in try await playlists(call) }
+        api.on("getPlaylist") { call in
+            let playlist = try await state.playlist(
+                PlaylistID(try call.parameters.required("id")), viewer: call.user.id)
+            return .element("playlist", try await element(playlist, withEntries: true))
+        }
+        api.on("createPlaylist") { call in try await create(call) }
+        api.on("updatePlaylist") { call in try await update(call) }
+        api.on("deletePlaylist") { call in
+            try await state.deletePlaylist(PlaylistID(try call.parameters.required("id")), by: call.user.id)
+            return .empty
+        }
+    }
+
+    private func tracks(_ ids: [TrackID]) async throws -> [Track] {
+        var tracks: [Track] = []
+        for id in ids { if let track = try await services.catalog.track(id) { tracks.append(track) } }
+        return tracks
+    }
+
+    private func element(_ playlist: Playlist, withEntries: Bool) async throws -> SubsonicElement {
+        let tracks = try await tracks(playlist.trackIDs)
+        let owner = try await services.accounts.users.user(playlist.ownerID)?.username ?? ""
+        var element = SubsonicElement([
+            ("id", .string(playlist.id.rawValue)), ("name", .string(playlist.name)),
+            ("comment", playlist.comment.map(SubsonicValue.string)), ("owner", .string(owner)),
+            ("public", .bool(playlist.isPublic)), ("songCount", .int(tracks.count)),
+            ("duration", .int(Int(tracks.reduce(0) { $0 + $1.audio.durationMs } / 1000))),
+            ("created", .date(playlist.createdAt)), ("changed", .date(playlist.updatedAt)),
+            ("coverArt", tracks.first?.artworkID.map { .string($0.rawValue) }),
+        ])
+        if withEntries {
+            var entries: [SubsonicElement] = []
+            for track in tracks { entries.append(try await SubsonicModel.song(track, catalog: services.catalog)) }
+            element = element.with("entry", list: entries)
+        }
+        return element
+    }
+
+    private func playlists(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        var visible = try await state.playlists(visibleTo: call.user.id)
+        if let name = call.parameters.string("username"), name != call.user.username {
+            // Another user's playlists: their public ones, or all of them for an admin's view.
+            guard call.user.isAdmin, let other = try await services.accounts.users.user(username: name) else {
+                throw SubsonicError.notAuthorized
+            }
+            visible = try await state.playlists(visibleTo: other.id).filter { $0.ownerID == other.id }
+        }
+        var elements: [SubsonicElement] = []
+        for playlist in visible { elements.append(try await element(playlist, withEntries: false)) }
+        return .element("playlists", SubsonicElement().with("playlist", list: elements))
+    }
+
+    private func checkedTracks(_ ids: [String]) async throws -> [TrackID] {
+        let tracks = ids.map { TrackID($0) }
+        for id in tracks where try await services.catalog.track(id) == nil {
+            throw SubsonicError.notFound("Song \(id)")
+        }
+        return tracks
+    }
+
+    private func create(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let p = call.parameters
+        let songs = try await checkedTracks(p.all("songId"))
+        let playlist: Playlist
+        if let id = p.string("playlistId") {
+            var existing = try await state.playlist(PlaylistID(id), viewer: call.user.id)
+            guard existing.ownerID == call.user.id else { throw SubsonicError.notAuthorized }
+            existing.trackIDs = songs
+            if let name = p.string("name") { existing.name = name }
+            existing.updatedAt = Date()
+            try await state.updatePlaylist(existing, by: call.user.id)
+            playlist = existing
+        } else {
+            let name = try p.required("name")
+            playlist = Playlist(
+                id: PlaylistID("p" + Tokens.identifier()), ownerID: call.user.id, name: name, trackIDs: songs)
+            try await state.createPlaylist(playlist)
+        }
+        return .element("playlist", try await element(playlist, withEntries: true))
+    }
+
+    private func update(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let p = call.parameters
+        var playlist = try await state.playlist(PlaylistID(try p.required("playlistId")), viewer: call.user.id)
+        guard playlist.ownerID == call.user.id else { throw SubsonicError.notAuthorized }
+        if let name = p.string("name") { playlist.name = name }
+        if let comment = p.string("comment") { playlist.comment = comment }
+        if p.string("public") != nil { playlist.isPublic = p.bool("public") }
+        let removals = Set(p.all("songIndexToRemove").compactMap(Int.init))
+        playlist.trackIDs = playlist.trackIDs.enumerated().filter { !removals.contains($0.offset) }.map(\.element)
+        playlist.trackIDs += try await checkedTracks(p.all("songIdToAdd"))
+        playlist.updatedAt = Date()
+        try await state.updatePlaylist(playlist, by: call.user.id)
+        return .empty
+    }
+}
