@@ -102,6 +102,10 @@ public protocol CatalogReader: Sendable {
     func albums(byArtist artist: ArtistID) async throws -> [Album]
     /// Every genre with how many tracks and albums carry it, by name.
     func genreCounts() async throws -> [GenreCount]
+    /// The folder and the tracks directly in it, by disc, track number and path.
+    func folder(_ id: FolderID) async throws -> Folder?
+    func subfolders(of id: FolderID) async throws -> [Folder]
+    func tracks(inFolder id: FolderID) async throws -> [Track]
     /// Tracks with this title (case-insensitive), for lyrics looked up by artist and title.
     func tracks(titled title: String, limit: Int) async throws -> [Track]
     /// A small stable number for each library (Subsonic music folder ids are integers).

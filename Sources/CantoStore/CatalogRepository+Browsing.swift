@@ -42,4 +42,34 @@ extension CatalogRepository {
             ).map(\.track)
         }
     }
+
+    public func folder(_ id: FolderID) async throws -> Folder? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM folder WHERE id = ?", arguments: [id.rawValue]).map(Self.folder)
+        }
+    }
+
+    public func subfolders(of id: FolderID) async throws -> [Folder] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM folder WHERE parent_id = ? ORDER BY name COLLATE NOCASE",
+                arguments: [id.rawValue]
+            ).map(Self.folder)
+        }
+    }
+
+    public func tracks(inFolder id: FolderID) async throws -> [Track] {
+        try await pool.read { db in
+            try TrackRecord.fetchAll(
+                db, sql: "SELECT * FROM track WHERE folder_id = ? ORDER BY disc_number, track_number, path",
+                arguments: [id.rawValue]
+            ).map(\.track)
+        }
+    }
+
+    static func folder(_ row: Row) -> Folder {
+        Folder(
+            id: FolderID(row["id"]), libraryID: LibraryID(row["library_id"]),
+            parentID: (row["parent_id"] as String?).map { FolderID($0) }, path: row["path"], name: row["name"])
+    }
 }

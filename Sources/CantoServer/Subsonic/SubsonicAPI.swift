@@ -37,6 +37,7 @@ struct SubsonicAPI: Sendable {
         SubsonicPlaylists(services: services).register(in: &self)
         SubsonicUsers(services: services).register(in: &self)
         SubsonicMedia(services: services).register(in: &self)
+        SubsonicDirectories(services: services).register(in: &self)
     }
 
     mutating func on(_ method: String, _ handler: @escaping Handler) { handlers[method] = handler }

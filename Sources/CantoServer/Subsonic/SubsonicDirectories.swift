@@ -1,0 +1,83 @@
+import CantoCore
+import Foundation
+
+/// getIndexes and getMusicDirectory: the libraries' real directory trees.
+struct SubsonicDirectories: Sendable {
+    let services: CantoServices
+    var catalog: any CatalogReader { services.catalog }
+
+    func register(in api: inout SubsonicAPI) {
+        api.on("getIndexes") { call in try await indexes(call) }
+        api.on("getMusicDirectory") { call in try await directory(call) }
+    }
+
+    /// The libraries the call may see, narrowed by `musicFolderId`.
+    static func libraries(_ call: SubsonicCall, catalog: any CatalogReader) async throws -> [Library] {
+        var libraries = try await catalog.libraries()
+        if let allowed = call.user.libraryIDs { libraries = libraries.filter { allowed.contains($0.id) } }
+        if let number = try call.parameters.int("musicFolderId") {
+            let numbers = try await catalog.libraryNumbers()
+            libraries = libraries.filter { numbers[$0.id] == number }
+        }
+        return libraries
+    }
+
+    private func indexes(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        var folders: [Folder] = []
+        var files: [SubsonicElement] = []
+        var lastModified = Date(timeIntervalSince1970: 0)
+        for library in try await Self.libraries(call, catalog: catalog) {
+            let root = CatalogIDs.folder(library: library.id, relativePath: "")
+            folders += try await catalog.subfolders(of: root)
+            for track in try await catalog.tracks(inFolder: root) {
+                files.append(try await SubsonicModel.song(track, catalog: catalog))
+                lastModified = max(lastModified, track.updatedAt)
+            }
+        }
+        if let since = try call.parameters.int("ifModifiedSince"),
+            Date(timeIntervalSince1970: Double(since) / 1000) >= lastModified, lastModified.timeIntervalSince1970 > 0
+        {
+            return .element(
+                "indexes", SubsonicElement([("lastModified", .int(since)), ("ignoredArticles", .string(""))]))
+        }
+        let grouped = Dictionary(grouping: folders) { SortKey.indexLetter(SortKey.sortName($0.name)) }
+        let indexes = grouped.keys.sorted().map { letter in
+            SubsonicElement([("name", .string(letter))]).with(
+                "artist",
+                list: grouped[letter, default: []].sorted { SortKey.sortName($0.name) < SortKey.sortName($1.name) }.map
+                {
+                    SubsonicElement([("id", .string($0.id.rawValue)), ("name", .string($0.name))])
+                })
+        }
+        return .element(
+            "indexes",
+            SubsonicElement([
+                ("ignoredArticles", .string(SubsonicBrowsing.ignoredArticles)),
+                ("lastModified", .int(Int(lastModified.timeIntervalSince1970 * 1000))),
+            ]).with("index", list: indexes).with("child", list: files))
+    }
+
+    private func directory(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let id = FolderID(try call.parameters.required("id"))
+        guard let folder = try await catalog.folder(id),
+            call.user.libraryIDs.map({ $0.contains(folder.libraryID) }) ?? true
+        else { throw SubsonicError.notFound("Directory") }
+        var children: [SubsonicElement] = []
+        for sub in try await catalog.subfolders(of: id) {
+            children.append(
+                SubsonicElement([
+                    ("id", .string(sub.id.rawValue)), ("parent", .string(id.rawValue)), ("isDir", .bool(true)),
+                    ("title", .string(sub.name)), ("artist", .string(folder.name)),
+                ]))
+        }
+        for track in try await catalog.tracks(inFolder: id) {
+            children.append(try await SubsonicModel.song(track, catalog: catalog))
+        }
+        return .element(
+            "directory",
+            SubsonicElement([
+                ("id", .string(id.rawValue)), ("parent", folder.parentID.map { .string($0.rawValue) }),
+                ("name", .string(folder.name)),
+            ]).with("child", list: children))
+    }
+}

@@ -1,0 +1,182 @@
+import CantoCore
+import Foundation
+
+/// getAlbumList, getAlbumList2, getRandomSongs, getSongsByGenre, getStarred, getStarred2,
+/// search2, search3, and the local-data info calls (getArtistInfo(2), getAlbumInfo(2),
+/// getSimilarSongs(2), getTopSongs).
+struct SubsonicLists: Sendable {
+    let services: CantoServices
+    let queries: any CatalogQueries
+    var catalog: any CatalogReader { services.catalog }
+
+    func register(in api: inout SubsonicAPI) {
+        api.on("getAlbumList") { call in .element("albumList", try await albumList(call, directoryStyle: true)) }
+        api.on("getAlbumList2") { call in .element("albumList2", try await albumList(call, directoryStyle: false)) }
+        api.on("getRandomSongs") { call in
+            let p = call.parameters
+            let tracks = try await queries.randomTracks(
+                scope: try await scope(call), limit: try p.count("size", default: 10), genre: p.string("genre"),
+                fromYear: try p.int("fromYear"), toYear: try p.int("toYear"))
+            return .element("randomSongs", SubsonicElement().with("song", list: try await songs(tracks)))
+        }
+        api.on("getSongsByGenre") { call in
+            let p = call.parameters
+            let tracks = try await queries.tracks(
+                genre: try p.required("genre"), scope: try await scope(call), offset: try p.int("offset") ?? 0,
+                limit: try p.count("count", default: 10))
+            return .element("songsByGenre", SubsonicElement().with("song", list: try await songs(tracks)))
+        }
+        api.on("getStarred") { call in .element("starred", try await starred(call, directoryStyle: true)) }
+        api.on("getStarred2") { call in .element("starred2", try await starred(call, directoryStyle: false)) }
+        api.on("search2") { call in .element("searchResult2", try await search(call, directoryStyle: true)) }
+        api.on("search3") { call in .element("searchResult3", try await search(call, directoryStyle: false)) }
+        api.on("getSimilarSongs") { call in .element("similarSongs", try await similar(call)) }
+        api.on("getSimilarSongs2") { call in .element("similarSongs2", try await similar(call)) }
+        api.on("getTopSongs") { call in try await topSongs(call) }
+        api.on("getArtistInfo") { call in .element("artistInfo", try await artistInfo(call, id3: false)) }
+        api.on("getArtistInfo2") { call in .element("artistInfo2", try await artistInfo(call, id3: true)) }
+        api.on("getAlbumInfo") { call in .element("albumInfo", try await albumInfo(call)) }
+        api.on("getAlbumInfo2") { call in .element("albumInfo", try await albumInfo(call)) }
+    }
+
+    private func scope(_ call: SubsonicCall) async throws -> LibraryScope {
+        guard call.parameters.string("musicFolderId") != nil || call.user.libraryIDs != nil else { return nil }
+        return try await SubsonicDirectories.libraries(call, catalog: catalog).map(\.id)
+    }
+
+    private func songs(_ tracks: [Track]) async throws -> [SubsonicElement] {
+        var elements: [SubsonicElement] = []
+        for track in tracks { elements.append(try await SubsonicModel.song(track, catalog: catalog)) }
+        return elements
+    }
+
+    /// AlbumID3 for the ID3 calls, a directory-style Child for the old ones.
+    static func album(_ album: Album, directoryStyle: Bool) -> SubsonicElement {
+        guard directoryStyle else { return SubsonicModel.album(album) }
+        return SubsonicElement([
+            ("id", .string(album.id.rawValue)), ("parent", .string(album.albumArtistID.rawValue)),
+            ("isDir", .bool(true)), ("title", .string(album.title)), ("album", .string(album.title)),
+            ("artist", .string(album.albumArtistName)), ("year", album.year.map(SubsonicValue.int)),
+            ("coverArt", album.artworkID.map { .string($0.rawValue) }), ("created", .date(album.createdAt)),
+        ])
+    }
+
+    static func artist(_ artist: Artist, directoryStyle: Bool) -> SubsonicElement {
+        guard directoryStyle else { return SubsonicModel.artist(artist) }
+        return SubsonicElement([("id", .string(artist.id.rawValue)), ("name", .string(artist.name))])
+    }
+
+    private func albumList(_ call: SubsonicCall, directoryStyle: Bool) async throws -> SubsonicElement {
+        let p = call.parameters
+        guard let type = AlbumListType(rawValue: try p.required("type")) else {
+            throw SubsonicError.invalid("type", "unknown list type")
+        }
+        var fromYear: Int?
+        var toYear: Int?
+        var genre: String?
+        switch type {
+        case .byYear:
+            fromYear = try p.int("fromYear") ?? { throw SubsonicError.missing("fromYear") }()
+            toYear = try p.int("toYear") ?? { throw SubsonicError.missing("toYear") }()
+        case .byGenre: genre = try p.required("genre")
+        default: break
+        }
+        let albums = try await queries.albumList(
+            type, user: call.user.id, scope: try await scope(call), offset: try p.int("offset") ?? 0,
+            limit: try p.count("size", default: 10), fromYear: fromYear, toYear: toYear, genre: genre)
+        return SubsonicElement().with("album", list: albums.map { Self.album($0, directoryStyle: directoryStyle) })
+    }
+
+    private func starred(_ call: SubsonicCall, directoryStyle: Bool) async throws -> SubsonicElement {
+        let items = try await queries.starred(by: call.user.id, scope: try await scope(call))
+        return SubsonicElement()
+            .with("artist", list: items.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
+            .with("album", list: items.albums.map { Self.album($0, directoryStyle: directoryStyle) })
+            .with("song", list: try await songs(items.tracks))
+    }
+
+    private func search(_ call: SubsonicCall, directoryStyle: Bool) async throws -> SubsonicElement {
+        let p = call.parameters
+        var query = p.string("query") ?? ""
+        if query == "\"\"" { query = "" }
+        let results = try await queries.search(
+            query, scope: try await scope(call),
+            artists: Page(offset: try p.int("artistOffset") ?? 0, limit: try p.count("artistCount", default: 20)),
+            albums: Page(offset: try p.int("albumOffset") ?? 0, limit: try p.count("albumCount", default: 20)),
+            tracks: Page(offset: try p.int("songOffset") ?? 0, limit: try p.count("songCount", default: 20)))
+        return SubsonicElement()
+            .with("artist", list: results.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
+            .with("album", list: results.albums.map { Self.album($0, directoryStyle: directoryStyle) })
+            .with("song", list: try await songs(results.tracks))
+    }
+
+    /// Similar songs from the household's own tags: an artist's or album's id uses its first track.
+    private func similar(_ call: SubsonicCall) async throws -> SubsonicElement {
+        let id = try call.parameters.required("id")
+        let count = try call.parameters.count("count", default: 50)
+        var seed: TrackID?
+        if id.hasPrefix("al") {
+            seed = try await catalog.tracks(inAlbum: AlbumID(id)).first?.id
+        } else if id.hasPrefix("ar") {
+            seed = try await queries.topTracks(artist: ArtistID(id), limit: 1).first?.id
+        } else if try await catalog.track(TrackID(id)) != nil {
+            seed = TrackID(id)
+        }
+        guard let seed else { throw SubsonicError.notFound("Item") }
+        return SubsonicElement().with(
+            "song", list: try await songs(try await queries.similarTracks(to: seed, limit: count)))
+    }
+
+    private func topSongs(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let p = call.parameters
+        var artist: Artist?
+        if let id = p.string("id") {
+            artist = try await catalog.artist(ArtistID(id))
+        } else {
+            let name = try p.required("artist")
+            artist = try await catalog.artist(CatalogIDs.artist(name: name))
+        }
+        var tracks: [Track] = []
+        if let artist {
+            tracks = try await queries.topTracks(artist: artist.id, limit: try p.count("count", default: 50))
+        }
+        return .element("topSongs", SubsonicElement().with("song", list: try await songs(tracks)))
+    }
+
+    /// From local data until metadata plugins enrich it: the MusicBrainz ID, and similar artists
+    /// from shared genres.
+    private func artistInfo(_ call: SubsonicCall, id3: Bool) async throws -> SubsonicElement {
+        let id = try call.parameters.required("id")
+        guard let artist = try await catalog.artist(ArtistID(id)) else { throw SubsonicError.notFound("Artist") }
+        let count = try call.parameters.count("count", default: 20)
+        var similar: [Artist] = []
+        if let seed = try await queries.topTracks(artist: artist.id, limit: 1).first {
+            for track in try await queries.similarTracks(to: seed.id, limit: 100) {
+                let other = CatalogIDs.artist(name: track.albumArtistName)
+                if other != artist.id, !similar.contains(where: { $0.id == other }),
+                    let found = try await catalog.artist(other)
+                {
+                    similar.append(found)
+                }
+                if similar.count >= count { break }
+            }
+        }
+        var info = SubsonicElement()
+        if let mbid = artist.musicBrainzID {
+            info = info.with("musicBrainzId", SubsonicElement.value(.string(mbid)))
+        }
+        return info.with("similarArtist", list: similar.map { Self.artist($0, directoryStyle: !id3) })
+    }
+
+    private func albumInfo(_ call: SubsonicCall) async throws -> SubsonicElement {
+        let id = try call.parameters.required("id")
+        var album = try await catalog.album(AlbumID(id))
+        if album == nil, let track = try await catalog.track(TrackID(id)) {
+            album = try await catalog.album(track.albumID)
+        }
+        guard let album else { throw SubsonicError.notFound("Album") }
+        var info = SubsonicElement()
+        if let mbid = album.releaseMBID { info = info.with("musicBrainzId", SubsonicElement.value(.string(mbid))) }
+        return info
+    }
+}
