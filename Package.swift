@@ -169,6 +169,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
+            exclude: ["Python", "Schemas"],
             swiftSettings: swiftSettings
         ),
     ]

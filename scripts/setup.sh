@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(pkg-config libtag1-dev libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
-  libsqlite3-dev ffmpeg curl openssl)
+  libsqlite3-dev ffmpeg curl openssl python3 python3-venv)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

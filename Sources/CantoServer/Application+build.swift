@@ -66,5 +66,6 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
     }
     NativeAPI.addRoutes(to: router, services: services)
     SubsonicAPI(services: services).addRoutes(to: router)
+    PublicShares.addRoutes(to: router, services: services)
     return router
 }

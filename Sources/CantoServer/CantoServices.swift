@@ -32,6 +32,9 @@ public struct CantoServices: Sendable {
     public let scans: ScanCoordinator
     public let libraries: [Library]
     public let accounts: AccountService
+    public let sharing: any SharingStore
+    /// Lists and searches for the Subsonic API and the web UI.
+    public let queries: any CatalogQueries
     /// Decides who a Subsonic request comes from (`u`+`p`, `u`+`t`+`s`, `apiKey`).
     public let subsonicAuthenticator: SubsonicAuthenticator
 
@@ -56,6 +59,8 @@ public struct CantoServices: Sendable {
                     catalog: catalog, catalogWriter: catalog)
             }, logger: logger)
         scans = ScanCoordinator(registry: registry, catalog: catalog, libraries: libraries, logger: logger)
+        sharing = SharingRepository(database: database)
+        queries = CatalogQueryRepository(database: database)
         let accountStore = AccountRepository(database: database)
         let hasher = PasswordHasher(cost: configuration.bcryptCost)
         let secrets = try SecretBox(dataDirectory: dataDirectory)

@@ -62,6 +62,8 @@ public actor ScanCoordinator {
     {
         let expected = try await catalog.counts().tracks
         live.value = ScanProgress(running: true, expectedFiles: expected, startedAt: Date())
+        // However the scan ends (finished, stopped, failed), it is no longer running.
+        defer { live.update { $0.running = false } }
         var total = ScanSummary()
         for source in await registry.plugins((any MediaSourcePlugin).self) {
             let live = self.live
@@ -73,9 +75,7 @@ public actor ScanCoordinator {
             }
             total.merge(summary)
         }
-        live.update {
-            $0.running = false; $0.summary = total
-        }
+        live.update { $0.summary = total }
         lastSummary = total
         completedScans += 1
         return total

@@ -10,6 +10,12 @@ enum Migrations {
         migrator.registerMigration("v2-accounts") { db in
             try db.execute(sql: v2Accounts)
         }
+        migrator.registerMigration("v3-search") { db in
+            try db.execute(sql: v3Search)
+        }
+        migrator.registerMigration("v4-sharing") { db in
+            try db.execute(sql: v4Sharing)
+        }
         return migrator
     }
 

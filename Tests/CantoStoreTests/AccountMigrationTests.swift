@@ -7,10 +7,10 @@ import Testing
 
 @Suite struct AccountMigrationTests {
     @Test func migrationsAreRegisteredInOrderAndAllApplyToAFreshFile() throws {
-        #expect(Migrations.migrator.migrations == ["v1-catalog", "v2-accounts"])
+        #expect(Migrations.migrator.migrations == ["v1-catalog", "v2-accounts", "v3-search", "v4-sharing"])
         let directory = try TemporaryDirectory(prefix: "canto-migrations")
         let database = try CantoDatabase(dataDirectory: directory.url)
-        #expect(try database.appliedMigrations() == ["v1-catalog", "v2-accounts"])
+        #expect(try database.appliedMigrations() == Migrations.migrator.migrations)
     }
 
     @Test func aV1FileHasNoAccountTables() async throws {
@@ -44,7 +44,7 @@ import Testing
         }
 
         let upgraded = try CantoDatabase(dataDirectory: directory.url)
-        #expect(try upgraded.appliedMigrations() == ["v1-catalog", "v2-accounts"])
+        #expect(try upgraded.appliedMigrations() == Migrations.migrator.migrations)
         let catalog = CatalogRepository(database: upgraded)
         #expect(try await catalog.libraries() == [library])
         #expect(try await catalog.track(track)?.title == "One")

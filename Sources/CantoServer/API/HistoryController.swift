@@ -65,6 +65,7 @@ struct HistoryController {
         let play = try await accounts.recordPlay(
             of: track, by: user, startedAt: body.startedAt ?? Date(), secondsPlayed: body.secondsPlayed,
             client: body.client ?? request.headers[.userAgent])
+        try await catalog.recordPlay(of: track.id)
         var response = try context.responseEncoder.encode(try await wire(play), from: request, context: context)
         response.status = .created
         return response

@@ -38,6 +38,8 @@ struct SubsonicAPI: Sendable {
         SubsonicUsers(services: services).register(in: &self)
         SubsonicMedia(services: services).register(in: &self)
         SubsonicDirectories(services: services).register(in: &self)
+        SubsonicSharing(services: services).register(in: &self)
+        SubsonicLists(services: services, queries: services.queries).register(in: &self)
     }
 
     mutating func on(_ method: String, _ handler: @escaping Handler) { handlers[method] = handler }
@@ -66,6 +68,8 @@ struct SubsonicAPI: Sendable {
         let format = SubsonicFormat(parameters)
         if let open = openMethods[method] { return format.success(open()) }
         do {
+            // Every client sends its protocol version and name; any version is accepted.
+            for name in ["v", "c"] where (parameters.string(name) ?? "").isEmpty { throw SubsonicError.missing(name) }
             let user = try await authenticate(parameters, context: context)
             if let handler = handlers[method] {
                 return format.success(

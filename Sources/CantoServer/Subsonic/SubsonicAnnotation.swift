@@ -76,6 +76,7 @@ struct SubsonicAnnotation: Sendable {
                 _ = try await services.accounts.recordPlay(
                     of: track, by: call.user, startedAt: started, secondsPlayed: Int(track.audio.durationMs / 1000),
                     client: client)
+                try await services.catalog.recordPlay(of: track.id)
                 await nowPlaying.clear(call.user.id)
             } else {
                 await nowPlaying.set(.init(user: call.user, trackID: track.id, since: started, client: client))

@@ -10,8 +10,8 @@ struct SubsonicBrowsing: Sendable {
         api.on("getMusicFolders") { _ in try await musicFolders() }
         api.on("getArtists") { _ in try await artists() }
         api.on("getArtist") { call in try await artist(try call.parameters.required("id")) }
-        api.on("getAlbum") { call in try await album(try call.parameters.required("id")) }
-        api.on("getSong") { call in try await song(try call.parameters.required("id")) }
+        api.on("getAlbum") { call in try await album(try call.parameters.required("id"), for: call.user) }
+        api.on("getSong") { call in try await song(try call.parameters.required("id"), for: call.user) }
         api.on("getGenres") { _ in try await genres() }
     }
 
@@ -44,18 +44,21 @@ struct SubsonicBrowsing: Sendable {
         return .element("artist", element)
     }
 
-    func album(_ id: String) async throws -> SubsonicPayload {
+    func album(_ id: String, for user: User) async throws -> SubsonicPayload {
         guard let album = try await catalog.album(AlbumID(id)) else { throw SubsonicError.notFound("Album") }
+        let annotations = try await SubsonicModel.annotations(of: user, services: services)
         var songs: [SubsonicElement] = []
         for track in try await catalog.tracks(inAlbum: album.id) {
-            songs.append(try await SubsonicModel.song(track, catalog: catalog))
+            songs.append(
+                try await SubsonicModel.song(track, catalog: catalog, annotation: annotations[track.id.rawValue]))
         }
         return .element("album", SubsonicModel.album(album).with("song", list: songs))
     }
 
-    func song(_ id: String) async throws -> SubsonicPayload {
+    func song(_ id: String, for user: User) async throws -> SubsonicPayload {
         guard let track = try await catalog.track(TrackID(id)) else { throw SubsonicError.notFound("Song") }
-        return .element("song", try await SubsonicModel.song(track, catalog: catalog))
+        let annotations = try await SubsonicModel.annotations(of: user, services: services)
+        return .element("song", try await SubsonicModel.song(track, catalog: catalog, annotation: annotations[id]))
     }
 
     func genres() async throws -> SubsonicPayload {

@@ -100,7 +100,7 @@ struct SubsonicElement: Sendable {
             output += ">" + Self.escape(scalar.text) + "</" + name + ">"
             return
         }
-        for (key, value) in attributes { output += " \(key)=\"" + Self.escape(value.text) + "\"" }
+        for (key, value) in attributes { output += " \(key)=\"" + Self.escape(value.text, attribute: true) + "\"" }
         if children.isEmpty && text == nil {
             output += "/>"
             return
@@ -113,7 +113,9 @@ struct SubsonicElement: Sendable {
         output += "</" + name + ">"
     }
 
-    static func escape(_ text: String) -> String {
+    /// Escapes text for XML; in attributes line breaks and tabs become character references,
+    /// so parsers keep them instead of folding them into spaces.
+    static func escape(_ text: String, attribute: Bool = false) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -123,6 +125,9 @@ struct SubsonicElement: Sendable {
             case ">": result += "&gt;"
             case "\"": result += "&quot;"
             case "'": result += "&apos;"
+            case "\n" where attribute: result += "&#10;"
+            case "\r" where attribute: result += "&#13;"
+            case "\t" where attribute: result += "&#9;"
             default:
                 // XML 1.0 forbids most control characters even escaped; tags can hold them.
                 if scalar.value < 0x20 && scalar != "\n" && scalar != "\r" && scalar != "\t" { continue }

@@ -17,14 +17,16 @@ struct SubsonicLists: Sendable {
             let tracks = try await queries.randomTracks(
                 scope: try await scope(call), limit: try p.count("size", default: 10), genre: p.string("genre"),
                 fromYear: try p.int("fromYear"), toYear: try p.int("toYear"))
-            return .element("randomSongs", SubsonicElement().with("song", list: try await songs(tracks)))
+            return .element(
+                "randomSongs", SubsonicElement().with("song", list: try await songs(tracks, for: call.user)))
         }
         api.on("getSongsByGenre") { call in
             let p = call.parameters
             let tracks = try await queries.tracks(
                 genre: try p.required("genre"), scope: try await scope(call), offset: try p.int("offset") ?? 0,
                 limit: try p.count("count", default: 10))
-            return .element("songsByGenre", SubsonicElement().with("song", list: try await songs(tracks)))
+            return .element(
+                "songsByGenre", SubsonicElement().with("song", list: try await songs(tracks, for: call.user)))
         }
         api.on("getStarred") { call in .element("starred", try await starred(call, directoryStyle: true)) }
         api.on("getStarred2") { call in .element("starred2", try await starred(call, directoryStyle: false)) }
@@ -44,9 +46,13 @@ struct SubsonicLists: Sendable {
         return try await SubsonicDirectories.libraries(call, catalog: catalog).map(\.id)
     }
 
-    private func songs(_ tracks: [Track]) async throws -> [SubsonicElement] {
+    private func songs(_ tracks: [Track], for user: User) async throws -> [SubsonicElement] {
+        let annotations = try await SubsonicModel.annotations(of: user, services: services)
         var elements: [SubsonicElement] = []
-        for track in tracks { elements.append(try await SubsonicModel.song(track, catalog: catalog)) }
+        for track in tracks {
+            elements.append(
+                try await SubsonicModel.song(track, catalog: catalog, annotation: annotations[track.id.rawValue]))
+        }
         return elements
     }
 
@@ -92,12 +98,13 @@ struct SubsonicLists: Sendable {
         return SubsonicElement()
             .with("artist", list: items.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
             .with("album", list: items.albums.map { Self.album($0, directoryStyle: directoryStyle) })
-            .with("song", list: try await songs(items.tracks))
+            .with("song", list: try await songs(items.tracks, for: call.user))
     }
 
     private func search(_ call: SubsonicCall, directoryStyle: Bool) async throws -> SubsonicElement {
         let p = call.parameters
-        var query = p.string("query") ?? ""
+        // search3 must accept an empty query (everything, for offline sync); search2 requires one.
+        var query = directoryStyle ? try p.required("query") : (p.string("query") ?? "")
         if query == "\"\"" { query = "" }
         let results = try await queries.search(
             query, scope: try await scope(call),
@@ -107,7 +114,7 @@ struct SubsonicLists: Sendable {
         return SubsonicElement()
             .with("artist", list: results.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
             .with("album", list: results.albums.map { Self.album($0, directoryStyle: directoryStyle) })
-            .with("song", list: try await songs(results.tracks))
+            .with("song", list: try await songs(results.tracks, for: call.user))
     }
 
     /// Similar songs from the household's own tags: an artist's or album's id uses its first track.
@@ -124,7 +131,7 @@ struct SubsonicLists: Sendable {
         }
         guard let seed else { throw SubsonicError.notFound("Item") }
         return SubsonicElement().with(
-            "song", list: try await songs(try await queries.similarTracks(to: seed, limit: count)))
+            "song", list: try await songs(try await queries.similarTracks(to: seed, limit: count), for: call.user))
     }
 
     private func topSongs(_ call: SubsonicCall) async throws -> SubsonicPayload {
@@ -140,7 +147,7 @@ struct SubsonicLists: Sendable {
         if let artist {
             tracks = try await queries.topTracks(artist: artist.id, limit: try p.count("count", default: 50))
         }
-        return .element("topSongs", SubsonicElement().with("song", list: try await songs(tracks)))
+        return .element("topSongs", SubsonicElement().with("song", list: try await songs(tracks, for: call.user)))
     }
 
     /// From local data until metadata plugins enrich it: the MusicBrainz ID, and similar artists
@@ -161,7 +168,11 @@ struct SubsonicLists: Sendable {
                 if similar.count >= count { break }
             }
         }
+        // The text fields are always present (empty until a metadata plugin fills them): clients read them.
         var info = SubsonicElement()
+        for field in ["biography", "lastFmUrl", "smallImageUrl", "mediumImageUrl", "largeImageUrl"] {
+            info = info.with(field, SubsonicElement.value(.string("")))
+        }
         if let mbid = artist.musicBrainzID {
             info = info.with("musicBrainzId", SubsonicElement.value(.string(mbid)))
         }
@@ -176,6 +187,9 @@ struct SubsonicLists: Sendable {
         }
         guard let album else { throw SubsonicError.notFound("Album") }
         var info = SubsonicElement()
+        for field in ["notes", "lastFmUrl", "smallImageUrl", "mediumImageUrl", "largeImageUrl"] {
+            info = info.with(field, SubsonicElement.value(.string("")))
+        }
         if let mbid = album.releaseMBID { info = info.with("musicBrainzId", SubsonicElement.value(.string(mbid))) }
         return info
     }

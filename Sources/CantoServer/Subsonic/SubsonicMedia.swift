@@ -97,7 +97,9 @@ struct SubsonicMedia: Sendable {
                         [("artist", .string(track.artistName)), ("title", .string(track.title))], text: plain))
             }
         }
-        return .element("lyrics", SubsonicElement())
+        // No lyrics found: an empty value, as clients and the schema expect.
+        return .element(
+            "lyrics", SubsonicElement([("artist", .string(artist ?? "")), ("title", .string(title))], text: ""))
     }
 
     private func lyricsBySongID(_ call: SubsonicCall) async throws -> SubsonicPayload {

@@ -40,7 +40,10 @@ enum SubsonicModel {
         }
     }
 
-    static func song(_ track: Track, catalog: any CatalogReader) async throws -> SubsonicElement {
+    /// A song as Child; `annotation` adds the caller's star and rating.
+    static func song(_ track: Track, catalog: any CatalogReader, annotation: Annotation? = nil) async throws
+        -> SubsonicElement
+    {
         let genres = try await catalog.genres(of: track.id)
         let credits = try await catalog.credits(of: track.id)
         func people(_ role: ArtistRole) -> [SubsonicElement] {
@@ -78,11 +81,20 @@ enum SubsonicModel {
             ("displayArtist", .string(track.artistName)), ("displayAlbumArtist", .string(track.albumArtistName)),
             ("displayComposer", .string(credits.filter { $0.role == .composer }.map(\.name).joined(separator: ", "))),
             ("sortName", .string(SortKey.sortName(track.title))),
+            ("starred", annotation?.starredAt.map(SubsonicValue.date)),
+            ("userRating", annotation?.rating.map(SubsonicValue.int)),
         ])
         .with("genres", list: genres.map { SubsonicElement([("name", .string($0))]) })
         .with("artists", list: people(.artist))
         .with("albumArtists", list: people(.albumArtist))
         .with("replayGain", replayGain)
         .with("isrc", list: track.isrc.map { [.value(.string($0))] } ?? [])
+    }
+
+    /// The user's stars and ratings by item ID.
+    static func annotations(of user: User, services: CantoServices) async throws -> [String: Annotation] {
+        Dictionary(
+            try await services.accounts.state.annotations(of: user.id).map { ($0.itemID, $0) },
+            uniquingKeysWith: { first, _ in first })
     }
 }

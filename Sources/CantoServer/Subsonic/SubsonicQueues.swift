@@ -52,7 +52,10 @@ struct SubsonicQueues: Sendable {
     }
 
     private func playQueue(_ call: SubsonicCall, byIndex: Bool) async throws -> SubsonicPayload {
-        guard let queue = try await state.playQueue(of: call.user.id) else { return .empty }
+        // No saved queue reads as an empty one.
+        let queue =
+            try await state.playQueue(of: call.user.id)
+            ?? PlayQueue(trackIDs: [], currentIndex: nil, positionMs: 0, changedAt: Date(), changedBy: nil)
         var entries: [SubsonicElement] = []
         for id in queue.trackIDs {
             if let entry = try await song(id) { entries.append(entry) }

@@ -5,6 +5,7 @@ enum SubsonicSystem {
         ("apiKeyAuthentication", [1]),
         ("formPost", [1]),
         ("songLyrics", [1]),
+        ("indexBasedQueue", [1]),
     ]
 
     static func register(in api: inout SubsonicAPI) {

@@ -1,0 +1,133 @@
+import CantoTestSupport
+import Foundation
+import Testing
+
+/// The Subsonic API as real clients see it: `Python/clients.py` drives a `canto serve` over the
+/// fixture library with py-sonic, py-opensonic and knuckles, and with raw HTTP in XML and
+/// JSON, and validates every JSON response against the OpenSubsonic schemas in `Schemas/`.
+/// `make test` installs the libraries into `.build/python-venv`.
+@Suite("Subsonic clients")
+struct SubsonicClientTests {
+    /// Tests/CantoServerTests/SubsonicClientTests.swift → Tests/CantoServerTests
+    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let packageRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
+    static let harness = testsDirectory.appendingPathComponent("Python/clients.py")
+
+    /// `$CANTO_PYTHON`, else the interpreter of the virtual environment `make test` creates.
+    static var python: URL {
+        if let path = ProcessInfo.processInfo.environment["CANTO_PYTHON"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return packageRoot.appendingPathComponent(".build/python-venv/bin/python")
+    }
+
+    @Test func pythonClientsAgainstTheRealServer() async throws {
+        let python = Self.python
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            Issue.record(
+                """
+                No Python with the Subsonic client libraries at \(python.path). Run `make test`: it creates \
+                .build/python-venv and installs py-sonic, py-opensonic, knuckles and jsonschema into it \
+                (or point CANTO_PYTHON at an interpreter that has them).
+                """)
+            return
+        }
+        let server = try await TestServer.start()
+        let password = "admin-password-1"
+        let admin = try await server.setUpAdmin(username: "admin", password: password)
+        let appPassword = try #require(
+            try await admin.send("POST", "/api/v1/me/app-password").json["secret"] as? String)
+        let apiKey = try #require(
+            try await admin.json("POST", "/api/v1/me/api-keys", ["name": "python-clients"]).json["key"] as? String)
+        let tracks = try await server.trackIDs()
+        let manifest = try await FixtureLibrary.shared()
+        #expect(tracks.count == manifest.expectedTrackCount)
+
+        let work = try TemporaryDirectory(prefix: "canto-subsonic-clients")
+        let expectations = work.appending("expectations.json")
+        try JSONSerialization.data(
+            withJSONObject: Self.expectations(manifest), options: [.prettyPrinted, .sortedKeys]
+        )
+        .write(to: expectations)
+
+        let (status, output) = try await Self.run(
+            python,
+            [
+                Self.harness.path, "--base-url", server.base, "--username", "admin", "--password", password,
+                "--app-password", appPassword, "--api-key", apiKey, "--expectations", expectations.path,
+            ])
+        #expect(status == 0, "clients.py exited \(status):\n\(output)")
+        let summary = output.split(separator: "\n").last { $0.hasPrefix("subsonic clients:") }
+        #expect(summary != nil, "\(output)")
+        if let summary { print(summary) }
+        // The harness sends all of these, some in clear or as `enc:` hex: none may be logged.
+        let hex = Data(appPassword.utf8).map { String(format: "%02x", $0) }.joined()
+        server.expectLogFree(of: [password, appPassword, apiKey, hex, hex.uppercased()])
+    }
+
+    /// What the fixture library holds, as the harness checks it.
+    static func expectations(_ manifest: FixtureManifest) -> [String: Any] {
+        func album(_ album: ExpectedAlbum) -> [String: Any] {
+            [
+                "title": album.title, "albumArtist": album.albumArtist, "songCount": album.trackCount,
+                "discCount": album.discCount, "compilation": album.compilation,
+            ]
+        }
+        let tags = manifest.everyFieldTags
+        return [
+            "trackCount": manifest.expectedTrackCount,
+            "tracks": manifest.tracks.map { track in
+                [
+                    "title": track.title, "artist": track.artist, "album": track.album,
+                    "albumArtist": track.albumArtist, "suffix": track.format.fileExtension,
+                ]
+            },
+            "albums": manifest.albums.map(album),
+            "multiDisc": album(manifest.multiDisc),
+            "everyField": [
+                "title": tags.title, "album": tags.album, "albumArtist": tags.albumArtist, "artists": tags.artists,
+                "genres": tags.genres, "isrc": [tags.isrc], "bpm": tags.bpm, "comment": tags.comment,
+                "composer": tags.composer, "year": tags.year, "track": tags.trackNumber, "disc": tags.discNumber,
+                "musicBrainzId": tags.recordingID, "trackGain": tags.trackGain, "trackPeak": tags.trackPeak,
+                "albumGain": tags.albumGain, "albumPeak": tags.albumPeak,
+            ],
+            // What every client here needs: py-sonic and py-opensonic send form POSTs.
+            "extensions": ["apiKeyAuthentication", "formPost", "songLyrics", "indexBasedQueue"],
+        ]
+    }
+
+    /// Runs `program` to the end (60 s at most) and returns its exit status and output.
+    static func run(_ program: URL, _ arguments: [String]) async throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = program
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONUNBUFFERED"] = "1"
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        process.environment = environment
+        let output = OutputBuffer()
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
+        }
+        try process.run()
+        // About 25 s on an idle 2-core machine; the margin is for a loaded one.
+        let deadline = ContinuousClock.now + .seconds(240)
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                Issue.record("clients.py did not finish within 240 s")
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.waitUntilExit()
+        try await Task.sleep(for: .milliseconds(100))  // the last output
+        pipe.fileHandleForReading.readabilityHandler = nil
+        return (process.terminationStatus, output.text)
+    }
+}

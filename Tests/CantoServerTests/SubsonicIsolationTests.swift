@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// Through the Subsonic API, user B reaches none of user A's things: each attempt answers
+/// error 50 or 70 and A's things stay as they were. Also the public share link's lifetime.
+@Suite("Subsonic isolation and shares", .serialized)
+struct SubsonicIsolationTests {
+    struct Caller {
+        let base: String
+        let username: String
+        let password: String
+
+        func call(_ method: String, _ parameters: [(String, String)] = []) async throws -> [String: Any] {
+            var items = [("u", username), ("p", password), ("v", "1.16.1"), ("c", "tests"), ("f", "json")] + parameters
+            items = items.map { ($0.0, $0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.1) }
+            let query = items.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+            let result = try await HTTP.get("\(base)/rest/\(method)?\(query)")
+            #expect(result.status == 200)
+            return result.json["subsonic-response"] as? [String: Any] ?? [:]
+        }
+
+        func errorCode(_ method: String, _ parameters: [(String, String)] = []) async throws -> Int? {
+            let response = try await call(method, parameters)
+            return (response["error"] as? [String: Any])?["code"] as? Int
+        }
+    }
+
+    @Test func anotherUsersThingsAreOutOfReach() async throws {
+        let server = try await TestServer.start()
+        let admin = try await server.setUpAdmin()
+        _ = try await server.addUser("alice", as: admin)
+        _ = try await server.addUser("bob", as: admin)
+        let tracks = try await server.trackIDs().map(\.rawValue)
+        let alice = Caller(base: server.base, username: "alice", password: "user-password-1")
+        let bob = Caller(base: server.base, username: "bob", password: "user-password-1")
+
+        let created = try await alice.call("createPlaylist", [("name", "Alice's secret"), ("songId", tracks[0])])
+        let playlist = try #require((created["playlist"] as? [String: Any])?["id"] as? String)
+        let shared = try await alice.call("createShare", [("id", tracks[1]), ("description", "for friends")])
+        let share = try #require(((shared["shares"] as? [String: Any])?["share"] as? [[String: Any]])?.first)
+        let shareID = try #require(share["id"] as? String)
+        _ = try await alice.call("createBookmark", [("id", tracks[2]), ("position", "1000")])
+        _ = try await alice.call("savePlayQueue", [("id", tracks[3]), ("position", "5")])
+        _ = try await alice.call("star", [("id", tracks[4])])
+
+        let attempts: [(String, [(String, String)])] = [
+            ("getPlaylist", [("id", playlist)]), ("updatePlaylist", [("playlistId", playlist), ("name", "mine")]),
+            ("deletePlaylist", [("id", playlist)]),
+            ("createPlaylist", [("playlistId", playlist), ("songId", tracks[5])]),
+            ("updateShare", [("id", shareID), ("description", "mine")]), ("deleteShare", [("id", shareID)]),
+            ("getUser", [("username", "alice")]), ("getUsers", []), ("deleteUser", [("username", "alice")]),
+            ("updateUser", [("username", "alice"), ("adminRole", "true")]),
+            ("changePassword", [("username", "alice"), ("password", "taken-over-1")]),
+            ("createUser", [("username", "mallory"), ("password", "mallory-pass-1"), ("email", "m@example.org")]),
+            ("startScan", []), ("createInternetRadioStation", [("name", "x"), ("streamUrl", "http://example.org/")]),
+        ]
+        for (method, parameters) in attempts {
+            let code = try await bob.errorCode(method, parameters)
+            #expect(code == 50 || code == 70, "\(method) gave \(code.map(String.init) ?? "success")")
+        }
+        // Bob's own views show nothing of Alice's.
+        let playlists = try await bob.call("getPlaylists")
+        #expect(((playlists["playlists"] as? [String: Any])?["playlist"] as? [Any])?.isEmpty == true)
+        let bookmarks = try await bob.call("getBookmarks")
+        #expect(((bookmarks["bookmarks"] as? [String: Any])?["bookmark"] as? [Any])?.isEmpty == true)
+        let queue = try await bob.call("getPlayQueue")["playQueue"] as? [String: Any]
+        #expect((queue?["entry"] as? [Any])?.isEmpty == true)
+        let starred = try await bob.call("getStarred2")
+        #expect(((starred["starred2"] as? [String: Any])?["song"] as? [Any])?.isEmpty == true)
+        let shares = try await bob.call("getShares")
+        #expect(((shares["shares"] as? [String: Any])?["share"] as? [Any])?.isEmpty == true)
+
+        // Alice's things are untouched.
+        let mine = try await alice.call("getPlaylist", [("id", playlist)])
+        #expect((mine["playlist"] as? [String: Any])?["name"] as? String == "Alice's secret")
+        #expect(try await alice.errorCode("getUser", [("username", "alice")]) == nil)
+        #expect(try await alice.call("getPlayQueue")["playQueue"] != nil)
+        let login = try await HTTP.json(
+            "POST", server.url("/api/v1/auth/login"), ["username": "alice", "password": "user-password-1"])
+        #expect(login.status == 200)
+
+        // A public playlist is readable by Bob but still not his to change.
+        _ = try await alice.call("updatePlaylist", [("playlistId", playlist), ("public", "true")])
+        #expect(try await bob.errorCode("getPlaylist", [("id", playlist)]) == nil)
+        #expect(try await bob.errorCode("deletePlaylist", [("id", playlist)]) == 70)
+    }
+
+    @Test func aShareLinkPlaysWithoutLoginUntilItExpires() async throws {
+        let server = try await TestServer.start()
+        let admin = try await server.setUpAdmin()
+        _ = admin
+        let tracks = try await server.trackIDs().map(\.rawValue)
+        let caller = Caller(base: server.base, username: "admin", password: "admin-password-1")
+        let soon = Int((Date().timeIntervalSince1970 + 3) * 1000)
+        let created = try await caller.call(
+            "createShare", [("id", tracks[0]), ("id", tracks[1]), ("expires", String(soon))])
+        let share = try #require(((created["shares"] as? [String: Any])?["share"] as? [[String: Any]])?.first)
+        let url = try #require(share["url"] as? String)
+        #expect((share["entry"] as? [Any])?.count == 2)
+
+        let page = try await HTTP.get(url)
+        #expect(page.status == 200)
+        let stream = try #require(page.body.firstMatch(of: /src="(\/share\/[^"]+)"/).map { String($0.1) })
+        let audio = try await HTTP.get(server.url(stream), headers: ["Range": "bytes=0-9"])
+        #expect(audio.status == 206)
+        #expect(audio.data.count == 10)
+        #expect(try await HTTP.get(server.url("/share/\(share["id"] as? String ?? "")/t-not-shared")).status == 404)
+        let visits = try await caller.call("getShares")
+        let first = ((visits["shares"] as? [String: Any])?["share"] as? [[String: Any]])?.first
+        #expect(first?["visitCount"] as? Int == 1)
+
+        try await Task.sleep(for: .seconds(3.5))
+        #expect(try await HTTP.get(url).status == 404)
+        #expect(try await HTTP.get(server.url(stream)).status == 404)
+    }
+}

@@ -1,0 +1,165 @@
+import CantoCore
+import CantoStore
+import Foundation
+import Testing
+
+@Suite struct CatalogQuerySearchTests {
+    typealias Fixture = CatalogQueryFixture
+    static let all = Page(offset: 0, limit: 50)
+
+    /// The names found for `query`: artists, albums and tracks.
+    static func names(
+        _ query: String, _ fixture: Fixture, scope: LibraryScope = nil, artists: Page = all, albums: Page = all,
+        tracks: Page = all
+    ) async throws -> (artists: [String], albums: [String], tracks: [String]) {
+        let found = try await fixture.queries.search(
+            query, scope: scope, artists: artists, albums: albums, tracks: tracks)
+        return (found.artists.map(\.name), found.albums.map(\.title), found.tracks.map(\.title))
+    }
+
+    @Test func accentsAndCaseFoldInBothDirections() async throws {
+        let fixture = try await Fixture()
+        let bjork = try await Self.names("bjork", fixture)
+        #expect(bjork.artists == ["Björk"])
+        #expect(Set(bjork.albums) == ["Homogenic", "Vespertine"])
+        #expect(Set(bjork.tracks) == ["Jóga", "Bachelorette", "Hunter", "Hidden Place", "Pagan Poetry"])
+
+        let sigur = try await Self.names("sigur ros", fixture)
+        #expect(sigur.artists == ["Sigur Rós"])
+        #expect(sigur.albums == ["Takk..."])
+        #expect(Set(sigur.tracks) == ["Hoppípolla", "Glósóli"])
+
+        #expect(try await Self.names("CORACAO", fixture).albums == ["Coração Vagabundo"])
+        #expect(try await Self.names("hoppipolla", fixture).tracks == ["Hoppípolla"])
+        #expect(try await Self.names("GLÓSÓLI", fixture).tracks == ["Glósóli"])
+        #expect(try await Self.names("坂本龍一", fixture).artists == ["坂本龍一"])
+        #expect(try await Self.names("nothing like this", fixture) == ([], [], []))
+    }
+
+    @Test func everyWordIsAPrefixAndAllMustMatch() async throws {
+        let fixture = try await Fixture()
+        #expect(try await Self.names("bjö", fixture).artists == ["Björk"])
+        #expect(try await Self.names("bj", fixture).artists == ["Björk"])
+        #expect(try await Self.names("坂本", fixture).artists == ["坂本龍一"])
+        #expect(try await Self.names("sig", fixture).artists == ["Sigur Rós"])
+        // Both words must match: "love" alone finds two tracks, "love do" one.
+        #expect(Set(try await Self.names("love", fixture).tracks) == ["Love Me Do", "Moonlight"])
+        #expect(try await Self.names("love do", fixture).tracks == ["Love Me Do"])
+        #expect(try await Self.names("merry lawr", fixture).albums == ["Merry Christmas Mr. Lawrence"])
+        #expect(try await Self.names("merry bjork", fixture) == ([], [], []))
+    }
+
+    @Test func aTitleMatchRanksAboveAWeakerMatch() async throws {
+        let fixture = try await Fixture()
+        // "Love Me Do" has the word in its title, "Moonlight" only on its album.
+        #expect(try await Self.names("love", fixture).tracks == ["Love Me Do", "Moonlight"])
+        // "Coração Vagabundo" the track carries it in its title and album, "Avarandado" on its album only.
+        #expect(try await Self.names("coracao", fixture).tracks == ["Coração Vagabundo", "Avarandado"])
+        // Forbidden Colours credits David Sylvian; Merry Christmas Mr. Lawrence names itself.
+        #expect(try await Self.names("merry", fixture).tracks == ["Merry Christmas Mr. Lawrence", "Forbidden Colours"])
+    }
+
+    @Test(arguments: [
+        "\"", "*", "AND (", "-x", "\"\"\"", "bj*rk", "NEAR(a b)", "title:hunter", "a\"b", "'", ")", "^hunter", "OR",
+        "NOT", "{title}: x", "\u{0}", "💿", "\u{301}",
+    ])
+    func hostileQueriesAreSearchedAsText(query: String) async throws {
+        let fixture = try await Fixture()
+        _ = try await Self.names(query, fixture)
+    }
+
+    @Test func operatorsAndPunctuationAreWords() async throws {
+        let fixture = try await Fixture()
+        #expect(try await Self.names("title:hunter", fixture).tracks == [])
+        #expect(try await Self.names("^hunter", fixture).tracks == ["Hunter"])
+        #expect(try await Self.names("\"hunter\"", fixture).tracks == ["Hunter"])
+        #expect(try await Self.names("hunter -bjork", fixture).tracks == ["Hunter"])
+        #expect(try await Self.names("love OR hunter", fixture).tracks == [])
+        #expect(try await Self.names("Mr. Lawrence", fixture).albums == ["Merry Christmas Mr. Lawrence"])
+    }
+
+    @Test(arguments: ["", "  ", "\"\"", "*"])
+    func anEmptyQueryListsEverythingByNameInPages(query: String) async throws {
+        let fixture = try await Fixture()
+        let artists = try await fixture.catalog.artists().map(\.name)
+        let everything = try await Self.names(query, fixture)
+        #expect(everything.artists == artists)
+        #expect(
+            everything.albums == [
+                "Coração Vagabundo", "Homogenic", "Love Songs", "Merry Christmas Mr. Lawrence", "Please", "Takk...",
+                "Vespertine",
+            ])
+        #expect(everything.tracks.count == Fixture.songs.count)
+        #expect(everything.tracks.prefix(3) == ["Avarandado", "Bachelorette", "Coração Vagabundo"])
+
+        let page = Page(offset: 2, limit: 3)
+        let paged = try await Self.names(query, fixture, artists: page, albums: page, tracks: page)
+        #expect(paged.artists == Array(artists[2..<5]))
+        #expect(paged.albums == Array(everything.albums[2..<5]))
+        #expect(paged.tracks == Array(everything.tracks[2..<5]))
+        let scoped = try await Self.names(query, fixture, scope: [Fixture.books])
+        #expect(scoped == (["Björk"], ["Vespertine"], ["Hidden Place", "Pagan Poetry"]))
+    }
+
+    @Test func eachKindPagesOnItsOwn() async throws {
+        let fixture = try await Fixture()
+        let full = try await Self.names("bjork", fixture)
+        let none = Page(offset: 0, limit: 0)
+        let paged = try await Self.names(
+            "bjork", fixture, artists: none, albums: Page(offset: 1, limit: 1), tracks: Page(offset: 3, limit: 5))
+        #expect(paged.artists == [])
+        #expect(paged.albums == [full.albums[1]])
+        #expect(paged.tracks == Array(full.tracks[3...]))
+        #expect(full.tracks.count == 5)
+    }
+
+    @Test func searchStaysInsideTheScope() async throws {
+        let fixture = try await Fixture()
+        let music = try await Self.names("bjork", fixture, scope: [Fixture.music])
+        #expect(music.artists == ["Björk"])
+        #expect(music.albums == ["Homogenic"])
+        #expect(Set(music.tracks) == ["Jóga", "Bachelorette", "Hunter"])
+        let books = try await Self.names("sigur", fixture, scope: [Fixture.books])
+        #expect(books == ([], [], []))
+        #expect(try await Self.names("bjork", fixture, scope: []) == ([], [], []))
+    }
+
+    @Test func searchFollowsRescansRenamesAndDeletions() async throws {
+        let fixture = try await Fixture()
+        var hunter = Fixture.write(Fixture.song("Hunter"))
+        hunter.track.title = "Army of Me"
+        var please = Fixture.song("Love Me Do")
+        please.album = "Please Please Me"
+        try await fixture.apply(
+            [hunter, Fixture.write(please)], deleting: [Fixture.track("Bachelorette"), Fixture.track("Love Me Do")])
+
+        #expect(try await Self.names("hunter", fixture).tracks == [])
+        #expect(try await Self.names("army", fixture).tracks == ["Army of Me"])
+        #expect(try await fixture.searchIsInStep())
+        #expect(try await Self.names("bachelorette", fixture).tracks == [])
+        #expect(
+            Set(try await Self.names("bjork", fixture).tracks) == [
+                "Jóga", "Army of Me", "Hidden Place", "Pagan Poetry",
+            ])
+        // The old album lost its only track and went at the end of the scan; the new one is found.
+        #expect(try await Self.names("please", fixture).albums == ["Please Please Me"])
+
+        // A removed library takes its tracks, albums and artists out of the search.
+        try await fixture.catalog.syncLibraries([fixture.store.libraries[0]])
+        try await fixture.catalog.finishScan(libraries: [Fixture.music], at: TestAccounts.date(2_000))
+        #expect(try await Self.names("vespertine", fixture) == ([], [], []))
+        #expect(try await Self.names("hidden", fixture).tracks == [])
+        #expect(try await Self.names("bjork", fixture).albums == ["Homogenic"])
+        #expect(try await fixture.searchIsInStep())
+    }
+
+    @Test func anArtistLeavingTheCatalogLeavesTheSearch() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.searchIsInStep())
+        #expect(try await Self.names("sylvian", fixture).artists == ["David Sylvian"])
+        try await fixture.apply([], deleting: [Fixture.track("Forbidden Colours")])
+        #expect(try await Self.names("sylvian", fixture) == ([], [], []))
+        #expect(try await Self.names("lawrence", fixture).tracks == ["Merry Christmas Mr. Lawrence"])
+        #expect(try await fixture.searchIsInStep())
+    }
+}
