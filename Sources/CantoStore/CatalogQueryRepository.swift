@@ -76,11 +76,7 @@ public struct CatalogQueryRepository: CatalogQueries {
     }
 
     static func artists(_ db: Database, _ sql: SQL) throws -> [Artist] {
-        try SQLRequest<Row>(literal: sql, cached: true).fetchAll(db).map { row in
-            Artist(
-                id: ArtistID(row["id"]), name: row["name"], sortName: row["sort_name"], musicBrainzID: row["mbid"],
-                albumCount: row["album_count"], trackCount: row["track_count"])
-        }
+        try SQLRequest<Row>(literal: sql, cached: true).fetchAll(db).map(CatalogRepository.artist)
     }
 
     /// `LIMIT … OFFSET …` for a page; a negative count or start is read as zero.

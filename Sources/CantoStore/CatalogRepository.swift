@@ -222,7 +222,7 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
             createdAt: row["created_at"])
     }
 
-    private static func artist(_ row: Row) -> Artist {
+    static func artist(_ row: Row) -> Artist {
         Artist(
             id: ArtistID(row["id"]), name: row["name"], sortName: row["sort_name"], musicBrainzID: row["mbid"],
             albumCount: row["album_count"], trackCount: row["track_count"])
