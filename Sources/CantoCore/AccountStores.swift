@@ -152,6 +152,8 @@ public protocol LibraryStateStore: Sendable {
     func saveBookmark(_ bookmark: Bookmark, of user: UserID) async throws
     func deleteBookmark(track: TrackID, of user: UserID) async throws -> Bool
     func annotations(of user: UserID) async throws -> [Annotation]
+    /// The user's annotations of just these items, by item ID.
+    func annotations(of user: UserID, items: [String]) async throws -> [String: Annotation]
     func setStarred(_ starred: Bool, item: String, kind: Annotation.ItemKind, user: UserID, at date: Date) async throws
     func setRating(_ rating: Int?, item: String, kind: Annotation.ItemKind, user: UserID) async throws
 }

@@ -18,6 +18,21 @@ public struct KnownFile: Sendable, Equatable {
     }
 }
 
+/// A track's genres and artist credits, read for many tracks at once when rendering lists.
+public struct TrackDetails: Sendable, Equatable {
+    /// Genre names in tag order.
+    public var genres: [String] = []
+    /// Credits by role, then position.
+    public var credits: [ArtistCredit] = []
+    /// The catalog ID of each credit's artist, in the same order (read, not derived again).
+    public var artistIDs: [ArtistID] = []
+    public init(genres: [String] = [], credits: [ArtistCredit] = [], artistIDs: [ArtistID] = []) {
+        self.genres = genres
+        self.credits = credits
+        self.artistIDs = artistIDs
+    }
+}
+
 /// A named artist credit, with its MusicBrainz ID when the tags carry one.
 public struct ArtistCredit: Sendable, Equatable {
     public var name: String
@@ -92,8 +107,12 @@ public protocol CatalogReader: Sendable {
     func albums(offset: Int, limit: Int) async throws -> [Album]
     func artist(_ id: ArtistID) async throws -> Artist?
     func artists() async throws -> [Artist]
+    /// A number that changes whenever any artist or album changes, for caches of whole lists.
+    func catalogVersion() async throws -> Int
     func credits(of track: TrackID) async throws -> [ArtistCredit]
     func genres(of track: TrackID) async throws -> [String]
+    /// Genres and credits of each of `tracks` in two queries; tracks without any are absent.
+    func details(of tracks: [TrackID]) async throws -> [TrackID: TrackDetails]
     func lyrics(of track: TrackID) async throws -> (plain: String?, synced: String?)
     func artwork(_ id: ArtworkID) async throws -> Artwork?
     func folders(in library: LibraryID) async throws -> [Folder]

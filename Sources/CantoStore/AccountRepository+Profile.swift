@@ -21,7 +21,8 @@ extension AccountRepository {
 
     public func sealedAppPassword(of id: UserID) async throws -> Data? {
         try await pool.read { db in
-            try Data.fetchOne(db, sql: "SELECT app_password FROM user WHERE id = ?", arguments: [id.rawValue])
+            try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT app_password FROM user WHERE id = ?"), arguments: [id.rawValue])
         }
     }
 

@@ -110,12 +110,12 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
         -> [User]
     {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT id, username, display_name, email, role, max_bitrate, library_ids_restricted, can_download,
-                    can_share, created_at, last_seen_at
-                FROM user WHERE \(condition) ORDER BY username, id
-                """, arguments: arguments)
+            db.cachedStatement(
+                sql: """
+                    SELECT id, username, display_name, email, role, max_bitrate, library_ids_restricted, can_download,
+                        can_share, created_at, last_seen_at
+                    FROM user WHERE \(condition) ORDER BY username, id
+                    """), arguments: arguments)
         return try rows.map { row in
             let id: String = row["id"]
             var libraries: [LibraryID]?

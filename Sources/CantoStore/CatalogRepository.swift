@@ -93,7 +93,11 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     }
 
     public func track(_ id: TrackID) async throws -> Track? {
-        try await pool.read { db in try TrackRecord.fetchOne(db, key: id.rawValue)?.track }
+        try await pool.read { db in
+            try TrackRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM track WHERE id = ?"), arguments: [id.rawValue])?
+                .track
+        }
     }
 
     public func track(library: LibraryID, path: String) async throws -> Track? {
@@ -105,15 +109,18 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     public func tracks(inAlbum id: AlbumID) async throws -> [Track] {
         try await pool.read { db in
-            try TrackRecord.filter(TrackRecord.Columns.albumID == id.rawValue)
-                .order(TrackRecord.Columns.discNumber, TrackRecord.Columns.trackNumber)
-                .fetchAll(db).map(\.track)
+            try TrackRecord.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT * FROM track WHERE album_id = ? ORDER BY disc_number, track_number, sort_title, id"),
+                arguments: [id.rawValue]
+            ).map(\.track)
         }
     }
 
     public func album(_ id: AlbumID) async throws -> Album? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM album WHERE id = ?", arguments: [id.rawValue]).map(Self.album)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM album WHERE id = ?"), arguments: [id.rawValue])
+                .map(Self.album)
         }
     }
 
@@ -127,40 +134,67 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     public func artist(_ id: ArtistID) async throws -> Artist? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM artist WHERE id = ?", arguments: [id.rawValue]).map(Self.artist)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM artist WHERE id = ?"), arguments: [id.rawValue])
+                .map(Self.artist)
         }
     }
 
     public func artists() async throws -> [Artist] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM artist ORDER BY sort_name, id").map(Self.artist)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM artist ORDER BY sort_name, id")).map(Self.artist)
+        }
+    }
+
+    public func catalogVersion() async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM catalog_version WHERE id = 1")) ?? 0
         }
     }
 
     public func credits(of track: TrackID) async throws -> [ArtistCredit] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT artist.name, artist.mbid, track_artist.role FROM track_artist
-                    JOIN artist ON artist.id = track_artist.artist_id
-                    WHERE track_artist.track_id = ? ORDER BY track_artist.role, track_artist.position
-                    """, arguments: [track.rawValue]
-            ).map { row in
-                ArtistCredit(
-                    name: row["name"], musicBrainzID: row["mbid"], role: ArtistRole(rawValue: row["role"]) ?? .artist)
-            }
-        }
+        try await details(of: [track])[track]?.credits ?? []
     }
 
     public func genres(of track: TrackID) async throws -> [String] {
-        try await pool.read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT genre.name FROM track_genre JOIN genre ON genre.id = track_genre.genre_id
-                    WHERE track_genre.track_id = ? ORDER BY track_genre.position
-                    """, arguments: [track.rawValue])
+        try await details(of: [track])[track]?.genres ?? []
+    }
+
+    public func details(of tracks: [TrackID]) async throws -> [TrackID: TrackDetails] {
+        guard !tracks.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var details: [TrackID: TrackDetails] = [:]
+            // SQLite allows 32,766 variables a statement; lists are far shorter, but chunk anyway.
+            for chunk in tracks.chunked(999) {
+                let ids = chunk.map(\.rawValue)
+                let marks = databaseQuestionMarks(count: ids.count)
+                // Not cached: each list length would be a statement of its own in the cache.
+                let genres = try Row.fetchCursor(
+                    db.makeStatement(
+                        sql: """
+                            SELECT track_genre.track_id, genre.name FROM track_genre
+                            JOIN genre ON genre.id = track_genre.genre_id
+                            WHERE track_genre.track_id IN (\(marks)) ORDER BY track_genre.track_id, track_genre.position
+                            """), arguments: StatementArguments(ids))
+                while let row = try genres.next() {
+                    details[TrackID(row[0]), default: TrackDetails()].genres.append(row[1])
+                }
+                let credits = try Row.fetchCursor(
+                    db.makeStatement(
+                        sql: """
+                            SELECT track_artist.track_id, artist.name, artist.mbid, track_artist.role, artist.id
+                            FROM track_artist
+                            JOIN artist ON artist.id = track_artist.artist_id
+                            WHERE track_artist.track_id IN (\(marks))
+                            ORDER BY track_artist.track_id, track_artist.role, track_artist.position
+                            """), arguments: StatementArguments(ids))
+                while let row = try credits.next() {
+                    let credit = ArtistCredit(
+                        name: row[1], musicBrainzID: row[2], role: ArtistRole(rawValue: row[3]) ?? .artist)
+                    details[TrackID(row[0]), default: TrackDetails()].credits.append(credit)
+                    details[TrackID(row[0]), default: TrackDetails()].artistIDs.append(ArtistID(row[4]))
+                }
+            }
+            return details
         }
     }
 
@@ -213,18 +247,32 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         }
     }
 
+    // The row mappers read `SELECT *` (or `album.*`, `artist.*`) rows by position: columns come
+    // in table order (a test holds these positions to the schema). Looking columns up by name
+    // costs more than the rest of a list request.
+
     static func album(_ row: Row) -> Album {
         Album(
-            id: AlbumID(row["id"]), title: row["title"], albumArtistName: row["album_artist_name"],
-            albumArtistID: ArtistID(row["album_artist_id"]), year: row["year"], compilation: row["compilation"],
-            releaseMBID: row["release_mbid"], artworkID: (row["artwork_id"] as String?).map { ArtworkID($0) },
-            trackCount: row["track_count"], discCount: row["disc_count"], durationMs: row["duration_ms"],
-            createdAt: row["created_at"])
+            id: AlbumID(row[0]), title: row[1], albumArtistName: row[4], albumArtistID: ArtistID(row[3]),
+            year: row[5], compilation: row[6], releaseMBID: row[7],
+            artworkID: (row[9] as String?).map { ArtworkID($0) }, trackCount: row[10], discCount: row[11],
+            durationMs: row[12], createdAt: row[13])
     }
 
     static func artist(_ row: Row) -> Artist {
         Artist(
-            id: ArtistID(row["id"]), name: row["name"], sortName: row["sort_name"], musicBrainzID: row["mbid"],
-            albumCount: row["album_count"], trackCount: row["track_count"])
+            id: ArtistID(row[0]), name: row[1], sortName: row[2], musicBrainzID: row[3], albumCount: row[4],
+            trackCount: row[5])
     }
+
+    /// The column positions the row mappers read, by table, for the schema test.
+    static let mappedColumns: [String: [String]] = [
+        "album": [
+            "id", "title", "sort_title", "album_artist_id", "album_artist_name", "year", "compilation",
+            "release_mbid", "release_group_mbid", "artwork_id", "track_count", "disc_count", "duration_ms",
+            "created_at",
+        ],
+        "artist": ["id", "name", "sort_name", "mbid", "album_count", "track_count"],
+        "track": TrackRecord.columnNames,
+    ]
 }

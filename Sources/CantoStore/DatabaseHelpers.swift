@@ -34,3 +34,10 @@ extension Database {
         return changesCount
     }
 }
+
+extension Array {
+    /// The array in consecutive slices of at most `size` elements (for `IN (…)` lists).
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

@@ -85,17 +85,39 @@ extension LibraryStateRepository {
     public func annotations(of user: UserID) async throws -> [Annotation] {
         try await pool.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM annotation WHERE user_id = ?
-                    ORDER BY starred_at IS NULL, starred_at DESC, item_id
-                    """, arguments: [user.rawValue]
-            ).map { row in
-                Annotation(
-                    itemID: row["item_id"], kind: Annotation.ItemKind(rawValue: row["kind"]) ?? .track,
-                    starredAt: row.optionalDate("starred_at"), rating: row["rating"])
-            }
+                db.cachedStatement(
+                    sql: """
+                        SELECT item_id, kind, starred_at, rating FROM annotation WHERE user_id = ?
+                        ORDER BY starred_at IS NULL, starred_at DESC, item_id
+                        """), arguments: [user.rawValue]
+            ).map(Self.annotation)
         }
+    }
+
+    public func annotations(of user: UserID, items: [String]) async throws -> [String: Annotation] {
+        guard !items.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var found: [String: Annotation] = [:]
+            for chunk in items.chunked(999) {
+                let rows = try Row.fetchCursor(
+                    db.makeStatement(
+                        sql: """
+                            SELECT item_id, kind, starred_at, rating FROM annotation
+                            WHERE user_id = ? AND item_id IN (\(databaseQuestionMarks(count: chunk.count)))
+                            """), arguments: StatementArguments([user.rawValue] + chunk))
+                while let row = try rows.next() {
+                    let annotation = Self.annotation(row)
+                    found[annotation.itemID] = annotation
+                }
+            }
+            return found
+        }
+    }
+
+    private static func annotation(_ row: Row) -> Annotation {
+        Annotation(
+            itemID: row[0], kind: Annotation.ItemKind(rawValue: row[1]) ?? .track,
+            starredAt: (row[2] as Date?).map(TrackRecord.wholeMilliseconds), rating: row[3])
     }
 
     /// Starring a starred item keeps its first star time.

@@ -16,6 +16,9 @@ enum Migrations {
         migrator.registerMigration("v4-sharing") { db in
             try db.execute(sql: v4Sharing)
         }
+        migrator.registerMigration("v5-catalog-version") { db in
+            try db.execute(sql: v5CatalogVersion)
+        }
         return migrator
     }
 

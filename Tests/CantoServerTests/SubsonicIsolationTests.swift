@@ -25,6 +25,38 @@ struct SubsonicIsolationTests {
         }
     }
 
+    /// A user limited to no library sees no artist, album or song through the ID3 calls; given
+    /// the library back, they see it all again (the artist index is cached per scope).
+    @Test func libraryLimitsHoldInTheArtistIndexAndAlbums() async throws {
+        let server = try await TestServer.start()
+        let admin = try await server.setUpAdmin()
+        let carolClient = try await server.addUser("carol", as: admin)
+        let carol = Caller(base: server.base, username: "carol", password: "user-password-1")
+        func indexCount() async throws -> Int {
+            let artists = try await carol.call("getArtists")["artists"] as? [String: Any]
+            return (artists?["index"] as? [[String: Any]])?.reduce(0) { $0 + (($1["artist"] as? [Any])?.count ?? 0) }
+                ?? 0
+        }
+        let everything = try await indexCount()
+        #expect(everything > 0)
+        let list = try await carol.call("getAlbumList2", [("type", "newest"), ("size", "1")])
+        let album = try #require(((list["albumList2"] as? [String: Any])?["album"] as? [[String: Any]])?.first)
+        let albumID = try #require(album["id"] as? String)
+        let artistID = try #require(album["artistId"] as? String)
+
+        let limit = try await admin.json(
+            "PATCH", "/api/v1/admin/users/\(carolClient.userID)", ["libraryIds": [String]()])
+        #expect(limit.status == 200, "\(limit.body)")
+        #expect(try await indexCount() == 0)
+        #expect(try await carol.errorCode("getAlbum", [("id", albumID)]) == 70)
+        #expect(try await carol.errorCode("getArtist", [("id", artistID)]) == 70)
+
+        let restore = try await admin.json("PATCH", "/api/v1/admin/users/\(carolClient.userID)", ["allLibraries": true])
+        #expect(restore.status == 200, "\(restore.body)")
+        #expect(try await indexCount() == everything)
+        #expect(try await carol.errorCode("getAlbum", [("id", albumID)]) == nil)
+    }
+
     @Test func anotherUsersThingsAreOutOfReach() async throws {
         let server = try await TestServer.start()
         let admin = try await server.setUpAdmin()

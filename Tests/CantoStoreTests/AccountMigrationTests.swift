@@ -7,7 +7,10 @@ import Testing
 
 @Suite struct AccountMigrationTests {
     @Test func migrationsAreRegisteredInOrderAndAllApplyToAFreshFile() throws {
-        #expect(Migrations.migrator.migrations == ["v1-catalog", "v2-accounts", "v3-search", "v4-sharing"])
+        #expect(
+            Migrations.migrator.migrations == [
+                "v1-catalog", "v2-accounts", "v3-search", "v4-sharing", "v5-catalog-version",
+            ])
         let directory = try TemporaryDirectory(prefix: "canto-migrations")
         let database = try CantoDatabase(dataDirectory: directory.url)
         #expect(try database.appliedMigrations() == Migrations.migrator.migrations)

@@ -6,6 +6,18 @@ import Testing
 @testable import CantoStore
 
 @Suite struct CantoDatabaseTests {
+    /// The catalog's row mappers read by position; the schema must keep those columns in order.
+    @Test func rowMappersReadColumnsInTableOrder() throws {
+        let directory = try TemporaryDirectory(prefix: "canto-store")
+        let database = try CantoDatabase(dataDirectory: directory.url)
+        for (table, mapped) in CatalogRepository.mappedColumns {
+            let columns = try database.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+            }
+            #expect(Array(columns.prefix(mapped.count)) == mapped, "columns of \(table)")
+        }
+    }
+
     @Test func newDatabaseFileIsInWALModeAndMigrated() throws {
         let directory = try TemporaryDirectory(prefix: "canto-store")
         let data = directory.appending("data/nested")

@@ -33,6 +33,64 @@ const char *canto_ffmpeg_version(void);
 /// Silences FFmpeg's own logging below `level` (an AV_LOG_* value); Canto logs errors itself.
 void canto_ffmpeg_set_log_level(int level);
 
+
+// MARK: Transcoding (Transcode.c)
+
+/// Output formats the transcoder writes.
+typedef enum canto_output_format {
+    CANTO_FORMAT_MP3 = 1,   ///< libmp3lame in a raw MP3 stream (audio/mpeg)
+    CANTO_FORMAT_OPUS = 2,  ///< libopus in Ogg (audio/ogg)
+    CANTO_FORMAT_AAC = 3,   ///< FFmpeg's aac encoder in ADTS (audio/aac)
+    CANTO_FORMAT_FLAC = 4,  ///< flac in a native FLAC stream (audio/flac)
+} canto_output_format;
+
+/// How to transcode.
+typedef struct canto_transcode_options {
+    canto_output_format format;
+    /// Target bitrate in kbit/s for lossy formats; ignored for FLAC. 0 picks the format's default.
+    int32_t bitrate_kbps;
+    /// Where to start, in milliseconds from the beginning of the track (accurate to a few ms).
+    int64_t start_ms;
+} canto_transcode_options;
+
+/// An open transcode: a decoder, resampler, encoder and muxer. Not thread-safe; use from one
+/// thread at a time. Freed with `canto_transcoder_close`.
+typedef struct canto_transcoder canto_transcoder;
+
+/// Opens `path` and prepares to produce `options.format`. Returns 0 and sets `*out`, or a negative
+/// FFmpeg error code with a message in `error`; on failure nothing is left allocated.
+int canto_transcoder_open(const char *path, const canto_transcode_options *options,
+                          canto_transcoder **out, char *error, size_t error_size);
+
+/// Produces up to `capacity` more output bytes into `buffer`. Returns the number written (> 0),
+/// 0 at the end of the stream (after the muxer's trailer), or a negative error code with a message
+/// in `error`. Work happens only inside this call, so a caller that stops reading stops encoding.
+int64_t canto_transcoder_read(canto_transcoder *transcoder, uint8_t *buffer, size_t capacity,
+                              char *error, size_t error_size);
+
+/// Frees every FFmpeg object the transcoder holds. Safe with NULL and at any point of the stream.
+void canto_transcoder_close(canto_transcoder *transcoder);
+
+/// The output's MIME type ("audio/mpeg", "audio/ogg", "audio/aac", "audio/flac").
+const char *canto_output_mime_type(canto_output_format format);
+
+// MARK: Images (Image.c)
+
+/// Decodes an image (JPEG, PNG, WebP, GIF, BMP: whatever libavcodec decodes), scales it with
+/// libswscale so its longer side is at most `max_size` pixels keeping the aspect ratio (never
+/// upscaling; 0 keeps the size), and encodes it as `format` ("jpeg" or "webp") at `quality`
+/// (1-100). On success returns 0 and sets `*out` (free with `canto_free`) and `*out_size`;
+/// otherwise a negative error code with a message in `error`.
+int canto_image_scale(const uint8_t *data, size_t size, int32_t max_size, const char *format,
+                      int32_t quality, uint8_t **out, size_t *out_size, int32_t *out_width,
+                      int32_t *out_height, char *error, size_t error_size);
+
+/// 1 when this FFmpeg build has an encoder for `format` ("jpeg" or "webp"), else 0.
+int canto_image_can_encode(const char *format);
+
+/// Frees memory the shim allocated for the caller.
+void canto_free(void *pointer);
+
 #ifdef __cplusplus
 }
 #endif

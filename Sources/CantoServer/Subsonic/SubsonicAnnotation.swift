@@ -94,7 +94,7 @@ struct SubsonicAnnotation: Sendable {
                 continue
             }
             guard let track = try await services.catalog.track(entry.trackID) else { continue }
-            var song = try await SubsonicModel.song(track, catalog: services.catalog)
+            var song = try await SubsonicModel.song(track, for: call.user, services: services)
             song.attributes += [
                 ("username", .string(entry.user.username)),
                 ("minutesAgo", .int(Int(Date().timeIntervalSince(entry.since) / 60))), ("playerId", .int(0)),

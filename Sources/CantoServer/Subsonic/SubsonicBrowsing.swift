@@ -5,12 +5,14 @@ import Foundation
 struct SubsonicBrowsing: Sendable {
     let services: CantoServices
     var catalog: any CatalogReader { services.catalog }
+    /// getArtists by library scope, until the catalog changes.
+    private let artistIndexes = VersionedCache<[LibraryID]?, SubsonicElement>()
 
     func register(in api: inout SubsonicAPI) {
         api.on("getMusicFolders") { _ in try await musicFolders() }
-        api.on("getArtists") { _ in try await artists() }
-        api.on("getArtist") { call in try await artist(try call.parameters.required("id")) }
-        api.on("getAlbum") { call in try await album(try call.parameters.required("id"), for: call.user) }
+        api.on("getArtists") { call in try await artists(call) }
+        api.on("getArtist") { call in try await artist(try call.parameters.required("id"), for: call) }
+        api.on("getAlbum") { call in try await album(try call.parameters.required("id"), for: call) }
         api.on("getSong") { call in try await song(try call.parameters.required("id"), for: call.user) }
         api.on("getGenres") { _ in try await genres() }
     }
@@ -25,40 +27,67 @@ struct SubsonicBrowsing: Sendable {
 
     static let ignoredArticles = "The El La Los Las Le Les"
 
-    func artists() async throws -> SubsonicPayload {
-        let artists = try await catalog.artists().filter { $0.albumCount > 0 }
-        let grouped = Dictionary(grouping: artists) { SortKey.indexLetter($0.sortName) }
-        let indexes = grouped.keys.sorted().map { letter in
-            SubsonicElement([("name", .string(letter))]).with(
-                "artist", list: grouped[letter, default: []].map(SubsonicModel.artist))
+    /// The artist index: artists with albums, within the caller's libraries (and `musicFolderId`).
+    func artists(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let scope = try await SubsonicDirectories.scope(call, catalog: catalog)
+        let version = try await catalog.catalogVersion()
+        let element = try await artistIndexes.value(for: scope, version: version) {
+            let artists: [Artist]
+            if let scope {
+                artists = try await services.queries.search(
+                    "", scope: scope, artists: Page(offset: 0, limit: Int(Int32.max)),
+                    albums: Page(offset: 0, limit: 0),
+                    tracks: Page(offset: 0, limit: 0)
+                ).artists
+            } else {
+                artists = try await catalog.artists()
+            }
+            let grouped = Dictionary(grouping: artists.filter { $0.albumCount > 0 }) {
+                SortKey.indexLetter($0.sortName)
+            }
+            let indexes = grouped.keys.sorted().map { letter in
+                SubsonicElement([("name", .string(letter))]).with(
+                    "artist", list: grouped[letter, default: []].map(SubsonicModel.artist))
+            }
+            return SubsonicElement([("ignoredArticles", .string(Self.ignoredArticles))]).with("index", list: indexes)
         }
-        return .element(
-            "artists",
-            SubsonicElement([("ignoredArticles", .string(Self.ignoredArticles))]).with("index", list: indexes))
+        return .element("artists", element)
     }
 
-    func artist(_ id: String) async throws -> SubsonicPayload {
+    func artist(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {
         guard let artist = try await catalog.artist(ArtistID(id)) else { throw SubsonicError.notFound("Artist") }
-        let albums = try await catalog.albums(byArtist: artist.id)
+        var albums = try await catalog.albums(byArtist: artist.id)
+        if let scope = try await SubsonicDirectories.scope(call, catalog: catalog) {
+            var visible: [Album] = []
+            for album in albums where try await Self.isVisible(album, in: scope, catalog: catalog) {
+                visible.append(album)
+            }
+            guard !visible.isEmpty else { throw SubsonicError.notFound("Artist") }
+            albums = visible
+        }
         let element = SubsonicModel.artist(artist).with("album", list: albums.map(SubsonicModel.album))
         return .element("artist", element)
     }
 
-    func album(_ id: String, for user: User) async throws -> SubsonicPayload {
+    func album(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {
         guard let album = try await catalog.album(AlbumID(id)) else { throw SubsonicError.notFound("Album") }
-        let annotations = try await SubsonicModel.annotations(of: user, services: services)
-        var songs: [SubsonicElement] = []
-        for track in try await catalog.tracks(inAlbum: album.id) {
-            songs.append(
-                try await SubsonicModel.song(track, catalog: catalog, annotation: annotations[track.id.rawValue]))
+        var tracks = try await catalog.tracks(inAlbum: album.id)
+        if let scope = try await SubsonicDirectories.scope(call, catalog: catalog) {
+            tracks = tracks.filter { scope.contains($0.libraryID) }
+            guard !tracks.isEmpty else { throw SubsonicError.notFound("Album") }
         }
+        let songs = try await SubsonicModel.songs(tracks, for: call.user, services: services)
         return .element("album", SubsonicModel.album(album).with("song", list: songs))
+    }
+
+    /// Whether any of the album's tracks is in one of `scope`'s libraries.
+    static func isVisible(_ album: Album, in scope: [LibraryID], catalog: any CatalogReader) async throws -> Bool {
+        try await catalog.tracks(inAlbum: album.id).contains { scope.contains($0.libraryID) }
     }
 
     func song(_ id: String, for user: User) async throws -> SubsonicPayload {
         guard let track = try await catalog.track(TrackID(id)) else { throw SubsonicError.notFound("Song") }
-        let annotations = try await SubsonicModel.annotations(of: user, services: services)
-        return .element("song", try await SubsonicModel.song(track, catalog: catalog, annotation: annotations[id]))
+        return .element("song", try await SubsonicModel.song(track, for: user, services: services))
     }
 
     func genres() async throws -> SubsonicPayload {

@@ -22,6 +22,13 @@ struct SubsonicDirectories: Sendable {
         return libraries
     }
 
+    /// The libraries a call may see when that is not all of them (a limited user, or a
+    /// `musicFolderId`); nil when every library is in scope.
+    static func scope(_ call: SubsonicCall, catalog: any CatalogReader) async throws -> [LibraryID]? {
+        guard call.parameters.string("musicFolderId") != nil || call.user.libraryIDs != nil else { return nil }
+        return try await libraries(call, catalog: catalog).map(\.id)
+    }
+
     private func indexes(_ call: SubsonicCall) async throws -> SubsonicPayload {
         var folders: [Folder] = []
         var files: [SubsonicElement] = []
@@ -29,10 +36,9 @@ struct SubsonicDirectories: Sendable {
         for library in try await Self.libraries(call, catalog: catalog) {
             let root = CatalogIDs.folder(library: library.id, relativePath: "")
             folders += try await catalog.subfolders(of: root)
-            for track in try await catalog.tracks(inFolder: root) {
-                files.append(try await SubsonicModel.song(track, catalog: catalog))
-                lastModified = max(lastModified, track.updatedAt)
-            }
+            let tracks = try await catalog.tracks(inFolder: root)
+            files += try await SubsonicModel.songs(tracks, for: call.user, services: services)
+            lastModified = tracks.map(\.updatedAt).reduce(lastModified, max)
         }
         if let since = try call.parameters.int("ifModifiedSince"),
             Date(timeIntervalSince1970: Double(since) / 1000) >= lastModified, lastModified.timeIntervalSince1970 > 0
@@ -70,9 +76,8 @@ struct SubsonicDirectories: Sendable {
                     ("title", .string(sub.name)), ("artist", .string(folder.name)),
                 ]))
         }
-        for track in try await catalog.tracks(inFolder: id) {
-            children.append(try await SubsonicModel.song(track, catalog: catalog))
-        }
+        children += try await SubsonicModel.songs(
+            try await catalog.tracks(inFolder: id), for: call.user, services: services)
         return .element(
             "directory",
             SubsonicElement([

@@ -14,25 +14,62 @@ enum SubsonicValue: Sendable, Equatable {
         case .int(let value): String(value)
         case .double(let value): String(value)
         case .bool(let value): value ? "true" : "false"
-        case .date(let value): SubsonicValue.dateFormatter.string(from: value)
+        case .date(let value): Self.iso8601(value)
         }
     }
 
-    var json: Any {
+    /// Appends the value as JSON.
+    func writeJSON(into output: inout String) {
         switch self {
-        case .string(let value): value
-        case .int(let value): value
-        case .double(let value): value
-        case .bool(let value): value
-        case .date: text
+        case .string(let value): Self.writeJSONString(value, into: &output)
+        case .int(let value): output += String(value)
+        case .double(let value): output += value.isFinite ? String(value) : "null"
+        case .bool(let value): output += value ? "true" : "false"
+        case .date: Self.writeJSONString(text, into: &output)
         }
     }
 
-    nonisolated(unsafe) static let dateFormatter: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter
-    }()
+    /// Appends `text` as a JSON string literal: quotes, backslashes and control characters escaped.
+    static func writeJSONString(_ text: String, into output: inout String) {
+        output += "\""
+        var plainStart = text.utf8.startIndex
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte == 0x22 || byte == 0x5C || byte < 0x20 {
+                output += text[plainStart..<index]
+                switch byte {
+                case 0x22: output += "\\\""
+                case 0x5C: output += "\\\\"
+                case 0x0A: output += "\\n"
+                case 0x0D: output += "\\r"
+                case 0x09: output += "\\t"
+                default:
+                    let hex = String(byte, radix: 16)
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
+                plainStart = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        output += text[plainStart..<utf8.endIndex]
+        output += "\""
+    }
+
+    /// `2026-11-25T13:40:17Z`: RFC 3339 in UTC with whole seconds (Foundation's formatter costs
+    /// microseconds a call, and a song list has hundreds of dates).
+    static func iso8601(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return pad(parts.tm_year + 1900, 4) + "-" + pad(parts.tm_mon + 1, 2) + "-" + pad(parts.tm_mday, 2) + "T"
+            + pad(parts.tm_hour, 2) + ":" + pad(parts.tm_min, 2) + ":" + pad(parts.tm_sec, 2) + "Z"
+    }
 }
 
 /// One element of a Subsonic response, rendered the same way to XML (attributes, child elements,
@@ -80,15 +117,45 @@ struct SubsonicElement: Sendable {
 
     // MARK: JSON
 
-    var jsonObject: Any {
-        if let scalar { return scalar.json }
-        var object: [String: Any] = [:]
-        for (key, value) in attributes { object[key] = value.json }
-        for child in children {
-            object[child.name] = child.isList ? child.elements.map(\.jsonObject) : child.elements.first?.jsonObject
+    /// Appends the element as a JSON value: an object of its attributes, children and `value`
+    /// text, in that order, or its scalar.
+    func writeJSON(into output: inout String) {
+        if let scalar {
+            scalar.writeJSON(into: &output)
+            return
         }
-        if let text { object["value"] = text }
-        return object
+        output += "{"
+        var first = true
+        func key(_ name: String) {
+            if !first { output += "," }
+            first = false
+            SubsonicValue.writeJSONString(name, into: &output)
+            output += ":"
+        }
+        for (name, value) in attributes {
+            key(name)
+            value.writeJSON(into: &output)
+        }
+        for child in children {
+            if !child.isList {
+                guard let element = child.elements.first else { continue }
+                key(child.name)
+                element.writeJSON(into: &output)
+                continue
+            }
+            key(child.name)
+            output += "["
+            for (index, element) in child.elements.enumerated() {
+                if index > 0 { output += "," }
+                element.writeJSON(into: &output)
+            }
+            output += "]"
+        }
+        if let text {
+            key("value")
+            SubsonicValue.writeJSONString(text, into: &output)
+        }
+        output += "}"
     }
 
     // MARK: XML

@@ -42,18 +42,11 @@ struct SubsonicLists: Sendable {
     }
 
     private func scope(_ call: SubsonicCall) async throws -> LibraryScope {
-        guard call.parameters.string("musicFolderId") != nil || call.user.libraryIDs != nil else { return nil }
-        return try await SubsonicDirectories.libraries(call, catalog: catalog).map(\.id)
+        try await SubsonicDirectories.scope(call, catalog: catalog)
     }
 
     private func songs(_ tracks: [Track], for user: User) async throws -> [SubsonicElement] {
-        let annotations = try await SubsonicModel.annotations(of: user, services: services)
-        var elements: [SubsonicElement] = []
-        for track in tracks {
-            elements.append(
-                try await SubsonicModel.song(track, catalog: catalog, annotation: annotations[track.id.rawValue]))
-        }
-        return elements
+        try await SubsonicModel.songs(tracks, for: user, services: services)
     }
 
     /// AlbumID3 for the ID3 calls, a directory-style Child for the old ones.

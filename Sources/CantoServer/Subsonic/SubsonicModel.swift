@@ -40,17 +40,33 @@ enum SubsonicModel {
         }
     }
 
+    /// Songs as Child elements, with their genres and credits and, for `user`, their stars and
+    /// ratings: three queries for the whole list.
+    static func songs(_ tracks: [Track], for user: User?, services: CantoServices) async throws -> [SubsonicElement] {
+        guard !tracks.isEmpty else { return [] }
+        let details = try await services.catalog.details(of: tracks.map(\.id))
+        var annotations: [String: Annotation] = [:]
+        if let user {
+            annotations = try await services.accounts.state.annotations(of: user.id, items: tracks.map(\.id.rawValue))
+        }
+        return tracks.map {
+            song($0, details: details[$0.id] ?? TrackDetails(), annotation: annotations[$0.id.rawValue])
+        }
+    }
+
+    /// One song as Child (see `songs`).
+    static func song(_ track: Track, for user: User?, services: CantoServices) async throws -> SubsonicElement {
+        try await songs([track], for: user, services: services)[0]
+    }
+
     /// A song as Child; `annotation` adds the caller's star and rating.
-    static func song(_ track: Track, catalog: any CatalogReader, annotation: Annotation? = nil) async throws
-        -> SubsonicElement
-    {
-        let genres = try await catalog.genres(of: track.id)
-        let credits = try await catalog.credits(of: track.id)
+    static func song(_ track: Track, details: TrackDetails, annotation: Annotation?) -> SubsonicElement {
+        let genres = details.genres
+        let credits = details.credits
+        let credited = zip(credits, details.artistIDs)
         func people(_ role: ArtistRole) -> [SubsonicElement] {
-            credits.filter { $0.role == role }.map {
-                SubsonicElement([
-                    ("id", .string(CatalogIDs.artist(name: $0.name).rawValue)), ("name", .string($0.name)),
-                ])
+            credited.filter { $0.0.role == role }.map {
+                SubsonicElement([("id", .string($0.1.rawValue)), ("name", .string($0.0.name))])
             }
         }
         var replayGain = SubsonicElement([
@@ -60,7 +76,7 @@ enum SubsonicModel {
             ("albumPeak", track.replayGain.albumPeak.map(SubsonicValue.double)),
         ])
         replayGain.children = []
-        let firstArtist = credits.first { $0.role == .artist }?.name ?? track.artistName
+        let firstArtist = credited.first { $0.0.role == .artist }?.1 ?? CatalogIDs.artist(name: track.artistName)
         return SubsonicElement([
             ("id", .string(track.id.rawValue)), ("parent", .string(track.folderID.rawValue)), ("isDir", .bool(false)),
             ("title", .string(track.title)), ("album", .string(track.album)), ("artist", .string(track.artistName)),
@@ -74,13 +90,12 @@ enum SubsonicModel {
             ("path", .string(track.path)), ("playCount", .int(track.playCount)),
             ("discNumber", track.discNumber.map(SubsonicValue.int)), ("created", .date(track.createdAt)),
             ("albumId", .string(track.albumID.rawValue)),
-            ("artistId", .string(CatalogIDs.artist(name: firstArtist).rawValue)), ("type", .string("music")),
+            ("artistId", .string(firstArtist.rawValue)), ("type", .string("music")),
             ("mediaType", .string("song")), ("isVideo", .bool(false)), ("bpm", track.bpm.map(SubsonicValue.int)),
             ("comment", track.comment.map(SubsonicValue.string)),
             ("musicBrainzId", track.musicBrainz.recordingID.map(SubsonicValue.string)),
             ("displayArtist", .string(track.artistName)), ("displayAlbumArtist", .string(track.albumArtistName)),
             ("displayComposer", .string(credits.filter { $0.role == .composer }.map(\.name).joined(separator: ", "))),
-            ("sortName", .string(SortKey.sortName(track.title))),
             ("starred", annotation?.starredAt.map(SubsonicValue.date)),
             ("userRating", annotation?.rating.map(SubsonicValue.int)),
         ])
@@ -89,12 +104,5 @@ enum SubsonicModel {
         .with("albumArtists", list: people(.albumArtist))
         .with("replayGain", replayGain)
         .with("isrc", list: track.isrc.map { [.value(.string($0))] } ?? [])
-    }
-
-    /// The user's stars and ratings by item ID.
-    static func annotations(of user: User, services: CantoServices) async throws -> [String: Annotation] {
-        Dictionary(
-            try await services.accounts.state.annotations(of: user.id).map { ($0.itemID, $0) },
-            uniquingKeysWith: { first, _ in first })
     }
 }

@@ -18,9 +18,39 @@ struct SubsonicParameters: Sendable {
         }
     }
 
+    /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte. A malformed
+    /// escape stays as it is; bytes that are not UTF-8 become U+FFFD.
     static func decode(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            index = utf8.index(after: index)
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), let high = hexValue(utf8, index),
+                let low = hexValue(utf8, utf8.index(after: index))
+            {
+                bytes.append(high << 4 | low)
+                index = utf8.index(index, offsetBy: 2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ utf8: Substring.UTF8View, _ index: Substring.UTF8View.Index) -> UInt8? {
+        guard index != utf8.endIndex else { return nil }
+        switch utf8[index] {
+        case let digit where (0x30...0x39).contains(digit): return digit - 0x30
+        case let letter where (0x41...0x46).contains(letter): return letter - 0x41 + 10
+        case let letter where (0x61...0x66).contains(letter): return letter - 0x61 + 10
+        default: return nil
+        }
     }
 
     func string(_ name: String) -> String? { values[name]?.first }

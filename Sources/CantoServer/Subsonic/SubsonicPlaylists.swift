@@ -41,9 +41,8 @@ struct SubsonicPlaylists: Sendable {
             ("coverArt", tracks.first?.artworkID.map { .string($0.rawValue) }),
         ])
         if withEntries {
-            var entries: [SubsonicElement] = []
-            for track in tracks { entries.append(try await SubsonicModel.song(track, catalog: services.catalog)) }
-            element = element.with("entry", list: entries)
+            element = element.with(
+                "entry", list: try await SubsonicModel.songs(tracks, for: nil, services: services))
         }
         return element
     }

@@ -22,7 +22,7 @@ struct SubsonicQueues: Sendable {
 
     private func song(_ id: TrackID) async throws -> SubsonicElement? {
         guard let track = try await services.catalog.track(id) else { return nil }
-        return try await SubsonicModel.song(track, catalog: services.catalog)
+        return try await SubsonicModel.song(track, for: nil, services: services)
     }
 
     private func bookmarks(_ call: SubsonicCall) async throws -> SubsonicPayload {

@@ -74,8 +74,9 @@ struct SubsonicFormat: Sendable, Equatable {
     }
 
     private static func json(_ envelope: SubsonicElement) -> String {
-        let object = ["subsonic-response": envelope.jsonObject]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        var output = "{\"subsonic-response\":"
+        output.reserveCapacity(4096)
+        envelope.writeJSON(into: &output)
+        return output + "}"
     }
 }

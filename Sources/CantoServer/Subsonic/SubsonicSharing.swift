@@ -82,12 +82,11 @@ struct SubsonicSharing: Sendable {
     private func shares(_ call: SubsonicCall, only: ShareID?) async throws -> SubsonicPayload {
         var elements: [SubsonicElement] = []
         for share in try await sharing.shares(of: call.user.id) where only == nil || share.id == only {
-            var entries: [SubsonicElement] = []
+            var tracks: [Track] = []
             for id in share.trackIDs {
-                if let track = try await services.catalog.track(id) {
-                    entries.append(try await SubsonicModel.song(track, catalog: services.catalog))
-                }
+                if let track = try await services.catalog.track(id) { tracks.append(track) }
             }
+            let entries = try await SubsonicModel.songs(tracks, for: call.user, services: services)
             elements.append(
                 SubsonicElement([
                     ("id", .string(share.id.rawValue)),
