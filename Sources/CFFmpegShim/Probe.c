@@ -59,6 +59,55 @@ int canto_probe(const char *path, canto_probe_info *info, char *error, size_t er
     return 0;
 }
 
+int canto_decode_duration(const char *path, canto_probe_info *info, char *error, size_t error_size) {
+    memset(info, 0, sizeof *info);
+    copy_string(error, error_size, "");
+    AVFormatContext *format = NULL;
+    AVCodecContext *codec = NULL;
+    AVPacket *packet = av_packet_alloc();
+    AVFrame *frame = av_frame_alloc();
+    int64_t samples = 0;
+    int rc = packet && frame ? avformat_open_input(&format, path, NULL, NULL) : AVERROR(ENOMEM);
+    if (rc >= 0) rc = avformat_find_stream_info(format, NULL);
+    int index = rc >= 0 ? av_find_best_stream(format, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) : rc;
+    if (index < 0) rc = index;
+    if (rc >= 0) {
+        AVCodecParameters *params = format->streams[index]->codecpar;
+        const AVCodec *decoder = avcodec_find_decoder(params->codec_id);
+        codec = decoder ? avcodec_alloc_context3(decoder) : NULL;
+        rc = codec ? avcodec_parameters_to_context(codec, params) : AVERROR_DECODER_NOT_FOUND;
+        if (rc >= 0) rc = avcodec_open2(codec, decoder, NULL);
+    }
+    while (rc >= 0) {
+        int read = av_read_frame(format, packet);
+        if (read >= 0 && packet->stream_index != index) {
+            av_packet_unref(packet);
+            continue;
+        }
+        rc = avcodec_send_packet(codec, read >= 0 ? packet : NULL);
+        av_packet_unref(packet);
+        while (rc >= 0 && (rc = avcodec_receive_frame(codec, frame)) >= 0) {
+            samples += frame->nb_samples;
+            av_frame_unref(frame);
+        }
+        if (rc == AVERROR(EAGAIN)) rc = 0;
+        if (read < 0) break;  // flushed: rc is AVERROR_EOF
+    }
+    if (rc == AVERROR_EOF) rc = 0;
+    if (rc >= 0 && codec) {
+        info->sample_rate = codec->sample_rate;
+        info->channels = codec->ch_layout.nb_channels;
+        info->duration_ms = codec->sample_rate > 0 ? samples * 1000 / codec->sample_rate : 0;
+        copy_string(info->codec, sizeof info->codec, avcodec_get_name(codec->codec_id));
+        copy_string(info->container, sizeof info->container, format->iformat->name);
+    }
+    avcodec_free_context(&codec);
+    avformat_close_input(&format);
+    av_frame_free(&frame);
+    av_packet_free(&packet);
+    return rc < 0 ? fail(rc, error, error_size) : 0;
+}
+
 const char *canto_ffmpeg_version(void) {
     static char version[96];
     unsigned f = avformat_version(), c = avcodec_version();

@@ -10,15 +10,29 @@ public struct ProbeResult: Sendable, Equatable {
 /// The Swift face of the FFmpeg probe. Blocking: call it from a `BlockingPool`.
 public enum FFmpegProbe {
     /// FFmpeg's own log lines are muted below errors once; Canto logs failures itself.
-    private static let quiet: Void = canto_ffmpeg_set_log_level(-8 /* AV_LOG_QUIET */)
+    static let quietLogs: Void = canto_ffmpeg_set_log_level(-8 /* AV_LOG_QUIET */)
 
     public static var version: String { String(cString: canto_ffmpeg_version()) }
 
     public static func probe(path: String) throws(MediaError) -> ProbeResult {
-        _ = quiet
+        try run(canto_probe, path: path)
+    }
+
+    /// Decodes the whole file and measures the audio it holds (exact, but as slow as a
+    /// decode); for checking what the transcoder wrote.
+    public static func decode(path: String) throws(MediaError) -> ProbeResult {
+        try run(canto_decode_duration, path: path)
+    }
+
+    private static func run(
+        _ function: (UnsafePointer<CChar>?, UnsafeMutablePointer<canto_probe_info>?, UnsafeMutablePointer<CChar>?, Int)
+            -> Int32,
+        path: String
+    ) throws(MediaError) -> ProbeResult {
+        _ = quietLogs
         var info = canto_probe_info()
         var error = [CChar](repeating: 0, count: 256)
-        let rc = canto_probe(path, &info, &error, error.count)
+        let rc = function(path, &info, &error, error.count)
         guard rc == 0 else {
             let message = String(cBuffer: error)
             throw .unreadable(reason: message.isEmpty ? "FFmpeg error \(rc)" : message)

@@ -37,6 +37,11 @@ public struct CantoServices: Sendable {
     public let queries: any CatalogQueries
     /// Decides who a Subsonic request comes from (`u`+`p`, `u`+`t`+`s`, `apiKey`).
     public let subsonicAuthenticator: SubsonicAuthenticator
+    /// Streams originals and transcodes; chooses between them.
+    let streamer: MediaStreamer
+    let planner: StreamPlanner
+    /// Scaled cover images.
+    let covers: CoverArtService
 
     /// Opens the database (running migrations) and creates the enabled plugins.
     public init(configuration: CantoConfiguration, logger: Logger) async throws {
@@ -67,6 +72,19 @@ public struct CantoServices: Sendable {
         let throttle = LoginThrottle()
         subsonicAuthenticator = SubsonicAuthenticator(
             users: accountStore, apiKeys: accountStore, hasher: hasher, secrets: secrets, throttle: throttle)
+        let caches = dataDirectory.appendingPathComponent("cache")
+        streamer = MediaStreamer(
+            cache: try DiskCache(
+                directory: caches.appendingPathComponent("transcodes"), capacityBytes: configuration.transcodeCacheBytes
+            ),
+            limiter: TranscodeLimiter(
+                limit: configuration.maxConcurrentTranscodes, timeout: configuration.transcodeQueueTimeout))
+        planner = StreamPlanner(
+            clientDefaults: configuration.clientStreamDefaults, defaultFormat: configuration.defaultTranscodeFormat)
+        covers = CoverArtService(
+            catalog: catalog,
+            cache: try DiskCache(
+                directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes))
         accounts = AccountService(
             users: accountStore, sessions: accountStore, apiKeys: accountStore,
             history: HistoryRepository(database: database), state: LibraryStateRepository(database: database),

@@ -27,6 +27,12 @@ typedef struct canto_probe_info {
 /// `error` (always NUL-terminated).
 int canto_probe(const char *path, canto_probe_info *info, char *error, size_t error_size);
 
+/// Decodes every audio frame of `path`'s best audio stream and reports how much audio it
+/// holds (`duration_ms`, from the decoded sample count), with the codec, rate and channels.
+/// Slower than `canto_probe`, but exact even for streams without a length in their headers
+/// (a streamed FLAC, ADTS AAC). Returns 0, or a negative error with a message in `error`.
+int canto_decode_duration(const char *path, canto_probe_info *info, char *error, size_t error_size);
+
 /// FFmpeg's library versions, as "avformat X.Y.Z, avcodec X.Y.Z".
 const char *canto_ffmpeg_version(void);
 

@@ -70,6 +70,14 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(.badRequest, "weak_password", error.description)
         } catch let error as DuplicateUsername {
             throw APIError.conflict("The username \(error.username) is taken.")
+        } catch StreamFailure.busy(let retryAfter) {
+            var headers = HTTPFields()
+            headers[.retryAfter] = "\(retryAfter)"
+            throw APIError(
+                .serviceUnavailable, "transcoders_busy", "Every transcoder is busy. Try again in \(retryAfter) s.",
+                headers: headers)
+        } catch StreamFailure.unreadable(let reason) {
+            throw APIError(.unprocessableContent, "unreadable_media", reason + ".")
         } catch let error as any HTTPResponseError {
             // Hummingbird's own (bad JSON, body too large): keep the status, not the text.
             throw APIError(error.status, Self.code(for: error.status), error.status.reasonPhrase + ".")

@@ -19,6 +19,7 @@ enum NativeAPI {
         let signedIn = api.group().add(middleware: RequireUserMiddleware())
         MeController(accounts: accounts).addRoutes(to: signedIn)
         HistoryController(accounts: accounts, catalog: services.catalog).addRoutes(to: signedIn)
+        MediaController(services: services).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         AdminController(accounts: accounts, services: services).addRoutes(to: admin)
     }

@@ -41,6 +41,17 @@ enum OpenAPIDocument {
         .init(
             method: "put", path: "/api/v1/me/preferences", summary: "Replace my preferences", access: .user,
             request: "Preferences", response: "Preferences"),
+        .init(
+            method: "get", path: "/api/v1/tracks/{id}/stream",
+            summary: "Stream a track: the original, or transcoded (503 with Retry-After when every transcoder is busy)",
+            access: .user, response: "audio", query: ["format", "bitrate", "offset", "estimate"]),
+        .init(
+            method: "head", path: "/api/v1/tracks/{id}/stream", summary: "A stream's headers", access: .user,
+            query: ["format", "bitrate", "offset", "estimate"]),
+        .init(
+            method: "get", path: "/api/v1/covers/{id}",
+            summary: "Cover of an album, artist or track, scaled (a placeholder when there is none)", access: .user,
+            response: "image", query: ["size", "format"]),
         .init(method: "get", path: "/api/v1/me/avatar", summary: "My avatar image", access: .user, response: "image"),
         .init(
             method: "put", path: "/api/v1/me/avatar", summary: "Upload my avatar (JPEG, PNG, WebP, GIF; 2 MB)",
@@ -189,6 +200,7 @@ enum OpenAPIDocument {
         switch name {
         case "image": ["image/*": ["schema": ["type": "string", "format": "binary"]]]
         case "csv": ["text/csv": ["schema": ["type": "string"]]]
+        case "audio": ["audio/*": ["schema": ["type": "string", "format": "binary"]]]
         default: ["application/json": ["schema": ["$ref": "#/components/schemas/\(name)"]]]
         }
     }

@@ -1,3 +1,4 @@
+import CantoMedia
 import Foundation
 
 extension CantoConfiguration {
@@ -36,6 +37,18 @@ extension CantoConfiguration {
     public var logFormat: String { string("log.format") }
     public var logLevel: String { string("log.level") }
     public var busyTimeout: TimeInterval { Double(integer("database.busy_timeout_ms")) / 1000 }
+    public var maxConcurrentTranscodes: Int { integer("transcoding.max_concurrent") }
+    public var transcodeQueueTimeout: Duration { .seconds(integer("transcoding.queue_timeout_seconds")) }
+    public var defaultTranscodeFormat: TranscodeFormat {
+        TranscodeFormat(rawValue: string("transcoding.default_format")) ?? .mp3
+    }
+    /// Per-client stream defaults by lower-cased client name (checked when the file was read).
+    var clientStreamDefaults: [String: (format: String, bitrate: Int?)] {
+        guard case .strings(let entries) = values["transcoding.client_formats"] else { return [:] }
+        return (try? StreamPlanner.parseClientDefaults(entries)) ?? [:]
+    }
+    public var transcodeCacheBytes: Int64 { Int64(integer("cache.transcode_mb")) * 1_048_576 }
+    public var coverCacheBytes: Int64 { Int64(integer("cache.covers_mb")) * 1_048_576 }
 
     /// The effective configuration as TOML, secrets masked, with where each value came from.
     public func rendered(secretPluginKeys: [String: [String]] = [:]) -> String {

@@ -1,3 +1,4 @@
+import CantoMedia
 import Foundation
 
 /// A configuration value, typed.
@@ -114,6 +115,49 @@ extension ConfigKey {
             section: "database", name: "busy_timeout_ms", kind: .integer, defaultValue: .integer(5000),
             check: { value in
                 guard case .integer(let ms) = value, ms >= 0 else { return "must be 0 or more" }
+                return nil
+            }),
+        ConfigKey(
+            section: "transcoding", name: "max_concurrent", kind: .integer, defaultValue: .integer(64),
+            check: { value in
+                guard case .integer(let count) = value, (1...1024).contains(count) else { return "must be 1 to 1024" }
+                return nil
+            }),
+        ConfigKey(
+            section: "transcoding", name: "queue_timeout_seconds", kind: .integer, defaultValue: .integer(10),
+            check: { value in
+                guard case .integer(let seconds) = value, (0...600).contains(seconds) else { return "must be 0 to 600" }
+                return nil
+            }),
+        ConfigKey(
+            section: "transcoding", name: "default_format", kind: .string, defaultValue: .string("mp3"),
+            check: { value in
+                guard case .string(let format) = value, TranscodeFormat(rawValue: format) != nil else {
+                    return "must be mp3, opus, aac or flac"
+                }
+                return nil
+            }),
+        ConfigKey(
+            section: "transcoding", name: "client_formats", kind: .strings, defaultValue: .strings([]),
+            check: { value in
+                guard case .strings(let entries) = value else { return nil }
+                do throws(StreamPlannerError) {
+                    _ = try StreamPlanner.parseClientDefaults(entries)
+                    return nil
+                } catch {
+                    return "has \"\(error.entry)\": use client=format[:bitrate] (format raw, mp3, opus, aac or flac)"
+                }
+            }),
+        ConfigKey(
+            section: "cache", name: "transcode_mb", kind: .integer, defaultValue: .integer(2048),
+            check: { value in
+                guard case .integer(let mb) = value, mb >= 0 else { return "must be 0 or more" }
+                return nil
+            }),
+        ConfigKey(
+            section: "cache", name: "covers_mb", kind: .integer, defaultValue: .integer(256),
+            check: { value in
+                guard case .integer(let mb) = value, mb >= 0 else { return "must be 0 or more" }
                 return nil
             }),
     ]

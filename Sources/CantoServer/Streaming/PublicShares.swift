@@ -34,7 +34,7 @@ enum PublicShares {
                 let library = try await services.catalog.libraries().first(where: { $0.id == track.libraryID })
             else { throw HTTPError(.notFound) }
             return try await RawFileResponse(
-                path: library.path + "/" + track.path, contentType: SubsonicModel.contentType(track.suffix)
+                path: library.path + "/" + track.path, contentType: MediaStreamer.contentType(track.suffix)
             ).response(for: request, context: context)
         }
     }

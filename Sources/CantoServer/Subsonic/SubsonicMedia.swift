@@ -3,11 +3,11 @@ import CantoMedia
 import Foundation
 import Hummingbird
 
-/// stream, download, getCoverArt, getLyrics, getLyricsBySongId, getAvatar. Streams are the
-/// original files (ranges supported); transcoding plugs in here with the streaming engine.
+/// stream, download, getCoverArt, getLyrics, getLyricsBySongId, getAvatar. `stream`
+/// transcodes as the planner decides (`format`, `maxBitRate`, `timeOffset`,
+/// `estimateContentLength`); `download` is always the original file.
 struct SubsonicMedia: Sendable {
     let services: CantoServices
-    static let pool = BlockingPool(label: "canto.covers")
 
     func register(in api: inout SubsonicAPI) {
         api.on("stream") { call in try await file(call, download: false) }
@@ -36,12 +36,32 @@ struct SubsonicMedia: Sendable {
     }
 
     private func file(_ call: SubsonicCall, download: Bool) async throws -> SubsonicPayload {
-        let (track, path) = try await visibleTrack(try call.parameters.required("id"), for: call.user)
-        let raw = RawFileResponse(
-            path: path, contentType: SubsonicModel.contentType(track.suffix),
-            downloadName: download ? (track.path as NSString).lastPathComponent : nil)
+        let parameters = call.parameters
+        let (track, path) = try await visibleTrack(try parameters.required("id"), for: call.user)
+        var output = StreamOutput.raw
+        if !download {
+            var request = StreamRequest(format: parameters.string("format"), client: parameters.string("c"))
+            request.maxBitRate = try parameters.int("maxBitRate")
+            if let offset = parameters.string("timeOffset"), !offset.isEmpty {
+                guard let seconds = Double(offset), seconds >= 0 else {
+                    throw SubsonicError.invalid("timeOffset", "not a number of seconds")
+                }
+                request.offsetSeconds = seconds
+            }
+            let preferences = try await services.accounts.users.preferences(of: call.user.id)
+            output = services.planner.plan(track, request: request, user: call.user, preferences: preferences)
+        }
         do {
-            return .raw(try await raw.response(for: call.request, context: call.context))
+            return .raw(
+                try await services.streamer.response(
+                    track: track, path: path, output: output,
+                    estimateContentLength: parameters.bool("estimateContentLength"),
+                    downloadName: download ? (track.path as NSString).lastPathComponent : nil, request: call.request,
+                    context: call.context))
+        } catch StreamFailure.busy(let retryAfter) {
+            throw SubsonicError(code: 0, message: "Every transcoder is busy; try again in \(retryAfter) seconds")
+        } catch StreamFailure.unreadable(let reason) {
+            throw SubsonicError(code: 0, message: "\(reason) (song \(track.id.rawValue))")
         } catch {
             call.context.logger.warning("media file unreadable", metadata: ["track.id": "\(track.id)"])
             throw SubsonicError.notFound("Media file")
@@ -57,31 +77,9 @@ struct SubsonicMedia: Sendable {
 
     private func coverArt(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let id = try call.parameters.required("id")
-        var artworkID: ArtworkID?
-        if id.hasPrefix("al") {
-            artworkID = try await services.catalog.album(AlbumID(id))?.artworkID
-        } else if id.hasPrefix("ar") {
-            artworkID = try await services.catalog.albums(byArtist: ArtistID(id)).lazy.compactMap(\.artworkID).first
-        } else if id.hasPrefix("t") {
-            artworkID = try await services.catalog.track(TrackID(id))?.artworkID
-        } else {
-            artworkID = ArtworkID(id)
-        }
-        guard let artworkID, let artwork = try await services.catalog.artwork(artworkID) else {
-            throw SubsonicError.notFound("Cover art")
-        }
-        let picture: Picture? = try await Self.pool.run {
-            switch artwork.source {
-            case .file:
-                return FileManager.default.contents(atPath: artwork.path).map {
-                    Picture(data: $0, mimeType: artwork.mimeType)
-                }
-            case .embedded:
-                return try? TagReader().read(path: artwork.path, wantCover: true).cover
-            }
-        }
-        guard let picture else { throw SubsonicError.notFound("Cover art") }
-        return .raw(Self.image(picture.data, type: picture.mimeType))
+        let size = try call.parameters.int("size")
+        let image = try await services.covers.image(for: id, size: size.flatMap { $0 > 0 ? $0 : nil })
+        return .raw(Self.image(Data(image.bytes), type: image.mimeType))
     }
 
     private func lyrics(_ call: SubsonicCall) async throws -> SubsonicPayload {

@@ -25,21 +25,6 @@ enum SubsonicModel {
         ])
     }
 
-    static func contentType(_ suffix: String) -> String {
-        switch suffix {
-        case "mp3": "audio/mpeg"
-        case "flac": "audio/flac"
-        case "ogg", "oga": "audio/ogg"
-        case "opus": "audio/ogg"
-        case "m4a", "m4b", "mp4", "aac", "alac": "audio/mp4"
-        case "wav": "audio/wav"
-        case "aif", "aiff", "aifc": "audio/aiff"
-        case "wv": "audio/x-wavpack"
-        case "ape": "audio/x-ape"
-        default: "application/octet-stream"
-        }
-    }
-
     /// Songs as Child elements, with their genres and credits and, for `user`, their stars and
     /// ratings: three queries for the whole list.
     static func songs(_ tracks: [Track], for user: User?, services: CantoServices) async throws -> [SubsonicElement] {
@@ -83,7 +68,7 @@ enum SubsonicModel {
             ("track", track.trackNumber.map(SubsonicValue.int)), ("year", track.year.map(SubsonicValue.int)),
             ("genre", genres.first.map(SubsonicValue.string)),
             ("coverArt", track.artworkID.map { .string($0.rawValue) }),
-            ("size", .int(Int(track.size))), ("contentType", .string(contentType(track.suffix))),
+            ("size", .int(Int(track.size))), ("contentType", .string(MediaStreamer.contentType(track.suffix))),
             ("suffix", .string(track.suffix)), ("duration", .int(Int(track.audio.durationMs / 1000))),
             ("bitRate", .int(track.audio.bitrateKbps)), ("bitDepth", track.audio.bitDepth.map(SubsonicValue.int)),
             ("samplingRate", .int(track.audio.sampleRate)), ("channelCount", .int(track.audio.channels)),

@@ -1,0 +1,67 @@
+import CantoCore
+import CantoMedia
+import Foundation
+import Hummingbird
+
+/// Streams and cover images for the web UI: the same planner, transcoder and caches as the
+/// Subsonic API, with query parameters instead of Subsonic's.
+struct MediaController {
+    let services: CantoServices
+
+    func addRoutes(to group: RouterGroup<CantoRequestContext>) {
+        group.get("tracks/:id/stream", use: stream)
+        group.head("tracks/:id/stream", use: stream)
+        group.get("covers/:id", use: cover)
+    }
+
+    /// `format` (raw, mp3, opus, aac, flac), `bitrate` (kbit/s cap), `offset` (seconds),
+    /// `estimate` (send a Content-Length for a transcode).
+    @Sendable func stream(_ request: Request, context: CantoRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try context.parameters.require("id")
+        guard let track = try await services.catalog.track(TrackID(id)),
+            user.libraryIDs.map({ $0.contains(track.libraryID) }) ?? true,
+            let library = try await services.catalog.libraries().first(where: { $0.id == track.libraryID })
+        else { throw APIError.notFound }
+        let query = request.uri.queryParameters
+        var wanted = StreamRequest(format: query["format"].map(String.init), client: "web")
+        if let text = query["bitrate"] {
+            guard let bitrate = Int(text), bitrate >= 0 else { throw APIError.badRequest("bitrate must be kbit/s.") }
+            wanted.maxBitRate = bitrate
+        }
+        if let text = query["offset"] {
+            guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
+                throw APIError.badRequest("offset must be a number of seconds.")
+            }
+            wanted.offsetSeconds = seconds
+        }
+        if let format = wanted.format, format != "raw", TranscodeFormat(rawValue: format) == nil {
+            throw APIError.badRequest("format must be raw, mp3, opus, aac or flac.")
+        }
+        let preferences = try await services.accounts.users.preferences(of: user.id)
+        let output = services.planner.plan(track, request: wanted, user: user, preferences: preferences)
+        return try await services.streamer.response(
+            track: track, path: library.path + "/" + track.path, output: output,
+            estimateContentLength: query["estimate"] == "true", request: request, context: context)
+    }
+
+    /// `size` (pixels, longer side) and `format` (jpeg, webp).
+    @Sendable func cover(_ request: Request, context: CantoRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var size: Int?
+        if let text = query["size"] {
+            guard let value = Int(text), value > 0 else { throw APIError.badRequest("size must be a positive number.") }
+            size = value
+        }
+        var format = ImageFormat.jpeg
+        if let text = query["format"] {
+            guard let value = ImageFormat(rawValue: String(text)), value.isAvailable else {
+                throw APIError.badRequest("format must be jpeg or webp.")
+            }
+            format = value
+        }
+        let image = try await services.covers.image(
+            for: try context.parameters.require("id"), size: size, format: format)
+        return SubsonicMedia.image(Data(image.bytes), type: image.mimeType)
+    }
+}

@@ -1,0 +1,75 @@
+import CantoCore
+import CantoMedia
+import Foundation
+
+/// Cover images for albums, artists and tracks: the embedded or folder image, scaled to the
+/// requested size (longer side, aspect kept) and re-encoded as JPEG (or WebP), cached on disk;
+/// a placeholder disc when an item has none.
+struct CoverArtService: Sendable {
+    let catalog: any CatalogReader
+    let cache: DiskCache
+    let pool = BlockingPool(label: "canto.covers")
+    /// Requested sizes are clamped to this (a phone asks for 300-1200).
+    static let maxSize = 2048
+
+    /// An encoded image and its MIME type.
+    struct Image: Sendable {
+        var bytes: [UInt8]
+        var mimeType: String
+    }
+
+    /// The image behind a Subsonic cover ID (album "al…", artist "ar…", track "t…", or an
+    /// artwork ID), at `size` pixels when given, else as stored.
+    func image(for id: String, size: Int?, format: ImageFormat = .jpeg) async throws -> Image {
+        let size = size.map { min(max($0, 16), Self.maxSize) }
+        guard let artworkID = try await artworkID(for: id), let artwork = try await catalog.artwork(artworkID) else {
+            return try await placeholder(size: size, format: format)
+        }
+        let name = DiskCache.name(
+            for: "\(artwork.id.rawValue)|\(artwork.byteCount)|\(size ?? 0)|\(format.rawValue)", suffix: format.rawValue)
+        if size != nil, let path = await cache.path(of: name), let data = FileManager.default.contents(atPath: path) {
+            return Image(bytes: Array(data), mimeType: format.mimeType)
+        }
+        let picture: Picture? = try await pool.run {
+            switch artwork.source {
+            case .file:
+                FileManager.default.contents(atPath: artwork.path).map { Picture(data: $0, mimeType: artwork.mimeType) }
+            case .embedded: try? TagReader().read(path: artwork.path, wantCover: true).cover
+            }
+        }
+        guard let picture else { return try await placeholder(size: size, format: format) }
+        guard let size else { return Image(bytes: Array(picture.data), mimeType: picture.mimeType) }
+        do {
+            let scaled = try await pool.run {
+                try ImageScaler.scale(Array(picture.data), maxSize: size, format: format)
+            }
+            try? await cache.store(scaled.bytes, as: name)
+            return Image(bytes: scaled.bytes, mimeType: format.mimeType)
+        } catch {
+            // An image FFmpeg cannot decode is sent as stored rather than not at all.
+            return Image(bytes: Array(picture.data), mimeType: picture.mimeType)
+        }
+    }
+
+    private func artworkID(for id: String) async throws -> ArtworkID? {
+        if id.hasPrefix("al") { return try await catalog.album(AlbumID(id))?.artworkID }
+        if id.hasPrefix("ar") {
+            return try await catalog.albums(byArtist: ArtistID(id)).lazy.compactMap(\.artworkID).first
+        }
+        if id.hasPrefix("t") { return try await catalog.track(TrackID(id))?.artworkID }
+        return ArtworkID(id)
+    }
+
+    private func placeholder(size: Int?, format: ImageFormat) async throws -> Image {
+        guard let size, size < 300 else { return Image(bytes: Self.placeholderPNG, mimeType: "image/png") }
+        let scaled = try await pool.run { try ImageScaler.scale(Self.placeholderPNG, maxSize: size, format: format) }
+        return Image(bytes: scaled.bytes, mimeType: format.mimeType)
+    }
+
+    /// A grey disc, 300×300 PNG.
+    static let placeholderPNG: [UInt8] = Array(
+        Data(
+            base64Encoded:
+                "iVBORw0KGgoAAAANSUhEUgAAASwAAAEsCAAAAABcFtGpAAAACXBIWXMAAAABAAAAAQBPJcTWAAAD3ElEQVR4nO3dUW5bNxBA0SzM68x6ixhF8tO0vtKbIYOeuwBieL4MyeJ8+9CX+3Z6gD8pWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWCFYIVghWKGbsL7/c6fH+tUlWL9xukzsAqz/hLoG7DTWl6Vu8DqLFalOcx3EekHqsNcxrJepDnIdwnqL6hjXEay3qQ5xHcB6hOoI1z7WY1b7WttYD1Ltcy1jPWy1rLWL9bjVrtYm1gDVLtci1pDVotYe1pjVntYa1qDVmtYW1qjVltYS1rDVktYO1rjVjtYK1oLVitYG1orVhtYC1pLVgtY81prVvNY41qLVuNY01qrVtBas0DDWstWw1izWutWs1ijWAatRLVihSawjVpNag1iHrAa1YIXmsI5ZzWnBCo1hHbQa04IVmsI6ajWlBSs0hHXYakgLVghWaAbrNNX3GS1YoRGs01CfDdwLVghWaALrNNPfPX8xWCFYIVihAazTSD97/GawQrBCsEKwQs9jPXfH67Suwxo764Fuw5o87O0uwxo+7c3uwpo/7q2uwlo5741ghW7C2jrw5WCFYIVghWCFYIVghWCFYIVuwvIXPKx/643L+dThves9e9qbXYblk9LXL/jkWQ90Hdb/69sd3xuWThv97PGbwQrBCsEK+c+/EKwQrBCskF9YhGCFYIX83jAEK+Q30iFYIVghL4aEYIW8chSCFfIyWwhWyGuSIVghL+CGvK0cghXyHnzIpoGQHRYhWCF7d0I2OoXsCgvZQhey3zBkc2bITtaQbb8he6RDNpSH9rDmtNZusIg1pbV3gU2sEa7N8XexntdanX4Z62mt3eG3sR7l2h59H+s5rfXJD2A9xHVg7iNYF/6i90sdwrrsDYIvdgzrDa5jEx/E+njJ6+S4Z7Ey19lhT2N9BK/Tg96A9aP7oX50CdZnNzt9dhPW9cEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEKwQrBCsEK/QXaCepzOkSrfAAAAABJRU5ErkJggg=="
+        ) ?? Data())
+}

@@ -1,0 +1,163 @@
+import CantoCore
+import CantoMedia
+import Foundation
+import Hummingbird
+import Logging
+
+/// Why a stream could not start: the transcoders are all busy, or the file cannot be decoded.
+enum StreamFailure: Error, Sendable {
+    case busy(retryAfter: Int)
+    case unreadable(String)
+}
+
+/// Sends a track as the planner decided: the original file with ranges, a finished transcode
+/// from the cache (ranges too), or a live transcode streamed as it is produced.
+///
+/// A live transcode holds a slot of the `TranscodeLimiter`; its encoder runs only while the
+/// client reads (each chunk is encoded after the previous one was written), and stops and
+/// frees everything when the client goes away. A transcode from the start is written to the
+/// cache beside the response and kept only when it completes.
+struct MediaStreamer: Sendable {
+    let cache: DiskCache
+    let limiter: TranscodeLimiter
+    let pool = BlockingPool(label: "canto.transcode")
+    /// Output chunk size: small enough for a quick first byte, large enough to be cheap.
+    static let chunkBytes = 32 * 1024
+
+    func response(
+        track: Track, path: String, output: StreamOutput, estimateContentLength: Bool, downloadName: String? = nil,
+        request: Request, context: some RequestContext
+    ) async throws -> Response {
+        guard case .transcode(let options) = output else {
+            let raw = RawFileResponse(
+                path: path, contentType: MediaStreamer.contentType(track.suffix), downloadName: downloadName)
+            return try await raw.response(for: request, context: context)
+        }
+        let name = DiskCache.name(
+            for: "\(track.contentHash)|\(options.format.rawValue)|\(options.bitrateKbps)", suffix: options.format.suffix
+        )
+        if options.startMs == 0, let cached = await cache.path(of: name) {
+            let raw = RawFileResponse(path: cached, contentType: options.format.mimeType, downloadName: nil)
+            return try await raw.response(for: request, context: context)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = options.format.mimeType
+        headers[.cacheControl] = "no-cache"
+        let length = estimateContentLength ? Self.estimatedLength(track: track, options: options) : nil
+        if let length { headers[.contentLength] = String(length) }
+        if request.method == .head { return Response(status: .ok, headers: headers) }
+
+        let permit: TranscodePermit
+        do {
+            permit = try await limiter.acquire()
+        } catch let busy as TranscodersBusy {
+            throw StreamFailure.busy(retryAfter: busy.retryAfter)
+        }
+        let transcoder: Transcoder
+        do {
+            transcoder = try await pool.run { try Transcoder(path: path, options: options) }
+        } catch {
+            permit.release()
+            context.logger.warning(
+                "transcode could not start", metadata: ["track.id": "\(track.id)", "error": "\(error)"])
+            throw StreamFailure.unreadable("The file cannot be decoded")
+        }
+        let body = ResponseBody(contentLength: length) { [pool, cache, logger = context.logger] writer in
+            defer {
+                transcoder.close()
+                permit.release()
+            }
+            let sink = options.startMs == 0 ? CacheSink(cache: cache, name: name) : nil
+            var sent = 0
+            do {
+                while let chunk = try await pool.run({ try transcoder.read(capacity: Self.chunkBytes) }) {
+                    var bytes = chunk[...]
+                    if let length { bytes = bytes.prefix(max(0, length - sent)) }
+                    if !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
+                    sent += bytes.count
+                    sink?.append(chunk)
+                }
+                await sink?.commit()
+            } catch let error as TranscodeError {
+                // The file broke part-way: end the stream cleanly, keep nothing.
+                logger.warning("transcode stopped", metadata: ["track.id": "\(track.id)", "error": "\(error)"])
+                sink?.discard()
+            } catch {
+                // The client went away: stop encoding, keep nothing.
+                sink?.discard()
+                throw error
+            }
+            while let length, sent < length {
+                // The estimate promised more: pad, so the connection stays well-formed.
+                let count = min(length - sent, Self.chunkBytes)
+                try await writer.write(ByteBuffer(repeating: 0, count: count))
+                sent += count
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// Bytes a transcode of the rest of the track will take at its bitrate (FLAC: the source's).
+    static func estimatedLength(track: Track, options: TranscodeOptions) -> Int {
+        let seconds = max(0, Double(track.audio.durationMs - options.startMs) / 1000)
+        let kbps = options.format.isLossless ? max(track.audio.bitrateKbps, 1) : options.bitrateKbps
+        return Int((seconds * Double(kbps) * 1000 / 8).rounded(.up))
+    }
+
+    /// The MIME type of an original file, by suffix.
+    static func contentType(_ suffix: String) -> String {
+        switch suffix.lowercased() {
+        case "mp3": "audio/mpeg"
+        case "flac": "audio/flac"
+        case "ogg", "oga", "opus": "audio/ogg"
+        case "m4a", "m4b", "mp4", "aac", "alac": "audio/mp4"
+        case "wav": "audio/wav"
+        case "aif", "aiff", "aifc": "audio/aiff"
+        case "wv": "audio/x-wavpack"
+        case "ape": "audio/x-ape"
+        default: "application/octet-stream"
+        }
+    }
+}
+
+/// A cache entry being written beside a live transcode: a temporary file, renamed into the
+/// cache when the transcode completes, removed otherwise.
+final class CacheSink: @unchecked Sendable {
+    // @unchecked: used by the one task that streams the response.
+    private let cache: DiskCache
+    private let name: String
+    private let partial: String
+    private var handle: FileHandle?
+
+    init(cache: DiskCache, name: String) {
+        self.cache = cache
+        self.name = name
+        partial = cache.partialPath()
+        handle =
+            FileManager.default.createFile(atPath: partial, contents: nil) ? FileHandle(forWritingAtPath: partial) : nil
+    }
+
+    func append(_ bytes: [UInt8]) {
+        do {
+            try handle?.write(contentsOf: bytes)
+        } catch {
+            discard()  // a full disk costs the cache entry, never the stream
+        }
+    }
+
+    func commit() async {
+        guard let handle else { return }
+        try? handle.close()
+        self.handle = nil
+        try? await cache.commit(partial: partial, as: name)
+    }
+
+    func discard() {
+        try? handle?.close()
+        handle = nil
+        try? FileManager.default.removeItem(atPath: partial)
+    }
+
+    deinit { if handle != nil { discard() } }
+}
