@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?=
 
-.PHONY: setup build run test lint format bench-scan bench-subsonic clean
+.PHONY: setup build run test lint format bench-scan bench-subsonic bench-transcode fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -38,6 +38,17 @@ bench-scan: setup
 # Subsonic API benchmark: requests/s and p50/p99 at concurrency 1 and 16 (needs wrk).
 bench-subsonic: setup
 	bash scripts/bench/subsonic.sh $(or $(TRACKS),20000)
+
+# Transcoding benchmark: first byte and speed (flac→opus 128k, flac→mp3 192k, 5-minute track),
+# and how many transcodes run at once at or above real time.
+bench-transcode: setup
+	swift build -c release --product canto-bench
+	.build/release/canto-bench transcode
+
+# The transcoder and image scaler over many mutated files (RUNS, default 20000).
+fuzz: setup
+	swift build -c release --product canto-bench
+	.build/release/canto-bench fuzz --runs $(or $(RUNS),20000)
 
 clean:
 	rm -rf .build

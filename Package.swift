@@ -130,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "canto-bench",
             dependencies: [
-                "CantoCore", "CantoLibrary", "CantoStore", "CantoTestSupport",
+                "CantoCore", "CantoLibrary", "CantoMedia", "CantoStore", "CantoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ScanBench",

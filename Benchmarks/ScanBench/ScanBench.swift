@@ -27,6 +27,13 @@ struct ScanBench {
             guard let data = value("--data-dir"), let music = value("--music-folder") else { usage() }
             try await scan(
                 data: URL(fileURLWithPath: data), music: URL(fileURLWithPath: music).standardizedFileURL.path)
+        case "transcode":
+            try TranscodeBench.run(
+                seconds: value("--seconds").flatMap(Int.init) ?? 300,
+                maxStreams: value("--max-streams").flatMap(Int.init) ?? 96)
+        case "fuzz":
+            try TranscodeBench.fuzz(
+                runs: value("--runs").flatMap(Int.init) ?? 5_000, seed: value("--seed").flatMap(UInt64.init) ?? 1)
         default:
             usage()
         }
@@ -56,7 +63,11 @@ struct ScanBench {
     }
 
     static func usage() -> Never {
-        print("usage: canto-bench generate --out DIR --tracks N | scan --data-dir DIR --music-folder DIR")
+        print(
+            """
+            usage: canto-bench generate --out DIR --tracks N | scan --data-dir DIR --music-folder DIR
+                   | transcode [--seconds 300] [--max-streams 96] | fuzz [--runs 5000] [--seed 1]
+            """)
         exit(64)
     }
 }

@@ -193,9 +193,9 @@ static int prepare_resampler(canto_transcoder *t, const AVFrame *f) {
     }
     av_channel_layout_uninit(&t->swr_layout);
     AVChannelLayout in = {0};
-    int rc = f->ch_layout.order != AV_CHANNEL_ORDER_NATIVE  // unknown or custom order: assume the usual one
-                 ? (av_channel_layout_default(&in, f->ch_layout.nb_channels), 0)
-                 : av_channel_layout_copy(&in, &f->ch_layout);
+    int rc = 0;
+    if (f->ch_layout.order == AV_CHANNEL_ORDER_NATIVE) rc = av_channel_layout_copy(&in, &f->ch_layout);
+    else av_channel_layout_default(&in, f->ch_layout.nb_channels);  // unknown or custom order: the usual one
     if (rc >= 0)
         rc = swr_alloc_set_opts2(&t->swr, &t->encoder->ch_layout, t->encoder->sample_fmt,
                                  t->encoder->sample_rate, &in, f->format, f->sample_rate, 0, NULL);
@@ -251,7 +251,7 @@ static int push_frame(canto_transcoder *t, const AVFrame *f) {
 
     const uint8_t *in[MAX_CHANNELS];
     int planar = av_sample_fmt_is_planar(f->format);
-    size_t step = (size_t)skip * av_get_bytes_per_sample(f->format) * (planar ? 1 : channels);
+    size_t step = (size_t)skip * (size_t)av_get_bytes_per_sample(f->format) * (size_t)(planar ? 1 : channels);
     for (int i = 0; i < (planar ? channels : 1); i++) in[i] = f->extended_data[i] + step;
     return convert(t, in, f->nb_samples - skip);
 }
@@ -387,7 +387,9 @@ static int open_output(canto_transcoder *t, const canto_transcode_options *optio
     case CANTO_FORMAT_MP3: encoder_name = "libmp3lame"; muxer_name = "mp3"; break;
     case CANTO_FORMAT_OPUS:
         encoder_name = "libopus"; muxer_name = "ogg";
-        min_kbps = 6, max_kbps = 510, default_kbps = 128;
+        min_kbps = 6;
+        max_kbps = 510;
+        default_kbps = 128;
         break;
     case CANTO_FORMAT_AAC: encoder_name = "aac"; muxer_name = "adts"; break;
     case CANTO_FORMAT_FLAC: encoder_name = "flac"; muxer_name = "flac"; break;

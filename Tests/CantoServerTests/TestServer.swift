@@ -13,15 +13,16 @@ struct TestServer {
     /// The one-time setup token from the log (nil once a user exists).
     let setupToken: String?
 
-    static func start(environment: [String: String] = [:], scan: Bool = true, data: TemporaryDirectory? = nil)
-        async throws -> TestServer
-    {
+    static func start(
+        environment: [String: String] = [:], scan: Bool = true, data: TemporaryDirectory? = nil, music: URL? = nil
+    ) async throws -> TestServer {
         let data = try data ?? TemporaryDirectory(prefix: "canto-api")
-        let music = scan ? try await FixtureLibrary.shared().root.path : data.path
+        var folder = music?.path ?? data.path
+        if music == nil, scan { folder = try await FixtureLibrary.shared().root.path }
         var environment = environment
         environment["CANTO_SERVER_WEB_DIR"] = CantoProcess.webDirectory.path
         let process = try CantoProcess(
-            ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data.path, "--music-folder", music],
+            ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data.path, "--music-folder", folder],
             environment: environment)
         let port = try await process.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
         let token = process.text.firstMatch(of: /setup\.html#([A-Za-z0-9_\-]+)/).map { String($0.1) }

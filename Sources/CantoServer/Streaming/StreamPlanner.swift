@@ -73,7 +73,8 @@ struct StreamPlanner: Sendable {
         }
         var bitrate = cap ?? target.defaultBitrate
         if cap == nil, !target.isLossless, track.audio.bitrateKbps > 0, source == target {
-            bitrate = min(bitrate, track.audio.bitrateKbps)
+            // Re-encoding only to seek: keep the file's own rate.
+            bitrate = track.audio.bitrateKbps
         }
         return .transcode(TranscodeOptions(format: target, bitrateKbps: bitrate, startMs: startMs))
     }

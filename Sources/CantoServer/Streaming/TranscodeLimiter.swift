@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Synchronization
 
 /// Too many transcodes at once: the caller waited its turn and gave up.
@@ -12,8 +13,14 @@ struct TranscodersBusy: Error, Sendable {
 actor TranscodeLimiter {
     let limit: Int
     let timeout: Duration
-    private var running = 0
-    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var running = 0 {
+        didSet { Self.active.record(running) }
+    }
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = [] {
+        didSet { Self.waiting.record(waiters.count) }
+    }
+    private static let active = Gauge(label: "canto_transcodes_active")
+    private static let waiting = Gauge(label: "canto_transcodes_waiting")
     private var nextID: UInt64 = 0
 
     init(limit: Int, timeout: Duration) {
