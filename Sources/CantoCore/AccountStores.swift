@@ -15,12 +15,22 @@ public protocol UserStore: Sendable {
     func passwordHash(of id: UserID) async throws -> String?
     func setPasswordHash(_ hash: String, of id: UserID) async throws
     func sealedAppPassword(of id: UserID) async throws -> Data?
+    /// The user called `username` and their sealed app password, in one read (the Subsonic
+    /// token check makes it on every request).
+    func userWithSealedAppPassword(username: String) async throws -> (User, Data?)?
     func setSealedAppPassword(_ sealed: Data, of id: UserID) async throws
     func preferences(of id: UserID) async throws -> UserPreferences
     func setPreferences(_ preferences: UserPreferences, of id: UserID) async throws
     func avatar(of id: UserID) async throws -> Picture?
     func setAvatar(_ avatar: Picture?, of id: UserID) async throws
     func touch(_ id: UserID, at date: Date) async throws
+}
+
+extension UserStore {
+    public func userWithSealedAppPassword(username: String) async throws -> (User, Data?)? {
+        guard let user = try await user(username: username) else { return nil }
+        return (user, try await sealedAppPassword(of: user.id))
+    }
 }
 
 public struct DuplicateUsername: Error, Sendable, Equatable {

@@ -90,8 +90,10 @@ public struct SubsonicAuthenticator: Sendable {
 
     /// `t` and `s`: md5 of the app password and the salt, in hex of either case.
     private func check(username: String, token: String, salt: String) async throws -> User? {
-        guard let user = try await users.user(username: username), let appPassword = try await appPassword(of: user)
-        else { return nil }
+        guard let (user, sealed) = try await users.userWithSealedAppPassword(username: username), let sealed else {
+            return nil
+        }
+        let appPassword = Array(try secrets.open(sealed))
         let expected = Hex.encode(Insecure.MD5.hash(data: appPassword + Array(salt.utf8)))
         return Tokens.constantTimeEqual(expected, token.lowercased()) ? user : nil
     }

@@ -43,6 +43,15 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
         try await pool.read { db in try Self.fetchUsers(db, where: "username = ?", [username]).first }
     }
 
+    public func userWithSealedAppPassword(username: String) async throws -> (User, Data?)? {
+        try await pool.read { db in
+            guard let user = try Self.fetchUsers(db, where: "username = ?", [username]).first else { return nil }
+            let sealed = try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT app_password FROM user WHERE id = ?"), arguments: [user.id.rawValue])
+            return (user, sealed)
+        }
+    }
+
     public func users() async throws -> [User] {
         try await pool.read { db in try Self.fetchUsers(db, where: "1", []) }
     }

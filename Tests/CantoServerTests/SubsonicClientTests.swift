@@ -92,7 +92,7 @@ struct SubsonicClientTests {
                 "albumGain": tags.albumGain, "albumPeak": tags.albumPeak,
             ],
             // What every client here needs: py-sonic and py-opensonic send form POSTs.
-            "extensions": ["apiKeyAuthentication", "formPost", "songLyrics", "indexBasedQueue"],
+            "extensions": ["apiKeyAuthentication", "formPost", "songLyrics", "indexBasedQueue", "transcodeOffset"],
         ]
     }
 

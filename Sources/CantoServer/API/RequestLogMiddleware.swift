@@ -10,29 +10,28 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         async throws -> Response
     {
         let start = ContinuousClock.now
-        let path = Self.redacted(path: request.uri.path, query: request.uri.query)
         do {
             let response = try await next(request, context)
-            log(context, request, path, status: response.status.code, start)
+            log(context, request, status: response.status.code, start)
             return response
         } catch let error as any HTTPResponseError {
-            log(context, request, path, status: error.status.code, start)
+            log(context, request, status: error.status.code, start)
             throw error
         } catch {
-            log(context, request, path, status: 500, start)
+            log(context, request, status: 500, start)
             throw error
         }
     }
 
-    private func log(
-        _ context: Context, _ request: Request, _ path: String, status: Int, _ start: ContinuousClock.Instant
-    ) {
+    /// The metadata (the masked path above all) is only built when the log level lets the line out.
+    private func log(_ context: Context, _ request: Request, status: Int, _ start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
+        let path = { Self.redacted(path: request.uri.path, query: request.uri.query) }
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info(
             "request",
             metadata: [
-                "http.method": "\(request.method.rawValue)", "http.path": "\(path)", "http.status": "\(status)",
+                "http.method": "\(request.method.rawValue)", "http.path": "\(path())", "http.status": "\(status)",
                 "http.ms": "\((milliseconds * 10).rounded() / 10)",
             ])
     }

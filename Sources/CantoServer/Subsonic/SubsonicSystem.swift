@@ -6,6 +6,7 @@ enum SubsonicSystem {
         ("formPost", [1]),
         ("songLyrics", [1]),
         ("indexBasedQueue", [1]),
+        ("transcodeOffset", [1]),
     ]
 
     static func register(in api: inout SubsonicAPI) {
