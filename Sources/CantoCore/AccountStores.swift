@@ -26,13 +26,6 @@ public protocol UserStore: Sendable {
     func touch(_ id: UserID, at date: Date) async throws
 }
 
-extension UserStore {
-    public func userWithSealedAppPassword(username: String) async throws -> (User, Data?)? {
-        guard let user = try await user(username: username) else { return nil }
-        return (user, try await sealedAppPassword(of: user.id))
-    }
-}
-
 public struct DuplicateUsername: Error, Sendable, Equatable {
     public var username: String
     public init(username: String) { self.username = username }

@@ -90,9 +90,10 @@ public struct SubsonicAuthenticator: Sendable {
 
     /// `t` and `s`: md5 of the app password and the salt, in hex of either case.
     private func check(username: String, token: String, salt: String) async throws -> User? {
-        guard let (user, sealed) = try await users.userWithSealedAppPassword(username: username), let sealed else {
+        guard let found = try await users.userWithSealedAppPassword(username: username), let sealed = found.1 else {
             return nil
         }
+        let user = found.0
         let appPassword = Array(try secrets.open(sealed))
         let expected = Hex.encode(Insecure.MD5.hash(data: appPassword + Array(salt.utf8)))
         return Tokens.constantTimeEqual(expected, token.lowercased()) ? user : nil

@@ -30,6 +30,10 @@ actor MemoryAccounts: UserStore, APIKeyStore {
     func passwordHash(of id: UserID) async throws -> String? { passwordHashes[id] }
     func setPasswordHash(_ hash: String, of id: UserID) async throws { passwordHashes[id] = hash }
     func sealedAppPassword(of id: UserID) async throws -> Data? { sealedAppPasswords[id] }
+    func userWithSealedAppPassword(username: String) async throws -> (User, Data?)? {
+        guard let user = try await user(username: username) else { return nil }
+        return (user, sealedAppPasswords[user.id])
+    }
     func setSealedAppPassword(_ sealed: Data, of id: UserID) async throws { sealedAppPasswords[id] = sealed }
     func removeAppPassword(of id: UserID) { sealedAppPasswords[id] = nil }
     func preferences(of id: UserID) async throws -> UserPreferences { UserPreferences() }

@@ -25,8 +25,14 @@ struct InterruptionTests {
                 configuration.readonly = true
                 reader = try? DatabaseQueue(path: path, configuration: configuration)
             }
-            let count = try? await reader?.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM track") ?? 0 }
-            if let count, count > 0 { return }
+            do {
+                let count = try await reader?.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM track") ?? 0
+                }
+                if let count, count > 0 { return }
+            } catch {
+                // Opened while the file was still being created or migrated: open it again.
+                reader = nil
+            }
             try await Task.sleep(for: .milliseconds(5))
         }
         Issue.record("the scan never committed a batch while running:\n\(process.text)")

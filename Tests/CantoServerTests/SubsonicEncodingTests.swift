@@ -30,9 +30,9 @@ import Testing
         .with("items", list: [SubsonicElement([("id", .int(1))]), SubsonicElement([("id", .int(2))])])
         .with("empty", list: [])
         .with("one", SubsonicElement([("x", .string("y"))], text: "body"))
-        var output = ""
+        var output: [UInt8] = []
         element.writeJSON(into: &output)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output)) as? [String: Any])
         #expect(object["text"] as? String == tricky)
         #expect(object["count"] as? Int == -42)
         #expect(object["gain"] as? Double == -6.5)

@@ -18,43 +18,43 @@ enum SubsonicValue: Sendable, Equatable {
         }
     }
 
-    /// Appends the value as JSON.
-    func writeJSON(into output: inout String) {
+    /// Appends the value as JSON (UTF-8 bytes).
+    func writeJSON(into output: inout [UInt8]) {
         switch self {
         case .string(let value): Self.writeJSONString(value, into: &output)
-        case .int(let value): output += String(value)
-        case .double(let value): output += value.isFinite ? String(value) : "null"
-        case .bool(let value): output += value ? "true" : "false"
+        case .int(let value): output.append(contentsOf: String(value).utf8)
+        case .double(let value): output.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .date: Self.writeJSONString(text, into: &output)
         }
     }
 
     /// Appends `text` as a JSON string literal: quotes, backslashes and control characters escaped.
-    static func writeJSONString(_ text: String, into output: inout String) {
-        output += "\""
-        var plainStart = text.utf8.startIndex
+    static func writeJSONString(_ text: String, into output: inout [UInt8]) {
+        output.append(0x22)
         let utf8 = text.utf8
+        var plainStart = utf8.startIndex
         var index = utf8.startIndex
         while index != utf8.endIndex {
             let byte = utf8[index]
             if byte == 0x22 || byte == 0x5C || byte < 0x20 {
-                output += text[plainStart..<index]
+                output.append(contentsOf: utf8[plainStart..<index])
                 switch byte {
-                case 0x22: output += "\\\""
-                case 0x5C: output += "\\\\"
-                case 0x0A: output += "\\n"
-                case 0x0D: output += "\\r"
-                case 0x09: output += "\\t"
+                case 0x22: output.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
                 default:
                     let hex = String(byte, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    output.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
                 }
                 plainStart = utf8.index(after: index)
             }
             index = utf8.index(after: index)
         }
-        output += text[plainStart..<utf8.endIndex]
-        output += "\""
+        output.append(contentsOf: utf8[plainStart..<utf8.endIndex])
+        output.append(0x22)
     }
 
     /// `2026-11-25T13:40:17Z`: RFC 3339 in UTC with whole seconds (Foundation's formatter costs
@@ -118,19 +118,20 @@ struct SubsonicElement: Sendable {
     // MARK: JSON
 
     /// Appends the element as a JSON value: an object of its attributes, children and `value`
-    /// text, in that order, or its scalar.
-    func writeJSON(into output: inout String) {
+    /// text, in that order, or its scalar. Keys are the API's own ASCII names, written as they are.
+    func writeJSON(into output: inout [UInt8]) {
         if let scalar {
             scalar.writeJSON(into: &output)
             return
         }
-        output += "{"
+        output.append(UInt8(ascii: "{"))
         var first = true
         func key(_ name: String) {
-            if !first { output += "," }
+            if !first { output.append(UInt8(ascii: ",")) }
             first = false
-            SubsonicValue.writeJSONString(name, into: &output)
-            output += ":"
+            output.append(0x22)
+            output.append(contentsOf: name.utf8)
+            output.append(contentsOf: [0x22, UInt8(ascii: ":")])
         }
         for (name, value) in attributes {
             key(name)
@@ -144,18 +145,18 @@ struct SubsonicElement: Sendable {
                 continue
             }
             key(child.name)
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, element) in child.elements.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 element.writeJSON(into: &output)
             }
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         }
         if let text {
             key("value")
             SubsonicValue.writeJSONString(text, into: &output)
         }
-        output += "}"
+        output.append(UInt8(ascii: "}"))
     }
 
     // MARK: XML

@@ -56,27 +56,29 @@ struct SubsonicFormat: Sendable, Equatable {
         case .empty, .raw: break
         }
         var headers = HTTPFields()
-        let body: String
+        var body: [UInt8] = []
+        body.reserveCapacity(8192)
         switch kind {
         case .xml:
             var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             envelope.xml(name: "subsonic-response", into: &xml, namespace: Self.namespace)
-            body = xml
+            body.append(contentsOf: xml.utf8)
             headers[.contentType] = "application/xml; charset=utf-8"
         case .json:
-            body = Self.json(envelope)
+            Self.json(envelope, into: &body)
             headers[.contentType] = "application/json; charset=utf-8"
         case .jsonp(let callback):
-            body = callback + "(" + Self.json(envelope) + ");"
+            body.append(contentsOf: (callback + "(").utf8)
+            Self.json(envelope, into: &body)
+            body.append(contentsOf: ");".utf8)
             headers[.contentType] = "application/javascript; charset=utf-8"
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    private static func json(_ envelope: SubsonicElement) -> String {
-        var output = "{\"subsonic-response\":"
-        output.reserveCapacity(4096)
-        envelope.writeJSON(into: &output)
-        return output + "}"
+    private static func json(_ envelope: SubsonicElement, into body: inout [UInt8]) {
+        body.append(contentsOf: "{\"subsonic-response\":".utf8)
+        envelope.writeJSON(into: &body)
+        body.append(UInt8(ascii: "}"))
     }
 }
