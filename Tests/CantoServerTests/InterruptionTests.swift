@@ -20,7 +20,9 @@ struct InterruptionTests {
         let deadline = ContinuousClock.now + .seconds(120)
         var reader: DatabaseQueue?
         while ContinuousClock.now < deadline, process.process.isRunning {
-            if reader == nil, FileManager.default.fileExists(atPath: path) {
+            // Only once the file is in WAL mode: a reader opened on the fresh file before the
+            // switch can keep seeing nothing.
+            if reader == nil, FileManager.default.fileExists(atPath: path + "-wal") {
                 var configuration = Configuration()
                 configuration.readonly = true
                 reader = try? DatabaseQueue(path: path, configuration: configuration)

@@ -106,6 +106,20 @@ import Testing
         #expect(try await catalog.repository.lyrics(of: keep.track.id).plain == "words")
     }
 
+    /// Any artist or album write moves the catalog version; reads do not.
+    @Test func catalogVersionMovesWithArtistAndAlbumWrites() async throws {
+        let catalog = try await TestCatalog()
+        let start = try await catalog.repository.catalogVersion()
+        #expect(try await catalog.repository.catalogVersion() == start)
+        try await catalog.apply([catalog.write(path: "a/1.flac", title: "One", album: "First")])
+        let afterWrite = try await catalog.repository.catalogVersion()
+        #expect(afterWrite > start)
+        _ = try await catalog.repository.artists()
+        #expect(try await catalog.repository.catalogVersion() == afterWrite)
+        try await catalog.apply([catalog.write(path: "b/1.flac", title: "Two", album: "Second")])
+        #expect(try await catalog.repository.catalogVersion() > afterWrite)
+    }
+
     @Test func finishScanPrunesOrphansAndRefreshesFigures() async throws {
         let catalog = try await TestCatalog()
         let cover = Artwork(

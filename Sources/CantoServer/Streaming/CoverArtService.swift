@@ -22,8 +22,15 @@ struct CoverArtService: Sendable {
     /// artwork ID), at `size` pixels when given, else as stored.
     func image(for id: String, size: Int?, format: ImageFormat = .jpeg) async throws -> Image {
         let size = size.map { min(max($0, 16), Self.maxSize) }
-        guard let artworkID = try await artworkID(for: id), let artwork = try await catalog.artwork(artworkID) else {
+        guard let artworkID = try await artworkID(for: id) else {
             return try await placeholder(size: size, format: format)
+        }
+        guard let artwork = try await catalog.artwork(artworkID) else {
+            // An artwork ID that names nothing is a missing item; an item without art gets the disc.
+            if id.hasPrefix("al") || id.hasPrefix("ar") || id.hasPrefix("t") {
+                return try await placeholder(size: size, format: format)
+            }
+            throw NotFoundOrForbidden()
         }
         let name = DiskCache.name(
             for: "\(artwork.id.rawValue)|\(artwork.byteCount)|\(size ?? 0)|\(format.rawValue)", suffix: format.rawValue)
@@ -51,12 +58,21 @@ struct CoverArtService: Sendable {
         }
     }
 
+    /// The artwork of an album, artist or track (nil when it has none); throws
+    /// `NotFoundOrForbidden` when there is no such item.
     private func artworkID(for id: String) async throws -> ArtworkID? {
-        if id.hasPrefix("al") { return try await catalog.album(AlbumID(id))?.artworkID }
+        if id.hasPrefix("al") {
+            guard let album = try await catalog.album(AlbumID(id)) else { throw NotFoundOrForbidden() }
+            return album.artworkID
+        }
         if id.hasPrefix("ar") {
+            guard try await catalog.artist(ArtistID(id)) != nil else { throw NotFoundOrForbidden() }
             return try await catalog.albums(byArtist: ArtistID(id)).lazy.compactMap(\.artworkID).first
         }
-        if id.hasPrefix("t") { return try await catalog.track(TrackID(id))?.artworkID }
+        if id.hasPrefix("t") {
+            guard let track = try await catalog.track(TrackID(id)) else { throw NotFoundOrForbidden() }
+            return track.artworkID
+        }
         return ArtworkID(id)
     }
 
