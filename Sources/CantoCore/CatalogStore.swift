@@ -33,6 +33,18 @@ public struct TrackDetails: Sendable, Equatable {
     }
 }
 
+/// An album with its tracks (by disc and number) and their genres and credits, read at once.
+public struct AlbumContents: Sendable {
+    public var album: Album
+    public var tracks: [Track]
+    public var details: [TrackID: TrackDetails]
+    public init(album: Album, tracks: [Track], details: [TrackID: TrackDetails]) {
+        self.album = album
+        self.tracks = tracks
+        self.details = details
+    }
+}
+
 /// A named artist credit, with its MusicBrainz ID when the tags carry one.
 public struct ArtistCredit: Sendable, Equatable {
     public var name: String
@@ -113,6 +125,8 @@ public protocol CatalogReader: Sendable {
     func genres(of track: TrackID) async throws -> [String]
     /// Genres and credits of each of `tracks` in two queries; tracks without any are absent.
     func details(of tracks: [TrackID]) async throws -> [TrackID: TrackDetails]
+    /// The album, its tracks and their details in one read; nil when there is no such album.
+    func albumContents(_ id: AlbumID) async throws -> AlbumContents?
     func lyrics(of track: TrackID) async throws -> (plain: String?, synced: String?)
     func artwork(_ id: ArtworkID) async throws -> Artwork?
     func folders(in library: LibraryID) async throws -> [Folder]

@@ -108,13 +108,15 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     }
 
     public func tracks(inAlbum id: AlbumID) async throws -> [Track] {
-        try await pool.read { db in
-            try TrackRecord.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT * FROM track WHERE album_id = ? ORDER BY disc_number, track_number, sort_title, id"),
-                arguments: [id.rawValue]
-            ).map(\.track)
-        }
+        try await pool.read { db in try Self.tracks(db, inAlbum: id) }
+    }
+
+    static func tracks(_ db: Database, inAlbum id: AlbumID) throws -> [Track] {
+        try TrackRecord.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM track WHERE album_id = ? ORDER BY disc_number, track_number, sort_title, id"),
+            arguments: [id.rawValue]
+        ).map(\.track)
     }
 
     public func album(_ id: AlbumID) async throws -> Album? {
@@ -161,41 +163,55 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     public func details(of tracks: [TrackID]) async throws -> [TrackID: TrackDetails] {
         guard !tracks.isEmpty else { return [:] }
-        return try await pool.read { db in
-            var details: [TrackID: TrackDetails] = [:]
-            // SQLite allows 32,766 variables a statement; lists are far shorter, but chunk anyway.
-            for chunk in tracks.chunked(999) {
-                let ids = chunk.map(\.rawValue)
-                let marks = databaseQuestionMarks(count: ids.count)
-                // Not cached: each list length would be a statement of its own in the cache.
-                let genres = try Row.fetchCursor(
-                    db.makeStatement(
-                        sql: """
-                            SELECT track_genre.track_id, genre.name FROM track_genre
-                            JOIN genre ON genre.id = track_genre.genre_id
-                            WHERE track_genre.track_id IN (\(marks)) ORDER BY track_genre.track_id, track_genre.position
-                            """), arguments: StatementArguments(ids))
-                while let row = try genres.next() {
-                    details[TrackID(row[0]), default: TrackDetails()].genres.append(row[1])
-                }
-                let credits = try Row.fetchCursor(
-                    db.makeStatement(
-                        sql: """
-                            SELECT track_artist.track_id, artist.name, artist.mbid, track_artist.role, artist.id
-                            FROM track_artist
-                            JOIN artist ON artist.id = track_artist.artist_id
-                            WHERE track_artist.track_id IN (\(marks))
-                            ORDER BY track_artist.track_id, track_artist.role, track_artist.position
-                            """), arguments: StatementArguments(ids))
-                while let row = try credits.next() {
-                    let credit = ArtistCredit(
-                        name: row[1], musicBrainzID: row[2], role: ArtistRole(rawValue: row[3]) ?? .artist)
-                    details[TrackID(row[0]), default: TrackDetails()].credits.append(credit)
-                    details[TrackID(row[0]), default: TrackDetails()].artistIDs.append(ArtistID(row[4]))
-                }
-            }
-            return details
+        return try await pool.read { db in try Self.details(db, of: tracks) }
+    }
+
+    public func albumContents(_ id: AlbumID) async throws -> AlbumContents? {
+        try await pool.read { db in
+            guard
+                let album = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM album WHERE id = ?"), arguments: [id.rawValue]
+                ).map(Self.album)
+            else { return nil }
+            let tracks = try Self.tracks(db, inAlbum: id)
+            return AlbumContents(album: album, tracks: tracks, details: try Self.details(db, of: tracks.map(\.id)))
         }
+    }
+
+    static func details(_ db: Database, of tracks: [TrackID]) throws -> [TrackID: TrackDetails] {
+        var details: [TrackID: TrackDetails] = [:]
+        // SQLite allows 32,766 variables a statement; lists are far shorter, but chunk anyway.
+        for chunk in tracks.chunked(999) {
+            let ids = chunk.map(\.rawValue)
+            let marks = databaseQuestionMarks(count: ids.count)
+            // Not cached: each list length would be a statement of its own in the cache.
+            let genres = try Row.fetchCursor(
+                db.makeStatement(
+                    sql: """
+                        SELECT track_genre.track_id, genre.name FROM track_genre
+                        JOIN genre ON genre.id = track_genre.genre_id
+                        WHERE track_genre.track_id IN (\(marks)) ORDER BY track_genre.track_id, track_genre.position
+                        """), arguments: StatementArguments(ids))
+            while let row = try genres.next() {
+                details[TrackID(row[0]), default: TrackDetails()].genres.append(row[1])
+            }
+            let credits = try Row.fetchCursor(
+                db.makeStatement(
+                    sql: """
+                        SELECT track_artist.track_id, artist.name, artist.mbid, track_artist.role, artist.id
+                        FROM track_artist
+                        JOIN artist ON artist.id = track_artist.artist_id
+                        WHERE track_artist.track_id IN (\(marks))
+                        ORDER BY track_artist.track_id, track_artist.role, track_artist.position
+                        """), arguments: StatementArguments(ids))
+            while let row = try credits.next() {
+                let credit = ArtistCredit(
+                    name: row[1], musicBrainzID: row[2], role: ArtistRole(rawValue: row[3]) ?? .artist)
+                details[TrackID(row[0]), default: TrackDetails()].credits.append(credit)
+                details[TrackID(row[0]), default: TrackDetails()].artistIDs.append(ArtistID(row[4]))
+            }
+        }
+        return details
     }
 
     public func lyrics(of track: TrackID) async throws -> (plain: String?, synced: String?) {

@@ -45,4 +45,25 @@ import Testing
         #expect(one["x"] as? String == "y")
         #expect(one["value"] as? String == "body")
     }
+
+    @Test func aPrerenderedElementWritesTheSameBytes() {
+        let element = SubsonicElement([("ignoredArticles", .string("The"))]).with(
+            "index",
+            list: [
+                SubsonicElement([("name", .string("B"))]).with(
+                    "artist", list: [SubsonicElement([("id", .string("ar1")), ("name", .string("Björk & <Co>"))])])
+            ])
+        let cached = element.prerendered(as: "artists")
+        var json: [UInt8] = []
+        var cachedJSON: [UInt8] = []
+        element.writeJSON(into: &json)
+        cached.writeJSON(into: &cachedJSON)
+        #expect(cachedJSON == json)
+        var xml = ""
+        var cachedXML = ""
+        element.xml(name: "artists", into: &xml)
+        cached.xml(name: "artists", into: &cachedXML)
+        #expect(cachedXML == xml)
+        #expect(xml.contains("Björk &amp; &lt;Co&gt;"))
+    }
 }

@@ -50,6 +50,7 @@ struct SubsonicBrowsing: Sendable {
                     "artist", list: grouped[letter, default: []].map(SubsonicModel.artist))
             }
             return SubsonicElement([("ignoredArticles", .string(Self.ignoredArticles))]).with("index", list: indexes)
+                .prerendered(as: "artists")
         }
         return .element("artists", element)
     }
@@ -70,13 +71,14 @@ struct SubsonicBrowsing: Sendable {
     }
 
     func album(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {
-        guard let album = try await catalog.album(AlbumID(id)) else { throw SubsonicError.notFound("Album") }
-        var tracks = try await catalog.tracks(inAlbum: album.id)
+        guard let contents = try await catalog.albumContents(AlbumID(id)) else { throw SubsonicError.notFound("Album") }
+        let album = contents.album
+        var tracks = contents.tracks
         if let scope = try await SubsonicDirectories.scope(call, catalog: catalog) {
             tracks = tracks.filter { scope.contains($0.libraryID) }
             guard !tracks.isEmpty else { throw SubsonicError.notFound("Album") }
         }
-        let songs = try await SubsonicModel.songs(tracks, for: call.user, services: services)
+        let songs = try await SubsonicModel.songs(tracks, for: call.user, services: services, details: contents.details)
         return .element("album", SubsonicModel.album(album).with("song", list: songs))
     }
 

@@ -89,6 +89,31 @@ struct SubsonicElement: Sendable {
     var text: String?
     /// An element that is only a value: XML `<versions>1</versions>`, JSON `1`.
     var scalar: SubsonicValue?
+    /// The element already written out, in both formats, for answers cached whole (the artist
+    /// index): rendering then copies bytes instead of walking hundreds of elements.
+    private(set) var rendered: Rendered?
+
+    final class Rendered: Sendable {
+        let name: String
+        let json: [UInt8]
+        let xml: String
+        init(name: String, json: [UInt8], xml: String) {
+            self.name = name
+            self.json = json
+            self.xml = xml
+        }
+    }
+
+    /// This element with its JSON and its XML (as element `name`) rendered once.
+    func prerendered(as name: String) -> SubsonicElement {
+        var json: [UInt8] = []
+        writeJSON(into: &json)
+        var xml = ""
+        self.xml(name: name, into: &xml)
+        var copy = self
+        copy.rendered = Rendered(name: name, json: json, xml: xml)
+        return copy
+    }
 
     init(_ attributes: [(String, SubsonicValue?)] = [], text: String? = nil) {
         self.attributes = attributes.compactMap { key, value in value.map { (key, $0) } }
@@ -120,6 +145,10 @@ struct SubsonicElement: Sendable {
     /// Appends the element as a JSON value: an object of its attributes, children and `value`
     /// text, in that order, or its scalar. Keys are the API's own ASCII names, written as they are.
     func writeJSON(into output: inout [UInt8]) {
+        if let rendered {
+            output.append(contentsOf: rendered.json)
+            return
+        }
         if let scalar {
             scalar.writeJSON(into: &output)
             return
@@ -162,6 +191,10 @@ struct SubsonicElement: Sendable {
     // MARK: XML
 
     func xml(name: String, into output: inout String, namespace: String? = nil) {
+        if let rendered, rendered.name == name, namespace == nil {
+            output += rendered.xml
+            return
+        }
         output += "<" + name
         if let namespace { output += " xmlns=\"\(namespace)\"" }
         if let scalar {
