@@ -1,11 +1,43 @@
 import CantoCore
 import GRDB
+import Synchronization
+
+/// Every album's rowid, kept per catalog version: a random album list over the whole catalog
+/// picks in memory and reads just the albums picked, instead of shuffling the table in SQL.
+final class AlbumRowids: Sendable {
+    private let state = Mutex<(version: Int, rowids: [Int64])?>(nil)
+
+    func rowids(_ db: Database) throws -> [Int64] {
+        let version = try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM catalog_version WHERE id = 1")) ?? 0
+        if let cached = state.withLock({ $0 }), cached.version == version { return cached.rowids }
+        let rowids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT rowid FROM album"))
+        state.withLock { $0 = (version, rowids) }
+        return rowids
+    }
+}
 
 extension CatalogQueryRepository {
     public func albumList(
         _ type: AlbumListType, user: UserID, scope: LibraryScope, offset: Int, limit: Int, fromYear: Int?,
         toYear: Int?, genre: String?
     ) async throws -> [Album] {
+        if type == .random, scope == nil, fromYear == nil, toYear == nil, genre == nil {
+            return try await pool.read { [albumRowids] db in
+                // A partial shuffle: only as many random draws as albums wanted (each draw is a
+                // system call on Linux, so shuffling all of them would cost more than the query).
+                var rowids = try albumRowids.rowids(db)
+                let count = min(max(limit, 0), rowids.count)
+                for index in 0..<count { rowids.swapAt(index, Int.random(in: index..<rowids.count)) }
+                let picked = Array(rowids.prefix(count))
+                guard !picked.isEmpty else { return [] }
+                // rowid comes last so the row mapper's positions hold.
+                let rows = try SQLRequest<Row>(literal: "SELECT *, rowid FROM album WHERE rowid IN \(picked)").fetchAll(
+                    db)
+                let albums = Dictionary(
+                    uniqueKeysWithValues: rows.map { ($0[$0.count - 1] as Int64, CatalogRepository.album($0)) })
+                return picked.compactMap { albums[$0] }
+            }
+        }
         let sql = Self.albumList(
             type, user: user, filter: Scope(scope), page: Self.page(offset: offset, limit: limit), fromYear: fromYear,
             toYear: toYear, genre: genre)

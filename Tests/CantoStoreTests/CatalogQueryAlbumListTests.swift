@@ -90,6 +90,14 @@ import Testing
         var orders = Set<[String]>()
         for _ in 0..<20 { orders.insert(try await Self.titles(.random, fixture)) }
         #expect(orders.count > 1)
+
+        // A new album is in the next random list at once (the picked-from list follows the catalog).
+        var song = Fixture.songs[0]
+        song.title = "Brand New"
+        song.album = "Newly Added"
+        try await fixture.apply([Fixture.write(song)])
+        let after = try await Self.titles(.random, fixture)
+        #expect(after.count == 8 && after.contains("Newly Added"))
     }
 
     @Test func highestListsOnlyTheUsersRatedAlbums() async throws {
