@@ -93,6 +93,14 @@ public struct CantoServices: Sendable {
             logger: logger)
     }
 
+    /// The track and its file's path, when it exists and lies in a library `user` may see.
+    func visibleTrack(_ id: TrackID, for user: User) async throws -> (track: Track, path: String)? {
+        guard let track = try await catalog.track(id), user.libraryIDs.map({ $0.contains(track.libraryID) }) ?? true,
+            let library = try await catalog.libraries().first(where: { $0.id == track.libraryID })
+        else { return nil }
+        return (track, library.path + "/" + track.path)
+    }
+
     /// Starts the plugins, scans once, stops them: `canto scan`.
     public func scan(progress: @escaping @Sendable (ScanProgress) -> Void) async throws -> ScanSummary {
         await registry.startAll()

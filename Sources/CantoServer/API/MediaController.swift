@@ -19,10 +19,8 @@ struct MediaController {
     @Sendable func stream(_ request: Request, context: CantoRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let id = try context.parameters.require("id")
-        guard let track = try await services.catalog.track(TrackID(id)),
-            user.libraryIDs.map({ $0.contains(track.libraryID) }) ?? true,
-            let library = try await services.catalog.libraries().first(where: { $0.id == track.libraryID })
-        else { throw APIError.notFound }
+        guard let found = try await services.visibleTrack(TrackID(id), for: user) else { throw APIError.notFound }
+        let (track, path) = found
         let query = request.uri.queryParameters
         var wanted = StreamRequest(format: query["format"].map(String.init), client: "web")
         if let text = query["bitrate"] {
@@ -41,7 +39,7 @@ struct MediaController {
         let preferences = try await services.accounts.users.preferences(of: user.id)
         let output = services.planner.plan(track, request: wanted, user: user, preferences: preferences)
         return try await services.streamer.response(
-            track: track, path: library.path + "/" + track.path, output: output,
+            track: track, path: path, output: output,
             estimateContentLength: query["estimate"] == "true", request: request, context: context)
     }
 

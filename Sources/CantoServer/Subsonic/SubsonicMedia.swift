@@ -28,11 +28,10 @@ struct SubsonicMedia: Sendable {
 
     /// The track, when it exists and lies in a library the user may see.
     func visibleTrack(_ id: String, for user: User) async throws -> (Track, String) {
-        guard let track = try await services.catalog.track(TrackID(id)),
-            user.libraryIDs.map({ $0.contains(track.libraryID) }) ?? true,
-            let library = try await services.catalog.libraries().first(where: { $0.id == track.libraryID })
-        else { throw SubsonicError.notFound("Song") }
-        return (track, library.path + "/" + track.path)
+        guard let found = try await services.visibleTrack(TrackID(id), for: user) else {
+            throw SubsonicError.notFound("Song")
+        }
+        return found
     }
 
     private func file(_ call: SubsonicCall, download: Bool) async throws -> SubsonicPayload {
