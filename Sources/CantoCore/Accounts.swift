@@ -159,6 +159,8 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case keyRevoked = "key.revoked"
         case appPasswordRegenerated = "app_password.regenerated"
         case sessionRevoked = "session.revoked"
+        case libraryAdded = "library.added"
+        case libraryRemoved = "library.removed"
     }
     public var id: Int64
     public var at: Date

@@ -115,6 +115,10 @@ public protocol CatalogReader: Sendable {
     func track(_ id: TrackID) async throws -> Track?
     func track(library: LibraryID, path: String) async throws -> Track?
     func tracks(inAlbum id: AlbumID) async throws -> [Track]
+    /// Tracks by ID, in the order asked, leaving out IDs that name no track.
+    func tracks(_ ids: [TrackID]) async throws -> [Track]
+    /// The genres of each album's tracks, by name.
+    func genres(ofAlbums ids: [AlbumID]) async throws -> [AlbumID: [String]]
     func album(_ id: AlbumID) async throws -> Album?
     func albums(offset: Int, limit: Int) async throws -> [Album]
     func artist(_ id: ArtistID) async throws -> Artist?

@@ -30,7 +30,8 @@ public struct CantoServices: Sendable {
     public let catalog: CatalogRepository
     public let registry: PluginRegistry
     public let scans: ScanCoordinator
-    public let libraries: [Library]
+    /// The music folders: the configuration's and those added by an admin.
+    public let libraries: LibraryManager
     public let accounts: AccountService
     public let sharing: any SharingStore
     /// Lists and searches for the Subsonic API and the web UI.
@@ -49,9 +50,7 @@ public struct CantoServices: Sendable {
         database = try CantoDatabase(dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
         let catalog = CatalogRepository(database: database)
         self.catalog = catalog
-        libraries = configuration.musicFolders.map { path in
-            Library(id: CatalogIDs.library(path: path), name: (path as NSString).lastPathComponent, path: path)
-        }
+        let configured = configuration.musicFolders.map { LibraryManager.library(path: $0, name: nil) }
         let dataDirectory = configuration.dataDirectory
         registry = try PluginRegistry(
             types: BuiltinPlugins.all, configurations: configuration.plugins,
@@ -63,10 +62,11 @@ public struct CantoServices: Sendable {
                     dataDirectory: dataDirectory.appendingPathComponent("plugins/\(descriptor.id)"),
                     catalog: catalog, catalogWriter: catalog)
             }, logger: logger)
-        scans = ScanCoordinator(registry: registry, catalog: catalog, libraries: libraries, logger: logger)
+        scans = ScanCoordinator(registry: registry, catalog: catalog, libraries: configured, logger: logger)
         sharing = SharingRepository(database: database)
         queries = CatalogQueryRepository(database: database)
         let accountStore = AccountRepository(database: database)
+        libraries = try await LibraryManager(configured: configured, settings: accountStore, scans: scans)
         let hasher = PasswordHasher(cost: configuration.bcryptCost)
         let secrets = try SecretBox(dataDirectory: dataDirectory)
         let throttle = LoginThrottle()

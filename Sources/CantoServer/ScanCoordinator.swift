@@ -9,7 +9,7 @@ import Synchronization
 public actor ScanCoordinator {
     private let registry: PluginRegistry
     private let catalog: any CatalogReader
-    private let libraries: [Library]
+    private var libraries: [Library]
     private let logger: Logger
     private var requests: AsyncStream<Void>.Continuation?
     private let stream: AsyncStream<Void>
@@ -30,6 +30,9 @@ public actor ScanCoordinator {
         self.stream = stream
         self.requests = continuation
     }
+
+    /// The folders the next scan reads (an admin can add and remove some at run time).
+    func setLibraries(_ libraries: [Library]) { self.libraries = libraries }
 
     /// Asks for a scan; returns at once.
     public func requestScan() {

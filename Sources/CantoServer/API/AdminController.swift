@@ -20,8 +20,11 @@ struct AdminController {
         group.delete("sessions/:id", use: revokeSession)
         group.get("audit", use: audit)
         group.get("libraries", use: libraries)
+        group.post("libraries", use: addLibrary)
+        group.delete("libraries/:id", use: removeLibrary)
         group.get("scan", use: scanStatus)
         group.post("scan", use: startScan)
+        group.get("scan/events", use: scanEvents)
         group.get("plugins", use: plugins)
     }
 
@@ -127,13 +130,64 @@ struct AdminController {
         var id: String
         var name: String
         var path: String
+        /// Set in the configuration file (removable only there).
+        var configured: Bool
+    }
+
+    struct NewLibrary: Decodable {
+        var path: String
+        var name: String?
     }
 
     @Sendable func libraries(_ request: Request, context: CantoRequestContext) async throws -> [LibraryInfo] {
-        try await services.catalog.libraries().map { LibraryInfo(id: $0.id.rawValue, name: $0.name, path: $0.path) }
+        var infos: [LibraryInfo] = []
+        for library in await services.libraries.all {
+            infos.append(
+                LibraryInfo(
+                    id: library.id.rawValue, name: library.name, path: library.path,
+                    configured: await services.libraries.isConfigured(library.id)))
+        }
+        return infos
     }
 
-    struct ScanState: ResponseEncodable {
+    /// Adds a music folder (an absolute path on the server) and starts a scan.
+    @Sendable func addLibrary(_ request: Request, context: CantoRequestContext) async throws -> Response {
+        let body = try await request.decode(as: NewLibrary.self, context: context)
+        let library: Library
+        do {
+            library = try await services.libraries.add(path: body.path, name: body.name)
+        } catch LibraryManager.Problem.notADirectory(let path) {
+            throw APIError.badRequest("\(path) is not a folder on the server (give an absolute path).")
+        } catch LibraryManager.Problem.duplicate(let path) {
+            throw APIError.conflict("\(path) is already a library.")
+        }
+        try await accounts.audit.record(
+            .libraryAdded, actor: try context.requireUser().id, subject: library.path,
+            address: context.clientAddress, at: Date())
+        var response = try context.responseEncoder.encode(
+            LibraryInfo(id: library.id.rawValue, name: library.name, path: library.path, configured: false),
+            from: request, context: context)
+        response.status = .created
+        return response
+    }
+
+    /// Removes a folder added here; the scan it starts removes its tracks from the catalog.
+    @Sendable func removeLibrary(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
+        let id = LibraryID(try context.parameters.require("id"))
+        do {
+            try await services.libraries.remove(id)
+        } catch LibraryManager.Problem.configured {
+            throw APIError.conflict("This folder is set in the configuration file; remove it there.")
+        } catch LibraryManager.Problem.unknown {
+            throw APIError.notFound
+        }
+        try await accounts.audit.record(
+            .libraryRemoved, actor: try context.requireUser().id, subject: id.rawValue,
+            address: context.clientAddress, at: Date())
+        return .noContent
+    }
+
+    struct ScanState: ResponseEncodable, Encodable {
         var running: Bool
         var filesSeen: Int
         var expectedFiles: Int
@@ -142,12 +196,53 @@ struct AdminController {
         var summary: ScanSummary
     }
 
-    @Sendable func scanStatus(_ request: Request, context: CantoRequestContext) async throws -> ScanState {
-        let progress = await services.scans.progress
+    static func scanState(_ scans: ScanCoordinator) async -> ScanState {
+        let progress = await scans.progress
         return ScanState(
             running: progress.running, filesSeen: progress.filesSeen, expectedFiles: progress.expectedFiles,
-            startedAt: progress.startedAt, completedScans: await services.scans.completedScans,
-            summary: progress.summary)
+            startedAt: progress.startedAt, completedScans: await scans.completedScans, summary: progress.summary)
+    }
+
+    @Sendable func scanStatus(_ request: Request, context: CantoRequestContext) async throws -> ScanState {
+        await Self.scanState(services.scans)
+    }
+
+    /// Server-Sent Events: `progress` on connect and every 250 ms while a scan runs, `done` when
+    /// one finishes. The stream ends after an hour (EventSource reconnects by itself).
+    @Sendable func scanEvents(_ request: Request, context: CantoRequestContext) async throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        let scans = services.scans
+        let body = ResponseBody { writer in
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            func send(_ event: String, _ state: ScanState) async throws {
+                let data = try encoder.encode(state)
+                try await writer.write(
+                    ByteBuffer(string: "event: \(event)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+            }
+            var last = await Self.scanState(scans)
+            try await send("progress", last)
+            let end = ContinuousClock.now + .seconds(3600)
+            var quiet = 0
+            while ContinuousClock.now < end {
+                try await Task.sleep(for: .milliseconds(250))
+                let state = await Self.scanState(scans)
+                if state.completedScans != last.completedScans {
+                    try await send("done", state)
+                } else if state.running || state.filesSeen != last.filesSeen || state.running != last.running {
+                    try await send("progress", state)
+                } else {
+                    quiet += 1
+                    // A comment line now and then: proxies keep the connection, a gone client is noticed.
+                    if quiet % 60 == 0 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                }
+                last = state
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     @Sendable func startScan(_ request: Request, context: CantoRequestContext) async throws -> Response {

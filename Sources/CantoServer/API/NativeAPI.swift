@@ -20,6 +20,8 @@ enum NativeAPI {
         MeController(accounts: accounts).addRoutes(to: signedIn)
         HistoryController(accounts: accounts, catalog: services.catalog).addRoutes(to: signedIn)
         MediaController(services: services).addRoutes(to: signedIn)
+        CatalogController(services: services).addRoutes(to: signedIn)
+        PlaylistController(services: services).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         AdminController(accounts: accounts, services: services).addRoutes(to: admin)
     }

@@ -17,7 +17,91 @@ enum OpenAPIDocument {
         var query: [String] = []
     }
 
-    static let operations: [Operation] = [
+    static let operations: [Operation] = catalogOperations + playlistOperations + accountOperations
+
+    static let catalogOperations: [Operation] = [
+        .init(
+            method: "get", path: "/api/v1/artists", summary: "Artists in name order, or matching `q`", access: .user,
+            response: "ArtistPage", query: ["q", "offset", "limit"]),
+        .init(
+            method: "get", path: "/api/v1/artists/{id}", summary: "An artist with albums and top tracks",
+            access: .user, response: "ArtistDetail"),
+        .init(
+            method: "get", path: "/api/v1/albums",
+            summary: "Albums: sort name, artist, newest, year, random, recent, frequent, highest, starred; or a genre",
+            access: .user, response: "AlbumPage", query: ["sort", "genre", "offset", "limit"]),
+        .init(
+            method: "get", path: "/api/v1/albums/{id}", summary: "An album with its tracks by disc", access: .user,
+            response: "AlbumDetail"),
+        .init(method: "get", path: "/api/v1/tracks/{id}", summary: "A track", access: .user, response: "TrackItem"),
+        .init(
+            method: "get", path: "/api/v1/genres", summary: "Genres with album and track counts", access: .user,
+            response: "GenreList"),
+        .init(
+            method: "get", path: "/api/v1/folders", summary: "The root folder of each library I may see",
+            access: .user, response: "FolderList"),
+        .init(
+            method: "get", path: "/api/v1/folders/{id}", summary: "A folder: its subfolders and tracks",
+            access: .user, response: "FolderDetail"),
+        .init(
+            method: "get", path: "/api/v1/search",
+            summary: "Search artists, albums and tracks (prefix words, accents folded)", access: .user,
+            response: "SearchResult", query: ["q", "offset", "limit"]),
+        .init(
+            method: "get", path: "/api/v1/me/starred", summary: "What I starred", access: .user,
+            response: "SearchResult"),
+        .init(
+            method: "put", path: "/api/v1/me/annotations/{id}", summary: "Star or rate a track, album or artist",
+            access: .user, request: "AnnotationUpdate", response: "Annotation"),
+    ]
+
+    static let playlistOperations: [Operation] = [
+        .init(
+            method: "get", path: "/api/v1/playlists", summary: "My playlists and others' public ones",
+            access: .user, response: "PlaylistList"),
+        .init(
+            method: "post", path: "/api/v1/playlists", summary: "Create a playlist", access: .user,
+            request: "NewPlaylist", response: "Playlist", status: 201),
+        .init(
+            method: "post", path: "/api/v1/playlists/import",
+            summary: "Import an M3U file (the request body) as a new playlist", access: .user, request: "m3u",
+            response: "ImportResult", status: 201, query: ["name"]),
+        .init(
+            method: "get", path: "/api/v1/playlists/{id}", summary: "A playlist with its tracks", access: .user,
+            response: "PlaylistDetail"),
+        .init(
+            method: "patch", path: "/api/v1/playlists/{id}",
+            summary: "Rename, describe, publish, or replace the track list (reorder, remove)", access: .user,
+            request: "PlaylistUpdate", response: "Playlist"),
+        .init(
+            method: "delete", path: "/api/v1/playlists/{id}", summary: "Delete a playlist", access: .user,
+            status: 204),
+        .init(
+            method: "post", path: "/api/v1/playlists/{id}/tracks", summary: "Append tracks", access: .user,
+            request: "TrackIDs", response: "Playlist"),
+        .init(
+            method: "get", path: "/api/v1/playlists/{id}/m3u", summary: "Export as extended M3U", access: .user,
+            response: "m3u"),
+        .init(
+            method: "get", path: "/api/v1/me/queue", summary: "My play queue (follows me across devices)",
+            access: .user, response: "PlayQueue"),
+        .init(
+            method: "put", path: "/api/v1/me/queue", summary: "Save my play queue", access: .user,
+            request: "PlayQueueUpdate", status: 204),
+        .init(
+            method: "post", path: "/api/v1/admin/libraries", summary: "Add a music folder and scan it",
+            access: .admin, request: "NewLibrary", response: "Library", status: 201),
+        .init(
+            method: "delete", path: "/api/v1/admin/libraries/{id}",
+            summary: "Remove a folder added here (its tracks leave with the scan this starts)", access: .admin,
+            status: 204),
+        .init(
+            method: "get", path: "/api/v1/admin/scan/events",
+            summary: "Scan progress as Server-Sent Events (`progress`, `done`)", access: .admin,
+            response: "events"),
+    ]
+
+    static let accountOperations: [Operation] = [
         .init(
             method: "post", path: "/api/v1/auth/login", summary: "Sign in; sets the session cookie", access: .anyone,
             request: "Login", response: "LoginResult"),
@@ -201,6 +285,8 @@ enum OpenAPIDocument {
         case "image": ["image/*": ["schema": ["type": "string", "format": "binary"]]]
         case "csv": ["text/csv": ["schema": ["type": "string"]]]
         case "audio": ["audio/*": ["schema": ["type": "string", "format": "binary"]]]
+        case "m3u": ["audio/x-mpegurl": ["schema": ["type": "string"]]]
+        case "events": ["text/event-stream": ["schema": ["type": "string"]]]
         default: ["application/json": ["schema": ["$ref": "#/components/schemas/\(name)"]]]
         }
     }

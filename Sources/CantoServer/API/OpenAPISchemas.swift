@@ -64,7 +64,106 @@ enum OpenAPISchemas {
             ], required: ["id", "trackId", "startedAt", "secondsPlayed", "scrobble"])
     }
 
+    static func catalogPage(_ item: String) -> [String: Any] {
+        object(
+            ["items": array(ref(item)), "offset": integer, "limit": integer, "more": boolean],
+            required: ["items", "offset", "limit", "more"])
+    }
+
+    static var catalog: [String: Any] {
+        let marks: [String: [String: Any]] = ["starred": boolean, "rating": optionalInteger]
+        let ids = array(string)
+        return [
+            "ArtistItem": object(
+                ["id": string, "name": string, "albumCount": integer, "trackCount": integer].merging(marks) { a, _ in a
+                },
+                required: ["id", "name", "albumCount", "trackCount", "starred"]),
+            "AlbumItem": object(
+                [
+                    "id": string, "title": string, "artist": string, "artistId": string, "year": optionalInteger,
+                    "trackCount": integer, "discCount": integer, "durationMs": integer, "compilation": boolean,
+                    "genres": ids,
+                ].merging(marks) { a, _ in a },
+                required: ["id", "title", "artist", "artistId", "trackCount", "discCount", "durationMs", "starred"]),
+            "TrackItem": object(
+                [
+                    "id": string, "title": string, "album": string, "albumId": string, "artist": string,
+                    "artistId": optionalString, "albumArtist": string, "trackNumber": optionalInteger,
+                    "discNumber": optionalInteger, "discSubtitle": optionalString, "durationMs": integer,
+                    "year": optionalInteger, "suffix": string, "bitRate": integer,
+                ].merging(marks) { a, _ in a },
+                required: ["id", "title", "album", "albumId", "artist", "durationMs", "suffix", "starred"]),
+            "ArtistPage": catalogPage("ArtistItem"), "AlbumPage": catalogPage("AlbumItem"),
+            "ArtistDetail": object(
+                ["artist": ref("ArtistItem"), "albums": array(ref("AlbumItem")), "topTracks": array(ref("TrackItem"))],
+                required: ["artist", "albums", "topTracks"]),
+            "AlbumDetail": object(
+                [
+                    "album": ref("AlbumItem"),
+                    "discs": array(
+                        object(
+                            ["number": integer, "subtitle": optionalString, "tracks": array(ref("TrackItem"))],
+                            required: ["number", "tracks"])),
+                ], required: ["album", "discs"]),
+            "GenreList": array(
+                object(
+                    ["name": string, "albumCount": integer, "trackCount": integer],
+                    required: ["name", "albumCount", "trackCount"])),
+            "Folder": object(["id": string, "name": string], required: ["id", "name"]),
+            "FolderList": array(ref("Folder")),
+            "FolderDetail": object(
+                [
+                    "folder": object(
+                        ["id": string, "name": string, "parentId": optionalString], required: ["id", "name"]),
+                    "folders": array(ref("Folder")), "tracks": array(ref("TrackItem")),
+                ], required: ["folder", "folders", "tracks"]),
+            "SearchResult": object(
+                [
+                    "artists": array(ref("ArtistItem")), "albums": array(ref("AlbumItem")),
+                    "tracks": array(ref("TrackItem")),
+                ], required: ["artists", "albums", "tracks"]),
+            "AnnotationUpdate": object(
+                [
+                    "kind": ["type": "string", "enum": ["track", "album", "artist"]], "starred": boolean,
+                    "rating": ["type": "integer", "minimum": 0, "maximum": 5],
+                ], required: ["kind"]),
+            "Annotation": object(
+                ["itemId": string, "kind": string, "starred": boolean, "rating": optionalInteger],
+                required: ["itemId", "kind", "starred"]),
+            "Playlist": object(
+                [
+                    "id": string, "name": string, "comment": optionalString, "public": boolean, "ownerId": string,
+                    "owner": string, "trackCount": integer, "durationMs": integer, "updatedAt": dateTime,
+                    "editable": boolean,
+                ],
+                required: [
+                    "id", "name", "public", "ownerId", "owner", "trackCount", "durationMs", "updatedAt", "editable",
+                ]),
+            "PlaylistList": array(ref("Playlist")),
+            "PlaylistDetail": object(
+                ["playlist": ref("Playlist"), "tracks": array(ref("TrackItem"))], required: ["playlist", "tracks"]),
+            "NewPlaylist": object(
+                ["name": string, "comment": string, "public": boolean, "trackIds": ids], required: ["name"]),
+            "PlaylistUpdate": object(["name": string, "comment": string, "public": boolean, "trackIds": ids]),
+            "TrackIDs": object(["trackIds": ids], required: ["trackIds"]),
+            "ImportResult": object(
+                ["playlist": ref("Playlist"), "matched": integer, "unmatched": ids],
+                required: ["playlist", "matched", "unmatched"]),
+            "PlayQueue": object(
+                [
+                    "tracks": array(ref("TrackItem")), "currentIndex": optionalInteger, "positionMs": integer,
+                    "changedAt": optionalDateTime, "changedBy": optionalString,
+                ], required: ["tracks", "positionMs"]),
+            "PlayQueueUpdate": object(
+                ["trackIds": ids, "currentIndex": optionalInteger, "positionMs": integer], required: ["trackIds"]),
+        ]
+    }
+
     static var all: [String: Any] {
+        catalog.merging(accounts) { a, _ in a }
+    }
+
+    static var accounts: [String: Any] {
         [
             "Error": object(
                 ["error": object(["code": string, "message": string], required: ["code", "message"])],
@@ -113,8 +212,11 @@ enum OpenAPISchemas {
                     "subject": optionalString, "address": optionalString,
                 ], required: ["id", "at", "kind"]),
             "AuditPage": page("AuditEvent"),
-            "LibraryList": array(
-                object(["id": string, "name": string, "path": string], required: ["id", "name", "path"])),
+            "Library": object(
+                ["id": string, "name": string, "path": string, "configured": boolean],
+                required: ["id", "name", "path", "configured"]),
+            "LibraryList": array(ref("Library")),
+            "NewLibrary": object(["path": string, "name": string], required: ["path"]),
             "ScanState": object(
                 [
                     "running": boolean, "filesSeen": integer, "expectedFiles": integer, "startedAt": optionalDateTime,

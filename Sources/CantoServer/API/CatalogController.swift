@@ -1,0 +1,210 @@
+import CantoCore
+import Foundation
+import Hummingbird
+
+/// Browsing and search for the web UI: artists, albums, tracks, genres, folders, and the
+/// caller's stars and ratings. Everything is paged or bounded, and stays inside the caller's libraries.
+struct CatalogController {
+    let services: CantoServices
+    var catalog: any CatalogReader { services.catalog }
+
+    func addRoutes(to group: RouterGroup<CantoRequestContext>) {
+        group.get("artists", use: artists)
+        group.get("artists/:id", use: artist)
+        group.get("albums", use: albums)
+        group.get("albums/:id", use: album)
+        group.get("tracks/:id", use: track)
+        group.get("genres", use: genres)
+        group.get("folders", use: folders)
+        group.get("folders/:id", use: folder)
+        group.get("search", use: search)
+        group.get("me/starred", use: starred)
+        group.put("me/annotations/:id", use: annotate)
+    }
+
+    /// `offset` (0 or more) and `limit` (1 to `maxLimit`).
+    static func paging(_ request: Request, defaultLimit: Int, maxLimit: Int = 500) throws -> Page {
+        let query = request.uri.queryParameters
+        let offset = query.get("offset").map { Int($0) } ?? 0
+        let limit = query.get("limit").map { Int($0) } ?? defaultLimit
+        guard let offset, let limit, offset >= 0, (1...maxLimit).contains(limit) else {
+            throw APIError.badRequest("offset must be 0 or more and limit 1 to \(maxLimit).")
+        }
+        return Page(offset: offset, limit: limit)
+    }
+
+    /// One more row than asked tells whether another page follows.
+    static func page<Item>(_ rows: [Item], _ page: Page) -> (items: [Item], more: Bool) {
+        (Array(rows.prefix(page.limit)), rows.count > page.limit)
+    }
+
+    private func presenter(_ context: CantoRequestContext) throws -> CatalogPresenter {
+        CatalogPresenter(services: services, user: try context.requireUser())
+    }
+
+    @Sendable func artists(_ request: Request, context: CantoRequestContext) async throws
+        -> Wire.CatalogPage<Wire.ArtistItem>
+    {
+        let present = try presenter(context)
+        let page = try Self.paging(request, defaultLimit: 100)
+        let query = request.uri.queryParameters.get("q") ?? ""
+        let found = try await services.queries.search(
+            query, scope: present.user.libraryIDs, artists: Page(offset: page.offset, limit: page.limit + 1),
+            albums: Page(offset: 0, limit: 0), tracks: Page(offset: 0, limit: 0))
+        let (rows, more) = Self.page(found.artists, page)
+        return .init(items: try await present.artists(rows), offset: page.offset, limit: page.limit, more: more)
+    }
+
+    @Sendable func artist(_ request: Request, context: CantoRequestContext) async throws -> Wire.ArtistPage {
+        let present = try presenter(context)
+        guard let artist = try await catalog.artist(ArtistID(try context.parameters.require("id"))) else {
+            throw APIError.notFound
+        }
+        var albums = try await catalog.albums(byArtist: artist.id)
+        if let scope = present.user.libraryIDs {
+            var visible: [Album] = []
+            for album in albums where try await SubsonicBrowsing.isVisible(album, in: scope, catalog: catalog) {
+                visible.append(album)
+            }
+            albums = visible
+        }
+        let top = try await services.queries.topTracks(artist: artist.id, limit: 10).filter(present.isVisible)
+        guard !albums.isEmpty || !top.isEmpty || present.user.libraryIDs == nil else { throw APIError.notFound }
+        return Wire.ArtistPage(
+            artist: try await present.artists([artist])[0], albums: try await present.albums(albums),
+            topTracks: try await present.tracks(top))
+    }
+
+    static let sorts: [String: AlbumListType] = [
+        "name": .alphabeticalByName, "artist": .alphabeticalByArtist, "newest": .newest, "year": .byYear,
+        "random": .random, "recent": .recent, "frequent": .frequent, "highest": .highest, "starred": .starred,
+    ]
+
+    @Sendable func albums(_ request: Request, context: CantoRequestContext) async throws
+        -> Wire.CatalogPage<Wire.AlbumItem>
+    {
+        let present = try presenter(context)
+        let page = try Self.paging(request, defaultLimit: 60)
+        let query = request.uri.queryParameters
+        let sortName = query.get("sort") ?? "name"
+        guard var type = Self.sorts[sortName] else {
+            throw APIError.badRequest("sort must be one of \(Self.sorts.keys.sorted().joined(separator: ", ")).")
+        }
+        let genre = query.get("genre").flatMap { $0.isEmpty ? nil : $0 }
+        if genre != nil { type = .byGenre }
+        let rows = try await services.queries.albumList(
+            type, user: present.user.id, scope: present.user.libraryIDs, offset: page.offset, limit: page.limit + 1,
+            fromYear: type == .byYear ? 9999 : nil, toYear: type == .byYear ? 0 : nil, genre: genre)
+        let (albums, more) = Self.page(rows, page)
+        return .init(items: try await present.albums(albums), offset: page.offset, limit: page.limit, more: more)
+    }
+
+    @Sendable func album(_ request: Request, context: CantoRequestContext) async throws -> Wire.AlbumPage {
+        let present = try presenter(context)
+        guard let contents = try await catalog.albumContents(AlbumID(try context.parameters.require("id"))) else {
+            throw APIError.notFound
+        }
+        let tracks = contents.tracks.filter(present.isVisible)
+        guard !tracks.isEmpty || contents.tracks.isEmpty else { throw APIError.notFound }
+        let items = try await present.tracks(tracks, details: contents.details)
+        var discs: [Wire.Disc] = []
+        for (track, item) in zip(tracks, items) {
+            let number = track.discNumber ?? 1
+            if discs.last?.number != number {
+                discs.append(Wire.Disc(number: number, subtitle: track.discSubtitle, tracks: []))
+            }
+            discs[discs.count - 1].tracks.append(item)
+        }
+        return Wire.AlbumPage(album: try await present.albums([contents.album])[0], discs: discs)
+    }
+
+    @Sendable func track(_ request: Request, context: CantoRequestContext) async throws -> Wire.TrackItem {
+        let present = try presenter(context)
+        guard let track = try await catalog.track(TrackID(try context.parameters.require("id"))),
+            present.isVisible(track)
+        else { throw APIError.notFound }
+        return try await present.tracks([track])[0]
+    }
+
+    @Sendable func genres(_ request: Request, context: CantoRequestContext) async throws -> [Wire.Genre] {
+        try await catalog.genreCounts().map {
+            Wire.Genre(name: $0.name, albumCount: $0.albumCount, trackCount: $0.trackCount)
+        }
+    }
+
+    private func visibleLibraries(_ user: User) async throws -> [Library] {
+        try await catalog.libraries().filter { library in user.libraryIDs.map { $0.contains(library.id) } ?? true }
+    }
+
+    /// The root folder of each library the caller may see.
+    @Sendable func folders(_ request: Request, context: CantoRequestContext) async throws -> [Wire.FolderItem] {
+        try await visibleLibraries(try context.requireUser()).map {
+            Wire.FolderItem(id: CatalogIDs.folder(library: $0.id, relativePath: "").rawValue, name: $0.name)
+        }
+    }
+
+    @Sendable func folder(_ request: Request, context: CantoRequestContext) async throws -> Wire.FolderPage {
+        let present = try presenter(context)
+        let libraries = try await visibleLibraries(present.user)
+        guard let folder = try await catalog.folder(FolderID(try context.parameters.require("id"))),
+            let library = libraries.first(where: { $0.id == folder.libraryID })
+        else { throw APIError.notFound }
+        let subfolders = try await catalog.subfolders(of: folder.id)
+        let tracks = try await catalog.tracks(inFolder: folder.id)
+        return Wire.FolderPage(
+            folder: Wire.FolderDetail(
+                id: folder.id.rawValue, name: folder.parentID == nil ? library.name : folder.name,
+                parentId: folder.parentID?.rawValue),
+            folders: subfolders.map { Wire.FolderItem(id: $0.id.rawValue, name: $0.name) },
+            tracks: try await present.tracks(tracks))
+    }
+
+    /// `q` (prefix words, accents folded) and `limit` per kind (1 to 50, default 8).
+    @Sendable func search(_ request: Request, context: CantoRequestContext) async throws -> Wire.SearchResult {
+        let present = try presenter(context)
+        let page = try Self.paging(request, defaultLimit: 8, maxLimit: 50)
+        let query = request.uri.queryParameters.get("q") ?? ""
+        let found = try await services.queries.search(
+            query, scope: present.user.libraryIDs, artists: page, albums: page, tracks: page)
+        return Wire.SearchResult(
+            artists: try await present.artists(found.artists), albums: try await present.albums(found.albums),
+            tracks: try await present.tracks(found.tracks))
+    }
+
+    @Sendable func starred(_ request: Request, context: CantoRequestContext) async throws -> Wire.SearchResult {
+        let present = try presenter(context)
+        let found = try await services.queries.starred(by: present.user.id, scope: present.user.libraryIDs)
+        return Wire.SearchResult(
+            artists: try await present.artists(found.artists), albums: try await present.albums(found.albums),
+            tracks: try await present.tracks(found.tracks))
+    }
+
+    /// Stars or rates a track, album or artist (`rating` 0 clears it).
+    @Sendable func annotate(_ request: Request, context: CantoRequestContext) async throws -> Wire.AnnotationResult {
+        let user = try context.requireUser()
+        let id = try context.parameters.require("id")
+        let body = try await request.decode(as: Wire.AnnotationUpdate.self, context: context)
+        guard let kind = Annotation.ItemKind(rawValue: body.kind) else {
+            throw APIError.badRequest("kind must be track, album or artist.")
+        }
+        let exists: Bool
+        switch kind {
+        case .track:
+            exists =
+                try await catalog.track(TrackID(id)).map { user.libraryIDs?.contains($0.libraryID) ?? true } ?? false
+        case .album: exists = try await catalog.album(AlbumID(id)) != nil
+        case .artist: exists = try await catalog.artist(ArtistID(id)) != nil
+        }
+        guard exists else { throw APIError.notFound }
+        if let rating = body.rating {
+            guard (0...5).contains(rating) else { throw APIError.badRequest("rating must be 0 to 5.") }
+            try await services.accounts.state.setRating(rating == 0 ? nil : rating, item: id, kind: kind, user: user.id)
+        }
+        if let starred = body.starred {
+            try await services.accounts.state.setStarred(starred, item: id, kind: kind, user: user.id, at: Date())
+        }
+        let mark = try await services.queries.annotation(of: id, user: user.id)
+        return Wire.AnnotationResult(
+            itemId: id, kind: kind.rawValue, starred: mark?.starredAt != nil, rating: mark?.rating)
+    }
+}

@@ -1,0 +1,178 @@
+import CantoCore
+import Foundation
+import Hummingbird
+
+extension Wire {
+    struct ArtistItem: ResponseEncodable {
+        var id: String
+        var name: String
+        var albumCount: Int
+        var trackCount: Int
+        var starred: Bool
+        var rating: Int?
+    }
+
+    struct AlbumItem: ResponseEncodable {
+        var id: String
+        var title: String
+        var artist: String
+        var artistId: String
+        var year: Int?
+        var trackCount: Int
+        var discCount: Int
+        var durationMs: Int64
+        var compilation: Bool
+        var genres: [String]
+        var starred: Bool
+        var rating: Int?
+    }
+
+    struct TrackItem: ResponseEncodable {
+        var id: String
+        var title: String
+        var album: String
+        var albumId: String
+        var artist: String
+        var artistId: String?
+        var albumArtist: String
+        var trackNumber: Int?
+        var discNumber: Int?
+        var discSubtitle: String?
+        var durationMs: Int64
+        var year: Int?
+        var suffix: String
+        var bitRate: Int
+        var starred: Bool
+        var rating: Int?
+    }
+
+    /// A page of a catalog list; `more` tells whether another page follows.
+    struct CatalogPage<Item: Encodable & Sendable>: ResponseEncodable {
+        var items: [Item]
+        var offset: Int
+        var limit: Int
+        var more: Bool
+    }
+
+    struct SearchResult: ResponseEncodable {
+        var artists: [ArtistItem]
+        var albums: [AlbumItem]
+        var tracks: [TrackItem]
+    }
+
+    struct ArtistPage: ResponseEncodable {
+        var artist: ArtistItem
+        var albums: [AlbumItem]
+        var topTracks: [TrackItem]
+    }
+
+    struct Disc: ResponseEncodable {
+        var number: Int
+        var subtitle: String?
+        var tracks: [TrackItem]
+    }
+
+    struct AlbumPage: ResponseEncodable {
+        var album: AlbumItem
+        var discs: [Disc]
+    }
+
+    struct Genre: ResponseEncodable {
+        var name: String
+        var albumCount: Int
+        var trackCount: Int
+    }
+
+    struct FolderItem: ResponseEncodable {
+        var id: String
+        var name: String
+    }
+
+    struct FolderDetail: ResponseEncodable {
+        var id: String
+        var name: String
+        var parentId: String?
+    }
+
+    struct FolderPage: ResponseEncodable {
+        var folder: FolderDetail
+        var folders: [FolderItem]
+        var tracks: [TrackItem]
+    }
+
+    struct AnnotationUpdate: Decodable {
+        var kind: String
+        var starred: Bool?
+        var rating: Int?
+    }
+
+    struct AnnotationResult: ResponseEncodable {
+        var itemId: String
+        var kind: String
+        var starred: Bool
+        var rating: Int?
+    }
+}
+
+/// Turns catalog rows into the web UI's items, with the caller's stars and ratings, reading
+/// credits and annotations for a whole list at once.
+struct CatalogPresenter: Sendable {
+    let services: CantoServices
+    let user: User
+
+    private func annotations(_ ids: [String]) async throws -> [String: Annotation] {
+        ids.isEmpty ? [:] : try await services.accounts.state.annotations(of: user.id, items: ids)
+    }
+
+    func artists(_ artists: [Artist]) async throws -> [Wire.ArtistItem] {
+        let marks = try await annotations(artists.map(\.id.rawValue))
+        return artists.map { artist in
+            let mark = marks[artist.id.rawValue]
+            return Wire.ArtistItem(
+                id: artist.id.rawValue, name: artist.name, albumCount: artist.albumCount,
+                trackCount: artist.trackCount, starred: mark?.starredAt != nil, rating: mark?.rating)
+        }
+    }
+
+    func albums(_ albums: [Album]) async throws -> [Wire.AlbumItem] {
+        let marks = try await annotations(albums.map(\.id.rawValue))
+        let genres = try await services.catalog.genres(ofAlbums: albums.map(\.id))
+        return albums.map { album in
+            let mark = marks[album.id.rawValue]
+            return Wire.AlbumItem(
+                id: album.id.rawValue, title: album.title, artist: album.albumArtistName,
+                artistId: album.albumArtistID.rawValue, year: album.year, trackCount: album.trackCount,
+                discCount: album.discCount, durationMs: album.durationMs, compilation: album.compilation,
+                genres: genres[album.id] ?? [], starred: mark?.starredAt != nil, rating: mark?.rating)
+        }
+    }
+
+    func tracks(_ tracks: [Track], details known: [TrackID: TrackDetails]? = nil) async throws -> [Wire.TrackItem] {
+        let marks = try await annotations(tracks.map(\.id.rawValue))
+        let details: [TrackID: TrackDetails]
+        if let known { details = known } else { details = try await services.catalog.details(of: tracks.map(\.id)) }
+        return tracks.map { track in
+            let mark = marks[track.id.rawValue]
+            let detail = details[track.id]
+            let artistID =
+                detail.flatMap { detail in
+                    zip(detail.credits, detail.artistIDs).first { $0.0.role == .artist }?.1
+                } ?? CatalogIDs.artist(name: track.artistName)
+            return Wire.TrackItem(
+                id: track.id.rawValue, title: track.title, album: track.album, albumId: track.albumID.rawValue,
+                artist: track.artistName, artistId: artistID.rawValue, albumArtist: track.albumArtistName,
+                trackNumber: track.trackNumber, discNumber: track.discNumber, discSubtitle: track.discSubtitle,
+                durationMs: track.audio.durationMs, year: track.year, suffix: track.suffix,
+                bitRate: track.audio.bitrateKbps, starred: mark?.starredAt != nil, rating: mark?.rating)
+        }
+    }
+
+    /// Tracks by ID in the given order, leaving out missing ones and those outside the user's libraries.
+    func visibleTracks(_ ids: [TrackID]) async throws -> [Track] {
+        try await services.catalog.tracks(ids).filter(isVisible)
+    }
+
+    func isVisible(_ track: Track) -> Bool {
+        user.libraryIDs.map { $0.contains(track.libraryID) } ?? true
+    }
+}
