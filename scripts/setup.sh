@@ -5,6 +5,10 @@ set -euo pipefail
 
 packages=(pkg-config libtag1-dev libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
   libsqlite3-dev ffmpeg curl openssl python3 python3-venv)
+# `--test`: also what the test suite needs (the web UI tests drive Debian's Chromium).
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium chromium-driver)
+fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -43,6 +43,8 @@ public struct CantoServices: Sendable {
     let planner: StreamPlanner
     /// Scaled cover images.
     let covers: CoverArtService
+    /// The genre list with counts, rebuilt when the catalog changes (it counts every track).
+    private let genreList = VersionedCache<Int, [GenreCount]>(capacity: 1)
 
     /// Opens the database (running migrations) and creates the enabled plugins.
     public init(configuration: CantoConfiguration, logger: Logger) async throws {
@@ -91,6 +93,13 @@ public struct CantoServices: Sendable {
             audit: accountStore, settings: accountStore, hasher: hasher, secrets: secrets, throttle: throttle,
             sessionLifetime: configuration.sessionLifetime, idleTimeout: configuration.sessionIdleTimeout,
             logger: logger)
+    }
+
+    /// Every genre with its album and track counts, cached until the catalog changes.
+    func genreCounts() async throws -> [GenreCount] {
+        try await genreList.value(for: 0, version: try await catalog.catalogVersion()) {
+            try await catalog.genreCounts()
+        }
     }
 
     /// The track and its file's path, when it exists and lies in a library `user` may see.

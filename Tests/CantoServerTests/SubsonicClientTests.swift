@@ -96,8 +96,10 @@ struct SubsonicClientTests {
         ]
     }
 
-    /// Runs `program` to the end (60 s at most) and returns its exit status and output.
-    static func run(_ program: URL, _ arguments: [String]) async throws -> (Int32, String) {
+    /// Runs `program` to the end (`timeout` at most) and returns its exit status and output.
+    static func run(_ program: URL, _ arguments: [String], timeout: Duration = .seconds(240)) async throws -> (
+        Int32, String
+    ) {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments
@@ -115,12 +117,12 @@ struct SubsonicClientTests {
             if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
         }
         try process.run()
-        // About 25 s on an idle 2-core machine; the margin is for a loaded one.
-        let deadline = ContinuousClock.now + .seconds(240)
+        // clients.py takes about 25 s on an idle 2-core machine; the margin is for a loaded one.
+        let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 process.terminate()
-                Issue.record("clients.py did not finish within 240 s")
+                Issue.record("\(arguments.first ?? program.path) did not finish within \(timeout)")
                 break
             }
             try await Task.sleep(for: .milliseconds(50))

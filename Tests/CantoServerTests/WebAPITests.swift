@@ -71,7 +71,10 @@ struct WebAPITests {
             "/api/v1/albums?genre=\(try #require((genre["name"] as? String)?.addingPercentEncoding(withAllowedCharacters: .alphanumerics)))"
         )
         #expect(items(byGenre).count == genre["albumCount"] as? Int)
-        #expect(items(byGenre).allSatisfy { ($0["genres"] as? [String] ?? []).contains(genre["name"] as! String) })
+        let first = try #require(items(byGenre).first?["id"] as? String)
+        let firstPage = try await admin.get("/api/v1/albums/\(first)").json["album"] as? [String: Any]
+        #expect((firstPage?["genres"] as? [String] ?? []).contains(genre["name"] as! String))
+        #expect(items(byGenre).allSatisfy { $0["genres"] == nil }, "lists leave genres out")
 
         // Artist page: albums and top tracks.
         let bjork = try #require(items(filtered).first { $0["name"] as? String == "Björk" })

@@ -115,7 +115,8 @@ struct CatalogController {
             }
             discs[discs.count - 1].tracks.append(item)
         }
-        return Wire.AlbumPage(album: try await present.albums([contents.album])[0], discs: discs)
+        return Wire.AlbumPage(
+            album: try await present.albums([contents.album], withGenres: true)[0], discs: discs)
     }
 
     @Sendable func track(_ request: Request, context: CantoRequestContext) async throws -> Wire.TrackItem {
@@ -127,7 +128,7 @@ struct CatalogController {
     }
 
     @Sendable func genres(_ request: Request, context: CantoRequestContext) async throws -> [Wire.Genre] {
-        try await catalog.genreCounts().map {
+        try await services.genreCounts().map {
             Wire.Genre(name: $0.name, albumCount: $0.albumCount, trackCount: $0.trackCount)
         }
     }

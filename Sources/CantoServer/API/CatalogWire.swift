@@ -22,7 +22,8 @@ extension Wire {
         var discCount: Int
         var durationMs: Int64
         var compilation: Bool
-        var genres: [String]
+        /// On album pages only (lists leave it out: it costs a read of every track).
+        var genres: [String]?
         var starred: Bool
         var rating: Int?
     }
@@ -134,16 +135,16 @@ struct CatalogPresenter: Sendable {
         }
     }
 
-    func albums(_ albums: [Album]) async throws -> [Wire.AlbumItem] {
+    func albums(_ albums: [Album], withGenres: Bool = false) async throws -> [Wire.AlbumItem] {
         let marks = try await annotations(albums.map(\.id.rawValue))
-        let genres = try await services.catalog.genres(ofAlbums: albums.map(\.id))
+        let genres = withGenres ? try await services.catalog.genres(ofAlbums: albums.map(\.id)) : [:]
         return albums.map { album in
             let mark = marks[album.id.rawValue]
             return Wire.AlbumItem(
                 id: album.id.rawValue, title: album.title, artist: album.albumArtistName,
                 artistId: album.albumArtistID.rawValue, year: album.year, trackCount: album.trackCount,
                 discCount: album.discCount, durationMs: album.durationMs, compilation: album.compilation,
-                genres: genres[album.id] ?? [], starred: mark?.starredAt != nil, rating: mark?.rating)
+                genres: withGenres ? genres[album.id] ?? [] : nil, starred: mark?.starredAt != nil, rating: mark?.rating)
         }
     }
 

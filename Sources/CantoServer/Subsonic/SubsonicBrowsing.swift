@@ -93,7 +93,7 @@ struct SubsonicBrowsing: Sendable {
     }
 
     func genres() async throws -> SubsonicPayload {
-        let genres = try await catalog.genreCounts().map { genre in
+        let genres = try await services.genreCounts().map { genre in
             SubsonicElement(
                 [("songCount", .int(genre.trackCount)), ("albumCount", .int(genre.albumCount))], text: genre.name)
         }

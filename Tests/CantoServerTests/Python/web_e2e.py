@@ -1,0 +1,531 @@
+#!/usr/bin/env python3
+"""Drives the Canto web UI in headless Chromium (Selenium 4) against a running server.
+
+    web_e2e.py --base http://127.0.0.1:PORT --username U --password P \
+               --query Q --expect-title T --screenshots DIR
+
+Steps (each named in the report; a failed step saves failure-<step>.png and
+failure-<step>.log with the browser console, and later independent steps still run):
+
+  login     sign in through the form
+  search    type Q in the search box, T shows up, ArrowDown…Enter plays it
+  play      the <audio id="audio"> element advances past 1 s and is not paused
+  queue     add 3 tracks from an album page, reorder with the move button, with Alt+ArrowDown
+            and with drag and drop; the DOM and the server's saved queue agree
+  playlist  create a playlist, add a track through "Add to playlist…", open it, see the track
+  reload    after a reload the queue page shows the same order, the player the current track,
+            and nothing plays by itself
+  scan      the admin page starts a scan and shows the finished scan's summary (≤ 60 s)
+  browse    artist, genres, folders, starred, preferences, profile, history pages render
+  phone     at 375×667 the menu button opens the navigation and the albums grid shows
+  console   no Content-Security-Policy violation or uncaught error in the browser console
+
+The last line of stdout is {"passed": [...], "failed": [...], "screenshots": [...]};
+the exit status is 0 only when every step passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+try:
+    from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException, WebDriverException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.remote.webelement import WebElement
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError as missing:
+    sys.exit(f"web_e2e: {missing} in {sys.executable}; install selenium into .build/python-venv")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WAIT = 15  # seconds for ordinary UI waits
+
+
+class StepFailure(Exception):
+    pass
+
+
+def tid(name: str) -> str:
+    return f'[data-testid="{name}"]'
+
+
+class E2E:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.base = args.base.rstrip("/")
+        self.args = args
+        self.shots = Path(args.screenshots)
+        self.shots.mkdir(parents=True, exist_ok=True)
+        self.passed: list[str] = []
+        self.failed: list[str] = []
+        self.screenshots: list[str] = []
+        self.console: list[dict[str, Any]] = []
+        self.step_name = ""
+        self.state: dict[str, Any] = {}
+
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                         "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900", "--lang=en-US"):
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.driver.set_script_timeout(30)
+
+    # MARK: - Running steps
+
+    def step(self, name: str, action: Callable[[], None], requires: tuple[str, ...] = ()) -> None:
+        self.step_name = name
+        missing = [r for r in requires if r not in self.passed]
+        if missing:
+            self.fail(name, f"skipped: needs {', '.join(missing)}", capture=False)
+            return
+        started = time.monotonic()
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - every failure is reported, then the run goes on
+            detail = str(error).strip() or type(error).__name__
+            if not isinstance(error, (StepFailure, TimeoutException)):
+                detail += "\n" + traceback.format_exc()
+            self.fail(name, detail)
+            return
+        self.passed.append(name)
+        print(f"ok   {name} ({time.monotonic() - started:.1f} s)", flush=True)
+
+    def fail(self, name: str, detail: str, capture: bool = True) -> None:
+        self.failed.append(name)
+        print(f"FAIL {name}: {detail}", flush=True)
+        if not capture:
+            return
+        try:
+            self.driver.save_screenshot(str(self.shots / f"failure-{name}.png"))
+            self.screenshots.append(f"failure-{name}.png")
+        except WebDriverException as error:
+            print(f"     (no screenshot: {error.msg})", flush=True)
+        lines = [f"{e.get('level')} {e.get('message')}" for e in self.drain_console()[-200:]]
+        (self.shots / f"failure-{name}.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for line in lines[-15:]:
+            print(f"     console: {line}", flush=True)
+
+    def drain_console(self) -> list[dict[str, Any]]:
+        try:
+            entries = self.driver.get_log("browser")
+        except WebDriverException:
+            entries = []
+        self.console.extend(entries)
+        return self.console
+
+    # MARK: - Helpers
+
+    def shot(self, name: str) -> None:
+        self.wait_idle()
+        file = f"{name}.png"
+        self.driver.save_screenshot(str(self.shots / file))
+        if file not in self.screenshots:
+            self.screenshots.append(file)
+
+    def until(self, condition: Callable[[Any], Any], message: str, timeout: float = WAIT) -> Any:
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition)
+        except TimeoutException:
+            raise StepFailure(f"{self.step_name}: timed out after {timeout:.0f} s waiting for {message}") from None
+
+    def find(self, selector: str, root: WebElement | None = None) -> WebElement | None:
+        elements = (root or self.driver).find_elements(By.CSS_SELECTOR, selector)
+        return elements[0] if elements else None
+
+    def all(self, selector: str, root: WebElement | None = None) -> list[WebElement]:
+        return (root or self.driver).find_elements(By.CSS_SELECTOR, selector)
+
+    def visible(self, selector: str, message: str | None = None, timeout: float = WAIT) -> WebElement:
+        def check(_: Any) -> WebElement | bool:
+            for element in self.all(selector):
+                if element.is_displayed():
+                    return element
+            return False
+        return self.until(check, message or f"{selector} to be visible", timeout)
+
+    def click(self, selector: str, message: str | None = None) -> WebElement:
+        element = self.visible(selector, message)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        self.until(lambda _: element.is_enabled(), f"{selector} to be enabled")
+        element.click()
+        return element
+
+    def js(self, script: str, *args: Any) -> Any:
+        return self.driver.execute_script(script, *args)
+
+    def fetch_json(self, path: str) -> Any:
+        """GET an API path inside the page (with its session cookie)."""
+        result = self.driver.execute_async_script(
+            """const done = arguments[arguments.length - 1];
+            fetch(arguments[0], {credentials: 'same-origin', headers: {Accept: 'application/json'}})
+              .then(async (r) => done({status: r.status, body: await r.text()}))
+              .catch((e) => done({status: 0, body: String(e)}));""", path)
+        if result["status"] != 200:
+            raise StepFailure(f"{self.step_name}: GET {path} answered {result['status']}: {result['body'][:200]}")
+        return json.loads(result["body"])
+
+    def go(self, route: str) -> None:
+        """Navigates inside the app (hash router, no reload) and waits for the view."""
+        self.js("location.hash = arguments[0]", "#" + route)
+        self.wait_view()
+
+    def wait_view(self) -> None:
+        self.until(lambda _: self.js(
+            "const v = document.querySelector('#main .view'); return !!v && !v.hasAttribute('aria-busy') && !!v.querySelector('h1')"),
+            "the page to finish loading")
+        error = self.find(tid("view-error"))
+        if error is not None:
+            raise StepFailure(f"{self.step_name}: the page shows an error: {error.text}")
+
+    def wait_idle(self) -> None:
+        """Waits until visible images in the page have loaded (for screenshots)."""
+        try:
+            WebDriverWait(self.driver, 5, poll_frequency=0.1).until(lambda _: self.js(
+                """return [...document.images].filter((i) => i.getBoundingClientRect().top < innerHeight
+                   && i.offsetParent !== null && i.loading !== 'lazy').every((i) => i.complete)"""))
+        except TimeoutException:
+            pass
+
+    def audio(self) -> dict[str, Any]:
+        return self.js("""const a = document.getElementById('audio');
+            return {time: a.currentTime, paused: a.paused, src: a.getAttribute('src') || ''};""")
+
+    def queue_dom(self) -> list[str]:
+        return [row.get_attribute("data-track-id") for row in self.all(tid("queue-row"))]
+
+    def queue_server(self) -> dict[str, Any]:
+        return self.fetch_json("/api/v1/me/queue")
+
+    def wait_server_queue(self, expected: list[str], what: str) -> None:
+        last: list[str] = []
+
+        def check(_: Any) -> bool:
+            nonlocal last
+            last = [t["id"] for t in self.queue_server().get("tracks", [])]
+            return last == expected
+        try:
+            WebDriverWait(self.driver, 8, poll_frequency=0.4).until(check)
+        except TimeoutException:
+            raise StepFailure(f"{self.step_name}: the server's queue after {what} is {last}, expected {expected}") from None
+
+    def expect_queue_dom(self, expected: list[str], what: str) -> None:
+        try:
+            WebDriverWait(self.driver, WAIT, poll_frequency=0.1).until(lambda _: self.queue_dom() == expected)
+        except TimeoutException:
+            raise StepFailure(f"{self.step_name}: the queue page after {what} shows {self.queue_dom()}, expected {expected}") from None
+
+    # MARK: - Steps
+
+    def login(self) -> None:
+        self.driver.get(self.base + "/")
+        user = self.visible(tid("login-username"), "the login form")
+        self.shot("login")
+        user.send_keys(self.args.username)
+        self.find(tid("login-password")).send_keys(self.args.password)
+        self.find(tid("login-submit")).click()
+        self.until(lambda _: self.js("return !document.getElementById('app').hidden"),
+                   "the app to show after signing in (wrong credentials?)")
+        self.wait_view()
+        self.visible(tid("album-card"), "album cards on the start page")
+        self.shot("albums")
+
+    def search(self) -> None:
+        query, title = self.args.query, self.args.expect_title
+        box = self.visible(tid("search-input"), "the search box")
+        box.clear()
+        box.send_keys(query)
+
+        def track_option(_: Any) -> WebElement | bool:
+            for option in self.all(f'{tid("search-results")} [role="option"][data-kind="track"]'):
+                if title in option.text:
+                    return option
+            return False
+        self.until(track_option, f'the track "{title}" among the results for "{query}"')
+        if box.get_attribute("aria-expanded") != "true":
+            raise StepFailure("search: the combobox does not say aria-expanded=true while results show")
+        self.shot("search")
+
+        # Walk the listbox with the keyboard to the track, then Enter plays it.
+        options = self.all(f'{tid("search-results")} [role="option"]')
+        for _ in range(len(options) + 1):
+            box.send_keys(Keys.ARROW_DOWN)
+            active_id = box.get_attribute("aria-activedescendant")
+            if not active_id:
+                raise StepFailure("search: ArrowDown set no aria-activedescendant")
+            active = self.driver.find_element(By.ID, active_id)
+            if active.get_attribute("aria-selected") != "true":
+                raise StepFailure("search: the active option is not aria-selected")
+            if active.get_attribute("data-kind") == "track" and title in active.text:
+                break
+        else:
+            raise StepFailure(f'search: ArrowDown never reached "{title}"')
+        box.send_keys(Keys.ENTER)
+        self.until(lambda _: box.get_attribute("aria-expanded") == "false", "Enter to close the results")
+        self.until(lambda _: self.find(tid("player-title")).text == title, f'the player to show "{title}" after Enter')
+
+        # Escape closes the list.
+        box.send_keys(Keys.BACKSPACE)
+        self.until(lambda _: box.get_attribute("aria-expanded") == "true", "the results to reopen while typing")
+        box.send_keys(Keys.ESCAPE)
+        self.until(lambda _: box.get_attribute("aria-expanded") == "false", "Escape to close the results")
+
+        # The full results page.
+        self.go("/search?q=" + query)
+        self.until(lambda _: any(title == e.text for e in self.all(tid("track-title"))), f'"{title}" on the search page')
+        self.shot("search-page")
+
+    def play(self) -> None:
+        title = self.args.expect_title
+        state = self.audio()
+        if self.find(tid("player-title")).text != title or state["paused"]:
+            # Play it from the search page (if the search step could not).
+            self.go("/search?q=" + self.args.query)
+            rows = self.until(lambda _: [r for r in self.all(tid("track-row"))
+                                         if self.find(tid("track-title"), r).text == title], f'a row for "{title}"')
+            rows[0].find_element(By.CSS_SELECTOR, tid("play-button")).click()
+        try:
+            WebDriverWait(self.driver, 20, poll_frequency=0.2).until(
+                lambda _: (lambda a: a["time"] > 1.0 and not a["paused"])(self.audio()))
+        except TimeoutException:
+            raise StepFailure(f"play: the audio element did not play past 1 s: {self.audio()}") from None
+        state = self.audio()
+        if "/api/v1/tracks/" not in state["src"]:
+            raise StepFailure(f"play: unexpected audio src {state['src']}")
+        if self.find(tid("player-play")).get_attribute("aria-label") != "Pause":
+            raise StepFailure("play: the play button does not offer Pause while playing")
+        self.shot("playing")
+        # The current track's album page (through the player bar's link).
+        self.click(tid("player-title"))
+        self.wait_view()
+        self.visible(tid("track-row"), "track rows on the album page")
+        self.shot("album")
+
+    def queue(self) -> None:
+        # An album with at least 3 tracks: add three rows to the end of the queue.
+        albums = self.fetch_json("/api/v1/albums?sort=name&limit=60")["items"]
+        album = next((a for a in albums if a["trackCount"] >= 3), None)
+        if album is None:
+            raise StepFailure("queue: no album with 3 tracks in the library")
+        before = [t["id"] for t in self.queue_server().get("tracks", [])]
+        self.go(f"/album/{album['id']}")
+        rows = self.until(lambda _: (lambda r: r if len(r) >= 3 else False)(self.all(tid("track-row"))), "3 track rows")
+        added = []
+        for row in rows[:3]:
+            added.append(row.get_attribute("data-track-id"))
+            button = row.find_element(By.CSS_SELECTOR, tid("queue-add"))
+            self.js("arguments[0].scrollIntoView({block: 'center'})", button)
+            button.click()
+        expected = before + added
+        self.wait_server_queue(expected, "adding 3 tracks")
+
+        self.click(tid("nav-queue"))
+        self.wait_view()
+        self.expect_queue_dom(expected, "adding 3 tracks")
+        n = len(expected)
+
+        # 1. The "move up" button on the last row.
+        last = self.all(tid("queue-row"))[n - 1]
+        self.js("arguments[0].scrollIntoView({block: 'center'})", last)
+        last.find_element(By.CSS_SELECTOR, tid("queue-move-up")).click()
+        expected[n - 2], expected[n - 1] = expected[n - 1], expected[n - 2]
+        self.expect_queue_dom(expected, "the move-up button")
+
+        # 2. Keyboard: focus the third row from the end, Alt+ArrowDown.
+        row = self.all(tid("queue-row"))[n - 3]
+        self.js("arguments[0].focus()", row)
+        ActionChains(self.driver).key_down(Keys.ALT).send_keys(Keys.ARROW_DOWN).key_up(Keys.ALT).perform()
+        expected[n - 3], expected[n - 2] = expected[n - 2], expected[n - 3]
+        self.expect_queue_dom(expected, "Alt+ArrowDown")
+        focused = self.js("return document.activeElement && document.activeElement.dataset.index")
+        if focused != str(n - 2):
+            raise StepFailure(f"queue: focus did not follow the moved row (focused index {focused}, expected {n - 2})")
+
+        # 3. Drag and drop (HTML5 events dispatched from JS): the last row onto the top half of row n-3.
+        rows = self.all(tid("queue-row"))
+        self.js("""const [source, target] = arguments;
+            const data = new DataTransfer();
+            const box = target.getBoundingClientRect();
+            const at = (y) => ({bubbles: true, cancelable: true, dataTransfer: data, clientX: box.left + 20, clientY: y});
+            source.dispatchEvent(new DragEvent('dragstart', at(source.getBoundingClientRect().top + 5)));
+            target.dispatchEvent(new DragEvent('dragenter', at(box.top + 3)));
+            target.dispatchEvent(new DragEvent('dragover', at(box.top + 3)));
+            target.dispatchEvent(new DragEvent('drop', at(box.top + 3)));
+            source.dispatchEvent(new DragEvent('dragend', at(box.top + 3)));""", rows[n - 1], rows[n - 3])
+        expected.insert(n - 3, expected.pop(n - 1))
+        self.expect_queue_dom(expected, "drag and drop")
+        self.wait_server_queue(expected, "reordering")
+        self.state["queue"] = expected
+        self.shot("queue")
+
+    def playlist(self) -> None:
+        name = f"E2E playlist {int(time.time())}"
+        self.click(tid("nav-playlists"))
+        self.wait_view()
+        self.click(tid("playlist-new"))
+        field = self.visible(tid("playlist-name"), "the playlist name field")
+        field.send_keys(name)
+        self.click(tid("playlist-create"))
+        self.until(lambda _: (lambda e: e is not None and e.text == name)(self.find(tid("playlist-title"))),
+                   "the new playlist's page")
+        playlist_id = self.js("return location.hash.split('/')[2]")
+
+        # Add a track from the album page through its "⋯" menu.
+        albums = self.fetch_json("/api/v1/albums?sort=name&limit=1")["items"]
+        self.go(f"/album/{albums[0]['id']}")
+        row = self.visible(tid("track-row"), "a track row")
+        track_id = row.get_attribute("data-track-id")
+        row.find_element(By.CSS_SELECTOR, tid("track-menu")).click()
+        self.click(tid("menu-playlist-add"), "the menu's Add to playlist item")
+        self.visible(tid("playlist-dialog"), "the add-to-playlist dialog")
+        self.click(f'{tid("playlist-choice")}[data-playlist-id="{playlist_id}"]', "the new playlist in the dialog")
+        self.until(lambda _: self.find(tid("playlist-dialog")) is None, "the dialog to close after adding")
+
+        self.click(tid("nav-playlists"))
+        self.wait_view()
+        self.until(lambda _: any(e.text == name for e in self.all(tid("playlist-link"))), "the playlist in the list")
+        self.shot("playlists")
+        link = next(e for e in self.all(tid("playlist-link")) if e.text == name)
+        link.click()
+        self.until(lambda _: (lambda e: e is not None and e.text == name)(self.find(tid("playlist-title"))), "the playlist page")
+        self.wait_view()
+        self.visible(f'{tid("track-row")}[data-track-id="{track_id}"]', "the added track on the playlist page")
+        self.shot("playlist")
+
+    def reload(self) -> None:
+        saved = self.queue_server()
+        order = [t["id"] for t in saved.get("tracks", [])]
+        if not order:
+            raise StepFailure("reload: the server has no saved queue to restore")
+        index = saved.get("currentIndex") or 0
+        title = saved["tracks"][index]["title"]
+        if self.state.get("queue") and order != self.state["queue"]:
+            raise StepFailure(f"reload: the saved queue {order} is not the reordered {self.state['queue']}")
+        self.driver.get(self.base + "/#/queue")
+        self.driver.refresh()
+        self.until(lambda _: self.js("return !document.getElementById('app').hidden"), "the app after reloading")
+        self.wait_view()
+        self.expect_queue_dom(order, "reloading")
+        self.until(lambda _: self.find(tid("player-title")).text == title, f'the player to show "{title}" after reloading')
+        current = self.find(f'{tid("queue-row")}[aria-current="true"]')
+        if current is None or current.get_attribute("data-index") != str(index):
+            raise StepFailure(f"reload: the queue page does not mark entry {index} as current")
+        state = self.audio()
+        if not state["paused"]:
+            raise StepFailure("reload: playback started by itself after reloading")
+        if saved["tracks"][index]["id"] not in state["src"]:
+            raise StepFailure(f"reload: the audio element holds {state['src']}, not the current track")
+
+    def scan(self) -> None:
+        self.click(tid("nav-admin"), "the Admin link")
+        self.wait_view()
+        self.visible(tid("scan-start"), "the Start scan button")
+        self.until(lambda _: self.find(tid("scan-start")).is_enabled(), "no scan to be running")
+        self.click(tid("scan-start"))
+        summary = self.until(lambda _: (lambda e: e if e is not None and e.text.startswith(("Scan finished", "Scan cancelled")) else False)(
+            self.find(tid("scan-summary"))), "the finished scan's summary", timeout=60)
+        if not summary.text.startswith("Scan finished"):
+            raise StepFailure(f"scan: {summary.text}")
+        progress = self.find(tid("scan-progress"))
+        print(f"     {summary.text} (progress value {progress.get_attribute('value')}/{progress.get_attribute('max')}, "
+              f"running state seen: {progress.get_attribute('data-seen') == 'true'})", flush=True)
+        self.shot("admin")
+
+    def browse(self) -> None:
+        albums = self.fetch_json("/api/v1/albums?sort=name&limit=1")["items"]
+        self.go(f"/artist/{albums[0]['artistId']}")
+        self.visible(tid("album-card"), "albums on the artist page")
+        self.shot("artist")
+        for route, selector in (("/genres", tid("genre-link")), ("/folders", tid("folder-link")), ("/starred", "h1"),
+                                ("/artists", tid("artist-row"))):
+            self.go(route)
+            self.visible(selector, f"{selector} on {route}")
+        self.go("/preferences")
+        self.visible(tid("pref-format"), "the streaming format select")
+        self.click(tid("pref-theme-dark"))
+        self.until(lambda _: self.js("return document.documentElement.dataset.theme") == "dark", "the dark theme to apply")
+        self.shot("preferences")
+        self.click(tid("pref-theme-auto"))
+        self.go("/profile")
+        self.visible(tid("sessions-table"), "the sessions table")
+        self.shot("profile")
+        self.go("/history")
+        self.visible(tid("history-row"), "a play in the history (the played track was not recorded)")
+        self.shot("history")
+
+    def phone(self) -> None:
+        self.driver.set_window_size(375, 667)
+        self.go("/playlists")
+        menu = self.visible(tid("menu-button"), "the menu button at phone size")
+        if self.find(tid("nav-albums")).is_displayed():
+            raise StepFailure("phone: the navigation is still showing before opening the menu")
+        menu.click()
+        if menu.get_attribute("aria-expanded") != "true":
+            raise StepFailure("phone: the menu button does not say aria-expanded=true")
+        self.click(tid("nav-albums"))
+        self.wait_view()
+        self.visible(tid("album-card"), "album cards at phone size")
+        self.until(lambda _: not self.find(tid("nav-albums")).is_displayed(), "the navigation to close after choosing")
+        overflow = self.js("return document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            raise StepFailure(f"phone: the page is {overflow}px wider than the screen")
+        self.shot("phone-albums")
+
+    def console_check(self) -> None:
+        bad = [e["message"] for e in self.drain_console()
+               if e.get("level") == "SEVERE" and ("Content Security Policy" in e["message"] or "Uncaught" in e["message"])]
+        if bad:
+            raise StepFailure("console: " + " | ".join(bad[:5]))
+
+    # MARK: - The run
+
+    def run(self) -> int:
+        try:
+            self.step("login", self.login)
+            self.step("search", self.search, requires=("login",))
+            self.step("play", self.play, requires=("login",))
+            self.step("queue", self.queue, requires=("login",))
+            self.step("playlist", self.playlist, requires=("login",))
+            self.step("reload", self.reload, requires=("login",))
+            self.step("scan", self.scan, requires=("login",))
+            self.step("browse", self.browse, requires=("login",))
+            self.step("phone", self.phone, requires=("login",))
+            self.step("console", self.console_check)
+        finally:
+            try:
+                self.driver.quit()
+            except WebDriverException:
+                pass
+        print(json.dumps({"passed": self.passed, "failed": self.failed, "screenshots": self.screenshots}), flush=True)
+        return 0 if not self.failed else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", required=True, help="the server's base URL, e.g. http://127.0.0.1:4533")
+    parser.add_argument("--username", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--query", required=True, help="search text that finds the track --expect-title")
+    parser.add_argument("--expect-title", required=True, help="a track title in the library")
+    parser.add_argument("--screenshots", required=True, help="folder for the PNG screenshots")
+    args = parser.parse_args()
+    try:
+        return E2E(args).run()
+    except WebDriverException as error:
+        print(f"web_e2e: cannot start Chromium: {error.msg}", flush=True)
+        print(json.dumps({"passed": [], "failed": ["browser"], "screenshots": []}), flush=True)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

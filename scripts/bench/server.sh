@@ -1,0 +1,37 @@
+# Shared by the HTTP benchmarks (source it): builds release binaries, generates a library of
+# $tracks tracks, scans it, creates the admin "bench" (password bench-password-1), starts
+# `canto serve` on loopback and defines `measure NAME URL [wrk options]`, which prints
+# requests/s and p50/p99 latency at concurrency 1 and 16. Sets $port, $app (the app password).
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/canto-bench-http.XXXXXX")
+port=$((20000 + RANDOM % 20000))
+cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+for product in canto canto-bench; do
+  swift build -c release --product "$product" >>"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+done
+bin=.build/release
+"$bin/canto-bench" generate --out "$work/music" --tracks "$tracks"
+common=(--data-dir "$work/data" --music-folder "$work/music")
+"$bin/canto" scan "${common[@]}" | tail -1
+app=$(echo "bench-password-1" | "$bin/canto" user add bench --role admin --password-stdin "${common[@]}" \
+  | sed -n 's/.*shown once): //p')
+CANTO_LOG_LEVEL=warning CANTO_SCANNER_ON_START=false "$bin/canto" serve --host 127.0.0.1 --port "$port" "${common[@]}" &
+server=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+
+measure_header() { printf "%-22s %5s %10s %9s %9s\n" endpoint conc "req/s" p50 p99; }
+
+# measure NAME URL [extra wrk arguments, e.g. -H "Authorization: Bearer …"]
+measure() {
+  local name=$1 url=$2
+  shift 2
+  for concurrency in 1 16; do
+    threads=$(( concurrency < 2 ? 1 : 2 ))
+    out=$(wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency "$@" "$url")
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    printf "%-22s %5s %10s %9s %9s\n" "$name" "$concurrency" "$rps" "$p50" "$p99"
+  done
+}
