@@ -144,7 +144,8 @@ struct CatalogPresenter: Sendable {
                 id: album.id.rawValue, title: album.title, artist: album.albumArtistName,
                 artistId: album.albumArtistID.rawValue, year: album.year, trackCount: album.trackCount,
                 discCount: album.discCount, durationMs: album.durationMs, compilation: album.compilation,
-                genres: withGenres ? genres[album.id] ?? [] : nil, starred: mark?.starredAt != nil, rating: mark?.rating)
+                genres: withGenres ? genres[album.id] ?? [] : nil, starred: mark?.starredAt != nil, rating: mark?.rating
+            )
         }
     }
 
