@@ -36,7 +36,7 @@ public protocol CatalogQueries: Sendable {
     func annotation(of item: String, user: UserID) async throws -> Annotation?
 }
 
-public struct Page: Sendable, Equatable {
+public struct Page: Sendable, Hashable {
     public var offset: Int
     public var limit: Int
     public init(offset: Int, limit: Int) {

@@ -45,6 +45,18 @@ public struct CantoServices: Sendable {
     let covers: CoverArtService
     /// The genre list with counts, rebuilt when the catalog changes (it counts every track).
     private let genreList = VersionedCache<Int, [GenreCount]>(capacity: 1)
+    /// Search results by query, scope and pages: search as you type asks for the same prefixes again and again.
+    private let searches = VersionedCache<SearchKey, SearchResults>(capacity: 512)
+    /// Albums with their tracks and credits, the same for every user.
+    private let albums = VersionedCache<AlbumID, AlbumContents?>(capacity: 1024)
+
+    private struct SearchKey: Hashable, Sendable {
+        var query: String
+        var scope: LibraryScope
+        var artists: Page
+        var albums: Page
+        var tracks: Page
+    }
 
     /// Opens the database (running migrations) and creates the enabled plugins.
     public init(configuration: CantoConfiguration, logger: Logger) async throws {
@@ -99,6 +111,23 @@ public struct CantoServices: Sendable {
     func genreCounts() async throws -> [GenreCount] {
         try await genreList.value(for: 0, version: try await catalog.catalogVersion()) {
             try await catalog.genreCounts()
+        }
+    }
+
+    /// `CatalogQueries.search`, cached until the catalog changes.
+    func search(_ query: String, scope: LibraryScope, artists: Page, albums: Page, tracks: Page) async throws
+        -> SearchResults
+    {
+        let key = SearchKey(query: query, scope: scope, artists: artists, albums: albums, tracks: tracks)
+        return try await searches.value(for: key, version: try await catalog.catalogVersion()) {
+            try await queries.search(query, scope: scope, artists: artists, albums: albums, tracks: tracks)
+        }
+    }
+
+    /// An album with its tracks and their credits and genres, cached until the catalog changes.
+    func albumContents(_ id: AlbumID) async throws -> AlbumContents? {
+        try await albums.value(for: id, version: try await catalog.catalogVersion()) {
+            try await catalog.albumContents(id)
         }
     }
 

@@ -9,7 +9,7 @@ final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
     }
 
     private let state = Mutex(State())
-    /// Entries kept per version (one per distinct key: format, library scope).
+    /// Entries kept per version.
     private let capacity: Int
 
     init(capacity: Int = 64) { self.capacity = capacity }
@@ -28,7 +28,10 @@ final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
                 state.version = version
                 state.entries = [:]
             }
-            if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+            // Full: make room by dropping an arbitrary entry (a hash table has no cheaper order).
+            if state.entries.count >= capacity, state.entries[key] == nil {
+                state.entries.remove(at: state.entries.startIndex)
+            }
             state.entries[key] = value
         }
         return value

@@ -106,7 +106,7 @@ import Testing
         #expect(try await catalog.repository.lyrics(of: keep.track.id).plain == "words")
     }
 
-    /// Any artist or album write moves the catalog version; reads do not.
+    /// Any artist or album write, and a play, moves the catalog version; reads do not.
     @Test func catalogVersionMovesWithArtistAndAlbumWrites() async throws {
         let catalog = try await TestCatalog()
         let start = try await catalog.repository.catalogVersion()
@@ -117,7 +117,13 @@ import Testing
         _ = try await catalog.repository.artists()
         #expect(try await catalog.repository.catalogVersion() == afterWrite)
         try await catalog.apply([catalog.write(path: "b/1.flac", title: "Two", album: "Second")])
-        #expect(try await catalog.repository.catalogVersion() > afterWrite)
+        let afterSecond = try await catalog.repository.catalogVersion()
+        #expect(afterSecond > afterWrite)
+        // A play changes a track's play count, which cached track lists show.
+        let track = try #require(try await catalog.repository.albums(offset: 0, limit: 1).first)
+        let id = try #require(try await catalog.repository.tracks(inAlbum: track.id).first?.id)
+        try await catalog.repository.recordPlay(of: id)
+        #expect(try await catalog.repository.catalogVersion() > afterSecond)
     }
 
     @Test func finishScanPrunesOrphansAndRefreshesFigures() async throws {

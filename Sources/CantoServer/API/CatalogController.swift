@@ -48,7 +48,7 @@ struct CatalogController {
         let present = try presenter(context)
         let page = try Self.paging(request, defaultLimit: 100)
         let query = request.uri.queryParameters.get("q") ?? ""
-        let found = try await services.queries.search(
+        let found = try await services.search(
             query, scope: present.user.libraryIDs, artists: Page(offset: page.offset, limit: page.limit + 1),
             albums: Page(offset: 0, limit: 0), tracks: Page(offset: 0, limit: 0))
         let (rows, more) = Self.page(found.artists, page)
@@ -101,7 +101,7 @@ struct CatalogController {
 
     @Sendable func album(_ request: Request, context: CantoRequestContext) async throws -> Wire.AlbumPage {
         let present = try presenter(context)
-        guard let contents = try await catalog.albumContents(AlbumID(try context.parameters.require("id"))) else {
+        guard let contents = try await services.albumContents(AlbumID(try context.parameters.require("id"))) else {
             throw APIError.notFound
         }
         let tracks = contents.tracks.filter(present.isVisible)
@@ -165,7 +165,7 @@ struct CatalogController {
         let present = try presenter(context)
         let page = try Self.paging(request, defaultLimit: 8, maxLimit: 50)
         let query = request.uri.queryParameters.get("q") ?? ""
-        let found = try await services.queries.search(
+        let found = try await services.search(
             query, scope: present.user.libraryIDs, artists: page, albums: page, tracks: page)
         return Wire.SearchResult(
             artists: try await present.artists(found.artists), albums: try await present.albums(found.albums),

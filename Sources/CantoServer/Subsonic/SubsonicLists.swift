@@ -99,7 +99,7 @@ struct SubsonicLists: Sendable {
         // search3 must accept an empty query (everything, for offline sync); search2 requires one.
         var query = directoryStyle ? try p.required("query") : (p.string("query") ?? "")
         if query == "\"\"" { query = "" }
-        let results = try await queries.search(
+        let results = try await services.search(
             query, scope: try await scope(call),
             artists: Page(offset: try p.int("artistOffset") ?? 0, limit: try p.count("artistCount", default: 20)),
             albums: Page(offset: try p.int("albumOffset") ?? 0, limit: try p.count("albumCount", default: 20)),
