@@ -71,7 +71,9 @@ struct SubsonicBrowsing: Sendable {
     }
 
     func album(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {
-        guard let contents = try await services.albumContents(AlbumID(id)) else { throw SubsonicError.notFound("Album") }
+        guard let contents = try await services.albumContents(AlbumID(id)) else {
+            throw SubsonicError.notFound("Album")
+        }
         let album = contents.album
         var tracks = contents.tracks
         if let scope = try await SubsonicDirectories.scope(call, catalog: catalog) {
