@@ -14,7 +14,11 @@ form.addEventListener("submit", async (event) => {
   const body = await response.json();
   if (response.ok) {
     form.hidden = true;
-    result.textContent = `Admin ${body.user.username} created. Your Subsonic app password (shown once): ${body.appPassword}`;
+    result.textContent = `Admin ${body.user.username} created. Your Subsonic app password (shown once): ${body.appPassword} `;
+    const signIn = document.createElement("a");
+    signIn.href = "/";
+    signIn.textContent = "Sign in";
+    result.append(signIn);
   } else {
     result.textContent = body.error?.message ?? "Setup failed.";
   }

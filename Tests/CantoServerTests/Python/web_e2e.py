@@ -9,7 +9,8 @@ failure-<step>.log with the browser console, and later independent steps still r
 
   login     sign in through the form
   search    type Q in the search box, T shows up, ArrowDown…Enter plays it
-  play      the <audio id="audio"> element advances past 1 s and is not paused
+  play      the <audio id="audio"> element advances past 1 s and is not paused; seeking to the
+            end records the play in the listening history
   queue     add 3 tracks from an album page, reorder with the move button, with Alt+ArrowDown
             and with drag and drop; the DOM and the server's saved queue agree
   playlist  create a playlist, add a track through "Add to playlist…", open it, see the track
@@ -199,7 +200,8 @@ class E2E:
 
     def audio(self) -> dict[str, Any]:
         return self.js("""const a = document.getElementById('audio');
-            return {time: a.currentTime, paused: a.paused, src: a.getAttribute('src') || ''};""")
+            return {time: a.currentTime, paused: a.paused, ended: a.ended, readyState: a.readyState,
+                    error: a.error && a.error.message, src: a.getAttribute('src') || ''};""")
 
     def queue_dom(self) -> list[str]:
         return [row.get_attribute("data-track-id") for row in self.all(tid("queue-row"))]
@@ -305,6 +307,19 @@ class E2E:
         if self.find(tid("player-play")).get_attribute("aria-label") != "Pause":
             raise StepFailure("play: the play button does not offer Pause while playing")
         self.shot("playing")
+
+        # Seek (with the player's slider) to a second before the end: the finished play is recorded.
+        before = self.fetch_json("/api/v1/me/history?limit=1").get("total", 0)
+        self.js("""const slider = document.getElementById('player-seek');
+            slider.value = String(Math.max(0, Number(slider.max) - 1));
+            slider.dispatchEvent(new Event('input', {bubbles: true}));
+            slider.dispatchEvent(new Event('change', {bubbles: true}));""")
+        try:
+            WebDriverWait(self.driver, 20, poll_frequency=0.5).until(
+                lambda _: self.fetch_json("/api/v1/me/history?limit=1").get("total", 0) > before)
+        except TimeoutException:
+            raise StepFailure(f"play: the finished play never reached the listening history (history total {before}, "
+                              f"audio {self.audio()})") from None
         # The current track's album page (through the player bar's link).
         self.click(tid("player-title"))
         self.wait_view()
@@ -460,7 +475,7 @@ class E2E:
         self.visible(tid("sessions-table"), "the sessions table")
         self.shot("profile")
         self.go("/history")
-        self.visible(tid("history-row"), "a play in the history (the played track was not recorded)")
+        self.visible(tid("history-row"), "a play on the history page")
         self.shot("history")
 
     def phone(self) -> None:

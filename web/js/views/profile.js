@@ -1,0 +1,204 @@
+// Profile: name and email, password, avatar, sessions, Subsonic app password, API keys.
+
+import { api, enc, listOf } from "../api.js";
+import { append, fmtDate, h, icon } from "../dom.js";
+import { session } from "../session.js";
+import { announce, announceError, confirmDialog, secretDialog } from "../ui.js";
+
+export default async function profileView(view, { signal }) {
+  const me = await api("/me", { signal });
+  session.me = me;
+  append(view, 
+    h("div", { class: "page-head" }, h("h1", {}, "Profile"),
+      h("div", { class: "toolbar" }, h("button", { type: "button", "data-testid": "profile-logout", onclick: () => document.getElementById("logout-button").click() }, "Sign out"))),
+    h("p", { class: "meta" }, `Signed in as ${me.username} (${me.role}) · member since ${fmtDate(me.createdAt)}`),
+    accountSection(me),
+    avatarSection(),
+    passwordSection(me),
+    await sessionsSection(signal),
+    appPasswordSection(),
+    await apiKeysSection(signal));
+}
+
+function accountSection(me) {
+  const name = h("input", { id: "profile-name", value: me.displayName ?? "", maxlength: 100, autocomplete: "name", "data-testid": "profile-name" });
+  const email = h("input", { id: "profile-email", type: "email", value: me.email ?? "", maxlength: 200, autocomplete: "email", "data-testid": "profile-email" });
+  const form = h("form", { class: "settings" },
+    h("div", { class: "field" }, h("label", { for: "profile-name" }, "Display name"), name),
+    h("div", { class: "field" }, h("label", { for: "profile-email" }, "Email"), email),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-testid": "profile-save" }, "Save")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const updated = await api("/me", { method: "PATCH", body: { displayName: name.value.trim(), email: email.value.trim() || null } });
+      session.me = updated;
+      document.getElementById("user-link").textContent = updated.displayName || updated.username;
+      announce("Profile saved.");
+    } catch (error) {
+      announceError(error, "Saving the profile");
+    }
+  });
+  return h("section", { class: "panel", "aria-labelledby": "account-head" }, h("h2", { id: "account-head" }, "Account"), form);
+}
+
+function avatarSection() {
+  const image = h("img", { class: "avatar-large", alt: "Your avatar", width: 96, height: 96, "data-testid": "avatar-image" });
+  const placeholder = h("span", { class: "avatar-large placeholder", "aria-hidden": "true" }, icon("note"));
+  const refresh = () => {
+    image.hidden = false;
+    placeholder.hidden = true;
+    image.src = `/api/v1/me/avatar?v=${Date.now()}`;
+  };
+  image.addEventListener("error", () => {
+    image.hidden = true;
+    placeholder.hidden = false;
+  });
+  const file = h("input", { id: "avatar-file", type: "file", accept: "image/png,image/jpeg,image/webp,image/gif", "data-testid": "avatar-file" });
+  file.addEventListener("change", async () => {
+    const chosen = file.files?.[0];
+    if (!chosen) return;
+    if (chosen.size > 5 * 1024 * 1024) {
+      announce("That image is larger than 5 MB.", { error: true });
+      return;
+    }
+    try {
+      await api("/me/avatar", { method: "PUT", raw: chosen, contentType: chosen.type || "application/octet-stream" });
+      announce("Avatar updated.");
+      refresh();
+    } catch (error) {
+      announceError(error, "Uploading the avatar");
+    }
+    file.value = "";
+  });
+  refresh();
+  return h("section", { class: "panel", "aria-labelledby": "avatar-head" },
+    h("h2", { id: "avatar-head" }, "Avatar"),
+    h("div", { class: "row" }, image, placeholder, h("div", { class: "field" }, h("label", { for: "avatar-file" }, "Upload a picture"), file)));
+}
+
+function passwordSection(me) {
+  const current = h("input", { id: "pw-current", type: "password", required: true, autocomplete: "current-password", "data-testid": "pw-current" });
+  const next = h("input", { id: "pw-new", type: "password", required: true, minlength: 8, autocomplete: "new-password", "data-testid": "pw-new" });
+  const again = h("input", { id: "pw-again", type: "password", required: true, minlength: 8, autocomplete: "new-password", "data-testid": "pw-again" });
+  const form = h("form", { class: "settings" },
+    // For password managers: which account this is.
+    h("input", { type: "text", name: "username", autocomplete: "username", value: me.username, class: "visually-hidden", tabindex: "-1", "aria-hidden": "true", readonly: true }),
+    h("div", { class: "field" }, h("label", { for: "pw-current" }, "Current password"), current),
+    h("div", { class: "field" }, h("label", { for: "pw-new" }, "New password (8 characters or more)"), next),
+    h("div", { class: "field" }, h("label", { for: "pw-again" }, "New password again"), again),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-testid": "pw-save" }, "Change password")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (next.value !== again.value) {
+      announce("The new passwords differ.", { error: true });
+      again.focus();
+      return;
+    }
+    try {
+      await api("/me/password", { method: "PUT", body: { currentPassword: current.value, newPassword: next.value } });
+      form.reset();
+      announce("Password changed.");
+      // The server signs every session out on a password change: ask for the new password.
+      const still = await api("/me", { quiet401: true }).catch(() => null);
+      if (!still) window.dispatchEvent(new CustomEvent("canto:signin", { detail: "Password changed. Sign in with the new password." }));
+    } catch (error) {
+      announceError(error, "Changing the password");
+    }
+  });
+  return h("section", { class: "panel", "aria-labelledby": "password-head" }, h("h2", { id: "password-head" }, "Password"), form);
+}
+
+async function sessionsSection(signal) {
+  const body = h("tbody");
+  const section = h("section", { class: "panel", "aria-labelledby": "sessions-head" },
+    h("h2", { id: "sessions-head" }, "Signed-in sessions"),
+    h("div", { class: "table-wrap" }, h("table", { class: "table", "data-testid": "sessions-table" },
+      h("thead", {}, h("tr", {}, ["App", "Address", "Signed in", "Last used", "Expires"].map((label) => h("th", { scope: "col" }, label)),
+        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
+      body)));
+  const load = async () => {
+    const sessions = listOf(await api("/me/sessions", { signal }));
+    body.replaceChildren(...sessions.map((s) => h("tr", { "data-testid": "session-row" },
+      h("td", {}, s.client ?? "Browser", s.current ? h("strong", {}, " (this one)") : null),
+      h("td", {}, s.address ?? "—"),
+      h("td", {}, fmtDate(s.createdAt)),
+      h("td", {}, fmtDate(s.lastUsedAt)),
+      h("td", {}, fmtDate(s.expiresAt)),
+      h("td", {}, h("button", { type: "button", class: "danger", "data-testid": "session-revoke", onclick: async () => {
+        const question = s.current ? "Revoke this session? You will be signed out." : "Revoke this session? That device will be signed out.";
+        if (!(await confirmDialog(question, { confirmLabel: "Revoke", danger: true }))) return;
+        try {
+          await api(`/me/sessions/${enc(s.id)}`, { method: "DELETE" });
+          announce("Session revoked.");
+          if (s.current) location.reload();
+          else load();
+        } catch (error) {
+          announceError(error, "Revoking the session");
+        }
+      } }, "Revoke")))));
+  };
+  await load();
+  return section;
+}
+
+function appPasswordSection() {
+  const button = h("button", { type: "button", "data-testid": "app-password", onclick: async () => {
+    if (!(await confirmDialog("Make a new Subsonic app password? Apps using the old one must sign in again.", { confirmLabel: "Make new password" }))) return;
+    try {
+      const { secret } = await api("/me/app-password", { method: "POST" });
+      secretDialog("Subsonic app password", "Use this password in Subsonic apps (with your username). It is shown only once.", secret);
+    } catch (error) {
+      announceError(error, "Making the app password");
+    }
+  } }, "Make a new app password");
+  return h("section", { class: "panel", "aria-labelledby": "app-head" },
+    h("h2", { id: "app-head" }, "Subsonic app password"),
+    h("p", {}, "Subsonic apps sign in with your username and this separate password, never your main one."),
+    button);
+}
+
+async function apiKeysSection(signal) {
+  const body = h("tbody");
+  const name = h("input", { id: "key-name", required: true, maxlength: 100, autocomplete: "off", "data-testid": "key-name" });
+  const form = h("form", { class: "inline-form" },
+    h("label", { for: "key-name" }, "Name"), name,
+    h("button", { type: "submit", "data-testid": "key-create" }, "Create key"));
+  const load = async () => {
+    const keys = listOf(await api("/me/api-keys", { signal }));
+    body.replaceChildren(...keys.map((key) => h("tr", { "data-testid": "key-row" },
+      h("td", {}, key.name),
+      h("td", {}, fmtDate(key.createdAt)),
+      h("td", {}, fmtDate(key.lastUsedAt)),
+      h("td", {}, h("button", { type: "button", class: "danger", "aria-label": `Revoke key ${key.name}`, onclick: async () => {
+        if (!(await confirmDialog(`Revoke the key “${key.name}”?`, { confirmLabel: "Revoke", danger: true }))) return;
+        try {
+          await api(`/me/api-keys/${enc(key.id)}`, { method: "DELETE" });
+          announce("Key revoked.");
+          load();
+        } catch (error) {
+          announceError(error, "Revoking the key");
+        }
+      } }, "Revoke")))));
+    if (!keys.length) body.append(h("tr", {}, h("td", { colspan: 4, class: "empty" }, "No API keys.")));
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const created = await api("/me/api-keys", { method: "POST", body: { name: name.value.trim() } });
+      form.reset();
+      secretDialog("New API key", `The key “${created.name}” is shown only once. Copy it now.`, created.key);
+      load();
+    } catch (error) {
+      announceError(error, "Creating the key");
+    }
+  });
+  await load();
+  return h("section", { class: "panel", "aria-labelledby": "keys-head" },
+    h("h2", { id: "keys-head" }, "API keys"),
+    h("p", {}, "Keys let scripts and apps use the API as you."),
+    form,
+    h("div", { class: "table-wrap" }, h("table", { class: "table", "data-testid": "keys-table" },
+      h("thead", {}, h("tr", {}, ["Name", "Created", "Last used"].map((label) => h("th", { scope: "col" }, label)),
+        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
+      body)));
+}
