@@ -10,7 +10,9 @@ import Testing
 struct WebUITests {
     static let script = SubsonicClientTests.testsDirectory.appendingPathComponent("Python/web_e2e.py")
     static let artifacts = SubsonicClientTests.packageRoot.appendingPathComponent(".build/test-artifacts/web-ui")
-    static let steps = ["login", "search", "play", "queue", "playlist", "reload", "scan", "phone"]
+    static let steps = [
+        "login", "search", "play", "queue", "playlist", "reload", "scan", "browse", "phone", "console",
+    ]
 
     /// Three albums (one on two discs, one with a cover) of 30-second tones, long enough to
     /// watch the audio element's clock move.
@@ -77,6 +79,10 @@ struct WebUITests {
             if !scanned { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(scanned, "the start-up scan found the library")
+        // A file that arrives after the start-up scan: only the scan the admin starts in the browser finds it.
+        try AudioClip(seconds: 5).encode(
+            .mp3, to: music.appending("Late Arrival.mp3"),
+            metadata: ["title": "Late Arrival", "artist": "Nina Quiet", "album": "Night Songs"])
 
         try? FileManager.default.removeItem(at: Self.artifacts)
         try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
@@ -102,7 +108,9 @@ struct WebUITests {
             let data = try Data(contentsOf: url)
             #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]) && data.count > 2_000, "\(shot)")
         }
-        // What the browser did reached the server: the queue it built and the playlist it made.
+        // What the browser did reached the server: the scan it started, the queue it built and the playlist it made.
+        let late = try await admin.get("/api/v1/search?q=late%20arrival").json["tracks"] as? [[String: Any]]
+        #expect(late?.first?["title"] as? String == "Late Arrival", "the scan started in the browser ran")
         let queue = try await admin.get("/api/v1/me/queue").json["tracks"] as? [[String: Any]] ?? []
         #expect(queue.count >= 3)
         #expect(!(try await admin.get("/api/v1/playlists").jsonArray.isEmpty))
