@@ -46,9 +46,15 @@ public struct CantoServices: Sendable {
     /// The genre list with counts, rebuilt when the catalog changes (it counts every track).
     private let genreList = VersionedCache<Int, [GenreCount]>(capacity: 1)
     /// Search results by query, scope and pages: search as you type asks for the same prefixes again and again.
-    private let searches = VersionedCache<SearchKey, SearchResults>(capacity: 512)
+    private let searches = VersionedCache<SearchKey, FoundItems>(capacity: 512)
     /// Albums with their tracks and credits, the same for every user.
     private let albums = VersionedCache<AlbumID, AlbumContents?>(capacity: 1024)
+
+    /// Search results with their tracks' credits and genres.
+    struct FoundItems: Sendable {
+        var results: SearchResults
+        var details: [TrackID: TrackDetails]
+    }
 
     private struct SearchKey: Hashable, Sendable {
         var query: String
@@ -114,13 +120,15 @@ public struct CantoServices: Sendable {
         }
     }
 
-    /// `CatalogQueries.search`, cached until the catalog changes.
+    /// `CatalogQueries.search` and the found tracks' details, cached until the catalog changes.
     func search(_ query: String, scope: LibraryScope, artists: Page, albums: Page, tracks: Page) async throws
-        -> SearchResults
+        -> FoundItems
     {
         let key = SearchKey(query: query, scope: scope, artists: artists, albums: albums, tracks: tracks)
         return try await searches.value(for: key, version: try await catalog.catalogVersion()) {
-            try await queries.search(query, scope: scope, artists: artists, albums: albums, tracks: tracks)
+            let results = try await queries.search(
+                query, scope: scope, artists: artists, albums: albums, tracks: tracks)
+            return FoundItems(results: results, details: try await catalog.details(of: results.tracks.map(\.id)))
         }
     }
 

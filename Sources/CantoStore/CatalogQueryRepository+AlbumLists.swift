@@ -2,17 +2,41 @@ import CantoCore
 import GRDB
 import Synchronization
 
-/// Every album's rowid, kept per catalog version: a random album list over the whole catalog
-/// picks in memory and reads just the albums picked, instead of shuffling the table in SQL.
-final class AlbumRowids: Sendable {
-    private let state = Mutex<(version: Int, rowids: [Int64])?>(nil)
+/// Every album, decoded, with the orders of the fixed album lists, kept per catalog version:
+/// the random, newest and by-name lists over the whole catalog are slices of memory, with no
+/// query but the version check. Library-limited users and the per-user orders go to SQL.
+final class AlbumSnapshot: Sendable {
+    struct Lists: Sendable {
+        var version: Int
+        /// In rowid order.
+        var albums: [Album]
+        /// Positions in `albums`, newest first.
+        var newest: [Int]
+        /// Positions in `albums`, by sort title (the SQL order, so both paths agree).
+        var byName: [Int]
+    }
 
-    func rowids(_ db: Database) throws -> [Int64] {
+    private let state = Mutex<Lists?>(nil)
+
+    func lists(_ db: Database) throws -> Lists {
         let version = try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM catalog_version WHERE id = 1")) ?? 0
-        if let cached = state.withLock({ $0 }), cached.version == version { return cached.rowids }
-        let rowids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT rowid FROM album"))
-        state.withLock { $0 = (version, rowids) }
-        return rowids
+        if let cached = state.withLock({ $0 }), cached.version == version { return cached }
+        var albums: [Album] = []
+        var position: [Int64: Int] = [:]
+        // rowid comes last so the row mapper's positions hold.
+        for row in try Row.fetchAll(db, sql: "SELECT *, rowid FROM album ORDER BY rowid") {
+            position[row[row.count - 1]] = albums.count
+            albums.append(CatalogRepository.album(row))
+        }
+        func order(_ sql: String) throws -> [Int] {
+            try Int64.fetchAll(db, sql: sql).compactMap { position[$0] }
+        }
+        let lists = Lists(
+            version: version, albums: albums,
+            newest: try order("SELECT rowid FROM album ORDER BY created_at DESC, rowid DESC"),
+            byName: try order("SELECT rowid FROM album ORDER BY sort_title, rowid"))
+        state.withLock { $0 = lists }
+        return lists
     }
 }
 
@@ -21,21 +45,25 @@ extension CatalogQueryRepository {
         _ type: AlbumListType, user: UserID, scope: LibraryScope, offset: Int, limit: Int, fromYear: Int?,
         toYear: Int?, genre: String?
     ) async throws -> [Album] {
-        if type == .random, scope == nil, fromYear == nil, toYear == nil, genre == nil {
-            return try await pool.read { [albumRowids] db in
-                // A partial shuffle: only as many random draws as albums wanted (each draw is a
-                // system call on Linux, so shuffling all of them would cost more than the query).
-                var rowids = try albumRowids.rowids(db)
-                let count = min(max(limit, 0), rowids.count)
-                for index in 0..<count { rowids.swapAt(index, Int.random(in: index..<rowids.count)) }
-                let picked = Array(rowids.prefix(count))
-                guard !picked.isEmpty else { return [] }
-                // rowid comes last so the row mapper's positions hold.
-                let rows = try SQLRequest<Row>(literal: "SELECT *, rowid FROM album WHERE rowid IN \(picked)").fetchAll(
-                    db)
-                let albums = Dictionary(
-                    uniqueKeysWithValues: rows.map { ($0[$0.count - 1] as Int64, CatalogRepository.album($0)) })
-                return picked.compactMap { albums[$0] }
+        if scope == nil, fromYear == nil, toYear == nil, genre == nil,
+            [.random, .newest, .alphabeticalByName].contains(type)
+        {
+            return try await pool.read { [albumSnapshot] db in
+                let lists = try albumSnapshot.lists(db)
+                let count = lists.albums.count
+                switch type {
+                case .random:
+                    // A partial shuffle: only as many random draws as albums wanted (each draw is a
+                    // system call on Linux, so shuffling all of them would cost more).
+                    var picks = Array(0..<count)
+                    let wanted = min(max(limit, 0), count)
+                    for index in 0..<wanted { picks.swapAt(index, Int.random(in: index..<count)) }
+                    return picks.prefix(wanted).map { lists.albums[$0] }
+                default:
+                    let order = type == .newest ? lists.newest : lists.byName
+                    let start = min(max(offset, 0), order.count)
+                    return order[start..<min(start + max(limit, 0), order.count)].map { lists.albums[$0] }
+                }
             }
         }
         let sql = Self.albumList(

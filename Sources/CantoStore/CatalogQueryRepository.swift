@@ -10,7 +10,7 @@ import GRDB
 /// holds, so paging is stable without a sort.
 public struct CatalogQueryRepository: CatalogQueries {
     let pool: DatabasePool
-    let albumRowids = AlbumRowids()
+    let albumSnapshot = AlbumSnapshot()
 
     public init(database: CantoDatabase) {
         pool = database.pool

@@ -51,7 +51,7 @@ struct CatalogController {
         let found = try await services.search(
             query, scope: present.user.libraryIDs, artists: Page(offset: page.offset, limit: page.limit + 1),
             albums: Page(offset: 0, limit: 0), tracks: Page(offset: 0, limit: 0))
-        let (rows, more) = Self.page(found.artists, page)
+        let (rows, more) = Self.page(found.results.artists, page)
         return .init(items: try await present.artists(rows), offset: page.offset, limit: page.limit, more: more)
     }
 
@@ -168,8 +168,9 @@ struct CatalogController {
         let found = try await services.search(
             query, scope: present.user.libraryIDs, artists: page, albums: page, tracks: page)
         return Wire.SearchResult(
-            artists: try await present.artists(found.artists), albums: try await present.albums(found.albums),
-            tracks: try await present.tracks(found.tracks))
+            artists: try await present.artists(found.results.artists),
+            albums: try await present.albums(found.results.albums),
+            tracks: try await present.tracks(found.results.tracks, details: found.details))
     }
 
     @Sendable func starred(_ request: Request, context: CantoRequestContext) async throws -> Wire.SearchResult {

@@ -99,15 +99,19 @@ struct SubsonicLists: Sendable {
         // search3 must accept an empty query (everything, for offline sync); search2 requires one.
         var query = directoryStyle ? try p.required("query") : (p.string("query") ?? "")
         if query == "\"\"" { query = "" }
-        let results = try await services.search(
+        let found = try await services.search(
             query, scope: try await scope(call),
             artists: Page(offset: try p.int("artistOffset") ?? 0, limit: try p.count("artistCount", default: 20)),
             albums: Page(offset: try p.int("albumOffset") ?? 0, limit: try p.count("albumCount", default: 20)),
             tracks: Page(offset: try p.int("songOffset") ?? 0, limit: try p.count("songCount", default: 20)))
+        let results = found.results
         return SubsonicElement()
             .with("artist", list: results.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
             .with("album", list: results.albums.map { Self.album($0, directoryStyle: directoryStyle) })
-            .with("song", list: try await songs(results.tracks, for: call.user))
+            .with(
+                "song",
+                list: try await SubsonicModel.songs(
+                    results.tracks, for: call.user, services: services, details: found.details))
     }
 
     /// Similar songs from the household's own tags: an artist's or album's id uses its first track.
