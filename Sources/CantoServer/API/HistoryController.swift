@@ -30,12 +30,8 @@ struct HistoryController {
     }
 
     static func paging(_ request: Request) throws -> (offset: Int, limit: Int) {
-        let offset = request.uri.queryParameters.get("offset").map { Int($0) } ?? 0
-        let limit = request.uri.queryParameters.get("limit").map { Int($0) } ?? 50
-        guard let offset, let limit, offset >= 0, (1...500).contains(limit) else {
-            throw APIError.badRequest("offset must be 0 or more and limit 1 to 500.")
-        }
-        return (offset, limit)
+        let page = try CatalogController.paging(request, defaultLimit: 50)
+        return (page.offset, page.limit)
     }
 
     @Sendable func history(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.Play> {
