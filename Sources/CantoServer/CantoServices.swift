@@ -54,6 +54,8 @@ public struct CantoServices: Sendable {
     struct FoundItems: Sendable {
         var results: SearchResults
         var details: [TrackID: TrackDetails]
+        /// The catalog version the results belong to (for caches built on them).
+        var version: Int
     }
 
     private struct SearchKey: Hashable, Sendable {
@@ -125,18 +127,24 @@ public struct CantoServices: Sendable {
         -> FoundItems
     {
         let key = SearchKey(query: query, scope: scope, artists: artists, albums: albums, tracks: tracks)
-        return try await searches.value(for: key, version: try await catalog.catalogVersion()) {
+        let version = try await catalog.catalogVersion()
+        return try await searches.value(for: key, version: version) {
             let results = try await queries.search(
                 query, scope: scope, artists: artists, albums: albums, tracks: tracks)
-            return FoundItems(results: results, details: try await catalog.details(of: results.tracks.map(\.id)))
+            return FoundItems(
+                results: results, details: try await catalog.details(of: results.tracks.map(\.id)), version: version)
         }
     }
 
     /// An album with its tracks and their credits and genres, cached until the catalog changes.
     func albumContents(_ id: AlbumID) async throws -> AlbumContents? {
-        try await albums.value(for: id, version: try await catalog.catalogVersion()) {
-            try await catalog.albumContents(id)
-        }
+        try await versionedAlbumContents(id).contents
+    }
+
+    /// `albumContents` with the catalog version it belongs to (for caches built on it).
+    func versionedAlbumContents(_ id: AlbumID) async throws -> (contents: AlbumContents?, version: Int) {
+        let version = try await catalog.catalogVersion()
+        return (try await albums.value(for: id, version: version) { try await catalog.albumContents(id) }, version)
     }
 
     /// The track and its file's path, when it exists and lies in a library `user` may see.

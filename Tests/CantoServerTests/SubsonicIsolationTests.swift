@@ -57,6 +57,54 @@ struct SubsonicIsolationTests {
         #expect(try await carol.errorCode("getAlbum", [("id", albumID)]) == nil)
     }
 
+    /// getAlbum and search3 answers are rendered once for callers with no stars or ratings on
+    /// them; a caller's own stars and ratings still show, to them alone, in XML and JSON.
+    @Test func sharedRenderingsNeverCarryAnotherUsersStars() async throws {
+        let server = try await TestServer.start()
+        let admin = try await server.setUpAdmin()
+        _ = try await server.addUser("ana", as: admin)
+        _ = try await server.addUser("bob", as: admin)
+        _ = try await server.trackIDs()
+        let ana = Caller(base: server.base, username: "ana", password: "user-password-1")
+        let bob = Caller(base: server.base, username: "bob", password: "user-password-1")
+        let search = [("query", "homog")]
+        func songs(_ caller: Caller, _ method: String, _ parameters: [(String, String)]) async throws -> [[String: Any]]
+        {
+            let response = try await caller.call(method, parameters)
+            let holder = (response["album"] ?? response["searchResult3"]) as? [String: Any]
+            return holder?["song"] as? [[String: Any]] ?? []
+        }
+        let found = try await songs(bob, "search3", search)
+        let song = try #require(found.first)
+        let songID = try #require(song["id"] as? String)
+        let album = [("id", try #require(song["albumId"] as? String))]
+        // Both render the shared answers first.
+        for caller in [ana, bob] {
+            #expect(try await songs(caller, "getAlbum", album).allSatisfy { $0["starred"] == nil })
+            #expect(try await songs(caller, "search3", search).allSatisfy { $0["userRating"] == nil })
+        }
+        _ = try await ana.call("star", [("id", songID)])
+        _ = try await ana.call("setRating", [("id", songID), ("rating", "4")])
+        for method in ["getAlbum", "search3"] {
+            let parameters = method == "getAlbum" ? album : search
+            let mine = try #require(try await songs(ana, method, parameters).first { $0["id"] as? String == songID })
+            #expect(mine["starred"] != nil && mine["userRating"] as? Int == 4, "\(method)")
+            let theirs = try #require(try await songs(bob, method, parameters).first { $0["id"] as? String == songID })
+            #expect(theirs["starred"] == nil && theirs["userRating"] == nil, "\(method)")
+        }
+        // XML: the shared rendering for Bob, Ana's own for her.
+        let xml = { (caller: Caller) in
+            try await HTTP.get(
+                "\(server.base)/rest/getAlbum?u=\(caller.username)&p=\(caller.password)&v=1.16.1&c=t&id=\(album[0].1)")
+        }
+        #expect(try await xml(bob).body.contains("starred=") == false)
+        #expect(try await xml(ana).body.contains("userRating=\"4\""))
+        _ = try await ana.call("unstar", [("id", songID)])
+        _ = try await ana.call("setRating", [("id", songID), ("rating", "0")])
+        let after = try #require(try await songs(ana, "getAlbum", album).first { $0["id"] as? String == songID })
+        #expect(after["starred"] == nil && after["userRating"] == nil)
+    }
+
     @Test func anotherUsersThingsAreOutOfReach() async throws {
         let server = try await TestServer.start()
         let admin = try await server.setUpAdmin()

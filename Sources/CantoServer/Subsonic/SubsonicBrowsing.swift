@@ -7,6 +7,8 @@ struct SubsonicBrowsing: Sendable {
     var catalog: any CatalogReader { services.catalog }
     /// getArtists by library scope, until the catalog changes.
     private let artistIndexes = VersionedCache<[LibraryID]?, SubsonicElement>()
+    /// getAlbum rendered once, for the callers who see the whole album and starred or rated none of its songs.
+    private let renderedAlbums = VersionedCache<AlbumID, SubsonicElement>(capacity: 512)
 
     func register(in api: inout SubsonicAPI) {
         api.on("getMusicFolders") { _ in try await musicFolders() }
@@ -71,17 +73,28 @@ struct SubsonicBrowsing: Sendable {
     }
 
     func album(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {
-        guard let contents = try await services.albumContents(AlbumID(id)) else {
-            throw SubsonicError.notFound("Album")
-        }
-        let album = contents.album
+        let (found, version) = try await services.versionedAlbumContents(AlbumID(id))
+        guard let contents = found else { throw SubsonicError.notFound("Album") }
         var tracks = contents.tracks
-        if let scope = try await SubsonicDirectories.scope(call, catalog: catalog) {
+        let scope = try await SubsonicDirectories.scope(call, catalog: catalog)
+        if let scope {
             tracks = tracks.filter { scope.contains($0.libraryID) }
             guard !tracks.isEmpty else { throw SubsonicError.notFound("Album") }
         }
-        let songs = try await SubsonicModel.songs(tracks, for: call.user, services: services, details: contents.details)
-        return .element("album", SubsonicModel.album(album).with("song", list: songs))
+        let annotations = try await services.accounts.state.annotations(
+            of: call.user.id, items: tracks.map(\.id.rawValue))
+        func render() async throws -> SubsonicElement {
+            let songs = try await SubsonicModel.songs(
+                tracks, for: call.user, services: services, details: contents.details, annotations: annotations)
+            return SubsonicModel.album(contents.album).with("song", list: songs)
+        }
+        guard scope == nil, annotations.isEmpty else { return .element("album", try await render()) }
+        // Nothing in it is the caller's own: the same answer for everyone, rendered once.
+        return .element(
+            "album",
+            try await renderedAlbums.value(for: contents.album.id, version: version) {
+                try await render().prerendered(as: "album")
+            })
     }
 
     /// Whether any of the album's tracks is in one of `scope`'s libraries.

@@ -8,6 +8,15 @@ struct SubsonicLists: Sendable {
     let services: CantoServices
     let queries: any CatalogQueries
     var catalog: any CatalogReader { services.catalog }
+    /// search2/search3 answers rendered once, for callers who see every library and starred or
+    /// rated none of the songs found.
+    private let renderedSearches = VersionedCache<RenderedSearch, SubsonicElement>(capacity: 256)
+
+    private struct RenderedSearch: Hashable, Sendable {
+        var query: String
+        var pages: [Page]
+        var directoryStyle: Bool
+    }
 
     func register(in api: inout SubsonicAPI) {
         api.on("getAlbumList") { call in .element("albumList", try await albumList(call, directoryStyle: true)) }
@@ -99,19 +108,33 @@ struct SubsonicLists: Sendable {
         // search3 must accept an empty query (everything, for offline sync); search2 requires one.
         var query = directoryStyle ? try p.required("query") : (p.string("query") ?? "")
         if query == "\"\"" { query = "" }
+        let scope = try await scope(call)
+        let pages = [
+            Page(offset: try p.int("artistOffset") ?? 0, limit: try p.count("artistCount", default: 20)),
+            Page(offset: try p.int("albumOffset") ?? 0, limit: try p.count("albumCount", default: 20)),
+            Page(offset: try p.int("songOffset") ?? 0, limit: try p.count("songCount", default: 20)),
+        ]
         let found = try await services.search(
-            query, scope: try await scope(call),
-            artists: Page(offset: try p.int("artistOffset") ?? 0, limit: try p.count("artistCount", default: 20)),
-            albums: Page(offset: try p.int("albumOffset") ?? 0, limit: try p.count("albumCount", default: 20)),
-            tracks: Page(offset: try p.int("songOffset") ?? 0, limit: try p.count("songCount", default: 20)))
+            query, scope: scope, artists: pages[0], albums: pages[1], tracks: pages[2])
         let results = found.results
-        return SubsonicElement()
-            .with("artist", list: results.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
-            .with("album", list: results.albums.map { Self.album($0, directoryStyle: directoryStyle) })
-            .with(
-                "song",
-                list: try await SubsonicModel.songs(
-                    results.tracks, for: call.user, services: services, details: found.details))
+        let annotations = try await services.accounts.state.annotations(
+            of: call.user.id, items: results.tracks.map(\.id.rawValue))
+        func render() async throws -> SubsonicElement {
+            SubsonicElement()
+                .with("artist", list: results.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
+                .with("album", list: results.albums.map { Self.album($0, directoryStyle: directoryStyle) })
+                .with(
+                    "song",
+                    list: try await SubsonicModel.songs(
+                        results.tracks, for: call.user, services: services, details: found.details,
+                        annotations: annotations))
+        }
+        guard scope == nil, annotations.isEmpty else { return try await render() }
+        // Nothing in it is the caller's own: the same answer for everyone, rendered once.
+        let key = RenderedSearch(query: query, pages: pages, directoryStyle: directoryStyle)
+        return try await renderedSearches.value(for: key, version: found.version) {
+            try await render().prerendered(as: directoryStyle ? "searchResult2" : "searchResult3")
+        }
     }
 
     /// Similar songs from the household's own tags: an artist's or album's id uses its first track.

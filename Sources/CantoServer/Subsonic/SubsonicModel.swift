@@ -28,13 +28,14 @@ enum SubsonicModel {
     /// Songs as Child elements, with their genres and credits and, for `user`, their stars and
     /// ratings: three queries for the whole list.
     static func songs(
-        _ tracks: [Track], for user: User?, services: CantoServices, details known: [TrackID: TrackDetails]? = nil
+        _ tracks: [Track], for user: User?, services: CantoServices, details known: [TrackID: TrackDetails]? = nil,
+        annotations read: [String: Annotation]? = nil
     ) async throws -> [SubsonicElement] {
         guard !tracks.isEmpty else { return [] }
         var details = known ?? [:]
         if known == nil { details = try await services.catalog.details(of: tracks.map(\.id)) }
-        var annotations: [String: Annotation] = [:]
-        if let user {
+        var annotations = read ?? [:]
+        if let user, read == nil {
             annotations = try await services.accounts.state.annotations(of: user.id, items: tracks.map(\.id.rawValue))
         }
         return tracks.map {
