@@ -83,7 +83,7 @@ struct WebAPITests {
         #expect(!(artist.json["topTracks"] as? [[String: Any]] ?? []).isEmpty)
 
         // Search folds accents and matches prefixes, per kind.
-        let search = try await admin.get("/api/v1/search?q=sigur%20ros&limit=5")
+        let search = try await admin.get("/api/v1/search?q=sigur+ros&limit=5")
         #expect(strings(items(search, "artists"), "name").contains("Sigur Rós"))
         #expect(strings(items(search, "albums"), "title").contains("Ágætis byrjun"))
         let prefix = try await admin.get("/api/v1/search?q=homog")
@@ -214,7 +214,8 @@ struct WebAPITests {
             C:\\Music\\elsewhere\\song.mp3
             /nowhere/missing.flac
             """
-        let mixed = try await admin.send("POST", "/api/v1/playlists/import?name=Mixed", body: Data(text.utf8))
+        let mixed = try await admin.send("POST", "/api/v1/playlists/import?name=Mixed+bag", body: Data(text.utf8))
+        #expect((mixed.json["playlist"] as? [String: Any])?["name"] as? String == "Mixed bag", "+ is a space")
         #expect(mixed.json["matched"] as? Int == 2, "\(mixed.body)")
         #expect(mixed.json["unmatched"] as? [String] == ["/nowhere/missing.flac"])
         #expect(try await admin.send("POST", "/api/v1/playlists/import", body: Data("#EXTM3U\n".utf8)).status == 400)

@@ -33,6 +33,11 @@ struct CatalogController {
         return Page(offset: offset, limit: limit)
     }
 
+    /// A text parameter of the query string, form-decoded (`+` is a space, as browsers' forms send it).
+    static func text(_ request: Request, _ name: String) -> String? {
+        SubsonicParameters(query: request.uri.query, form: nil).string(name)
+    }
+
     /// One more row than asked tells whether another page follows.
     static func page<Item>(_ rows: [Item], _ page: Page) -> (items: [Item], more: Bool) {
         (Array(rows.prefix(page.limit)), rows.count > page.limit)
@@ -47,7 +52,7 @@ struct CatalogController {
     {
         let present = try presenter(context)
         let page = try Self.paging(request, defaultLimit: 100)
-        let query = request.uri.queryParameters.get("q") ?? ""
+        let query = Self.text(request, "q") ?? ""
         let found = try await services.search(
             query, scope: present.user.libraryIDs, artists: Page(offset: page.offset, limit: page.limit + 1),
             albums: Page(offset: 0, limit: 0), tracks: Page(offset: 0, limit: 0))
@@ -90,7 +95,7 @@ struct CatalogController {
         guard var type = Self.sorts[sortName] else {
             throw APIError.badRequest("sort must be one of \(Self.sorts.keys.sorted().joined(separator: ", ")).")
         }
-        let genre = query.get("genre").flatMap { $0.isEmpty ? nil : $0 }
+        let genre = Self.text(request, "genre").flatMap { $0.isEmpty ? nil : $0 }
         if genre != nil { type = .byGenre }
         let rows = try await services.queries.albumList(
             type, user: present.user.id, scope: present.user.libraryIDs, offset: page.offset, limit: page.limit + 1,
@@ -164,7 +169,7 @@ struct CatalogController {
     @Sendable func search(_ request: Request, context: CantoRequestContext) async throws -> Wire.SearchResult {
         let present = try presenter(context)
         let page = try Self.paging(request, defaultLimit: 8, maxLimit: 50)
-        let query = request.uri.queryParameters.get("q") ?? ""
+        let query = Self.text(request, "q") ?? ""
         let found = try await services.search(
             query, scope: present.user.libraryIDs, artists: page, albums: page, tracks: page)
         return Wire.SearchResult(

@@ -204,7 +204,7 @@ struct PlaylistController {
     /// The body is the M3U text; `name` names the new playlist.
     @Sendable func importM3U(_ request: Request, context: CantoRequestContext) async throws -> Response {
         let present = CatalogPresenter(services: services, user: try context.requireUser())
-        let name = try Self.validName(request.uri.queryParameters.get("name") ?? "Imported playlist")
+        let name = try Self.validName(CatalogController.text(request, "name") ?? "Imported playlist")
         let body = try await request.body.collect(upTo: 4 << 20)
         let text = String(decoding: body.readableBytesView, as: UTF8.self)
         let entries = M3U.parse(text)
