@@ -13,31 +13,42 @@ struct InterruptionTests {
     /// One file at a time and small transactions: a scan long enough to interrupt part-way.
     static let slowScan = ["CANTO_PLUGINS_LOCAL_BATCH_SIZE": "20", "CANTO_PLUGINS_LOCAL_CONCURRENCY": "1"]
 
-    /// Waits until a scan has committed at least one batch, watching through one read-only
-    /// connection (each read sees the latest commit in WAL mode).
-    func waitForPartialScan(data: TemporaryDirectory, process: CantoProcess) async throws {
+    /// Sends `signal` to the process once its scan has committed at least one batch, watching
+    /// through one read-only connection (each read sees the latest commit in WAL mode). The
+    /// watching runs on a thread of its own: with the whole suite running, the tests' shared
+    /// task threads can be busy for seconds, long enough for the scan to finish unwatched.
+    func signalAfterPartialScan(_ signal: Int32, data: TemporaryDirectory, process: CantoProcess) async {
         let path = data.appending("canto.db").path
-        let deadline = ContinuousClock.now + .seconds(120)
-        var reader: DatabaseQueue?
-        while ContinuousClock.now < deadline, process.process.isRunning {
-            // Only once the file is in WAL mode: a reader opened on the fresh file before the
-            // switch can keep seeing nothing.
-            if reader == nil, FileManager.default.fileExists(atPath: path + "-wal") {
-                var configuration = Configuration()
-                configuration.readonly = true
-                reader = try? DatabaseQueue(path: path, configuration: configuration)
-            }
-            do {
-                let count = try await reader?.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM track") ?? 0
+        let child = process.process
+        let seen: Bool = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let deadline = Date().addingTimeInterval(120)
+                var reader: DatabaseQueue?
+                while Date() < deadline, child.isRunning {
+                    // Only once the file is in WAL mode: a reader opened on the fresh file before the
+                    // switch can keep seeing nothing.
+                    if reader == nil, FileManager.default.fileExists(atPath: path + "-wal") {
+                        var configuration = Configuration()
+                        configuration.readonly = true
+                        reader = try? DatabaseQueue(path: path, configuration: configuration)
+                    }
+                    do {
+                        let count = try reader?.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM track") }
+                        if let count, count > 0 {
+                            kill(child.processIdentifier, signal)
+                            continuation.resume(returning: true)
+                            return
+                        }
+                    } catch {
+                        // Opened while the file was still being created or migrated: open it again.
+                        reader = nil
+                    }
+                    usleep(2_000)
                 }
-                if let count, count > 0 { return }
-            } catch {
-                // Opened while the file was still being created or migrated: open it again.
-                reader = nil
+                continuation.resume(returning: false)
             }
-            try await Task.sleep(for: .milliseconds(5))
         }
-        Issue.record("the scan never committed a batch while running:\n\(process.text)")
+        if !seen { Issue.record("the scan never committed a batch while running:\n\(process.text)") }
     }
 
     func expectConsistent(_ data: TemporaryDirectory) throws {
@@ -63,8 +74,7 @@ struct InterruptionTests {
         let data = try TemporaryDirectory(prefix: "canto-kill-data")
         let arguments = ["scan", "--data-dir", data.path, "--music-folder", music.path]
         let scan = try CantoProcess(arguments, environment: Self.slowScan)
-        try await waitForPartialScan(data: data, process: scan)
-        scan.signal(SIGKILL)
+        await signalAfterPartialScan(SIGKILL, data: data, process: scan)
         try await scan.waitForExit()
         #expect(scan.process.terminationReason == .uncaughtSignal)
 
@@ -88,9 +98,8 @@ struct InterruptionTests {
         let server = try CantoProcess(
             ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data.path, "--music-folder", music.path],
             environment: Self.slowScan)
-        try await waitForPartialScan(data: data, process: server)
+        await signalAfterPartialScan(SIGTERM, data: data, process: server)
         let stopping = ContinuousClock.now
-        server.signal(SIGTERM)
         try await server.waitForExit(timeout: .seconds(20))
         #expect(server.process.terminationStatus == 0, "\(server.text)")
         #expect(ContinuousClock.now - stopping < .seconds(10))
