@@ -41,6 +41,24 @@ final class AlbumSnapshot: Sendable {
 }
 
 extension CatalogQueryRepository {
+    /// `wanted` distinct positions below `count`, in random order: Floyd's sampling, so the
+    /// work is in `wanted`, not `count`, and one system random draw seeds the rest (each draw
+    /// from the system generator is a system call on Linux).
+    static func sample(_ wanted: Int, of count: Int) -> [Int] {
+        var random = SplitMix64(seed: UInt64.random(in: .min ... .max))
+        var chosen = Set<Int>(minimumCapacity: wanted)
+        var picked: [Int] = []
+        picked.reserveCapacity(wanted)
+        for bound in (count - wanted)..<count {
+            let candidate = Int.random(in: 0...bound, using: &random)
+            let pick = chosen.contains(candidate) ? bound : candidate
+            chosen.insert(pick)
+            picked.append(pick)
+        }
+        picked.shuffle(using: &random)
+        return picked
+    }
+
     public func albumList(
         _ type: AlbumListType, user: UserID, scope: LibraryScope, offset: Int, limit: Int, fromYear: Int?,
         toYear: Int?, genre: String?
@@ -53,12 +71,7 @@ extension CatalogQueryRepository {
                 let count = lists.albums.count
                 switch type {
                 case .random:
-                    // A partial shuffle: only as many random draws as albums wanted (each draw is a
-                    // system call on Linux, so shuffling all of them would cost more).
-                    var picks = Array(0..<count)
-                    let wanted = min(max(limit, 0), count)
-                    for index in 0..<wanted { picks.swapAt(index, Int.random(in: index..<count)) }
-                    return picks.prefix(wanted).map { lists.albums[$0] }
+                    return Self.sample(min(max(limit, 0), count), of: count).map { lists.albums[$0] }
                 default:
                     let order = type == .newest ? lists.newest : lists.byName
                     let start = min(max(offset, 0), order.count)
@@ -144,5 +157,20 @@ extension CatalogQueryRepository {
             WHERE year BETWEEN \(lower ?? Int.min) AND \(upper ?? Int.max) AND \(filter.albums())
             ORDER BY year \(direction), sort_title, rowid \(page)
             """
+    }
+}
+
+/// A small, fast pseudo-random generator (SplitMix64) for picking albums; not for secrets.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
