@@ -1,7 +1,7 @@
 # Shared by the HTTP benchmarks (source it): builds release binaries, generates a library of
 # $tracks tracks, scans it, creates the admin "bench" (password bench-password-1), starts
 # `canto serve` on loopback and defines `measure NAME URL [wrk options]`, which prints
-# requests/s and p50/p99 latency at concurrency 1 and 16. Sets $port, $app (the app password).
+# requests/s and p50/p99 latency at concurrency 1 and 16 after a warm-up. Sets $port, $app (the app password).
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/canto-bench-http.XXXXXX")
 port=$((20000 + RANDOM % 20000))
@@ -23,9 +23,12 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && b
 measure_header() { printf "%-22s %5s %10s %9s %9s\n" endpoint conc "req/s" p50 p99; }
 
 # measure NAME URL [extra wrk arguments, e.g. -H "Authorization: Bearer …"]
+# A 2-second warm-up at concurrency 16 comes first and is not counted: the server opens its
+# pooled database connections (and compiles their cached statements) on first need.
 measure() {
   local name=$1 url=$2
   shift 2
+  wrk -t2 -c16 -d2s "$@" "$url" >/dev/null
   for concurrency in 1 16; do
     threads=$(( concurrency < 2 ? 1 : 2 ))
     out=$(wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency "$@" "$url")
