@@ -133,6 +133,8 @@ public protocol CatalogReader: Sendable {
     func albumContents(_ id: AlbumID) async throws -> AlbumContents?
     func lyrics(of track: TrackID) async throws -> (plain: String?, synced: String?)
     func artwork(_ id: ArtworkID) async throws -> Artwork?
+    /// The libraries whose tracks use an artwork.
+    func libraries(usingArtwork id: ArtworkID) async throws -> Set<LibraryID>
     func folders(in library: LibraryID) async throws -> [Folder]
     func counts() async throws -> CatalogCounts
     /// Albums whose album artist is `artist`, by year then title.

@@ -117,3 +117,14 @@ extension CatalogRepository {
         }
     }
 }
+
+extension CatalogRepository {
+    public func libraries(usingArtwork id: ArtworkID) async throws -> Set<LibraryID> {
+        try await pool.read { db in
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT DISTINCT library_id FROM track WHERE artwork_id = ?", arguments: [id.rawValue]
+                ).map { LibraryID($0) })
+        }
+    }
+}

@@ -25,8 +25,9 @@ struct SubsonicIsolationTests {
         }
     }
 
-    /// A user limited to no library sees no artist, album or song through the ID3 calls; given
-    /// the library back, they see it all again (the artist index is cached per scope).
+    /// A user limited to no library sees no artist, album, song or cover through the ID3 calls
+    /// and getCoverArt; given the library back, they see it all again (the artist index is
+    /// cached per scope).
     @Test func libraryLimitsHoldInTheArtistIndexAndAlbums() async throws {
         let server = try await TestServer.start()
         let admin = try await server.setUpAdmin()
@@ -43,6 +44,21 @@ struct SubsonicIsolationTests {
         let album = try #require(((list["albumList2"] as? [String: Any])?["album"] as? [[String: Any]])?.first)
         let albumID = try #require(album["id"] as? String)
         let artistID = try #require(album["artistId"] as? String)
+        // Covers: by album, artist and the album's own cover ID, through Subsonic and the native API.
+        let coverIDs = [albumID, artistID] + [album["coverArt"] as? String].compactMap { $0 }
+        func coverStatuses() async throws -> [String] {
+            var statuses: [String] = []
+            for id in coverIDs {
+                let subsonic = try await HTTP.get(
+                    "\(server.base)/rest/getCoverArt?u=carol&p=user-password-1&v=1.16.1&c=t&f=json&id=\(id)&size=64")
+                statuses.append(
+                    subsonic.headers["content-type"]?.hasPrefix("image/") == true ? "image" : "error \(subsonic.body)")
+                let native = try await carolClient.get("/api/v1/covers/\(id)?size=64")
+                statuses.append(native.status == 200 ? "image" : "\(native.status)")
+            }
+            return statuses
+        }
+        #expect(try await coverStatuses().allSatisfy { $0 == "image" })
 
         let limit = try await admin.json(
             "PATCH", "/api/v1/admin/users/\(carolClient.userID)", ["libraryIds": [String]()])
@@ -50,11 +66,15 @@ struct SubsonicIsolationTests {
         #expect(try await indexCount() == 0)
         #expect(try await carol.errorCode("getAlbum", [("id", albumID)]) == 70)
         #expect(try await carol.errorCode("getArtist", [("id", artistID)]) == 70)
+        let hidden = try await coverStatuses()
+        #expect(hidden.count == coverIDs.count * 2)
+        #expect(hidden.allSatisfy { $0.contains("\"code\":70") || $0 == "404" }, "\(hidden)")
 
         let restore = try await admin.json("PATCH", "/api/v1/admin/users/\(carolClient.userID)", ["allLibraries": true])
         #expect(restore.status == 200, "\(restore.body)")
         #expect(try await indexCount() == everything)
         #expect(try await carol.errorCode("getAlbum", [("id", albumID)]) == nil)
+        #expect(try await coverStatuses().allSatisfy { $0 == "image" })
     }
 
     /// getAlbum and search3 answers are rendered once for callers with no stars or ratings on

@@ -59,7 +59,8 @@ struct MediaController {
             format = value
         }
         let image = try await services.covers.image(
-            for: try context.parameters.require("id"), size: size, format: format)
+            for: try context.parameters.require("id"), size: size, format: format,
+            scope: try context.requireUser().libraryIDs)
         return SubsonicMedia.image(Data(image.bytes), type: image.mimeType)
     }
 }

@@ -20,9 +20,12 @@ struct CoverArtService: Sendable {
 
     /// The image behind a Subsonic cover ID (album "al…", artist "ar…", track "t…", or an
     /// artwork ID), at `size` pixels when given, else as stored.
-    func image(for id: String, size: Int?, format: ImageFormat = .jpeg) async throws -> Image {
+    /// `scope`: the libraries the caller may see (nil for all); an item outside them answers as missing.
+    func image(for id: String, size: Int?, format: ImageFormat = .jpeg, scope: LibraryScope = nil) async throws
+        -> Image
+    {
         let size = size.map { min(max($0, 16), Self.maxSize) }
-        guard let artworkID = try await artworkID(for: id) else {
+        guard let artworkID = try await artworkID(for: id, scope: scope) else {
             return try await placeholder(size: size, format: format)
         }
         guard let artwork = try await catalog.artwork(artworkID) else {
@@ -60,18 +63,36 @@ struct CoverArtService: Sendable {
 
     /// The artwork of an album, artist or track (nil when it has none); throws
     /// `NotFoundOrForbidden` when there is no such item.
-    private func artworkID(for id: String) async throws -> ArtworkID? {
+    private func artworkID(for id: String, scope: LibraryScope) async throws -> ArtworkID? {
+        func visible(_ album: Album) async throws -> Bool {
+            guard let scope else { return true }
+            return try await catalog.tracks(inAlbum: album.id).contains { scope.contains($0.libraryID) }
+        }
         if id.hasPrefix("al") {
-            guard let album = try await catalog.album(AlbumID(id)) else { throw NotFoundOrForbidden() }
+            guard let album = try await catalog.album(AlbumID(id)), try await visible(album) else {
+                throw NotFoundOrForbidden()
+            }
             return album.artworkID
         }
         if id.hasPrefix("ar") {
             guard try await catalog.artist(ArtistID(id)) != nil else { throw NotFoundOrForbidden() }
-            return try await catalog.albums(byArtist: ArtistID(id)).lazy.compactMap(\.artworkID).first
+            var albums: [Album] = []
+            for album in try await catalog.albums(byArtist: ArtistID(id)) where try await visible(album) {
+                albums.append(album)
+            }
+            guard scope == nil || !albums.isEmpty else { throw NotFoundOrForbidden() }
+            return albums.lazy.compactMap(\.artworkID).first
         }
         if id.hasPrefix("t") {
-            guard let track = try await catalog.track(TrackID(id)) else { throw NotFoundOrForbidden() }
+            guard let track = try await catalog.track(TrackID(id)), scope?.contains(track.libraryID) ?? true else {
+                throw NotFoundOrForbidden()
+            }
             return track.artworkID
+        }
+        if let scope {
+            // A bare artwork ID: shown only when a track the caller may see uses it.
+            let libraries = try await catalog.libraries(usingArtwork: ArtworkID(id))
+            guard !libraries.isDisjoint(with: scope) else { throw NotFoundOrForbidden() }
         }
         return ArtworkID(id)
     }

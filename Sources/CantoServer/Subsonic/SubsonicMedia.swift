@@ -77,7 +77,8 @@ struct SubsonicMedia: Sendable {
     private func coverArt(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let id = try call.parameters.required("id")
         let size = try call.parameters.int("size")
-        let image = try await services.covers.image(for: id, size: size.flatMap { $0 > 0 ? $0 : nil })
+        let image = try await services.covers.image(
+            for: id, size: size.flatMap { $0 > 0 ? $0 : nil }, scope: call.user.libraryIDs)
         return .raw(Self.image(Data(image.bytes), type: image.mimeType))
     }
 
