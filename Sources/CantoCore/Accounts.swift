@@ -53,6 +53,11 @@ public struct User: Sendable, Equatable, Codable {
     public var isAdmin: Bool { role == .admin }
 }
 
+extension User {
+    /// Whether the user may see what lies in `library` (every library when not limited).
+    public func canSee(_ library: LibraryID) -> Bool { libraryIDs?.contains(library) ?? true }
+}
+
 /// A user's own settings.
 public struct UserPreferences: Sendable, Equatable, Codable {
     /// "raw" for the original file, else a transcoding format ("mp3", "opus", "aac").

@@ -43,6 +43,11 @@ public struct AlbumContents: Sendable {
         self.tracks = tracks
         self.details = details
     }
+
+    /// The genres of the album's tracks, each once, by name.
+    public var genres: [String] {
+        Set(details.values.flatMap(\.genres)).sorted { $0.caseInsensitiveCompare($1) == .orderedAscending }
+    }
 }
 
 /// A named artist credit, with its MusicBrainz ID when the tags carry one.
@@ -117,8 +122,6 @@ public protocol CatalogReader: Sendable {
     func tracks(inAlbum id: AlbumID) async throws -> [Track]
     /// Tracks by ID, in the order asked, leaving out IDs that name no track.
     func tracks(_ ids: [TrackID]) async throws -> [Track]
-    /// The genres of each album's tracks, by name.
-    func genres(ofAlbums ids: [AlbumID]) async throws -> [AlbumID: [String]]
     func album(_ id: AlbumID) async throws -> Album?
     func albums(offset: Int, limit: Int) async throws -> [Album]
     func artist(_ id: ArtistID) async throws -> Artist?
@@ -176,5 +179,12 @@ public struct GenreCount: Sendable, Equatable {
         self.name = name
         self.trackCount = trackCount
         self.albumCount = albumCount
+    }
+}
+
+extension CatalogReader {
+    /// Whether any of the album's tracks lies in one of `scope`'s libraries.
+    public func album(_ id: AlbumID, hasTracksIn scope: [LibraryID]) async throws -> Bool {
+        try await tracks(inAlbum: id).contains { scope.contains($0.libraryID) }
     }
 }

@@ -149,7 +149,7 @@ public struct CantoServices: Sendable {
 
     /// The track and its file's path, when it exists and lies in a library `user` may see.
     func visibleTrack(_ id: TrackID, for user: User) async throws -> (track: Track, path: String)? {
-        guard let track = try await catalog.track(id), user.libraryIDs.map({ $0.contains(track.libraryID) }) ?? true,
+        guard let track = try await catalog.track(id), user.canSee(track.libraryID),
             let library = try await catalog.libraries().first(where: { $0.id == track.libraryID })
         else { return nil }
         return (track, library.path + "/" + track.path)

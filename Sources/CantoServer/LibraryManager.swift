@@ -5,7 +5,7 @@ import Foundation
 /// (kept in the settings table). Changes reach the scanner at once; the next scan (requested
 /// right away) reads a new folder or removes a dropped one's tracks.
 public actor LibraryManager {
-    public struct Added: Codable, Sendable, Equatable {
+    struct Added: Codable, Sendable, Equatable {
         var path: String
         var name: String
     }

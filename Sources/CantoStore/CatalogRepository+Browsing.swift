@@ -79,41 +79,15 @@ extension CatalogRepository {
         guard !ids.isEmpty else { return [] }
         return try await pool.read { db in
             var found: [TrackID: Track] = [:]
-            // SQLite allows 32,766 parameters; read long lists in chunks.
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let chunk = ids[start..<min(start + 500, ids.count)]
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for chunk in ids.chunked(999) {
                 for record in try TrackRecord.fetchAll(
-                    db, sql: "SELECT * FROM track WHERE id IN (\(marks))",
+                    db, sql: "SELECT * FROM track WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
                     arguments: StatementArguments(chunk.map(\.rawValue)))
                 {
                     found[TrackID(record.id)] = record.track
                 }
             }
             return ids.compactMap { found[$0] }
-        }
-    }
-
-    public func genres(ofAlbums ids: [AlbumID]) async throws -> [AlbumID: [String]] {
-        guard !ids.isEmpty else { return [:] }
-        return try await pool.read { db in
-            var genres: [AlbumID: [String]] = [:]
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let chunk = ids[start..<min(start + 500, ids.count)]
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT DISTINCT track.album_id, genre.name FROM track
-                        JOIN track_genre ON track_genre.track_id = track.id
-                        JOIN genre ON genre.id = track_genre.genre_id
-                        WHERE track.album_id IN (\(marks)) ORDER BY genre.name COLLATE NOCASE
-                        """, arguments: StatementArguments(chunk.map(\.rawValue)))
-                {
-                    genres[AlbumID(row[0]), default: []].append(row[1])
-                }
-            }
-            return genres
         }
     }
 }

@@ -231,7 +231,7 @@ struct AdminController {
                 let state = await Self.scanState(scans)
                 if state.completedScans != last.completedScans {
                     try await send("done", state)
-                } else if state.running || state.filesSeen != last.filesSeen || state.running != last.running {
+                } else if state.running || last.running || state.filesSeen != last.filesSeen {
                     try await send("progress", state)
                 } else {
                     quiet += 1

@@ -68,7 +68,7 @@ struct CatalogController {
         var albums = try await catalog.albums(byArtist: artist.id)
         if let scope = present.user.libraryIDs {
             var visible: [Album] = []
-            for album in albums where try await SubsonicBrowsing.isVisible(album, in: scope, catalog: catalog) {
+            for album in albums where try await catalog.album(album.id, hasTracksIn: scope) {
                 visible.append(album)
             }
             albums = visible
@@ -121,7 +121,8 @@ struct CatalogController {
             discs[discs.count - 1].tracks.append(item)
         }
         return Wire.AlbumPage(
-            album: try await present.albums([contents.album], withGenres: true)[0], discs: discs)
+            album: try await present.albums([contents.album], genres: [contents.album.id: contents.genres])[0],
+            discs: discs)
     }
 
     @Sendable func track(_ request: Request, context: CantoRequestContext) async throws -> Wire.TrackItem {
@@ -139,7 +140,7 @@ struct CatalogController {
     }
 
     private func visibleLibraries(_ user: User) async throws -> [Library] {
-        try await catalog.libraries().filter { library in user.libraryIDs.map { $0.contains(library.id) } ?? true }
+        try await catalog.libraries().filter { user.canSee($0.id) }
     }
 
     /// The root folder of each library the caller may see.
@@ -198,7 +199,7 @@ struct CatalogController {
         switch kind {
         case .track:
             exists =
-                try await catalog.track(TrackID(id)).map { user.libraryIDs?.contains($0.libraryID) ?? true } ?? false
+                try await catalog.track(TrackID(id)).map { user.canSee($0.libraryID) } ?? false
         case .album: exists = try await catalog.album(AlbumID(id)) != nil
         case .artist: exists = try await catalog.artist(ArtistID(id)) != nil
         }

@@ -135,16 +135,16 @@ struct CatalogPresenter: Sendable {
         }
     }
 
-    func albums(_ albums: [Album], withGenres: Bool = false) async throws -> [Wire.AlbumItem] {
+    /// `genres`: given on album pages only (lists leave them out).
+    func albums(_ albums: [Album], genres: [AlbumID: [String]]? = nil) async throws -> [Wire.AlbumItem] {
         let marks = try await annotations(albums.map(\.id.rawValue))
-        let genres = withGenres ? try await services.catalog.genres(ofAlbums: albums.map(\.id)) : [:]
         return albums.map { album in
             let mark = marks[album.id.rawValue]
             return Wire.AlbumItem(
                 id: album.id.rawValue, title: album.title, artist: album.albumArtistName,
                 artistId: album.albumArtistID.rawValue, year: album.year, trackCount: album.trackCount,
                 discCount: album.discCount, durationMs: album.durationMs, compilation: album.compilation,
-                genres: withGenres ? genres[album.id] ?? [] : nil, starred: mark?.starredAt != nil, rating: mark?.rating
+                genres: genres.map { $0[album.id] ?? [] }, starred: mark?.starredAt != nil, rating: mark?.rating
             )
         }
     }
@@ -174,7 +174,5 @@ struct CatalogPresenter: Sendable {
         try await services.catalog.tracks(ids).filter(isVisible)
     }
 
-    func isVisible(_ track: Track) -> Bool {
-        user.libraryIDs.map { $0.contains(track.libraryID) } ?? true
-    }
+    func isVisible(_ track: Track) -> Bool { user.canSee(track.libraryID) }
 }

@@ -98,21 +98,27 @@ struct PlaylistController {
         return (playlist, present)
     }
 
-    /// The IDs, checked: each must name a track the user may see.
-    private func checked(_ ids: [String], _ present: CatalogPresenter) async throws -> [TrackID] {
+    /// The tracks the IDs name, in order: each must be one the user may see.
+    private func checked(_ ids: [String], _ present: CatalogPresenter) async throws -> [Track] {
         guard ids.count <= Self.maxTracks else { throw APIError.badRequest("At most \(Self.maxTracks) tracks.") }
         let wanted = ids.map { TrackID($0) }
-        let known = Set(try await present.visibleTracks(wanted).map(\.id))
-        if let missing = wanted.first(where: { !known.contains($0) }) {
-            throw APIError(.badRequest, "unknown_track", "There is no track \(missing.rawValue).")
+        let tracks = try await present.visibleTracks(wanted)
+        if tracks.count != wanted.count {
+            let known = Set(tracks.map(\.id))
+            let missing = wanted.first { !known.contains($0) }
+            throw APIError(.badRequest, "unknown_track", "There is no track \(missing?.rawValue ?? "").")
         }
-        return wanted
+        return tracks
     }
 
-    private func save(_ playlist: Playlist, _ present: CatalogPresenter) async throws -> Wire.PlaylistItem {
+    /// Saves the playlist; `tracks` are its tracks when the caller has them already.
+    private func save(_ playlist: Playlist, tracks: [Track]?, _ present: CatalogPresenter) async throws
+        -> Wire.PlaylistItem
+    {
         try await state.updatePlaylist(playlist, by: present.user.id)
-        return try await item(
-            playlist, tracks: try await present.visibleTracks(playlist.trackIDs), viewer: present.user)
+        var tracks = tracks
+        if tracks == nil { tracks = try await present.visibleTracks(playlist.trackIDs) }
+        return try await item(playlist, tracks: tracks ?? [], viewer: present.user)
     }
 
     private func owned(_ playlist: Playlist, by user: User) throws {
@@ -143,13 +149,12 @@ struct PlaylistController {
     @Sendable func create(_ request: Request, context: CantoRequestContext) async throws -> Response {
         let present = CatalogPresenter(services: services, user: try context.requireUser())
         let body = try await request.decode(as: Wire.NewPlaylist.self, context: context)
+        let tracks = try await checked(body.trackIds ?? [], present)
         let playlist = Playlist(
             id: PlaylistID("p" + Tokens.identifier()), ownerID: present.user.id, name: try Self.validName(body.name),
-            comment: body.comment, isPublic: body.public ?? false,
-            trackIDs: try await checked(body.trackIds ?? [], present))
+            comment: body.comment, isPublic: body.public ?? false, trackIDs: tracks.map(\.id))
         try await state.createPlaylist(playlist)
-        let result = try await item(
-            playlist, tracks: try await present.visibleTracks(playlist.trackIDs), viewer: present.user)
+        let result = try await item(playlist, tracks: tracks, viewer: present.user)
         var response = try context.responseEncoder.encode(result, from: request, context: context)
         response.status = .created
         return response
@@ -170,18 +175,24 @@ struct PlaylistController {
         if let name = body.name { playlist.name = try Self.validName(name) }
         if let comment = body.comment { playlist.comment = comment.isEmpty ? nil : comment }
         if let isPublic = body.public { playlist.isPublic = isPublic }
-        if let ids = body.trackIds { playlist.trackIDs = try await checked(ids, present) }
+        var tracks: [Track]?
+        if let ids = body.trackIds {
+            let found = try await checked(ids, present)
+            playlist.trackIDs = found.map(\.id)
+            tracks = found
+        }
         playlist.updatedAt = Date()
-        return try await save(playlist, present)
+        return try await save(playlist, tracks: tracks, present)
     }
 
     @Sendable func append(_ request: Request, context: CantoRequestContext) async throws -> Wire.PlaylistItem {
         var (playlist, present) = try await loaded(context)
         try owned(playlist, by: present.user)
         let body = try await request.decode(as: Wire.TrackIDs.self, context: context)
-        playlist.trackIDs = try await checked(playlist.trackIDs.map(\.rawValue) + body.trackIds, present)
+        let tracks = try await checked(playlist.trackIDs.map(\.rawValue) + body.trackIds, present)
+        playlist.trackIDs = tracks.map(\.id)
         playlist.updatedAt = Date()
-        return try await save(playlist, present)
+        return try await save(playlist, tracks: tracks, present)
     }
 
     @Sendable func delete(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
@@ -209,7 +220,7 @@ struct PlaylistController {
         let text = String(decoding: body.readableBytesView, as: UTF8.self)
         let entries = M3U.parse(text)
         guard !entries.isEmpty else { throw APIError.badRequest("The file holds no playlist entries.") }
-        let libraries = try await services.catalog.libraries().filter(present.isVisibleLibrary)
+        let libraries = try await services.catalog.libraries().filter { present.user.canSee($0.id) }
         var matched: [TrackID] = []
         var unmatched: [String] = []
         for entry in entries.prefix(Self.maxTracks) {
@@ -252,7 +263,7 @@ struct PlaylistController {
     @Sendable func saveQueue(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
         let present = CatalogPresenter(services: services, user: try context.requireUser())
         let body = try await request.decode(as: Wire.PlayQueueUpdate.self, context: context)
-        let ids = try await checked(body.trackIds, present)
+        let ids = try await checked(body.trackIds, present).map(\.id)
         if let index = body.currentIndex, !ids.indices.contains(index) {
             throw APIError.badRequest("currentIndex must point into trackIds.")
         }
@@ -265,11 +276,5 @@ struct PlaylistController {
                 changedBy: "web")
         try await state.savePlayQueue(queue, of: present.user.id)
         return .noContent
-    }
-}
-
-extension CatalogPresenter {
-    func isVisibleLibrary(_ library: Library) -> Bool {
-        user.libraryIDs.map { $0.contains(library.id) } ?? true
     }
 }

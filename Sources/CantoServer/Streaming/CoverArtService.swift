@@ -66,7 +66,7 @@ struct CoverArtService: Sendable {
     private func artworkID(for id: String, scope: LibraryScope) async throws -> ArtworkID? {
         func visible(_ album: Album) async throws -> Bool {
             guard let scope else { return true }
-            return try await catalog.tracks(inAlbum: album.id).contains { scope.contains($0.libraryID) }
+            return try await catalog.album(album.id, hasTracksIn: scope)
         }
         if id.hasPrefix("al") {
             guard let album = try await catalog.album(AlbumID(id)), try await visible(album) else {

@@ -62,7 +62,7 @@ struct SubsonicBrowsing: Sendable {
         var albums = try await catalog.albums(byArtist: artist.id)
         if let scope = try await SubsonicDirectories.scope(call, catalog: catalog) {
             var visible: [Album] = []
-            for album in albums where try await Self.isVisible(album, in: scope, catalog: catalog) {
+            for album in albums where try await catalog.album(album.id, hasTracksIn: scope) {
                 visible.append(album)
             }
             guard !visible.isEmpty else { throw SubsonicError.notFound("Artist") }
@@ -95,11 +95,6 @@ struct SubsonicBrowsing: Sendable {
             try await renderedAlbums.value(for: contents.album.id, version: version) {
                 try await render().prerendered(as: "album")
             })
-    }
-
-    /// Whether any of the album's tracks is in one of `scope`'s libraries.
-    static func isVisible(_ album: Album, in scope: [LibraryID], catalog: any CatalogReader) async throws -> Bool {
-        try await catalog.tracks(inAlbum: album.id).contains { scope.contains($0.libraryID) }
     }
 
     func song(_ id: String, for user: User) async throws -> SubsonicPayload {

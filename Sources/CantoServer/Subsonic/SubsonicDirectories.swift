@@ -66,7 +66,7 @@ struct SubsonicDirectories: Sendable {
     private func directory(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let id = FolderID(try call.parameters.required("id"))
         guard let folder = try await catalog.folder(id),
-            call.user.libraryIDs.map({ $0.contains(folder.libraryID) }) ?? true
+            call.user.canSee(folder.libraryID)
         else { throw SubsonicError.notFound("Directory") }
         var children: [SubsonicElement] = []
         for sub in try await catalog.subfolders(of: id) {
