@@ -6,9 +6,13 @@ import GRDB
 /// Every lookup by something a user owns carries the owner in its SQL, so callers cannot forget it.
 public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStore, SettingsStore {
     let pool: DatabasePool
+    let quick: QuickReader
+    /// What the Subsonic token check reads, by username, until the database changes.
+    private let tokenUsers = GenerationCache<String, (User, Data?)>(capacity: 64)
 
     public init(database: CantoDatabase) {
         pool = database.pool
+        quick = database.quick
     }
 
     // MARK: Users
@@ -35,22 +39,38 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     }
 
     public func user(_ id: UserID) async throws -> User? {
-        try await pool.read { db in try Self.fetchUsers(db, where: "id = ?", [id.rawValue]).first }
+        try quick.read { db in try Self.fetchUsers(db, where: "id = ?", [id.rawValue]).first }
     }
 
     /// Usernames match without regard to (ASCII) case, as they are unique.
     public func user(username: String) async throws -> User? {
-        try await pool.read { db in try Self.fetchUsers(db, where: "username = ?", [username]).first }
+        try quick.read { db in try Self.fetchUsers(db, where: "username = ?", [username]).first }
     }
 
+    /// Every Subsonic request asks: the row is read on the caller's thread, and again only when
+    /// the database has changed.
     public func userWithSealedAppPassword(username: String) async throws -> (User, Data?)? {
-        try await pool.read { db in
-            guard let user = try Self.fetchUsers(db, where: "username = ?", [username]).first else { return nil }
-            let sealed = try Data.fetchOne(
-                db.cachedStatement(sql: "SELECT app_password FROM user WHERE id = ?"), arguments: [user.id.rawValue])
-            return (user, sealed)
+        do {
+            return try tokenUsers.value(for: username, generation: quick.generation) {
+                let found = try quick.read { db -> (User, Data?)? in
+                    guard let user = try Self.fetchUsers(db, where: "username = ?", [username]).first else {
+                        return nil
+                    }
+                    let sealed = try Data.fetchOne(
+                        db.cachedStatement(sql: "SELECT app_password FROM user WHERE id = ?"),
+                        arguments: [user.id.rawValue])
+                    return (user, sealed)
+                }
+                // Unknown names are not kept: guessing them must not fill the cache.
+                guard let found else { throw UnknownUser() }
+                return found
+            }
+        } catch is UnknownUser {
+            return nil
         }
     }
+
+    private struct UnknownUser: Error {}
 
     public func users() async throws -> [User] {
         try await pool.read { db in try Self.fetchUsers(db, where: "1", []) }
@@ -125,21 +145,22 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
                         can_share, created_at, last_seen_at
                     FROM user WHERE \(condition) ORDER BY username, id
                     """), arguments: arguments)
+        // Columns by position, in the SELECT's order (a lookup by name costs more than the read).
         return try rows.map { row in
-            let id: String = row["id"]
+            let id: String = row[0]
             var libraries: [LibraryID]?
-            if row["library_ids_restricted"] as Bool {
+            if row[6] as Bool {
                 libraries = try String.fetchAll(
                     db.cachedStatement(sql: "SELECT library_id FROM user_library WHERE user_id = ? ORDER BY rowid"),
                     arguments: [id]
                 ).map { LibraryID($0) }
             }
             return User(
-                id: UserID(id), username: row["username"], displayName: row["display_name"], email: row["email"],
+                id: UserID(id), username: row[1], displayName: row[2], email: row[3],
                 // An unknown role (a newer version's, say) grants the least.
-                role: Role(rawValue: row["role"]) ?? .user, maxBitrate: row["max_bitrate"], libraryIDs: libraries,
-                canDownload: row["can_download"], canShare: row["can_share"], createdAt: row.date("created_at"),
-                lastSeenAt: row.optionalDate("last_seen_at"))
+                role: Role(rawValue: row[4]) ?? .user, maxBitrate: row[5], libraryIDs: libraries,
+                canDownload: row[7], canShare: row[8], createdAt: TrackRecord.wholeMilliseconds(row[9]),
+                lastSeenAt: (row[10] as Date?).map(TrackRecord.wholeMilliseconds))
         }
     }
 }

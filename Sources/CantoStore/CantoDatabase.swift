@@ -5,6 +5,8 @@ import GRDB
 public struct CantoDatabase: Sendable {
     /// The pool every repository shares: one pool per file.
     public let pool: DatabasePool
+    /// Read-only connections for short reads on the caller's thread.
+    public let quick: QuickReader
     public let path: String
 
     /// Opens (creating when missing) `canto.db` in `dataDirectory` and runs the migrations.
@@ -19,10 +21,13 @@ public struct CantoDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
+        let commits = CommitCounter()
         configuration.prepareDatabase { db in
             // NORMAL is durable across application crashes in WAL mode; only power loss can
             // drop the last transactions, never corrupt the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // The writer's commits move the generation the request paths' caches are kept under.
+            if !db.configuration.readonly { db.add(transactionObserver: commits, extent: .databaseLifetime) }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
@@ -31,6 +36,7 @@ public struct CantoDatabase: Sendable {
         } else {
             try Migrations.migrator.migrate(pool)
         }
+        quick = try QuickReader(path: path, busyTimeout: busyTimeout, commits: commits)
     }
 
     /// The journal mode in force ("wal").

@@ -18,8 +18,15 @@ final class AlbumSnapshot: Sendable {
 
     private let state = Mutex<Lists?>(nil)
 
+    /// The lists when they are those of the catalog's current version, else nil: `lists(_:)`
+    /// rebuilds them.
+    func current(_ reader: QuickReader) throws -> Lists? {
+        let version = try reader.catalogVersion()
+        return state.withLock { $0 }.flatMap { $0.version == version ? $0 : nil }
+    }
+
     func lists(_ db: Database) throws -> Lists {
-        let version = try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM catalog_version WHERE id = 1")) ?? 0
+        let version = try db.catalogVersion()
         if let cached = state.withLock({ $0 }), cached.version == version { return cached }
         var albums: [Album] = []
         var position: [Int64: Int] = [:]
@@ -66,17 +73,17 @@ extension CatalogQueryRepository {
         if scope == nil, fromYear == nil, toYear == nil, genre == nil,
             [.random, .newest, .alphabeticalByName].contains(type)
         {
-            return try await pool.read { [albumSnapshot] db in
-                let lists = try albumSnapshot.lists(db)
-                let count = lists.albums.count
-                switch type {
-                case .random:
-                    return Self.sample(min(max(limit, 0), count), of: count).map { lists.albums[$0] }
-                default:
-                    let order = type == .newest ? lists.newest : lists.byName
-                    let start = min(max(offset, 0), order.count)
-                    return order[start..<min(start + max(limit, 0), order.count)].map { lists.albums[$0] }
-                }
+            var lists = try albumSnapshot.current(quick)
+            if lists == nil { lists = try await pool.read { [albumSnapshot] db in try albumSnapshot.lists(db) } }
+            guard let lists else { return [] }
+            let count = lists.albums.count
+            switch type {
+            case .random:
+                return Self.sample(min(max(limit, 0), count), of: count).map { lists.albums[$0] }
+            default:
+                let order = type == .newest ? lists.newest : lists.byName
+                let start = min(max(offset, 0), order.count)
+                return order[start..<min(start + max(limit, 0), order.count)].map { lists.albums[$0] }
             }
         }
         let sql = Self.albumList(

@@ -10,10 +10,12 @@ import GRDB
 /// holds, so paging is stable without a sort.
 public struct CatalogQueryRepository: CatalogQueries {
     let pool: DatabasePool
+    let quick: QuickReader
     let albumSnapshot = AlbumSnapshot()
 
     public init(database: CantoDatabase) {
         pool = database.pool
+        quick = database.quick
     }
 
     public func annotation(of item: String, user: UserID) async throws -> Annotation? {

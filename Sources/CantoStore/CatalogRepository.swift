@@ -5,9 +5,11 @@ import GRDB
 /// The catalog in SQLite: the scanner writes through it, the APIs read through it.
 public struct CatalogRepository: CatalogWriter, CatalogReader {
     let pool: DatabasePool
+    let quick: QuickReader
 
     public init(database: CantoDatabase) {
         pool = database.pool
+        quick = database.quick
     }
 
     // MARK: Writing
@@ -147,10 +149,9 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         }
     }
 
+    /// Read again only when the database has changed (see `QuickReader.catalogVersion`).
     public func catalogVersion() async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM catalog_version WHERE id = 1")) ?? 0
-        }
+        try quick.catalogVersion()
     }
 
     public func credits(of track: TrackID) async throws -> [ArtistCredit] {

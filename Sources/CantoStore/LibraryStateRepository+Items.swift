@@ -94,24 +94,47 @@ extension LibraryStateRepository {
         }
     }
 
+    /// The most annotations of one user kept in memory (`annotationMaps`).
+    static let keptAnnotations = 5000
+
+    /// Every song list asks. A user's annotations are read whole, on the caller's thread, and
+    /// kept until the database changes; a user with more than `keptAnnotations` is asked by
+    /// the (user_id, item_id) key each time.
     public func annotations(of user: UserID, items: [String]) async throws -> [String: Annotation] {
         guard !items.isEmpty else { return [:] }
-        return try await pool.read { db in
-            var found: [String: Annotation] = [:]
-            for chunk in items.chunked(999) {
-                let rows = try Row.fetchCursor(
-                    db.makeStatement(
-                        sql: """
-                            SELECT item_id, kind, starred_at, rating FROM annotation
-                            WHERE user_id = ? AND item_id IN (\(databaseQuestionMarks(count: chunk.count)))
-                            """), arguments: StatementArguments([user.rawValue] + chunk))
-                while let row = try rows.next() {
-                    let annotation = Self.annotation(row)
-                    found[annotation.itemID] = annotation
-                }
+        let kept = try annotationMaps.value(for: user, generation: quick.generation) {
+            try quick.read { db -> [String: Annotation]? in
+                let rows = try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: "SELECT item_id, kind, starred_at, rating FROM annotation WHERE user_id = ? LIMIT ?"),
+                    arguments: [user.rawValue, Self.keptAnnotations + 1])
+                guard rows.count <= Self.keptAnnotations else { return nil }
+                return Dictionary(rows.lazy.map(Self.annotation).map { ($0.itemID, $0) }) { first, _ in first }
             }
+        }
+        if let kept {
+            var found: [String: Annotation] = [:]
+            for item in items { if let annotation = kept[item] { found[item] = annotation } }
             return found
         }
+        return try await pool.read { db in try Self.annotations(db, of: user, items) }
+    }
+
+    private static func annotations(_ db: Database, of user: UserID, _ items: [String]) throws -> [String: Annotation] {
+        var found: [String: Annotation] = [:]
+        for chunk in items.chunked(999) {
+            let rows = try Row.fetchCursor(
+                db.makeStatement(
+                    sql: """
+                        SELECT item_id, kind, starred_at, rating FROM annotation
+                        WHERE user_id = ? AND item_id IN (\(databaseQuestionMarks(count: chunk.count)))
+                        """), arguments: StatementArguments([user.rawValue] + chunk))
+            while let row = try rows.next() {
+                let annotation = Self.annotation(row)
+                found[annotation.itemID] = annotation
+            }
+        }
+        return found
     }
 
     private static func annotation(_ row: Row) -> Annotation {

@@ -4,17 +4,8 @@ import Hummingbird
 /// Security headers on every response, errors included. The web UI loads no inline script, so
 /// the Content-Security-Policy allows scripts from this origin only.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var headers: HTTPFields {
-        var fields = HTTPFields()
-        fields[.contentSecurityPolicy] =
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-            + "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-            + "form-action 'self'; frame-ancestors 'none'"
-        fields[.xContentTypeOptions] = "nosniff"
-        fields[.referrerPolicy] = "same-origin"
-        fields[.xFrameOptions] = "DENY"
-        return fields
-    }
+    /// Built once (the type is generic, so the constant lives at file level).
+    static var headers: HTTPFields { securityHeaderFields }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -29,6 +20,18 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 }
+
+private let securityHeaderFields: HTTPFields = {
+    var fields = HTTPFields()
+    fields[.contentSecurityPolicy] =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        + "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        + "form-action 'self'; frame-ancestors 'none'"
+    fields[.xContentTypeOptions] = "nosniff"
+    fields[.referrerPolicy] = "same-origin"
+    fields[.xFrameOptions] = "DENY"
+    return fields
+}()
 
 extension HTTPField.Name {
     static let contentSecurityPolicy = Self("Content-Security-Policy")!

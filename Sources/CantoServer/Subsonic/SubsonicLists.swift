@@ -12,6 +12,14 @@ struct SubsonicLists: Sendable {
     /// rated none of the songs found.
     private let renderedSearches = VersionedCache<RenderedSearch, SubsonicElement>(capacity: 256)
 
+    /// Album list entries rendered once per catalog version: nothing in them is the caller's own.
+    private let renderedAlbums = VersionedCache<AlbumRendering, SubsonicElement>(capacity: 20_000)
+
+    private struct AlbumRendering: Hashable, Sendable {
+        var id: AlbumID
+        var directoryStyle: Bool
+    }
+
     private struct RenderedSearch: Hashable, Sendable {
         var query: String
         var pages: [Page]
@@ -89,10 +97,22 @@ struct SubsonicLists: Sendable {
         case .byGenre: genre = try p.required("genre")
         default: break
         }
+        // The version first: the albums read after it are of that version or a newer one, and
+        // a rendering kept under an older version than its album's is never asked for again.
+        let version = try await catalog.catalogVersion()
         let albums = try await queries.albumList(
             type, user: call.user.id, scope: try await scope(call), offset: try p.int("offset") ?? 0,
             limit: try p.count("size", default: 10), fromYear: fromYear, toYear: toYear, genre: genre)
-        return SubsonicElement().with("album", list: albums.map { Self.album($0, directoryStyle: directoryStyle) })
+        var elements: [SubsonicElement] = []
+        elements.reserveCapacity(albums.count)
+        for album in albums {
+            let key = AlbumRendering(id: album.id, directoryStyle: directoryStyle)
+            elements.append(
+                await renderedAlbums.value(for: key, version: version) {
+                    Self.album(album, directoryStyle: directoryStyle).prerendered(as: "album")
+                })
+        }
+        return SubsonicElement().with("album", list: elements)
     }
 
     private func starred(_ call: SubsonicCall, directoryStyle: Bool) async throws -> SubsonicElement {

@@ -1,0 +1,147 @@
+import CantoCore
+import Foundation
+import GRDB
+import Synchronization
+
+/// Reads of a few indexed rows (a row by key, a short `IN` list), run on the caller's thread,
+/// and the small values the request paths keep in memory until the database changes.
+///
+/// `DatabasePool`'s async `read` hops to one of GRDB's queues and back: for a read of
+/// microseconds the two thread switches cost more than the read, and at thousands of requests
+/// a second they make the latency tail. These connections are their own read-only pool, used
+/// only synchronously, so a connection is never held across a suspension point: a caller that
+/// waits for one waits microseconds (the main pool's async readers hold theirs until a
+/// cooperative thread resumes them, and blocking those threads on that pool could deadlock).
+/// Anything that scans goes through the main pool's async `read`.
+public struct QuickReader: Sendable {
+    private let pool: DatabasePool
+    /// Moves whenever the database may have changed.
+    public let generation: StoreGeneration
+    private let catalogVersions = GenerationCache<Int, Int>(capacity: 1)
+
+    init(path: String, busyTimeout: TimeInterval, commits: CommitCounter) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.maximumReaderCount = 4
+        pool = try DatabasePool(path: path, configuration: configuration)
+        generation = try StoreGeneration(path: path, commits: commits)
+    }
+
+    /// Runs `body` in a read transaction on the calling thread.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
+    /// The catalog's version (moved by triggers at every catalog change), read again only when
+    /// the generation has moved.
+    public func catalogVersion() throws -> Int {
+        try catalogVersions.value(for: 0, generation: generation) {
+            try read { db in try db.catalogVersion() }
+        }
+    }
+}
+
+extension Database {
+    /// The catalog's version: one row, moved by triggers at every catalog change.
+    func catalogVersion() throws -> Int {
+        try Int.fetchOne(cachedStatement(sql: "SELECT version FROM catalog_version WHERE id = 1")) ?? 0
+    }
+}
+
+/// Counts the commits of this process's writer connection (a transaction observer on it).
+final class CommitCounter: TransactionObserver, Sendable {
+    private let commits = Atomic<Int>(0)
+
+    var count: Int { commits.load(ordering: .acquiring) }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseDidCommit(_ db: Database) { commits.add(1, ordering: .releasing) }
+    func databaseDidRollback(_ db: Database) {}
+}
+
+/// A number that moves whenever the database may have changed: at once when this process's
+/// writer commits, and within `pollInterval` when another process (`canto scan`, `canto user`)
+/// does, seen by `PRAGMA data_version` on a connection of its own. A value read after reading
+/// the generation, and kept under it, is current while the generation stays the same.
+public final class StoreGeneration: Sendable {
+    /// How stale another process's change may look.
+    static let pollInterval: Duration = .milliseconds(200)
+
+    private struct Watch {
+        var checked: ContinuousClock.Instant
+        var dataVersion: Int
+        /// Bumped when `data_version` moves.
+        var external: Int
+    }
+
+    private let commits: CommitCounter
+    private let watcher: DatabaseQueue
+    private let watch: Mutex<Watch>
+    private let external = Atomic<Int>(0)
+
+    init(path: String, commits: CommitCounter) throws {
+        self.commits = commits
+        var configuration = Configuration()
+        configuration.readonly = true
+        watcher = try DatabaseQueue(path: path, configuration: configuration)
+        let version = try watcher.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        watch = Mutex(Watch(checked: .now, dataVersion: version, external: 0))
+    }
+
+    /// The current generation. Read it before reading what you keep under it.
+    public var current: Int {
+        pollOtherProcesses()
+        // Both counts only grow, so their sum moves whenever either does.
+        return commits.count &+ external.load(ordering: .acquiring)
+    }
+
+    /// At most once a `pollInterval`, by one caller (the others go on with what they know).
+    private func pollOtherProcesses() {
+        let now = ContinuousClock.now
+        watch.withLockIfAvailable { watch in
+            guard now - watch.checked >= Self.pollInterval else { return }
+            watch.checked = now
+            let version = try? watcher.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
+            guard let version = version ?? nil, version != watch.dataVersion else { return }
+            watch.dataVersion = version
+            external.add(1, ordering: .releasing)
+        }
+    }
+}
+
+/// Values kept under the generation they were read at; asking with a newer generation empties
+/// the cache. Two callers racing on a miss both read; the values are equal.
+public final class GenerationCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private struct State {
+        var generation: Int?
+        var entries: [Key: Value] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let capacity: Int
+
+    /// A cache of at most `capacity` entries.
+    public init(capacity: Int) { self.capacity = capacity }
+
+    /// The value for `key` kept under the current generation, or the one `read` returns (kept).
+    public func value(for key: Key, generation: StoreGeneration, read: () throws -> Value) rethrows -> Value {
+        let current = generation.current
+        if let cached = state.withLock({ $0.generation == current ? $0.entries[key] : nil }) { return cached }
+        let value = try read()
+        state.withLock { state in
+            // Never replace a newer generation's entries with an older one's.
+            if let kept = state.generation, kept > current { return }
+            if state.generation != current {
+                state.generation = current
+                state.entries = [:]
+            }
+            if state.entries.count >= capacity, state.entries[key] == nil {
+                state.entries.remove(at: state.entries.startIndex)
+            }
+            state.entries[key] = value
+        }
+        return value
+    }
+}

@@ -1,0 +1,103 @@
+import CantoCore
+import CantoTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@testable import CantoStore
+
+/// The reads on the caller's thread and what is kept under the store's generation: every
+/// change, this process's at once and another process's within the poll interval, is seen.
+@Suite struct QuickReaderTests {
+    @Test func thisProcessCommitsMoveTheGenerationAtOnce() async throws {
+        let catalog = try await TestCatalog()
+        let generation = catalog.database.quick.generation
+        let before = generation.current
+        #expect(generation.current == before)
+        let version = try await catalog.repository.catalogVersion()
+        try await catalog.database.pool.write { db in
+            try db.execute(sql: "UPDATE catalog_version SET version = version + 1 WHERE id = 1")
+        }
+        #expect(generation.current > before)
+        #expect(try await catalog.repository.catalogVersion() == version + 1)
+    }
+
+    @Test func anotherConnectionsCommitIsSeenWithinThePollInterval() async throws {
+        let catalog = try await TestCatalog()
+        let version = try await catalog.repository.catalogVersion()
+        // A second database over the same file stands for another process (`canto scan`): its
+        // writer is not the one whose commits this process counts.
+        let other = try CantoDatabase(dataDirectory: catalog.directory.url)
+        try await other.pool.write { db in
+            try db.execute(sql: "UPDATE catalog_version SET version = version + 5 WHERE id = 1")
+        }
+        try await Task.sleep(for: StoreGeneration.pollInterval + .milliseconds(50))
+        #expect(try await catalog.repository.catalogVersion() == version + 5)
+    }
+
+    @Test func theTokenCheckSeesAChangedOrDeletedUserAtOnce() async throws {
+        let store = try await TestAccounts()
+        var ana = try await store.addUser("ana")
+        #expect(try await store.accounts.userWithSealedAppPassword(username: "ana")?.0.role == .user)
+        #expect(try await store.accounts.userWithSealedAppPassword(username: "bob") == nil)
+        ana.role = .admin
+        try await store.accounts.updateUser(ana)
+        let found = try await store.accounts.userWithSealedAppPassword(username: "ana")
+        #expect(found?.0.role == .admin)
+        #expect(found?.1 == TestAccounts.sealed("ana"))
+        // An unknown name is not remembered as unknown: the user created next signs in.
+        try await store.addUser("bob")
+        #expect(try await store.accounts.userWithSealedAppPassword(username: "bob")?.0.username == "bob")
+        #expect(try await store.accounts.deleteUser(ana.id))
+        #expect(try await store.accounts.userWithSealedAppPassword(username: "ana") == nil)
+    }
+
+    @Test func starsAreSeenAtOnceByTheSongListLookup() async throws {
+        let store = try await TestAccounts()
+        let ana = try await store.addUser("ana")
+        let bob = try await store.addUser("bob")
+        #expect(try await store.state.annotations(of: ana.id, items: ["t1", "t2"]).isEmpty)
+        try await store.state.setStarred(true, item: "t1", kind: .track, user: ana.id, at: TestAccounts.date(5))
+        try await store.state.setRating(3, item: "t2", kind: .track, user: bob.id)
+        let anas = try await store.state.annotations(of: ana.id, items: ["t1", "t2", "t3"])
+        #expect(anas == ["t1": Annotation(itemID: "t1", kind: .track, starredAt: TestAccounts.date(5), rating: nil)])
+        #expect(try await store.state.annotations(of: bob.id, items: ["t1", "t2"]).keys.sorted() == ["t2"])
+        try await store.state.setStarred(false, item: "t1", kind: .track, user: ana.id, at: TestAccounts.date(6))
+        #expect(try await store.state.annotations(of: ana.id, items: ["t1"]).isEmpty)
+    }
+
+    @Test func aUserWithMoreAnnotationsThanKeptIsAskedByKey() async throws {
+        let store = try await TestAccounts()
+        let ana = try await store.addUser("ana")
+        let count = LibraryStateRepository.keptAnnotations + 1
+        try await store.database.pool.write { db in
+            for index in 0..<count {
+                try db.execute(
+                    sql: "INSERT INTO annotation (user_id, item_id, kind, rating) VALUES (?, ?, 'track', ?)",
+                    arguments: [ana.id.rawValue, "t\(index)", index % 5 + 1])
+            }
+        }
+        let found = try await store.state.annotations(of: ana.id, items: ["t0", "t4999", "t5000", "missing"])
+        #expect(found.mapValues(\.rating) == ["t0": 1, "t4999": 5, "t5000": 1])
+    }
+
+    /// The quick connections are never held across a suspension point, so the cooperative
+    /// threads blocking on them while the pool's async reads are in flight cannot deadlock.
+    @Test func quickAndAsyncReadsTogetherFinish() async throws {
+        let catalog = try await TestCatalog()
+        let quick = catalog.database.quick
+        let pool = catalog.database.pool
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<400 {
+                group.addTask {
+                    if index.isMultiple(of: 2) {
+                        return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") ?? 0 }
+                    }
+                    return try quick.read { db in try Int.fetchOne(db, sql: "SELECT 1") ?? 0 }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(total == 400)
+    }
+}
