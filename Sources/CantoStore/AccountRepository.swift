@@ -8,7 +8,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     let pool: DatabasePool
     let quick: QuickReader
     /// What the Subsonic token check reads, by username, until the database changes.
-    private let tokenUsers = GenerationCache<String, (User, Data?)>(capacity: 64)
+    private let tokenUsers = VersionedCache<String, (User, Data?)>(capacity: 64)
 
     public init(database: CantoDatabase) {
         pool = database.pool
@@ -51,7 +51,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     /// the database has changed.
     public func userWithSealedAppPassword(username: String) async throws -> (User, Data?)? {
         do {
-            return try tokenUsers.value(for: username, generation: quick.generation) {
+            return try tokenUsers.value(for: username, version: quick.generation.current) {
                 let found = try quick.read { db -> (User, Data?)? in
                     guard let user = try Self.fetchUsers(db, where: "username = ?", [username]).first else {
                         return nil

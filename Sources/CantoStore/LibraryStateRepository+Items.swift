@@ -102,7 +102,7 @@ extension LibraryStateRepository {
     /// the (user_id, item_id) key each time.
     public func annotations(of user: UserID, items: [String]) async throws -> [String: Annotation] {
         guard !items.isEmpty else { return [:] }
-        let kept = try annotationMaps.value(for: user, generation: quick.generation) {
+        let kept = try annotationMaps.value(for: user, version: quick.generation.current) {
             try quick.read { db -> [String: Annotation]? in
                 let rows = try Row.fetchAll(
                     db.cachedStatement(

@@ -9,7 +9,7 @@ public struct LibraryStateRepository: LibraryStateStore {
     let pool: DatabasePool
     let quick: QuickReader
     /// Each user's stars and ratings by item, until the database changes (nil: too many to keep).
-    let annotationMaps = GenerationCache<UserID, [String: Annotation]?>(capacity: 64)
+    let annotationMaps = VersionedCache<UserID, [String: Annotation]?>(capacity: 64)
 
     public init(database: CantoDatabase) {
         pool = database.pool

@@ -17,7 +17,7 @@ public struct QuickReader: Sendable {
     private let pool: DatabasePool
     /// Moves whenever the database may have changed.
     public let generation: StoreGeneration
-    private let catalogVersions = GenerationCache<Int, Int>(capacity: 1)
+    private let catalogVersions = VersionedCache<Int, Int>(capacity: 1)
 
     init(path: String, busyTimeout: TimeInterval, commits: CommitCounter) throws {
         var configuration = Configuration()
@@ -36,7 +36,7 @@ public struct QuickReader: Sendable {
     /// The catalog's version (moved by triggers at every catalog change), read again only when
     /// the generation has moved.
     public func catalogVersion() throws -> Int {
-        try catalogVersions.value(for: 0, generation: generation) {
+        try catalogVersions.value(for: 0, version: generation.current) {
             try read { db in try db.catalogVersion() }
         }
     }
@@ -90,7 +90,8 @@ public final class StoreGeneration: Sendable {
         watch = Mutex(Watch(checked: .now, dataVersion: version, external: 0))
     }
 
-    /// The current generation. Read it before reading what you keep under it.
+    /// The current generation. Read it before reading what you keep under it (a
+    /// `VersionedCache` with the generation as its version).
     public var current: Int {
         pollOtherProcesses()
         // Both counts only grow, so their sum moves whenever either does.
@@ -108,40 +109,5 @@ public final class StoreGeneration: Sendable {
             watch.dataVersion = version
             external.add(1, ordering: .releasing)
         }
-    }
-}
-
-/// Values kept under the generation they were read at; asking with a newer generation empties
-/// the cache. Two callers racing on a miss both read; the values are equal.
-public final class GenerationCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private struct State {
-        var generation: Int?
-        var entries: [Key: Value] = [:]
-    }
-
-    private let state = Mutex(State())
-    private let capacity: Int
-
-    /// A cache of at most `capacity` entries.
-    public init(capacity: Int) { self.capacity = capacity }
-
-    /// The value for `key` kept under the current generation, or the one `read` returns (kept).
-    public func value(for key: Key, generation: StoreGeneration, read: () throws -> Value) rethrows -> Value {
-        let current = generation.current
-        if let cached = state.withLock({ $0.generation == current ? $0.entries[key] : nil }) { return cached }
-        let value = try read()
-        state.withLock { state in
-            // Never replace a newer generation's entries with an older one's.
-            if let kept = state.generation, kept > current { return }
-            if state.generation != current {
-                state.generation = current
-                state.entries = [:]
-            }
-            if state.entries.count >= capacity, state.entries[key] == nil {
-                state.entries.remove(at: state.entries.startIndex)
-            }
-            state.entries[key] = value
-        }
-        return value
     }
 }
