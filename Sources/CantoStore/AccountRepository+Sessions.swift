@@ -19,8 +19,10 @@ extension AccountRepository {
     }
 
     /// Runs on every signed-in request, so through the statement cache.
+    /// One row by its unique hash, on the caller's thread (see `QuickReader`): every signed-in
+    /// request of the web UI asks.
     public func session(tokenHash: String) async throws -> Session? {
-        try await pool.read { db in
+        try quick.read { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM session WHERE token_hash = ?"), arguments: [tokenHash]
             ).map(Self.session)
