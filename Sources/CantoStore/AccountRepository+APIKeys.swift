@@ -17,9 +17,8 @@ extension AccountRepository {
         }
     }
 
-    /// Runs on every Subsonic request made with a key, so through the statement cache.
-    /// One row by its unique hash, on the caller's thread (see `QuickReader`): every request
-    /// signed with a key asks.
+    /// Runs on every Subsonic request made with a key: one row by its unique hash, through the
+    /// statement cache, on the caller's thread (see `QuickReader`).
     public func apiKey(hash: String) async throws -> APIKey? {
         try quick.read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_key WHERE key_hash = ?"), arguments: [hash])

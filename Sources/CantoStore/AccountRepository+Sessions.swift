@@ -18,9 +18,8 @@ extension AccountRepository {
         }
     }
 
-    /// Runs on every signed-in request, so through the statement cache.
-    /// One row by its unique hash, on the caller's thread (see `QuickReader`): every signed-in
-    /// request of the web UI asks.
+    /// Runs on every signed-in request: one row by its unique hash, through the statement cache,
+    /// on the caller's thread (see `QuickReader`).
     public func session(tokenHash: String) async throws -> Session? {
         try quick.read { db in
             try Row.fetchOne(

@@ -8,7 +8,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     let pool: DatabasePool
     let quick: QuickReader
     /// What the Subsonic token check reads, by username, until the database changes.
-    private let tokenUsers = VersionedCache<String, (User, Data?)>(capacity: 64)
+    private let tokenUsers = VersionedCache<String, (User, Data?)?>(capacity: 64)
 
     public init(database: CantoDatabase) {
         pool = database.pool
@@ -48,29 +48,18 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     }
 
     /// Every Subsonic request asks: the row is read on the caller's thread, and again only when
-    /// the database has changed.
+    /// the database has changed (an unknown name too: creating that user is a change).
     public func userWithSealedAppPassword(username: String) async throws -> (User, Data?)? {
-        do {
-            return try tokenUsers.value(for: username, version: quick.generation.current) {
-                let found = try quick.read { db -> (User, Data?)? in
-                    guard let user = try Self.fetchUsers(db, where: "username = ?", [username]).first else {
-                        return nil
-                    }
-                    let sealed = try Data.fetchOne(
-                        db.cachedStatement(sql: "SELECT app_password FROM user WHERE id = ?"),
-                        arguments: [user.id.rawValue])
-                    return (user, sealed)
-                }
-                // Unknown names are not kept: guessing them must not fill the cache.
-                guard let found else { throw UnknownUser() }
-                return found
+        try tokenUsers.value(for: username, version: quick.generation.current) {
+            try quick.read { db in
+                guard let user = try Self.fetchUsers(db, where: "username = ?", [username]).first else { return nil }
+                let sealed = try Data.fetchOne(
+                    db.cachedStatement(sql: "SELECT app_password FROM user WHERE id = ?"),
+                    arguments: [user.id.rawValue])
+                return (user, sealed)
             }
-        } catch is UnknownUser {
-            return nil
         }
     }
-
-    private struct UnknownUser: Error {}
 
     public func users() async throws -> [User] {
         try await pool.read { db in try Self.fetchUsers(db, where: "1", []) }

@@ -45,7 +45,7 @@ import Testing
         let found = try await store.accounts.userWithSealedAppPassword(username: "ana")
         #expect(found?.0.role == .admin)
         #expect(found?.1 == TestAccounts.sealed("ana"))
-        // An unknown name is not remembered as unknown: the user created next signs in.
+        // A name looked up while unknown is found once the user is created.
         try await store.addUser("bob")
         #expect(try await store.accounts.userWithSealedAppPassword(username: "bob")?.0.username == "bob")
         #expect(try await store.accounts.deleteUser(ana.id))
