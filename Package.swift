@@ -79,6 +79,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Domain services between the store and the HTTP layer: scoped catalog views, accounts, plays.
+        .target(
+            name: "CantoDomain",
+            dependencies: ["CantoCore"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CantoPluginKit",
             dependencies: ["CantoCore", .product(name: "Logging", package: "swift-log")],
@@ -103,8 +109,8 @@ let package = Package(
         .target(
             name: "CantoServer",
             dependencies: [
-                "CantoCore", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit", "CantoSecurity",
-                "LocalPlugin",
+                "CantoCore", "CantoDomain", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit",
+                "CantoSecurity", "LocalPlugin",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -164,10 +170,12 @@ let package = Package(
         .testTarget(
             name: "CantoServerTests",
             dependencies: [
-                "CantoServer", "CantoStore", "CantoSecurity", "LocalPlugin", "CantoTestSupport",
+                "CantoServer", "CantoDomain", "CantoStore", "CantoSecurity", "LocalPlugin", "CantoTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             exclude: ["Python", "Schemas"],
             swiftSettings: swiftSettings

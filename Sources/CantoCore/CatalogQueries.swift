@@ -28,12 +28,25 @@ public protocol CatalogQueries: Sendable {
     func starred(by user: UserID, scope: LibraryScope) async throws -> (
         artists: [Artist], albums: [Album], tracks: [Track]
     )
-    /// Tracks of an artist (as artist or album artist), most played in the household first.
-    func topTracks(artist: ArtistID, limit: Int) async throws -> [Track]
-    /// Tracks sharing genres or artists with `track`, most similar first, excluding it.
-    func similarTracks(to track: TrackID, limit: Int) async throws -> [Track]
+    /// Tracks of an artist (as artist or album artist) within `scope`, most played in the household first.
+    func topTracks(artist: ArtistID, scope: LibraryScope, limit: Int) async throws -> [Track]
+    /// Tracks within `scope` sharing genres or artists with `track`, most similar first, excluding it.
+    func similarTracks(to track: TrackID, scope: LibraryScope, limit: Int) async throws -> [Track]
+    /// Whether the artist is credited on, or album artist of, a track in one of `scope`'s libraries.
+    func artistIsVisible(_ artist: ArtistID, scope: [LibraryID]) async throws -> Bool
     /// The user's annotation of one item, if any.
     func annotation(of item: String, user: UserID) async throws -> Annotation?
+}
+
+extension CatalogQueries {
+    /// `topTracks` over every library.
+    public func topTracks(artist: ArtistID, limit: Int) async throws -> [Track] {
+        try await topTracks(artist: artist, scope: nil, limit: limit)
+    }
+    /// `similarTracks` over every library.
+    public func similarTracks(to track: TrackID, limit: Int) async throws -> [Track] {
+        try await similarTracks(to: track, scope: nil, limit: limit)
+    }
 }
 
 public struct Page: Sendable, Hashable {

@@ -18,15 +18,22 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case busy(retryAfter: Int)
         /// A part the operation needs is not available (a plugin, a remote source, a file).
         case unavailable
+        /// The caller did not prove who they are (wrong password, no session).
+        case unauthenticated
+        /// The caller failed too often; try again after this many seconds.
+        case throttled(retryAfter: Int)
     }
 
     public var kind: Kind
     /// A short sentence for people.
     public var message: String
+    /// A stable machine-readable code for the native API (`weak_password`); nil for the kind's own.
+    public var code: String?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, code: String? = nil) {
         self.kind = kind
         self.message = message
+        self.code = code
     }
 
     public var description: String { message }
@@ -43,6 +50,25 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         DomainError(.busy(retryAfter: seconds), message)
     }
     public static func unavailable(_ message: String) -> DomainError { DomainError(.unavailable, message) }
+}
+
+extension DomainError: DomainFailure {
+    public var domainError: DomainError { self }
+}
+
+/// An error that knows which `DomainError` it is: each API surface maps only `DomainError`, once.
+public protocol DomainFailure: Error {
+    var domainError: DomainError { get }
+}
+
+extension NotFoundOrForbidden: DomainFailure {
+    public var domainError: DomainError { .notFound }
+}
+
+extension DuplicateUsername: DomainFailure {
+    public var domainError: DomainError {
+        DomainError(.conflict, "The username \(username) is taken.", code: "username_taken")
+    }
 }
 
 /// The range of instants Canto stores: anything outside cannot be an honest time for a play,
@@ -64,5 +90,20 @@ public enum StoredTime {
     /// A date from milliseconds since 1970 (as Subsonic and many APIs send it), when in range.
     public static func fromMilliseconds(_ milliseconds: Int64, field: String) throws -> Date {
         try checked(Date(timeIntervalSince1970: Double(milliseconds) / 1000), field: field)
+    }
+}
+
+extension Int {
+    /// `value` rounded toward zero, held to `Int`'s range (NaN is 0): a conversion that cannot trap.
+    public init(saturating value: Double) {
+        if value.isNaN {
+            self = 0
+        } else if value >= Double(Int.max) {
+            self = .max
+        } else if value <= Double(Int.min) {
+            self = .min
+        } else {
+            self = Int(value)
+        }
     }
 }

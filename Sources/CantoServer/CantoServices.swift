@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import CantoPluginKit
 import CantoSecurity
 import CantoStore
@@ -36,6 +37,8 @@ public struct CantoServices: Sendable {
     public let sharing: any SharingStore
     /// Lists and searches for the Subsonic API and the web UI.
     public let queries: any CatalogQueries
+    /// The catalog as the APIs read it: per-user views and the shared readings' caches.
+    public let catalogs: CatalogService
     /// Decides who a Subsonic request comes from (`u`+`p`, `u`+`t`+`s`, `apiKey`).
     public let subsonicAuthenticator: SubsonicAuthenticator
     /// Streams originals and transcodes; chooses between them.
@@ -43,29 +46,6 @@ public struct CantoServices: Sendable {
     let planner: StreamPlanner
     /// Scaled cover images.
     let covers: CoverArtService
-    /// The genre list with counts, rebuilt when the catalog changes (it counts every track).
-    private let genreList = VersionedCache<Int, [GenreCount]>(capacity: 1)
-    /// Search results by query, scope and pages: search as you type asks for the same prefixes again and again.
-    private let searches = VersionedCache<SearchKey, FoundItems>(capacity: 512)
-    /// Albums with their tracks and credits, the same for every user.
-    private let albums = VersionedCache<AlbumID, AlbumContents?>(capacity: 1024)
-
-    /// Search results with their tracks' credits and genres.
-    struct FoundItems: Sendable {
-        var results: SearchResults
-        var details: [TrackID: TrackDetails]
-        /// The catalog version the results belong to (for caches built on them).
-        var version: Int
-    }
-
-    private struct SearchKey: Hashable, Sendable {
-        var query: String
-        var scope: LibraryScope
-        var artists: Page
-        var albums: Page
-        var tracks: Page
-    }
-
     /// Opens the database (running migrations) and creates the enabled plugins.
     public init(configuration: CantoConfiguration, logger: Logger) async throws {
         self.configuration = configuration
@@ -87,6 +67,7 @@ public struct CantoServices: Sendable {
         scans = ScanCoordinator(registry: registry, catalog: catalog, libraries: configured, logger: logger)
         sharing = SharingRepository(database: database)
         queries = CatalogQueryRepository(database: database)
+        catalogs = CatalogService(reader: catalog, queries: queries)
         let accountStore = AccountRepository(database: database)
         libraries = try await LibraryManager(configured: configured, settings: accountStore, scans: scans)
         let hasher = PasswordHasher(cost: configuration.bcryptCost)
@@ -115,42 +96,10 @@ public struct CantoServices: Sendable {
             logger: logger)
     }
 
-    /// Every genre with its album and track counts, cached until the catalog changes.
-    func genreCounts() async throws -> [GenreCount] {
-        try await genreList.value(for: 0, version: try await catalog.catalogVersion()) {
-            try await catalog.genreCounts()
-        }
-    }
-
-    /// `CatalogQueries.search` and the found tracks' details, cached until the catalog changes.
-    func search(_ query: String, scope: LibraryScope, artists: Page, albums: Page, tracks: Page) async throws
-        -> FoundItems
-    {
-        let key = SearchKey(query: query, scope: scope, artists: artists, albums: albums, tracks: tracks)
-        let version = try await catalog.catalogVersion()
-        return try await searches.value(for: key, version: version) {
-            let results = try await queries.search(
-                query, scope: scope, artists: artists, albums: albums, tracks: tracks)
-            return FoundItems(
-                results: results, details: try await catalog.details(of: results.tracks.map(\.id)), version: version)
-        }
-    }
-
-    /// An album with its tracks and their credits and genres, cached until the catalog changes.
-    func albumContents(_ id: AlbumID) async throws -> AlbumContents? {
-        try await versionedAlbumContents(id).contents
-    }
-
-    /// `albumContents` with the catalog version it belongs to (for caches built on it).
-    func versionedAlbumContents(_ id: AlbumID) async throws -> (contents: AlbumContents?, version: Int) {
-        let version = try await catalog.catalogVersion()
-        return (try await albums.value(for: id, version: version) { try await catalog.albumContents(id) }, version)
-    }
-
-    /// The track and its file's path, when it exists and lies in a library `user` may see.
-    func visibleTrack(_ id: TrackID, for user: User) async throws -> (track: Track, path: String)? {
-        guard let track = try await catalog.track(id), user.canSee(track.libraryID),
-            let library = try await catalog.libraries().first(where: { $0.id == track.libraryID })
+    /// The track and its file's path, when it exists and lies in the view.
+    func visibleTrack(_ id: TrackID, in view: CatalogView) async throws -> (track: Track, path: String)? {
+        guard let track = try await view.track(id),
+            let library = try await view.libraries().first(where: { $0.id == track.libraryID })
         else { return nil }
         return (track, library.path + "/" + track.path)
     }

@@ -40,7 +40,7 @@ extension CatalogQueryRepository {
         return try await pool.read { db in try Self.tracks(db, sql) }
     }
 
-    public func topTracks(artist: ArtistID, limit: Int) async throws -> [Track] {
+    public func topTracks(artist: ArtistID, scope: LibraryScope, limit: Int) async throws -> [Track] {
         // Credited as artist or album artist, or on an album the artist owns (a track need
         // not carry an album-artist credit of its own).
         let sql: SQL = """
@@ -52,6 +52,7 @@ extension CatalogQueryRepository {
                 WHERE album.album_artist_id = \(artist.rawValue)
             )
             SELECT track.* FROM credited JOIN track ON track.id = credited.id
+            WHERE \(Scope(scope).tracks())
             ORDER BY (SELECT count(*) FROM play WHERE play.track_id = track.id) DESC, track.play_count DESC,
                 track.sort_title, track.id
             LIMIT \(max(limit, 0))
@@ -59,7 +60,7 @@ extension CatalogQueryRepository {
         return try await pool.read { db in try Self.tracks(db, sql) }
     }
 
-    public func similarTracks(to track: TrackID, limit: Int) async throws -> [Track] {
+    public func similarTracks(to track: TrackID, scope: LibraryScope, limit: Int) async throws -> [Track] {
         // One point per genre and per performing artist shared with the track (composers are
         // left out: a prolific composer would make everything similar). Genre and artist IDs
         // carry different prefixes, so UNION keeps one row per shared thing.
@@ -76,9 +77,15 @@ extension CatalogQueryRepository {
                         WHERE track_id = \(track.rawValue) AND role IN \(performers))
                 )
                 WHERE candidate <> \(track.rawValue)
+                    AND candidate IN (SELECT id FROM track WHERE \(Scope(scope).tracks()))
                 GROUP BY candidate ORDER BY score DESC, random() LIMIT \(max(limit, 0))
             ) JOIN track ON track.id = candidate ORDER BY score DESC
             """
         return try await pool.read { db in try Self.tracks(db, sql) }
+    }
+
+    public func artistIsVisible(_ artist: ArtistID, scope: [LibraryID]) async throws -> Bool {
+        let sql: SQL = "SELECT 1 FROM artist WHERE id = \(artist.rawValue) AND \(Scope(scope).artists())"
+        return try await pool.read { db in try Row.fetchOne(db, SQLRequest(literal: sql)) != nil }
     }
 }

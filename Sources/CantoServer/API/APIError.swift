@@ -62,22 +62,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
-        } catch is NotFoundOrForbidden {
-            throw APIError.notFound
-        } catch let error as AccountError {
-            throw error.apiError
-        } catch let error as PasswordPolicyError {
-            throw APIError(.badRequest, "weak_password", error.description)
-        } catch let error as DuplicateUsername {
-            throw APIError.conflict("The username \(error.username) is taken.")
-        } catch StreamFailure.busy(let retryAfter) {
-            var headers = HTTPFields()
-            headers[.retryAfter] = "\(retryAfter)"
-            throw APIError(
-                .serviceUnavailable, "transcoders_busy", "Every transcoder is busy. Try again in \(retryAfter) s.",
-                headers: headers)
-        } catch StreamFailure.unreadable(let reason) {
-            throw APIError(.unprocessableContent, "unreadable_media", reason + ".")
+        } catch let failure as any DomainFailure {
+            throw APIError(failure.domainError)
         } catch let error as any HTTPResponseError {
             // Hummingbird's own (bad JSON, body too large): keep the status, not the text.
             throw APIError(error.status, Self.code(for: error.status), error.status.reasonPhrase + ".")
@@ -90,16 +76,38 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-extension AccountError {
-    var apiError: APIError {
-        switch self {
-        case .invalidCredentials: APIError(.unauthorized, "invalid_credentials", "Wrong username or password.")
-        case .throttled(let seconds): .tooManyRequests(retryAfter: seconds)
-        case .weakPassword(let message): APIError(.badRequest, "weak_password", message)
-        case .invalidUsername(let message): APIError(.badRequest, "invalid_username", message)
-        case .setupClosed: APIError(.forbidden, "setup_closed", description.capitalizedFirst + ".")
-        case .lastAdmin: APIError(.conflict, "last_admin", "The server must keep at least one admin.")
-        case .wrongCurrentPassword: APIError(.forbidden, "wrong_password", "The current password is wrong.")
+extension APIError {
+    /// The native API's answer to a domain error: the one mapping of kinds to statuses.
+    init(_ error: DomainError) {
+        var headers = HTTPFields()
+        let status: HTTPResponse.Status
+        switch error.kind {
+        case .notFound: status = .notFound
+        case .forbidden: status = .forbidden
+        case .conflict: status = .conflict
+        case .invalid: status = .badRequest
+        case .unauthenticated: status = .unauthorized
+        case .unavailable: status = .serviceUnavailable
+        case .busy(let seconds):
+            status = .serviceUnavailable
+            headers[.retryAfter] = "\(seconds)"
+        case .throttled(let seconds):
+            status = .tooManyRequests
+            headers[.retryAfter] = "\(seconds)"
+        }
+        self.init(status, error.code ?? Self.code(for: error.kind), error.message, headers: headers)
+    }
+
+    private static func code(for kind: DomainError.Kind) -> String {
+        switch kind {
+        case .notFound: "not_found"
+        case .forbidden: "forbidden"
+        case .conflict: "conflict"
+        case .invalid: "bad_request"
+        case .unauthenticated: "unauthorized"
+        case .unavailable: "unavailable"
+        case .busy: "busy"
+        case .throttled: "too_many_attempts"
         }
     }
 }

@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import Foundation
 import Hummingbird
 
@@ -79,6 +80,7 @@ enum SessionCookie {
 struct SessionAuthMiddleware: RouterMiddleware {
     typealias Context = CantoRequestContext
     let accounts: AccountService
+    let catalogs: CatalogService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -94,6 +96,7 @@ struct SessionAuthMiddleware: RouterMiddleware {
         }
         if let token, let found = try await accounts.authenticate(token: token) {
             context.user = found.user
+            context.catalog = catalogs.view(for: found.user)
             context.session = found.session
         } else {
             context.authMethod = nil

@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import Hummingbird
 import NIOCore
 
@@ -15,6 +16,8 @@ public struct CantoRequestContext: RequestContext {
     /// The TCP peer.
     public let peerAddress: SocketAddress?
     public var user: User?
+    /// The catalog as the signed-in user may see it, made when the session is found.
+    public var catalog: CatalogView?
     public var session: Session?
     public var authMethod: AuthMethod?
     /// The client's address as far as it can be trusted; set by `ClientAddressMiddleware`.
@@ -34,5 +37,11 @@ public struct CantoRequestContext: RequestContext {
     public func requireUser() throws -> User {
         guard let user else { throw APIError.unauthorized }
         return user
+    }
+
+    /// The signed-in user's view of the catalog, or 401: the native handlers' only way to it.
+    public func requireCatalog() throws -> CatalogView {
+        guard let catalog else { throw APIError.unauthorized }
+        return catalog
     }
 }

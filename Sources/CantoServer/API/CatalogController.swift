@@ -1,12 +1,13 @@
 import CantoCore
+import CantoDomain
 import Foundation
 import Hummingbird
 
 /// Browsing and search for the web UI: artists, albums, tracks, genres, folders, and the
 /// caller's stars and ratings. Everything is paged or bounded, and stays inside the caller's libraries.
 struct CatalogController {
-    let services: CantoServices
-    var catalog: any CatalogReader { services.catalog }
+    /// The users' marks (stars, ratings).
+    let state: any LibraryStateStore
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("artists", use: artists)
@@ -27,7 +28,7 @@ struct CatalogController {
         let query = request.uri.queryParameters
         let offset = query.get("offset").map { Int($0) } ?? 0
         let limit = query.get("limit").map { Int($0) } ?? defaultLimit
-        guard let offset, let limit, offset >= 0, (1...maxLimit).contains(limit) else {
+        guard let offset, let limit, (0...1_000_000_000).contains(offset), (1...maxLimit).contains(limit) else {
             throw APIError.badRequest("offset must be 0 or more and limit 1 to \(maxLimit).")
         }
         return Page(offset: offset, limit: limit)
@@ -44,7 +45,7 @@ struct CatalogController {
     }
 
     private func presenter(_ context: CantoRequestContext) throws -> CatalogPresenter {
-        CatalogPresenter(services: services, user: try context.requireUser())
+        CatalogPresenter(catalog: try context.requireCatalog(), state: state)
     }
 
     @Sendable func artists(_ request: Request, context: CantoRequestContext) async throws
@@ -53,28 +54,21 @@ struct CatalogController {
         let present = try presenter(context)
         let page = try Self.paging(request, defaultLimit: 100)
         let query = Self.text(request, "q") ?? ""
-        let found = try await services.search(
-            query, scope: present.user.libraryIDs, artists: Page(offset: page.offset, limit: page.limit + 1),
-            albums: Page(offset: 0, limit: 0), tracks: Page(offset: 0, limit: 0))
+        let found = try await present.catalog.search(
+            query, artists: Page(offset: page.offset, limit: page.limit + 1), albums: Page(offset: 0, limit: 0),
+            tracks: Page(offset: 0, limit: 0))
         let (rows, more) = Self.page(found.results.artists, page)
         return .init(items: try await present.artists(rows), offset: page.offset, limit: page.limit, more: more)
     }
 
     @Sendable func artist(_ request: Request, context: CantoRequestContext) async throws -> Wire.ArtistPage {
         let present = try presenter(context)
+        let catalog = present.catalog
         guard let artist = try await catalog.artist(ArtistID(try context.parameters.require("id"))) else {
             throw APIError.notFound
         }
-        var albums = try await catalog.albums(byArtist: artist.id)
-        if let scope = present.user.libraryIDs {
-            var visible: [Album] = []
-            for album in albums where try await catalog.album(album.id, hasTracksIn: scope) {
-                visible.append(album)
-            }
-            albums = visible
-        }
-        let top = try await services.queries.topTracks(artist: artist.id, limit: 10).filter(present.isVisible)
-        guard !albums.isEmpty || !top.isEmpty || present.user.libraryIDs == nil else { throw APIError.notFound }
+        let albums = try await catalog.albums(byArtist: artist.id)
+        let top = try await catalog.topTracks(artist: artist.id, limit: 10)
         return Wire.ArtistPage(
             artist: try await present.artists([artist])[0], albums: try await present.albums(albums),
             topTracks: try await present.tracks(top))
@@ -97,20 +91,20 @@ struct CatalogController {
         }
         let genre = Self.text(request, "genre").flatMap { $0.isEmpty ? nil : $0 }
         if genre != nil { type = .byGenre }
-        let rows = try await services.queries.albumList(
-            type, user: present.user.id, scope: present.user.libraryIDs, offset: page.offset, limit: page.limit + 1,
-            fromYear: type == .byYear ? 9999 : nil, toYear: type == .byYear ? 0 : nil, genre: genre)
+        let rows = try await present.catalog.albumList(
+            type, offset: page.offset, limit: page.limit + 1, fromYear: type == .byYear ? 9999 : nil,
+            toYear: type == .byYear ? 0 : nil, genre: genre)
         let (albums, more) = Self.page(rows, page)
         return .init(items: try await present.albums(albums), offset: page.offset, limit: page.limit, more: more)
     }
 
     @Sendable func album(_ request: Request, context: CantoRequestContext) async throws -> Wire.AlbumPage {
         let present = try presenter(context)
-        guard let contents = try await services.albumContents(AlbumID(try context.parameters.require("id"))) else {
-            throw APIError.notFound
-        }
-        let tracks = contents.tracks.filter(present.isVisible)
-        guard !tracks.isEmpty || contents.tracks.isEmpty else { throw APIError.notFound }
+        guard
+            let contents = try await present.catalog.albumContents(AlbumID(try context.parameters.require("id")))
+                .contents
+        else { throw APIError.notFound }
+        let tracks = contents.tracks
         let items = try await present.tracks(tracks, details: contents.details)
         var discs: [Wire.Disc] = []
         for (track, item) in zip(tracks, items) {
@@ -127,32 +121,29 @@ struct CatalogController {
 
     @Sendable func track(_ request: Request, context: CantoRequestContext) async throws -> Wire.TrackItem {
         let present = try presenter(context)
-        guard let track = try await catalog.track(TrackID(try context.parameters.require("id"))),
-            present.isVisible(track)
-        else { throw APIError.notFound }
+        guard let track = try await present.catalog.track(TrackID(try context.parameters.require("id"))) else {
+            throw APIError.notFound
+        }
         return try await present.tracks([track])[0]
     }
 
     @Sendable func genres(_ request: Request, context: CantoRequestContext) async throws -> [Wire.Genre] {
-        try await services.genreCounts().map {
+        try await context.requireCatalog().genreCounts().map {
             Wire.Genre(name: $0.name, albumCount: $0.albumCount, trackCount: $0.trackCount)
         }
     }
 
-    private func visibleLibraries(_ user: User) async throws -> [Library] {
-        try await catalog.libraries().filter { user.canSee($0.id) }
-    }
-
     /// The root folder of each library the caller may see.
     @Sendable func folders(_ request: Request, context: CantoRequestContext) async throws -> [Wire.FolderItem] {
-        try await visibleLibraries(try context.requireUser()).map {
+        try await context.requireCatalog().libraries().map {
             Wire.FolderItem(id: CatalogIDs.folder(library: $0.id, relativePath: "").rawValue, name: $0.name)
         }
     }
 
     @Sendable func folder(_ request: Request, context: CantoRequestContext) async throws -> Wire.FolderPage {
         let present = try presenter(context)
-        let libraries = try await visibleLibraries(present.user)
+        let catalog = present.catalog
+        let libraries = try await catalog.libraries()
         guard let folder = try await catalog.folder(FolderID(try context.parameters.require("id"))),
             let library = libraries.first(where: { $0.id == folder.libraryID })
         else { throw APIError.notFound }
@@ -171,8 +162,7 @@ struct CatalogController {
         let present = try presenter(context)
         let page = try Self.paging(request, defaultLimit: 8, maxLimit: 50)
         let query = Self.text(request, "q") ?? ""
-        let found = try await services.search(
-            query, scope: present.user.libraryIDs, artists: page, albums: page, tracks: page)
+        let found = try await present.catalog.search(query, artists: page, albums: page, tracks: page)
         return Wire.SearchResult(
             artists: try await present.artists(found.results.artists),
             albums: try await present.albums(found.results.albums),
@@ -181,7 +171,7 @@ struct CatalogController {
 
     @Sendable func starred(_ request: Request, context: CantoRequestContext) async throws -> Wire.SearchResult {
         let present = try presenter(context)
-        let found = try await services.queries.starred(by: present.user.id, scope: present.user.libraryIDs)
+        let found = try await present.catalog.starred()
         return Wire.SearchResult(
             artists: try await present.artists(found.artists), albums: try await present.albums(found.albums),
             tracks: try await present.tracks(found.tracks))
@@ -189,29 +179,22 @@ struct CatalogController {
 
     /// Stars or rates a track, album or artist (`rating` 0 clears it).
     @Sendable func annotate(_ request: Request, context: CantoRequestContext) async throws -> Wire.AnnotationResult {
-        let user = try context.requireUser()
+        let catalog = try context.requireCatalog()
+        let user = catalog.user
         let id = try context.parameters.require("id")
         let body = try await request.decode(as: Wire.AnnotationUpdate.self, context: context)
         guard let kind = Annotation.ItemKind(rawValue: body.kind) else {
             throw APIError.badRequest("kind must be track, album or artist.")
         }
-        let exists: Bool
-        switch kind {
-        case .track:
-            exists =
-                try await catalog.track(TrackID(id)).map { user.canSee($0.libraryID) } ?? false
-        case .album: exists = try await catalog.album(AlbumID(id)) != nil
-        case .artist: exists = try await catalog.artist(ArtistID(id)) != nil
-        }
-        guard exists else { throw APIError.notFound }
+        guard try await catalog.contains(item: id, kind: kind) else { throw APIError.notFound }
         if let rating = body.rating {
             guard (0...5).contains(rating) else { throw APIError.badRequest("rating must be 0 to 5.") }
-            try await services.accounts.state.setRating(rating == 0 ? nil : rating, item: id, kind: kind, user: user.id)
+            try await state.setRating(rating == 0 ? nil : rating, item: id, kind: kind, user: user.id)
         }
         if let starred = body.starred {
-            try await services.accounts.state.setStarred(starred, item: id, kind: kind, user: user.id, at: Date())
+            try await state.setStarred(starred, item: id, kind: kind, user: user.id, at: Date())
         }
-        let mark = try await services.queries.annotation(of: id, user: user.id)
+        let mark = try await state.annotations(of: user.id, items: [id])[id]
         return Wire.AnnotationResult(
             itemId: id, kind: kind.rawValue, starred: mark?.starredAt != nil, rating: mark?.rating)
     }

@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import Foundation
 import Hummingbird
 
@@ -118,11 +119,13 @@ extension Wire {
 /// Turns catalog rows into the web UI's items, with the caller's stars and ratings, reading
 /// credits and annotations for a whole list at once.
 struct CatalogPresenter: Sendable {
-    let services: CantoServices
-    let user: User
+    /// The caller's view: everything presented was read through it.
+    let catalog: CatalogView
+    let state: any LibraryStateStore
+    var user: User { catalog.user }
 
     private func annotations(_ ids: [String]) async throws -> [String: Annotation] {
-        ids.isEmpty ? [:] : try await services.accounts.state.annotations(of: user.id, items: ids)
+        ids.isEmpty ? [:] : try await state.annotations(of: user.id, items: ids)
     }
 
     func artists(_ artists: [Artist]) async throws -> [Wire.ArtistItem] {
@@ -150,9 +153,10 @@ struct CatalogPresenter: Sendable {
     }
 
     func tracks(_ tracks: [Track], details known: [TrackID: TrackDetails]? = nil) async throws -> [Wire.TrackItem] {
+        let tracks = tracks.filter(catalog.contains)
         let marks = try await annotations(tracks.map(\.id.rawValue))
         let details: [TrackID: TrackDetails]
-        if let known { details = known } else { details = try await services.catalog.details(of: tracks.map(\.id)) }
+        if let known { details = known } else { details = try await catalog.details(of: tracks) }
         return tracks.map { track in
             let mark = marks[track.id.rawValue]
             let detail = details[track.id]
@@ -171,8 +175,6 @@ struct CatalogPresenter: Sendable {
 
     /// Tracks by ID in the given order, leaving out missing ones and those outside the user's libraries.
     func visibleTracks(_ ids: [TrackID]) async throws -> [Track] {
-        try await services.catalog.tracks(ids).filter(isVisible)
+        try await catalog.tracks(ids)
     }
-
-    func isVisible(_ track: Track) -> Bool { user.canSee(track.libraryID) }
 }

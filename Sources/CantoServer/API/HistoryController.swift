@@ -1,11 +1,13 @@
 import CantoCore
+import CantoDomain
 import Foundation
 import Hummingbird
 
 /// Listening history and the export of everything a user owns.
 struct HistoryController {
     let accounts: AccountService
-    let catalog: any CatalogReader
+    /// Where a play's count is kept (until plays are one service).
+    let playCounts: any CatalogReader
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("me/history", use: history)
@@ -29,6 +31,9 @@ struct HistoryController {
         return (try date("from"), try date("to"))
     }
 
+    /// A day: no single play lasts longer.
+    static let maxSecondsPlayed = 86_400
+
     static func paging(_ request: Request) throws -> (offset: Int, limit: Int) {
         let page = try CatalogController.paging(request, defaultLimit: 50)
         return (page.offset, page.limit)
@@ -41,11 +46,13 @@ struct HistoryController {
         let plays = try await accounts.history.plays(of: user.id, from: from, to: to, offset: offset, limit: limit)
         let total = try await accounts.history.playCount(of: user.id, from: from, to: to)
         var items: [Wire.Play] = []
-        for play in plays { items.append(try await wire(play)) }
+        let catalog = try context.requireCatalog()
+        for play in plays { items.append(try await wire(play, in: catalog)) }
         return Wire.Page(items: items, total: total, offset: offset, limit: limit)
     }
 
-    private func wire(_ play: Play) async throws -> Wire.Play {
+    /// A play, with its track's names when the track is (still) in the caller's view.
+    private func wire(_ play: Play, in catalog: CatalogView) async throws -> Wire.Play {
         let track = try await catalog.track(play.trackID)
         return Wire.Play(
             id: play.id, trackId: play.trackID.rawValue, startedAt: play.startedAt, secondsPlayed: play.secondsPlayed,
@@ -54,15 +61,20 @@ struct HistoryController {
     }
 
     @Sendable func record(_ request: Request, context: CantoRequestContext) async throws -> Response {
-        let user = try context.requireUser()
+        let view = try context.requireCatalog()
+        let user = view.user
         let body = try await request.decode(as: Wire.NewPlay.self, context: context)
-        guard let track = try await catalog.track(TrackID(body.trackId)) else { throw APIError.notFound }
-        guard body.secondsPlayed >= 0 else { throw APIError.badRequest("secondsPlayed must be 0 or more.") }
+        guard let track = try await view.track(TrackID(body.trackId)) else { throw APIError.notFound }
+        guard (0...Self.maxSecondsPlayed).contains(body.secondsPlayed) else {
+            throw APIError.badRequest("secondsPlayed must be 0 to \(Self.maxSecondsPlayed).")
+        }
+        let startedAt = try StoredTime.checked(body.startedAt ?? Date(), field: "startedAt")
         let play = try await accounts.recordPlay(
-            of: track, by: user, startedAt: body.startedAt ?? Date(), secondsPlayed: body.secondsPlayed,
+            of: track, by: user, startedAt: startedAt, secondsPlayed: body.secondsPlayed,
             client: body.client ?? request.headers[.userAgent])
-        try await catalog.recordPlay(of: track.id)
-        var response = try context.responseEncoder.encode(try await wire(play), from: request, context: context)
+        try await playCounts.recordPlay(of: track.id)
+        var response = try context.responseEncoder.encode(
+            try await wire(play, in: view), from: request, context: context)
         response.status = .created
         return response
     }
@@ -85,9 +97,9 @@ struct HistoryController {
     }
 
     @Sendable func csv(_ request: Request, context: CantoRequestContext) async throws -> Response {
-        let user = try context.requireUser()
+        let catalog = try context.requireCatalog()
         var lines = ["started_at,track_id,title,artist,album,seconds_played,scrobble,client"]
-        try await forEachPlay(of: user.id) { play in
+        try await forEachPlay(in: catalog) { play in
             let fields: [String] = [
                 ISO8601DateFormatter().string(from: play.startedAt), play.trackId, play.title ?? "",
                 play.artist ?? "", play.album ?? "", "\(play.secondsPlayed)", play.scrobble ? "1" : "0",
@@ -111,11 +123,12 @@ struct HistoryController {
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    private func forEachPlay(of user: UserID, _ body: (Wire.Play) throws -> Void) async throws {
+    private func forEachPlay(in catalog: CatalogView, _ body: (Wire.Play) throws -> Void) async throws {
         var offset = 0
         while true {
-            let page = try await accounts.history.plays(of: user, from: nil, to: nil, offset: offset, limit: 500)
-            for play in page { try body(try await wire(play)) }
+            let page = try await accounts.history.plays(
+                of: catalog.user.id, from: nil, to: nil, offset: offset, limit: 500)
+            for play in page { try body(try await wire(play, in: catalog)) }
             guard page.count == 500 else { return }
             offset += 500
         }
@@ -134,9 +147,10 @@ struct HistoryController {
     }
 
     @Sendable func export(_ request: Request, context: CantoRequestContext) async throws -> Response {
-        let user = try context.requireUser()
+        let catalog = try context.requireCatalog()
+        let user = catalog.user
         var history: [Wire.Play] = []
-        try await forEachPlay(of: user.id) { history.append($0) }
+        try await forEachPlay(in: catalog) { history.append($0) }
         let export = Export(
             exportedAt: Date(), profile: Wire.User(user),
             preferences: Wire.Preferences(try await accounts.users.preferences(of: user.id)),

@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import Foundation
 
 /// Extended M3U playlists: written with absolute file paths (what other players and servers
@@ -47,7 +48,7 @@ enum M3U {
     }
 
     /// The catalog track an entry names, if any.
-    static func match(_ entry: Entry, libraries: [Library], catalog: any CatalogReader) async throws -> Track? {
+    static func match(_ entry: Entry, libraries: [Library], catalog: CatalogView) async throws -> Track? {
         var location = entry.location.replacingOccurrences(of: "\\", with: "/")
         if location.hasPrefix("file://") {
             location = URL(string: location)?.path ?? String(location.dropFirst("file://".count))

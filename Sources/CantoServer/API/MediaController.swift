@@ -19,18 +19,21 @@ struct MediaController {
     @Sendable func stream(_ request: Request, context: CantoRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let id = try context.parameters.require("id")
-        guard let found = try await services.visibleTrack(TrackID(id), for: user) else { throw APIError.notFound }
+        guard let found = try await services.visibleTrack(TrackID(id), in: try context.requireCatalog()) else {
+            throw APIError.notFound
+        }
         let (track, path) = found
         let query = request.uri.queryParameters
         var wanted = StreamRequest(format: query["format"].map(String.init), client: "web")
         if let text = query["bitrate"] {
-            guard let bitrate = Int(text), bitrate >= 0 else { throw APIError.badRequest("bitrate must be kbit/s.") }
+            guard let bitrate = Int(text), (0...StreamRequest.maxBitRate).contains(bitrate) else {
+                throw APIError.badRequest("bitrate must be kbit/s, 0 to \(StreamRequest.maxBitRate).")
+            }
             wanted.maxBitRate = bitrate
         }
         if let text = query["offset"] {
-            guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
-                throw APIError.badRequest("offset must be a number of seconds.")
-            }
+            guard let seconds = Double(text), seconds.isFinite, (0...StreamRequest.maxOffsetSeconds).contains(seconds)
+            else { throw APIError.badRequest("offset must be a number of seconds, at most a week.") }
             wanted.offsetSeconds = seconds
         }
         if let format = wanted.format, format != "raw", TranscodeFormat(rawValue: format) == nil {
@@ -48,7 +51,9 @@ struct MediaController {
         let query = request.uri.queryParameters
         var size: Int?
         if let text = query["size"] {
-            guard let value = Int(text), value > 0 else { throw APIError.badRequest("size must be a positive number.") }
+            guard let value = Int(text), (1...CoverArtService.maxSize).contains(value) else {
+                throw APIError.badRequest("size must be 1 to \(CoverArtService.maxSize) pixels.")
+            }
             size = value
         }
         var format = ImageFormat.jpeg
@@ -60,7 +65,7 @@ struct MediaController {
         }
         let image = try await services.covers.image(
             for: try context.parameters.require("id"), size: size, format: format,
-            scope: try context.requireUser().libraryIDs)
+            in: try context.requireCatalog())
         return SubsonicMedia.image(Data(image.bytes), type: image.mimeType)
     }
 }

@@ -92,7 +92,7 @@ struct PlaylistController {
     }
 
     private func loaded(_ context: CantoRequestContext) async throws -> (Playlist, CatalogPresenter) {
-        let present = CatalogPresenter(services: services, user: try context.requireUser())
+        let present = CatalogPresenter(catalog: try context.requireCatalog(), state: state)
         let playlist = try await state.playlist(
             PlaylistID(try context.parameters.require("id")), viewer: present.user.id)
         return (playlist, present)
@@ -128,7 +128,7 @@ struct PlaylistController {
     }
 
     @Sendable func playlists(_ request: Request, context: CantoRequestContext) async throws -> [Wire.PlaylistItem] {
-        let present = CatalogPresenter(services: services, user: try context.requireUser())
+        let present = CatalogPresenter(catalog: try context.requireCatalog(), state: state)
         var items: [Wire.PlaylistItem] = []
         for playlist in try await state.playlists(visibleTo: present.user.id) {
             items.append(
@@ -147,7 +147,7 @@ struct PlaylistController {
     }
 
     @Sendable func create(_ request: Request, context: CantoRequestContext) async throws -> Response {
-        let present = CatalogPresenter(services: services, user: try context.requireUser())
+        let present = CatalogPresenter(catalog: try context.requireCatalog(), state: state)
         let body = try await request.decode(as: Wire.NewPlaylist.self, context: context)
         let tracks = try await checked(body.trackIds ?? [], present)
         let playlist = Playlist(
@@ -205,7 +205,7 @@ struct PlaylistController {
     @Sendable func exportM3U(_ request: Request, context: CantoRequestContext) async throws -> Response {
         let (playlist, present) = try await loaded(context)
         let tracks = try await present.visibleTracks(playlist.trackIDs)
-        let text = M3U.render(tracks, libraries: try await services.catalog.libraries())
+        let text = M3U.render(tracks, libraries: try await present.catalog.libraries())
         var headers = HTTPFields()
         headers[.contentType] = "audio/x-mpegurl; charset=utf-8"
         headers[.contentDisposition] = M3U.attachment(name: playlist.name)
@@ -214,19 +214,17 @@ struct PlaylistController {
 
     /// The body is the M3U text; `name` names the new playlist.
     @Sendable func importM3U(_ request: Request, context: CantoRequestContext) async throws -> Response {
-        let present = CatalogPresenter(services: services, user: try context.requireUser())
+        let present = CatalogPresenter(catalog: try context.requireCatalog(), state: state)
         let name = try Self.validName(CatalogController.text(request, "name") ?? "Imported playlist")
         let body = try await request.body.collect(upTo: 4 << 20)
         let text = String(decoding: body.readableBytesView, as: UTF8.self)
         let entries = M3U.parse(text)
         guard !entries.isEmpty else { throw APIError.badRequest("The file holds no playlist entries.") }
-        let libraries = try await services.catalog.libraries().filter { present.user.canSee($0.id) }
+        let libraries = try await present.catalog.libraries()
         var matched: [TrackID] = []
         var unmatched: [String] = []
         for entry in entries.prefix(Self.maxTracks) {
-            if let track = try await M3U.match(entry, libraries: libraries, catalog: services.catalog),
-                present.isVisible(track)
-            {
+            if let track = try await M3U.match(entry, libraries: libraries, catalog: present.catalog) {
                 matched.append(track.id)
             } else {
                 unmatched.append(entry.location)
@@ -245,7 +243,7 @@ struct PlaylistController {
     }
 
     @Sendable func queue(_ request: Request, context: CantoRequestContext) async throws -> Wire.PlayQueue {
-        let present = CatalogPresenter(services: services, user: try context.requireUser())
+        let present = CatalogPresenter(catalog: try context.requireCatalog(), state: state)
         guard let saved = try await state.playQueue(of: present.user.id) else {
             return Wire.PlayQueue(tracks: [], currentIndex: nil, positionMs: 0, changedAt: nil, changedBy: nil)
         }
@@ -261,7 +259,7 @@ struct PlaylistController {
     }
 
     @Sendable func saveQueue(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
-        let present = CatalogPresenter(services: services, user: try context.requireUser())
+        let present = CatalogPresenter(catalog: try context.requireCatalog(), state: state)
         let body = try await request.decode(as: Wire.PlayQueueUpdate.self, context: context)
         let ids = try await checked(body.trackIds, present).map(\.id)
         if let index = body.currentIndex, !ids.indices.contains(index) {

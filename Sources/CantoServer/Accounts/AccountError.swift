@@ -1,4 +1,7 @@
-/// Why an account operation was refused. `APIErrorMiddleware` maps each to one HTTP answer.
+import CantoCore
+import CantoSecurity
+
+/// Why an account operation was refused; each is one `DomainError`, mapped once per API surface.
 public enum AccountError: Error, Sendable, Equatable {
     /// Unknown user or wrong password: the two are never told apart.
     case invalidCredentials
@@ -24,5 +27,29 @@ extension AccountError: CustomStringConvertible {
         case .lastAdmin: "the server must keep at least one admin"
         case .wrongCurrentPassword: "the current password is wrong"
         }
+    }
+}
+
+extension AccountError: DomainFailure {
+    public var domainError: DomainError {
+        switch self {
+        case .invalidCredentials:
+            DomainError(.unauthenticated, "Wrong username or password.", code: "invalid_credentials")
+        case .throttled(let seconds):
+            DomainError(
+                .throttled(retryAfter: seconds), "Too many failed sign-ins; try again in \(seconds) seconds.",
+                code: "too_many_attempts")
+        case .weakPassword(let message): DomainError(.invalid(field: "password"), message, code: "weak_password")
+        case .invalidUsername(let message): DomainError(.invalid(field: "username"), message, code: "invalid_username")
+        case .setupClosed: DomainError(.forbidden, description.capitalizedFirst + ".", code: "setup_closed")
+        case .lastAdmin: DomainError(.conflict, "The server must keep at least one admin.", code: "last_admin")
+        case .wrongCurrentPassword: DomainError(.forbidden, "The current password is wrong.", code: "wrong_password")
+        }
+    }
+}
+
+extension PasswordPolicyError: DomainFailure {
+    public var domainError: DomainError {
+        DomainError(.invalid(field: "password"), description, code: "weak_password")
     }
 }

@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import CantoMedia
 import Foundation
 
@@ -20,12 +21,10 @@ struct CoverArtService: Sendable {
 
     /// The image behind a Subsonic cover ID (album "al…", artist "ar…", track "t…", or an
     /// artwork ID), at `size` pixels when given, else as stored.
-    /// `scope`: the libraries the caller may see (nil for all); an item outside them answers as missing.
-    func image(for id: String, size: Int?, format: ImageFormat = .jpeg, scope: LibraryScope = nil) async throws
-        -> Image
-    {
+    /// An item outside `view` answers as missing.
+    func image(for id: String, size: Int?, format: ImageFormat = .jpeg, in view: CatalogView) async throws -> Image {
         let size = size.map { min(max($0, 16), Self.maxSize) }
-        guard let artworkID = try await artworkID(for: id, scope: scope) else {
+        guard let artworkID = try await artworkID(for: id, in: view) else {
             return try await placeholder(size: size, format: format)
         }
         guard let artwork = try await catalog.artwork(artworkID) else {
@@ -33,7 +32,7 @@ struct CoverArtService: Sendable {
             if id.hasPrefix("al") || id.hasPrefix("ar") || id.hasPrefix("t") {
                 return try await placeholder(size: size, format: format)
             }
-            throw NotFoundOrForbidden()
+            throw DomainError.notFound
         }
         let name = DiskCache.name(
             for: "\(artwork.id.rawValue)|\(artwork.byteCount)|\(size ?? 0)|\(format.rawValue)", suffix: format.rawValue)
@@ -61,39 +60,23 @@ struct CoverArtService: Sendable {
         }
     }
 
-    /// The artwork of an album, artist or track (nil when it has none); throws
-    /// `NotFoundOrForbidden` when there is no such item.
-    private func artworkID(for id: String, scope: LibraryScope) async throws -> ArtworkID? {
-        func visible(_ album: Album) async throws -> Bool {
-            guard let scope else { return true }
-            return try await catalog.album(album.id, hasTracksIn: scope)
-        }
+    /// The artwork of an album, artist or track in `view` (nil when it has none); throws
+    /// `DomainError.notFound` when there is no such item in view.
+    private func artworkID(for id: String, in view: CatalogView) async throws -> ArtworkID? {
         if id.hasPrefix("al") {
-            guard let album = try await catalog.album(AlbumID(id)), try await visible(album) else {
-                throw NotFoundOrForbidden()
-            }
+            guard let album = try await view.album(AlbumID(id)) else { throw DomainError.notFound }
             return album.artworkID
         }
         if id.hasPrefix("ar") {
-            guard try await catalog.artist(ArtistID(id)) != nil else { throw NotFoundOrForbidden() }
-            var albums: [Album] = []
-            for album in try await catalog.albums(byArtist: ArtistID(id)) where try await visible(album) {
-                albums.append(album)
-            }
-            guard scope == nil || !albums.isEmpty else { throw NotFoundOrForbidden() }
-            return albums.lazy.compactMap(\.artworkID).first
+            guard try await view.artist(ArtistID(id)) != nil else { throw DomainError.notFound }
+            return try await view.albums(byArtist: ArtistID(id)).lazy.compactMap(\.artworkID).first
         }
         if id.hasPrefix("t") {
-            guard let track = try await catalog.track(TrackID(id)), scope?.contains(track.libraryID) ?? true else {
-                throw NotFoundOrForbidden()
-            }
+            guard let track = try await view.track(TrackID(id)) else { throw DomainError.notFound }
             return track.artworkID
         }
-        if let scope {
-            // A bare artwork ID: shown only when a track the caller may see uses it.
-            let libraries = try await catalog.libraries(usingArtwork: ArtworkID(id))
-            guard !libraries.isDisjoint(with: scope) else { throw NotFoundOrForbidden() }
-        }
+        // A bare artwork ID: shown only when a track in view uses it.
+        guard try await view.usesArtwork(ArtworkID(id)) else { throw DomainError.notFound }
         return ArtworkID(id)
     }
 

@@ -5,9 +5,19 @@ import Hummingbird
 import Logging
 
 /// Why a stream could not start: the transcoders are all busy, or the file cannot be decoded.
-enum StreamFailure: Error, Sendable {
+enum StreamFailure: Error, Sendable, DomainFailure {
     case busy(retryAfter: Int)
     case unreadable(String)
+
+    var domainError: DomainError {
+        switch self {
+        case .busy(let seconds):
+            DomainError(
+                .busy(retryAfter: seconds), "Every transcoder is busy. Try again in \(seconds) seconds.",
+                code: "transcoders_busy")
+        case .unreadable(let reason): DomainError(.unavailable, reason + ".", code: "unreadable_media")
+        }
+    }
 }
 
 /// Sends a track as the planner decided: the original file with ranges, a finished transcode
@@ -100,9 +110,10 @@ struct MediaStreamer: Sendable {
 
     /// Bytes a transcode of the rest of the track will take at its bitrate (FLAC: the source's).
     static func estimatedLength(track: Track, options: TranscodeOptions) -> Int {
-        let seconds = max(0, Double(track.audio.durationMs - options.startMs) / 1000)
+        // In doubles: a file's duration and bitrate are whatever its tags claim.
+        let seconds = max(0, (Double(track.audio.durationMs) - Double(options.startMs)) / 1000)
         let kbps = options.format.isLossless ? max(track.audio.bitrateKbps, 1) : options.bitrateKbps
-        return Int((seconds * Double(kbps) * 1000 / 8).rounded(.up))
+        return Int(saturating: (seconds * Double(kbps) * 1000 / 8).rounded(.up))
     }
 
     /// The MIME type of an original file, by suffix.

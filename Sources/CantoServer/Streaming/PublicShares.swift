@@ -1,17 +1,20 @@
 import CantoCore
+import CantoDomain
 import Foundation
 import Hummingbird
 
 /// The public side of shares: `/share/<id>` lists the tracks with players, and
-/// `/share/<id>/<trackId>` streams one, without login, until the share expires.
+/// `/share/<id>/<trackId>` streams one, without login, until the share expires. A share shows
+/// only what its owner may see now: a track outside the owner's libraries (or an owner gone)
+/// answers as missing.
 enum PublicShares {
     static func addRoutes(to router: Router<CantoRequestContext>, services: CantoServices) {
         router.get("share/:id") { request, context in
-            let share = try await live(context, services)
+            let (share, catalog) = try await live(context, services)
             try await services.sharing.recordVisit(share.id, at: Date())
             var items = ""
-            for id in share.trackIDs {
-                guard let track = try await services.catalog.track(id) else { continue }
+            for track in try await catalog.tracks(share.trackIDs) {
+                let id = track.id
                 let title = SubsonicElement.escape("\(track.artistName) — \(track.title)")
                 items +=
                     "<li><p>\(title)</p><audio controls preload=\"none\" src=\"/share/\(share.id)/\(id)\"></audio></li>\n"
@@ -28,22 +31,23 @@ enum PublicShares {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
         }
         router.get("share/:id/:track") { request, context in
-            let share = try await live(context, services)
+            let (share, catalog) = try await live(context, services)
             let id = TrackID(try context.parameters.require("track"))
-            guard share.trackIDs.contains(id), let track = try await services.catalog.track(id),
-                let library = try await services.catalog.libraries().first(where: { $0.id == track.libraryID })
+            guard share.trackIDs.contains(id), let (track, path) = try await services.visibleTrack(id, in: catalog)
             else { throw HTTPError(.notFound) }
-            return try await RawFileResponse(
-                path: library.path + "/" + track.path, contentType: MediaStreamer.contentType(track.suffix)
-            ).response(for: request, context: context)
+            return try await RawFileResponse(path: path, contentType: MediaStreamer.contentType(track.suffix))
+                .response(for: request, context: context)
         }
     }
 
-    /// The share, when it exists and has not expired (both answer 404 otherwise).
-    private static func live(_ context: CantoRequestContext, _ services: CantoServices) async throws -> Share {
+    /// The share and its owner's view, when it exists, has not expired and its owner may still
+    /// share (all answer 404 otherwise).
+    private static func live(_ context: CantoRequestContext, _ services: CantoServices) async throws
+        -> (Share, CatalogView)
+    {
         guard let share = try await services.sharing.share(ShareID(try context.parameters.require("id"))),
-            !share.isExpired()
+            !share.isExpired(), let owner = try await services.accounts.users.user(share.ownerID), owner.canShare
         else { throw HTTPError(.notFound, message: "This share does not exist or has expired.") }
-        return share
+        return (share, services.catalogs.view(for: owner))
     }
 }

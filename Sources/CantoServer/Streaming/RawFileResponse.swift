@@ -1,3 +1,4 @@
+import CantoCore
 import Foundation
 import Hummingbird
 
@@ -11,10 +12,14 @@ struct RawFileResponse {
     static let fileIO = FileIO()
 
     func response(for request: Request, context: some RequestContext) async throws -> Response {
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            context.logger.warning("media file missing", metadata: ["file.path": "\(path)"])
+            throw DomainError(.notFound, "The media file is missing.")
+        }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         let modified = (attributes[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
-        let etag = "\"\(String(size, radix: 16))-\(String(Int(modified.timeIntervalSince1970 * 1000), radix: 16))\""
+        let etag =
+            "\"\(String(size, radix: 16))-\(String(Int(saturating: modified.timeIntervalSince1970 * 1000), radix: 16))\""
         var headers = HTTPFields()
         headers[.contentType] = contentType
         headers[.acceptRanges] = "bytes"

@@ -14,6 +14,11 @@ struct StreamRequest: Sendable, Equatable {
     var maxBitRate: Int?
     var offsetSeconds: Double = 0
     var client: String?
+
+    /// The highest bitrate cap a client may ask for (kbit/s); anything above means no cap anyway.
+    static let maxBitRate = 100_000
+    /// The furthest a client may seek (seconds): a week, far beyond any track.
+    static let maxOffsetSeconds: Double = 7 * 24 * 3600
 }
 
 /// Chooses a stream's output. In order: `format=raw` always means the original file; a
@@ -53,7 +58,9 @@ struct StreamPlanner: Sendable {
         let caps = [request.maxBitRate, client?.bitrate, preferences.maxBitrate, user.maxBitrate].compactMap { $0 }
             .filter { $0 > 0 }
         let cap = caps.min()
-        let startMs = Int64((max(0, request.offsetSeconds) * 1000).rounded())
+        // Clamped again here, so no caller's number can overflow the conversion.
+        let offset = request.offsetSeconds.isFinite ? request.offsetSeconds : 0
+        let startMs = Int64((min(max(0, offset), StreamRequest.maxOffsetSeconds) * 1000).rounded())
         let preferred = preferences.streamFormat == "raw" ? nil : preferences.streamFormat
         let named = [requested, client?.format, preferred].compactMap { $0 }.first {
             Self.format($0) != nil || $0 == "raw"

@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import CantoSecurity
 import Foundation
 import Hummingbird
@@ -8,8 +9,18 @@ import Logging
 struct SubsonicCall: Sendable {
     var parameters: SubsonicParameters
     var user: User
+    /// The catalog as the caller may see it: the only way handlers read it.
+    var catalog: CatalogView
+    /// The users' own marks, lists and queues.
+    var state: any LibraryStateStore
     var request: Request
     var context: CantoRequestContext
+
+    /// The caller's view narrowed by `musicFolderId`, for the calls that take it (lists, indexes).
+    func listing() async throws -> CatalogView {
+        guard let number = try parameters.int("musicFolderId") else { return catalog }
+        return try await catalog.narrowed(toLibraryNumber: number)
+    }
 }
 
 /// The OpenSubsonic API under `/rest`: one router, one authentication step, one error mapping.
@@ -37,9 +48,9 @@ struct SubsonicAPI: Sendable {
         SubsonicPlaylists(services: services).register(in: &self)
         SubsonicUsers(services: services).register(in: &self)
         SubsonicMedia(services: services).register(in: &self)
-        SubsonicDirectories(services: services).register(in: &self)
+        SubsonicDirectories().register(in: &self)
         SubsonicSharing(services: services).register(in: &self)
-        SubsonicLists(services: services, queries: services.queries).register(in: &self)
+        SubsonicLists().register(in: &self)
     }
 
     mutating func on(_ method: String, _ handler: @escaping Handler) { handlers[method] = handler }
@@ -74,21 +85,17 @@ struct SubsonicAPI: Sendable {
             if let handler = handlers[method] {
                 return format.success(
                     try await handler(
-                        SubsonicCall(parameters: parameters, user: user, request: request, context: context)))
+                        SubsonicCall(
+                            parameters: parameters, user: user, catalog: services.catalogs.view(for: user),
+                            state: services.accounts.state, request: request, context: context)))
             }
             throw Self.unsupported.contains(method)
                 ? SubsonicError.notImplemented(method)
-                : SubsonicError(code: 0, message: "Unknown method: \(method)")
+                : SubsonicError(.generic, "Unknown method: \(method)")
         } catch let error as SubsonicError {
             return format.failure(error)
-        } catch is NotFoundOrForbidden {
-            return format.failure(.notFound)
-        } catch let error as AccountError {
-            return format.failure(Self.subsonicError(error))
-        } catch let error as PasswordPolicyError {
-            return format.failure(SubsonicError(code: 0, message: error.description))
-        } catch let error as DuplicateUsername {
-            return format.failure(SubsonicError(code: 0, message: "The username \(error.username) is taken"))
+        } catch let failure as any DomainFailure {
+            return format.failure(SubsonicError(failure.domainError))
         } catch {
             context.logger.error(
                 "subsonic internal error",
@@ -97,23 +104,16 @@ struct SubsonicAPI: Sendable {
         }
     }
 
-    static func subsonicError(_ error: AccountError) -> SubsonicError {
-        switch error {
-        case .lastAdmin, .wrongCurrentPassword: SubsonicError(code: 50, message: error.description)
-        case .invalidCredentials: SubsonicError(code: 40, message: "Wrong username or password")
-        default: SubsonicError(code: 0, message: error.description)
-        }
-    }
-
     private func authenticate(_ parameters: SubsonicParameters, context: CantoRequestContext) async throws -> User {
         let credentials = SubsonicCredentials(parameters: parameters.firstValues)
         let result = try await services.subsonicAuthenticator.authenticate(credentials, address: context.clientAddress)
         switch result {
         case .authenticated(let user): return user
-        case .failed(let error): throw SubsonicError(code: error.code, message: error.message)
+        case .failed(let error):
+            throw SubsonicError(SubsonicError.Code(rawValue: error.code) ?? .wrongCredentials, error.message)
         case .throttled(let wait):
             throw SubsonicError(
-                code: 40, message: "Too many failed sign-ins; try again in \(wait.components.seconds + 1) seconds")
+                .wrongCredentials, "Too many failed sign-ins; try again in \(wait.components.seconds + 1) seconds")
         }
     }
 }

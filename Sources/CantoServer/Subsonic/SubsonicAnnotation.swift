@@ -22,14 +22,6 @@ struct SubsonicAnnotation: Sendable {
         return nil
     }
 
-    private func exists(_ id: String, _ kind: Annotation.ItemKind) async throws -> Bool {
-        switch kind {
-        case .track: try await services.catalog.track(TrackID(id)) != nil
-        case .album: try await services.catalog.album(AlbumID(id)) != nil
-        case .artist: try await services.catalog.artist(ArtistID(id)) != nil
-        }
-    }
-
     private func star(_ call: SubsonicCall, _ starred: Bool) async throws -> SubsonicPayload {
         let p = call.parameters
         var items: [(String, Annotation.ItemKind)] = []
@@ -40,7 +32,9 @@ struct SubsonicAnnotation: Sendable {
         items += p.all("albumId").map { ($0, .album) } + p.all("artistId").map { ($0, .artist) }
         guard !items.isEmpty else { throw SubsonicError.missing("id") }
         for (id, kind) in items {
-            guard try await exists(id, kind) else { throw SubsonicError.notFound("Item \(id)") }
+            guard try await call.catalog.contains(item: id, kind: kind) else {
+                throw SubsonicError.notFound("Item \(id)")
+            }
         }
         for (id, kind) in items {
             try await services.accounts.state.setStarred(starred, item: id, kind: kind, user: call.user.id, at: Date())
@@ -52,7 +46,9 @@ struct SubsonicAnnotation: Sendable {
         let id = try call.parameters.required("id")
         guard let rating = try call.parameters.int("rating") else { throw SubsonicError.missing("rating") }
         guard (0...5).contains(rating) else { throw SubsonicError.invalid("rating", "must be 0 to 5") }
-        guard let kind = Self.kind(of: id), try await exists(id, kind) else { throw SubsonicError.notFound("Item") }
+        guard let kind = Self.kind(of: id), try await call.catalog.contains(item: id, kind: kind) else {
+            throw SubsonicError.notFound("Item")
+        }
         try await services.accounts.state.setRating(
             rating == 0 ? nil : rating, item: id, kind: kind, user: call.user.id)
         return .empty
@@ -61,16 +57,23 @@ struct SubsonicAnnotation: Sendable {
     private func scrobble(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let ids = call.parameters.all("id")
         guard !ids.isEmpty else { throw SubsonicError.missing("id") }
-        let times = call.parameters.all("time").map { Int64($0) }
+        // Every value is checked before anything is written: a bad time refuses the whole call.
+        var times: [Date] = []
+        for text in call.parameters.all("time") {
+            guard let milliseconds = Int64(text),
+                let time = try? StoredTime.fromMilliseconds(milliseconds, field: "time")
+            else { throw SubsonicError.invalid("time", "must be milliseconds since 1970, before the year 10000") }
+            times.append(time)
+        }
         let submission = call.parameters.bool("submission", default: true)
         let client = call.parameters.string("c")
-        for (index, id) in ids.enumerated() {
-            guard let track = try await services.catalog.track(TrackID(id)) else {
-                throw SubsonicError.notFound("Song")
-            }
-            let started =
-                times.indices.contains(index) && times[index] != nil
-                ? Date(timeIntervalSince1970: Double(times[index]!) / 1000) : Date()
+        var tracks: [Track] = []
+        for id in ids {
+            guard let track = try await call.catalog.track(TrackID(id)) else { throw SubsonicError.notFound("Song") }
+            tracks.append(track)
+        }
+        for (index, track) in tracks.enumerated() {
+            let started = times.indices.contains(index) ? times[index] : Date()
             if submission {
                 // A submitted scrobble is a finished play.
                 _ = try await services.accounts.recordPlay(
@@ -93,11 +96,12 @@ struct SubsonicAnnotation: Sendable {
             {
                 continue
             }
-            guard let track = try await services.catalog.track(entry.trackID) else { continue }
-            var song = try await SubsonicModel.song(track, for: call.user, services: services)
+            guard let track = try await call.catalog.track(entry.trackID) else { continue }
+            var song = try await SubsonicModel.song(track, for: call)
             song.attributes += [
                 ("username", .string(entry.user.username)),
-                ("minutesAgo", .int(Int(Date().timeIntervalSince(entry.since) / 60))), ("playerId", .int(0)),
+                ("minutesAgo", .int(max(0, Int(saturating: Date().timeIntervalSince(entry.since) / 60)))),
+                ("playerId", .int(0)),
             ]
             if let client = entry.client { song.attributes.append(("playerName", .string(client))) }
             entries.append(song)

@@ -1,25 +1,25 @@
 import CantoCore
+import CantoDomain
 import Foundation
 
 /// getMusicFolders, getArtists, getArtist, getAlbum, getSong, getGenres.
 struct SubsonicBrowsing: Sendable {
     let services: CantoServices
-    var catalog: any CatalogReader { services.catalog }
     /// getArtists by library scope, until the catalog changes.
     private let artistIndexes = VersionedCache<[LibraryID]?, SubsonicElement>()
     /// getAlbum rendered once, for the callers who see the whole album and starred or rated none of its songs.
     private let renderedAlbums = VersionedCache<AlbumID, SubsonicElement>(capacity: 512)
 
     func register(in api: inout SubsonicAPI) {
-        api.on("getMusicFolders") { _ in try await musicFolders() }
+        api.on("getMusicFolders") { call in try await musicFolders(call.catalog) }
         api.on("getArtists") { call in try await artists(call) }
         api.on("getArtist") { call in try await artist(try call.parameters.required("id"), for: call) }
         api.on("getAlbum") { call in try await album(try call.parameters.required("id"), for: call) }
-        api.on("getSong") { call in try await song(try call.parameters.required("id"), for: call.user) }
-        api.on("getGenres") { _ in try await genres() }
+        api.on("getSong") { call in try await song(try call.parameters.required("id"), for: call) }
+        api.on("getGenres") { call in try await genres(call.catalog) }
     }
 
-    func musicFolders() async throws -> SubsonicPayload {
+    func musicFolders(_ catalog: CatalogView) async throws -> SubsonicPayload {
         let numbers = try await catalog.libraryNumbers()
         let folders = try await catalog.libraries().map { library in
             SubsonicElement([("id", .int(numbers[library.id] ?? 0)), ("name", .string(library.name))])
@@ -31,19 +31,10 @@ struct SubsonicBrowsing: Sendable {
 
     /// The artist index: artists with albums, within the caller's libraries (and `musicFolderId`).
     func artists(_ call: SubsonicCall) async throws -> SubsonicPayload {
-        let scope = try await SubsonicDirectories.scope(call, catalog: catalog)
+        let catalog = try await call.listing()
         let version = try await catalog.catalogVersion()
-        let element = try await artistIndexes.value(for: scope, version: version) {
-            let artists: [Artist]
-            if let scope {
-                artists = try await services.queries.search(
-                    "", scope: scope, artists: Page(offset: 0, limit: Int(Int32.max)),
-                    albums: Page(offset: 0, limit: 0),
-                    tracks: Page(offset: 0, limit: 0)
-                ).artists
-            } else {
-                artists = try await catalog.artists()
-            }
+        let element = try await artistIndexes.value(for: catalog.scope, version: version) {
+            let artists = try await catalog.artists()
             let grouped = Dictionary(grouping: artists.filter { $0.albumCount > 0 }) {
                 SortKey.indexLetter($0.sortName)
             }
@@ -58,37 +49,27 @@ struct SubsonicBrowsing: Sendable {
     }
 
     func artist(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {
+        let catalog = try await call.listing()
         guard let artist = try await catalog.artist(ArtistID(id)) else { throw SubsonicError.notFound("Artist") }
-        var albums = try await catalog.albums(byArtist: artist.id)
-        if let scope = try await SubsonicDirectories.scope(call, catalog: catalog) {
-            var visible: [Album] = []
-            for album in albums where try await catalog.album(album.id, hasTracksIn: scope) {
-                visible.append(album)
-            }
-            guard !visible.isEmpty else { throw SubsonicError.notFound("Artist") }
-            albums = visible
-        }
+        let albums = try await catalog.albums(byArtist: artist.id)
+        if catalog.scope != nil, albums.isEmpty { throw SubsonicError.notFound("Artist") }
         let element = SubsonicModel.artist(artist).with("album", list: albums.map(SubsonicModel.album))
         return .element("artist", element)
     }
 
     func album(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {
-        let (found, version) = try await services.versionedAlbumContents(AlbumID(id))
+        let catalog = try await call.listing()
+        let (found, version) = try await catalog.albumContents(AlbumID(id))
         guard let contents = found else { throw SubsonicError.notFound("Album") }
-        var tracks = contents.tracks
-        let scope = try await SubsonicDirectories.scope(call, catalog: catalog)
-        if let scope {
-            tracks = tracks.filter { scope.contains($0.libraryID) }
-            guard !tracks.isEmpty else { throw SubsonicError.notFound("Album") }
-        }
+        let tracks = contents.tracks
         let annotations = try await services.accounts.state.annotations(
             of: call.user.id, items: tracks.map(\.id.rawValue))
         func render() async throws -> SubsonicElement {
             let songs = try await SubsonicModel.songs(
-                tracks, for: call.user, services: services, details: contents.details, annotations: annotations)
+                tracks, for: call, details: contents.details, annotations: annotations)
             return SubsonicModel.album(contents.album).with("song", list: songs)
         }
-        guard scope == nil, annotations.isEmpty else { return .element("album", try await render()) }
+        guard catalog.scope == nil, annotations.isEmpty else { return .element("album", try await render()) }
         // Nothing in it is the caller's own: the same answer for everyone, rendered once.
         return .element(
             "album",
@@ -97,13 +78,13 @@ struct SubsonicBrowsing: Sendable {
             })
     }
 
-    func song(_ id: String, for user: User) async throws -> SubsonicPayload {
-        guard let track = try await catalog.track(TrackID(id)) else { throw SubsonicError.notFound("Song") }
-        return .element("song", try await SubsonicModel.song(track, for: user, services: services))
+    func song(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {
+        guard let track = try await call.catalog.track(TrackID(id)) else { throw SubsonicError.notFound("Song") }
+        return .element("song", try await SubsonicModel.song(track, for: call))
     }
 
-    func genres() async throws -> SubsonicPayload {
-        let genres = try await services.genreCounts().map { genre in
+    func genres(_ catalog: CatalogView) async throws -> SubsonicPayload {
+        let genres = try await catalog.genreCounts().map { genre in
             SubsonicElement(
                 [("songCount", .int(genre.trackCount)), ("albumCount", .int(genre.albumCount))], text: genre.name)
         }

@@ -1,47 +1,29 @@
 import CantoCore
+import CantoDomain
 import Foundation
 
 /// getIndexes and getMusicDirectory: the libraries' real directory trees.
 struct SubsonicDirectories: Sendable {
-    let services: CantoServices
-    var catalog: any CatalogReader { services.catalog }
 
     func register(in api: inout SubsonicAPI) {
         api.on("getIndexes") { call in try await indexes(call) }
         api.on("getMusicDirectory") { call in try await directory(call) }
     }
 
-    /// The libraries the call may see, narrowed by `musicFolderId`.
-    static func libraries(_ call: SubsonicCall, catalog: any CatalogReader) async throws -> [Library] {
-        var libraries = try await catalog.libraries()
-        if let allowed = call.user.libraryIDs { libraries = libraries.filter { allowed.contains($0.id) } }
-        if let number = try call.parameters.int("musicFolderId") {
-            let numbers = try await catalog.libraryNumbers()
-            libraries = libraries.filter { numbers[$0.id] == number }
-        }
-        return libraries
-    }
-
-    /// The libraries a call may see when that is not all of them (a limited user, or a
-    /// `musicFolderId`); nil when every library is in scope.
-    static func scope(_ call: SubsonicCall, catalog: any CatalogReader) async throws -> [LibraryID]? {
-        guard call.parameters.string("musicFolderId") != nil || call.user.libraryIDs != nil else { return nil }
-        return try await libraries(call, catalog: catalog).map(\.id)
-    }
-
     private func indexes(_ call: SubsonicCall) async throws -> SubsonicPayload {
         var folders: [Folder] = []
         var files: [SubsonicElement] = []
         var lastModified = Date(timeIntervalSince1970: 0)
-        for library in try await Self.libraries(call, catalog: catalog) {
+        let catalog = try await call.listing()
+        for library in try await catalog.libraries() {
             let root = CatalogIDs.folder(library: library.id, relativePath: "")
             folders += try await catalog.subfolders(of: root)
             let tracks = try await catalog.tracks(inFolder: root)
-            files += try await SubsonicModel.songs(tracks, for: call.user, services: services)
+            files += try await SubsonicModel.songs(tracks, for: call)
             lastModified = tracks.map(\.updatedAt).reduce(lastModified, max)
         }
         if let since = try call.parameters.int("ifModifiedSince"),
-            Date(timeIntervalSince1970: Double(since) / 1000) >= lastModified, lastModified.timeIntervalSince1970 > 0
+            Double(since) / 1000 >= lastModified.timeIntervalSince1970, lastModified.timeIntervalSince1970 > 0
         {
             return .element(
                 "indexes", SubsonicElement([("lastModified", .int(since)), ("ignoredArticles", .string(""))]))
@@ -65,9 +47,8 @@ struct SubsonicDirectories: Sendable {
 
     private func directory(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let id = FolderID(try call.parameters.required("id"))
-        guard let folder = try await catalog.folder(id),
-            call.user.canSee(folder.libraryID)
-        else { throw SubsonicError.notFound("Directory") }
+        let catalog = call.catalog
+        guard let folder = try await catalog.folder(id) else { throw SubsonicError.notFound("Directory") }
         var children: [SubsonicElement] = []
         for sub in try await catalog.subfolders(of: id) {
             children.append(
@@ -76,8 +57,7 @@ struct SubsonicDirectories: Sendable {
                     ("title", .string(sub.name)), ("artist", .string(folder.name)),
                 ]))
         }
-        children += try await SubsonicModel.songs(
-            try await catalog.tracks(inFolder: id), for: call.user, services: services)
+        children += try await SubsonicModel.songs(try await catalog.tracks(inFolder: id), for: call)
         return .element(
             "directory",
             SubsonicElement([

@@ -1,13 +1,11 @@
 import CantoCore
+import CantoDomain
 import Foundation
 
 /// getAlbumList, getAlbumList2, getRandomSongs, getSongsByGenre, getStarred, getStarred2,
 /// search2, search3, and the local-data info calls (getArtistInfo(2), getAlbumInfo(2),
 /// getSimilarSongs(2), getTopSongs).
 struct SubsonicLists: Sendable {
-    let services: CantoServices
-    let queries: any CatalogQueries
-    var catalog: any CatalogReader { services.catalog }
     /// search2/search3 answers rendered once, for callers who see every library and starred or
     /// rated none of the songs found.
     private let renderedSearches = VersionedCache<RenderedSearch, SubsonicElement>(capacity: 256)
@@ -31,19 +29,17 @@ struct SubsonicLists: Sendable {
         api.on("getAlbumList2") { call in .element("albumList2", try await albumList(call, directoryStyle: false)) }
         api.on("getRandomSongs") { call in
             let p = call.parameters
-            let tracks = try await queries.randomTracks(
-                scope: try await scope(call), limit: try p.count("size", default: 10), genre: p.string("genre"),
-                fromYear: try p.int("fromYear"), toYear: try p.int("toYear"))
-            return .element(
-                "randomSongs", SubsonicElement().with("song", list: try await songs(tracks, for: call.user)))
+            let tracks = try await call.listing().randomTracks(
+                limit: try p.count("size", default: 10), genre: p.string("genre"), fromYear: try p.int("fromYear"),
+                toYear: try p.int("toYear"))
+            return .element("randomSongs", SubsonicElement().with("song", list: try await songs(tracks, for: call)))
         }
         api.on("getSongsByGenre") { call in
             let p = call.parameters
-            let tracks = try await queries.tracks(
-                genre: try p.required("genre"), scope: try await scope(call), offset: try p.int("offset") ?? 0,
-                limit: try p.count("count", default: 10))
-            return .element(
-                "songsByGenre", SubsonicElement().with("song", list: try await songs(tracks, for: call.user)))
+            let tracks = try await call.listing().tracks(
+                genre: try p.required("genre"), offset: try p.offset("offset"), limit: try p.count("count", default: 10)
+            )
+            return .element("songsByGenre", SubsonicElement().with("song", list: try await songs(tracks, for: call)))
         }
         api.on("getStarred") { call in .element("starred", try await starred(call, directoryStyle: true)) }
         api.on("getStarred2") { call in .element("starred2", try await starred(call, directoryStyle: false)) }
@@ -58,12 +54,8 @@ struct SubsonicLists: Sendable {
         api.on("getAlbumInfo2") { call in .element("albumInfo", try await albumInfo(call)) }
     }
 
-    private func scope(_ call: SubsonicCall) async throws -> LibraryScope {
-        try await SubsonicDirectories.scope(call, catalog: catalog)
-    }
-
-    private func songs(_ tracks: [Track], for user: User) async throws -> [SubsonicElement] {
-        try await SubsonicModel.songs(tracks, for: user, services: services)
+    private func songs(_ tracks: [Track], for call: SubsonicCall) async throws -> [SubsonicElement] {
+        try await SubsonicModel.songs(tracks, for: call)
     }
 
     /// AlbumID3 for the ID3 calls, a directory-style Child for the old ones.
@@ -99,10 +91,11 @@ struct SubsonicLists: Sendable {
         }
         // The version first: the albums read after it are of that version or a newer one, and
         // a rendering kept under an older version than its album's is never asked for again.
+        let catalog = try await call.listing()
         let version = try await catalog.catalogVersion()
-        let albums = try await queries.albumList(
-            type, user: call.user.id, scope: try await scope(call), offset: try p.int("offset") ?? 0,
-            limit: try p.count("size", default: 10), fromYear: fromYear, toYear: toYear, genre: genre)
+        let albums = try await catalog.albumList(
+            type, offset: try p.offset("offset"), limit: try p.count("size", default: 10), fromYear: fromYear,
+            toYear: toYear, genre: genre)
         var elements: [SubsonicElement] = []
         elements.reserveCapacity(albums.count)
         for album in albums {
@@ -116,11 +109,11 @@ struct SubsonicLists: Sendable {
     }
 
     private func starred(_ call: SubsonicCall, directoryStyle: Bool) async throws -> SubsonicElement {
-        let items = try await queries.starred(by: call.user.id, scope: try await scope(call))
+        let items = try await call.listing().starred()
         return SubsonicElement()
             .with("artist", list: items.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
             .with("album", list: items.albums.map { Self.album($0, directoryStyle: directoryStyle) })
-            .with("song", list: try await songs(items.tracks, for: call.user))
+            .with("song", list: try await songs(items.tracks, for: call))
     }
 
     private func search(_ call: SubsonicCall, directoryStyle: Bool) async throws -> SubsonicElement {
@@ -128,16 +121,15 @@ struct SubsonicLists: Sendable {
         // search3 must accept an empty query (everything, for offline sync); search2 requires one.
         var query = directoryStyle ? try p.required("query") : (p.string("query") ?? "")
         if query == "\"\"" { query = "" }
-        let scope = try await scope(call)
+        let catalog = try await call.listing()
         let pages = [
-            Page(offset: try p.int("artistOffset") ?? 0, limit: try p.count("artistCount", default: 20)),
-            Page(offset: try p.int("albumOffset") ?? 0, limit: try p.count("albumCount", default: 20)),
-            Page(offset: try p.int("songOffset") ?? 0, limit: try p.count("songCount", default: 20)),
+            Page(offset: try p.offset("artistOffset"), limit: try p.count("artistCount", default: 20)),
+            Page(offset: try p.offset("albumOffset"), limit: try p.count("albumCount", default: 20)),
+            Page(offset: try p.offset("songOffset"), limit: try p.count("songCount", default: 20)),
         ]
-        let found = try await services.search(
-            query, scope: scope, artists: pages[0], albums: pages[1], tracks: pages[2])
+        let found = try await catalog.search(query, artists: pages[0], albums: pages[1], tracks: pages[2])
         let results = found.results
-        let annotations = try await services.accounts.state.annotations(
+        let annotations = try await call.state.annotations(
             of: call.user.id, items: results.tracks.map(\.id.rawValue))
         func render() async throws -> SubsonicElement {
             SubsonicElement()
@@ -146,10 +138,9 @@ struct SubsonicLists: Sendable {
                 .with(
                     "song",
                     list: try await SubsonicModel.songs(
-                        results.tracks, for: call.user, services: services, details: found.details,
-                        annotations: annotations))
+                        results.tracks, for: call, details: found.details, annotations: annotations))
         }
-        guard scope == nil, annotations.isEmpty else { return try await render() }
+        guard catalog.scope == nil, annotations.isEmpty else { return try await render() }
         // Nothing in it is the caller's own: the same answer for everyone, rendered once.
         let key = RenderedSearch(query: query, pages: pages, directoryStyle: directoryStyle)
         return try await renderedSearches.value(for: key, version: found.version) {
@@ -161,21 +152,23 @@ struct SubsonicLists: Sendable {
     private func similar(_ call: SubsonicCall) async throws -> SubsonicElement {
         let id = try call.parameters.required("id")
         let count = try call.parameters.count("count", default: 50)
+        let catalog = call.catalog
         var seed: TrackID?
         if id.hasPrefix("al") {
             seed = try await catalog.tracks(inAlbum: AlbumID(id)).first?.id
         } else if id.hasPrefix("ar") {
-            seed = try await queries.topTracks(artist: ArtistID(id), limit: 1).first?.id
+            seed = try await catalog.topTracks(artist: ArtistID(id), limit: 1).first?.id
         } else if try await catalog.track(TrackID(id)) != nil {
             seed = TrackID(id)
         }
         guard let seed else { throw SubsonicError.notFound("Item") }
         return SubsonicElement().with(
-            "song", list: try await songs(try await queries.similarTracks(to: seed, limit: count), for: call.user))
+            "song", list: try await songs(try await catalog.similarTracks(to: seed, limit: count), for: call))
     }
 
     private func topSongs(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let p = call.parameters
+        let catalog = call.catalog
         var artist: Artist?
         if let id = p.string("id") {
             artist = try await catalog.artist(ArtistID(id))
@@ -185,20 +178,21 @@ struct SubsonicLists: Sendable {
         }
         var tracks: [Track] = []
         if let artist {
-            tracks = try await queries.topTracks(artist: artist.id, limit: try p.count("count", default: 50))
+            tracks = try await catalog.topTracks(artist: artist.id, limit: try p.count("count", default: 50))
         }
-        return .element("topSongs", SubsonicElement().with("song", list: try await songs(tracks, for: call.user)))
+        return .element("topSongs", SubsonicElement().with("song", list: try await songs(tracks, for: call)))
     }
 
     /// From local data until metadata plugins enrich it: the MusicBrainz ID, and similar artists
     /// from shared genres.
     private func artistInfo(_ call: SubsonicCall, id3: Bool) async throws -> SubsonicElement {
         let id = try call.parameters.required("id")
+        let catalog = call.catalog
         guard let artist = try await catalog.artist(ArtistID(id)) else { throw SubsonicError.notFound("Artist") }
         let count = try call.parameters.count("count", default: 20)
         var similar: [Artist] = []
-        if let seed = try await queries.topTracks(artist: artist.id, limit: 1).first {
-            for track in try await queries.similarTracks(to: seed.id, limit: 100) {
+        if let seed = try await catalog.topTracks(artist: artist.id, limit: 1).first {
+            for track in try await catalog.similarTracks(to: seed.id, limit: 100) {
                 let other = CatalogIDs.artist(name: track.albumArtistName)
                 if other != artist.id, !similar.contains(where: { $0.id == other }),
                     let found = try await catalog.artist(other)
@@ -221,6 +215,7 @@ struct SubsonicLists: Sendable {
 
     private func albumInfo(_ call: SubsonicCall) async throws -> SubsonicElement {
         let id = try call.parameters.required("id")
+        let catalog = call.catalog
         var album = try await catalog.album(AlbumID(id))
         if album == nil, let track = try await catalog.track(TrackID(id)) {
             album = try await catalog.album(track.albumID)

@@ -26,9 +26,9 @@ struct SubsonicMedia: Sendable {
         }
     }
 
-    /// The track, when it exists and lies in a library the user may see.
-    func visibleTrack(_ id: String, for user: User) async throws -> (Track, String) {
-        guard let found = try await services.visibleTrack(TrackID(id), for: user) else {
+    /// The track and its file, when it exists and lies in the caller's view.
+    func visibleTrack(_ id: String, for call: SubsonicCall) async throws -> (Track, String) {
+        guard let found = try await services.visibleTrack(TrackID(id), in: call.catalog) else {
             throw SubsonicError.notFound("Song")
         }
         return found
@@ -36,35 +36,21 @@ struct SubsonicMedia: Sendable {
 
     private func file(_ call: SubsonicCall, download: Bool) async throws -> SubsonicPayload {
         let parameters = call.parameters
-        let (track, path) = try await visibleTrack(try parameters.required("id"), for: call.user)
+        let (track, path) = try await visibleTrack(try parameters.required("id"), for: call)
         var output = StreamOutput.raw
         if !download {
             var request = StreamRequest(format: parameters.string("format"), client: parameters.string("c"))
-            request.maxBitRate = try parameters.int("maxBitRate")
-            if let offset = parameters.string("timeOffset"), !offset.isEmpty {
-                guard let seconds = Double(offset), seconds >= 0 else {
-                    throw SubsonicError.invalid("timeOffset", "not a number of seconds")
-                }
-                request.offsetSeconds = seconds
-            }
+            request.maxBitRate = try parameters.int("maxBitRate", in: 0...StreamRequest.maxBitRate)
+            request.offsetSeconds = try parameters.seconds("timeOffset", in: 0...StreamRequest.maxOffsetSeconds) ?? 0
             let preferences = try await services.accounts.users.preferences(of: call.user.id)
             output = services.planner.plan(track, request: request, user: call.user, preferences: preferences)
         }
-        do {
-            return .raw(
-                try await services.streamer.response(
-                    track: track, path: path, output: output,
-                    estimateContentLength: parameters.bool("estimateContentLength"),
-                    downloadName: download ? (track.path as NSString).lastPathComponent : nil, request: call.request,
-                    context: call.context))
-        } catch StreamFailure.busy(let retryAfter) {
-            throw SubsonicError(code: 0, message: "Every transcoder is busy; try again in \(retryAfter) seconds")
-        } catch StreamFailure.unreadable(let reason) {
-            throw SubsonicError(code: 0, message: "\(reason) (song \(track.id.rawValue))")
-        } catch {
-            call.context.logger.warning("media file unreadable", metadata: ["track.id": "\(track.id)"])
-            throw SubsonicError.notFound("Media file")
-        }
+        return .raw(
+            try await services.streamer.response(
+                track: track, path: path, output: output,
+                estimateContentLength: parameters.bool("estimateContentLength"),
+                downloadName: download ? (track.path as NSString).lastPathComponent : nil, request: call.request,
+                context: call.context))
     }
 
     static func image(_ data: Data, type: String) -> Response {
@@ -76,18 +62,18 @@ struct SubsonicMedia: Sendable {
 
     private func coverArt(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let id = try call.parameters.required("id")
-        let size = try call.parameters.int("size")
+        let size = try call.parameters.int("size", in: Int(Int32.min)...Int(Int32.max))
         let image = try await services.covers.image(
-            for: id, size: size.flatMap { $0 > 0 ? $0 : nil }, scope: call.user.libraryIDs)
+            for: id, size: size.flatMap { $0 > 0 ? $0 : nil }, in: call.catalog)
         return .raw(Self.image(Data(image.bytes), type: image.mimeType))
     }
 
     private func lyrics(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let title = call.parameters.string("title") ?? ""
         let artist = call.parameters.string("artist")
-        for track in try await services.catalog.tracks(titled: title, limit: 50)
+        for track in try await call.catalog.tracks(titled: title, limit: 50)
         where artist.map({ SortKey.folded(track.artistName).contains(SortKey.folded($0)) }) ?? true {
-            let text = try await services.catalog.lyrics(of: track.id)
+            guard let text = try await call.catalog.lyrics(of: track.id) else { continue }
             if let plain = text.plain ?? text.synced.map(LRC.plainText) {
                 return .element(
                     "lyrics",
@@ -101,8 +87,8 @@ struct SubsonicMedia: Sendable {
     }
 
     private func lyricsBySongID(_ call: SubsonicCall) async throws -> SubsonicPayload {
-        let (track, _) = try await visibleTrack(try call.parameters.required("id"), for: call.user)
-        let text = try await services.catalog.lyrics(of: track.id)
+        let (track, _) = try await visibleTrack(try call.parameters.required("id"), for: call)
+        guard let text = try await call.catalog.lyrics(of: track.id) else { throw SubsonicError.notFound("Song") }
         var list: [SubsonicElement] = []
         func structured(synced: Bool, lines: [SubsonicElement]) -> SubsonicElement {
             SubsonicElement([
@@ -128,7 +114,8 @@ struct SubsonicMedia: Sendable {
 enum LRC {
     static func parse(_ text: String) -> [(startMs: Int, text: String)] {
         text.split(separator: "\n").compactMap { line in
-            guard let match = line.wholeMatch(of: /\[(\d+):(\d+)(?:[.:](\d{1,3}))?\](.*)/) else { return nil }
+            // At most five digits of minutes: a file's lyrics cannot make the arithmetic overflow.
+            guard let match = line.wholeMatch(of: /\[(\d{1,5}):(\d{1,2})(?:[.:](\d{1,3}))?\](.*)/) else { return nil }
             let minutes = Int(match.1) ?? 0
             let seconds = Int(match.2) ?? 0
             let fraction = match.3.map { String($0) } ?? "0"

@@ -25,27 +25,33 @@ enum SubsonicModel {
         ])
     }
 
-    /// Songs as Child elements, with their genres and credits and, for `user`, their stars and
-    /// ratings: three queries for the whole list.
+    /// Songs as Child elements, with their genres and credits and the caller's stars and
+    /// ratings (none with `annotated: false`): three queries for the whole list. Tracks outside the
+    /// caller's view are left out.
     static func songs(
-        _ tracks: [Track], for user: User?, services: CantoServices, details known: [TrackID: TrackDetails]? = nil,
+        _ tracks: [Track], for call: SubsonicCall, annotated: Bool = true,
+        details known: [TrackID: TrackDetails]? = nil,
         annotations read: [String: Annotation]? = nil
     ) async throws -> [SubsonicElement] {
+        let tracks = tracks.filter(call.catalog.contains)
         guard !tracks.isEmpty else { return [] }
         var details = known ?? [:]
-        if known == nil { details = try await services.catalog.details(of: tracks.map(\.id)) }
+        if known == nil { details = try await call.catalog.details(of: tracks) }
         var annotations = read ?? [:]
-        if let user, read == nil {
-            annotations = try await services.accounts.state.annotations(of: user.id, items: tracks.map(\.id.rawValue))
+        if annotated, read == nil {
+            annotations = try await call.state.annotations(of: call.user.id, items: tracks.map(\.id.rawValue))
         }
         return tracks.map {
             song($0, details: details[$0.id] ?? TrackDetails(), annotation: annotations[$0.id.rawValue])
         }
     }
 
-    /// One song as Child (see `songs`).
-    static func song(_ track: Track, for user: User?, services: CantoServices) async throws -> SubsonicElement {
-        try await songs([track], for: user, services: services)[0]
+    /// One song as Child (see `songs`), for a track read through the caller's view.
+    static func song(_ track: Track, for call: SubsonicCall, annotated: Bool = true) async throws -> SubsonicElement {
+        guard let song = try await songs([track], for: call, annotated: annotated).first else {
+            throw SubsonicError.notFound("Song")
+        }
+        return song
     }
 
     /// A song as Child; `annotation` adds the caller's star and rating.

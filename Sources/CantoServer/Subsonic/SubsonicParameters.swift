@@ -1,3 +1,4 @@
+import CantoCore
 import Foundation
 
 /// The request's parameters: the query string and, for a form POST, the body, merged.
@@ -65,6 +66,39 @@ struct SubsonicParameters: Sendable {
     func int(_ name: String, default fallback: Int? = nil) throws(SubsonicError) -> Int? {
         guard let text = string(name), !text.isEmpty else { return fallback }
         guard let value = Int(text) else { throw .invalid(name, "not a whole number") }
+        return value
+    }
+
+    /// A whole number that must lie in `range` (an ID, a position, a year), or `invalid`.
+    func int(_ name: String, in range: ClosedRange<Int>) throws(SubsonicError) -> Int? {
+        guard let value = try int(name) else { return nil }
+        guard range.contains(value) else {
+            throw .invalid(name, "must lie between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// A paging offset: 0 when missing, never negative, at most a billion (deeper pages are empty anyway).
+    func offset(_ name: String) throws(SubsonicError) -> Int {
+        Swift.max(0, Swift.min(try int(name) ?? 0, 1_000_000_000))
+    }
+
+    /// Milliseconds since 1970 as an instant that can be stored and read back (years 1970 to 9999).
+    func time(_ name: String) throws(SubsonicError) -> Date? {
+        guard let value = try int(name) else { return nil }
+        guard let date = try? StoredTime.fromMilliseconds(Int64(value), field: name) else {
+            throw .invalid(name, "must be milliseconds since 1970, before the year 10000")
+        }
+        return date
+    }
+
+    /// A number of seconds in `range` (fractions allowed), or `invalid`; NaN and infinities are refused.
+    func seconds(_ name: String, in range: ClosedRange<Double>) throws(SubsonicError) -> Double? {
+        guard let text = string(name), !text.isEmpty else { return nil }
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            throw .invalid(
+                name, "must be a number of seconds from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
+        }
         return value
     }
 

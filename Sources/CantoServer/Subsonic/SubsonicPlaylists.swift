@@ -13,7 +13,7 @@ struct SubsonicPlaylists: Sendable {
         api.on("getPlaylist") { call in
             let playlist = try await state.playlist(
                 PlaylistID(try call.parameters.required("id")), viewer: call.user.id)
-            return .element("playlist", try await element(playlist, withEntries: true))
+            return .element("playlist", try await element(playlist, withEntries: true, for: call))
         }
         api.on("createPlaylist") { call in try await create(call) }
         api.on("updatePlaylist") { call in try await update(call) }
@@ -23,14 +23,12 @@ struct SubsonicPlaylists: Sendable {
         }
     }
 
-    private func tracks(_ ids: [TrackID]) async throws -> [Track] {
-        var tracks: [Track] = []
-        for id in ids { if let track = try await services.catalog.track(id) { tracks.append(track) } }
-        return tracks
-    }
-
-    private func element(_ playlist: Playlist, withEntries: Bool) async throws -> SubsonicElement {
-        let tracks = try await tracks(playlist.trackIDs)
+    /// A playlist as the caller sees it: only the songs in the caller's libraries count and show
+    /// (another user's public playlist may hold songs of libraries the caller cannot see).
+    private func element(_ playlist: Playlist, withEntries: Bool, for call: SubsonicCall) async throws
+        -> SubsonicElement
+    {
+        let tracks = try await call.catalog.tracks(playlist.trackIDs)
         let owner = try await services.accounts.users.user(playlist.ownerID)?.username ?? ""
         var element = SubsonicElement([
             ("id", .string(playlist.id.rawValue)), ("name", .string(playlist.name)),
@@ -42,7 +40,7 @@ struct SubsonicPlaylists: Sendable {
         ])
         if withEntries {
             element = element.with(
-                "entry", list: try await SubsonicModel.songs(tracks, for: nil, services: services))
+                "entry", list: try await SubsonicModel.songs(tracks, for: call, annotated: false))
         }
         return element
     }
@@ -57,13 +55,14 @@ struct SubsonicPlaylists: Sendable {
             visible = try await state.playlists(visibleTo: other.id).filter { $0.ownerID == other.id }
         }
         var elements: [SubsonicElement] = []
-        for playlist in visible { elements.append(try await element(playlist, withEntries: false)) }
+        for playlist in visible { elements.append(try await element(playlist, withEntries: false, for: call)) }
         return .element("playlists", SubsonicElement().with("playlist", list: elements))
     }
 
-    private func checkedTracks(_ ids: [String]) async throws -> [TrackID] {
+    /// The songs asked for, each one in the caller's view, else error 70.
+    private func checkedTracks(_ ids: [String], for call: SubsonicCall) async throws -> [TrackID] {
         let tracks = ids.map { TrackID($0) }
-        for id in tracks where try await services.catalog.track(id) == nil {
+        for id in tracks where try await call.catalog.track(id) == nil {
             throw SubsonicError.notFound("Song \(id)")
         }
         return tracks
@@ -71,7 +70,7 @@ struct SubsonicPlaylists: Sendable {
 
     private func create(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let p = call.parameters
-        let songs = try await checkedTracks(p.all("songId"))
+        let songs = try await checkedTracks(p.all("songId"), for: call)
         let playlist: Playlist
         if let id = p.string("playlistId") {
             var existing = try await state.playlist(PlaylistID(id), viewer: call.user.id)
@@ -87,7 +86,7 @@ struct SubsonicPlaylists: Sendable {
                 id: PlaylistID("p" + Tokens.identifier()), ownerID: call.user.id, name: name, trackIDs: songs)
             try await state.createPlaylist(playlist)
         }
-        return .element("playlist", try await element(playlist, withEntries: true))
+        return .element("playlist", try await element(playlist, withEntries: true, for: call))
     }
 
     private func update(_ call: SubsonicCall) async throws -> SubsonicPayload {
@@ -99,7 +98,7 @@ struct SubsonicPlaylists: Sendable {
         if p.string("public") != nil { playlist.isPublic = p.bool("public") }
         let removals = Set(p.all("songIndexToRemove").compactMap(Int.init))
         playlist.trackIDs = playlist.trackIDs.enumerated().filter { !removals.contains($0.offset) }.map(\.element)
-        playlist.trackIDs += try await checkedTracks(p.all("songIdToAdd"))
+        playlist.trackIDs += try await checkedTracks(p.all("songIdToAdd"), for: call)
         playlist.updatedAt = Date()
         try await state.updatePlaylist(playlist, by: call.user.id)
         return .empty

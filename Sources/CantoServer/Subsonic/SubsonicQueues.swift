@@ -20,15 +20,16 @@ struct SubsonicQueues: Sendable {
         api.on("savePlayQueueByIndex") { call in try await savePlayQueue(call, byIndex: true) }
     }
 
-    private func song(_ id: TrackID) async throws -> SubsonicElement? {
-        guard let track = try await services.catalog.track(id) else { return nil }
-        return try await SubsonicModel.song(track, for: nil, services: services)
+    /// A queued or bookmarked song, when it is (still) in the caller's view.
+    private func song(_ id: TrackID, for call: SubsonicCall) async throws -> SubsonicElement? {
+        guard let track = try await call.catalog.track(id) else { return nil }
+        return try await SubsonicModel.song(track, for: call, annotated: false)
     }
 
     private func bookmarks(_ call: SubsonicCall) async throws -> SubsonicPayload {
         var elements: [SubsonicElement] = []
         for bookmark in try await state.bookmarks(of: call.user.id) {
-            guard let entry = try await song(bookmark.trackID) else { continue }
+            guard let entry = try await song(bookmark.trackID, for: call) else { continue }
             elements.append(
                 SubsonicElement([
                     ("position", .int(Int(bookmark.positionMs))), ("username", .string(call.user.username)),
@@ -41,12 +42,14 @@ struct SubsonicQueues: Sendable {
 
     private func createBookmark(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let id = TrackID(try call.parameters.required("id"))
-        guard let position = try call.parameters.int("position") else { throw SubsonicError.missing("position") }
-        guard try await services.catalog.track(id) != nil else { throw SubsonicError.notFound("Song") }
+        guard let position = try call.parameters.int("position", in: 0...Int(Int64.max / 2)) else {
+            throw SubsonicError.missing("position")
+        }
+        guard try await call.catalog.track(id) != nil else { throw SubsonicError.notFound("Song") }
         let now = Date()
         try await state.saveBookmark(
             Bookmark(
-                trackID: id, positionMs: Int64(max(0, position)), comment: call.parameters.string("comment"),
+                trackID: id, positionMs: Int64(position), comment: call.parameters.string("comment"),
                 createdAt: now, updatedAt: now), of: call.user.id)
         return .empty
     }
@@ -58,7 +61,7 @@ struct SubsonicQueues: Sendable {
             ?? PlayQueue(trackIDs: [], currentIndex: nil, positionMs: 0, changedAt: Date(), changedBy: nil)
         var entries: [SubsonicElement] = []
         for id in queue.trackIDs {
-            if let entry = try await song(id) { entries.append(entry) }
+            if let entry = try await song(id, for: call) { entries.append(entry) }
         }
         var element = SubsonicElement([
             ("position", .int(Int(queue.positionMs))), ("username", .string(call.user.username)),
@@ -80,19 +83,20 @@ struct SubsonicQueues: Sendable {
             try await state.savePlayQueue(nil, of: call.user.id)
             return .empty
         }
-        for id in ids where try await services.catalog.track(id) == nil { throw SubsonicError.notFound("Song \(id)") }
+        for id in ids where try await call.catalog.track(id) == nil { throw SubsonicError.notFound("Song \(id)") }
         var index: Int?
         if byIndex {
             guard let given = try p.int("currentIndex") else { throw SubsonicError.missing("currentIndex") }
             guard ids.indices.contains(given) else {
-                throw SubsonicError(code: 10, message: "currentIndex is outside the queue")
+                throw SubsonicError(.missingParameter, "currentIndex is outside the queue")
             }
             index = given
         } else if let current = p.string("current") {
             index = ids.firstIndex(of: TrackID(current))
         }
         let queue = PlayQueue(
-            trackIDs: ids, currentIndex: index ?? 0, positionMs: Int64(try p.int("position") ?? 0), changedAt: Date(),
+            trackIDs: ids, currentIndex: index ?? 0,
+            positionMs: Int64(try p.int("position", in: 0...Int(Int64.max / 2)) ?? 0), changedAt: Date(),
             changedBy: p.string("c"))
         try await state.savePlayQueue(queue, of: call.user.id)
         return .empty

@@ -41,7 +41,7 @@ struct SubsonicFormat: Sendable, Equatable {
     }
 
     func failure(_ error: SubsonicError) -> Response {
-        let element = SubsonicElement([("code", .int(error.code)), ("message", .string(error.message))])
+        let element = SubsonicElement([("code", .int(error.code.rawValue)), ("message", .string(error.message))])
         return render(status: "failed", payload: .element("error", element))
     }
 

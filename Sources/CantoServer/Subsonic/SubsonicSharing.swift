@@ -18,10 +18,10 @@ struct SubsonicSharing: Sendable {
             guard let share = try await sharing.share(id), share.ownerID == call.user.id else {
                 throw SubsonicError.notFound("Share")
             }
-            let expires = try p.int("expires").map { $0 == 0 ? nil : Date(timeIntervalSince1970: Double($0) / 1000) }
+            let expires = try Self.expiry(p)
             _ = try await sharing.updateShare(
                 id, owner: call.user.id, description: p.string("description") ?? share.description,
-                expiresAt: expires ?? share.expiresAt)
+                expiresAt: expires.given ? expires.date : share.expiresAt)
             return .empty
         }
         api.on("deleteShare") { call in
@@ -79,14 +79,22 @@ struct SubsonicSharing: Sendable {
         return "\(secure ? "https" : "http")://\(host)/share/\(share.id.rawValue)"
     }
 
+    /// `expires`: milliseconds since 1970, 0 (or less) for never; `given` tells whether it was sent.
+    static func expiry(_ p: SubsonicParameters) throws(SubsonicError) -> (given: Bool, date: Date?) {
+        guard let text = p.string("expires"), !text.isEmpty else { return (false, nil) }
+        guard let milliseconds = Int64(text) else { throw .invalid("expires", "not a whole number") }
+        if milliseconds <= 0 { return (true, nil) }
+        guard let date = try? StoredTime.fromMilliseconds(milliseconds, field: "expires") else {
+            throw .invalid("expires", "must be milliseconds since 1970, before the year 10000")
+        }
+        return (true, date)
+    }
+
     private func shares(_ call: SubsonicCall, only: ShareID?) async throws -> SubsonicPayload {
         var elements: [SubsonicElement] = []
         for share in try await sharing.shares(of: call.user.id) where only == nil || share.id == only {
-            var tracks: [Track] = []
-            for id in share.trackIDs {
-                if let track = try await services.catalog.track(id) { tracks.append(track) }
-            }
-            let entries = try await SubsonicModel.songs(tracks, for: call.user, services: services)
+            let tracks = try await call.catalog.tracks(share.trackIDs)
+            let entries = try await SubsonicModel.songs(tracks, for: call)
             elements.append(
                 SubsonicElement([
                     ("id", .string(share.id.rawValue)),
@@ -108,19 +116,18 @@ struct SubsonicSharing: Sendable {
         var tracks: [TrackID] = []
         for id in ids {
             if id.hasPrefix("al") {
-                let album = try await services.catalog.tracks(inAlbum: AlbumID(id))
+                let album = try await call.catalog.tracks(inAlbum: AlbumID(id))
                 guard !album.isEmpty else { throw SubsonicError.notFound("Album") }
                 tracks += album.map(\.id)
             } else if id.hasPrefix("p") {
-                tracks += try await services.accounts.state.playlist(PlaylistID(id), viewer: call.user.id).trackIDs
+                let listed = try await call.state.playlist(PlaylistID(id), viewer: call.user.id).trackIDs
+                tracks += try await call.catalog.tracks(listed).map(\.id)
             } else {
-                guard try await services.catalog.track(TrackID(id)) != nil else { throw SubsonicError.notFound("Song") }
+                guard try await call.catalog.track(TrackID(id)) != nil else { throw SubsonicError.notFound("Song") }
                 tracks.append(TrackID(id))
             }
         }
-        let expires = try call.parameters.int("expires").flatMap {
-            $0 > 0 ? Date(timeIntervalSince1970: Double($0) / 1000) : nil
-        }
+        let expires = try Self.expiry(call.parameters).date
         let share = Share(
             id: ShareID(Tokens.identifier()), ownerID: call.user.id, description: call.parameters.string("description"),
             trackIDs: tracks, createdAt: Date(), expiresAt: expires)

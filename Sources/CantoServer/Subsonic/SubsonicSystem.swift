@@ -22,7 +22,7 @@ enum SubsonicSystem {
         }
         api.on("tokenInfo") { call in
             guard call.parameters.string("apiKey") != nil else {
-                throw SubsonicError(code: 42, message: "tokenInfo needs an apiKey")
+                throw SubsonicError(.mechanismNotSupported, "tokenInfo needs an apiKey")
             }
             return .element("tokenInfo", SubsonicElement([("username", .string(call.user.username))]))
         }

@@ -1,0 +1,76 @@
+import CantoCore
+
+/// The catalog as the APIs read it: the one way to a `CatalogView`, and the caches of readings
+/// that are the same for every user (album contents, searches, the genre list), kept until the
+/// catalog changes.
+///
+/// Handlers never hold the unscoped reader: they receive a view made for the caller when the
+/// request is authenticated, so a read outside the caller's libraries cannot be written.
+public struct CatalogService: Sendable {
+    let reader: any CatalogReader
+    let queries: any CatalogQueries
+    private let genreList = VersionedCache<Int, [GenreCount]>(capacity: 1)
+    private let searches = VersionedCache<SearchKey, FoundItems>(capacity: 512)
+    private let albums = VersionedCache<AlbumID, AlbumContents?>(capacity: 1024)
+
+    private struct SearchKey: Hashable, Sendable {
+        var query: String
+        var scope: LibraryScope
+        var artists: Page
+        var albums: Page
+        var tracks: Page
+    }
+
+    public init(reader: any CatalogReader, queries: any CatalogQueries) {
+        self.reader = reader
+        self.queries = queries
+    }
+
+    /// The catalog as `user` may see it: their libraries, or all of them.
+    public func view(for user: User) -> CatalogView {
+        CatalogView(user: user, scope: user.libraryIDs, service: self)
+    }
+
+    /// A number that moves whenever the catalog changes, for caches of whole readings.
+    public func catalogVersion() async throws -> Int { try await reader.catalogVersion() }
+
+    /// Whether the database answers (for the readiness probe).
+    public func isReachable() async -> Bool { (try? await reader.counts()) != nil }
+
+    /// Every library with its number, for administration (not scoped: only admins reach it).
+    public func allLibraries() async throws -> [Library] { try await reader.libraries() }
+
+    // MARK: Shared readings (the same for every user; a view filters them)
+
+    func genreCounts() async throws -> [GenreCount] {
+        try await genreList.value(for: 0, version: try await reader.catalogVersion()) {
+            try await reader.genreCounts()
+        }
+    }
+
+    func search(_ query: String, scope: LibraryScope, artists: Page, albums: Page, tracks: Page) async throws
+        -> FoundItems
+    {
+        let key = SearchKey(query: query, scope: scope, artists: artists, albums: albums, tracks: tracks)
+        let version = try await reader.catalogVersion()
+        return try await searches.value(for: key, version: version) {
+            let results = try await queries.search(
+                query, scope: scope, artists: artists, albums: albums, tracks: tracks)
+            return FoundItems(
+                results: results, details: try await reader.details(of: results.tracks.map(\.id)), version: version)
+        }
+    }
+
+    func versionedAlbumContents(_ id: AlbumID) async throws -> (contents: AlbumContents?, version: Int) {
+        let version = try await reader.catalogVersion()
+        return (try await albums.value(for: id, version: version) { try await reader.albumContents(id) }, version)
+    }
+}
+
+/// Search results with their tracks' credits and genres.
+public struct FoundItems: Sendable {
+    public var results: SearchResults
+    public var details: [TrackID: TrackDetails]
+    /// The catalog version the results belong to (for caches built on them).
+    public var version: Int
+}
