@@ -26,7 +26,8 @@ extension AccountRepository {
         }
     }
 
-    /// Oldest first, as the user created them.
+    /// Oldest first, as the user created them. One row that does not decode (see
+    /// `StoredValueUnreadable`) fails the whole list.
     public func apiKeys(of user: UserID) async throws -> [APIKey] {
         try await pool.read { db in
             try Row.fetchAll(
@@ -47,8 +48,9 @@ extension AccountRepository {
         }
     }
 
-    static func apiKey(_ row: Row) -> APIKey {
-        APIKey(
+    static func apiKey(_ row: Row) throws -> APIKey {
+        let row = StoredRow(row, table: "api_key")
+        return try APIKey(
             id: APIKeyID(row["id"]), userID: UserID(row["user_id"]), name: row["name"],
             createdAt: row.date("created_at"), lastUsedAt: row.optionalDate("last_used_at"))
     }

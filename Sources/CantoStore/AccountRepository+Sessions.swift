@@ -19,7 +19,8 @@ extension AccountRepository {
     }
 
     /// Runs on every signed-in request: one row by its unique hash, through the statement cache,
-    /// on the caller's thread (see `QuickReader`).
+    /// on the caller's thread (see `QuickReader`). Throws `StoredValueUnreadable` when the row
+    /// does not decode.
     public func session(tokenHash: String) async throws -> Session? {
         try quick.read { db in
             try Row.fetchOne(
@@ -28,7 +29,8 @@ extension AccountRepository {
         }
     }
 
-    /// Most recently used first.
+    /// Most recently used first. One row that does not decode (see `StoredValueUnreadable`)
+    /// fails the whole list.
     public func sessions(of user: UserID) async throws -> [Session] {
         try await pool.read { db in
             try Row.fetchAll(
@@ -69,8 +71,9 @@ extension AccountRepository {
         }
     }
 
-    static func session(_ row: Row) -> Session {
-        Session(
+    static func session(_ row: Row) throws -> Session {
+        let row = StoredRow(row, table: "session")
+        return try Session(
             id: SessionID(row["id"]), userID: UserID(row["user_id"]), createdAt: row.date("created_at"),
             expiresAt: row.date("expires_at"), lastUsedAt: row.date("last_used_at"), client: row["client"],
             address: row["address"])

@@ -124,6 +124,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
         }
     }
 
+    /// One row that does not decode (see `StoredValueUnreadable`) fails the whole read.
     private static func fetchUsers(_ db: Database, where condition: String, _ arguments: StatementArguments) throws
         -> [User]
     {
@@ -136,20 +137,20 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
                     """), arguments: arguments)
         // Columns by position, in the SELECT's order (a lookup by name costs more than the read).
         return try rows.map { row in
-            let id: String = row[0]
+            let row = StoredRow(row, table: "user")
+            let id: String = try row[0]
             var libraries: [LibraryID]?
-            if row[6] as Bool {
+            if try row[6] as Bool {
                 libraries = try String.fetchAll(
                     db.cachedStatement(sql: "SELECT library_id FROM user_library WHERE user_id = ? ORDER BY rowid"),
                     arguments: [id]
                 ).map { LibraryID($0) }
             }
-            return User(
+            return try User(
                 id: UserID(id), username: row[1], displayName: row[2], email: row[3],
                 // An unknown role (a newer version's, say) grants the least.
                 role: Role(rawValue: row[4]) ?? .user, maxBitrate: row[5], libraryIDs: libraries,
-                canDownload: row[7], canShare: row[8], createdAt: TrackRecord.wholeMilliseconds(row[9]),
-                lastSeenAt: (row[10] as Date?).map(TrackRecord.wholeMilliseconds))
+                canDownload: row[7], canShare: row[8], createdAt: row.date(9), lastSeenAt: row.optionalDate(10))
         }
     }
 }

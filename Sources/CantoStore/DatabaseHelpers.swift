@@ -2,17 +2,6 @@ import CantoCore
 import Foundation
 import GRDB
 
-extension Row {
-    /// A stored date, at the whole millisecond it was written with (see `TrackRecord.wholeMilliseconds`).
-    func date(_ column: String) -> Date {
-        TrackRecord.wholeMilliseconds(self[column])
-    }
-
-    func optionalDate(_ column: String) -> Date? {
-        (self[column] as Date?).map(TrackRecord.wholeMilliseconds)
-    }
-}
-
 extension DatabasePool {
     /// A write on behalf of one user. When that user does not exist the foreign key fails, and
     /// the caller hears what it hears for any missing object: `NotFoundOrForbidden`.

@@ -44,11 +44,12 @@ public struct LibraryStateRepository: LibraryStateStore {
             let tracks = try String.fetchAll(
                 db, sql: "SELECT track_id FROM playlist_track WHERE playlist_id = ? ORDER BY position",
                 arguments: [id.rawValue])
-            return Self.playlist(row, trackIDs: tracks.map { TrackID($0) })
+            return try Self.playlist(row, trackIDs: tracks.map { TrackID($0) })
         }
     }
 
-    /// By name (ASCII case ignored), the viewer's own and everyone's public ones together.
+    /// By name (ASCII case ignored), the viewer's own and everyone's public ones together. One
+    /// row that does not decode (see `StoredValueUnreadable`) fails the whole list.
     public func playlists(visibleTo viewer: UserID) async throws -> [Playlist] {
         try await pool.read { db in
             let visible = "SELECT id FROM playlist WHERE owner_id = ? OR is_public = 1"
@@ -59,13 +60,16 @@ public struct LibraryStateRepository: LibraryStateStore {
                     SELECT playlist_id, track_id FROM playlist_track WHERE playlist_id IN (\(visible))
                     ORDER BY playlist_id, position
                     """, arguments: [viewer.rawValue])
-            while let row = try trackRows.next() {
-                tracks[row["playlist_id"], default: []].append(TrackID(row["track_id"]))
+            while let found = try trackRows.next() {
+                let row = StoredRow(found, table: "playlist_track")
+                tracks[try row["playlist_id"], default: []].append(TrackID(try row["track_id"]))
             }
             return try Row.fetchAll(
                 db, sql: "SELECT * FROM playlist WHERE id IN (\(visible)) ORDER BY name COLLATE NOCASE, id",
                 arguments: [viewer.rawValue]
-            ).map { Self.playlist($0, trackIDs: tracks[$0["id"]] ?? []) }
+            ).map { row in
+                try Self.playlist(row, trackIDs: tracks[try StoredRow(row, table: "playlist")["id"]] ?? [])
+            }
         }
     }
 
@@ -101,8 +105,9 @@ public struct LibraryStateRepository: LibraryStateStore {
         }
     }
 
-    private static func playlist(_ row: Row, trackIDs: [TrackID]) -> Playlist {
-        Playlist(
+    private static func playlist(_ row: Row, trackIDs: [TrackID]) throws -> Playlist {
+        let row = StoredRow(row, table: "playlist")
+        return try Playlist(
             id: PlaylistID(row["id"]), ownerID: UserID(row["owner_id"]), name: row["name"], comment: row["comment"],
             isPublic: row["is_public"], trackIDs: trackIDs, createdAt: row.date("created_at"),
             updatedAt: row.date("updated_at"))

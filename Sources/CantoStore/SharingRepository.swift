@@ -14,9 +14,10 @@ public struct SharingRepository: SharingStore {
         String(decoding: (try? JSONEncoder().encode(ids.map(\.rawValue))) ?? Data("[]".utf8), as: UTF8.self)
     }
 
-    private static func share(_ row: Row) -> Share {
-        let ids = (try? JSONDecoder().decode([String].self, from: Data((row["track_ids"] as String).utf8))) ?? []
-        return Share(
+    private static func share(_ row: Row) throws -> Share {
+        let row = StoredRow(row, table: "share")
+        let ids = (try? JSONDecoder().decode([String].self, from: Data((try row["track_ids"] as String).utf8))) ?? []
+        return try Share(
             id: ShareID(row["id"]), ownerID: UserID(row["owner_id"]), description: row["description"],
             trackIDs: ids.map { TrackID($0) }, createdAt: row["created_at"], expiresAt: row["expires_at"],
             lastVisitedAt: row["last_visited_at"], visitCount: row["visit_count"])
@@ -36,12 +37,14 @@ public struct SharingRepository: SharingStore {
         }
     }
 
+    /// Throws `StoredValueUnreadable` when the share's row does not decode.
     public func share(_ id: ShareID) async throws -> Share? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM share WHERE id = ?", arguments: [id.rawValue]).map(Self.share)
         }
     }
 
+    /// One row that does not decode (see `StoredValueUnreadable`) fails the whole list.
     public func shares(of user: UserID) async throws -> [Share] {
         try await pool.read { db in
             try Row.fetchAll(
@@ -78,7 +81,8 @@ public struct SharingRepository: SharingStore {
     public func radioStations() async throws -> [RadioStation] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM radio_station ORDER BY name COLLATE NOCASE").map { row in
-                RadioStation(
+                let row = StoredRow(row, table: "radio_station")
+                return try RadioStation(
                     id: RadioStationID(row["id"]), name: row["name"], streamURL: row["stream_url"],
                     homepageURL: row["homepage_url"])
             }
