@@ -7,6 +7,7 @@ extension AccountRepository {
     public func record(
         _ kind: AuditEvent.Kind, actor: UserID?, subject: String?, address: String?, at date: Date
     ) async throws {
+        let date = try date.storable("at")
         try await pool.write { db in
             _ = try db.run(
                 "INSERT INTO audit_event (at, kind, actor_id, subject, address) VALUES (?, ?, ?, ?, ?)",

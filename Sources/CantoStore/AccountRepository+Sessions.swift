@@ -4,7 +4,11 @@ import GRDB
 
 /// Sessions, found by the hash of their token: the token itself is never stored.
 extension AccountRepository {
+    /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (nothing is stored).
     public func createSession(_ session: Session, tokenHash: String) async throws {
+        let createdAt = try session.createdAt.storable("createdAt")
+        let expiresAt = try session.expiresAt.storable("expiresAt")
+        let lastUsedAt = try session.lastUsedAt.storable("lastUsedAt")
         try await pool.writeOwned { db in
             try db.execute(
                 sql: """
@@ -12,8 +16,8 @@ extension AccountRepository {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    session.id.rawValue, session.userID.rawValue, tokenHash, session.createdAt, session.expiresAt,
-                    session.lastUsedAt, session.client, session.address,
+                    session.id.rawValue, session.userID.rawValue, tokenHash, createdAt, expiresAt, lastUsedAt,
+                    session.client, session.address,
                 ])
         }
     }
@@ -41,6 +45,7 @@ extension AccountRepository {
     }
 
     public func touchSession(_ id: SessionID, at date: Date) async throws {
+        let date = try date.storable("lastUsedAt")
         try await pool.write { db in
             _ = try db.run("UPDATE session SET last_used_at = ? WHERE id = ?", [date, id.rawValue])
         }

@@ -68,6 +68,8 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         }
     }
 
+    /// Throws `DomainError.invalid` when a track's dates lie outside `StoredTime`'s range: the
+    /// whole batch is rolled back.
     public func apply(_ batch: CatalogBatch) async throws {
         guard !batch.isEmpty else { return }
         try await pool.write { db in
@@ -76,6 +78,7 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     }
 
     public func finishScan(libraries: [LibraryID], at date: Date) async throws {
+        let date = try date.storable("lastScanAt")
         try await pool.write { db in
             try CatalogWrites(db: db).refreshAggregates()
             for library in libraries {

@@ -2,6 +2,22 @@ import CantoCore
 import Foundation
 import GRDB
 
+extension Date {
+    /// This instant, for a write into the database: an instant that would not read back (outside
+    /// `StoredTime`'s range, not finite) throws `DomainError.invalid(field)` and nothing is stored.
+    /// Every store function that writes a date passes it through here, before its transaction.
+    func storable(_ field: String) throws -> Date {
+        try StoredTime.checked(self, field: field)
+    }
+}
+
+extension Optional<Date> {
+    /// nil, or the instant when it reads back (see `Date.storable`).
+    func storable(_ field: String) throws -> Date? {
+        try map { try $0.storable(field) }
+    }
+}
+
 extension DatabasePool {
     /// A write on behalf of one user. When that user does not exist the foreign key fails, and
     /// the caller hears what it hears for any missing object: `NotFoundOrForbidden`.

@@ -10,11 +10,13 @@ public struct HistoryRepository: HistoryStore {
         pool = database.pool
     }
 
-    /// Throws `NotFoundOrForbidden` when the user does not exist.
+    /// Throws `NotFoundOrForbidden` when the user does not exist, `DomainError.invalid("startedAt")`
+    /// for an instant outside `StoredTime`'s range (nothing is stored).
     public func recordPlay(
         user: UserID, track: TrackID, startedAt: Date, secondsPlayed: Int, client: String?, scrobble: Bool
     ) async throws -> Play {
-        try await pool.writeOwned { db in
+        let startedAt = try startedAt.storable("startedAt")
+        return try await pool.writeOwned { db in
             try db.run(
                 """
                 INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)

@@ -21,11 +21,13 @@ extension LibraryStateRepository {
         }
     }
 
-    /// Replaces the queue; nil removes it.
+    /// Replaces the queue; nil removes it. Throws `DomainError.invalid("changedAt")` for a date
+    /// outside `StoredTime`'s range (nothing changes).
     public func savePlayQueue(_ queue: PlayQueue?, of user: UserID) async throws {
+        let changedAt = try queue?.changedAt.storable("changedAt")
         let trackIDs = try queue.map { String(decoding: try JSONEncoder().encode($0.trackIDs), as: UTF8.self) }
         try await pool.writeOwned { db in
-            guard let queue, let trackIDs else {
+            guard let queue, let trackIDs, let changedAt else {
                 try db.run("DELETE FROM play_queue WHERE user_id = ?", [user.rawValue])
                 return
             }
@@ -37,7 +39,7 @@ extension LibraryStateRepository {
                     current_index = excluded.current_index, position_ms = excluded.position_ms,
                     changed_at = excluded.changed_at, changed_by = excluded.changed_by
                 """,
-                [user.rawValue, trackIDs, queue.currentIndex, queue.positionMs, queue.changedAt, queue.changedBy])
+                [user.rawValue, trackIDs, queue.currentIndex, queue.positionMs, changedAt, queue.changedBy])
         }
     }
 
@@ -60,7 +62,10 @@ extension LibraryStateRepository {
     }
 
     /// Creates or moves the user's bookmark in the track; a moved bookmark keeps its creation time.
+    /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (nothing changes).
     public func saveBookmark(_ bookmark: Bookmark, of user: UserID) async throws {
+        let createdAt = try bookmark.createdAt.storable("createdAt")
+        let updatedAt = try bookmark.updatedAt.storable("updatedAt")
         try await pool.writeOwned { db in
             try db.run(
                 """
@@ -71,7 +76,7 @@ extension LibraryStateRepository {
                 """,
                 [
                     user.rawValue, bookmark.trackID.rawValue, bookmark.positionMs, bookmark.comment,
-                    bookmark.createdAt, bookmark.updatedAt,
+                    createdAt, updatedAt,
                 ])
         }
     }
@@ -148,10 +153,13 @@ extension LibraryStateRepository {
             rating: row[3])
     }
 
-    /// Starring a starred item keeps its first star time.
+    /// Starring a starred item keeps its first star time. Throws `DomainError.invalid("starredAt")`
+    /// for a date outside `StoredTime`'s range (nothing changes).
     public func setStarred(
         _ starred: Bool, item: String, kind: Annotation.ItemKind, user: UserID, at date: Date
     ) async throws {
+        // Only a star stores the date.
+        let date = starred ? try date.storable("starredAt") : date
         try await pool.writeOwned { db in
             guard starred else {
                 try db.run(

@@ -18,8 +18,11 @@ public struct LibraryStateRepository: LibraryStateStore {
 
     // MARK: Playlists
 
-    /// Throws `NotFoundOrForbidden` when the owner does not exist.
+    /// Throws `NotFoundOrForbidden` when the owner does not exist, `DomainError.invalid` for a
+    /// date outside `StoredTime`'s range (nothing is stored).
     public func createPlaylist(_ playlist: Playlist) async throws {
+        let createdAt = try playlist.createdAt.storable("createdAt")
+        let updatedAt = try playlist.updatedAt.storable("updatedAt")
         try await pool.writeOwned { db in
             try db.run(
                 """
@@ -28,7 +31,7 @@ public struct LibraryStateRepository: LibraryStateStore {
                 """,
                 [
                     playlist.id.rawValue, playlist.ownerID.rawValue, playlist.name, playlist.comment,
-                    playlist.isPublic, playlist.createdAt, playlist.updatedAt,
+                    playlist.isPublic, createdAt, updatedAt,
                 ])
             try Self.saveTracks(playlist.trackIDs, of: playlist.id, db)
         }
@@ -74,13 +77,15 @@ public struct LibraryStateRepository: LibraryStateStore {
     }
 
     /// Saves name, comment, visibility, tracks and `updatedAt` in one transaction. The owner
-    /// and creation time never change.
+    /// and creation time never change. Throws `DomainError.invalid("updatedAt")` for a date outside
+    /// `StoredTime`'s range (nothing changes).
     public func updatePlaylist(_ playlist: Playlist, by user: UserID) async throws {
+        let updatedAt = try playlist.updatedAt.storable("updatedAt")
         try await pool.write { db in
             let changed = try db.run(
                 "UPDATE playlist SET name = ?, comment = ?, is_public = ?, updated_at = ? WHERE id = ? AND owner_id = ?",
                 [
-                    playlist.name, playlist.comment, playlist.isPublic, playlist.updatedAt, playlist.id.rawValue,
+                    playlist.name, playlist.comment, playlist.isPublic, updatedAt, playlist.id.rawValue,
                     user.rawValue,
                 ])
             guard changed > 0 else { throw NotFoundOrForbidden() }

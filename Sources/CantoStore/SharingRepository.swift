@@ -23,7 +23,10 @@ public struct SharingRepository: SharingStore {
             lastVisitedAt: row["last_visited_at"], visitCount: row["visit_count"])
     }
 
+    /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (nothing is stored).
     public func createShare(_ share: Share) async throws {
+        let createdAt = try share.createdAt.storable("createdAt")
+        let expiresAt = try share.expiresAt.storable("expiresAt")
         try await pool.write { db in
             try db.execute(
                 sql: """
@@ -32,7 +35,7 @@ public struct SharingRepository: SharingStore {
                     """,
                 arguments: [
                     share.id.rawValue, share.ownerID.rawValue, share.description, Self.encode(share.trackIDs),
-                    share.createdAt, share.expiresAt,
+                    createdAt, expiresAt,
                 ])
         }
     }
@@ -53,8 +56,10 @@ public struct SharingRepository: SharingStore {
         }
     }
 
+    /// Throws `DomainError.invalid("expiresAt")` for an expiry outside `StoredTime`'s range (nothing changes).
     public func updateShare(_ id: ShareID, owner: UserID, description: String?, expiresAt: Date?) async throws -> Bool {
-        try await pool.write { db in
+        let expiresAt = try expiresAt.storable("expiresAt")
+        return try await pool.write { db in
             try db.execute(
                 sql: "UPDATE share SET description = ?, expires_at = ? WHERE id = ? AND owner_id = ?",
                 arguments: [description, expiresAt, id.rawValue, owner.rawValue])
@@ -71,6 +76,7 @@ public struct SharingRepository: SharingStore {
     }
 
     public func recordVisit(_ id: ShareID, at date: Date) async throws {
+        let date = try date.storable("lastVisitedAt")
         try await pool.write { db in
             try db.execute(
                 sql: "UPDATE share SET visit_count = visit_count + 1, last_visited_at = ? WHERE id = ?",
