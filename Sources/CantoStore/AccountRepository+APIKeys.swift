@@ -4,7 +4,10 @@ import GRDB
 
 /// OpenSubsonic API keys, found by the hash of the key.
 extension AccountRepository {
+    /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (nothing is stored).
     public func createAPIKey(_ key: APIKey, keyHash: String) async throws {
+        let createdAt = try key.createdAt.storable("createdAt")
+        let lastUsedAt = try key.lastUsedAt.storable("lastUsedAt")
         try await pool.writeOwned { db in
             try db.execute(
                 sql: """
@@ -12,7 +15,7 @@ extension AccountRepository {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    key.id.rawValue, key.userID.rawValue, key.name, keyHash, key.createdAt, key.lastUsedAt,
+                    key.id.rawValue, key.userID.rawValue, key.name, keyHash, createdAt, lastUsedAt,
                 ])
         }
     }
@@ -26,7 +29,8 @@ extension AccountRepository {
         }
     }
 
-    /// Oldest first, as the user created them.
+    /// Oldest first, as the user created them. One row that does not decode (see
+    /// `StoredValueUnreadable`) fails the whole list.
     public func apiKeys(of user: UserID) async throws -> [APIKey] {
         try await pool.read { db in
             try Row.fetchAll(
@@ -42,13 +46,15 @@ extension AccountRepository {
     }
 
     public func touchAPIKey(_ id: APIKeyID, at date: Date) async throws {
+        let date = try date.storable("lastUsedAt")
         try await pool.write { db in
             _ = try db.run("UPDATE api_key SET last_used_at = ? WHERE id = ?", [date, id.rawValue])
         }
     }
 
-    static func apiKey(_ row: Row) -> APIKey {
-        APIKey(
+    static func apiKey(_ row: Row) throws -> APIKey {
+        let row = StoredRow(row, table: "api_key")
+        return try APIKey(
             id: APIKeyID(row["id"]), userID: UserID(row["user_id"]), name: row["name"],
             createdAt: row.date("created_at"), lastUsedAt: row.optionalDate("last_used_at"))
     }

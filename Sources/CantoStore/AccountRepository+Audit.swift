@@ -7,6 +7,7 @@ extension AccountRepository {
     public func record(
         _ kind: AuditEvent.Kind, actor: UserID?, subject: String?, address: String?, at date: Date
     ) async throws {
+        let date = try date.storable("at")
         try await pool.write { db in
             _ = try db.run(
                 "INSERT INTO audit_event (at, kind, actor_id, subject, address) VALUES (?, ?, ?, ?, ?)",
@@ -14,16 +15,18 @@ extension AccountRepository {
         }
     }
 
-    /// Newest first; events recorded at the same instant, last recorded first.
+    /// Newest first; events recorded at the same instant, last recorded first. One row that does
+    /// not decode (see `StoredValueUnreadable`) fails the whole page.
     public func auditEvents(offset: Int, limit: Int) async throws -> [AuditEvent] {
         try await pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM audit_event ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
                 arguments: [max(limit, 0), max(offset, 0)]
             ).compactMap { row in
+                let row = StoredRow(row, table: "audit_event")
                 // A kind this version does not know (written by a newer one) is left out.
-                guard let kind = AuditEvent.Kind(rawValue: row["kind"]) else { return nil }
-                return AuditEvent(
+                guard let kind = AuditEvent.Kind(rawValue: try row["kind"]) else { return nil }
+                return try AuditEvent(
                     id: row["id"], at: row.date("at"), kind: kind,
                     actorID: (row["actor_id"] as String?).map { UserID($0) }, subject: row["subject"],
                     address: row["address"])

@@ -38,10 +38,11 @@ extension AccountRepository {
     public func preferences(of id: UserID) async throws -> UserPreferences {
         try await pool.read { db in
             guard
-                let row = try Row.fetchOne(
+                let found = try Row.fetchOne(
                     db, sql: "SELECT * FROM user_preferences WHERE user_id = ?", arguments: [id.rawValue])
             else { return UserPreferences() }
-            return UserPreferences(
+            let row = StoredRow(found, table: "user_preferences")
+            return try UserPreferences(
                 streamFormat: row["stream_format"], maxBitrate: row["max_bitrate"], theme: row["theme"],
                 language: row["language"], scrobbling: row["scrobbling"], listeningVisible: row["listening_visible"])
         }
@@ -69,7 +70,10 @@ extension AccountRepository {
         try await pool.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT mime_type, data FROM user_avatar WHERE user_id = ?", arguments: [id.rawValue]
-            ).map { Picture(data: $0["data"], mimeType: $0["mime_type"]) }
+            ).map { row in
+                let row = StoredRow(row, table: "user_avatar")
+                return try Picture(data: row["data"], mimeType: row["mime_type"])
+            }
         }
     }
 

@@ -4,7 +4,11 @@ import GRDB
 
 /// Sessions, found by the hash of their token: the token itself is never stored.
 extension AccountRepository {
+    /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (nothing is stored).
     public func createSession(_ session: Session, tokenHash: String) async throws {
+        let createdAt = try session.createdAt.storable("createdAt")
+        let expiresAt = try session.expiresAt.storable("expiresAt")
+        let lastUsedAt = try session.lastUsedAt.storable("lastUsedAt")
         try await pool.writeOwned { db in
             try db.execute(
                 sql: """
@@ -12,14 +16,15 @@ extension AccountRepository {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    session.id.rawValue, session.userID.rawValue, tokenHash, session.createdAt, session.expiresAt,
-                    session.lastUsedAt, session.client, session.address,
+                    session.id.rawValue, session.userID.rawValue, tokenHash, createdAt, expiresAt, lastUsedAt,
+                    session.client, session.address,
                 ])
         }
     }
 
     /// Runs on every signed-in request: one row by its unique hash, through the statement cache,
-    /// on the caller's thread (see `QuickReader`).
+    /// on the caller's thread (see `QuickReader`). Throws `StoredValueUnreadable` when the row
+    /// does not decode.
     public func session(tokenHash: String) async throws -> Session? {
         try quick.read { db in
             try Row.fetchOne(
@@ -28,7 +33,8 @@ extension AccountRepository {
         }
     }
 
-    /// Most recently used first.
+    /// Most recently used first. One row that does not decode (see `StoredValueUnreadable`)
+    /// fails the whole list.
     public func sessions(of user: UserID) async throws -> [Session] {
         try await pool.read { db in
             try Row.fetchAll(
@@ -39,6 +45,7 @@ extension AccountRepository {
     }
 
     public func touchSession(_ id: SessionID, at date: Date) async throws {
+        let date = try date.storable("lastUsedAt")
         try await pool.write { db in
             _ = try db.run("UPDATE session SET last_used_at = ? WHERE id = ?", [date, id.rawValue])
         }
@@ -69,8 +76,9 @@ extension AccountRepository {
         }
     }
 
-    static func session(_ row: Row) -> Session {
-        Session(
+    static func session(_ row: Row) throws -> Session {
+        let row = StoredRow(row, table: "session")
+        return try Session(
             id: SessionID(row["id"]), userID: UserID(row["user_id"]), createdAt: row.date("created_at"),
             expiresAt: row.date("expires_at"), lastUsedAt: row.date("last_used_at"), client: row["client"],
             address: row["address"])

@@ -17,7 +17,10 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
 
     // MARK: Users
 
+    /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (nothing is stored).
     public func createUser(_ user: User, passwordHash: String, sealedAppPassword: Data) async throws {
+        let createdAt = try user.createdAt.storable("createdAt")
+        let lastSeenAt = try user.lastSeenAt.storable("lastSeenAt")
         do {
             try await pool.write { db in
                 try db.execute(
@@ -29,7 +32,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
                     arguments: [
                         user.id.rawValue, user.username, user.displayName, user.email, user.role.rawValue,
                         passwordHash, sealedAppPassword, user.maxBitrate, user.libraryIDs != nil, user.canDownload,
-                        user.canShare, user.createdAt, user.lastSeenAt,
+                        user.canShare, createdAt, lastSeenAt,
                     ])
                 try Self.saveLibraries(user, db)
             }
@@ -70,8 +73,9 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     }
 
     /// Throws `DuplicateUsername` for a rename onto a taken name, `NotFoundOrForbidden` when
-    /// there is no such user.
+    /// there is no such user, `DomainError.invalid("lastSeenAt")` for a date outside `StoredTime`'s range.
     public func updateUser(_ user: User) async throws {
+        let lastSeenAt = try user.lastSeenAt.storable("lastSeenAt")
         do {
             try await pool.write { db in
                 let changed = try db.run(
@@ -82,7 +86,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
                     """,
                     [
                         user.username, user.displayName, user.email, user.role.rawValue, user.maxBitrate,
-                        user.libraryIDs != nil, user.canDownload, user.canShare, user.lastSeenAt, user.id.rawValue,
+                        user.libraryIDs != nil, user.canDownload, user.canShare, lastSeenAt, user.id.rawValue,
                     ])
                 guard changed > 0 else { throw NotFoundOrForbidden() }
                 try Self.saveLibraries(user, db)
@@ -101,6 +105,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     }
 
     public func touch(_ id: UserID, at date: Date) async throws {
+        let date = try date.storable("lastSeenAt")
         try await pool.write { db in
             _ = try db.run("UPDATE user SET last_seen_at = ? WHERE id = ?", [date, id.rawValue])
         }
@@ -124,6 +129,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
         }
     }
 
+    /// One row that does not decode (see `StoredValueUnreadable`) fails the whole read.
     private static func fetchUsers(_ db: Database, where condition: String, _ arguments: StatementArguments) throws
         -> [User]
     {
@@ -136,20 +142,20 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
                     """), arguments: arguments)
         // Columns by position, in the SELECT's order (a lookup by name costs more than the read).
         return try rows.map { row in
-            let id: String = row[0]
+            let row = StoredRow(row, table: "user")
+            let id: String = try row[0]
             var libraries: [LibraryID]?
-            if row[6] as Bool {
+            if try row[6] as Bool {
                 libraries = try String.fetchAll(
                     db.cachedStatement(sql: "SELECT library_id FROM user_library WHERE user_id = ? ORDER BY rowid"),
                     arguments: [id]
                 ).map { LibraryID($0) }
             }
-            return User(
+            return try User(
                 id: UserID(id), username: row[1], displayName: row[2], email: row[3],
                 // An unknown role (a newer version's, say) grants the least.
                 role: Role(rawValue: row[4]) ?? .user, maxBitrate: row[5], libraryIDs: libraries,
-                canDownload: row[7], canShare: row[8], createdAt: TrackRecord.wholeMilliseconds(row[9]),
-                lastSeenAt: (row[10] as Date?).map(TrackRecord.wholeMilliseconds))
+                canDownload: row[7], canShare: row[8], createdAt: row.date(9), lastSeenAt: row.optionalDate(10))
         }
     }
 }

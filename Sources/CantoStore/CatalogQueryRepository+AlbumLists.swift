@@ -32,8 +32,9 @@ final class AlbumSnapshot: Sendable {
         var position: [Int64: Int] = [:]
         // rowid comes last so the row mapper's positions hold.
         for row in try Row.fetchAll(db, sql: "SELECT *, rowid FROM album ORDER BY rowid") {
-            position[row[row.count - 1]] = albums.count
-            albums.append(CatalogRepository.album(row))
+            let rowid: Int64 = try StoredRow(row, table: "album")[row.count - 1]
+            position[rowid] = albums.count
+            albums.append(try CatalogRepository.album(row))
         }
         func order(_ sql: String) throws -> [Int] {
             try Int64.fetchAll(db, sql: sql).compactMap { position[$0] }

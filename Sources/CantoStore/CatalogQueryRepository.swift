@@ -24,7 +24,8 @@ public struct CatalogQueryRepository: CatalogQueries {
                 db.cachedStatement(sql: "SELECT * FROM annotation WHERE user_id = ? AND item_id = ?"),
                 arguments: [user.rawValue, item]
             ).map { row in
-                Annotation(
+                let row = StoredRow(row, table: "annotation")
+                return try Annotation(
                     itemID: row["item_id"], kind: Annotation.ItemKind(rawValue: row["kind"]) ?? .track,
                     starredAt: row.optionalDate("starred_at"), rating: row["rating"])
             }

@@ -22,15 +22,19 @@ extension CatalogRepository {
                     JOIN track ON track.id = track_genre.track_id
                     GROUP BY genre.id ORDER BY genre.name COLLATE NOCASE
                     """
-            ).map { GenreCount(name: $0["name"], trackCount: $0["tracks"], albumCount: $0["albums"]) }
+            ).map { row in
+                let row = StoredRow(row, table: "genre")
+                return try GenreCount(name: row["name"], trackCount: row["tracks"], albumCount: row["albums"])
+            }
         }
     }
 
     public func libraryNumbers() async throws -> [LibraryID: Int] {
         try await pool.read { db in
             Dictionary(
-                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, rowid FROM library").map {
-                    (LibraryID($0[0]), $0[1] as Int)
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, rowid FROM library").map { row in
+                    let row = StoredRow(row, table: "library")
+                    return (LibraryID(try row[0]), try row[1] as Int)
                 })
         }
     }
@@ -67,8 +71,9 @@ extension CatalogRepository {
         }
     }
 
-    static func folder(_ row: Row) -> Folder {
-        Folder(
+    static func folder(_ row: Row) throws -> Folder {
+        let row = StoredRow(row, table: "folder")
+        return try Folder(
             id: FolderID(row["id"]), libraryID: LibraryID(row["library_id"]),
             parentID: (row["parent_id"] as String?).map { FolderID($0) }, path: row["path"], name: row["name"])
     }

@@ -61,12 +61,15 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
             db, sql: "SELECT id, library_id, path, size, modified_at, content_hash FROM track WHERE \(condition)",
             arguments: [argument]
         ).map { row in
-            KnownFile(
+            let row = StoredRow(row, table: "track")
+            return try KnownFile(
                 id: TrackID(row[0]), libraryID: LibraryID(row[1]), path: row[2], size: row[3],
-                modifiedAt: TrackRecord.wholeMilliseconds(row[4]), contentHash: row[5])
+                modifiedAt: row.date(4), contentHash: row[5])
         }
     }
 
+    /// Throws `DomainError.invalid` when a track's dates lie outside `StoredTime`'s range: the
+    /// whole batch is rolled back.
     public func apply(_ batch: CatalogBatch) async throws {
         guard !batch.isEmpty else { return }
         try await pool.write { db in
@@ -75,6 +78,7 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     }
 
     public func finishScan(libraries: [LibraryID], at date: Date) async throws {
+        let date = try date.storable("lastScanAt")
         try await pool.write { db in
             try CatalogWrites(db: db).refreshAggregates()
             for library in libraries {
@@ -88,8 +92,9 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     public func libraries() async throws -> [Library] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, path FROM library ORDER BY name").map {
-                Library(id: LibraryID($0["id"]), name: $0["name"], path: $0["path"])
+            try Row.fetchAll(db, sql: "SELECT id, name, path FROM library ORDER BY name").map { row in
+                let row = StoredRow(row, table: "library")
+                return try Library(id: LibraryID(row["id"]), name: row["name"], path: row["path"])
             }
         }
     }
@@ -193,8 +198,9 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                         JOIN genre ON genre.id = track_genre.genre_id
                         WHERE track_genre.track_id IN (\(marks)) ORDER BY track_genre.track_id, track_genre.position
                         """), arguments: StatementArguments(ids))
-            while let row = try genres.next() {
-                details[TrackID(row[0]), default: TrackDetails()].genres.append(row[1])
+            while let found = try genres.next() {
+                let row = StoredRow(found, table: "track_genre")
+                details[TrackID(try row[0]), default: TrackDetails()].genres.append(try row[1])
             }
             let credits = try Row.fetchCursor(
                 db.makeStatement(
@@ -205,11 +211,14 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                         WHERE track_artist.track_id IN (\(marks))
                         ORDER BY track_artist.track_id, track_artist.role, track_artist.position
                         """), arguments: StatementArguments(ids))
-            while let row = try credits.next() {
-                let credit = ArtistCredit(
+            while let found = try credits.next() {
+                let row = StoredRow(found, table: "track_artist")
+                let credit = try ArtistCredit(
                     name: row[1], musicBrainzID: row[2], role: ArtistRole(rawValue: row[3]) ?? .artist)
-                details[TrackID(row[0]), default: TrackDetails()].credits.append(credit)
-                details[TrackID(row[0]), default: TrackDetails()].artistIDs.append(ArtistID(row[4]))
+                let track = TrackID(try row[0])
+                let artist = ArtistID(try row[4])
+                details[track, default: TrackDetails()].credits.append(credit)
+                details[track, default: TrackDetails()].artistIDs.append(artist)
             }
         }
         return details
@@ -217,16 +226,20 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     public func lyrics(of track: TrackID) async throws -> (plain: String?, synced: String?) {
         try await pool.read { db in
-            let row = try Row.fetchOne(
-                db, sql: "SELECT plain, synced FROM lyrics WHERE track_id = ?", arguments: [track.rawValue])
-            return (row?["plain"], row?["synced"])
+            guard
+                let found = try Row.fetchOne(
+                    db, sql: "SELECT plain, synced FROM lyrics WHERE track_id = ?", arguments: [track.rawValue])
+            else { return (nil, nil) }
+            let row = StoredRow(found, table: "lyrics")
+            return (try row["plain"], try row["synced"])
         }
     }
 
     public func artwork(_ id: ArtworkID) async throws -> Artwork? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM artwork WHERE id = ?", arguments: [id.rawValue]).map { row in
-                Artwork(
+                let row = StoredRow(row, table: "artwork")
+                return try Artwork(
                     id: ArtworkID(row["id"]), source: Artwork.Source(rawValue: row["source"]) ?? .file,
                     path: row["path"], mimeType: row["mime_type"], byteCount: row["byte_count"])
             }
@@ -238,11 +251,7 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
             try Row.fetchAll(
                 db, sql: "SELECT * FROM folder WHERE library_id = ? ORDER BY path", arguments: [library.rawValue]
             )
-            .map { row in
-                Folder(
-                    id: FolderID(row["id"]), libraryID: LibraryID(row["library_id"]),
-                    parentID: (row["parent_id"] as String?).map { FolderID($0) }, path: row["path"], name: row["name"])
-            }
+            .map(Self.folder)
         }
     }
 
@@ -268,18 +277,21 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     // The row mappers read `SELECT *` (or `album.*`, `artist.*`) rows by position: columns come
     // in table order (a test holds these positions to the schema). Looking columns up by name
-    // costs more than the rest of a list request.
+    // costs more than the rest of a list request. A value that does not decode throws
+    // `StoredValueUnreadable`, and a list that meets one fails whole.
 
-    static func album(_ row: Row) -> Album {
-        Album(
+    static func album(_ row: Row) throws -> Album {
+        let row = StoredRow(row, table: "album")
+        return try Album(
             id: AlbumID(row[0]), title: row[1], albumArtistName: row[4], albumArtistID: ArtistID(row[3]),
             year: row[5], compilation: row[6], releaseMBID: row[7],
             artworkID: (row[9] as String?).map { ArtworkID($0) }, trackCount: row[10], discCount: row[11],
             durationMs: row[12], createdAt: row[13])
     }
 
-    static func artist(_ row: Row) -> Artist {
-        Artist(
+    static func artist(_ row: Row) throws -> Artist {
+        let row = StoredRow(row, table: "artist")
+        return try Artist(
             id: ArtistID(row[0]), name: row[1], sortName: row[2], musicBrainzID: row[3], albumCount: row[4],
             trackCount: row[5])
     }

@@ -32,8 +32,13 @@ struct CatalogWrites {
             [folder.id.rawValue, folder.libraryID.rawValue, folder.parentID?.rawValue, folder.path, folder.name])
     }
 
+    /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (a file's time in the
+    /// far future, say): the batch's transaction is rolled back.
     private func upsert(_ write: TrackWrite) throws {
-        let track = write.track
+        var track = write.track
+        track.modifiedAt = try track.modifiedAt.storable("modifiedAt")
+        track.createdAt = try track.createdAt.storable("createdAt")
+        track.updatedAt = try track.updatedAt.storable("updatedAt")
         let trackID = track.id.rawValue
         if let artwork = write.artwork {
             try run(

@@ -2,14 +2,19 @@ import CantoCore
 import Foundation
 import GRDB
 
-extension Row {
-    /// A stored date, at the whole millisecond it was written with (see `TrackRecord.wholeMilliseconds`).
-    func date(_ column: String) -> Date {
-        TrackRecord.wholeMilliseconds(self[column])
+extension Date {
+    /// This instant, for a write into the database: an instant that would not read back (outside
+    /// `StoredTime`'s range, not finite) throws `DomainError.invalid(field)` and nothing is stored.
+    /// Every store function that writes a date passes it through here, before its transaction.
+    func storable(_ field: String) throws -> Date {
+        try StoredTime.checked(self, field: field)
     }
+}
 
-    func optionalDate(_ column: String) -> Date? {
-        (self[column] as Date?).map(TrackRecord.wholeMilliseconds)
+extension Optional<Date> {
+    /// nil, or the instant when it reads back (see `Date.storable`).
+    func storable(_ field: String) throws -> Date? {
+        try map { try $0.storable(field) }
     }
 }
 

@@ -10,11 +10,13 @@ public struct HistoryRepository: HistoryStore {
         pool = database.pool
     }
 
-    /// Throws `NotFoundOrForbidden` when the user does not exist.
+    /// Throws `NotFoundOrForbidden` when the user does not exist, `DomainError.invalid("startedAt")`
+    /// for an instant outside `StoredTime`'s range (nothing is stored).
     public func recordPlay(
         user: UserID, track: TrackID, startedAt: Date, secondsPlayed: Int, client: String?, scrobble: Bool
     ) async throws -> Play {
-        try await pool.writeOwned { db in
+        let startedAt = try startedAt.storable("startedAt")
+        return try await pool.writeOwned { db in
             try db.run(
                 """
                 INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)
@@ -25,10 +27,11 @@ public struct HistoryRepository: HistoryStore {
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM play WHERE id = ?"), arguments: [db.lastInsertedRowID])
             else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "the new play is missing") }
-            return Self.play(row)
+            return try Self.play(row)
         }
     }
 
+    /// A row that does not decode (see `StoredValueUnreadable`) fails the whole page.
     public func plays(of user: UserID, from: Date?, to: Date?, offset: Int, limit: Int) async throws -> [Play] {
         let range = Self.range(of: user, from: from, to: to)
         return try await pool.read { db in
@@ -61,8 +64,9 @@ public struct HistoryRepository: HistoryStore {
         }
     }
 
-    private static func play(_ row: Row) -> Play {
-        Play(
+    private static func play(_ row: Row) throws -> Play {
+        let row = StoredRow(row, table: "play")
+        return try Play(
             id: row["id"], userID: UserID(row["user_id"]), trackID: TrackID(row["track_id"]),
             startedAt: row.date("started_at"), secondsPlayed: row["seconds_played"], client: row["client"],
             scrobble: row["scrobble"])

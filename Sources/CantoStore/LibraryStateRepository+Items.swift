@@ -10,21 +10,24 @@ extension LibraryStateRepository {
     public func playQueue(of user: UserID) async throws -> PlayQueue? {
         try await pool.read { db in
             guard
-                let row = try Row.fetchOne(
+                let found = try Row.fetchOne(
                     db, sql: "SELECT * FROM play_queue WHERE user_id = ?", arguments: [user.rawValue])
             else { return nil }
-            let trackIDs = try JSONDecoder().decode([TrackID].self, from: Data((row["track_ids"] as String).utf8))
-            return PlayQueue(
+            let row = StoredRow(found, table: "play_queue")
+            let trackIDs = try JSONDecoder().decode([TrackID].self, from: Data((try row["track_ids"] as String).utf8))
+            return try PlayQueue(
                 trackIDs: trackIDs, currentIndex: row["current_index"], positionMs: row["position_ms"],
                 changedAt: row.date("changed_at"), changedBy: row["changed_by"])
         }
     }
 
-    /// Replaces the queue; nil removes it.
+    /// Replaces the queue; nil removes it. Throws `DomainError.invalid("changedAt")` for a date
+    /// outside `StoredTime`'s range (nothing changes).
     public func savePlayQueue(_ queue: PlayQueue?, of user: UserID) async throws {
+        let changedAt = try queue?.changedAt.storable("changedAt")
         let trackIDs = try queue.map { String(decoding: try JSONEncoder().encode($0.trackIDs), as: UTF8.self) }
         try await pool.writeOwned { db in
-            guard let queue, let trackIDs else {
+            guard let queue, let trackIDs, let changedAt else {
                 try db.run("DELETE FROM play_queue WHERE user_id = ?", [user.rawValue])
                 return
             }
@@ -36,20 +39,22 @@ extension LibraryStateRepository {
                     current_index = excluded.current_index, position_ms = excluded.position_ms,
                     changed_at = excluded.changed_at, changed_by = excluded.changed_by
                 """,
-                [user.rawValue, trackIDs, queue.currentIndex, queue.positionMs, queue.changedAt, queue.changedBy])
+                [user.rawValue, trackIDs, queue.currentIndex, queue.positionMs, changedAt, queue.changedBy])
         }
     }
 
     // MARK: Bookmarks
 
-    /// Most recently updated first.
+    /// Most recently updated first. One row that does not decode (see `StoredValueUnreadable`)
+    /// fails the whole list.
     public func bookmarks(of user: UserID) async throws -> [Bookmark] {
         try await pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM bookmark WHERE user_id = ? ORDER BY updated_at DESC, track_id",
                 arguments: [user.rawValue]
             ).map { row in
-                Bookmark(
+                let row = StoredRow(row, table: "bookmark")
+                return try Bookmark(
                     trackID: TrackID(row["track_id"]), positionMs: row["position_ms"], comment: row["comment"],
                     createdAt: row.date("created_at"), updatedAt: row.date("updated_at"))
             }
@@ -57,7 +62,10 @@ extension LibraryStateRepository {
     }
 
     /// Creates or moves the user's bookmark in the track; a moved bookmark keeps its creation time.
+    /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (nothing changes).
     public func saveBookmark(_ bookmark: Bookmark, of user: UserID) async throws {
+        let createdAt = try bookmark.createdAt.storable("createdAt")
+        let updatedAt = try bookmark.updatedAt.storable("updatedAt")
         try await pool.writeOwned { db in
             try db.run(
                 """
@@ -68,7 +76,7 @@ extension LibraryStateRepository {
                 """,
                 [
                     user.rawValue, bookmark.trackID.rawValue, bookmark.positionMs, bookmark.comment,
-                    bookmark.createdAt, bookmark.updatedAt,
+                    createdAt, updatedAt,
                 ])
         }
     }
@@ -81,7 +89,8 @@ extension LibraryStateRepository {
 
     // MARK: Stars and ratings
 
-    /// Starred items newest first, then items only rated.
+    /// Starred items newest first, then items only rated. One row that does not decode (see
+    /// `StoredValueUnreadable`) fails the whole list (and the song lists that ask for stars).
     public func annotations(of user: UserID) async throws -> [Annotation] {
         try await pool.read { db in
             try Row.fetchAll(
@@ -109,7 +118,7 @@ extension LibraryStateRepository {
                         sql: "SELECT item_id, kind, starred_at, rating FROM annotation WHERE user_id = ? LIMIT ?"),
                     arguments: [user.rawValue, Self.keptAnnotations + 1])
                 guard rows.count <= Self.keptAnnotations else { return nil }
-                return Dictionary(rows.lazy.map(Self.annotation).map { ($0.itemID, $0) }) { first, _ in first }
+                return Dictionary(try rows.map(Self.annotation).map { ($0.itemID, $0) }) { first, _ in first }
             }
         }
         if let kept {
@@ -130,23 +139,27 @@ extension LibraryStateRepository {
                         WHERE user_id = ? AND item_id IN (\(databaseQuestionMarks(count: chunk.count)))
                         """), arguments: StatementArguments([user.rawValue] + chunk))
             while let row = try rows.next() {
-                let annotation = Self.annotation(row)
+                let annotation = try Self.annotation(row)
                 found[annotation.itemID] = annotation
             }
         }
         return found
     }
 
-    private static func annotation(_ row: Row) -> Annotation {
-        Annotation(
-            itemID: row[0], kind: Annotation.ItemKind(rawValue: row[1]) ?? .track,
-            starredAt: (row[2] as Date?).map(TrackRecord.wholeMilliseconds), rating: row[3])
+    private static func annotation(_ row: Row) throws -> Annotation {
+        let row = StoredRow(row, table: "annotation")
+        return try Annotation(
+            itemID: row[0], kind: Annotation.ItemKind(rawValue: row[1]) ?? .track, starredAt: row.optionalDate(2),
+            rating: row[3])
     }
 
-    /// Starring a starred item keeps its first star time.
+    /// Starring a starred item keeps its first star time. Throws `DomainError.invalid("starredAt")`
+    /// for a date outside `StoredTime`'s range (nothing changes).
     public func setStarred(
         _ starred: Bool, item: String, kind: Annotation.ItemKind, user: UserID, at date: Date
     ) async throws {
+        // Only a star stores the date.
+        let date = starred ? try date.storable("starredAt") : date
         try await pool.writeOwned { db in
             guard starred else {
                 try db.run(

@@ -18,8 +18,11 @@ public struct LibraryStateRepository: LibraryStateStore {
 
     // MARK: Playlists
 
-    /// Throws `NotFoundOrForbidden` when the owner does not exist.
+    /// Throws `NotFoundOrForbidden` when the owner does not exist, `DomainError.invalid` for a
+    /// date outside `StoredTime`'s range (nothing is stored).
     public func createPlaylist(_ playlist: Playlist) async throws {
+        let createdAt = try playlist.createdAt.storable("createdAt")
+        let updatedAt = try playlist.updatedAt.storable("updatedAt")
         try await pool.writeOwned { db in
             try db.run(
                 """
@@ -28,7 +31,7 @@ public struct LibraryStateRepository: LibraryStateStore {
                 """,
                 [
                     playlist.id.rawValue, playlist.ownerID.rawValue, playlist.name, playlist.comment,
-                    playlist.isPublic, playlist.createdAt, playlist.updatedAt,
+                    playlist.isPublic, createdAt, updatedAt,
                 ])
             try Self.saveTracks(playlist.trackIDs, of: playlist.id, db)
         }
@@ -44,11 +47,12 @@ public struct LibraryStateRepository: LibraryStateStore {
             let tracks = try String.fetchAll(
                 db, sql: "SELECT track_id FROM playlist_track WHERE playlist_id = ? ORDER BY position",
                 arguments: [id.rawValue])
-            return Self.playlist(row, trackIDs: tracks.map { TrackID($0) })
+            return try Self.playlist(row, trackIDs: tracks.map { TrackID($0) })
         }
     }
 
-    /// By name (ASCII case ignored), the viewer's own and everyone's public ones together.
+    /// By name (ASCII case ignored), the viewer's own and everyone's public ones together. One
+    /// row that does not decode (see `StoredValueUnreadable`) fails the whole list.
     public func playlists(visibleTo viewer: UserID) async throws -> [Playlist] {
         try await pool.read { db in
             let visible = "SELECT id FROM playlist WHERE owner_id = ? OR is_public = 1"
@@ -59,24 +63,29 @@ public struct LibraryStateRepository: LibraryStateStore {
                     SELECT playlist_id, track_id FROM playlist_track WHERE playlist_id IN (\(visible))
                     ORDER BY playlist_id, position
                     """, arguments: [viewer.rawValue])
-            while let row = try trackRows.next() {
-                tracks[row["playlist_id"], default: []].append(TrackID(row["track_id"]))
+            while let found = try trackRows.next() {
+                let row = StoredRow(found, table: "playlist_track")
+                tracks[try row["playlist_id"], default: []].append(TrackID(try row["track_id"]))
             }
             return try Row.fetchAll(
                 db, sql: "SELECT * FROM playlist WHERE id IN (\(visible)) ORDER BY name COLLATE NOCASE, id",
                 arguments: [viewer.rawValue]
-            ).map { Self.playlist($0, trackIDs: tracks[$0["id"]] ?? []) }
+            ).map { row in
+                try Self.playlist(row, trackIDs: tracks[try StoredRow(row, table: "playlist")["id"]] ?? [])
+            }
         }
     }
 
     /// Saves name, comment, visibility, tracks and `updatedAt` in one transaction. The owner
-    /// and creation time never change.
+    /// and creation time never change. Throws `DomainError.invalid("updatedAt")` for a date outside
+    /// `StoredTime`'s range (nothing changes).
     public func updatePlaylist(_ playlist: Playlist, by user: UserID) async throws {
+        let updatedAt = try playlist.updatedAt.storable("updatedAt")
         try await pool.write { db in
             let changed = try db.run(
                 "UPDATE playlist SET name = ?, comment = ?, is_public = ?, updated_at = ? WHERE id = ? AND owner_id = ?",
                 [
-                    playlist.name, playlist.comment, playlist.isPublic, playlist.updatedAt, playlist.id.rawValue,
+                    playlist.name, playlist.comment, playlist.isPublic, updatedAt, playlist.id.rawValue,
                     user.rawValue,
                 ])
             guard changed > 0 else { throw NotFoundOrForbidden() }
@@ -101,8 +110,9 @@ public struct LibraryStateRepository: LibraryStateStore {
         }
     }
 
-    private static func playlist(_ row: Row, trackIDs: [TrackID]) -> Playlist {
-        Playlist(
+    private static func playlist(_ row: Row, trackIDs: [TrackID]) throws -> Playlist {
+        let row = StoredRow(row, table: "playlist")
+        return try Playlist(
             id: PlaylistID(row["id"]), ownerID: UserID(row["owner_id"]), name: row["name"], comment: row["comment"],
             isPublic: row["is_public"], trackIDs: trackIDs, createdAt: row.date("created_at"),
             updatedAt: row.date("updated_at"))

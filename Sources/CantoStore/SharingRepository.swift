@@ -14,15 +14,19 @@ public struct SharingRepository: SharingStore {
         String(decoding: (try? JSONEncoder().encode(ids.map(\.rawValue))) ?? Data("[]".utf8), as: UTF8.self)
     }
 
-    private static func share(_ row: Row) -> Share {
-        let ids = (try? JSONDecoder().decode([String].self, from: Data((row["track_ids"] as String).utf8))) ?? []
-        return Share(
+    private static func share(_ row: Row) throws -> Share {
+        let row = StoredRow(row, table: "share")
+        let ids = (try? JSONDecoder().decode([String].self, from: Data((try row["track_ids"] as String).utf8))) ?? []
+        return try Share(
             id: ShareID(row["id"]), ownerID: UserID(row["owner_id"]), description: row["description"],
             trackIDs: ids.map { TrackID($0) }, createdAt: row["created_at"], expiresAt: row["expires_at"],
             lastVisitedAt: row["last_visited_at"], visitCount: row["visit_count"])
     }
 
+    /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (nothing is stored).
     public func createShare(_ share: Share) async throws {
+        let createdAt = try share.createdAt.storable("createdAt")
+        let expiresAt = try share.expiresAt.storable("expiresAt")
         try await pool.write { db in
             try db.execute(
                 sql: """
@@ -31,17 +35,19 @@ public struct SharingRepository: SharingStore {
                     """,
                 arguments: [
                     share.id.rawValue, share.ownerID.rawValue, share.description, Self.encode(share.trackIDs),
-                    share.createdAt, share.expiresAt,
+                    createdAt, expiresAt,
                 ])
         }
     }
 
+    /// Throws `StoredValueUnreadable` when the share's row does not decode.
     public func share(_ id: ShareID) async throws -> Share? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM share WHERE id = ?", arguments: [id.rawValue]).map(Self.share)
         }
     }
 
+    /// One row that does not decode (see `StoredValueUnreadable`) fails the whole list.
     public func shares(of user: UserID) async throws -> [Share] {
         try await pool.read { db in
             try Row.fetchAll(
@@ -50,8 +56,10 @@ public struct SharingRepository: SharingStore {
         }
     }
 
+    /// Throws `DomainError.invalid("expiresAt")` for an expiry outside `StoredTime`'s range (nothing changes).
     public func updateShare(_ id: ShareID, owner: UserID, description: String?, expiresAt: Date?) async throws -> Bool {
-        try await pool.write { db in
+        let expiresAt = try expiresAt.storable("expiresAt")
+        return try await pool.write { db in
             try db.execute(
                 sql: "UPDATE share SET description = ?, expires_at = ? WHERE id = ? AND owner_id = ?",
                 arguments: [description, expiresAt, id.rawValue, owner.rawValue])
@@ -68,6 +76,7 @@ public struct SharingRepository: SharingStore {
     }
 
     public func recordVisit(_ id: ShareID, at date: Date) async throws {
+        let date = try date.storable("lastVisitedAt")
         try await pool.write { db in
             try db.execute(
                 sql: "UPDATE share SET visit_count = visit_count + 1, last_visited_at = ? WHERE id = ?",
@@ -78,7 +87,8 @@ public struct SharingRepository: SharingStore {
     public func radioStations() async throws -> [RadioStation] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM radio_station ORDER BY name COLLATE NOCASE").map { row in
-                RadioStation(
+                let row = StoredRow(row, table: "radio_station")
+                return try RadioStation(
                     id: RadioStationID(row["id"]), name: row["name"], streamURL: row["stream_url"],
                     homepageURL: row["homepage_url"])
             }
