@@ -25,7 +25,11 @@ struct FileStatus: Sendable, Equatable {
             }
         let seconds = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         // Whole milliseconds: the value round-trips through SQLite's DATETIME exactly.
-        let modified = Date(timeIntervalSince1970: (seconds * 1000).rounded(.down) / 1000)
+        // Held to the stored range: a file dated before 1970 or after 9999 (a broken clock, a
+        // hostile archive) is still scanned; its time only decides whether it changed.
+        let stored = min(
+            max(seconds, StoredTime.earliest.timeIntervalSince1970), StoredTime.latest.timeIntervalSince1970)
+        let modified = Date(timeIntervalSince1970: (stored * 1000).rounded(.down) / 1000)
         return .success(
             FileStatus(
                 kind: kind, size: Int64(info.st_size), modifiedAt: modified,

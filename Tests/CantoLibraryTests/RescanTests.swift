@@ -58,6 +58,26 @@ import Testing
         #expect(try await harness.allTracks() == before)
     }
 
+    /// Files dated before 1970 or after the year 9999 (a broken clock, a hostile archive) are
+    /// scanned, and a second scan finds them unchanged: their times are held to the stored range.
+    @Test func filesWithTimesOutsideTheStoredRangeAreScanned() async throws {
+        let copy = try await Self.scannedCopy { fixture in
+            for (index, track) in fixture.tracks.enumerated() {
+                // 1950, and the year 60000.
+                let seconds = index % 2 == 0 ? -631_152_000 : 1_831_230_000_000
+                try setModificationTime(of: fixture.path(track.path), seconds: seconds, milliseconds: 5)
+            }
+        }
+        var harness = copy.harness
+        try harness.reopen()
+        let tracks = try await harness.allTracks()
+        #expect(tracks.count == copy.fixture.expectedTrackCount)
+        #expect(tracks.allSatisfy { $0.modifiedAt >= StoredTime.earliest && $0.modifiedAt <= StoredTime.latest })
+        let summary = try await harness.scan()
+        #expect(summary.unchanged == copy.fixture.expectedTrackCount)
+        #expect(summary.updated == 0)
+    }
+
     @Test func changedTagIsUpdated() async throws {
         let copy = try await Self.scannedCopy()
         let (fixture, harness) = (copy.fixture, copy.harness)

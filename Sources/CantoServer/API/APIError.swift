@@ -70,7 +70,7 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch is DecodingError {
             throw APIError.badRequest("The request body is not the JSON this endpoint expects.")
         } catch {
-            context.logger.error("internal error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            context.logger.error("internal error", metadata: InternalErrorLog.metadata(error))
             throw APIError(.internalServerError, "internal", "Something went wrong on the server.")
         }
     }

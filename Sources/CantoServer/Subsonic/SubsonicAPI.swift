@@ -99,7 +99,7 @@ struct SubsonicAPI: Sendable {
         } catch {
             context.logger.error(
                 "subsonic internal error",
-                metadata: ["subsonic.method": "\(method)", "error": "\(String(reflecting: type(of: error)))"])
+                metadata: InternalErrorLog.metadata(error).merging(["subsonic.method": "\(method)"]) { $1 })
             return format.failure(.internalError)
         }
     }
