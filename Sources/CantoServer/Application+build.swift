@@ -28,6 +28,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Canto"),
         services: [
             PluginService(registry: services.registry),
+            EventService(dispatcher: services.dispatcher),
             ScannerService(coordinator: services.scans, scanOnStart: configuration.scanOnStart, interval: interval),
             SessionCleanupService(sessions: services.accounts.sessions, idleTimeout: configuration.sessionIdleTimeout),
         ],

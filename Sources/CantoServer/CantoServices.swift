@@ -39,6 +39,13 @@ public struct CantoServices: Sendable {
     public let queries: any CatalogQueries
     /// The catalog as the APIs read it: per-user views and the shared readings' caches.
     public let catalogs: CatalogService
+    /// The outbox of domain events and their delivery to subscribers.
+    public let events: EventOutbox
+    public let dispatcher: EventDispatcher
+    /// Plays and starts, recorded and published in one place.
+    public let playback: PlaybackService
+    /// Who is playing what: a subscriber of the playback events.
+    let nowPlaying = NowPlaying()
     /// Decides who a Subsonic request comes from (`u`+`p`, `u`+`t`+`s`, `apiKey`).
     public let subsonicAuthenticator: SubsonicAuthenticator
     /// Streams originals and transcodes; chooses between them.
@@ -64,12 +71,20 @@ public struct CantoServices: Sendable {
                     dataDirectory: dataDirectory.appendingPathComponent("plugins/\(descriptor.id)"),
                     catalog: catalog, catalogWriter: catalog)
             }, logger: logger)
-        scans = ScanCoordinator(registry: registry, catalog: catalog, libraries: configured, logger: logger)
+        let events = EventOutbox(database: database)
+        self.events = events
+        scans = ScanCoordinator(
+            registry: registry, catalog: catalog, libraries: configured, events: events, logger: logger)
         sharing = SharingRepository(database: database)
         queries = CatalogQueryRepository(database: database)
         catalogs = CatalogService(reader: catalog, queries: queries)
+        dispatcher = EventDispatcher(log: events)
+        playback = PlaybackService(
+            history: HistoryRepository(database: database), events: events, dispatcher: dispatcher)
+        await dispatcher.subscribe(nowPlaying)
         let accountStore = AccountRepository(database: database)
-        libraries = try await LibraryManager(configured: configured, settings: accountStore, scans: scans)
+        libraries = try await LibraryManager(
+            configured: configured, settings: accountStore, scans: scans, events: events)
         let hasher = PasswordHasher(cost: configuration.bcryptCost)
         let secrets = try SecretBox(dataDirectory: dataDirectory)
         let throttle = LoginThrottle()

@@ -15,8 +15,12 @@ public actor LibraryManager {
     private var added: [Added]
     private let settings: any SettingsStore
     private let scans: ScanCoordinator
+    private let events: (any EventLog)?
 
-    init(configured: [Library], settings: any SettingsStore, scans: ScanCoordinator) async throws {
+    init(configured: [Library], settings: any SettingsStore, scans: ScanCoordinator, events: (any EventLog)? = nil)
+        async throws
+    {
+        self.events = events
         self.configured = configured
         self.settings = settings
         self.scans = scans
@@ -40,8 +44,18 @@ public actor LibraryManager {
     /// Whether the library comes from the configuration file (and can only be removed there).
     public func isConfigured(_ id: LibraryID) -> Bool { configured.contains { $0.id == id } }
 
-    public enum Problem: Error, Equatable {
+    public enum Problem: Error, Equatable, DomainFailure {
         case notADirectory(String), duplicate(String), configured, unknown
+
+        public var domainError: DomainError {
+            switch self {
+            case .notADirectory(let path):
+                .invalid("path", "\(path) is not a folder on the server (give an absolute path).")
+            case .duplicate(let path): .conflict("\(path) is already a library.")
+            case .configured: .conflict("This folder is set in the configuration file; remove it there.")
+            case .unknown: .notFound
+            }
+        }
     }
 
     public func add(path: String, name: String?) async throws -> Library {
@@ -54,6 +68,7 @@ public actor LibraryManager {
         guard !all.contains(where: { $0.id == library.id }) else { throw Problem.duplicate(standardized) }
         added.append(Added(path: library.path, name: library.name))
         try await persist()
+        try await events?.publish(.libraryChanged(library: library.id, removed: false), at: Date())
         return library
     }
 
@@ -64,6 +79,7 @@ public actor LibraryManager {
         }
         added.remove(at: index)
         try await persist()
+        try await events?.publish(.libraryChanged(library: id, removed: true), at: Date())
     }
 
     private func persist() async throws {

@@ -21,8 +21,15 @@ public actor ScanCoordinator {
     /// Scans run to their end since start.
     public private(set) var completedScans = 0
 
-    public init(registry: PluginRegistry, catalog: any CatalogReader, libraries: [Library], logger: Logger) {
+    /// Where `scanFinished` is published.
+    private let events: (any EventLog)?
+
+    public init(
+        registry: PluginRegistry, catalog: any CatalogReader, libraries: [Library], events: (any EventLog)? = nil,
+        logger: Logger
+    ) {
         self.registry = registry
+        self.events = events
         self.catalog = catalog
         self.libraries = libraries
         self.logger = logger
@@ -81,6 +88,11 @@ public actor ScanCoordinator {
         live.update { $0.summary = total }
         lastSummary = total
         completedScans += 1
+        do {
+            try await events?.publish(.scanFinished(summary: total), at: Date())
+        } catch {
+            logger.error("scan event not published", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+        }
         return total
     }
 

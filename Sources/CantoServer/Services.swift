@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import CantoPluginKit
 import Foundation
 import Logging
@@ -39,6 +40,15 @@ struct ScannerService: Service {
             await coordinator.finish()
             group.cancelAll()
         }
+    }
+}
+
+/// Delivers domain events to their subscribers until shutdown.
+struct EventService: Service {
+    let dispatcher: EventDispatcher
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await dispatcher.run() }
     }
 }
 

@@ -23,6 +23,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
         let lastSeenAt = try user.lastSeenAt.storable("lastSeenAt")
         do {
             try await pool.write { db in
+                try db.appendEvent(.userCreated(user: user.id), at: createdAt)
                 try db.execute(
                     sql: """
                         INSERT INTO user (id, username, display_name, email, role, password_hash, app_password,
@@ -100,7 +101,9 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     /// with the user (ON DELETE CASCADE); the audit log keeps its entries.
     public func deleteUser(_ id: UserID) async throws -> Bool {
         try await pool.write { db in
-            try db.run("DELETE FROM user WHERE id = ?", [id.rawValue]) > 0
+            guard try db.run("DELETE FROM user WHERE id = ?", [id.rawValue]) > 0 else { return false }
+            try db.appendEvent(.userDeleted(user: id), at: Date())
+            return true
         }
     }
 

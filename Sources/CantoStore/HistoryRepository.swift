@@ -22,10 +22,18 @@ public struct HistoryRepository: HistoryStore {
                 INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """, [user.rawValue, track.rawValue, startedAt, secondsPlayed, client, scrobble])
+            let id = db.lastInsertedRowID
+            // The play count and the event commit with the play: one fact, one transaction.
+            try db.run("UPDATE track SET play_count = play_count + 1 WHERE id = ?", [track.rawValue])
+            try db.execute(sql: "UPDATE catalog_version SET version = version + 1")
+            try db.appendEvent(
+                .trackPlayed(
+                    user: user, track: track, playID: id, startedAt: startedAt, secondsPlayed: secondsPlayed,
+                    countsAsScrobble: scrobble, client: client), at: Date())
             // Read back, so the play answered is the play stored (dates keep whole milliseconds).
             guard
                 let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM play WHERE id = ?"), arguments: [db.lastInsertedRowID])
+                    db.cachedStatement(sql: "SELECT * FROM play WHERE id = ?"), arguments: [id])
             else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "the new play is missing") }
             return try Self.play(row)
         }

@@ -27,6 +27,7 @@ extension LibraryStateRepository {
         let changedAt = try queue?.changedAt.storable("changedAt")
         let trackIDs = try queue.map { String(decoding: try JSONEncoder().encode($0.trackIDs), as: UTF8.self) }
         try await pool.writeOwned { db in
+            try db.appendEvent(.queueSaved(user: user, trackCount: queue?.trackIDs.count ?? 0), at: Date())
             guard let queue, let trackIDs, let changedAt else {
                 try db.run("DELETE FROM play_queue WHERE user_id = ?", [user.rawValue])
                 return
@@ -161,6 +162,7 @@ extension LibraryStateRepository {
         // Only a star stores the date.
         let date = starred ? try date.storable("starredAt") : date
         try await pool.writeOwned { db in
+            try db.appendEvent(.starred(user: user, item: item, kind: kind, starred: starred), at: Date())
             guard starred else {
                 try db.run(
                     "UPDATE annotation SET starred_at = NULL WHERE user_id = ? AND item_id = ?", [user.rawValue, item])
@@ -179,6 +181,8 @@ extension LibraryStateRepository {
     /// A rating is 1 to 5 (the schema refuses others); nil or 0 removes it, as in Subsonic.
     public func setRating(_ rating: Int?, item: String, kind: Annotation.ItemKind, user: UserID) async throws {
         try await pool.writeOwned { db in
+            let given = rating.flatMap { $0 == 0 ? nil : $0 }
+            try db.appendEvent(.rated(user: user, item: item, kind: kind, rating: given), at: Date())
             guard let rating, rating != 0 else {
                 try db.run(
                     "UPDATE annotation SET rating = NULL WHERE user_id = ? AND item_id = ?", [user.rawValue, item])

@@ -24,6 +24,8 @@ public struct LibraryStateRepository: LibraryStateStore {
         let createdAt = try playlist.createdAt.storable("createdAt")
         let updatedAt = try playlist.updatedAt.storable("updatedAt")
         try await pool.writeOwned { db in
+            try db.appendEvent(
+                .playlistChanged(user: playlist.ownerID, playlist: playlist.id, deleted: false), at: updatedAt)
             try db.run(
                 """
                 INSERT INTO playlist (id, owner_id, name, comment, is_public, created_at, updated_at)
@@ -90,6 +92,7 @@ public struct LibraryStateRepository: LibraryStateStore {
                 ])
             guard changed > 0 else { throw NotFoundOrForbidden() }
             try Self.saveTracks(playlist.trackIDs, of: playlist.id, db)
+            try db.appendEvent(.playlistChanged(user: user, playlist: playlist.id, deleted: false), at: updatedAt)
         }
     }
 
@@ -97,6 +100,7 @@ public struct LibraryStateRepository: LibraryStateStore {
         try await pool.write { db in
             guard try db.run("DELETE FROM playlist WHERE id = ? AND owner_id = ?", [id.rawValue, user.rawValue]) > 0
             else { throw NotFoundOrForbidden() }
+            try db.appendEvent(.playlistChanged(user: user, playlist: id, deleted: true), at: Date())
         }
     }
 

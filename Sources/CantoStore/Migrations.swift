@@ -19,6 +19,9 @@ enum Migrations {
         migrator.registerMigration("v5-catalog-version") { db in
             try db.execute(sql: v5CatalogVersion)
         }
+        migrator.registerMigration("v6-outbox") { db in
+            try db.execute(sql: v6Outbox)
+        }
         return migrator
     }
 

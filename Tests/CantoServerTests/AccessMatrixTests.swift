@@ -299,9 +299,9 @@ struct AccessMatrixTests {
             id: ShareID("s-olivia"), ownerID: olivia.user.id, description: "Olivia share", trackIDs: [track],
             createdAt: now, expiresAt: nil)
         try await server.services.sharing.createShare(share)
-        let played = try await server.services.accounts.recordPlay(
-            of: try #require(try await server.services.catalog.track(track)), by: olivia.user, startedAt: now,
-            secondsPlayed: 100, client: "olivia-app")
+        let played = try await server.services.playback.played(
+            track, in: server.services.catalogs.view(for: olivia.user), startedAt: now, secondsPlayed: 100,
+            client: "olivia-app")
         let keys = try await server.services.accounts.apiKeys.apiKeys(of: olivia.user.id)
         let sessions = try await server.services.accounts.sessions.sessions(of: olivia.user.id)
         let key = try #require(keys.first).id.rawValue

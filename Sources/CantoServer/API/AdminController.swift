@@ -153,14 +153,7 @@ struct AdminController {
     /// Adds a music folder (an absolute path on the server) and starts a scan.
     @Sendable func addLibrary(_ request: Request, context: CantoRequestContext) async throws -> Response {
         let body = try await request.decode(as: NewLibrary.self, context: context)
-        let library: Library
-        do {
-            library = try await services.libraries.add(path: body.path, name: body.name)
-        } catch LibraryManager.Problem.notADirectory(let path) {
-            throw APIError.badRequest("\(path) is not a folder on the server (give an absolute path).")
-        } catch LibraryManager.Problem.duplicate(let path) {
-            throw APIError.conflict("\(path) is already a library.")
-        }
+        let library = try await services.libraries.add(path: body.path, name: body.name)
         try await accounts.audit.record(
             .libraryAdded, actor: try context.requireUser().id, subject: library.path,
             address: context.clientAddress, at: Date())
@@ -174,13 +167,7 @@ struct AdminController {
     /// Removes a folder added here; the scan it starts removes its tracks from the catalog.
     @Sendable func removeLibrary(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
         let id = LibraryID(try context.parameters.require("id"))
-        do {
-            try await services.libraries.remove(id)
-        } catch LibraryManager.Problem.configured {
-            throw APIError.conflict("This folder is set in the configuration file; remove it there.")
-        } catch LibraryManager.Problem.unknown {
-            throw APIError.notFound
-        }
+        try await services.libraries.remove(id)
         try await accounts.audit.record(
             .libraryRemoved, actor: try context.requireUser().id, subject: id.rawValue,
             address: context.clientAddress, at: Date())

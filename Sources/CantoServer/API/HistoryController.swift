@@ -6,8 +6,8 @@ import Hummingbird
 /// Listening history and the export of everything a user owns.
 struct HistoryController {
     let accounts: AccountService
-    /// Where a play's count is kept (until plays are one service).
-    let playCounts: any CatalogReader
+    /// Records plays (history, count and event in one transaction).
+    let playback: PlaybackService
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("me/history", use: history)
@@ -62,17 +62,13 @@ struct HistoryController {
 
     @Sendable func record(_ request: Request, context: CantoRequestContext) async throws -> Response {
         let view = try context.requireCatalog()
-        let user = view.user
         let body = try await request.decode(as: Wire.NewPlay.self, context: context)
-        guard let track = try await view.track(TrackID(body.trackId)) else { throw APIError.notFound }
         guard (0...Self.maxSecondsPlayed).contains(body.secondsPlayed) else {
             throw APIError.badRequest("secondsPlayed must be 0 to \(Self.maxSecondsPlayed).")
         }
-        let startedAt = try StoredTime.checked(body.startedAt ?? Date(), field: "startedAt")
-        let play = try await accounts.recordPlay(
-            of: track, by: user, startedAt: startedAt, secondsPlayed: body.secondsPlayed,
+        let play = try await playback.played(
+            TrackID(body.trackId), in: view, startedAt: body.startedAt ?? Date(), secondsPlayed: body.secondsPlayed,
             client: body.client ?? request.headers[.userAgent])
-        try await playCounts.recordPlay(of: track.id)
         var response = try context.responseEncoder.encode(
             try await wire(play, in: view), from: request, context: context)
         response.status = .created

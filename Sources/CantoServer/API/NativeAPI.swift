@@ -18,7 +18,7 @@ enum NativeAPI {
         AuthController(accounts: accounts).addRoutes(to: api)
         let signedIn = api.group().add(middleware: RequireUserMiddleware())
         MeController(accounts: accounts).addRoutes(to: signedIn)
-        HistoryController(accounts: accounts, playCounts: services.catalog).addRoutes(to: signedIn)
+        HistoryController(accounts: accounts, playback: services.playback).addRoutes(to: signedIn)
         MediaController(services: services).addRoutes(to: signedIn)
         CatalogController(state: accounts.state).addRoutes(to: signedIn)
         PlaylistController(services: services).addRoutes(to: signedIn)

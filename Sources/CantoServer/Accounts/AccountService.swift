@@ -217,16 +217,6 @@ public struct AccountService: Sendable {
 
     // MARK: History
 
-    public func recordPlay(of track: Track, by user: User, startedAt: Date, secondsPlayed: Int, client: String?)
-        async throws -> Play
-    {
-        let scrobble = Play.countsAsScrobble(
-            secondsPlayed: secondsPlayed, trackSeconds: Int(track.audio.durationMs / 1000))
-        return try await history.recordPlay(
-            user: user.id, track: track.id, startedAt: startedAt, secondsPlayed: secondsPlayed, client: client,
-            scrobble: scrobble)
-    }
-
     // MARK: First-run setup
 
     public func setupRequired() async throws -> Bool {

@@ -43,7 +43,8 @@ struct SubsonicAPI: Sendable {
         self.services = services
         SubsonicSystem.register(in: &self)
         SubsonicBrowsing(services: services).register(in: &self)
-        SubsonicAnnotation(services: services, nowPlaying: NowPlaying()).register(in: &self)
+        SubsonicAnnotation(services: services, playback: services.playback, nowPlaying: services.nowPlaying)
+            .register(in: &self)
         SubsonicQueues(services: services).register(in: &self)
         SubsonicPlaylists(services: services).register(in: &self)
         SubsonicUsers(services: services).register(in: &self)

@@ -1,9 +1,11 @@
 import CantoCore
+import CantoDomain
 import Foundation
 
 /// star, unstar, setRating, scrobble, getNowPlaying.
 struct SubsonicAnnotation: Sendable {
     let services: CantoServices
+    let playback: PlaybackService
     let nowPlaying: NowPlaying
 
     func register(in api: inout SubsonicAPI) {
@@ -75,14 +77,12 @@ struct SubsonicAnnotation: Sendable {
         for (index, track) in tracks.enumerated() {
             let started = times.indices.contains(index) ? times[index] : Date()
             if submission {
-                // A submitted scrobble is a finished play.
-                _ = try await services.accounts.recordPlay(
-                    of: track, by: call.user, startedAt: started, secondsPlayed: Int(track.audio.durationMs / 1000),
-                    client: client)
-                try await services.catalog.recordPlay(of: track.id)
-                await nowPlaying.clear(call.user.id)
+                // A submitted scrobble is a finished play of the whole track.
+                _ = try await playback.played(
+                    track.id, in: call.catalog, startedAt: started,
+                    secondsPlayed: Int(saturating: Double(track.audio.durationMs) / 1000), client: client)
             } else {
-                await nowPlaying.set(.init(user: call.user, trackID: track.id, since: started, client: client))
+                try await playback.started(track.id, in: call.catalog, at: started, client: client)
             }
         }
         return .empty
@@ -91,15 +91,14 @@ struct SubsonicAnnotation: Sendable {
     private func getNowPlaying(_ call: SubsonicCall) async throws -> SubsonicPayload {
         var entries: [SubsonicElement] = []
         for entry in await nowPlaying.current() {
-            if entry.user.id != call.user.id,
-                try await !services.accounts.users.preferences(of: entry.user.id).listeningVisible
-            {
+            guard let user = try await services.accounts.users.user(entry.user) else { continue }
+            if user.id != call.user.id, try await !services.accounts.users.preferences(of: user.id).listeningVisible {
                 continue
             }
             guard let track = try await call.catalog.track(entry.trackID) else { continue }
             var song = try await SubsonicModel.song(track, for: call)
             song.attributes += [
-                ("username", .string(entry.user.username)),
+                ("username", .string(user.username)),
                 ("minutesAgo", .int(max(0, Int(saturating: Date().timeIntervalSince(entry.since) / 60)))),
                 ("playerId", .int(0)),
             ]

@@ -1,0 +1,93 @@
+import CantoCore
+import Foundation
+
+/// A subscriber of domain events, with a durable cursor kept under its `id`: it receives every
+/// committed event after the last one it finished, in order, at least once (again after a
+/// failure or a restart before its cursor moved).
+public protocol EventSubscriber: Sendable {
+    /// Names the subscriber's cursor; keep it stable across versions.
+    var id: String { get }
+    /// Handles one event. Throwing leaves the cursor before it: the event comes again later.
+    func handle(_ event: StoredEvent) async throws
+}
+
+/// Delivers the outbox's events to each subscriber from its cursor. `deliverPending()` does one
+/// round; `run()` repeats it whenever an event may have been committed (`wake()`) and at least
+/// every `interval` (another process may write too).
+public actor EventDispatcher {
+    private let log: any EventLog
+    private var subscribers: [any EventSubscriber] = []
+    /// A failing subscriber waits before its next try: 1 s, 2 s, 4 s … up to a minute.
+    private var retryAt: [String: (attempts: Int, at: ContinuousClock.Instant)] = [:]
+    private let clock = ContinuousClock()
+    private let batch: Int
+    private var wakeups: AsyncStream<Void>.Continuation?
+    private let interval: Duration
+
+    public init(log: any EventLog, batch: Int = 200, interval: Duration = .seconds(1)) {
+        self.log = log
+        self.batch = batch
+        self.interval = interval
+    }
+
+    /// Adds a subscriber; it starts from its stored cursor (from the beginning when it has none).
+    public func subscribe(_ subscriber: any EventSubscriber) {
+        subscribers.append(subscriber)
+    }
+
+    /// Asks `run()` for a round soon (after a commit that wrote an event).
+    public nonisolated func wake() {
+        Task { await self.signal() }
+    }
+
+    private func signal() { wakeups?.yield() }
+
+    /// One round: each subscriber gets what it has not finished, in order, up to the first failure.
+    /// Returns how many events were handled.
+    @discardableResult
+    public func deliverPending() async throws -> Int {
+        var handled = 0
+        for subscriber in subscribers {
+            if let retry = retryAt[subscriber.id], retry.at > clock.now { continue }
+            var cursor = try await log.cursor(of: subscriber.id)
+            deliver: while true {
+                let events = try await log.events(after: cursor, limit: batch)
+                for event in events {
+                    do {
+                        try await subscriber.handle(event)
+                    } catch {
+                        let attempts = (retryAt[subscriber.id]?.attempts ?? 0) + 1
+                        let wait = min(60.0, pow(2, Double(attempts - 1)))
+                        retryAt[subscriber.id] = (attempts, clock.now + .seconds(wait))
+                        break deliver
+                    }
+                    cursor = event.id
+                    try await log.advance(subscriber.id, to: cursor)
+                    retryAt[subscriber.id] = nil
+                    handled += 1
+                }
+                if events.count < batch { break }
+            }
+        }
+        return handled
+    }
+
+    /// Delivers until cancelled: at each `wake()` and every `interval`.
+    public func run() async {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        wakeups = continuation
+        let interval = self.interval
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                continuation.yield()
+            }
+        }
+        defer { ticker.cancel() }
+        _ = try? await deliverPending()
+        for await _ in stream {
+            if Task.isCancelled { break }
+            _ = try? await deliverPending()
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import CantoCore
+import Foundation
+
+/// "A play happened", in one place: a play is recorded (history row, play count and the
+/// `trackPlayed` event in one transaction) and a start is published, always for a track in the
+/// caller's view. Subscribers (now playing, scrobblers, analytics) learn of both from the events.
+public struct PlaybackService: Sendable {
+    let history: any HistoryStore
+    let events: any EventLog
+    let dispatcher: EventDispatcher
+
+    public init(history: any HistoryStore, events: any EventLog, dispatcher: EventDispatcher) {
+        self.history = history
+        self.events = events
+        self.dispatcher = dispatcher
+    }
+
+    /// Records a finished (or stopped) play of a track in `view`; `DomainError.notFound` when it is not.
+    public func played(
+        _ id: TrackID, in view: CatalogView, startedAt: Date, secondsPlayed: Int, client: String?
+    ) async throws -> Play {
+        let track = try await view.requireTrack(id)
+        let startedAt = try StoredTime.checked(startedAt, field: "startedAt")
+        guard secondsPlayed >= 0 else { throw DomainError.invalid("secondsPlayed", "must be 0 or more") }
+        let scrobble = Play.countsAsScrobble(
+            secondsPlayed: secondsPlayed, trackSeconds: Int(saturating: Double(track.audio.durationMs) / 1000))
+        let play = try await history.recordPlay(
+            user: view.user.id, track: track.id, startedAt: startedAt, secondsPlayed: secondsPlayed,
+            client: client.map { String($0.prefix(200)) }, scrobble: scrobble)
+        dispatcher.wake()
+        return play
+    }
+
+    /// Publishes that a player started a track in `view` (now playing).
+    public func started(_ id: TrackID, in view: CatalogView, at date: Date = Date(), client: String?) async throws {
+        let track = try await view.requireTrack(id)
+        try await events.publish(
+            .trackStarted(user: view.user.id, track: track.id, client: client.map { String($0.prefix(200)) }),
+            at: try StoredTime.checked(date, field: "time"))
+        dispatcher.wake()
+    }
+}

@@ -1,0 +1,129 @@
+import CantoCore
+import CantoDomain
+import CantoStore
+import Foundation
+import Testing
+
+@testable import CantoServer
+
+/// The outbox: an event commits with its effect or not at all, each subscriber gets every
+/// committed event once in order from its durable cursor, and a failure holds its cursor.
+@Suite("Domain events")
+struct DomainEventTests {
+    /// Keeps what it was handed; fails while `failuresLeft` is above zero.
+    actor Recorder: EventSubscriber {
+        nonisolated let id: String
+        private(set) var events: [StoredEvent] = []
+        private var failuresLeft: Int
+
+        init(id: String, failures: Int = 0) {
+            self.id = id
+            failuresLeft = failures
+        }
+
+        struct Refused: Error {}
+
+        func handle(_ event: StoredEvent) throws {
+            if failuresLeft > 0 {
+                failuresLeft -= 1
+                throw Refused()
+            }
+            events.append(event)
+        }
+
+        var plays: [Int64] {
+            events.compactMap { if case .trackPlayed(_, _, let play, _, _, _, _) = $0.event { play } else { nil } }
+        }
+    }
+
+    @Test func aCommittedPlayPublishesOneEventAndARolledBackOneNone() async throws {
+        let server = try await InProcessServer.start()
+        let h = try await AccessMatrixTests.hiddenItems(server)
+        let listener = try await server.addUser("lena")
+        let view = server.services.catalogs.view(for: listener.user)
+        let log = server.services.events
+        let start = try await log.lastEventID()
+        let play = try await server.services.playback.played(
+            TrackID(h.track), in: view, startedAt: Date(), secondsPlayed: 2, client: "tests")
+        // A play by a user who is not there fails inside the transaction: nothing commits.
+        let history = HistoryRepository(database: try CantoDatabase(dataDirectory: server.data.url))
+        await #expect(throws: (any Error).self) {
+            try await history.recordPlay(
+                user: UserID("u-missing"), track: TrackID(h.track), startedAt: Date(), secondsPlayed: 1,
+                client: nil, scrobble: false)
+        }
+        let events = try await log.events(after: start, limit: 100).map(\.event)
+        #expect(events.count == 1, "\(events)")
+        guard case .trackPlayed(let user, let track, let playID, _, let seconds, let counts, let client)? = events.first
+        else {
+            Issue.record("not a play: \(events)")
+            return
+        }
+        #expect(user == listener.user.id && track == TrackID(h.track) && playID == play.id)
+        #expect(seconds == 2 && counts && client == "tests")
+        #expect(try await server.services.catalog.track(TrackID(h.track))?.playCount == 1)
+    }
+
+    @Test func aSubscriberGetsEveryEventOnceInOrderAndCatchesUpAfterARestart() async throws {
+        let server = try await InProcessServer.start()
+        let h = try await AccessMatrixTests.hiddenItems(server)
+        let listener = try await server.addUser("lena")
+        let view = server.services.catalogs.view(for: listener.user)
+        let log = server.services.events
+        // Failing twice: the first play comes again until it is handled, and nothing overtakes it.
+        let dispatcher = EventDispatcher(log: log)
+        let first = Recorder(id: "recorder", failures: 1)
+        await dispatcher.subscribe(first)
+        var plays: [Int64] = []
+        for _ in 0..<3 {
+            plays.append(
+                try await server.services.playback.played(
+                    TrackID(h.track), in: view, startedAt: Date(), secondsPlayed: 1, client: nil
+                ).id)
+        }
+        #expect(try await dispatcher.deliverPending() == 0)
+        #expect(await first.events.isEmpty)
+        // The failure waits out its backoff (1 s) before the next try; wait for the condition.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await first.plays.count < 3, ContinuousClock.now < deadline {
+            try await dispatcher.deliverPending()
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await first.plays == plays)
+
+        // "Restarted": a new dispatcher and subscriber under the same id get only what came since.
+        let later = try await server.services.playback.played(
+            TrackID(h.track), in: view, startedAt: Date(), secondsPlayed: 1, client: nil)
+        let restarted = EventDispatcher(log: log)
+        let again = Recorder(id: "recorder")
+        await restarted.subscribe(again)
+        try await restarted.deliverPending()
+        #expect(await again.plays == [later.id])
+        // A new subscriber starts from the beginning and sees everything, users included.
+        let fresh = Recorder(id: "fresh")
+        await restarted.subscribe(fresh)
+        try await restarted.deliverPending()
+        #expect(await fresh.plays == plays + [later.id])
+        #expect(await fresh.events.contains { $0.event == .userCreated(user: listener.user.id) })
+        let ids = await fresh.events.map(\.id)
+        #expect(ids == ids.sorted())
+    }
+
+    @Test func nowPlayingFollowsTheEvents() async throws {
+        let server = try await InProcessServer.start()
+        let h = try await AccessMatrixTests.hiddenItems(server)
+        let listener = try await server.addUser("lena")
+        let dispatcher = server.services.dispatcher
+        try await server.withClient { client in
+            let start = try await client.subsonic(
+                "scrobble", [("id", h.track), ("submission", "false")], as: listener)
+            #expect(start.subsonicError == nil)
+            try await dispatcher.deliverPending()
+            let playing = try await client.subsonic("getNowPlaying", as: listener)
+            #expect(playing.body.contains(h.track), "\(playing.body)")
+            _ = try await client.subsonic("scrobble", [("id", h.track)], as: listener)
+            try await dispatcher.deliverPending()
+            #expect(try await !client.subsonic("getNowPlaying", as: listener).body.contains(h.track))
+        }
+    }
+}
