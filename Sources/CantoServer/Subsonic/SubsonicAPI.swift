@@ -111,9 +111,7 @@ struct SubsonicAPI: Sendable {
         switch result {
         case .authenticated(let user): return user
         case .failed(let error): throw SubsonicError(code: error.code, message: error.message)
-        case .throttled(let wait):
-            throw SubsonicError(
-                code: 40, message: "Too many failed sign-ins; try again in \(wait.components.seconds + 1) seconds")
+        case .throttled(let seconds): throw SubsonicError(code: 40, message: LoginThrottle.message(retryAfter: seconds))
         }
     }
 }
