@@ -20,19 +20,23 @@ public struct SubsonicAuthenticator: Sendable {
     private let hasher: PasswordHasher
     private let secrets: SecretBox
     private let throttle: LoginThrottle?
+    private let clock: any WallClock
 
     /// An authenticator over the user and API key stores. With a `throttle`, wrong passwords,
     /// tokens and keys count against the username and address, and blocked callers get
     /// `.throttled` without any check.
+    ///
+    /// - Parameter clock: the time for last-seen stamps.
     public init(
         users: any UserStore, apiKeys: any APIKeyStore, hasher: PasswordHasher, secrets: SecretBox,
-        throttle: LoginThrottle? = nil
+        throttle: LoginThrottle? = nil, clock: any WallClock = SystemClock()
     ) {
         self.users = users
         self.apiKeys = apiKeys
         self.hasher = hasher
         self.secrets = secrets
         self.throttle = throttle
+        self.clock = clock
     }
 
     /// Who sent `credentials` from `address` (for the throttle; nil when unknown).
@@ -40,7 +44,7 @@ public struct SubsonicAuthenticator: Sendable {
     /// Throws only what the stores throw, or `SecretBoxError` when a stored app password
     /// cannot be opened (a replaced `secret.key`): a server fault, not the caller's.
     public func authenticate(
-        _ credentials: SubsonicCredentials, address: String? = nil, now: Date = Date()
+        _ credentials: SubsonicCredentials, address: String? = nil
     ) async throws -> SubsonicAuthResult {
         let mechanism: SubsonicMechanism
         do {
@@ -48,9 +52,10 @@ public struct SubsonicAuthenticator: Sendable {
         } catch {
             return .failed(error)
         }
-        if let wait = await throttle?.check(username: mechanism.username, address: address, now: now) {
+        if let wait = await throttle?.retryAfter(username: mechanism.username, address: address) {
             return .throttled(retryAfter: wait)
         }
+        let now = clock.now
         let user: User?
         switch mechanism {
         case .password(let username, let password): user = try await check(username: username, password: password)
@@ -59,7 +64,7 @@ public struct SubsonicAuthenticator: Sendable {
         case .apiKey(let key): user = try await check(apiKey: key, now: now)
         }
         guard let user else {
-            await throttle?.recordFailure(username: mechanism.username, address: address, now: now)
+            await throttle?.recordFailure(username: mechanism.username, address: address)
             if case .apiKey = mechanism { return .failed(.invalidAPIKey) }
             return .failed(.wrongUsernameOrPassword)
         }

@@ -4,41 +4,44 @@ import CantoTestSupport
 import Foundation
 import Testing
 
-/// A user store with two users and one API key, and an authenticator over it.
+/// A user store with two users and one API key, and an authenticator over it, on a manual clock.
 struct SubsonicFixture {
     static let loginPassword = "correct horse"
     /// The spec's example: md5("sesame" + "c19b2d") = 26719a1196d2a940705a59634eb18eab.
     static let appPassword = "sesame"
+    static let bobPassword = "café-olé 1"
 
     let directory: TemporaryDirectory
     let store = MemoryAccounts()
     let secrets: SecretBox
     let hasher = PasswordHasher(cost: 4)
+    let clock = ManualClock()
+    let throttle: LoginThrottle?
     let alice = User(id: UserID("u-alice"), username: "alice", displayName: "Alice", role: .admin)
     let bob = User(id: UserID("u-bob"), username: "bob", displayName: "Bob", role: .user)
     let apiKey = Tokens.apiKey()
     let authenticator: SubsonicAuthenticator
 
-    init(throttle: LoginThrottle? = nil) async throws {
+    /// - Parameter throttled: whether failures count against a `LoginThrottle` (default policy).
+    init(throttled: Bool = false) async throws {
         directory = try TemporaryDirectory(prefix: "canto-security")
         secrets = try SecretBox(dataDirectory: directory.url)
+        throttle = throttled ? LoginThrottle(clock: clock) : nil
         authenticator = SubsonicAuthenticator(
-            users: store, apiKeys: store, hasher: hasher, secrets: secrets, throttle: throttle)
+            users: store, apiKeys: store, hasher: hasher, secrets: secrets, throttle: throttle, clock: clock)
         try await store.createUser(
             alice, passwordHash: try await hasher.hash(Self.loginPassword),
             sealedAppPassword: try secrets.seal(Data(Self.appPassword.utf8)))
         try await store.createUser(
-            bob, passwordHash: try await hasher.hash("café-olé 1"),
+            bob, passwordHash: try await hasher.hash(Self.bobPassword),
             sealedAppPassword: try secrets.seal(Data(Tokens.appPassword().utf8)))
         try await store.createAPIKey(
             APIKey(id: APIKeyID("k1"), userID: alice.id, name: "phone", createdAt: Date(), lastUsedAt: nil),
             keyHash: Tokens.hash(apiKey))
     }
 
-    func authenticate(_ parameters: [String: String], address: String? = nil, now: Date = Date()) async throws
-        -> SubsonicAuthResult
-    {
-        try await authenticator.authenticate(SubsonicCredentials(parameters: parameters), address: address, now: now)
+    func authenticate(_ parameters: [String: String], address: String? = nil) async throws -> SubsonicAuthResult {
+        try await authenticator.authenticate(SubsonicCredentials(parameters: parameters), address: address)
     }
 
     /// The user a result names, ignoring the last-seen time the authenticator updates.
@@ -85,7 +88,7 @@ struct SubsonicFixture {
     @Test func hexOfUTF8AndOfLatin1CodePointsBothWork() async throws {
         let fixture = try await Fixture()
         // "café-olé 1" as UTF-8 bytes (DSub) and as one byte per code point (py-sonic).
-        let utf8 = "enc:" + Fixture.hex("café-olé 1")
+        let utf8 = "enc:" + Fixture.hex(Fixture.bobPassword)
         let latin1 = "enc:636166E92D6F6CE92031"
         for password in [utf8, latin1] {
             let result = try await fixture.authenticate(["u": "bob", "p": password])
@@ -184,14 +187,16 @@ struct SubsonicFixture {
 
     @Test func apiKeyAloneAuthenticatesItsOwner() async throws {
         let fixture = try await Fixture()
-        let now = Date()
-        let result = try await fixture.authenticate(["apiKey": fixture.apiKey], now: now)
+        let now = fixture.clock.now
+        let result = try await fixture.authenticate(["apiKey": fixture.apiKey])
         #expect(Fixture.userID(result) == fixture.alice.id)
         #expect(try await fixture.store.apiKey(hash: Tokens.hash(fixture.apiKey))?.lastUsedAt == now)
         // Within a minute the key is not written again.
-        _ = try await fixture.authenticate(["apiKey": fixture.apiKey], now: now.addingTimeInterval(30))
+        fixture.clock.advance(by: 30)
+        _ = try await fixture.authenticate(["apiKey": fixture.apiKey])
         #expect(await fixture.store.touchedKeys == [APIKeyID("k1")])
-        _ = try await fixture.authenticate(["apiKey": fixture.apiKey], now: now.addingTimeInterval(61))
+        fixture.clock.advance(by: 31)
+        _ = try await fixture.authenticate(["apiKey": fixture.apiKey])
         #expect(await fixture.store.touchedKeys == [APIKeyID("k1"), APIKeyID("k1")])
     }
 
@@ -275,45 +280,103 @@ struct SubsonicFixture {
 
     @Test func lastSeenIsWrittenAtMostOnceAMinute() async throws {
         let fixture = try await Fixture()
-        let now = Date()
+        let now = fixture.clock.now
         let parameters = ["u": "alice", "t": "26719a1196d2a940705a59634eb18eab", "s": "c19b2d"]
-        _ = try await fixture.authenticate(parameters, now: now)
-        _ = try await fixture.authenticate(parameters, now: now.addingTimeInterval(59))
+        _ = try await fixture.authenticate(parameters)
+        fixture.clock.advance(by: 59)
+        _ = try await fixture.authenticate(parameters)
         #expect(await fixture.store.touchedUsers == [fixture.alice.id])
         #expect(try await fixture.store.user(fixture.alice.id)?.lastSeenAt == now)
-        _ = try await fixture.authenticate(parameters, now: now.addingTimeInterval(60))
+        fixture.clock.advance(by: 1)
+        _ = try await fixture.authenticate(parameters)
         #expect(await fixture.store.touchedUsers == [fixture.alice.id, fixture.alice.id])
     }
 
-    @Test func failuresAreThrottledAndSuccessResets() async throws {
-        let throttle = LoginThrottle()
-        let fixture = try await Fixture(throttle: throttle)
-        let now = Date()
+    // MARK: Throttling
+
+    static let aliceToken = ["u": "alice", "t": "26719a1196d2a940705a59634eb18eab", "s": "c19b2d"]
+
+    @Test func theFourthAttemptAfterThreeFailuresWaitsAndSuccessResets() async throws {
+        let fixture = try await Fixture(throttled: true)
+        let throttle = try #require(fixture.throttle)
         let wrong = ["u": "alice", "t": "00000000000000000000000000000000", "s": "c19b2d"]
-        for _ in 0..<4 {
-            #expect(
-                try await fixture.authenticate(wrong, address: "10.0.0.1", now: now)
-                    == .failed(.wrongUsernameOrPassword))
+        for _ in 0..<3 {
+            #expect(try await fixture.authenticate(wrong, address: "10.0.0.1") == .failed(.wrongUsernameOrPassword))
         }
-        // Blocked: even the right token is not checked until the wait is over.
-        let right = ["u": "alice", "t": "26719a1196d2a940705a59634eb18eab", "s": "c19b2d"]
-        #expect(
-            try await fixture.authenticate(right, address: "10.0.0.1", now: now) == .throttled(retryAfter: .seconds(1)))
-        #expect(
-            try await fixture.authenticate(right, address: "10.0.0.2", now: now) == .throttled(retryAfter: .seconds(1)))
-        let later = now.addingTimeInterval(1)
-        #expect(
-            Fixture.userID(try await fixture.authenticate(right, address: "10.0.0.1", now: later)) == fixture.alice.id)
-        #expect(await throttle.check(username: "alice", address: "10.0.0.1", now: later) == nil)
+        // The fourth attempt waits, from any address: even the right token is not checked.
+        let right = Self.aliceToken
+        #expect(try await fixture.authenticate(right, address: "10.0.0.1") == .throttled(retryAfter: 1))
+        #expect(try await fixture.authenticate(right, address: "10.0.0.2") == .throttled(retryAfter: 1))
+        fixture.clock.advance(by: 0.25)
+        #expect(try await fixture.authenticate(right, address: "10.0.0.1") == .throttled(retryAfter: 1))
+        fixture.clock.advance(by: 0.75)
+        #expect(Fixture.userID(try await fixture.authenticate(right, address: "10.0.0.1")) == fixture.alice.id)
+        #expect(await throttle.check(username: "alice", address: "10.0.0.1") == nil)
 
         // Malformed requests are not guesses and do not count.
-        for _ in 0..<10 { _ = try await fixture.authenticate(["u": "alice"], address: "10.0.0.3", now: later) }
-        #expect(await throttle.check(username: "alice", address: "10.0.0.3", now: later) == nil)
+        for _ in 0..<10 { _ = try await fixture.authenticate(["u": "alice"], address: "10.0.0.3") }
+        #expect(await throttle.check(username: "alice", address: "10.0.0.3") == nil)
+    }
 
-        // Bad API keys count against the address.
-        for _ in 0..<4 { _ = try await fixture.authenticate(["apiKey": "guess"], address: "10.0.0.4", now: later) }
+    @Test func oneHouseholdMembersWrongPasswordLocksOutNoOneElse() async throws {
+        let fixture = try await Fixture(throttled: true)
+        let home = "192.168.1.10"
+        for _ in 0..<3 {
+            let result = try await fixture.authenticate(["u": "bob", "p": "wrong password"], address: home)
+            #expect(result == .failed(.wrongUsernameOrPassword))
+        }
+        let bob = ["u": "bob", "p": Fixture.bobPassword]
+        #expect(try await fixture.authenticate(bob, address: home) == .throttled(retryAfter: 1))
+
+        // Alice, from the same address: login password (clear and enc:), app password, token, API key.
+        for parameters in [
+            ["u": "alice", "p": Fixture.loginPassword],
+            ["u": "alice", "p": "enc:" + Fixture.hex(Fixture.loginPassword)],
+            ["u": "alice", "p": Fixture.appPassword], Self.aliceToken, ["apiKey": fixture.apiKey],
+        ] {
+            let result = try await fixture.authenticate(parameters, address: home)
+            #expect(Fixture.userID(result) == fixture.alice.id, "\(parameters.keys.sorted())")
+        }
+        // Bob still waits, at home and, by account, anywhere else.
+        #expect(try await fixture.authenticate(bob, address: home) == .throttled(retryAfter: 1))
+        #expect(try await fixture.authenticate(bob, address: "198.51.100.4") == .throttled(retryAfter: 1))
+        #expect(try await fixture.authenticate(bob, address: nil) == .throttled(retryAfter: 1))
+        fixture.clock.advance(by: 1)
+        #expect(Fixture.userID(try await fixture.authenticate(bob, address: home)) == fixture.bob.id)
+    }
+
+    @Test func theAddressWideLimitComesAfterAHundredFailuresAndLetsKnownAccountsIn() async throws {
+        let fixture = try await Fixture(throttled: true)
+        let shared = "10.0.0.1"
+        #expect(Fixture.userID(try await fixture.authenticate(Self.aliceToken, address: shared)) == fixture.alice.id)
+        // Someone sprays names from the shared address: one guess each, so no account waits.
+        for index in 0..<100 {
+            let guess = ["u": "guess\(index)", "t": "00000000000000000000000000000000", "s": "c19b2d"]
+            #expect(try await fixture.authenticate(guess, address: shared) == .failed(.wrongUsernameOrPassword))
+        }
+        // Alice signed in from here before: her credentials still go through, every kind.
+        for parameters in [["u": "alice", "p": Fixture.loginPassword], ["u": "alice", "p": Fixture.appPassword]] {
+            #expect(Fixture.userID(try await fixture.authenticate(parameters, address: shared)) == fixture.alice.id)
+        }
+        #expect(Fixture.userID(try await fixture.authenticate(Self.aliceToken, address: shared)) == fixture.alice.id)
+        // A name new at this address waits, as API keys do (documented on LoginThrottle); the
+        // same name from any other address does not.
+        let bob = ["u": "bob", "p": Fixture.bobPassword]
+        #expect(try await fixture.authenticate(bob, address: shared) == .throttled(retryAfter: 1))
         #expect(
-            try await fixture.authenticate(["apiKey": fixture.apiKey], address: "10.0.0.4", now: later)
-                == .throttled(retryAfter: .seconds(1)))
+            try await fixture.authenticate(["apiKey": fixture.apiKey], address: shared) == .throttled(retryAfter: 1))
+        #expect(Fixture.userID(try await fixture.authenticate(bob, address: "10.0.0.2")) == fixture.bob.id)
+    }
+
+    @Test func badAPIKeysCountAgainstTheAddressWithTheHighLimit() async throws {
+        let fixture = try await Fixture(throttled: true)
+        for _ in 0..<99 {
+            #expect(try await fixture.authenticate(["apiKey": "guess"], address: "10.0.0.4") == .failed(.invalidAPIKey))
+        }
+        let key = ["apiKey": fixture.apiKey]
+        #expect(Fixture.userID(try await fixture.authenticate(key, address: "10.0.0.4")) == fixture.alice.id)
+        #expect(try await fixture.authenticate(["apiKey": "guess"], address: "10.0.0.4") == .failed(.invalidAPIKey))
+        #expect(try await fixture.authenticate(key, address: "10.0.0.4") == .throttled(retryAfter: 1))
+        #expect(Fixture.userID(try await fixture.authenticate(key, address: "10.0.0.5")) == fixture.alice.id)
     }
 }

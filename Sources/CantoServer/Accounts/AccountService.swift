@@ -139,7 +139,7 @@ public struct AccountService: Sendable {
 
     public func login(username: String, password: String, address: String?, client: String?) async throws -> SignedIn {
         let now = Date()
-        if let wait = await throttle.retryAfter(username: username, address: address, now: now) {
+        if let wait = await throttle.retryAfter(username: username, address: address) {
             throw AccountError.throttled(retryAfter: wait)
         }
         guard let user = try await users.user(username: username),
@@ -148,7 +148,7 @@ public struct AccountService: Sendable {
         else {
             // Spend the same time on an unknown user as on a wrong password.
             if try await users.user(username: username) == nil { await hasher.simulateVerification(of: password) }
-            await throttle.recordFailure(username: username, address: address, now: now)
+            await throttle.recordFailure(username: username, address: address)
             try await audit.record(.loginFailed, actor: nil, subject: username, address: address, at: now)
             throw AccountError.invalidCredentials
         }

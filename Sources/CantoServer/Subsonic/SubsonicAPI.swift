@@ -112,9 +112,7 @@ struct SubsonicAPI: Sendable {
         case .authenticated(let user): return user
         case .failed(let error):
             throw SubsonicError(SubsonicError.Code(rawValue: error.code) ?? .wrongCredentials, error.message)
-        case .throttled(let wait):
-            throw SubsonicError(
-                .wrongCredentials, "Too many failed sign-ins; try again in \(wait.components.seconds + 1) seconds")
+        case .throttled(let seconds): throw SubsonicError(.wrongCredentials, LoginThrottle.message(retryAfter: seconds))
         }
     }
 }
