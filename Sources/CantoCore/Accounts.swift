@@ -54,6 +54,15 @@ public struct User: Sendable, Equatable, Codable {
 }
 
 extension User {
+    /// A display name as it may be stored: 1 to 100 characters, not only spaces; the one rule for the
+    /// user's own profile and an admin's edit alike.
+    public static func checkedDisplayName(_ name: String) throws -> String {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 100 else {
+            throw DomainError.invalid("displayName", "must be 1 to 100 characters")
+        }
+        return name
+    }
+
     /// Whether the user may see what lies in `library` (every library when not limited).
     public func canSee(_ library: LibraryID) -> Bool { libraryIDs?.contains(library) ?? true }
 }

@@ -45,7 +45,7 @@ public struct CantoServices: Sendable {
     /// Plays and starts, recorded and published in one place.
     public let playback: PlaybackService
     /// Who is playing what: a subscriber of the playback events.
-    let nowPlaying = NowPlaying()
+    let nowPlaying: NowPlaying
     /// Decides who a Subsonic request comes from (`u`+`p`, `u`+`t`+`s`, `apiKey`).
     public let subsonicAuthenticator: SubsonicAuthenticator
     /// Streams originals and transcodes; chooses between them.
@@ -81,7 +81,6 @@ public struct CantoServices: Sendable {
         dispatcher = EventDispatcher(log: events)
         playback = PlaybackService(
             history: HistoryRepository(database: database), events: events, dispatcher: dispatcher)
-        await dispatcher.subscribe(nowPlaying)
         let accountStore = AccountRepository(database: database)
         libraries = try await LibraryManager(
             configured: configured, settings: accountStore, scans: scans, events: events)
@@ -109,6 +108,9 @@ public struct CantoServices: Sendable {
             audit: accountStore, settings: accountStore, hasher: hasher, secrets: secrets, throttle: throttle,
             sessionLifetime: configuration.sessionLifetime, idleTimeout: configuration.sessionIdleTimeout,
             logger: logger)
+        let nowPlaying = NowPlaying()
+        self.nowPlaying = nowPlaying
+        await dispatcher.subscribe(nowPlaying)
     }
 
     /// The track and its file's path, when it exists and lies in the view.

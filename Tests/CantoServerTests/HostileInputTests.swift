@@ -86,3 +86,24 @@ struct HostileInputTests {
         }
     }
 }
+
+extension HostileInputTests {
+    /// One rule for display names: an admin cannot store one the user's own profile refuses.
+    @Test func anAdminCannotSetAnEmptyDisplayName() async throws {
+        let server = try await InProcessServer.start()
+        let user = try await server.addUser("nina")
+        let admin = try await server.addAdminSession()
+        try await server.withClient { client in
+            for name in ["", "   ", String(repeating: "x", count: 101)] {
+                let own = try await client.send(.patch, "/api/v1/me", token: user.token, json: ["displayName": name])
+                #expect(own.status == .badRequest)
+                let edit = try await client.send(
+                    .patch, "/api/v1/admin/users/\(user.user.id.rawValue)", token: admin, json: ["displayName": name])
+                #expect(edit.status == .badRequest, "\(edit.body)")
+            }
+            let fine = try await client.send(
+                .patch, "/api/v1/admin/users/\(user.user.id.rawValue)", token: admin, json: ["displayName": "Nina"])
+            #expect(fine.status == .ok)
+        }
+    }
+}

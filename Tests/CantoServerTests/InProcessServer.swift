@@ -76,6 +76,13 @@ struct InProcessServer {
         return Caller(user: user, apiKey: key.secret, token: session.token)
     }
 
+    /// A session token for the admin.
+    func addAdminSession() async throws -> String {
+        try await services.accounts.login(
+            username: "admin", password: "admin-password-1", address: nil, client: "tests"
+        ).token
+    }
+
     /// A caller's credentials.
     struct Caller: Sendable {
         let user: User

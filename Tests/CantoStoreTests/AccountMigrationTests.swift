@@ -9,7 +9,7 @@ import Testing
     @Test func migrationsAreRegisteredInOrderAndAllApplyToAFreshFile() throws {
         #expect(
             Migrations.migrator.migrations == [
-                "v1-catalog", "v2-accounts", "v3-search", "v4-sharing", "v5-catalog-version",
+                "v1-catalog", "v2-accounts", "v3-search", "v4-sharing", "v5-catalog-version", "v6-outbox",
             ])
         let directory = try TemporaryDirectory(prefix: "canto-migrations")
         let database = try CantoDatabase(dataDirectory: directory.url)

@@ -61,7 +61,7 @@ struct AdminController {
     @Sendable func updateUser(_ request: Request, context: CantoRequestContext) async throws -> Wire.User {
         var user = try await target(context)
         let body = try await request.decode(as: Wire.UserUpdate.self, context: context)
-        if let name = body.displayName { user.displayName = name }
+        if let name = body.displayName { user.displayName = try User.checkedDisplayName(name) }
         if let email = body.email { user.email = email.isEmpty ? nil : email }
         if let bitrate = body.maxBitrate {
             guard (32...1_411).contains(bitrate) else { throw APIError.badRequest("maxBitrate must be 32 to 1411.") }

@@ -34,12 +34,7 @@ struct MeController {
     @Sendable func updateProfile(_ request: Request, context: CantoRequestContext) async throws -> Wire.User {
         var user = try context.requireUser()
         let body = try await request.decode(as: Wire.ProfileUpdate.self, context: context)
-        if let name = body.displayName {
-            guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 100 else {
-                throw APIError.badRequest("displayName must be 1 to 100 characters.")
-            }
-            user.displayName = name
-        }
+        if let name = body.displayName { user.displayName = try User.checkedDisplayName(name) }
         if let email = body.email {
             guard email.isEmpty || (email.contains("@") && email.count <= 254) else {
                 throw APIError.badRequest("email is not an e-mail address.")

@@ -68,7 +68,8 @@ public struct AccountService: Sendable {
         try PasswordPolicy.check(password)
         let appPassword = Tokens.appPassword()
         let user = User(
-            id: UserID("u" + Tokens.identifier()), username: username, displayName: displayName ?? username,
+            id: UserID("u" + Tokens.identifier()), username: username,
+            displayName: try displayName.map(User.checkedDisplayName) ?? username,
             email: email, role: role)
         try await users.createUser(
             user, passwordHash: try await hasher.hash(password),
