@@ -10,6 +10,10 @@ import Foundation
 ///
 /// Token auth needs a password the server can read, so it only works with the app password,
 /// kept sealed by `SecretBox`. Failures count against the optional `LoginThrottle`.
+///
+/// A login password that matched is remembered for a few minutes by a
+/// `PasswordVerificationCache` (keyed by a MAC, never the password, and tied to the hash it
+/// matched), so clients that send `p=` on every call pay one bcrypt per `verifications.lifetime`.
 public struct SubsonicAuthenticator: Sendable {
     /// The last-seen time of a user or key is written at most this often (seconds), so most
     /// requests stay read-only.
@@ -17,25 +21,33 @@ public struct SubsonicAuthenticator: Sendable {
 
     private let users: any UserStore
     private let apiKeys: any APIKeyStore
-    private let hasher: PasswordHasher
+    private let hasher: any PasswordVerifier
     private let secrets: SecretBox
     private let throttle: LoginThrottle?
+    /// Login passwords verified lately.
+    public let verifications: PasswordVerificationCache
     private let clock: any WallClock
 
     /// An authenticator over the user and API key stores. With a `throttle`, wrong passwords,
     /// tokens and keys count against the username and address, and blocked callers get
     /// `.throttled` without any check.
     ///
-    /// - Parameter clock: the time for last-seen stamps.
+    /// - Parameters:
+    ///   - hasher: checks login passwords (a `PasswordHasher`).
+    ///   - verifications: where matched login passwords are remembered; by default a cache of
+    ///     1024 entries for 5 minutes on `clock`.
+    ///   - clock: the time for last-seen stamps.
     public init(
-        users: any UserStore, apiKeys: any APIKeyStore, hasher: PasswordHasher, secrets: SecretBox,
-        throttle: LoginThrottle? = nil, clock: any WallClock = SystemClock()
+        users: any UserStore, apiKeys: any APIKeyStore, hasher: any PasswordVerifier, secrets: SecretBox,
+        throttle: LoginThrottle? = nil, verifications: PasswordVerificationCache? = nil,
+        clock: any WallClock = SystemClock()
     ) {
         self.users = users
         self.apiKeys = apiKeys
         self.hasher = hasher
         self.secrets = secrets
         self.throttle = throttle
+        self.verifications = verifications ?? PasswordVerificationCache(clock: clock)
         self.clock = clock
     }
 
@@ -75,7 +87,8 @@ public struct SubsonicAuthenticator: Sendable {
         return .authenticated(user)
     }
 
-    /// `p`: the app password, else the login password. An unknown user costs a bcrypt too.
+    /// `p`: the app password, else the login password (from the cache when it matched lately).
+    /// An unknown user costs a bcrypt too.
     private func check(username: String, password: String) async throws -> User? {
         guard let user = try await users.user(username: username) else {
             await hasher.simulateVerification(of: password)
@@ -90,7 +103,10 @@ public struct SubsonicAuthenticator: Sendable {
             await hasher.simulateVerification(of: password)
             return nil
         }
-        return try await hasher.verify(password, hash: hash) ? user : nil
+        if verifications.contains(user: user.id, password: password, hash: hash) { return user }
+        guard try await hasher.verify(password, hash: hash) else { return nil }
+        verifications.insert(user: user.id, password: password, hash: hash)
+        return user
     }
 
     /// `t` and `s`: md5 of the app password and the salt, in hex of either case.

@@ -2,7 +2,31 @@ import CantoCore
 import CantoSecurity
 import CantoTestSupport
 import Foundation
+import Synchronization
 import Testing
+
+/// bcrypt that counts its calls, to tell a cached verification from a real one.
+final class CountingVerifier: PasswordVerifier {
+    let hasher: PasswordHasher
+    private let counts = Mutex((verifications: 0, simulations: 0))
+
+    init(_ hasher: PasswordHasher) { self.hasher = hasher }
+
+    /// How many times `verify` ran bcrypt.
+    var verifications: Int { counts.withLock { $0.verifications } }
+    /// How many times `simulateVerification` ran bcrypt.
+    var simulations: Int { counts.withLock { $0.simulations } }
+
+    func verify(_ password: String, hash: String) async throws -> Bool {
+        counts.withLock { $0.verifications += 1 }
+        return try await hasher.verify(password, hash: hash)
+    }
+
+    func simulateVerification(of password: String) async {
+        counts.withLock { $0.simulations += 1 }
+        await hasher.simulateVerification(of: password)
+    }
+}
 
 /// A user store with two users and one API key, and an authenticator over it, on a manual clock.
 struct SubsonicFixture {
@@ -16,6 +40,7 @@ struct SubsonicFixture {
     let secrets: SecretBox
     let hasher = PasswordHasher(cost: 4)
     let clock = ManualClock()
+    let verifier: CountingVerifier
     let throttle: LoginThrottle?
     let alice = User(id: UserID("u-alice"), username: "alice", displayName: "Alice", role: .admin)
     let bob = User(id: UserID("u-bob"), username: "bob", displayName: "Bob", role: .user)
@@ -26,9 +51,10 @@ struct SubsonicFixture {
     init(throttled: Bool = false) async throws {
         directory = try TemporaryDirectory(prefix: "canto-security")
         secrets = try SecretBox(dataDirectory: directory.url)
+        verifier = CountingVerifier(hasher)
         throttle = throttled ? LoginThrottle(clock: clock) : nil
         authenticator = SubsonicAuthenticator(
-            users: store, apiKeys: store, hasher: hasher, secrets: secrets, throttle: throttle, clock: clock)
+            users: store, apiKeys: store, hasher: verifier, secrets: secrets, throttle: throttle, clock: clock)
         try await store.createUser(
             alice, passwordHash: try await hasher.hash(Self.loginPassword),
             sealedAppPassword: try secrets.seal(Data(Self.appPassword.utf8)))
@@ -378,5 +404,81 @@ struct SubsonicFixture {
         #expect(try await fixture.authenticate(["apiKey": "guess"], address: "10.0.0.4") == .failed(.invalidAPIKey))
         #expect(try await fixture.authenticate(key, address: "10.0.0.4") == .throttled(retryAfter: 1))
         #expect(Fixture.userID(try await fixture.authenticate(key, address: "10.0.0.5")) == fixture.alice.id)
+    }
+
+    // MARK: Cached password verifications
+
+    @Test func aMatchedLoginPasswordIsNotBcryptedAgainWithinTheLifetime() async throws {
+        let fixture = try await Fixture()
+        let clear = ["u": "alice", "p": Fixture.loginPassword]
+        let hex = ["u": "alice", "p": "enc:" + Fixture.hex(Fixture.loginPassword)]
+        #expect(Fixture.userID(try await fixture.authenticate(clear)) == fixture.alice.id)
+        #expect(fixture.verifier.verifications == 1)
+        for parameters in [clear, hex, clear, ["u": "ALICE", "p": Fixture.loginPassword]] {
+            #expect(Fixture.userID(try await fixture.authenticate(parameters)) == fixture.alice.id)
+        }
+        #expect(fixture.verifier.verifications == 1)
+        #expect(fixture.authenticator.verifications.count == 1)
+
+        // Just before the five minutes are up, still cached; then bcrypt once more.
+        fixture.clock.advance(by: 299)
+        #expect(Fixture.userID(try await fixture.authenticate(clear)) == fixture.alice.id)
+        #expect(fixture.verifier.verifications == 1)
+        fixture.clock.advance(by: 1)
+        #expect(Fixture.userID(try await fixture.authenticate(clear)) == fixture.alice.id)
+        #expect(fixture.verifier.verifications == 2)
+    }
+
+    @Test func aChangedPasswordHashEndsTheCachedVerification() async throws {
+        let fixture = try await Fixture()
+        let old = ["u": "alice", "p": Fixture.loginPassword]
+        #expect(Fixture.userID(try await fixture.authenticate(old)) == fixture.alice.id)
+        try await fixture.store.setPasswordHash(
+            try await fixture.hasher.hash("brand new words 2"), of: fixture.alice.id)
+
+        #expect(try await fixture.authenticate(old) == .failed(.wrongUsernameOrPassword))
+        #expect(fixture.verifier.verifications == 2)
+        let new = ["u": "alice", "p": "brand new words 2"]
+        #expect(Fixture.userID(try await fixture.authenticate(new)) == fixture.alice.id)
+        #expect(Fixture.userID(try await fixture.authenticate(new)) == fixture.alice.id)
+        #expect(fixture.verifier.verifications == 3)
+        #expect(try await fixture.authenticate(old) == .failed(.wrongUsernameOrPassword))
+        #expect(fixture.verifier.verifications == 4)
+    }
+
+    @Test func failedVerificationsAreNeverCached() async throws {
+        let fixture = try await Fixture()
+        for _ in 0..<3 {
+            #expect(
+                try await fixture.authenticate(["u": "alice", "p": "wrong password"])
+                    == .failed(.wrongUsernameOrPassword))
+            #expect(
+                try await fixture.authenticate(["u": "mallory", "p": "anything"]) == .failed(.wrongUsernameOrPassword))
+        }
+        #expect(fixture.verifier.verifications == 3)
+        #expect(fixture.verifier.simulations == 3)
+        #expect(fixture.authenticator.verifications.count == 0)
+    }
+
+    @Test func appPasswordsAndTokensNeverRunBcrypt() async throws {
+        let fixture = try await Fixture()
+        #expect(Fixture.userID(try await fixture.authenticate(["u": "alice", "p": Fixture.appPassword])) != nil)
+        #expect(Fixture.userID(try await fixture.authenticate(Self.aliceToken)) != nil)
+        #expect(fixture.verifier.verifications == 0)
+        #expect(fixture.authenticator.verifications.count == 0)
+    }
+
+    @Test func anInvalidatedUserIsVerifiedAgain() async throws {
+        let fixture = try await Fixture()
+        let alice = ["u": "alice", "p": Fixture.loginPassword]
+        let bob = ["u": "bob", "p": Fixture.bobPassword]
+        _ = try await fixture.authenticate(alice)
+        _ = try await fixture.authenticate(bob)
+        fixture.authenticator.verifications.invalidate(user: fixture.alice.id)
+        #expect(fixture.authenticator.verifications.count == 1)
+        _ = try await fixture.authenticate(bob)
+        #expect(fixture.verifier.verifications == 2)
+        #expect(Fixture.userID(try await fixture.authenticate(alice)) == fixture.alice.id)
+        #expect(fixture.verifier.verifications == 3)
     }
 }
