@@ -9,6 +9,13 @@ public protocol EventSubscriber: Sendable {
     var id: String { get }
     /// Handles one event. Throwing leaves the cursor before it: the event comes again later.
     func handle(_ event: StoredEvent) async throws
+    /// An inline subscriber is quick and in memory (now playing): the service that published an
+    /// event catches it up before answering, so the caller's next request sees the effect.
+    var isInline: Bool { get }
+}
+
+extension EventSubscriber {
+    public var isInline: Bool { false }
 }
 
 /// Delivers the outbox's events to each subscriber from its cursor. `deliverPending()` does one
@@ -45,9 +52,9 @@ public actor EventDispatcher {
     /// One round: each subscriber gets what it has not finished, in order, up to the first failure.
     /// Returns how many events were handled.
     @discardableResult
-    public func deliverPending() async throws -> Int {
+    public func deliverPending(inlineOnly: Bool = false) async throws -> Int {
         var handled = 0
-        for subscriber in subscribers {
+        for subscriber in subscribers where !inlineOnly || subscriber.isInline {
             if let retry = retryAt[subscriber.id], retry.at > clock.now { continue }
             var cursor = try await log.cursor(of: subscriber.id)
             deliver: while true {

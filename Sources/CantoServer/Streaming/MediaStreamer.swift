@@ -70,7 +70,7 @@ struct MediaStreamer: Sendable {
             permit.release()
             context.logger.warning(
                 "transcode could not start", metadata: ["track.id": "\(track.id)", "error": "\(error)"])
-            throw StreamFailure.unreadable("The file cannot be decoded")
+            throw StreamFailure.unreadable("The file of song \(track.id.rawValue) cannot be decoded")
         }
         let body = ResponseBody(contentLength: length) { [pool, cache, logger = context.logger] writer in
             defer {

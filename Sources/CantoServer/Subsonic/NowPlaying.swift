@@ -13,6 +13,7 @@ actor NowPlaying: EventSubscriber {
     }
 
     nonisolated let id = "now-playing"
+    nonisolated var isInline: Bool { true }
     private var entries: [UserID: Entry] = [:]
     /// An entry older than this is over (a long track's duration is added).
     let lifetime: TimeInterval = 15 * 60
