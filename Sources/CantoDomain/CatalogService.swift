@@ -34,12 +34,6 @@ public struct CatalogService: Sendable {
     /// A number that moves whenever the catalog changes, for caches of whole readings.
     public func catalogVersion() async throws -> Int { try await reader.catalogVersion() }
 
-    /// Whether the database answers (for the readiness probe).
-    public func isReachable() async -> Bool { (try? await reader.counts()) != nil }
-
-    /// Every library with its number, for administration (not scoped: only admins reach it).
-    public func allLibraries() async throws -> [Library] { try await reader.libraries() }
-
     // MARK: Shared readings (the same for every user; a view filters them)
 
     func genreCounts() async throws -> [GenreCount] {

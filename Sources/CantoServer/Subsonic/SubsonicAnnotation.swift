@@ -60,12 +60,8 @@ struct SubsonicAnnotation: Sendable {
         let ids = call.parameters.all("id")
         guard !ids.isEmpty else { throw SubsonicError.missing("id") }
         // Every value is checked before anything is written: a bad time refuses the whole call.
-        var times: [Date] = []
-        for text in call.parameters.all("time") {
-            guard let milliseconds = Int64(text),
-                let time = try? StoredTime.fromMilliseconds(milliseconds, field: "time")
-            else { throw SubsonicError.invalid("time", "must be milliseconds since 1970, before the year 10000") }
-            times.append(time)
+        let times = try call.parameters.all("time").map { text throws(SubsonicError) in
+            try SubsonicParameters.instant(text, name: "time")
         }
         let submission = call.parameters.bool("submission", default: true)
         let client = call.parameters.string("c")

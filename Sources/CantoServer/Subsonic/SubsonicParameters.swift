@@ -83,12 +83,11 @@ struct SubsonicParameters: Sendable {
         Swift.max(0, Swift.min(try int(name) ?? 0, 1_000_000_000))
     }
 
-    /// Milliseconds since 1970 as an instant that can be stored and read back (years 1970 to 9999).
-    func time(_ name: String) throws(SubsonicError) -> Date? {
-        guard let value = try int(name) else { return nil }
-        guard let date = try? StoredTime.fromMilliseconds(Int64(value), field: name) else {
-            throw .invalid(name, "must be milliseconds since 1970, before the year 10000")
-        }
+    /// `text` (milliseconds since 1970, as Subsonic sends times) as an instant that can be stored
+    /// and read back (years 1970 to 9999), or `invalid` naming `name`.
+    static func instant(_ text: String, name: String) throws(SubsonicError) -> Date {
+        guard let milliseconds = Int64(text), let date = try? StoredTime.fromMilliseconds(milliseconds, field: name)
+        else { throw .invalid(name, "must be milliseconds since 1970, before the year 10000") }
         return date
     }
 

@@ -84,10 +84,7 @@ struct SubsonicSharing: Sendable {
         guard let text = p.string("expires"), !text.isEmpty else { return (false, nil) }
         guard let milliseconds = Int64(text) else { throw .invalid("expires", "not a whole number") }
         if milliseconds <= 0 { return (true, nil) }
-        guard let date = try? StoredTime.fromMilliseconds(milliseconds, field: "expires") else {
-            throw .invalid("expires", "must be milliseconds since 1970, before the year 10000")
-        }
-        return (true, date)
+        return (true, try SubsonicParameters.instant(text, name: "expires"))
     }
 
     private func shares(_ call: SubsonicCall, only: ShareID?) async throws -> SubsonicPayload {
