@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         // Services that start and stop with the server (scanner, scheduler).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Outbound HTTP: media sources' remote tracks (and, later, the plugins' calls).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: C and C++ shims
@@ -79,10 +81,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Domain services between the store and the HTTP layer: scoped catalog views, accounts, plays.
+        // Domain services between the store and the HTTP layer: scoped catalog views, accounts, plays,
+        // scans and libraries, media locations, events.
         .target(
             name: "CantoDomain",
-            dependencies: ["CantoCore"],
+            dependencies: [
+                "CantoCore", "CantoPluginKit", "CantoSecurity", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -120,13 +125,14 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "canto",
             dependencies: [
-                "CantoServer", "CantoPluginKit",
+                "CantoServer", "CantoDomain", "CantoCore", "CantoPluginKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

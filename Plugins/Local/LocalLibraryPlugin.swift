@@ -40,4 +40,9 @@ public struct LocalLibraryPlugin: MediaSourcePlugin {
     ) async throws -> ScanSummary {
         try await scanner.scan(libraries: libraries, expectedFiles: expectedFiles, progress: progress)
     }
+
+    /// The file under the music folder.
+    public func location(of track: Track, in library: Library) async throws -> MediaLocation {
+        .file(library.path + "/" + track.path)
+    }
 }

@@ -8,9 +8,11 @@ public protocol UserStore: Sendable {
     func user(username: String) async throws -> User?
     func users() async throws -> [User]
     func userCount() async throws -> Int
-    /// Saves every field of `user` but its ID and creation time.
+    /// Saves every field of `user` but its ID and creation time. Throws ``LastAdminRefused``
+    /// (and changes nothing) when it demotes the last admin.
     func updateUser(_ user: User) async throws
     /// Deletes the user and everything they own. Returns false when there was no such user.
+    /// Throws ``LastAdminRefused`` (and deletes nothing) for the last admin.
     func deleteUser(_ id: UserID) async throws -> Bool
     func passwordHash(of id: UserID) async throws -> String?
     func setPasswordHash(_ hash: String, of id: UserID) async throws
@@ -175,4 +177,13 @@ public protocol SettingsStore: Sendable {
     /// Deletes the setting when it holds `value`, atomically; true when it did. A one-time value
     /// (the setup token) is consumed this way, so two requests can never both use it.
     func consumeSetting(_ key: String, ifEquals value: String) async throws -> Bool
+}
+
+/// A change that would leave the server without an admin (deleting or demoting the last one),
+/// refused in the same transaction as the change.
+public struct LastAdminRefused: Error, Sendable, Equatable, DomainFailure {
+    public init() {}
+    public var domainError: DomainError {
+        DomainError(.conflict, "The server must keep at least one admin.", code: "last_admin")
+    }
 }

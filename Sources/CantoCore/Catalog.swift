@@ -1,15 +1,32 @@
 import Foundation
 
-/// A music folder the household asked Canto to scan.
+/// A library of the catalog: a music folder the household asked Canto to scan, or a collection
+/// another media source brings. Each belongs to one source, the only one that may change it.
 public struct Library: Sendable, Equatable, Codable {
     public var id: LibraryID
     public var name: String
+    /// Where the source finds it: a folder for the local library; whatever the source means by it
+    /// otherwise (its tracks are resolved by the source, never read as files by the server).
     public var path: String
-    public init(id: LibraryID, name: String, path: String) {
+    /// The id of the media source (plugin) it belongs to.
+    public var source: String
+    public init(id: LibraryID, name: String, path: String, source: String = Library.localSource) {
         self.id = id
         self.name = name
         self.path = path
+        self.source = source
     }
+
+    /// The local library's source id.
+    public static let localSource = "local"
+}
+
+/// Where a track's audio is, as its media source resolves it.
+public enum MediaLocation: Sendable, Equatable {
+    /// A file on this machine, by absolute path.
+    case file(String)
+    /// An http(s) resource the server fetches (ranges are passed through).
+    case remote(URL)
 }
 
 /// The role an artist plays on a track.

@@ -97,10 +97,11 @@ public struct CatalogBatch: Sendable {
 
 /// The scanner's view of the catalog. No SQL leaks through it.
 public protocol CatalogWriter: Sendable {
-    /// Makes the library table match the configured music folders; returns how many libraries
-    /// (with their tracks) were removed because they are no longer configured.
+    /// Makes the libraries of one media source match `libraries` (each must name that source);
+    /// returns how many of its libraries (with their tracks) were removed because they are no
+    /// longer listed. Other sources' libraries are left alone.
     @discardableResult
-    func syncLibraries(_ libraries: [Library]) async throws -> Int
+    func syncLibraries(_ libraries: [Library], source: String) async throws -> Int
     /// Every folder path recorded for a library.
     func folderPaths(in library: LibraryID) async throws -> Set<String>
     /// The files recorded directly in one folder of a library.

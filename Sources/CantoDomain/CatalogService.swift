@@ -34,6 +34,15 @@ public struct CatalogService: Sendable {
     /// A number that moves whenever the catalog changes, for caches of whole readings.
     public func catalogVersion() async throws -> Int { try await reader.catalogVersion() }
 
+    // MARK: Whole-catalog facts (for admins and the server's own status, never a listener's view)
+
+    /// Every library of every source, for an admin choosing a user's libraries.
+    public func allLibraries() async throws -> [Library] { try await reader.libraries() }
+    /// The small stable number of each library (Subsonic music folder ids).
+    public func libraryNumbers() async throws -> [LibraryID: Int] { try await reader.libraryNumbers() }
+    /// How many tracks, albums, artists the whole catalog holds (readiness, scan status).
+    public func counts() async throws -> CatalogCounts { try await reader.counts() }
+
     // MARK: Shared readings (the same for every user; a view filters them)
 
     func genreCounts() async throws -> [GenreCount] {

@@ -41,4 +41,25 @@ public struct PlaybackService: Sendable {
         try await dispatcher.deliverPending(inlineOnly: true)
         dispatcher.wake()
     }
+
+    // MARK: History
+
+    /// The user's plays, newest first, optionally within [from, to).
+    public func plays(of user: UserID, from: Date?, to: Date?, offset: Int, limit: Int) async throws -> [Play] {
+        try await history.plays(of: user, from: from, to: to, offset: offset, limit: limit)
+    }
+
+    public func playCount(of user: UserID, from: Date?, to: Date?) async throws -> Int {
+        try await history.playCount(of: user, from: from, to: to)
+    }
+
+    /// Deletes one of the user's plays; false when they have no such play.
+    public func deletePlay(_ id: Int64, owner: UserID) async throws -> Bool {
+        try await history.deletePlay(id, owner: owner)
+    }
+
+    /// Deletes the user's plays within [from, to); returns how many.
+    public func deletePlays(of user: UserID, from: Date?, to: Date?) async throws -> Int {
+        try await history.deletePlays(of: user, from: from, to: to)
+    }
 }

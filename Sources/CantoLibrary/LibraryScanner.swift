@@ -32,7 +32,7 @@ public struct LibraryScanner: Sendable {
         var run = ScanRun(
             scanner: self, progress: progress,
             state: ScanProgress(running: true, expectedFiles: expectedFiles, startedAt: started))
-        let removedLibraries = try await catalog.syncLibraries(libraries)
+        let removedLibraries = try await catalog.syncLibraries(libraries, source: Library.localSource)
         do {
             for library in libraries {
                 if Task.isCancelled { break }

@@ -5,16 +5,19 @@ import Logging
 /// A provider plugin: a Swift type the server creates from its `[plugins.<id>]` section,
 /// starts with the server and stops at shutdown.
 ///
-/// A plugin adopts this protocol and one or more capability protocols
-/// (``MediaSourcePlugin``, ``MetadataPlugin``, ``RecommenderPlugin``, ``ListenSinkPlugin``,
-/// ``PaymentProviderPlugin``). The server finds plugins by capability, so a new plugin
-/// needs no change to the server: only its type in the built-in list.
+/// A plugin adopts this protocol and a capability protocol. Today the server calls one
+/// capability, ``MediaSourcePlugin``; the others a music server needs (scrobblers, metadata,
+/// recommenders, payments) are added with the server code that calls them. The server finds
+/// plugins by capability, so a new plugin needs no change to the server: only its type in the
+/// built-in list.
 ///
 /// ```swift
-/// struct EchoScrobbler: ListenSinkPlugin {
-///     static let descriptor = PluginDescriptor(id: "echo", name: "Echo", version: "1.0")
-///     init(configuration: PluginConfiguration, context: PluginContext) throws {}
-///     func submit(_ listens: [Listen]) async throws { … }
+/// struct Radio: MediaSourcePlugin {
+///     static let descriptor = PluginDescriptor(id: "radio", name: "Radio", version: "1.0")
+///     init(configuration: PluginConfiguration, context: PluginContext) throws { … }
+///     func scan(libraries: [Library], expectedFiles: Int,
+///               progress: @escaping @Sendable (ScanProgress) -> Void) async throws -> ScanSummary { … }
+///     func location(of track: Track, in library: Library) async throws -> MediaLocation { … }
 /// }
 /// ```
 public protocol CantoPlugin: Sendable {
@@ -25,7 +28,8 @@ public protocol CantoPlugin: Sendable {
     /// for a key that is wrong, so start-up names it.
     init(configuration: PluginConfiguration, context: PluginContext) throws
 
-    /// Called once when the server starts, before any capability is used.
+    /// Called once when the server starts, before any capability is used (the first scan waits
+    /// for every plugin's start to end).
     func start() async throws
 
     /// Called once at shutdown; release connections and files here.
@@ -71,7 +75,7 @@ public struct PluginContext: Sendable {
     public var dataDirectory: URL
     /// Read access to the catalog.
     public var catalog: any CatalogReader
-    /// Write access to the catalog, for media sources.
+    /// Write access to the catalog, for media sources: limited to the plugin's own libraries.
     public var catalogWriter: any CatalogWriter
 
     public init(logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter) {

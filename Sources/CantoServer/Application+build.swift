@@ -30,7 +30,7 @@ public func buildApplication(
             PluginService(registry: services.registry),
             EventService(dispatcher: services.dispatcher),
             ScannerService(coordinator: services.scans, scanOnStart: configuration.scanOnStart, interval: interval),
-            SessionCleanupService(sessions: services.accounts.sessions, idleTimeout: configuration.sessionIdleTimeout),
+            SessionCleanupService(accounts: services.accounts),
         ],
         logger: logger)
 }
@@ -53,7 +53,7 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
         // Ready once the database is open and migrated, which building the services did;
         // the query checks it still answers.
         do {
-            _ = try await services.catalog.counts()
+            _ = try await services.catalogs.counts()
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
         } catch {
             return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready")))
@@ -67,6 +67,9 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
     }
     NativeAPI.addRoutes(to: router, services: services)
     SubsonicAPI(services: services).addRoutes(to: router)
-    PublicShares.addRoutes(to: router, services: services)
+    PublicShares(
+        sharing: services.sharing, accounts: services.accounts, catalogs: services.catalogs,
+        delivery: services.delivery
+    ).addRoutes(to: router)
     return router
 }

@@ -22,103 +22,47 @@ extension CantoConfiguration {
     public func validatePlugins() throws {
         try PluginRegistry.validate(types: BuiltinPlugins.all, configurations: plugins)
     }
+
+    /// The built-in plugins as configured, created and started by nothing (`canto plugins`).
+    public func describePlugins() throws -> [PluginStatus] {
+        try PluginRegistry.describe(types: BuiltinPlugins.all, configurations: plugins)
+    }
 }
 
-/// Everything `canto serve` runs, wired together in one place (the composition root).
-public struct CantoServices: Sendable {
-    public let configuration: CantoConfiguration
-    public let database: CantoDatabase
-    public let catalog: CatalogRepository
+/// What scanning needs and nothing more: the database, the plugins (each writing only its own
+/// libraries) and the coordinator. `canto scan` builds only this; the server builds it too.
+public struct LibraryScanning: Sendable {
+    let database: CantoDatabase
+    let catalog: CatalogRepository
     public let registry: PluginRegistry
     public let scans: ScanCoordinator
-    /// The music folders: the configuration's and those added by an admin.
-    public let libraries: LibraryManager
-    public let accounts: AccountService
-    public let sharing: any SharingStore
-    /// Lists and searches for the Subsonic API and the web UI.
-    public let queries: any CatalogQueries
-    /// The catalog as the APIs read it: per-user views and the shared readings' caches.
-    public let catalogs: CatalogService
-    /// The outbox of domain events and their delivery to subscribers.
-    public let events: EventOutbox
-    public let dispatcher: EventDispatcher
-    /// Plays and starts, recorded and published in one place.
-    public let playback: PlaybackService
-    /// Who is playing what: a subscriber of the playback events.
-    let nowPlaying: NowPlaying
-    /// Decides who a Subsonic request comes from (`u`+`p`, `u`+`t`+`s`, `apiKey`).
-    public let subsonicAuthenticator: SubsonicAuthenticator
-    /// Streams originals and transcodes; chooses between them.
-    let streamer: MediaStreamer
-    let planner: StreamPlanner
-    /// Scaled cover images.
-    let covers: CoverArtService
+    let events: EventOutbox
+    /// The configured music folders (the local library's).
+    let configured: [Library]
+
     /// Opens the database (running migrations) and creates the enabled plugins.
-    public init(configuration: CantoConfiguration, logger: Logger) async throws {
-        self.configuration = configuration
+    public init(
+        configuration: CantoConfiguration, logger: Logger, plugins: [any CantoPlugin.Type] = BuiltinPlugins.all
+    ) throws {
         database = try CantoDatabase(dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
         let catalog = CatalogRepository(database: database)
         self.catalog = catalog
-        let configured = configuration.musicFolders.map { LibraryManager.library(path: $0, name: nil) }
+        configured = configuration.musicFolders.map { LibraryManager.library(path: $0, name: nil) }
         let dataDirectory = configuration.dataDirectory
         registry = try PluginRegistry(
-            types: BuiltinPlugins.all, configurations: configuration.plugins,
+            types: plugins, configurations: configuration.plugins,
             context: { descriptor in
                 var pluginLogger = logger
                 pluginLogger[metadataKey: "plugin.id"] = "\(descriptor.id)"
                 return PluginContext(
                     logger: pluginLogger,
                     dataDirectory: dataDirectory.appendingPathComponent("plugins/\(descriptor.id)"),
-                    catalog: catalog, catalogWriter: catalog)
+                    catalog: catalog,
+                    catalogWriter: SourceCatalogWriter(source: descriptor.id, writer: catalog, reader: catalog))
             }, logger: logger)
-        let events = EventOutbox(database: database)
-        self.events = events
+        events = EventOutbox(database: database)
         scans = ScanCoordinator(
-            registry: registry, catalog: catalog, libraries: configured, events: events, logger: logger)
-        sharing = SharingRepository(database: database)
-        queries = CatalogQueryRepository(database: database)
-        catalogs = CatalogService(reader: catalog, queries: queries)
-        dispatcher = EventDispatcher(log: events)
-        playback = PlaybackService(
-            history: HistoryRepository(database: database), events: events, dispatcher: dispatcher)
-        let accountStore = AccountRepository(database: database)
-        libraries = try await LibraryManager(
-            configured: configured, settings: accountStore, scans: scans, events: events)
-        let hasher = PasswordHasher(cost: configuration.bcryptCost)
-        let secrets = try SecretBox(dataDirectory: dataDirectory)
-        let throttle = LoginThrottle()
-        subsonicAuthenticator = SubsonicAuthenticator(
-            users: accountStore, apiKeys: accountStore, hasher: hasher, secrets: secrets, throttle: throttle)
-        let caches = dataDirectory.appendingPathComponent("cache")
-        streamer = MediaStreamer(
-            cache: try DiskCache(
-                directory: caches.appendingPathComponent("transcodes"), capacityBytes: configuration.transcodeCacheBytes
-            ),
-            limiter: TranscodeLimiter(
-                limit: configuration.maxConcurrentTranscodes, timeout: configuration.transcodeQueueTimeout))
-        planner = StreamPlanner(
-            clientDefaults: configuration.clientStreamDefaults, defaultFormat: configuration.defaultTranscodeFormat)
-        covers = CoverArtService(
-            catalog: catalog,
-            cache: try DiskCache(
-                directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes))
-        accounts = AccountService(
-            users: accountStore, sessions: accountStore, apiKeys: accountStore,
-            history: HistoryRepository(database: database), state: LibraryStateRepository(database: database),
-            audit: accountStore, settings: accountStore, hasher: hasher, secrets: secrets, throttle: throttle,
-            sessionLifetime: configuration.sessionLifetime, idleTimeout: configuration.sessionIdleTimeout,
-            logger: logger)
-        let nowPlaying = NowPlaying()
-        self.nowPlaying = nowPlaying
-        await dispatcher.subscribe(nowPlaying)
-    }
-
-    /// The track and its file's path, when it exists and lies in the view.
-    func visibleTrack(_ id: TrackID, in view: CatalogView) async throws -> (track: Track, path: String)? {
-        guard let track = try await view.track(id),
-            let library = try await view.libraries().first(where: { $0.id == track.libraryID })
-        else { return nil }
-        return (track, library.path + "/" + track.path)
+            sources: registry, catalog: catalog, libraries: configured, events: events, logger: logger)
     }
 
     /// Starts the plugins, scans once, stops them: `canto scan`.
@@ -127,5 +71,112 @@ public struct CantoServices: Sendable {
         let summary = try await scans.scanNow(progress: progress)
         await registry.stopAll()
         return summary
+    }
+}
+
+extension AccountService {
+    /// The accounts over the database, as the server and `canto user` use them.
+    static func open(
+        database: CantoDatabase, configuration: CantoConfiguration, throttle: LoginThrottle, logger: Logger
+    ) throws -> AccountService {
+        let store = AccountRepository(database: database)
+        return AccountService(
+            users: store, sessions: store, apiKeys: store, audit: store, settings: store,
+            hasher: PasswordHasher(cost: configuration.bcryptCost),
+            secrets: try SecretBox(dataDirectory: configuration.dataDirectory), throttle: throttle,
+            sessionLifetime: configuration.sessionLifetime, idleTimeout: configuration.sessionIdleTimeout,
+            logger: logger)
+    }
+
+    /// Only the accounts: `canto user` needs no plugins, scanner or caches.
+    public static func open(configuration: CantoConfiguration, logger: Logger) throws -> AccountService {
+        let database = try CantoDatabase(
+            dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
+        return try open(database: database, configuration: configuration, throttle: LoginThrottle(), logger: logger)
+    }
+}
+
+/// Everything `canto serve` runs, wired together in one place (the composition root). It only
+/// builds and connects; each API surface and controller is handed the few services it uses.
+public struct CantoServices: Sendable {
+    public let configuration: CantoConfiguration
+    let scanning: LibraryScanning
+    public var registry: PluginRegistry { scanning.registry }
+    public var scans: ScanCoordinator { scanning.scans }
+    /// The catalog's tables, for readiness and the tests.
+    var catalog: CatalogRepository { scanning.catalog }
+    /// The music folders: the configuration's and those added by an admin.
+    public let libraries: LibraryManager
+    public let accounts: AccountService
+    /// Stars, ratings, playlists, queues and bookmarks.
+    let state: any LibraryStateStore
+    let sharing: any SharingStore
+    /// The catalog as the APIs read it: per-user views and the shared readings' caches.
+    public let catalogs: CatalogService
+    /// The delivery of domain events to subscribers.
+    let dispatcher: EventDispatcher
+    /// Plays and starts, recorded and published in one place; the listening history.
+    public let playback: PlaybackService
+    /// Who is playing what: a subscriber of the playback events.
+    let nowPlaying: NowPlaying
+    /// Decides who a Subsonic request comes from (`u`+`p`, `u`+`t`+`s`, `apiKey`).
+    let subsonicAuthenticator: SubsonicAuthenticator
+    /// Streams, downloads and share players: locate, plan, send.
+    let delivery: TrackDelivery
+    /// Scaled cover images.
+    let covers: CoverArtService
+
+    /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
+    /// the built-in ones; tests add their own).
+    public init(
+        configuration: CantoConfiguration, logger: Logger, plugins: [any CantoPlugin.Type] = BuiltinPlugins.all
+    ) async throws {
+        self.configuration = configuration
+        let scanning = try LibraryScanning(configuration: configuration, logger: logger, plugins: plugins)
+        self.scanning = scanning
+        let database = scanning.database
+        let catalog = scanning.catalog
+        let events = scanning.events
+        sharing = SharingRepository(database: database)
+        let queries = CatalogQueryRepository(database: database)
+        catalogs = CatalogService(reader: catalog, queries: queries)
+        dispatcher = EventDispatcher(log: events)
+        playback = PlaybackService(
+            history: HistoryRepository(database: database), events: events, dispatcher: dispatcher)
+        let accountStore = AccountRepository(database: database)
+        state = LibraryStateRepository(database: database)
+        libraries = try await LibraryManager(
+            configured: scanning.configured, settings: accountStore, scans: scanning.scans, events: events,
+            audit: accountStore)
+        let throttle = LoginThrottle()
+        accounts = try AccountService.open(
+            database: database, configuration: configuration, throttle: throttle, logger: logger)
+        subsonicAuthenticator = SubsonicAuthenticator(
+            users: accountStore, apiKeys: accountStore, hasher: PasswordHasher(cost: configuration.bcryptCost),
+            secrets: try SecretBox(dataDirectory: configuration.dataDirectory), throttle: throttle)
+        let caches = configuration.dataDirectory.appendingPathComponent("cache")
+        let streamer = MediaStreamer(
+            cache: try DiskCache(
+                directory: caches.appendingPathComponent("transcodes"), capacityBytes: configuration.transcodeCacheBytes
+            ),
+            limiter: TranscodeLimiter(
+                limit: configuration.maxConcurrentTranscodes, timeout: configuration.transcodeQueueTimeout))
+        delivery = TrackDelivery(
+            resolver: MediaResolver(sources: scanning.registry),
+            planner: StreamPlanner(
+                clientDefaults: configuration.clientStreamDefaults, defaultFormat: configuration.defaultTranscodeFormat),
+            streamer: streamer, preferences: accountStore)
+        covers = CoverArtService(
+            catalog: catalog,
+            cache: try DiskCache(
+                directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes))
+        let nowPlaying = NowPlaying()
+        self.nowPlaying = nowPlaying
+        await dispatcher.subscribe(nowPlaying)
+    }
+
+    /// Starts the plugins, scans once, stops them.
+    public func scan(progress: @escaping @Sendable (ScanProgress) -> Void) async throws -> ScanSummary {
+        try await scanning.scan(progress: progress)
     }
 }

@@ -54,13 +54,12 @@ struct EventService: Service {
 
 /// Deletes expired and idle sessions every hour.
 struct SessionCleanupService: Service {
-    let sessions: any SessionStore
-    let idleTimeout: TimeInterval
+    let accounts: AccountService
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                _ = try? await sessions.deleteExpiredSessions(now: Date(), idleTimeout: idleTimeout)
+                _ = try? await accounts.deleteExpiredSessions(now: Date())
                 try? await Task.sleep(for: .seconds(3600))
             }
         }

@@ -79,6 +79,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
         let lastSeenAt = try user.lastSeenAt.storable("lastSeenAt")
         do {
             try await pool.write { db in
+                let wasAdmin = try Self.isAdmin(user.id, db)
                 let changed = try db.run(
                     """
                     UPDATE user SET username = ?, display_name = ?, email = ?, role = ?, max_bitrate = ?,
@@ -90,6 +91,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
                         user.libraryIDs != nil, user.canDownload, user.canShare, lastSeenAt, user.id.rawValue,
                     ])
                 guard changed > 0 else { throw NotFoundOrForbidden() }
+                if wasAdmin && user.role != .admin { try Self.requireAnAdmin(db) }
                 try Self.saveLibraries(user, db)
             }
         } catch let error as DatabaseError where Self.isUsernameClash(error) {
@@ -101,7 +103,9 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     /// with the user (ON DELETE CASCADE); the audit log keeps its entries.
     public func deleteUser(_ id: UserID) async throws -> Bool {
         try await pool.write { db in
+            let wasAdmin = try Self.isAdmin(id, db)
             guard try db.run("DELETE FROM user WHERE id = ?", [id.rawValue]) > 0 else { return false }
+            if wasAdmin { try Self.requireAnAdmin(db) }
             try db.appendEvent(.userDeleted(user: id), at: Date())
             return true
         }
@@ -112,6 +116,17 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
         try await pool.write { db in
             _ = try db.run("UPDATE user SET last_seen_at = ? WHERE id = ?", [date, id.rawValue])
         }
+    }
+
+    private static func isAdmin(_ id: UserID, _ db: Database) throws -> Bool {
+        try String.fetchOne(db, sql: "SELECT role FROM user WHERE id = ?", arguments: [id.rawValue]) == "admin"
+    }
+
+    /// Inside the write that removed an admin: when no admin is left, the transaction is rolled
+    /// back. One statement decides, so two admins demoting each other at once cannot both succeed.
+    private static func requireAnAdmin(_ db: Database) throws {
+        let admins = try Int.fetchOne(db, sql: "SELECT count(*) FROM user WHERE role = 'admin'") ?? 0
+        if admins == 0 { throw LastAdminRefused() }
     }
 
     // MARK: Rows

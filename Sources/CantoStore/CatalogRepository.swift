@@ -15,21 +15,34 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     // MARK: Writing
 
     @discardableResult
-    public func syncLibraries(_ libraries: [Library]) async throws -> Int {
-        try await pool.write { db in
+    public func syncLibraries(_ libraries: [Library], source: String) async throws -> Int {
+        if let stranger = libraries.first(where: { $0.source != source }) {
+            throw DomainError(.forbidden, "Library \(stranger.name) belongs to \(stranger.source), not \(source).")
+        }
+        return try await pool.write { db in
+            let ids = libraries.map(\.id.rawValue)
+            // An id another source holds is not taken over.
+            let taken = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM library WHERE source != ? AND id IN (\(databaseQuestionMarks(count: ids.count)))
+                    """, arguments: StatementArguments([source] + ids))
+            if let id = taken.first {
+                throw DomainError.conflict("Library \(id) belongs to another media source.")
+            }
             for library in libraries {
                 try db.execute(
                     sql: """
-                        INSERT INTO library (id, name, path) VALUES (?, ?, ?)
+                        INSERT INTO library (id, name, path, source) VALUES (?, ?, ?, ?)
                         ON CONFLICT(id) DO UPDATE SET name = excluded.name, path = excluded.path
                         WHERE name IS NOT excluded.name OR path IS NOT excluded.path
-                        """, arguments: [library.id.rawValue, library.name, library.path])
+                        """, arguments: [library.id.rawValue, library.name, library.path, source])
             }
-            // A music folder removed from the configuration takes its tracks with it.
-            let ids = libraries.map(\.id.rawValue)
+            // A library its source no longer lists takes its tracks with it; other sources' stay.
             try db.execute(
-                sql: "DELETE FROM library WHERE id NOT IN (\(databaseQuestionMarks(count: ids.count)))",
-                arguments: StatementArguments(ids))
+                sql: """
+                    DELETE FROM library WHERE source = ? AND id NOT IN (\(databaseQuestionMarks(count: ids.count)))
+                    """, arguments: StatementArguments([source] + ids))
             return db.changesCount
         }
     }
@@ -92,9 +105,10 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
 
     public func libraries() async throws -> [Library] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, path FROM library ORDER BY name").map { row in
+            try Row.fetchAll(db, sql: "SELECT id, name, path, source FROM library ORDER BY name").map { row in
                 let row = StoredRow(row, table: "library")
-                return try Library(id: LibraryID(row["id"]), name: row["name"], path: row["path"])
+                return try Library(
+                    id: LibraryID(row["id"]), name: row["name"], path: row["path"], source: row["source"])
             }
         }
     }

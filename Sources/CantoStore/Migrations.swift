@@ -22,6 +22,9 @@ enum Migrations {
         migrator.registerMigration("v6-outbox") { db in
             try db.execute(sql: v6Outbox)
         }
+        migrator.registerMigration("v7-sources") { db in
+            try db.execute(sql: v7Sources)
+        }
         return migrator
     }
 

@@ -67,11 +67,15 @@ enum Bootstrap {
 }
 
 /// Exit code 2 for configuration mistakes that surface while services start (plugin sections).
-func startServices(_ configuration: CantoConfiguration, logger: Logger) async throws -> CantoServices {
+func withConfigurationErrors<Value>(_ body: () async throws -> Value) async throws -> Value {
     do {
-        return try await CantoServices(configuration: configuration, logger: logger)
+        return try await body()
     } catch let error as PluginConfigurationError {
         FileHandle.standardError.write(Data("canto: configuration error: \(error)\n".utf8))
         throw ExitCode(2)
     }
+}
+
+func startServices(_ configuration: CantoConfiguration, logger: Logger) async throws -> CantoServices {
+    try await withConfigurationErrors { try await CantoServices(configuration: configuration, logger: logger) }
 }

@@ -12,9 +12,11 @@ struct Scan: AsyncParsableCommand {
         let configuration = try common.load()
         let logger = Bootstrap.logging(configuration)
         _ = Bootstrap.metrics()
-        let services = try await startServices(configuration, logger: logger)
+        let scanning = try await withConfigurationErrors {
+            try LibraryScanning(configuration: configuration, logger: logger)
+        }
         let display = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
-        let summary = try await services.scan(progress: display.show)
+        let summary = try await scanning.scan(progress: display.show)
         display.finish()
         print(ProgressDisplay.summary(summary))
         if summary.errors > 0 {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CantoCore
+import CantoDomain
 import CantoServer
 import Foundation
 
@@ -16,14 +17,20 @@ struct UserCommand: AsyncParsableCommand {
         return line
     }
 
-    static func services(_ common: CommonOptions) async throws -> CantoServices {
+    /// Only the accounts: no plugins, scanner or caches are built for a user command.
+    static func services(_ common: CommonOptions) async throws -> Accounts {
         let configuration = try common.load()
         let logger = Bootstrap.logging(configuration, level: .warning)
-        return try await startServices(configuration, logger: logger)
+        return Accounts(accounts: try AccountService.open(configuration: configuration, logger: logger))
     }
 
-    static func find(_ name: String, in services: CantoServices) async throws -> User {
-        guard let user = try await services.accounts.users.user(username: name) else {
+    /// What the user commands work with.
+    struct Accounts {
+        let accounts: AccountService
+    }
+
+    static func find(_ name: String, in services: Accounts) async throws -> User {
+        guard let user = try await services.accounts.user(named: name) else {
             FileHandle.standardError.write(Data("canto: no user named \(name)\n".utf8))
             throw ExitCode(1)
         }
@@ -60,7 +67,7 @@ struct UserCommand: AsyncParsableCommand {
             print("USERNAME             ROLE   CREATED     LAST SEEN")
             let day = ISO8601DateFormatter()
             day.formatOptions = [.withFullDate]
-            for user in try await services.accounts.users.users() {
+            for user in try await services.accounts.allUsers() {
                 print(
                     [
                         user.username.padding(toLength: 20, withPad: " ", startingAt: 0),

@@ -148,14 +148,14 @@ struct AccessMatrixTests {
             try await Self.walkNativeRoutes(routes, client, h, as: carol)
         }
         // Nothing was written about the hidden items.
-        let state = server.services.accounts.state
+        let state = server.services.state
         #expect(try await state.annotations(of: carol.user.id).isEmpty)
         #expect(try await state.bookmarks(of: carol.user.id).isEmpty)
         #expect(try await state.playQueue(of: carol.user.id) == nil)
         let hiddenTrack = TrackID(h.track)
         #expect(try await state.playlists(visibleTo: carol.user.id).allSatisfy { !$0.trackIDs.contains(hiddenTrack) })
         #expect(try await server.services.sharing.shares(of: carol.user.id).isEmpty)
-        #expect(try await server.services.accounts.history.playCount(of: carol.user.id, from: nil, to: nil) == 0)
+        #expect(try await server.services.playback.playCount(of: carol.user.id, from: nil, to: nil) == 0)
     }
 
     /// The native routes from the router's list, each with a case asking for the hidden items.
@@ -283,7 +283,7 @@ struct AccessMatrixTests {
         let h = try await Self.hiddenItems(server)
         let olivia = try await server.addUser("olivia")
         let eve = try await server.addUser("eve")
-        let state = server.services.accounts.state
+        let state = server.services.state
         let track = TrackID(h.track)
         let playlist = Playlist(
             id: PlaylistID("p-olivia"), ownerID: olivia.user.id, name: "Olivia private", trackIDs: [track])
@@ -302,8 +302,8 @@ struct AccessMatrixTests {
         let played = try await server.services.playback.played(
             track, in: server.services.catalogs.view(for: olivia.user), startedAt: now, secondsPlayed: 100,
             client: "olivia-app")
-        let keys = try await server.services.accounts.apiKeys.apiKeys(of: olivia.user.id)
-        let sessions = try await server.services.accounts.sessions.sessions(of: olivia.user.id)
+        let keys = try await server.services.accounts.apiKeys(of: olivia.user.id)
+        let sessions = try await server.services.accounts.sessions(of: olivia.user.id)
         let key = try #require(keys.first).id.rawValue
         let session = try #require(sessions.first).id.rawValue
         let private_ = ["Olivia private", "Olivia mark", "olivia-app", "Olivia share"]
@@ -349,9 +349,9 @@ struct AccessMatrixTests {
         #expect(try await state.bookmarks(of: olivia.user.id).count == 1)
         #expect(try await state.playQueue(of: olivia.user.id)?.trackIDs == [track])
         #expect(try await server.services.sharing.share(share.id)?.description == "Olivia share")
-        #expect(try await server.services.accounts.history.playCount(of: olivia.user.id, from: nil, to: nil) == 1)
-        #expect(try await server.services.accounts.apiKeys.apiKeys(of: olivia.user.id).count == keys.count)
-        #expect(try await server.services.accounts.sessions.sessions(of: olivia.user.id).count == sessions.count)
+        #expect(try await server.services.playback.playCount(of: olivia.user.id, from: nil, to: nil) == 1)
+        #expect(try await server.services.accounts.apiKeys(of: olivia.user.id).count == keys.count)
+        #expect(try await server.services.accounts.sessions(of: olivia.user.id).count == sessions.count)
     }
 
     /// A share made while its owner could see a library streams nothing of it once the owner is

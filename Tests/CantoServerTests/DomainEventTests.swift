@@ -41,7 +41,7 @@ struct DomainEventTests {
         let h = try await AccessMatrixTests.hiddenItems(server)
         let listener = try await server.addUser("lena")
         let view = server.services.catalogs.view(for: listener.user)
-        let log = server.services.events
+        let log = server.services.scanning.events
         let start = try await log.lastEventID()
         let play = try await server.services.playback.played(
             TrackID(h.track), in: view, startedAt: Date(), secondsPlayed: 2, client: "tests")
@@ -69,7 +69,7 @@ struct DomainEventTests {
         let h = try await AccessMatrixTests.hiddenItems(server)
         let listener = try await server.addUser("lena")
         let view = server.services.catalogs.view(for: listener.user)
-        let log = server.services.events
+        let log = server.services.scanning.events
         // Failing twice: the first play comes again until it is handled, and nothing overtakes it.
         let dispatcher = EventDispatcher(log: log)
         let first = Recorder(id: "recorder", failures: 1)

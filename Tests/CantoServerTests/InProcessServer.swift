@@ -1,4 +1,5 @@
 import CantoCore
+import CantoPluginKit
 import CantoTestSupport
 import Foundation
 import Hummingbird
@@ -24,7 +25,11 @@ struct InProcessServer {
     /// Titles and names tagged into the hidden library: none may reach a caller who cannot see it.
     static let hiddenNames = ["Hidden Rooms", "Beta Secret", "Quiet Door"]
 
-    static func start() async throws -> InProcessServer {
+    /// `plugins` are added to the built-in ones; `environment` configures them
+    /// (`CANTO_PLUGINS_<ID>_<KEY>`).
+    static func start(plugins: [any CantoPlugin.Type] = [], environment: [String: String] = [:]) async throws
+        -> InProcessServer
+    {
         let data = try TemporaryDirectory(prefix: "canto-inproc")
         let open = data.url.appendingPathComponent("open")
         let hidden = data.url.appendingPathComponent("hidden")
@@ -32,12 +37,15 @@ struct InProcessServer {
         try Self.makeLibrary(
             at: hidden, artist: "Beta Secret", album: "Hidden Rooms", titles: ["Quiet Door", "Low Hall"])
         let configuration = try CantoConfiguration.load(
-            environment: [:],
+            environment: environment,
             flags: ["library.music_folders": "\(open.path),\(hidden.path)", "data.dir": data.path],
             workingDirectory: data.path)
-        let services = try await CantoServices(configuration: configuration, logger: Logger(label: "test"))
-        let summary = try await services.scan { _ in }
-        #expect(summary.added == 4, "\(summary)")
+        let services = try await CantoServices(
+            configuration: configuration, logger: Logger(label: "test"), plugins: BuiltinPlugins.all + plugins)
+        // As `canto serve` does: the plugins run for the server's life.
+        await services.registry.startAll()
+        let summary = try await services.scans.scanNow()
+        #expect(summary.added >= 4, "\(summary)")
         let admin = try await services.accounts.createUser(
             username: "admin", password: "admin-password-1", role: .admin, actor: nil, address: nil
         ).user
@@ -128,10 +136,12 @@ struct InProcessServer {
         let client: any TestClientProtocol
 
         func send(
-            _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: Any? = nil, body: String? = nil
+            _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: Any? = nil, body: String? = nil,
+            range: String? = nil
         ) async throws -> Answer {
             var headers = HTTPFields()
             if let token { headers[.authorization] = "Bearer \(token)" }
+            if let range { headers[.range] = range }
             var buffer: ByteBuffer?
             if let json {
                 headers[.contentType] = "application/json"

@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import CantoPluginKit
 import CantoStore
 import CantoTestSupport
@@ -9,8 +10,9 @@ import Testing
 
 @testable import CantoServer
 
-/// A listen sink defined by a test, the way a plugin author would write one.
-struct RecordingSink: ListenSinkPlugin {
+/// A media source defined by a test, the way a plugin author would write one: it needs a
+/// secret token and brings no music.
+struct TokenSource: MediaSourcePlugin {
     static let descriptor = PluginDescriptor(
         id: "recorder", name: "Recorder", version: "0.1.0", configurationKeys: ["token"], secretKeys: ["token"])
     let token: String
@@ -20,8 +22,10 @@ struct RecordingSink: ListenSinkPlugin {
         }
         self.token = token
     }
-    func nowPlaying(_ listen: Listen) async throws {}
-    func submit(_ listens: [Listen]) async throws {}
+    func scan(libraries: [Library], expectedFiles: Int, progress: @escaping @Sendable (ScanProgress) -> Void)
+        async throws -> ScanSummary
+    { ScanSummary() }
+    func location(of track: Track, in library: Library) async throws -> MediaLocation { throw DomainError.notFound }
 }
 
 /// A plugin whose start fails, to show the failure is reported, not fatal.
@@ -33,6 +37,45 @@ struct FailingSource: MediaSourcePlugin {
     func scan(libraries: [Library], expectedFiles: Int, progress: @escaping @Sendable (ScanProgress) -> Void)
         async throws -> ScanSummary
     { ScanSummary() }
+    func location(of track: Track, in library: Library) async throws -> MediaLocation { throw DomainError.notFound }
+}
+
+/// A gate a test opens: whoever waits on it resumes then.
+final class Gate: Sendable {
+    private let opened: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+    init() { (opened, continuation) = AsyncStream<Void>.makeStream() }
+    func open() { continuation.finish() }
+    func wait() async { for await _ in opened {} }
+}
+
+/// A source whose start takes as long as the test says (it waits on a gate), and whose scan
+/// reports 7 files added, so a scan that skipped it is told apart.
+struct SlowSource: MediaSourcePlugin {
+    static let descriptor = PluginDescriptor(id: "slow", name: "Slow", version: "0.0.1", enabledByDefault: true)
+    /// Opened by the one test that uses this source.
+    static let gate = Gate()
+    init(configuration: PluginConfiguration, context: PluginContext) throws {}
+    func start() async throws { await Self.gate.wait() }
+    func scan(libraries: [Library], expectedFiles: Int, progress: @escaping @Sendable (ScanProgress) -> Void)
+        async throws -> ScanSummary
+    {
+        var summary = ScanSummary()
+        summary.added = 7
+        return summary
+    }
+    func location(of track: Track, in library: Library) async throws -> MediaLocation { throw DomainError.notFound }
+}
+
+/// A plugin that must not be created: listing plugins must not create any.
+struct UncreatableSource: MediaSourcePlugin {
+    static let descriptor = PluginDescriptor(id: "uncreatable", name: "Uncreatable", version: "0.0.1")
+    struct Created: Error {}
+    init(configuration: PluginConfiguration, context: PluginContext) throws { throw Created() }
+    func scan(libraries: [Library], expectedFiles: Int, progress: @escaping @Sendable (ScanProgress) -> Void)
+        async throws -> ScanSummary
+    { ScanSummary() }
+    func location(of track: Track, in library: Library) async throws -> MediaLocation { throw DomainError.notFound }
 }
 
 @Suite("Plugin registry")
@@ -47,7 +90,7 @@ struct PluginRegistryTests {
 
     func registry(_ configurations: [String: PluginConfiguration]) throws -> PluginRegistry {
         try PluginRegistry(
-            types: BuiltinPlugins.all + [RecordingSink.self, FailingSource.self], configurations: configurations,
+            types: BuiltinPlugins.all + [TokenSource.self, FailingSource.self], configurations: configurations,
             context: { descriptor in
                 PluginContext(
                     logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
@@ -65,15 +108,13 @@ struct PluginRegistryTests {
         #expect(statuses["local"]?.state == .running)
         #expect(statuses["local"]?.capabilities == ["mediaSource"])
         #expect(statuses["recorder"]?.state == .running)
-        #expect(statuses["recorder"]?.capabilities == ["scrobbler"])
+        #expect(statuses["recorder"]?.capabilities == ["mediaSource"])
         #expect(statuses["failing"]?.state == .failed)
         #expect(statuses["failing"]?.message?.contains("Broken") == true)
         // A failed plugin is not handed out.
         let sources = await registry.plugins((any MediaSourcePlugin).self)
-        #expect(sources.count == 1)
-        #expect(sources.first is LocalLibraryPlugin)
-        #expect(await registry.plugins((any ListenSinkPlugin).self).count == 1)
-        #expect(await registry.plugins((any PaymentProviderPlugin).self).isEmpty)
+        #expect(sources.count == 2)
+        #expect(sources.contains { $0 is LocalLibraryPlugin } && sources.contains { $0 is TokenSource })
         await registry.stopAll()
         #expect(await registry.status().first { $0.descriptor.id == "local" }?.state == .stopped)
     }
@@ -82,7 +123,7 @@ struct PluginRegistryTests {
         let registry = try registry([:])
         await registry.startAll()
         #expect(await registry.status().first { $0.descriptor.id == "recorder" }?.state == .disabled)
-        #expect(await registry.plugins((any ListenSinkPlugin).self).isEmpty)
+        #expect(await registry.plugins((any MediaSourcePlugin).self).count == 1)
     }
 
     @Test func aPluginRejectingItsConfigurationStopsStartUp() throws {
@@ -105,8 +146,51 @@ struct PluginRegistryTests {
         let configuration = try CantoConfiguration.load(
             environment: ["CANTO_PLUGINS_RECORDER_TOKEN": "s3cr3t-token"], flags: ["library.music_folders": music.path],
             workingDirectory: data.path)
-        let text = configuration.rendered(secretPluginKeys: ["recorder": RecordingSink.descriptor.secretKeys])
+        let text = configuration.rendered(secretPluginKeys: ["recorder": TokenSource.descriptor.secretKeys])
         #expect(!text.contains("s3cr3t-token"))
         #expect(text.contains("token = \"********\""))
+    }
+
+    @Test func theFirstScanWaitsForAPluginThatIsStillStarting() async throws {
+        let registry = try PluginRegistry(
+            types: [SlowSource.self], configurations: [:],
+            context: { descriptor in
+                PluginContext(
+                    logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
+                    catalogWriter: catalog)
+            }, logger: Logger(label: "test"))
+        let scans = ScanCoordinator(sources: registry, catalog: catalog, libraries: [], logger: Logger(label: "test"))
+        // The server's plugin service starts the plugins while the start-up scan is asked for.
+        let starting = Task { await registry.startAll() }
+        let scanning = Task { try await scans.scanNow() }
+        SlowSource.gate.open()
+        let summary = try await scanning.value
+        await starting.value
+        #expect(summary.added == 7, "the scan ran without the source that was still starting")
+        #expect(await registry.status().first?.state == .running)
+    }
+
+    @Test func listingPluginsCreatesNone() throws {
+        let statuses = try PluginRegistry.describe(
+            types: BuiltinPlugins.all + [UncreatableSource.self],
+            configurations: [
+                "uncreatable": PluginConfiguration(pluginID: "uncreatable", values: ["enabled": .bool(true)])
+            ])
+        #expect(statuses.map(\.descriptor.id) == ["local", "uncreatable"])
+        #expect(statuses.allSatisfy { $0.enabled })
+        #expect(statuses.first { $0.descriptor.id == "local" }?.capabilities == ["mediaSource"])
+        // Creating it for real fails: the listing above never did.
+        #expect(throws: UncreatableSource.Created.self) {
+            _ = try PluginRegistry(
+                types: [UncreatableSource.self],
+                configurations: [
+                    "uncreatable": PluginConfiguration(pluginID: "uncreatable", values: ["enabled": .bool(true)])
+                ],
+                context: { descriptor in
+                    PluginContext(
+                        logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
+                        catalogWriter: catalog)
+                }, logger: Logger(label: "test"))
+        }
     }
 }

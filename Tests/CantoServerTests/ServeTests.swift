@@ -106,8 +106,10 @@ struct ServeTests {
         let plugins = try await CantoProcess.run(["plugins", "--data-dir", data.path, "--music-folder", data.path])
         #expect(plugins.status == 0)
         let line = plugins.output.split(separator: "\n").first { $0.hasPrefix("local") }
-        #expect(line?.contains("running") == true)
+        #expect(line?.contains("enabled") == true)
         #expect(line?.contains("mediaSource") == true)
+        // Listing starts nothing and opens nothing: no database appears.
+        #expect(!FileManager.default.fileExists(atPath: data.appending("canto.db").path))
 
         let disabled = try await CantoProcess.run(
             ["plugins", "--data-dir", data.path, "--music-folder", data.path],

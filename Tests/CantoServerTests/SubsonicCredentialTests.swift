@@ -53,7 +53,7 @@ struct SubsonicCredentialTests {
         #expect(try await check(["u": "sam", "p": "wrong"]) == .failed(.wrongUsernameOrPassword))
 
         // A regenerated app password replaces the old one.
-        let user = try #require(try await services.accounts.users.user(username: "sam"))
+        let user = try #require(try await services.accounts.user(named: "sam"))
         let fresh = try await services.accounts.regenerateAppPassword(of: user, address: nil)
         #expect(try await check(["u": "sam", "t": token, "s": salt]) == .failed(.wrongUsernameOrPassword))
         guard case .authenticated = try await check(["u": "sam", "t": Self.md5(fresh + "x1"), "s": "x1"]) else {

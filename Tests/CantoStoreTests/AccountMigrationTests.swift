@@ -10,6 +10,7 @@ import Testing
         #expect(
             Migrations.migrator.migrations == [
                 "v1-catalog", "v2-accounts", "v3-search", "v4-sharing", "v5-catalog-version", "v6-outbox",
+                "v7-sources",
             ])
         let directory = try TemporaryDirectory(prefix: "canto-migrations")
         let database = try CantoDatabase(dataDirectory: directory.url)
@@ -30,7 +31,7 @@ import Testing
         do {
             let v1 = try CantoDatabase(dataDirectory: directory.url, migratingUpTo: "v1-catalog")
             let writer = CatalogRepository(database: v1)
-            try await writer.syncLibraries([library])
+            try await v1.insertLegacyLibrary(library)
             var batch = CatalogBatch()
             let write = TrackWrite(
                 track: Track(

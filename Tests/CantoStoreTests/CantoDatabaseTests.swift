@@ -35,9 +35,10 @@ import Testing
         do {
             let database = try CantoDatabase(dataDirectory: directory.url)
             let migrated = try database.totalChanges()
-            try await CatalogRepository(database: database).syncLibraries([
-                Library(id: LibraryID("l1"), name: "Music", path: "/music")
-            ])
+            try await CatalogRepository(database: database).syncLibraries(
+                [
+                    Library(id: LibraryID("l1"), name: "Music", path: "/music")
+                ], source: "local")
             // The library is one more row.
             #expect(try database.totalChanges() == migrated + 1)
         }

@@ -14,7 +14,7 @@ import Testing
         do {
             let v2 = try CantoDatabase(dataDirectory: directory.url, migratingUpTo: "v2-accounts")
             let writer = CatalogRepository(database: v2)
-            try await writer.syncLibraries([Library(id: Fixture.music, name: "Music", path: "/music")])
+            try await v2.insertLegacyLibrary(Library(id: Fixture.music, name: "Music", path: "/music"))
             var batch = CatalogBatch()
             batch.tracks = Fixture.songs.filter { $0.library == Fixture.music }.map(Fixture.write)
             try await writer.apply(batch)

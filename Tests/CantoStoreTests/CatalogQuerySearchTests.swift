@@ -145,7 +145,7 @@ import Testing
         #expect(try await Self.names("please", fixture).albums == ["Please Please Me"])
 
         // A removed library takes its tracks, albums and artists out of the search.
-        try await fixture.catalog.syncLibraries([fixture.store.libraries[0]])
+        try await fixture.catalog.syncLibraries([fixture.store.libraries[0]], source: "local")
         try await fixture.catalog.finishScan(libraries: [Fixture.music], at: TestAccounts.date(2_000))
         #expect(try await Self.names("vespertine", fixture) == ([], [], []))
         #expect(try await Self.names("hidden", fixture).tracks == [])

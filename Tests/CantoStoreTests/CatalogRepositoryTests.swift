@@ -186,7 +186,7 @@ import Testing
         let write = catalog.write(path: "A/1.m4a", title: "One")
         try await catalog.apply([write])
         let other = Library(id: LibraryID("lib2"), name: "Other", path: "/other")
-        try await catalog.repository.syncLibraries([other])
+        try await catalog.repository.syncLibraries([other], source: "local")
         #expect(try await catalog.repository.libraries() == [other])
         #expect(try await catalog.repository.track(write.track.id) == nil)
         #expect(try await catalog.repository.genres(of: write.track.id).isEmpty)

@@ -46,7 +46,7 @@ import Testing
         #expect(found?.0.role == .admin)
         #expect(found?.1 == TestAccounts.sealed("ana"))
         // A name looked up while unknown is found once the user is created.
-        try await store.addUser("bob")
+        try await store.addUser("bob", role: .admin)
         #expect(try await store.accounts.userWithSealedAppPassword(username: "bob")?.0.username == "bob")
         #expect(try await store.accounts.deleteUser(ana.id))
         #expect(try await store.accounts.userWithSealedAppPassword(username: "ana") == nil)

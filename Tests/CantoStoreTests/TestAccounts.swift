@@ -24,7 +24,7 @@ struct TestAccounts {
         accounts = AccountRepository(database: database)
         history = HistoryRepository(database: database)
         state = LibraryStateRepository(database: database)
-        try await catalog.syncLibraries(libraries)
+        try await catalog.syncLibraries(libraries, source: "local")
     }
 
     /// A whole-millisecond date `seconds` after a fixed instant: what SQLite stores exactly.

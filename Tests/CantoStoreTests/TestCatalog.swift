@@ -14,7 +14,7 @@ struct TestCatalog {
         directory = try TemporaryDirectory(prefix: "canto-store")
         database = try CantoDatabase(dataDirectory: directory.url)
         repository = CatalogRepository(database: database)
-        try await repository.syncLibraries([library])
+        try await repository.syncLibraries([library], source: "local")
     }
 
     /// A whole-millisecond date, as the scanner records file times.

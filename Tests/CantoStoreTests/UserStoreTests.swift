@@ -113,6 +113,31 @@ import Testing
         #expect(try await store.accounts.userCount() == 0)
     }
 
+    @Test func theLastAdminCannotBeDemotedOrDeletedEvenByTwoAtOnce() async throws {
+        let store = try await TestAccounts()
+        var ana = try await store.addUser("ana", role: .admin)
+        var bo = try await store.addUser("bo", role: .admin)
+        ana.role = .user
+        bo.role = .user
+        // Each demotes the other at the same moment: one wins, the other is refused.
+        async let first: Bool = {
+            do { try await store.accounts.updateUser(ana); return true } catch { return false }
+        }()
+        async let second: Bool = {
+            do { try await store.accounts.updateUser(bo); return true } catch { return false }
+        }()
+        let outcomes = await [first, second]
+        #expect(outcomes.filter { $0 }.count == 1)
+        let admins = try await store.accounts.users().filter(\.isAdmin)
+        #expect(admins.count == 1)
+        let last = try #require(admins.first)
+        await #expect(throws: LastAdminRefused()) { _ = try await store.accounts.deleteUser(last.id) }
+        #expect(try await store.accounts.user(last.id)?.isAdmin == true)
+        // Once another admin exists, the first may go.
+        try await store.addUser("cy", role: .admin)
+        #expect(try await store.accounts.deleteUser(last.id))
+    }
+
     @Test func deleteReportsWhetherThereWasAUser() async throws {
         let store = try await TestAccounts()
         let ana = try await store.addUser("ana")
@@ -199,9 +224,9 @@ import Testing
     @Test func aLibraryDroppedFromTheCatalogLeavesTheRestrictionNarrower() async throws {
         let store = try await TestAccounts()
         let ana = try await store.addUser("ana", libraryIDs: [LibraryID("lib1"), LibraryID("lib2")])
-        try await store.catalog.syncLibraries([store.libraries[1]])
+        try await store.catalog.syncLibraries([store.libraries[1]], source: "local")
         #expect(try await store.accounts.user(ana.id)?.libraryIDs == [LibraryID("lib2")])
-        try await store.catalog.syncLibraries([])
+        try await store.catalog.syncLibraries([], source: "local")
         // Still restricted, now to nothing: never widened to every library.
         #expect(try await store.accounts.user(ana.id)?.libraryIDs == [])
     }

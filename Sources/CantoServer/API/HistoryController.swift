@@ -5,9 +5,12 @@ import Hummingbird
 
 /// Listening history and the export of everything a user owns.
 struct HistoryController {
+    /// Preferences and API keys, for the export.
     let accounts: AccountService
-    /// Records plays (history, count and event in one transaction).
+    /// Records plays (history, count and event in one transaction) and reads the history.
     let playback: PlaybackService
+    /// Playlists, queue, bookmarks and stars, for the export.
+    let state: any LibraryStateStore
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("me/history", use: history)
@@ -43,8 +46,8 @@ struct HistoryController {
         let user = try context.requireUser()
         let (from, to) = try Self.range(request)
         let (offset, limit) = try Self.paging(request)
-        let plays = try await accounts.history.plays(of: user.id, from: from, to: to, offset: offset, limit: limit)
-        let total = try await accounts.history.playCount(of: user.id, from: from, to: to)
+        let plays = try await playback.plays(of: user.id, from: from, to: to, offset: offset, limit: limit)
+        let total = try await playback.playCount(of: user.id, from: from, to: to)
         var items: [Wire.Play] = []
         let catalog = try context.requireCatalog()
         for play in plays { items.append(try await wire(play, in: catalog)) }
@@ -78,7 +81,7 @@ struct HistoryController {
     @Sendable func deleteOne(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
         let user = try context.requireUser()
         guard let id = Int64(try context.parameters.require("id")),
-            try await accounts.history.deletePlay(id, owner: user.id)
+            try await playback.deletePlay(id, owner: user.id)
         else { throw APIError.notFound }
         return .noContent
     }
@@ -89,7 +92,7 @@ struct HistoryController {
         guard from != nil || to != nil || request.uri.queryParameters.get("all") == "true" else {
             throw APIError.badRequest("Give from and/or to, or all=true to delete the whole history.")
         }
-        return Wire.Deleted(deleted: try await accounts.history.deletePlays(of: user.id, from: from, to: to))
+        return Wire.Deleted(deleted: try await playback.deletePlays(of: user.id, from: from, to: to))
     }
 
     @Sendable func csv(_ request: Request, context: CantoRequestContext) async throws -> Response {
@@ -122,7 +125,7 @@ struct HistoryController {
     private func forEachPlay(in catalog: CatalogView, _ body: (Wire.Play) throws -> Void) async throws {
         var offset = 0
         while true {
-            let page = try await accounts.history.plays(
+            let page = try await playback.plays(
                 of: catalog.user.id, from: nil, to: nil, offset: offset, limit: 500)
             for play in page { try body(try await wire(play, in: catalog)) }
             guard page.count == 500 else { return }
@@ -149,12 +152,12 @@ struct HistoryController {
         try await forEachPlay(in: catalog) { history.append($0) }
         let export = Export(
             exportedAt: Date(), profile: Wire.User(user),
-            preferences: Wire.Preferences(try await accounts.users.preferences(of: user.id)),
-            playlists: try await accounts.state.playlists(visibleTo: user.id).filter { $0.ownerID == user.id },
-            playQueue: try await accounts.state.playQueue(of: user.id),
-            bookmarks: try await accounts.state.bookmarks(of: user.id),
-            stars: try await accounts.state.annotations(of: user.id), history: history,
-            apiKeys: try await accounts.apiKeys.apiKeys(of: user.id).map { Wire.APIKey($0) })
+            preferences: Wire.Preferences(try await accounts.preferences(of: user.id)),
+            playlists: try await state.playlists(visibleTo: user.id).filter { $0.ownerID == user.id },
+            playQueue: try await state.playQueue(of: user.id),
+            bookmarks: try await state.bookmarks(of: user.id),
+            stars: try await state.annotations(of: user.id), history: history,
+            apiKeys: try await accounts.apiKeys(of: user.id).map { Wire.APIKey($0) })
         var response = try context.responseEncoder.encode(export, from: request, context: context)
         response.headers[.contentDisposition] = "attachment; filename=\"canto-export-\(user.username).json\""
         return response

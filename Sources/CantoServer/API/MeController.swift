@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import Foundation
 import Hummingbird
 
@@ -54,7 +55,7 @@ struct MeController {
     }
 
     @Sendable func preferences(_ request: Request, context: CantoRequestContext) async throws -> Wire.Preferences {
-        Wire.Preferences(try await accounts.users.preferences(of: try context.requireUser().id))
+        Wire.Preferences(try await accounts.preferences(of: try context.requireUser().id))
     }
 
     @Sendable func setPreferences(_ request: Request, context: CantoRequestContext) async throws -> Wire.Preferences {
@@ -72,7 +73,7 @@ struct MeController {
         guard body.language.count <= 16, !body.language.isEmpty else {
             throw APIError.badRequest("language is invalid.")
         }
-        try await accounts.users.setPreferences(body.domain, of: user.id)
+        try await accounts.setPreferences(body.domain, of: user.id)
         return body
     }
 
@@ -86,7 +87,7 @@ struct MeController {
     }
 
     private func avatarResponse(of id: UserID) async throws -> Response {
-        guard let picture = try await accounts.users.avatar(of: id) else { throw APIError.notFound }
+        guard let picture = try await accounts.avatar(of: id) else { throw APIError.notFound }
         var headers = HTTPFields()
         headers[.contentType] = picture.mimeType
         headers[.cacheControl] = "private, max-age=300"
@@ -110,18 +111,18 @@ struct MeController {
             throw APIError(
                 .unsupportedMediaType, "unsupported_image", "An avatar must be a JPEG, PNG, WebP or GIF image.")
         }
-        try await accounts.users.setAvatar(Picture(data: data, mimeType: sniffed), of: user.id)
+        try await accounts.setAvatar(Picture(data: data, mimeType: sniffed), of: user.id)
         return .noContent
     }
 
     @Sendable func deleteAvatar(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
-        try await accounts.users.setAvatar(nil, of: try context.requireUser().id)
+        try await accounts.setAvatar(nil, of: try context.requireUser().id)
         return .noContent
     }
 
     @Sendable func sessions(_ request: Request, context: CantoRequestContext) async throws -> [Wire.Session] {
         let user = try context.requireUser()
-        return try await accounts.sessions.sessions(of: user.id).map { Wire.Session($0, current: context.session?.id) }
+        return try await accounts.sessions(of: user.id).map { Wire.Session($0, current: context.session?.id) }
     }
 
     @Sendable func revokeSession(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
@@ -139,7 +140,7 @@ struct MeController {
     }
 
     @Sendable func apiKeys(_ request: Request, context: CantoRequestContext) async throws -> [Wire.APIKey] {
-        try await accounts.apiKeys.apiKeys(of: try context.requireUser().id).map { Wire.APIKey($0) }
+        try await accounts.apiKeys(of: try context.requireUser().id).map { Wire.APIKey($0) }
     }
 
     @Sendable func createAPIKey(_ request: Request, context: CantoRequestContext) async throws -> Response {

@@ -6,7 +6,8 @@ import Hummingbird
 /// Streams and cover images for the web UI: the same planner, transcoder and caches as the
 /// Subsonic API, with query parameters instead of Subsonic's.
 struct MediaController {
-    let services: CantoServices
+    let delivery: TrackDelivery
+    let covers: CoverArtService
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("tracks/:id/stream", use: stream)
@@ -18,11 +19,7 @@ struct MediaController {
     /// `estimate` (send a Content-Length for a transcode).
     @Sendable func stream(_ request: Request, context: CantoRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let id = try context.parameters.require("id")
-        guard let found = try await services.visibleTrack(TrackID(id), in: try context.requireCatalog()) else {
-            throw APIError.notFound
-        }
-        let (track, path) = found
+        let id = TrackID(try context.parameters.require("id"))
         let query = request.uri.queryParameters
         var wanted = StreamRequest(format: query["format"].map(String.init), client: "web")
         if let text = query["bitrate"] {
@@ -39,11 +36,12 @@ struct MediaController {
         if let format = wanted.format, format != "raw", TranscodeFormat(rawValue: format) == nil {
             throw APIError.badRequest("format must be raw, mp3, opus, aac or flac.")
         }
-        let preferences = try await services.accounts.users.preferences(of: user.id)
-        let output = services.planner.plan(track, request: wanted, user: user, preferences: preferences)
-        return try await services.streamer.response(
-            track: track, path: path, output: output,
-            estimateContentLength: query["estimate"] == "true", request: request, context: context)
+        let mode = DeliveryMode.stream(wanted, listener: user, estimateContentLength: query["estimate"] == "true")
+        guard
+            let response = try await delivery.response(
+                id, in: try context.requireCatalog(), as: mode, request: request, context: context)
+        else { throw APIError.notFound }
+        return response
     }
 
     /// `size` (pixels, longer side) and `format` (jpeg, webp).
@@ -63,7 +61,7 @@ struct MediaController {
             }
             format = value
         }
-        let image = try await services.covers.image(
+        let image = try await covers.image(
             for: try context.parameters.require("id"), size: size, format: format,
             in: try context.requireCatalog())
         return SubsonicMedia.image(Data(image.bytes), type: image.mimeType)

@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import CantoSecurity
 import Foundation
 import Hummingbird
@@ -64,8 +65,9 @@ extension Wire {
 /// Playlists (with M3U import and export) and the caller's play queue. Owner checks live in
 /// the store: another user's private playlist answers 404, a public one can be read, not changed.
 struct PlaylistController {
-    let services: CantoServices
-    var state: any LibraryStateStore { services.accounts.state }
+    let state: any LibraryStateStore
+    /// Owners' names.
+    let accounts: AccountService
     /// The longest playlist or queue accepted.
     static let maxTracks = 10_000
 
@@ -83,7 +85,7 @@ struct PlaylistController {
     }
 
     private func item(_ playlist: Playlist, tracks: [Track], viewer: User) async throws -> Wire.PlaylistItem {
-        let owner = try await services.accounts.users.user(playlist.ownerID)
+        let owner = try await accounts.user(playlist.ownerID)
         return Wire.PlaylistItem(
             id: playlist.id.rawValue, name: playlist.name, comment: playlist.comment, public: playlist.isPublic,
             ownerId: playlist.ownerID.rawValue, owner: owner?.displayName ?? owner?.username ?? "",

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CantoCore
 import CantoMedia
 import Foundation
@@ -30,19 +31,34 @@ enum StreamFailure: Error, Sendable, DomainFailure {
 struct MediaStreamer: Sendable {
     let cache: DiskCache
     let limiter: TranscodeLimiter
+    /// Fetches tracks that media sources keep at http(s) addresses.
+    var remote: HTTPClient = .shared
     let pool = BlockingPool(label: "canto.transcode")
     /// Output chunk size: small enough for a quick first byte, large enough to be cheap.
     static let chunkBytes = 32 * 1024
 
     func response(
-        track: Track, path: String, output: StreamOutput, estimateContentLength: Bool, downloadName: String? = nil,
-        request: Request, context: some RequestContext
+        track: Track, location: MediaLocation, output: StreamOutput, estimateContentLength: Bool,
+        downloadName: String? = nil, request: Request, context: some RequestContext
     ) async throws -> Response {
         guard case .transcode(let options) = output else {
-            let raw = RawFileResponse(
-                path: path, contentType: MediaStreamer.contentType(track.suffix), downloadName: downloadName)
-            return try await raw.response(for: request, context: context)
+            let type = MediaStreamer.contentType(track.suffix)
+            switch location {
+            case .file(let path):
+                return try await RawFileResponse(path: path, contentType: type, downloadName: downloadName)
+                    .response(for: request, context: context)
+            case .remote(let url):
+                return try await RemoteMediaResponse(
+                    url: url, contentType: type, downloadName: downloadName, client: remote
+                ).response(for: request, context: context)
+            }
         }
+        // FFmpeg reads a remote source itself (its http protocol), from the start or a seek.
+        let input =
+            switch location {
+            case .file(let path): path
+            case .remote(let url): url.absoluteString
+            }
         let name = DiskCache.name(
             for: "\(track.contentHash)|\(options.format.rawValue)|\(options.bitrateKbps)", suffix: options.format.suffix
         )
@@ -65,7 +81,7 @@ struct MediaStreamer: Sendable {
         }
         let transcoder: Transcoder
         do {
-            transcoder = try await pool.run { try Transcoder(path: path, options: options) }
+            transcoder = try await pool.run { try Transcoder(path: input, options: options) }
         } catch {
             permit.release()
             context.logger.warning(

@@ -7,11 +7,17 @@ import Hummingbird
 /// `/share/<id>/<trackId>` streams one, without login, until the share expires. A share shows
 /// only what its owner may see now: a track outside the owner's libraries (or an owner gone)
 /// answers as missing.
-enum PublicShares {
-    static func addRoutes(to router: Router<CantoRequestContext>, services: CantoServices) {
+struct PublicShares: Sendable {
+    let sharing: any SharingStore
+    /// Share owners.
+    let accounts: AccountService
+    let catalogs: CatalogService
+    let delivery: TrackDelivery
+
+    func addRoutes(to router: Router<CantoRequestContext>) {
         router.get("share/:id") { request, context in
-            let (share, catalog) = try await live(context, services)
-            try await services.sharing.recordVisit(share.id, at: Date())
+            let (share, catalog) = try await live(context)
+            try await sharing.recordVisit(share.id, at: Date())
             var items = ""
             for track in try await catalog.tracks(share.trackIDs) {
                 let id = track.id
@@ -31,23 +37,22 @@ enum PublicShares {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
         }
         router.get("share/:id/:track") { request, context in
-            let (share, catalog) = try await live(context, services)
+            let (share, catalog) = try await live(context)
             let id = TrackID(try context.parameters.require("track"))
-            guard share.trackIDs.contains(id), let (track, path) = try await services.visibleTrack(id, in: catalog)
+            guard share.trackIDs.contains(id),
+                let response = try await delivery.response(
+                    id, in: catalog, as: .original(download: false), request: request, context: context)
             else { throw HTTPError(.notFound) }
-            return try await RawFileResponse(path: path, contentType: MediaStreamer.contentType(track.suffix))
-                .response(for: request, context: context)
+            return response
         }
     }
 
     /// The share and its owner's view, when it exists, has not expired and its owner may still
     /// share (all answer 404 otherwise).
-    private static func live(_ context: CantoRequestContext, _ services: CantoServices) async throws
-        -> (Share, CatalogView)
-    {
-        guard let share = try await services.sharing.share(ShareID(try context.parameters.require("id"))),
-            !share.isExpired(), let owner = try await services.accounts.users.user(share.ownerID), owner.canShare
+    private func live(_ context: CantoRequestContext) async throws -> (Share, CatalogView) {
+        guard let share = try await sharing.share(ShareID(try context.parameters.require("id"))),
+            !share.isExpired(), let owner = try await accounts.user(share.ownerID), owner.canShare
         else { throw HTTPError(.notFound, message: "This share does not exist or has expired.") }
-        return (share, services.catalogs.view(for: owner))
+        return (share, catalogs.view(for: owner))
     }
 }

@@ -27,7 +27,9 @@ struct SubsonicCall: Sendable {
 struct SubsonicAPI: Sendable {
     typealias Handler = @Sendable (SubsonicCall) async throws -> SubsonicPayload
 
-    let services: CantoServices
+    let catalogs: CatalogService
+    let state: any LibraryStateStore
+    let authenticator: SubsonicAuthenticator
     private(set) var handlers: [String: Handler] = [:]
     /// Answerable without credentials (the OpenSubsonic spec requires it for the extensions list).
     private(set) var openMethods: [String: @Sendable () -> SubsonicPayload] = [:]
@@ -39,18 +41,23 @@ struct SubsonicAPI: Sendable {
         "deletePodcastEpisode", "downloadPodcastEpisode", "getPodcastEpisode", "search",
     ]
 
+    /// Wires each group of methods to the services it uses (the composition root hands them over).
     init(services: CantoServices) {
-        self.services = services
+        catalogs = services.catalogs
+        state = services.state
+        authenticator = services.subsonicAuthenticator
         SubsonicSystem.register(in: &self)
-        SubsonicBrowsing(services: services).register(in: &self)
-        SubsonicAnnotation(services: services, playback: services.playback, nowPlaying: services.nowPlaying)
+        SubsonicBrowsing().register(in: &self)
+        SubsonicAnnotation(accounts: services.accounts, playback: services.playback, nowPlaying: services.nowPlaying)
             .register(in: &self)
-        SubsonicQueues(services: services).register(in: &self)
-        SubsonicPlaylists(services: services).register(in: &self)
-        SubsonicUsers(services: services).register(in: &self)
-        SubsonicMedia(services: services).register(in: &self)
+        SubsonicQueues().register(in: &self)
+        SubsonicPlaylists(accounts: services.accounts).register(in: &self)
+        SubsonicUsers(accounts: services.accounts, scans: services.scans, catalogs: services.catalogs)
+            .register(in: &self)
+        SubsonicMedia(delivery: services.delivery, covers: services.covers, accounts: services.accounts)
+            .register(in: &self)
         SubsonicDirectories().register(in: &self)
-        SubsonicSharing(services: services).register(in: &self)
+        SubsonicSharing(sharing: services.sharing).register(in: &self)
         SubsonicLists().register(in: &self)
     }
 
@@ -87,8 +94,8 @@ struct SubsonicAPI: Sendable {
                 return format.success(
                     try await handler(
                         SubsonicCall(
-                            parameters: parameters, user: user, catalog: services.catalogs.view(for: user),
-                            state: services.accounts.state, request: request, context: context)))
+                            parameters: parameters, user: user, catalog: catalogs.view(for: user),
+                            state: state, request: request, context: context)))
             }
             throw Self.unsupported.contains(method)
                 ? SubsonicError.notImplemented(method)
@@ -107,7 +114,7 @@ struct SubsonicAPI: Sendable {
 
     private func authenticate(_ parameters: SubsonicParameters, context: CantoRequestContext) async throws -> User {
         let credentials = SubsonicCredentials(parameters: parameters.firstValues)
-        let result = try await services.subsonicAuthenticator.authenticate(credentials, address: context.clientAddress)
+        let result = try await authenticator.authenticate(credentials, address: context.clientAddress)
         switch result {
         case .authenticated(let user): return user
         case .failed(let error):

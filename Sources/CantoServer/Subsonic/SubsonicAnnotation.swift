@@ -4,7 +4,8 @@ import Foundation
 
 /// star, unstar, setRating, scrobble, getNowPlaying.
 struct SubsonicAnnotation: Sendable {
-    let services: CantoServices
+    /// Listeners' names and whether they show what they play.
+    let accounts: AccountService
     let playback: PlaybackService
     let nowPlaying: NowPlaying
 
@@ -39,7 +40,7 @@ struct SubsonicAnnotation: Sendable {
             }
         }
         for (id, kind) in items {
-            try await services.accounts.state.setStarred(starred, item: id, kind: kind, user: call.user.id, at: Date())
+            try await call.state.setStarred(starred, item: id, kind: kind, user: call.user.id, at: Date())
         }
         return .empty
     }
@@ -51,7 +52,7 @@ struct SubsonicAnnotation: Sendable {
         guard let kind = Self.kind(of: id), try await call.catalog.contains(item: id, kind: kind) else {
             throw SubsonicError.notFound("Item")
         }
-        try await services.accounts.state.setRating(
+        try await call.state.setRating(
             rating == 0 ? nil : rating, item: id, kind: kind, user: call.user.id)
         return .empty
     }
@@ -87,8 +88,8 @@ struct SubsonicAnnotation: Sendable {
     private func getNowPlaying(_ call: SubsonicCall) async throws -> SubsonicPayload {
         var entries: [SubsonicElement] = []
         for entry in await nowPlaying.current() {
-            guard let user = try await services.accounts.users.user(entry.user) else { continue }
-            if user.id != call.user.id, try await !services.accounts.users.preferences(of: user.id).listeningVisible {
+            guard let user = try await accounts.user(entry.user) else { continue }
+            if user.id != call.user.id, try await !accounts.preferences(of: user.id).listeningVisible {
                 continue
             }
             guard let track = try await call.catalog.track(entry.trackID) else { continue }

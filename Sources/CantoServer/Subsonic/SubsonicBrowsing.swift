@@ -4,7 +4,6 @@ import Foundation
 
 /// getMusicFolders, getArtists, getArtist, getAlbum, getSong, getGenres.
 struct SubsonicBrowsing: Sendable {
-    let services: CantoServices
     /// getArtists by library scope, until the catalog changes.
     private let artistIndexes = VersionedCache<[LibraryID]?, SubsonicElement>()
     /// getAlbum rendered once, for the callers who see the whole album and starred or rated none of its songs.
@@ -62,7 +61,7 @@ struct SubsonicBrowsing: Sendable {
         let (found, version) = try await catalog.albumContents(AlbumID(id))
         guard let contents = found else { throw SubsonicError.notFound("Album") }
         let tracks = contents.tracks
-        let annotations = try await services.accounts.state.annotations(
+        let annotations = try await call.state.annotations(
             of: call.user.id, items: tracks.map(\.id.rawValue))
         func render() async throws -> SubsonicElement {
             let songs = try await SubsonicModel.songs(

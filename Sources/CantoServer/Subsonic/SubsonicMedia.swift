@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import CantoMedia
 import Foundation
 import Hummingbird
@@ -7,7 +8,10 @@ import Hummingbird
 /// transcodes as the planner decides (`format`, `maxBitRate`, `timeOffset`,
 /// `estimateContentLength`); `download` is always the original file.
 struct SubsonicMedia: Sendable {
-    let services: CantoServices
+    let delivery: TrackDelivery
+    let covers: CoverArtService
+    /// Avatars.
+    let accounts: AccountService
 
     func register(in api: inout SubsonicAPI) {
         api.on("stream") { call in try await file(call, download: false) }
@@ -19,38 +23,29 @@ struct SubsonicMedia: Sendable {
         api.on("getLyrics") { call in try await lyrics(call) }
         api.on("getLyricsBySongId") { call in try await lyricsBySongID(call) }
         api.on("getAvatar") { call in
-            guard let user = try await services.accounts.users.user(username: try call.parameters.required("username")),
-                let avatar = try await services.accounts.users.avatar(of: user.id)
+            guard let user = try await accounts.user(named: try call.parameters.required("username")),
+                let avatar = try await accounts.avatar(of: user.id)
             else { throw SubsonicError.notFound("Avatar") }
             return .raw(Self.image(avatar.data, type: avatar.mimeType))
         }
     }
 
-    /// The track and its file, when it exists and lies in the caller's view.
-    func visibleTrack(_ id: String, for call: SubsonicCall) async throws -> (Track, String) {
-        guard let found = try await services.visibleTrack(TrackID(id), in: call.catalog) else {
-            throw SubsonicError.notFound("Song")
-        }
-        return found
-    }
-
     private func file(_ call: SubsonicCall, download: Bool) async throws -> SubsonicPayload {
         let parameters = call.parameters
-        let (track, path) = try await visibleTrack(try parameters.required("id"), for: call)
-        var output = StreamOutput.raw
+        let id = TrackID(try parameters.required("id"))
+        var mode = DeliveryMode.original(download: true)
         if !download {
             var request = StreamRequest(format: parameters.string("format"), client: parameters.string("c"))
             request.maxBitRate = try parameters.int("maxBitRate", in: 0...StreamRequest.maxBitRate)
             request.offsetSeconds = try parameters.seconds("timeOffset", in: 0...StreamRequest.maxOffsetSeconds) ?? 0
-            let preferences = try await services.accounts.users.preferences(of: call.user.id)
-            output = services.planner.plan(track, request: request, user: call.user, preferences: preferences)
+            mode = .stream(
+                request, listener: call.user, estimateContentLength: parameters.bool("estimateContentLength"))
         }
-        return .raw(
-            try await services.streamer.response(
-                track: track, path: path, output: output,
-                estimateContentLength: parameters.bool("estimateContentLength"),
-                downloadName: download ? (track.path as NSString).lastPathComponent : nil, request: call.request,
-                context: call.context))
+        guard
+            let response = try await delivery.response(
+                id, in: call.catalog, as: mode, request: call.request, context: call.context)
+        else { throw SubsonicError.notFound("Song") }
+        return .raw(response)
     }
 
     static func image(_ data: Data, type: String) -> Response {
@@ -63,7 +58,7 @@ struct SubsonicMedia: Sendable {
     private func coverArt(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let id = try call.parameters.required("id")
         let size = try call.parameters.int("size", in: Int(Int32.min)...Int(Int32.max))
-        let image = try await services.covers.image(
+        let image = try await covers.image(
             for: id, size: size.flatMap { $0 > 0 ? $0 : nil }, in: call.catalog)
         return .raw(Self.image(Data(image.bytes), type: image.mimeType))
     }
@@ -87,7 +82,9 @@ struct SubsonicMedia: Sendable {
     }
 
     private func lyricsBySongID(_ call: SubsonicCall) async throws -> SubsonicPayload {
-        let (track, _) = try await visibleTrack(try call.parameters.required("id"), for: call)
+        guard let track = try await call.catalog.track(TrackID(try call.parameters.required("id"))) else {
+            throw SubsonicError.notFound("Song")
+        }
         guard let text = try await call.catalog.lyrics(of: track.id) else { throw SubsonicError.notFound("Song") }
         var list: [SubsonicElement] = []
         func structured(synced: Bool, lines: [SubsonicElement]) -> SubsonicElement {

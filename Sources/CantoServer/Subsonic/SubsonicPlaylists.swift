@@ -1,24 +1,25 @@
 import CantoCore
+import CantoDomain
 import CantoSecurity
 import Foundation
 
 /// getPlaylists, getPlaylist, createPlaylist, updatePlaylist, deletePlaylist. Owner checks live
 /// in the store: another user's private playlist answers like a missing one (error 70).
 struct SubsonicPlaylists: Sendable {
-    let services: CantoServices
-    var state: any LibraryStateStore { services.accounts.state }
+    /// Owners' names.
+    let accounts: AccountService
 
     func register(in api: inout SubsonicAPI) {
         api.on("getPlaylists") { call in try await playlists(call) }
         api.on("getPlaylist") { call in
-            let playlist = try await state.playlist(
+            let playlist = try await call.state.playlist(
                 PlaylistID(try call.parameters.required("id")), viewer: call.user.id)
             return .element("playlist", try await element(playlist, withEntries: true, for: call))
         }
         api.on("createPlaylist") { call in try await create(call) }
         api.on("updatePlaylist") { call in try await update(call) }
         api.on("deletePlaylist") { call in
-            try await state.deletePlaylist(PlaylistID(try call.parameters.required("id")), by: call.user.id)
+            try await call.state.deletePlaylist(PlaylistID(try call.parameters.required("id")), by: call.user.id)
             return .empty
         }
     }
@@ -29,7 +30,7 @@ struct SubsonicPlaylists: Sendable {
         -> SubsonicElement
     {
         let tracks = try await call.catalog.tracks(playlist.trackIDs)
-        let owner = try await services.accounts.users.user(playlist.ownerID)?.username ?? ""
+        let owner = try await accounts.user(playlist.ownerID)?.username ?? ""
         var element = SubsonicElement([
             ("id", .string(playlist.id.rawValue)), ("name", .string(playlist.name)),
             ("comment", playlist.comment.map(SubsonicValue.string)), ("owner", .string(owner)),
@@ -46,13 +47,13 @@ struct SubsonicPlaylists: Sendable {
     }
 
     private func playlists(_ call: SubsonicCall) async throws -> SubsonicPayload {
-        var visible = try await state.playlists(visibleTo: call.user.id)
+        var visible = try await call.state.playlists(visibleTo: call.user.id)
         if let name = call.parameters.string("username"), name != call.user.username {
             // Another user's playlists: their public ones, or all of them for an admin's view.
-            guard call.user.isAdmin, let other = try await services.accounts.users.user(username: name) else {
+            guard call.user.isAdmin, let other = try await accounts.user(named: name) else {
                 throw SubsonicError.notAuthorized
             }
-            visible = try await state.playlists(visibleTo: other.id).filter { $0.ownerID == other.id }
+            visible = try await call.state.playlists(visibleTo: other.id).filter { $0.ownerID == other.id }
         }
         var elements: [SubsonicElement] = []
         for playlist in visible { elements.append(try await element(playlist, withEntries: false, for: call)) }
@@ -73,25 +74,25 @@ struct SubsonicPlaylists: Sendable {
         let songs = try await checkedTracks(p.all("songId"), for: call)
         let playlist: Playlist
         if let id = p.string("playlistId") {
-            var existing = try await state.playlist(PlaylistID(id), viewer: call.user.id)
+            var existing = try await call.state.playlist(PlaylistID(id), viewer: call.user.id)
             guard existing.ownerID == call.user.id else { throw SubsonicError.notAuthorized }
             existing.trackIDs = songs
             if let name = p.string("name") { existing.name = name }
             existing.updatedAt = Date()
-            try await state.updatePlaylist(existing, by: call.user.id)
+            try await call.state.updatePlaylist(existing, by: call.user.id)
             playlist = existing
         } else {
             let name = try p.required("name")
             playlist = Playlist(
                 id: PlaylistID("p" + Tokens.identifier()), ownerID: call.user.id, name: name, trackIDs: songs)
-            try await state.createPlaylist(playlist)
+            try await call.state.createPlaylist(playlist)
         }
         return .element("playlist", try await element(playlist, withEntries: true, for: call))
     }
 
     private func update(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let p = call.parameters
-        var playlist = try await state.playlist(PlaylistID(try p.required("playlistId")), viewer: call.user.id)
+        var playlist = try await call.state.playlist(PlaylistID(try p.required("playlistId")), viewer: call.user.id)
         guard playlist.ownerID == call.user.id else { throw SubsonicError.notAuthorized }
         if let name = p.string("name") { playlist.name = name }
         if let comment = p.string("comment") { playlist.comment = comment }
@@ -100,7 +101,7 @@ struct SubsonicPlaylists: Sendable {
         playlist.trackIDs = playlist.trackIDs.enumerated().filter { !removals.contains($0.offset) }.map(\.element)
         playlist.trackIDs += try await checkedTracks(p.all("songIdToAdd"), for: call)
         playlist.updatedAt = Date()
-        try await state.updatePlaylist(playlist, by: call.user.id)
+        try await call.state.updatePlaylist(playlist, by: call.user.id)
         return .empty
     }
 }

@@ -4,14 +4,13 @@ import Foundation
 /// getBookmarks, createBookmark, deleteBookmark, getPlayQueue, savePlayQueue,
 /// getPlayQueueByIndex, savePlayQueueByIndex.
 struct SubsonicQueues: Sendable {
-    let services: CantoServices
-    var state: any LibraryStateStore { services.accounts.state }
 
     func register(in api: inout SubsonicAPI) {
         api.on("getBookmarks") { call in try await bookmarks(call) }
         api.on("createBookmark") { call in try await createBookmark(call) }
         api.on("deleteBookmark") { call in
-            _ = try await state.deleteBookmark(track: TrackID(try call.parameters.required("id")), of: call.user.id)
+            _ = try await call.state.deleteBookmark(
+                track: TrackID(try call.parameters.required("id")), of: call.user.id)
             return .empty
         }
         api.on("getPlayQueue") { call in try await playQueue(call, byIndex: false) }
@@ -28,7 +27,7 @@ struct SubsonicQueues: Sendable {
 
     private func bookmarks(_ call: SubsonicCall) async throws -> SubsonicPayload {
         var elements: [SubsonicElement] = []
-        for bookmark in try await state.bookmarks(of: call.user.id) {
+        for bookmark in try await call.state.bookmarks(of: call.user.id) {
             guard let entry = try await song(bookmark.trackID, for: call) else { continue }
             elements.append(
                 SubsonicElement([
@@ -47,7 +46,7 @@ struct SubsonicQueues: Sendable {
         }
         guard try await call.catalog.track(id) != nil else { throw SubsonicError.notFound("Song") }
         let now = Date()
-        try await state.saveBookmark(
+        try await call.state.saveBookmark(
             Bookmark(
                 trackID: id, positionMs: Int64(position), comment: call.parameters.string("comment"),
                 createdAt: now, updatedAt: now), of: call.user.id)
@@ -57,7 +56,7 @@ struct SubsonicQueues: Sendable {
     private func playQueue(_ call: SubsonicCall, byIndex: Bool) async throws -> SubsonicPayload {
         // No saved queue reads as an empty one.
         let queue =
-            try await state.playQueue(of: call.user.id)
+            try await call.state.playQueue(of: call.user.id)
             ?? PlayQueue(trackIDs: [], currentIndex: nil, positionMs: 0, changedAt: Date(), changedBy: nil)
         var entries: [SubsonicElement] = []
         for id in queue.trackIDs {
@@ -80,7 +79,7 @@ struct SubsonicQueues: Sendable {
         let ids = p.all("id").map { TrackID($0) }
         guard !ids.isEmpty else {
             // An empty queue clears it (OpenSubsonic errata).
-            try await state.savePlayQueue(nil, of: call.user.id)
+            try await call.state.savePlayQueue(nil, of: call.user.id)
             return .empty
         }
         for id in ids where try await call.catalog.track(id) == nil { throw SubsonicError.notFound("Song \(id)") }
@@ -98,7 +97,7 @@ struct SubsonicQueues: Sendable {
             trackIDs: ids, currentIndex: index ?? 0,
             positionMs: Int64(try p.int("position", in: 0...Int(Int64.max / 2)) ?? 0), changedAt: Date(),
             changedBy: p.string("c"))
-        try await state.savePlayQueue(queue, of: call.user.id)
+        try await call.state.savePlayQueue(queue, of: call.user.id)
         return .empty
     }
 }

@@ -5,8 +5,7 @@ import Hummingbird
 
 /// getShares, createShare, updateShare, deleteShare, and internet radio stations.
 struct SubsonicSharing: Sendable {
-    let services: CantoServices
-    var sharing: any SharingStore { services.sharing }
+    let sharing: any SharingStore
 
     func register(in api: inout SubsonicAPI) {
         api.on("getShares") { call in try await shares(call, only: nil) }

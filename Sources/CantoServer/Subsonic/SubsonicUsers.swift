@@ -1,24 +1,27 @@
 import CantoCore
+import CantoDomain
 import CantoSecurity
 import Foundation
 
 /// getUser, getUsers, createUser, updateUser, deleteUser, changePassword, getScanStatus,
 /// startScan — with the spec's admin rules (error 50 otherwise).
 struct SubsonicUsers: Sendable {
-    let services: CantoServices
-    var accounts: AccountService { services.accounts }
+    let accounts: AccountService
+    let scans: ScanCoordinator
+    /// Music folder numbers, and the whole catalog's count for the scan status.
+    let catalogs: CatalogService
 
     func register(in api: inout SubsonicAPI) {
         api.on("getUser") { call in
             let name = try call.parameters.required("username")
             guard name == call.user.username || call.user.isAdmin else { throw SubsonicError.notAuthorized }
-            guard let user = try await accounts.users.user(username: name) else { throw SubsonicError.notFound("User") }
+            guard let user = try await accounts.user(named: name) else { throw SubsonicError.notFound("User") }
             return .element("user", try await element(user))
         }
         api.on("getUsers") { call in
             try Self.requireAdmin(call)
             var users: [SubsonicElement] = []
-            for user in try await accounts.users.users() { users.append(try await element(user)) }
+            for user in try await accounts.allUsers() { users.append(try await element(user)) }
             return .element("users", SubsonicElement().with("user", list: users))
         }
         api.on("createUser") { call in try await createUser(call) }
@@ -39,7 +42,7 @@ struct SubsonicUsers: Sendable {
         api.on("getScanStatus") { _ in try await scanStatus() }
         api.on("startScan") { call in
             try Self.requireAdmin(call)
-            await services.scans.requestScan()
+            await scans.requestScan()
             return try await scanStatus(startingNow: true)
         }
     }
@@ -67,20 +70,20 @@ struct SubsonicUsers: Sendable {
     }
 
     private func target(_ call: SubsonicCall) async throws -> User {
-        guard let user = try await accounts.users.user(username: try call.parameters.required("username")) else {
+        guard let user = try await accounts.user(named: try call.parameters.required("username")) else {
             throw SubsonicError.notFound("User")
         }
         return user
     }
 
     private func folderNumbers(_ user: User) async throws -> [Int] {
-        let numbers = try await services.catalog.libraryNumbers()
+        let numbers = try await catalogs.libraryNumbers()
         let ids = user.libraryIDs ?? Array(numbers.keys)
         return ids.compactMap { numbers[$0] }.sorted()
     }
 
     private func element(_ user: User) async throws -> SubsonicElement {
-        let preferences = try await accounts.users.preferences(of: user.id)
+        let preferences = try await accounts.preferences(of: user.id)
         return SubsonicElement([
             ("username", .string(user.username)), ("email", user.email.map(SubsonicValue.string)),
             ("scrobblingEnabled", .bool(preferences.scrobbling)),
@@ -96,7 +99,7 @@ struct SubsonicUsers: Sendable {
     private func libraries(_ parameters: SubsonicParameters) async throws -> [LibraryID]? {
         let wanted = parameters.all("musicFolderId").compactMap(Int.init)
         guard !wanted.isEmpty else { return nil }
-        let numbers = try await services.catalog.libraryNumbers()
+        let numbers = try await catalogs.libraryNumbers()
         return numbers.filter { wanted.contains($0.value) }.map(\.key)
     }
 
@@ -134,8 +137,8 @@ struct SubsonicUsers: Sendable {
     }
 
     private func scanStatus(startingNow: Bool = false) async throws -> SubsonicPayload {
-        let progress = await services.scans.progress
-        let count = progress.running ? progress.filesSeen : try await services.catalog.counts().tracks
+        let progress = await scans.progress
+        let count = progress.running ? progress.filesSeen : try await catalogs.counts().tracks
         return .element(
             "scanStatus",
             SubsonicElement([("scanning", .bool(progress.running || startingNow)), ("count", .int(count))]))

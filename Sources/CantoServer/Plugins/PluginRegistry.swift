@@ -1,3 +1,6 @@
+import CantoCore
+import CantoDomain
+import CantoPluginKit
 import Foundation
 import Logging
 
@@ -13,13 +16,17 @@ public struct PluginStatus: Sendable, Equatable, Codable {
     public var message: String?
 }
 
-/// The built-in plugins: creates the enabled ones from configuration, starts and stops them,
-/// and hands them out by capability.
+/// The built-in plugins, host side: creates the enabled ones from configuration, starts and
+/// stops them, and hands them out by capability.
+///
+/// Start-up runs once, whoever asks first (the server's plugin service, a scan, `canto scan`);
+/// everyone else waits for it, so no caller sees a plugin that is still starting as missing.
 public actor PluginRegistry {
     private let types: [any CantoPlugin.Type]
     private var instances: [String: any CantoPlugin] = [:]
     private var statuses: [String: PluginStatus] = [:]
     private let logger: Logger
+    private var startup: Task<Void, Never>?
 
     /// Creates every enabled plugin. `configurations` holds each `[plugins.<id>]` section.
     /// Throws ``PluginConfigurationError`` for a section naming no plugin, an unknown key, or a
@@ -63,7 +70,16 @@ public actor PluginRegistry {
         }
     }
 
+    /// Starts every enabled plugin, one after another in id order; returns when all have
+    /// started or failed. Later calls wait for the same start-up.
     public func startAll() async {
+        if let startup { return await startup.value }
+        let task = Task { await self.startEach() }
+        startup = task
+        await task.value
+    }
+
+    private func startEach() async {
         for id in instances.keys.sorted() {
             guard let plugin = instances[id] else { continue }
             do {
@@ -79,6 +95,7 @@ public actor PluginRegistry {
     }
 
     public func stopAll() async {
+        if let startup { await startup.value }
         for id in instances.keys.sorted() where statuses[id]?.state == .running {
             await instances[id]?.stop()
             statuses[id]?.state = .stopped
@@ -90,9 +107,27 @@ public actor PluginRegistry {
         statuses.values.sorted { $0.descriptor.id < $1.descriptor.id }
     }
 
-    /// The running plugins that provide `capability`, e.g. `plugins(MediaSourcePlugin.self)`.
-    public func plugins<P>(_ capability: P.Type) -> [P] {
-        instances.keys.sorted().compactMap { id in
+    /// What `canto plugins` prints: each built-in plugin, enabled or not by `configurations`,
+    /// without creating or starting any (and without opening the database).
+    public static func describe(types: [any CantoPlugin.Type], configurations: [String: PluginConfiguration]) throws
+        -> [PluginStatus]
+    {
+        try validate(types: types, configurations: configurations)
+        return try types.map { type in
+            let descriptor = type.descriptor
+            let enabled =
+                try configurations[descriptor.id]?.bool("enabled") ?? descriptor.enabledByDefault
+            return PluginStatus(
+                descriptor: descriptor, enabled: enabled, state: enabled ? .stopped : .disabled,
+                capabilities: capabilities(of: type))
+        }.sorted { $0.descriptor.id < $1.descriptor.id }
+    }
+
+    /// The running plugins that provide `capability`, e.g. `plugins(MediaSourcePlugin.self)`,
+    /// once start-up (when it has begun) has ended.
+    public func plugins<P>(_ capability: P.Type) async -> [P] {
+        if let startup { await startup.value }
+        return instances.keys.sorted().compactMap { id in
             statuses[id]?.state == .running ? instances[id] as? P : nil
         }
     }
@@ -100,10 +135,15 @@ public actor PluginRegistry {
     static func capabilities(of type: any CantoPlugin.Type) -> [String] {
         var names: [String] = []
         if type is any MediaSourcePlugin.Type { names.append("mediaSource") }
-        if type is any MetadataPlugin.Type { names.append("metadata") }
-        if type is any RecommenderPlugin.Type { names.append("recommender") }
-        if type is any ListenSinkPlugin.Type { names.append("scrobbler") }
-        if type is any PaymentProviderPlugin.Type { names.append("payments") }
         return names
+    }
+}
+
+extension PluginRegistry: MediaSources {
+    /// The running media sources, after starting the plugins if nobody has yet: the first scan
+    /// never runs before the sources are up.
+    public func mediaSources() async -> [any MediaSourcePlugin] {
+        await startAll()
+        return await plugins((any MediaSourcePlugin).self)
     }
 }

@@ -16,11 +16,14 @@ public actor LibraryManager {
     private let settings: any SettingsStore
     private let scans: ScanCoordinator
     private let events: (any EventLog)?
+    private let audit: (any AuditStore)?
 
-    init(configured: [Library], settings: any SettingsStore, scans: ScanCoordinator, events: (any EventLog)? = nil)
-        async throws
-    {
+    public init(
+        configured: [Library], settings: any SettingsStore, scans: ScanCoordinator, events: (any EventLog)? = nil,
+        audit: (any AuditStore)? = nil
+    ) async throws {
         self.events = events
+        self.audit = audit
         self.configured = configured
         self.settings = settings
         self.scans = scans
@@ -34,7 +37,8 @@ public actor LibraryManager {
         return (try? JSONDecoder().decode([Added].self, from: Data(text.utf8))) ?? []
     }
 
-    static func library(path: String, name: String?) -> Library {
+    /// A music folder of the local library.
+    public static func library(path: String, name: String?) -> Library {
         Library(
             id: CatalogIDs.library(path: path), name: name ?? (path as NSString).lastPathComponent, path: path)
     }
@@ -58,7 +62,8 @@ public actor LibraryManager {
         }
     }
 
-    public func add(path: String, name: String?) async throws -> Library {
+    /// Adds a music folder (an absolute path on the server) for `actor`, audited, and asks for a scan.
+    public func add(path: String, name: String?, by actor: User, address: String?) async throws -> Library {
         let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard path.hasPrefix("/"), FileManager.default.fileExists(atPath: standardized, isDirectory: &isDirectory),
@@ -69,10 +74,12 @@ public actor LibraryManager {
         added.append(Added(path: library.path, name: library.name))
         try await persist()
         try await events?.publish(.libraryChanged(library: library.id, removed: false), at: Date())
+        try await audit?.record(.libraryAdded, actor: actor.id, subject: library.path, address: address, at: Date())
         return library
     }
 
-    public func remove(_ id: LibraryID) async throws {
+    /// Removes a folder added at run time (the scan it asks for removes its tracks), audited.
+    public func remove(_ id: LibraryID, by actor: User, address: String?) async throws {
         guard !isConfigured(id) else { throw Problem.configured }
         guard let index = added.firstIndex(where: { CatalogIDs.library(path: $0.path) == id }) else {
             throw Problem.unknown
@@ -80,6 +87,7 @@ public actor LibraryManager {
         added.remove(at: index)
         try await persist()
         try await events?.publish(.libraryChanged(library: id, removed: true), at: Date())
+        try await audit?.record(.libraryRemoved, actor: actor.id, subject: id.rawValue, address: address, at: Date())
     }
 
     private func persist() async throws {

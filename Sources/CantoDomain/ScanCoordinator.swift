@@ -4,10 +4,15 @@ import Foundation
 import Logging
 import Synchronization
 
+/// The media sources a scan asks, as the plugin host provides them (started).
+public protocol MediaSources: Sendable {
+    func mediaSources() async -> [any MediaSourcePlugin]
+}
+
 /// Runs scans one at a time, whoever asks (start-up, the schedule, an admin, a signal).
 /// A request during a scan is remembered and runs once the current one ends.
 public actor ScanCoordinator {
-    private let registry: PluginRegistry
+    private let sources: any MediaSources
     private let catalog: any CatalogReader
     private var libraries: [Library]
     private let logger: Logger
@@ -25,10 +30,10 @@ public actor ScanCoordinator {
     private let events: (any EventLog)?
 
     public init(
-        registry: PluginRegistry, catalog: any CatalogReader, libraries: [Library], events: (any EventLog)? = nil,
+        sources: any MediaSources, catalog: any CatalogReader, libraries: [Library], events: (any EventLog)? = nil,
         logger: Logger
     ) {
-        self.registry = registry
+        self.sources = sources
         self.events = events
         self.catalog = catalog
         self.libraries = libraries
@@ -38,7 +43,8 @@ public actor ScanCoordinator {
         self.requests = continuation
     }
 
-    /// The folders the next scan reads (an admin can add and remove some at run time).
+    /// The configured libraries the next scan hands their sources (an admin can add and remove
+    /// music folders at run time).
     func setLibraries(_ libraries: [Library]) { self.libraries = libraries }
 
     /// Asks for a scan; returns at once.
@@ -51,7 +57,7 @@ public actor ScanCoordinator {
 
     /// Runs requested scans until cancelled (shutdown). A scan in progress stops at a
     /// transaction boundary.
-    func run() async {
+    public func run() async {
         for await _ in stream {
             guard pending else { continue }
             pending = false
@@ -66,7 +72,8 @@ public actor ScanCoordinator {
         }
     }
 
-    /// Scans every library with every media source, now, and returns the summary.
+    /// Asks every media source to scan, now, each with the configured libraries that are its
+    /// own, and returns the summary.
     public func scanNow(progress report: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async throws
         -> ScanSummary
     {
@@ -75,9 +82,10 @@ public actor ScanCoordinator {
         // However the scan ends (finished, stopped, failed), it is no longer running.
         defer { live.update { $0.running = false } }
         var total = ScanSummary()
-        for source in await registry.plugins((any MediaSourcePlugin).self) {
+        for source in await sources.mediaSources() {
             let live = self.live
-            let summary = try await source.scan(libraries: libraries, expectedFiles: expected) { state in
+            let own = libraries.filter { $0.source == type(of: source).descriptor.id }
+            let summary = try await source.scan(libraries: own, expectedFiles: expected) { state in
                 live.update {
                     $0.filesSeen = state.filesSeen; $0.summary = state.summary
                 }
@@ -96,14 +104,15 @@ public actor ScanCoordinator {
         return total
     }
 
-    func finish() {
+    public func finish() {
         requests?.finish()
         requests = nil
     }
 }
 
 extension ScanSummary {
-    mutating func merge(_ other: ScanSummary) {
+    /// Adds another source's figures to these.
+    public mutating func merge(_ other: ScanSummary) {
         added += other.added
         updated += other.updated
         moved += other.moved

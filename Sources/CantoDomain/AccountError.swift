@@ -11,8 +11,6 @@ public enum AccountError: Error, Sendable, Equatable {
     case invalidUsername(String)
     /// The setup link is used, wrong, or not needed (a user exists).
     case setupClosed
-    /// The change would leave the server without an admin.
-    case lastAdmin
     /// The current password given with a password change is wrong.
     case wrongCurrentPassword
 }
@@ -24,7 +22,6 @@ extension AccountError: CustomStringConvertible {
         case .throttled(let seconds): "too many failed sign-ins; try again in \(seconds) s"
         case .weakPassword(let message), .invalidUsername(let message): message
         case .setupClosed: "the setup link is used, wrong, or no longer needed"
-        case .lastAdmin: "the server must keep at least one admin"
         case .wrongCurrentPassword: "the current password is wrong"
         }
     }
@@ -41,8 +38,8 @@ extension AccountError: DomainFailure {
                 code: "too_many_attempts")
         case .weakPassword(let message): DomainError(.invalid(field: "password"), message, code: "weak_password")
         case .invalidUsername(let message): DomainError(.invalid(field: "username"), message, code: "invalid_username")
-        case .setupClosed: DomainError(.forbidden, description.capitalizedFirst + ".", code: "setup_closed")
-        case .lastAdmin: DomainError(.conflict, "The server must keep at least one admin.", code: "last_admin")
+        case .setupClosed:
+            DomainError(.forbidden, "The setup link is used, wrong, or no longer needed.", code: "setup_closed")
         case .wrongCurrentPassword: DomainError(.forbidden, "The current password is wrong.", code: "wrong_password")
         }
     }

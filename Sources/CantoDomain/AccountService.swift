@@ -4,14 +4,13 @@ import Foundation
 import Logging
 
 /// Accounts, sessions and credentials: the rules, on top of the stores and the security
-/// primitives. The native API, the Subsonic API and the command line all go through it.
+/// primitives. The native API, the Subsonic API and the command line all go through it; its
+/// stores are its own, so no caller can reach past its rules.
 public struct AccountService: Sendable {
-    public let users: any UserStore
-    public let sessions: any SessionStore
-    public let apiKeys: any APIKeyStore
-    public let history: any HistoryStore
-    public let state: any LibraryStateStore
-    public let audit: any AuditStore
+    let users: any UserStore
+    let sessions: any SessionStore
+    let apiKeys: any APIKeyStore
+    let audit: any AuditStore
     let settings: any SettingsStore
     let hasher: PasswordHasher
     let secrets: SecretBox
@@ -30,16 +29,14 @@ public struct AccountService: Sendable {
     }
 
     public init(
-        users: any UserStore, sessions: any SessionStore, apiKeys: any APIKeyStore, history: any HistoryStore,
-        state: any LibraryStateStore, audit: any AuditStore, settings: any SettingsStore, hasher: PasswordHasher,
+        users: any UserStore, sessions: any SessionStore, apiKeys: any APIKeyStore, audit: any AuditStore,
+        settings: any SettingsStore, hasher: PasswordHasher,
         secrets: SecretBox, throttle: LoginThrottle, sessionLifetime: TimeInterval, idleTimeout: TimeInterval,
         logger: Logger
     ) {
         self.users = users
         self.sessions = sessions
         self.apiKeys = apiKeys
-        self.history = history
-        self.state = state
         self.audit = audit
         self.settings = settings
         self.hasher = hasher
@@ -51,6 +48,19 @@ public struct AccountService: Sendable {
     }
 
     // MARK: Users
+
+    public func user(_ id: UserID) async throws -> User? { try await users.user(id) }
+    public func user(named username: String) async throws -> User? { try await users.user(username: username) }
+    /// Every user, by username.
+    public func allUsers() async throws -> [User] { try await users.users() }
+    public func preferences(of id: UserID) async throws -> UserPreferences { try await users.preferences(of: id) }
+    public func setPreferences(_ preferences: UserPreferences, of id: UserID) async throws {
+        try await users.setPreferences(preferences, of: id)
+    }
+    public func avatar(of id: UserID) async throws -> Picture? { try await users.avatar(of: id) }
+    public func setAvatar(_ picture: Picture?, of id: UserID) async throws {
+        try await users.setAvatar(picture, of: id)
+    }
 
     static func validate(username: String) throws {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "._-@"))
@@ -84,11 +94,11 @@ public struct AccountService: Sendable {
         return try await users.user(user.id) ?? user
     }
 
-    /// Saves an admin's changes to a user; a role change is audited and may not remove the last admin.
+    /// Saves an admin's changes to a user; a role change is audited and may not remove the last
+    /// admin (``LastAdminRefused``, decided in the update's transaction).
     public func updateUser(_ user: User, role: Role?, actor: User, address: String?) async throws -> User {
         var user = user
         if let role, role != user.role {
-            if role == .user { try await ensureAnotherAdmin(than: user) }
             user.role = role
             try await audit.record(
                 .roleChanged, actor: actor.id, subject: "\(user.username) → \(role.rawValue)", address: address,
@@ -98,15 +108,10 @@ public struct AccountService: Sendable {
         return try await users.user(user.id) ?? user
     }
 
+    /// Deletes a user; refused (``LastAdminRefused``) for the last admin, decided in the delete's transaction.
     public func deleteUser(_ user: User, actor: User?, address: String?) async throws {
-        if user.isAdmin { try await ensureAnotherAdmin(than: user) }
         guard try await users.deleteUser(user.id) else { throw NotFoundOrForbidden() }
         try await audit.record(.userDeleted, actor: actor?.id, subject: user.username, address: address, at: Date())
-    }
-
-    private func ensureAnotherAdmin(than user: User) async throws {
-        let admins = try await users.users().filter { $0.isAdmin && $0.id != user.id }
-        guard !admins.isEmpty else { throw AccountError.lastAdmin }
     }
 
     // MARK: Passwords
@@ -197,7 +202,18 @@ public struct AccountService: Sendable {
         return true
     }
 
+    /// The user's signed-in sessions.
+    public func sessions(of id: UserID) async throws -> [Session] { try await sessions.sessions(of: id) }
+
+    /// Deletes expired and idle sessions; returns how many.
+    @discardableResult
+    public func deleteExpiredSessions(now: Date) async throws -> Int {
+        try await sessions.deleteExpiredSessions(now: now, idleTimeout: idleTimeout)
+    }
+
     // MARK: API keys
+
+    public func apiKeys(of id: UserID) async throws -> [APIKey] { try await apiKeys.apiKeys(of: id) }
 
     public func createAPIKey(named name: String, for user: User, address: String?) async throws
         -> (key: APIKey, secret: String)
@@ -216,7 +232,17 @@ public struct AccountService: Sendable {
         return true
     }
 
-    // MARK: History
+    // MARK: Audit
+
+    /// The audit log, newest first.
+    public func auditEvents(offset: Int, limit: Int) async throws -> [AuditEvent] {
+        try await audit.auditEvents(offset: offset, limit: limit)
+    }
+
+    /// Records an admin action that is not an account change (a library added, say).
+    public func audit(_ action: AuditEvent.Kind, actor: User, subject: String, address: String?) async throws {
+        try await audit.record(action, actor: actor.id, subject: subject, address: address, at: Date())
+    }
 
     // MARK: First-run setup
 

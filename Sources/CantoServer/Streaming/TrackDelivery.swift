@@ -1,0 +1,42 @@
+import CantoCore
+import CantoDomain
+import Foundation
+import Hummingbird
+
+/// How a track is wanted: the original (a download or a share's player), or a stream the planner
+/// shapes for a listener (their preferences, their limits, what the client asked).
+enum DeliveryMode: Sendable {
+    case original(download: Bool)
+    case stream(StreamRequest, listener: User, estimateContentLength: Bool)
+}
+
+/// Sends a track's audio, the one service the stream, download and share routes use: finds the
+/// track in the caller's view, asks its media source where it is, plans and streams.
+struct TrackDelivery: Sendable {
+    let resolver: MediaResolver
+    let planner: StreamPlanner
+    let streamer: MediaStreamer
+    /// Listeners' streaming preferences.
+    let preferences: any UserStore
+
+    /// The response, or nil when the view holds no such track.
+    func response(
+        _ id: TrackID, in view: CatalogView, as mode: DeliveryMode, request: Request, context: some RequestContext
+    ) async throws -> Response? {
+        guard let (track, location) = try await resolver.locate(id, in: view) else { return nil }
+        var output = StreamOutput.raw
+        var estimate = false
+        var downloadName: String?
+        switch mode {
+        case .original(let download):
+            if download { downloadName = (track.path as NSString).lastPathComponent }
+        case .stream(let wanted, let listener, let estimateContentLength):
+            let preferences = try await preferences.preferences(of: listener.id)
+            output = planner.plan(track, request: wanted, user: listener, preferences: preferences)
+            estimate = estimateContentLength
+        }
+        return try await streamer.response(
+            track: track, location: location, output: output, estimateContentLength: estimate,
+            downloadName: downloadName, request: request, context: context)
+    }
+}
