@@ -13,12 +13,14 @@ public struct LibraryScanner: Sendable {
     let catalog: any CatalogWriter
     let options: ScanOptions
     let logger: Logger
-    let pool = BlockingPool(label: "canto.scanner")
+    /// As wide as the configured concurrency: the scanner never has more reads in flight.
+    let pool: BlockingPool
 
     public init(catalog: any CatalogWriter, options: ScanOptions, logger: Logger) {
         self.catalog = catalog
         self.options = options
         self.logger = logger
+        pool = BlockingPool(label: "canto.scanner", threads: options.concurrency)
     }
 
     /// Scans `libraries`. `expectedFiles` (the catalog's track count) makes the ETA;

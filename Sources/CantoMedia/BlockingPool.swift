@@ -1,19 +1,70 @@
 import Dispatch
+import Foundation
 
-/// Runs blocking C calls (TagLib, FFmpeg, file reads) off Swift's cooperative thread pool.
-/// Callers bound how many jobs they have in flight; the pool only moves them to its threads.
-public struct BlockingPool: Sendable {
+/// Runs blocking C calls (TagLib, FFmpeg, file reads) off Swift's cooperative thread pool, at
+/// most `threads` at a time; the rest wait their turn in order.
+///
+/// The server makes one for all its blocking media work (transcoding and covers share it, so a
+/// burst of cover requests cannot start dozens of decoders beside the transcodes); the scanner
+/// makes one as wide as its configured concurrency. Threads are taken only while there is work.
+public final class BlockingPool: Sendable {
+    /// The most jobs that run at once.
+    public let threads: Int
     private let queue: DispatchQueue
+    private let state = Mutex()
 
-    public init(label: String) {
+    /// A pool of `threads` threads (at least one); `label` names them in a debugger.
+    public init(label: String, threads: Int) {
+        self.threads = max(1, threads)
         queue = DispatchQueue(label: label, qos: .utility, attributes: .concurrent)
     }
 
+    /// Runs `body` on one of the pool's threads and returns what it returned or threw.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try body() })
+            submit { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// How many jobs are running or waiting, for the tests and metrics.
+    public var pending: Int { state.withLock { $0.running + $0.waiting.count } }
+
+    private func submit(_ job: @escaping @Sendable () -> Void) {
+        let startsWorker = state.withLock { state -> Bool in
+            state.waiting.append(job)
+            guard state.running < threads else { return false }
+            state.running += 1
+            return true
+        }
+        if startsWorker { queue.async { self.drain() } }
+    }
+
+    /// A worker: takes jobs until none wait, then ends.
+    private func drain() {
+        while let job = state.withLock({ state -> (@Sendable () -> Void)? in
+            guard !state.waiting.isEmpty else {
+                state.running -= 1
+                return nil
             }
+            return state.waiting.removeFirst()
+        }) {
+            job()
+        }
+    }
+
+    /// The queue and the count of working threads, behind one lock.
+    private final class Mutex: @unchecked Sendable {
+        struct State {
+            var running = 0
+            var waiting: [@Sendable () -> Void] = []
+        }
+        private let lock = NSLock()
+        private var state = State()
+
+        func withLock<R>(_ body: (inout State) -> R) -> R {
+            lock.lock()
+            defer { lock.unlock() }
+            return body(&state)
         }
     }
 }

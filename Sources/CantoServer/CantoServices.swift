@@ -1,5 +1,6 @@
 import CantoCore
 import CantoDomain
+import CantoMedia
 import CantoPluginKit
 import CantoSecurity
 import CantoStore
@@ -155,12 +156,18 @@ public struct CantoServices: Sendable {
             users: accountStore, apiKeys: accountStore, hasher: PasswordHasher(cost: configuration.bcryptCost),
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory), throttle: throttle)
         let caches = configuration.dataDirectory.appendingPathComponent("cache")
+        // One bounded pool for the server's blocking media work: a thread per transcode slot,
+        // and the cores' worth beside them for covers.
+        let media = BlockingPool(
+            label: "canto.media",
+            threads: configuration.maxConcurrentTranscodes + max(2, ProcessInfo.processInfo.activeProcessorCount))
         let streamer = MediaStreamer(
             cache: try DiskCache(
                 directory: caches.appendingPathComponent("transcodes"), capacityBytes: configuration.transcodeCacheBytes
             ),
             limiter: TranscodeLimiter(
-                limit: configuration.maxConcurrentTranscodes, timeout: configuration.transcodeQueueTimeout))
+                limit: configuration.maxConcurrentTranscodes, timeout: configuration.transcodeQueueTimeout),
+            pool: media)
         delivery = TrackDelivery(
             resolver: MediaResolver(sources: scanning.registry),
             planner: StreamPlanner(
@@ -169,7 +176,8 @@ public struct CantoServices: Sendable {
         covers = CoverArtService(
             catalog: catalog,
             cache: try DiskCache(
-                directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes))
+                directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes),
+            pool: media)
         let nowPlaying = NowPlaying()
         self.nowPlaying = nowPlaying
         await dispatcher.subscribe(nowPlaying)

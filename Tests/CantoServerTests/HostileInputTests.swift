@@ -48,6 +48,25 @@ struct HostileInputTests {
         }
     }
 
+    @Test func anOversizedSubsonicFormIsAnsweredInTheEnvelope() async throws {
+        let server = try await InProcessServer.start()
+        let user = try await server.addUser("mallory")
+        let form = "application/x-www-form-urlencoded"
+        try await server.withClient { client in
+            let big = try await client.send(
+                .post, "/rest/ping?v=1.16.1&c=tests&f=json&apiKey=\(user.apiKey)",
+                body: "comment=" + String(repeating: "a", count: 100_000), contentType: form)
+            #expect(big.status == .ok)
+            #expect(big.subsonicError == 0, "\(big.body)")
+            #expect(big.body.contains("64 KiB"))
+            // The same call with a form under the limit is read (its credentials in the form).
+            let small = try await client.send(
+                .post, "/rest/ping?v=1.16.1&c=tests&f=json", body: "apiKey=\(user.apiKey)", contentType: form)
+            #expect(small.status == .ok)
+            #expect(small.subsonicError == nil, "\(small.body)")
+        }
+    }
+
     @Test func hugeNumbersAreRefusedNotTrapped() async throws {
         let server = try await InProcessServer.start()
         let h = try await AccessMatrixTests.hiddenItems(server)

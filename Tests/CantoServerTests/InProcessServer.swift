@@ -137,9 +137,10 @@ struct InProcessServer {
 
         func send(
             _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: Any? = nil, body: String? = nil,
-            range: String? = nil
+            range: String? = nil, contentType: String? = nil
         ) async throws -> Answer {
             var headers = HTTPFields()
+            if let contentType { headers[.contentType] = contentType }
             if let token { headers[.authorization] = "Bearer \(token)" }
             if let range { headers[.range] = range }
             var buffer: ByteBuffer?

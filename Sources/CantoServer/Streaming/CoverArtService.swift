@@ -9,7 +9,8 @@ import Foundation
 struct CoverArtService: Sendable {
     let catalog: any CatalogReader
     let cache: DiskCache
-    let pool = BlockingPool(label: "canto.covers")
+    /// The server's one pool for blocking media work (shared with transcoding).
+    let pool: BlockingPool
     /// Requested sizes are clamped to this (a phone asks for 300-1200).
     static let maxSize = 2048
 

@@ -33,7 +33,8 @@ struct MediaStreamer: Sendable {
     let limiter: TranscodeLimiter
     /// Fetches tracks that media sources keep at http(s) addresses.
     var remote: HTTPClient = .shared
-    let pool = BlockingPool(label: "canto.transcode")
+    /// The server's one pool for blocking media work (shared with covers).
+    let pool: BlockingPool
     /// Output chunk size: small enough for a quick first byte, large enough to be cheap.
     static let chunkBytes = 32 * 1024
 

@@ -77,14 +77,20 @@ struct SubsonicAPI: Sendable {
         var method = try context.parameters.require("method")
         if method.hasSuffix(".view") { method.removeLast(5) }
         var form: String?
+        var formError: SubsonicError?
         if request.method == .post,
             request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
         {
-            let buffer = try await request.body.collect(upTo: Self.maxFormBytes)
-            form = String(buffer: buffer)
+            do {
+                form = String(buffer: try await request.body.collect(upTo: Self.maxFormBytes))
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                // Answered in the envelope the client reads (its format from the query), not a bare 413.
+                formError = SubsonicError(.generic, "The form is larger than \(Self.maxFormBytes / 1024) KiB.")
+            }
         }
         let parameters = SubsonicParameters(query: request.uri.query, form: form)
         let format = SubsonicFormat(parameters)
+        if let formError { return format.failure(formError) }
         if let open = openMethods[method] { return format.success(open()) }
         do {
             // Every client sends its protocol version and name; any version is accepted.

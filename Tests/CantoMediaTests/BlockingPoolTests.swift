@@ -1,0 +1,62 @@
+import CantoMedia
+import Foundation
+import Testing
+
+/// The pool never runs more jobs at once than it has threads, and runs every job it is given.
+@Suite struct BlockingPoolTests {
+    /// Counts the jobs inside the pool and the most seen at once; jobs wait at a gate.
+    final class Probe: @unchecked Sendable {
+        private let lock = NSLock()
+        private var inside = 0
+        private(set) var most = 0
+        private var finished = 0
+        let gate = DispatchSemaphore(value: 0)
+
+        func enter() {
+            lock.withLock {
+                inside += 1
+                most = max(most, inside)
+            }
+        }
+        func leave() { lock.withLock { inside -= 1; finished += 1 } }
+        var counts: (inside: Int, finished: Int) { lock.withLock { (inside, finished) } }
+    }
+
+    @Test func neverRunsMoreJobsThanItHasThreads() async throws {
+        let pool = BlockingPool(label: "test", threads: 3)
+        let probe = Probe()
+        let jobs = 10
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<jobs {
+                group.addTask {
+                    try await pool.run {
+                        probe.enter()
+                        probe.gate.wait()
+                        probe.leave()
+                        return index
+                    }
+                }
+            }
+            // Let the jobs through one at a time, each once the pool is full again.
+            for released in 0..<jobs {
+                let expectedInside = min(3, jobs - released)
+                while probe.counts.inside < expectedInside || probe.counts.finished < released {
+                    await Task.yield()
+                }
+                #expect(probe.counts.inside == expectedInside)
+                probe.gate.signal()
+            }
+            var seen = Set<Int>()
+            for try await index in group { seen.insert(index) }
+            #expect(seen == Set(0..<jobs))
+        }
+        #expect(probe.most == 3)
+    }
+
+    @Test func anErrorComesBackToTheCaller() async throws {
+        struct Failure: Error {}
+        let pool = BlockingPool(label: "test", threads: 1)
+        await #expect(throws: Failure.self) { try await pool.run { () throws -> Int in throw Failure() } }
+        #expect(try await pool.run { 7 } == 7)
+    }
+}
