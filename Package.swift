@@ -3,8 +3,12 @@
 import PackageDescription
 
 /// One set of Swift settings shared by every Swift target.
+/// Every module declares what it imports (`MemberImportVisibility`) and what of it its public
+/// API shows (`InternalImportsByDefault`: a plain `import` stays internal, `public import` is said).
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -35,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         // Services that start and stop with the server (scanner, scheduler).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // ByteBuffer and HTTP/1 header types that Hummingbird and AsyncHTTPClient speak in.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Outbound HTTP: media sources' remote tracks (and, later, the plugins' calls).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
@@ -44,7 +50,6 @@ let package = Package(
         .target(
             name: "CTagLibShim",
             dependencies: ["CTagLib"],
-            cxxSettings: [.unsafeFlags(["-std=c++17"])],
             linkerSettings: [.linkedLibrary("tag"), .linkedLibrary("stdc++")]
         ),
         .systemLibrary(
@@ -102,12 +107,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
+        // The local library owns the scanner (CantoLibrary, over CantoMedia): the one plugin that
+        // is more than the kit, because reading files is what the server itself is for.
         .target(
             name: "LocalPlugin",
-            dependencies: ["CantoPluginKit", "CantoLibrary", "CantoCore"],
+            dependencies: ["CantoPluginKit", "CantoLibrary", "CantoMedia", "CantoCore"],
             path: "Plugins/Local",
             swiftSettings: swiftSettings
         ),
@@ -126,6 +134,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -134,6 +144,10 @@ let package = Package(
             dependencies: [
                 "CantoServer", "CantoDomain", "CantoCore", "CantoPluginKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -157,19 +171,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CantoMediaTests", dependencies: ["CantoMedia", "CantoTestSupport"], swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "CantoSecurityTests", dependencies: ["CantoSecurity", "CantoTestSupport"],
+            name: "CantoMediaTests", dependencies: ["CantoMedia", "CantoCore", "CantoTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CantoStoreTests", dependencies: ["CantoStore", "CantoTestSupport"], swiftSettings: swiftSettings
+            name: "CantoSecurityTests", dependencies: ["CantoSecurity", "CantoCore", "CantoTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CantoStoreTests",
+            dependencies: [
+                "CantoStore", "CantoCore", "CantoTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CantoLibraryTests",
             dependencies: [
-                "CantoLibrary", "CantoStore", "CantoTestSupport", .product(name: "Logging", package: "swift-log"),
+                "CantoLibrary", "CantoStore", "CantoCore", "CantoMedia", "CantoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -177,7 +197,12 @@ let package = Package(
             name: "CantoServerTests",
             dependencies: [
                 "CantoServer", "CantoDomain", "CantoStore", "CantoSecurity", "LocalPlugin", "CantoTestSupport",
+                "CantoCore", "CantoMedia", "CantoPluginKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -186,5 +211,6 @@ let package = Package(
             exclude: ["Python", "Schemas"],
             swiftSettings: swiftSettings
         ),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -1,7 +1,7 @@
-import CantoCore
+public import CantoCore
 import CantoLibrary
 import CantoMedia
-import CantoPluginKit
+public import CantoPluginKit
 import Foundation
 
 /// The local library: the music folders on this machine, read with TagLib into the catalog.

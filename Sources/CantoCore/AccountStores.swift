@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Users, their secrets (as hashes or sealed), preferences and avatars.
 public protocol UserStore: Sendable {

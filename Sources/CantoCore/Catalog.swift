@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A library of the catalog: a music folder the household asked Canto to scan, or a collection
 /// another media source brings. Each belongs to one source, the only one that may change it.

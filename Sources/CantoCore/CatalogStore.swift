@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a previous scan recorded about a file: enough to tell whether it changed.
 public struct KnownFile: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Why a domain operation was refused, as one small kind that each API surface maps once
 /// (native HTTP status, Subsonic error code, public page). The message is meant for people and

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Something that happened in the household, published by the service that caused it in the
 /// same transaction as its effect (through the outbox), so a subscriber sees every committed

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What one scan did, for the command line, the log and the API.
 public struct ScanSummary: Sendable, Equatable, Codable {

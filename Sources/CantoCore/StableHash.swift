@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// FNV-1a, 64 bits, twice with different offsets for 128 bits. Not cryptographic: it names
 /// catalog entries and samples file content for move detection, where speed and stability

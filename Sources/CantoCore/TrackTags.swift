@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Everything the tag reader learns about one audio file, before it is placed in the catalog.
 public struct TrackTags: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Where code that measures waits and lifetimes in calendar time (sign-in throttling, cache

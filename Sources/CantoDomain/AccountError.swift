@@ -1,5 +1,5 @@
-import CantoCore
-import CantoSecurity
+public import CantoCore
+public import CantoSecurity
 
 /// Why an account operation was refused; each is one `DomainError`, mapped once per API surface.
 public enum AccountError: Error, Sendable, Equatable {

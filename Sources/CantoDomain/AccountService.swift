@@ -1,7 +1,7 @@
-import CantoCore
-import CantoSecurity
-import Foundation
-import Logging
+public import CantoCore
+public import CantoSecurity
+public import Foundation
+public import Logging
 
 /// Accounts, sessions and credentials: the rules, on top of the stores and the security
 /// primitives. The native API, the Subsonic API and the command line all go through it; its
@@ -18,6 +18,8 @@ public struct AccountService: Sendable {
     let sessionLifetime: TimeInterval
     let idleTimeout: TimeInterval
     let logger: Logger
+    /// Where sign-ins, sessions and audit entries read the time.
+    let clock: any WallClock
 
     static let setupTokenKey = "setup_token_hash"
 
@@ -32,8 +34,9 @@ public struct AccountService: Sendable {
         users: any UserStore, sessions: any SessionStore, apiKeys: any APIKeyStore, audit: any AuditStore,
         settings: any SettingsStore, hasher: PasswordHasher,
         secrets: SecretBox, throttle: LoginThrottle, sessionLifetime: TimeInterval, idleTimeout: TimeInterval,
-        logger: Logger
+        logger: Logger, clock: any WallClock = SystemClock()
     ) {
+        self.clock = clock
         self.users = users
         self.sessions = sessions
         self.apiKeys = apiKeys
@@ -84,7 +87,7 @@ public struct AccountService: Sendable {
         try await users.createUser(
             user, passwordHash: try await hasher.hash(password),
             sealedAppPassword: try secrets.seal(Data(appPassword.utf8)))
-        try await audit.record(.userCreated, actor: actor?.id, subject: username, address: address, at: Date())
+        try await audit.record(.userCreated, actor: actor?.id, subject: username, address: address, at: clock.now)
         logger.info("user created", metadata: ["user.name": "\(username)", "user.role": "\(role.rawValue)"])
         return (user, appPassword)
     }
@@ -102,7 +105,7 @@ public struct AccountService: Sendable {
             user.role = role
             try await audit.record(
                 .roleChanged, actor: actor.id, subject: "\(user.username) → \(role.rawValue)", address: address,
-                at: Date())
+                at: clock.now)
         }
         try await users.updateUser(user)
         return try await users.user(user.id) ?? user
@@ -111,7 +114,7 @@ public struct AccountService: Sendable {
     /// Deletes a user; refused (``LastAdminRefused``) for the last admin, decided in the delete's transaction.
     public func deleteUser(_ user: User, actor: User?, address: String?) async throws {
         guard try await users.deleteUser(user.id) else { throw NotFoundOrForbidden() }
-        try await audit.record(.userDeleted, actor: actor?.id, subject: user.username, address: address, at: Date())
+        try await audit.record(.userDeleted, actor: actor?.id, subject: user.username, address: address, at: clock.now)
     }
 
     // MARK: Passwords
@@ -129,7 +132,7 @@ public struct AccountService: Sendable {
         try PasswordPolicy.check(password)
         try await users.setPasswordHash(try await hasher.hash(password), of: user.id)
         try await sessions.deleteSessions(of: user.id)
-        try await audit.record(.passwordChanged, actor: actor?.id, subject: user.username, address: address, at: Date())
+        try await audit.record(.passwordChanged, actor: actor?.id, subject: user.username, address: address, at: clock.now)
     }
 
     /// A new Subsonic app password, returned once; the old one stops working.
@@ -137,14 +140,14 @@ public struct AccountService: Sendable {
         let appPassword = Tokens.appPassword()
         try await users.setSealedAppPassword(try secrets.seal(Data(appPassword.utf8)), of: user.id)
         try await audit.record(
-            .appPasswordRegenerated, actor: user.id, subject: user.username, address: address, at: Date())
+            .appPasswordRegenerated, actor: user.id, subject: user.username, address: address, at: clock.now)
         return appPassword
     }
 
     // MARK: Sessions
 
     public func login(username: String, password: String, address: String?, client: String?) async throws -> SignedIn {
-        let now = Date()
+        let now = clock.now
         if let wait = await throttle.retryAfter(username: username, address: address) {
             throw AccountError.throttled(retryAfter: wait)
         }
@@ -176,7 +179,7 @@ public struct AccountService: Sendable {
         guard Tokens.isWellFormed(token), let session = try await sessions.session(tokenHash: Tokens.hash(token)) else {
             return nil
         }
-        let now = Date()
+        let now = clock.now
         guard session.expiresAt > now, now.timeIntervalSince(session.lastUsedAt) < idleTimeout,
             let user = try await users.user(session.userID)
         else {
@@ -198,7 +201,7 @@ public struct AccountService: Sendable {
     /// Revokes a session of `owner` (nil: anyone's, for admins).
     public func revokeSession(_ id: SessionID, owner: UserID?, actor: User, address: String?) async throws -> Bool {
         guard try await sessions.deleteSession(id, owner: owner) else { return false }
-        try await audit.record(.sessionRevoked, actor: actor.id, subject: id.rawValue, address: address, at: Date())
+        try await audit.record(.sessionRevoked, actor: actor.id, subject: id.rawValue, address: address, at: clock.now)
         return true
     }
 
@@ -220,15 +223,15 @@ public struct AccountService: Sendable {
     {
         let secret = Tokens.apiKey()
         let key = APIKey(
-            id: APIKeyID("k" + Tokens.identifier()), userID: user.id, name: name, createdAt: Date(), lastUsedAt: nil)
+            id: APIKeyID("k" + Tokens.identifier()), userID: user.id, name: name, createdAt: clock.now, lastUsedAt: nil)
         try await apiKeys.createAPIKey(key, keyHash: Tokens.hash(secret))
-        try await audit.record(.keyCreated, actor: user.id, subject: name, address: address, at: Date())
+        try await audit.record(.keyCreated, actor: user.id, subject: name, address: address, at: clock.now)
         return (key, secret)
     }
 
     public func revokeAPIKey(_ id: APIKeyID, of user: User, address: String?) async throws -> Bool {
         guard try await apiKeys.deleteAPIKey(id, owner: user.id) else { return false }
-        try await audit.record(.keyRevoked, actor: user.id, subject: id.rawValue, address: address, at: Date())
+        try await audit.record(.keyRevoked, actor: user.id, subject: id.rawValue, address: address, at: clock.now)
         return true
     }
 
@@ -241,7 +244,7 @@ public struct AccountService: Sendable {
 
     /// Records an admin action that is not an account change (a library added, say).
     public func audit(_ action: AuditEvent.Kind, actor: User, subject: String, address: String?) async throws {
-        try await audit.record(action, actor: actor.id, subject: subject, address: address, at: Date())
+        try await audit.record(action, actor: actor.id, subject: subject, address: address, at: clock.now)
     }
 
     // MARK: First-run setup

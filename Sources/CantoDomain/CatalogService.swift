@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 
 /// The catalog as the APIs read it: the one way to a `CatalogView`, and the caches of readings
 /// that are the same for every user (album contents, searches, the genre list), kept until the

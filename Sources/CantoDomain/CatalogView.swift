@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 import Foundation
 
 /// The catalog as one user may see it: every read answers only with what lies in the user's

@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 import Foundation
 
 /// A subscriber of domain events, with a durable cursor kept under its `id`: it receives every

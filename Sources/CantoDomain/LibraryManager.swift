@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 import Foundation
 
 /// The music folders: those of the configuration file, plus those an admin added in the web UI

@@ -1,5 +1,5 @@
-import CantoCore
-import Foundation
+public import CantoCore
+public import Foundation
 
 /// "A play happened", in one place: a play is recorded (history row, play count and the
 /// `trackPlayed` event in one transaction) and a start is published, always for a track in the

@@ -1,7 +1,7 @@
-import CantoCore
-import CantoPluginKit
+public import CantoCore
+public import CantoPluginKit
 import Foundation
-import Logging
+public import Logging
 import Synchronization
 
 /// The media sources a scan asks, as the plugin host provides them (started).

@@ -1,7 +1,8 @@
-import CantoCore
+public import CantoCore
 import CantoMedia
+import CoreMetrics
 import Foundation
-import Logging
+public import Logging
 
 /// Walks every library folder and brings the catalog in line with the files: new files are
 /// read and added, changed ones re-read, moved ones keep their ID, missing ones removed.

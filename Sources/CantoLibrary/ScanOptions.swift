@@ -1,5 +1,5 @@
 import CantoCore
-import CantoMedia
+public import CantoMedia
 
 /// How the scanner reads a library.
 public struct ScanOptions: Sendable {

@@ -1,5 +1,5 @@
 import CFFmpegShim
-import CantoCore
+public import CantoCore
 
 /// What FFmpeg learns about a file TagLib could not read.
 public struct ProbeResult: Sendable, Equatable {

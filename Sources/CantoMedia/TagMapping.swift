@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 import Foundation
 
 /// The text that splits several artists or genres held in one value ("A; B").

@@ -1,5 +1,5 @@
 import CTagLibShim
-import CantoCore
+public import CantoCore
 import Foundation
 
 /// Raw tag values by TagLib's unified keys ("TITLE", "ARTIST", ...), several values per key.

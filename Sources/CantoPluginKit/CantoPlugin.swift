@@ -1,6 +1,6 @@
-import CantoCore
-import Foundation
-import Logging
+public import CantoCore
+public import Foundation
+public import Logging
 
 /// A provider plugin: a Swift type the server creates from its `[plugins.<id>]` section,
 /// starts with the server and stops at shutdown.

@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 import Foundation
 
 /// A source of music for the catalog. The local library is one; a streaming service or another

@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 import Foundation
 
 /// Slows down password guessing without letting one person's mistakes lock out the others who

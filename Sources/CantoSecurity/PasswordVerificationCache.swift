@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 import Crypto
 import Foundation
 import Synchronization

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 
 /// Seals small secrets (the Subsonic app passwords) with AES-256-GCM so the database alone
 /// does not give them away. The key lives in `secret.key` in the data folder, made on first

@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 
 /// What `SubsonicAuthenticator` decided about a request.
 public enum SubsonicAuthResult: Sendable, Equatable {

@@ -1,6 +1,6 @@
-import CantoCore
+public import CantoCore
 import Crypto
-import Foundation
+public import Foundation
 
 /// Decides who a Subsonic request comes from, by any of the mechanisms Subsonic clients use:
 ///

@@ -1,10 +1,11 @@
 import CantoCore
+import CantoDomain
 import Foundation
-import Hummingbird
+public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import Logging
-import Prometheus
+public import Logging
+public import Prometheus
 
 /// Builds the HTTP application: routes, middleware and the background services.
 public func buildApplication(

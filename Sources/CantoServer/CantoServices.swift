@@ -1,12 +1,12 @@
-import CantoCore
-import CantoDomain
+public import CantoCore
+public import CantoDomain
 import CantoMedia
-import CantoPluginKit
+public import CantoPluginKit
 import CantoSecurity
 import CantoStore
 import Foundation
 import LocalPlugin
-import Logging
+public import Logging
 
 /// The built-in plugins, in the order they start.
 public enum BuiltinPlugins {
@@ -78,7 +78,8 @@ public struct LibraryScanning: Sendable {
 extension AccountService {
     /// The accounts over the database, as the server and `canto user` use them.
     static func open(
-        database: CantoDatabase, configuration: CantoConfiguration, throttle: LoginThrottle, logger: Logger
+        database: CantoDatabase, configuration: CantoConfiguration, throttle: LoginThrottle, logger: Logger,
+        clock: any WallClock = SystemClock()
     ) throws -> AccountService {
         let store = AccountRepository(database: database)
         return AccountService(
@@ -86,7 +87,7 @@ extension AccountService {
             hasher: PasswordHasher(cost: configuration.bcryptCost),
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory), throttle: throttle,
             sessionLifetime: configuration.sessionLifetime, idleTimeout: configuration.sessionIdleTimeout,
-            logger: logger)
+            logger: logger, clock: clock)
     }
 
     /// Only the accounts: `canto user` needs no plugins, scanner or caches.
@@ -128,9 +129,11 @@ public struct CantoServices: Sendable {
     let covers: CoverArtService
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
-    /// the built-in ones; tests add their own).
+    /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
+    /// verification caches read the time (tests move a `ManualClock` instead of sleeping).
     public init(
-        configuration: CantoConfiguration, logger: Logger, plugins: [any CantoPlugin.Type] = BuiltinPlugins.all
+        configuration: CantoConfiguration, logger: Logger, plugins: [any CantoPlugin.Type] = BuiltinPlugins.all,
+        clock: any WallClock = SystemClock()
     ) async throws {
         self.configuration = configuration
         let scanning = try LibraryScanning(configuration: configuration, logger: logger, plugins: plugins)
@@ -149,12 +152,12 @@ public struct CantoServices: Sendable {
         libraries = try await LibraryManager(
             configured: scanning.configured, settings: accountStore, scans: scanning.scans, events: events,
             audit: accountStore)
-        let throttle = LoginThrottle()
+        let throttle = LoginThrottle(clock: clock)
         accounts = try AccountService.open(
-            database: database, configuration: configuration, throttle: throttle, logger: logger)
+            database: database, configuration: configuration, throttle: throttle, logger: logger, clock: clock)
         subsonicAuthenticator = SubsonicAuthenticator(
             users: accountStore, apiKeys: accountStore, hasher: PasswordHasher(cost: configuration.bcryptCost),
-            secrets: try SecretBox(dataDirectory: configuration.dataDirectory), throttle: throttle)
+            secrets: try SecretBox(dataDirectory: configuration.dataDirectory), throttle: throttle, clock: clock)
         let caches = configuration.dataDirectory.appendingPathComponent("cache")
         // One bounded pool for the server's blocking media work: a thread per transcode slot,
         // and the cores' worth beside them for covers.

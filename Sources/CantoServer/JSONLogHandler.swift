@@ -1,5 +1,5 @@
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 
 /// One JSON object a line: `ts`, `level`, `label`, `msg` and the metadata keys.
 public struct JSONLogHandler: LogHandler {

@@ -1,5 +1,5 @@
-import CantoCore
-import Foundation
+public import CantoCore
+public import Foundation
 import GRDB
 
 /// A user's secrets (hashed or sealed by the caller), preferences and avatar. Writes for a

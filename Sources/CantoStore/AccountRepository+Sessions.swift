@@ -1,5 +1,5 @@
-import CantoCore
-import Foundation
+public import CantoCore
+public import Foundation
 import GRDB
 
 /// Sessions, found by the hash of their token: the token itself is never stored.

@@ -1,5 +1,5 @@
-import CantoCore
-import Foundation
+public import CantoCore
+public import Foundation
 import GRDB
 
 /// Users and their credentials, sessions, API keys, the audit log and server settings, in SQLite.

@@ -1,5 +1,5 @@
-import Foundation
-import GRDB
+public import Foundation
+public import GRDB
 
 /// The one SQLite database of a Canto data folder: a WAL-mode pool, migrated on open.
 public struct CantoDatabase: Sendable {

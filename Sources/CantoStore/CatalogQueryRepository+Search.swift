@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 import GRDB
 
 extension CatalogQueryRepository {

@@ -1,4 +1,4 @@
-import CantoCore
+public import CantoCore
 import Foundation
 import GRDB
 

@@ -1,5 +1,5 @@
-import CantoCore
-import Foundation
+public import CantoCore
+public import Foundation
 import GRDB
 
 /// The catalog in SQLite: the scanner writes through it, the APIs read through it.

@@ -1,5 +1,5 @@
-import CantoCore
-import Foundation
+public import CantoCore
+public import Foundation
 import GRDB
 
 /// Listening history in SQLite. Every query is scoped to one user in its SQL.

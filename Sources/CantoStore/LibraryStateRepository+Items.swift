@@ -1,5 +1,5 @@
-import CantoCore
-import Foundation
+public import CantoCore
+public import Foundation
 import GRDB
 
 /// Play queues, bookmarks and stars: each row belongs to one user and is only ever reached

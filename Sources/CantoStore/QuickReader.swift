@@ -1,6 +1,6 @@
 import CantoCore
 import Foundation
-import GRDB
+public import GRDB
 import Synchronization
 
 /// Reads of a few indexed rows (a row by key, a short `IN` list), run on the caller's thread,

@@ -1,5 +1,5 @@
-import CantoCore
-import Foundation
+public import CantoCore
+public import Foundation
 import GRDB
 
 /// Shares and radio stations in SQLite.

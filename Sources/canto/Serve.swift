@@ -1,7 +1,9 @@
 import ArgumentParser
+import CantoDomain
 import CantoServer
 import Foundation
 import Hummingbird
+import Logging
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (scans at start by default).")

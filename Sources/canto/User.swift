@@ -3,6 +3,7 @@ import CantoCore
 import CantoDomain
 import CantoServer
 import Foundation
+import Logging
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

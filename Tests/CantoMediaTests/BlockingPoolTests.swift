@@ -18,7 +18,11 @@ import Testing
                 most = max(most, inside)
             }
         }
-        func leave() { lock.withLock { inside -= 1; finished += 1 } }
+        func leave() {
+            lock.withLock {
+                inside -= 1; finished += 1
+            }
+        }
         var counts: (inside: Int, finished: Int) { lock.withLock { (inside, finished) } }
     }
 

@@ -1,4 +1,6 @@
 import CantoCore
+import CantoDomain
+import CantoStore
 import Foundation
 import Hummingbird
 import Testing

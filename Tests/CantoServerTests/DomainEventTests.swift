@@ -1,6 +1,7 @@
 import CantoCore
 import CantoDomain
 import CantoStore
+import CantoTestSupport
 import Foundation
 import Testing
 

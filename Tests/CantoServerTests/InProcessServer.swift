@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import CantoPluginKit
 import CantoTestSupport
 import Foundation
@@ -27,9 +28,11 @@ struct InProcessServer {
 
     /// `plugins` are added to the built-in ones; `environment` configures them
     /// (`CANTO_PLUGINS_<ID>_<KEY>`).
-    static func start(plugins: [any CantoPlugin.Type] = [], environment: [String: String] = [:]) async throws
-        -> InProcessServer
-    {
+    /// `clock` is the server's wall clock (throttling, sessions).
+    static func start(
+        plugins: [any CantoPlugin.Type] = [], environment: [String: String] = [:],
+        clock: any WallClock = SystemClock()
+    ) async throws -> InProcessServer {
         let data = try TemporaryDirectory(prefix: "canto-inproc")
         let open = data.url.appendingPathComponent("open")
         let hidden = data.url.appendingPathComponent("hidden")
@@ -41,7 +44,8 @@ struct InProcessServer {
             flags: ["library.music_folders": "\(open.path),\(hidden.path)", "data.dir": data.path],
             workingDirectory: data.path)
         let services = try await CantoServices(
-            configuration: configuration, logger: Logger(label: "test"), plugins: BuiltinPlugins.all + plugins)
+            configuration: configuration, logger: Logger(label: "test"), plugins: BuiltinPlugins.all + plugins,
+            clock: clock)
         // As `canto serve` does: the plugins run for the server's life.
         await services.registry.startAll()
         let summary = try await services.scans.scanNow()

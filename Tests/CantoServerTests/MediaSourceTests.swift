@@ -1,5 +1,7 @@
 import CantoCore
+import CantoDomain
 import CantoPluginKit
+import CantoStore
 import CantoTestSupport
 import Foundation
 import Hummingbird

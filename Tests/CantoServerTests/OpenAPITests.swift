@@ -1,5 +1,8 @@
+import CantoDomain
 import CantoTestSupport
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Logging
 import Prometheus
 import Testing

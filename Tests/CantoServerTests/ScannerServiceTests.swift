@@ -1,4 +1,6 @@
 import CantoCore
+import CantoDomain
+import CantoStore
 import CantoTestSupport
 import Foundation
 import Logging

@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import CantoMedia
 import CantoTestSupport
 import Foundation

@@ -1,3 +1,5 @@
+import CantoCore
+import CantoDomain
 import Foundation
 import Testing
 

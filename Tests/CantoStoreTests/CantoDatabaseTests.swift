@@ -1,6 +1,7 @@
 import CantoCore
 import CantoTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @testable import CantoStore

@@ -1,6 +1,7 @@
 import CantoCore
 import CantoStore
 import Foundation
+import GRDB
 
 /// A small catalog over two libraries with names in several scripts, two users, and the
 /// plays, ratings and stars the query tests order by.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A sine tone to encode with FFmpeg.
 public struct AudioClip: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import CantoMedia
+public import CantoMedia
 import Foundation
 
 /// One track's worth of every tag Canto reads, as the values a reader should give back and as

@@ -1,6 +1,6 @@
 import CantoCore
 import CantoMedia
-import Foundation
+public import Foundation
 
 /// A small music library of real files (seconds-long tones encoded by FFmpeg, tagged by FFmpeg
 /// or TagLib) covering the cases the scanner must get right. It builds in a few seconds.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A track the scanner should find, with the names it should show.
 public struct ExpectedTrack: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import CantoMedia
-import Foundation
+public import Foundation
 
 /// What `LibraryGenerator.generate` made.
 public struct GeneratedLibrary: Sendable {

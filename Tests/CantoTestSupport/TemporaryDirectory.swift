@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A fresh directory under the system's temporary folder, removed when the value goes away
 /// (or earlier, by `remove()`).

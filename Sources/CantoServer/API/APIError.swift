@@ -1,7 +1,8 @@
 import CantoCore
 import CantoSecurity
 import Foundation
-import Hummingbird
+public import Hummingbird
+import Logging
 
 /// Every error the native API answers with: a status, a stable code and a message meant for
 /// people. Anything else thrown by a handler becomes a bare 500 (see `APIErrorMiddleware`).
@@ -23,13 +24,6 @@ public struct APIError: Error, Sendable, Equatable {
     public static let notFound = APIError(.notFound, "not_found", "There is no such thing, or it is not yours.")
     public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
     public static func conflict(_ message: String) -> APIError { APIError(.conflict, "conflict", message) }
-    public static func tooManyRequests(retryAfter seconds: Int) -> APIError {
-        var headers = HTTPFields()
-        headers[.retryAfter] = "\(seconds)"
-        return APIError(
-            .tooManyRequests, "too_many_attempts", "Too many failed sign-ins. Try again in \(seconds) s.",
-            headers: headers)
-    }
 }
 
 extension APIError: HTTPResponseError {

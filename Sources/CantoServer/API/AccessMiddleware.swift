@@ -1,3 +1,4 @@
+import CantoCore
 import Hummingbird
 
 /// Routes behind it need a signed-in user.

@@ -1,7 +1,7 @@
 import CantoCore
 import CantoDomain
 import Foundation
-import Hummingbird
+public import Hummingbird
 
 /// Admin-only: users, everyone's sessions and the audit log. `RequireAdminMiddleware` guards
 /// the whole group.

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// A write authenticated by the session cookie must come from a page of this origin: its

@@ -1,7 +1,7 @@
-import CantoCore
-import CantoDomain
-import Hummingbird
-import NIOCore
+public import CantoCore
+public import CantoDomain
+public import Hummingbird
+public import NIOCore
 
 /// How the caller proved who they are.
 public enum AuthMethod: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Works out the client's address and scheme. `X-Forwarded-For` and `X-Forwarded-Proto` are

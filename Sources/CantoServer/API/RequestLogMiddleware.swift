@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 
 /// One log line a request: method, path, status and duration. Query values that can be
 /// credentials (Subsonic `p`, `t`, `s`, `apiKey`, any `token`) are masked, so no secret reaches

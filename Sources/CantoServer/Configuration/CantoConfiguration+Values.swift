@@ -1,5 +1,6 @@
-import CantoMedia
-import Foundation
+public import CantoMedia
+import CantoPluginKit
+public import Foundation
 
 extension CantoConfiguration {
     public var host: String { string("server.host") }

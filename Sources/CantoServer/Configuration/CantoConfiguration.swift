@@ -1,5 +1,5 @@
-import CantoPluginKit
-import Foundation
+public import CantoPluginKit
+public import Foundation
 import TOMLKit
 
 /// A configuration that cannot be used. Start-up stops with exit code 2 and this message.

@@ -1,8 +1,8 @@
 import CantoCore
-import CantoDomain
-import CantoPluginKit
+public import CantoDomain
+public import CantoPluginKit
 import Foundation
-import Logging
+public import Logging
 
 /// The state of one plugin, for `canto plugins` and the admin API.
 public struct PluginStatus: Sendable, Equatable, Codable {

@@ -1,6 +1,7 @@
 import CantoCore
 import Foundation
 import Hummingbird
+import Logging
 
 /// A file on disk as an HTTP response: single byte ranges (206, 416), `If-Range`, `ETag`,
 /// `Last-Modified`, `Accept-Ranges` and HEAD.

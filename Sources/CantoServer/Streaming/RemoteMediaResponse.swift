@@ -3,7 +3,9 @@ import CantoCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
+import NIOHTTP1
 
 /// A track a media source keeps at an http(s) address, passed through as an HTTP response:
 /// the client's `Range` and `If-Range` go upstream, the status (200, 206, 416) and the range,

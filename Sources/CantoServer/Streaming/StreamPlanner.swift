@@ -1,5 +1,6 @@
 import CantoCore
 import CantoMedia
+import Foundation
 
 /// What a stream sends: the original file, or a transcode.
 enum StreamOutput: Sendable, Equatable {

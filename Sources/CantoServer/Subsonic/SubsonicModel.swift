@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import Foundation
 
 /// Catalog values as Subsonic elements: ArtistID3, AlbumID3 and Child (songs).

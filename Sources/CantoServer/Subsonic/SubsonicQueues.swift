@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import Foundation
 
 /// getBookmarks, createBookmark, deleteBookmark, getPlayQueue, savePlayQueue,

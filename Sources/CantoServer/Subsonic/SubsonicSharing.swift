@@ -1,4 +1,5 @@
 import CantoCore
+import CantoDomain
 import CantoSecurity
 import Foundation
 import Hummingbird

@@ -1,3 +1,5 @@
+import CantoCore
+
 /// ping, getLicense, getOpenSubsonicExtensions, tokenInfo.
 enum SubsonicSystem {
     /// Exactly the extensions implemented, with their versions.
