@@ -108,7 +108,7 @@ struct StreamingUnitTests {
         let first = try await limiter.acquire()
         // A second caller waits, then gets the slot when the first lets go.
         let waiting = Task { try await limiter.acquire() }
-        try await Task.sleep(for: .milliseconds(50))
+        try await Self.waitUntil { await limiter.load == (1, 1) }
         #expect(await limiter.load == (1, 1))
         first.release()
         let second = try await waiting.value
@@ -119,7 +119,19 @@ struct StreamingUnitTests {
         #expect(ContinuousClock.now - started >= .milliseconds(250))
         second.release()
         second.release()  // twice is once
-        try await Task.sleep(for: .milliseconds(50))
+        try await Self.waitUntil { await limiter.load == (0, 0) }
         #expect(await limiter.load == (0, 0))
+        // Twice was once: a new caller gets the one slot, and a second still waits for it.
+        let third = try await limiter.acquire()
+        #expect(await limiter.load == (1, 0))
+        third.release()
+    }
+
+    /// Waits (up to 10 s) until `condition` holds; the expectation after it says whether it did.
+    static func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !(await condition()), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 }

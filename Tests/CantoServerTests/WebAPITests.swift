@@ -282,7 +282,13 @@ struct WebAPITests {
             "exec curl -sN --max-time 60 -H 'Authorization: Bearer \(admin.token)' "
                 + "'\(server.url("/api/v1/admin/scan/events"))' > '\(events.path)'")
         defer { kill(curl.processIdentifier, SIGKILL) }
-        try await Task.sleep(for: .milliseconds(500))
+        // Connected once the stream's first event (the state at connection) has arrived.
+        let connectBy = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < connectBy,
+            !((try? String(contentsOf: events, encoding: .utf8)) ?? "").contains("event: progress")
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let added = try await admin.json("POST", "/api/v1/admin/libraries", ["path": extra.path, "name": "Extra"])
         #expect(added.status == 201, "\(added.body)")
         #expect(try await admin.json("POST", "/api/v1/admin/libraries", ["path": extra.path]).status == 409)
