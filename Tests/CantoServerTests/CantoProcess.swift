@@ -119,7 +119,8 @@ enum HTTP {
         var data: Data
         var body: String { String(decoding: data, as: UTF8.self) }
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
-        var jsonArray: [[String: Any]] { (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] ?? [] }
+        /// The items of a list answer (every list is a page: `items`, `offset`, `limit`, `more`).
+        var jsonArray: [[String: Any]] { json["items"] as? [[String: Any]] ?? [] }
         var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
     }
 

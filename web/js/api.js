@@ -77,5 +77,6 @@ export const enc = encodeURIComponent;
 export const coverUrl = (id, size = 300) => `/api/v1/covers/${enc(id)}?size=${size}`;
 export const streamUrl = (id) => `/api/v1/tracks/${enc(id)}/stream`;
 
-/** Lists may come bare or wrapped ({items}); take either. */
+/** The items of a list: every API list comes as one page shape ({items, offset, limit, more, total?});
+ * an array inside another answer (search results' artists, an album's genres) is taken as it is. */
 export const listOf = (value, key = "items") => (Array.isArray(value) ? value : value?.[key] ?? []);

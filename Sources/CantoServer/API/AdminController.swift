@@ -29,8 +29,8 @@ struct AdminController {
         return user
     }
 
-    @Sendable func users(_ request: Request, context: CantoRequestContext) async throws -> [Wire.User] {
-        try await accounts.allUsers().map(Wire.User.init)
+    @Sendable func users(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.User> {
+        Wire.Page(all: try await accounts.allUsers().map(Wire.User.init))
     }
 
     @Sendable func user(_ request: Request, context: CantoRequestContext) async throws -> Wire.User {
@@ -96,9 +96,10 @@ struct AdminController {
         return .noContent
     }
 
-    @Sendable func sessions(_ request: Request, context: CantoRequestContext) async throws -> [Wire.Session] {
+    @Sendable func sessions(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.Session> {
         let user = try await target(context)
-        return try await accounts.sessions(of: user.id).map { Wire.Session($0, current: context.session?.id) }
+        return Wire.Page(
+            all: try await accounts.sessions(of: user.id).map { Wire.Session($0, current: context.session?.id) })
     }
 
     @Sendable func revokeSession(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
@@ -112,12 +113,14 @@ struct AdminController {
 
     @Sendable func audit(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.AuditEvent> {
         let (offset, limit) = try HistoryController.paging(request)
-        let events = try await accounts.auditEvents(offset: offset, limit: limit).map {
+        // One more than asked tells whether another page follows.
+        let events = try await accounts.auditEvents(offset: offset, limit: limit + 1).map {
             Wire.AuditEvent(
                 id: $0.id, at: $0.at, kind: $0.kind.rawValue, actorId: $0.actorID?.rawValue, subject: $0.subject,
                 address: $0.address)
         }
-        return Wire.Page(items: events, total: events.count, offset: offset, limit: limit)
+        return Wire.Page(
+            items: Array(events.prefix(limit)), offset: offset, limit: limit, more: events.count > limit)
     }
 
 }

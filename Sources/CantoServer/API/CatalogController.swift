@@ -49,7 +49,7 @@ struct CatalogController {
     }
 
     @Sendable func artists(_ request: Request, context: CantoRequestContext) async throws
-        -> Wire.CatalogPage<Wire.ArtistItem>
+        -> Wire.Page<Wire.ArtistItem>
     {
         let present = try presenter(context)
         let page = try Self.paging(request, defaultLimit: 100)
@@ -80,7 +80,7 @@ struct CatalogController {
     ]
 
     @Sendable func albums(_ request: Request, context: CantoRequestContext) async throws
-        -> Wire.CatalogPage<Wire.AlbumItem>
+        -> Wire.Page<Wire.AlbumItem>
     {
         let present = try presenter(context)
         let page = try Self.paging(request, defaultLimit: 60)
@@ -127,17 +127,20 @@ struct CatalogController {
         return try await present.tracks([track])[0]
     }
 
-    @Sendable func genres(_ request: Request, context: CantoRequestContext) async throws -> [Wire.Genre] {
-        try await context.requireCatalog().genreCounts().map {
-            Wire.Genre(name: $0.name, albumCount: $0.albumCount, trackCount: $0.trackCount)
-        }
+    @Sendable func genres(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.Genre> {
+        Wire.Page(
+            all: try await context.requireCatalog().genreCounts().map {
+                Wire.Genre(name: $0.name, albumCount: $0.albumCount, trackCount: $0.trackCount)
+            })
     }
 
     /// The root folder of each library the caller may see.
-    @Sendable func folders(_ request: Request, context: CantoRequestContext) async throws -> [Wire.FolderItem] {
-        try await context.requireCatalog().libraries().map {
-            Wire.FolderItem(id: CatalogIDs.folder(library: $0.id, relativePath: "").rawValue, name: $0.name)
-        }
+    @Sendable func folders(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.FolderItem>
+    {
+        Wire.Page(
+            all: try await context.requireCatalog().libraries().map {
+                Wire.FolderItem(id: CatalogIDs.folder(library: $0.id, relativePath: "").rawValue, name: $0.name)
+            })
     }
 
     @Sendable func folder(_ request: Request, context: CantoRequestContext) async throws -> Wire.FolderPage {

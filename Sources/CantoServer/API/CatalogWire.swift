@@ -48,14 +48,6 @@ extension Wire {
         var rating: Int?
     }
 
-    /// A page of a catalog list; `more` tells whether another page follows.
-    struct CatalogPage<Item: Encodable & Sendable>: ResponseEncodable {
-        var items: [Item]
-        var offset: Int
-        var limit: Int
-        var more: Bool
-    }
-
     struct SearchResult: ResponseEncodable {
         var artists: [ArtistItem]
         var albums: [AlbumItem]

@@ -51,7 +51,7 @@ struct HistoryController {
         var items: [Wire.Play] = []
         let catalog = try context.requireCatalog()
         for play in plays { items.append(try await wire(play, in: catalog)) }
-        return Wire.Page(items: items, total: total, offset: offset, limit: limit)
+        return Wire.Page(items: items, offset: offset, limit: limit, more: offset + items.count < total, total: total)
     }
 
     /// A play, with its track's names when the track is (still) in the caller's view.

@@ -120,9 +120,10 @@ struct MeController {
         return .noContent
     }
 
-    @Sendable func sessions(_ request: Request, context: CantoRequestContext) async throws -> [Wire.Session] {
+    @Sendable func sessions(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.Session> {
         let user = try context.requireUser()
-        return try await accounts.sessions(of: user.id).map { Wire.Session($0, current: context.session?.id) }
+        return Wire.Page(
+            all: try await accounts.sessions(of: user.id).map { Wire.Session($0, current: context.session?.id) })
     }
 
     @Sendable func revokeSession(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
@@ -139,8 +140,8 @@ struct MeController {
         return Wire.Secret(secret: try await accounts.regenerateAppPassword(of: user, address: context.clientAddress))
     }
 
-    @Sendable func apiKeys(_ request: Request, context: CantoRequestContext) async throws -> [Wire.APIKey] {
-        try await accounts.apiKeys(of: try context.requireUser().id).map { Wire.APIKey($0) }
+    @Sendable func apiKeys(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.APIKey> {
+        Wire.Page(all: try await accounts.apiKeys(of: try context.requireUser().id).map { Wire.APIKey($0) })
     }
 
     @Sendable func createAPIKey(_ request: Request, context: CantoRequestContext) async throws -> Response {

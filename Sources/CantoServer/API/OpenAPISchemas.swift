@@ -13,10 +13,11 @@ enum OpenAPISchemas {
     static func object(_ properties: [String: [String: Any]], required: [String] = []) -> [String: Any] {
         ["type": "object", "properties": properties, "required": required]
     }
+    /// The one list shape (`Wire.Page`): every list, paged or not.
     static func page(_ item: String) -> [String: Any] {
         object(
-            ["items": array(ref(item)), "total": integer, "offset": integer, "limit": integer],
-            required: ["items", "total", "offset", "limit"])
+            ["items": array(ref(item)), "offset": integer, "limit": integer, "more": boolean, "total": integer],
+            required: ["items", "offset", "limit", "more"])
     }
 
     static var user: [String: Any] {
@@ -64,12 +65,6 @@ enum OpenAPISchemas {
             ], required: ["id", "trackId", "startedAt", "secondsPlayed", "scrobble"])
     }
 
-    static func catalogPage(_ item: String) -> [String: Any] {
-        object(
-            ["items": array(ref(item)), "offset": integer, "limit": integer, "more": boolean],
-            required: ["items", "offset", "limit", "more"])
-    }
-
     static var catalog: [String: Any] {
         let marks: [String: [String: Any]] = ["starred": boolean, "rating": optionalInteger]
         let ids = array(string)
@@ -93,7 +88,7 @@ enum OpenAPISchemas {
                     "year": optionalInteger, "suffix": string, "bitRate": integer,
                 ].merging(marks) { a, _ in a },
                 required: ["id", "title", "album", "albumId", "artist", "durationMs", "suffix", "starred"]),
-            "ArtistPage": catalogPage("ArtistItem"), "AlbumPage": catalogPage("AlbumItem"),
+            "ArtistPage": page("ArtistItem"), "AlbumPage": page("AlbumItem"),
             "ArtistDetail": object(
                 ["artist": ref("ArtistItem"), "albums": array(ref("AlbumItem")), "topTracks": array(ref("TrackItem"))],
                 required: ["artist", "albums", "topTracks"]),
@@ -105,12 +100,12 @@ enum OpenAPISchemas {
                             ["number": integer, "subtitle": optionalString, "tracks": array(ref("TrackItem"))],
                             required: ["number", "tracks"])),
                 ], required: ["album", "discs"]),
-            "GenreList": array(
-                object(
-                    ["name": string, "albumCount": integer, "trackCount": integer],
-                    required: ["name", "albumCount", "trackCount"])),
+            "Genre": object(
+                ["name": string, "albumCount": integer, "trackCount": integer],
+                required: ["name", "albumCount", "trackCount"]),
+            "GenreList": page("Genre"),
             "Folder": object(["id": string, "name": string], required: ["id", "name"]),
-            "FolderList": array(ref("Folder")),
+            "FolderList": page("Folder"),
             "FolderDetail": object(
                 [
                     "folder": object(
@@ -139,7 +134,7 @@ enum OpenAPISchemas {
                 required: [
                     "id", "name", "public", "ownerId", "owner", "trackCount", "durationMs", "updatedAt", "editable",
                 ]),
-            "PlaylistList": array(ref("Playlist")),
+            "PlaylistList": page("Playlist"),
             "PlaylistDetail": object(
                 ["playlist": ref("Playlist"), "tracks": array(ref("TrackItem"))], required: ["playlist", "tracks"]),
             "NewPlaylist": object(
@@ -168,7 +163,7 @@ enum OpenAPISchemas {
             "Error": object(
                 ["error": object(["code": string, "message": string], required: ["code", "message"])],
                 required: ["error"]),
-            "User": user, "UserList": array(ref("User")),
+            "User": user, "UserList": page("User"),
             "Login": object(["username": string, "password": string], required: ["username", "password"]),
             "LoginResult": object(
                 ["user": ref("User"), "token": string, "expiresAt": dateTime], required: ["user", "token", "expiresAt"]),
@@ -180,9 +175,9 @@ enum OpenAPISchemas {
             "ProfileUpdate": object(["displayName": string, "email": string]),
             "PasswordChange": object(["currentPassword": string, "newPassword": string], required: ["newPassword"]),
             "Preferences": preferences,
-            "Session": session, "SessionList": array(ref("Session")),
+            "Session": session, "SessionList": page("Session"),
             "Secret": object(["secret": string], required: ["secret"]),
-            "APIKey": apiKey, "APIKeyList": array(ref("APIKey")),
+            "APIKey": apiKey, "APIKeyList": page("APIKey"),
             "NewAPIKey": object(["name": string], required: ["name"]),
             "Play": play, "PlayPage": page("Play"),
             "NewPlay": object(
@@ -215,14 +210,25 @@ enum OpenAPISchemas {
             "Library": object(
                 ["id": string, "name": string, "path": string, "configured": boolean],
                 required: ["id", "name", "path", "configured"]),
-            "LibraryList": array(ref("Library")),
+            "LibraryList": page("Library"),
             "NewLibrary": object(["path": string, "name": string], required: ["path"]),
             "ScanState": object(
                 [
                     "running": boolean, "filesSeen": integer, "expectedFiles": integer, "startedAt": optionalDateTime,
                     "completedScans": integer, "summary": ["type": "object"],
                 ], required: ["running", "filesSeen", "expectedFiles", "completedScans", "summary"]),
-            "PluginList": array(["type": "object"]),
+            "Plugin": object(
+                [
+                    "descriptor": object(
+                        [
+                            "id": string, "name": string, "version": string, "enabledByDefault": boolean,
+                            "configurationKeys": array(string), "secretKeys": array(string),
+                        ], required: ["id", "name", "version"]),
+                    "enabled": boolean,
+                    "state": ["type": "string", "enum": ["disabled", "stopped", "running", "failed"]],
+                    "capabilities": array(string), "message": optionalString,
+                ], required: ["descriptor", "enabled", "state", "capabilities"]),
+            "PluginList": page("Plugin"),
         ]
     }
 }

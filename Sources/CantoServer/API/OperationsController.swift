@@ -33,7 +33,7 @@ struct OperationsController {
         var name: String?
     }
 
-    @Sendable func libraries(_ request: Request, context: CantoRequestContext) async throws -> [LibraryInfo] {
+    @Sendable func libraries(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<LibraryInfo> {
         var infos: [LibraryInfo] = []
         for library in await libraries.all {
             infos.append(
@@ -41,7 +41,7 @@ struct OperationsController {
                     id: library.id.rawValue, name: library.name, path: library.path,
                     configured: await libraries.isConfigured(library.id)))
         }
-        return infos
+        return Wire.Page(all: infos)
     }
 
     /// Adds a music folder (an absolute path on the server) and starts a scan.
@@ -126,7 +126,8 @@ struct OperationsController {
         return Response(status: .accepted)
     }
 
-    @Sendable func pluginList(_ request: Request, context: CantoRequestContext) async throws -> [PluginStatus] {
-        await plugins.status()
+    @Sendable func pluginList(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<PluginStatus>
+    {
+        Wire.Page(all: await plugins.status())
     }
 }

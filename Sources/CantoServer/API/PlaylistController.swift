@@ -129,7 +129,9 @@ struct PlaylistController {
         }
     }
 
-    @Sendable func playlists(_ request: Request, context: CantoRequestContext) async throws -> [Wire.PlaylistItem] {
+    @Sendable func playlists(_ request: Request, context: CantoRequestContext) async throws
+        -> Wire.Page<Wire.PlaylistItem>
+    {
         let present = CatalogPresenter(catalog: try context.requireCatalog(), state: state)
         var items: [Wire.PlaylistItem] = []
         for playlist in try await state.playlists(visibleTo: present.user.id) {
@@ -137,7 +139,7 @@ struct PlaylistController {
                 try await item(
                     playlist, tracks: try await present.visibleTracks(playlist.trackIDs), viewer: present.user))
         }
-        return items
+        return Wire.Page(all: items)
     }
 
     private static func validName(_ name: String) throws -> String {

@@ -154,11 +154,28 @@ enum Wire {
         var client: String?
     }
 
+    /// Every list the native API answers with, paged or not: `items`, where they start
+    /// (`offset`), how many were asked for (`limit`), whether another page follows (`more`), and
+    /// the whole count (`total`) where it is known without a second query.
     struct Page<Item: Encodable & Sendable>: ResponseEncodable {
         var items: [Item]
-        var total: Int
         var offset: Int
         var limit: Int
+        var more: Bool
+        var total: Int?
+
+        init(items: [Item], offset: Int, limit: Int, more: Bool, total: Int? = nil) {
+            self.items = items
+            self.offset = offset
+            self.limit = limit
+            self.more = more
+            self.total = total
+        }
+
+        /// A list that is never paged (genres, sessions, keys): all of it, one page.
+        init(all items: [Item]) {
+            self.init(items: items, offset: 0, limit: items.count, more: false, total: items.count)
+        }
     }
 
     struct Deleted: ResponseEncodable {

@@ -28,7 +28,7 @@ async function usersSection(signal, libraries) {
   const body = h("tbody", { "data-testid": "users-rows" });
   const libraryName = (id) => libraries.find((l) => l.id === id)?.name ?? id;
   const load = async () => {
-    const users = listOf(await api("/admin/users", { signal }), "users");
+    const users = listOf(await api("/admin/users", { signal }));
     body.replaceChildren(...users.map((user) => h("tr", { "data-testid": "user-row", "data-user-id": user.id },
       h("td", {}, h("strong", {}, user.username), user.displayName && user.displayName !== user.username ? ` (${user.displayName})` : ""),
       h("td", {}, user.role),
@@ -340,7 +340,7 @@ function scanSection(signal) {
 async function pluginsSection(signal) {
   let plugins = [];
   try {
-    plugins = listOf(await api("/admin/plugins", { signal }), "plugins");
+    plugins = listOf(await api("/admin/plugins", { signal }));
   } catch (error) {
     return h("section", { class: "panel", id: "admin-plugins" }, h("h2", {}, "Plugins"), h("p", { class: "error-text" }, error.message));
   }

@@ -25,7 +25,7 @@ export default async function historyView(view, { signal }) {
       const page = await api(`/me/history${qs({ offset, limit: 50 })}`, { signal });
       total.textContent = `${page.total ?? 0} plays`;
       const items = page.items ?? [];
-      return { items, more: offset + items.length < (page.total ?? 0) };
+      return { items, more: page.more };
     },
     render: (items) => items.map((item) => h("tr", { "data-testid": "history-row" },
       h("td", {}, h("button", { type: "button", class: "icon-btn", "aria-label": `Play ${item.title ?? "track"}`, title: "Play",
