@@ -132,7 +132,8 @@ public struct AccountService: Sendable {
         try PasswordPolicy.check(password)
         try await users.setPasswordHash(try await hasher.hash(password), of: user.id)
         try await sessions.deleteSessions(of: user.id)
-        try await audit.record(.passwordChanged, actor: actor?.id, subject: user.username, address: address, at: clock.now)
+        try await audit.record(
+            .passwordChanged, actor: actor?.id, subject: user.username, address: address, at: clock.now)
     }
 
     /// A new Subsonic app password, returned once; the old one stops working.
