@@ -174,6 +174,8 @@ public protocol AuditStore: Sendable {
 public protocol SettingsStore: Sendable {
     func setting(_ key: String) async throws -> String?
     func setSetting(_ key: String, to value: String?) async throws
+    /// Saves the setting and publishes `event` in the same transaction: both or neither.
+    func setSetting(_ key: String, to value: String?, publishing event: DomainEvent, at date: Date) async throws
     /// Deletes the setting when it holds `value`, atomically; true when it did. A one-time value
     /// (the setup token) is consumed this way, so two requests can never both use it.
     func consumeSetting(_ key: String, ifEquals value: String) async throws -> Bool

@@ -15,14 +15,11 @@ public actor LibraryManager {
     private var added: [Added]
     private let settings: any SettingsStore
     private let scans: ScanCoordinator
-    private let events: (any EventLog)?
     private let audit: (any AuditStore)?
 
     public init(
-        configured: [Library], settings: any SettingsStore, scans: ScanCoordinator, events: (any EventLog)? = nil,
-        audit: (any AuditStore)? = nil
+        configured: [Library], settings: any SettingsStore, scans: ScanCoordinator, audit: (any AuditStore)? = nil
     ) async throws {
-        self.events = events
         self.audit = audit
         self.configured = configured
         self.settings = settings
@@ -72,8 +69,7 @@ public actor LibraryManager {
         let library = Self.library(path: standardized, name: name.flatMap { $0.isEmpty ? nil : $0 })
         guard !all.contains(where: { $0.id == library.id }) else { throw Problem.duplicate(standardized) }
         added.append(Added(path: library.path, name: library.name))
-        try await persist()
-        try await events?.publish(.libraryChanged(library: library.id, removed: false), at: Date())
+        try await persist(publishing: .libraryChanged(library: library.id, removed: false))
         try await audit?.record(.libraryAdded, actor: actor.id, subject: library.path, address: address, at: Date())
         return library
     }
@@ -85,14 +81,15 @@ public actor LibraryManager {
             throw Problem.unknown
         }
         added.remove(at: index)
-        try await persist()
-        try await events?.publish(.libraryChanged(library: id, removed: true), at: Date())
+        try await persist(publishing: .libraryChanged(library: id, removed: true))
         try await audit?.record(.libraryRemoved, actor: actor.id, subject: id.rawValue, address: address, at: Date())
     }
 
-    private func persist() async throws {
+    /// Saves the added folders with the event that says so, in one transaction.
+    private func persist(publishing event: DomainEvent) async throws {
         let data = try JSONEncoder().encode(added)
-        try await settings.setSetting(Self.settingKey, to: String(decoding: data, as: UTF8.self))
+        try await settings.setSetting(
+            Self.settingKey, to: String(decoding: data, as: UTF8.self), publishing: event, at: Date())
         await scans.setLibraries(all)
         await scans.requestScan()
     }

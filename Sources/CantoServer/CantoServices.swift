@@ -150,7 +150,7 @@ public struct CantoServices: Sendable {
         let accountStore = AccountRepository(database: database)
         state = LibraryStateRepository(database: database)
         libraries = try await LibraryManager(
-            configured: scanning.configured, settings: accountStore, scans: scanning.scans, events: events,
+            configured: scanning.configured, settings: accountStore, scans: scanning.scans,
             audit: accountStore)
         let throttle = LoginThrottle(clock: clock)
         accounts = try AccountService.open(

@@ -42,14 +42,25 @@ extension AccountRepository {
 
     /// Sets a value; nil removes it.
     public func setSetting(_ key: String, to value: String?) async throws {
+        try await pool.write { db in try Self.save(key, value, db) }
+    }
+
+    public func setSetting(_ key: String, to value: String?, publishing event: DomainEvent, at date: Date)
+        async throws
+    {
         try await pool.write { db in
-            guard let value else {
-                try db.run("DELETE FROM setting WHERE key = ?", [key])
-                return
-            }
-            try db.run(
-                "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [key, value])
+            try Self.save(key, value, db)
+            try db.appendEvent(event, at: date)
         }
+    }
+
+    private static func save(_ key: String, _ value: String?, _ db: Database) throws {
+        guard let value else {
+            try db.run("DELETE FROM setting WHERE key = ?", [key])
+            return
+        }
+        try db.run(
+            "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value])
     }
 }

@@ -37,6 +37,30 @@ struct DomainEventTests {
         }
     }
 
+    @Test func aLibraryAddedOrRemovedIsSavedWithItsEvent() async throws {
+        let server = try await InProcessServer.start()
+        let log = server.services.scanning.events
+        let start = try await log.lastEventID()
+        let folder = server.data.url.appendingPathComponent("more")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let library = try await server.services.libraries.add(
+            path: folder.path, name: "More", by: server.admin, address: nil)
+        // Refused changes (a duplicate, a configured folder) publish nothing.
+        await #expect(throws: (any Error).self) {
+            _ = try await server.services.libraries.add(path: folder.path, name: nil, by: server.admin, address: nil)
+        }
+        let configured = try #require(try await server.services.catalog.libraries().first)
+        await #expect(throws: (any Error).self) {
+            try await server.services.libraries.remove(configured.id, by: server.admin, address: nil)
+        }
+        try await server.services.libraries.remove(library.id, by: server.admin, address: nil)
+        let changes = try await log.events(after: start, limit: 100).compactMap { stored -> String? in
+            guard case .libraryChanged(let id, let removed) = stored.event else { return nil }
+            return "\(id.rawValue) \(removed ? "removed" : "added")"
+        }
+        #expect(changes == ["\(library.id.rawValue) added", "\(library.id.rawValue) removed"])
+    }
+
     @Test func aCommittedPlayPublishesOneEventAndARolledBackOneNone() async throws {
         let server = try await InProcessServer.start()
         let h = try await AccessMatrixTests.hiddenItems(server)
