@@ -36,7 +36,7 @@ public struct EventOutbox: EventLog {
     }
 
     public func advance(_ subscriber: String, to id: Int64) async throws {
-        try await pool.write { db in
+        _ = try await pool.write { db in
             try db.run(
                 """
                 INSERT INTO event_cursor (subscriber, last_id) VALUES (?, ?)

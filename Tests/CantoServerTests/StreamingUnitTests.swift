@@ -95,7 +95,7 @@ struct StreamingUnitTests {
 
         // A half-written file left by a crash is never served and is cleared at start.
         let partial = cache.partialPath()
-        FileManager.default.createFile(atPath: partial, contents: Data([9, 9]))
+        #expect(FileManager.default.createFile(atPath: partial, contents: Data([9, 9])))
         let reopened = try DiskCache(directory: directory.url, capacityBytes: 2_500)
         #expect(!FileManager.default.fileExists(atPath: partial))
         #expect(await reopened.usage.entries == 2)

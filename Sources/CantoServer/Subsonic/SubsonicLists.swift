@@ -101,7 +101,7 @@ struct SubsonicLists: Sendable {
         for album in albums {
             let key = AlbumRendering(id: album.id, directoryStyle: directoryStyle)
             elements.append(
-                await renderedAlbums.value(for: key, version: version) {
+                renderedAlbums.value(for: key, version: version) {
                     Self.album(album, directoryStyle: directoryStyle).prerendered(as: "album")
                 })
         }
