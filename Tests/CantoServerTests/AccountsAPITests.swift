@@ -3,7 +3,8 @@ import CantoTestSupport
 import Foundation
 import Testing
 
-/// The accounts part of the native API, end to end against `canto serve`.
+/// The accounts part of the native API: the setup link and what reaches the log against
+/// `canto serve`; CSRF, headers, limits and admin-only operations in process, on the router.
 @Suite("Accounts API", .serialized)
 struct AccountsAPITests {
     @Test func firstRunSetupLinkWorksOnce() async throws {
@@ -76,85 +77,88 @@ struct AccountsAPITests {
     }
 
     @Test func csrfSecurityHeadersAndBodyLimits() async throws {
-        let server = try await TestServer.start(scan: false)
-        let admin = try await server.setUpAdmin()
-        let cookieOnly = ["Cookie": "canto_session=\(admin.token)"]
-        let update = ["displayName": "Root"]
+        try await InProcessServer.start().withTransport { server in
+            let admin = try await server.login("admin", "admin-password-1")
+            let cookieOnly = ["Cookie": "canto_session=\(admin.token)"]
+            let update = ["displayName": "Root"]
 
-        let noOrigin = try await HTTP.json("PATCH", server.url("/api/v1/me"), update, headers: cookieOnly)
-        #expect(noOrigin.status == 403)
-        #expect(noOrigin.errorCode == "cross_origin")
-        var foreign = cookieOnly
-        foreign["Origin"] = "http://evil.example"
-        #expect(try await HTTP.json("PATCH", server.url("/api/v1/me"), update, headers: foreign).status == 403)
-        #expect(try await admin.json("PATCH", "/api/v1/me", update, headers: admin.cookie).status == 200)
-        var referer = cookieOnly
-        referer["Referer"] = server.base + "/settings"
-        #expect(try await HTTP.json("PATCH", server.url("/api/v1/me"), update, headers: referer).status == 200)
-        // A bearer token is never sent by a browser on its own: no Origin needed.
-        #expect(try await admin.json("PATCH", "/api/v1/me", update).status == 200)
+            let noOrigin = try await server.json("PATCH", "/api/v1/me", update, headers: cookieOnly)
+            #expect(noOrigin.status == 403)
+            #expect(noOrigin.errorCode == "cross_origin")
+            var foreign = cookieOnly
+            foreign["Origin"] = "http://evil.example"
+            #expect(try await server.json("PATCH", "/api/v1/me", update, headers: foreign).status == 403)
+            #expect(try await admin.json("PATCH", "/api/v1/me", update, headers: admin.cookie).status == 200)
+            var referer = cookieOnly
+            referer["Referer"] = server.base + "/settings"
+            #expect(try await server.json("PATCH", "/api/v1/me", update, headers: referer).status == 200)
+            // A bearer token is never sent by a browser on its own: no Origin needed.
+            #expect(try await admin.json("PATCH", "/api/v1/me", update).status == 200)
 
-        for path in ["/", "/healthz", "/api/v1/me", "/api/v1/nope", "/api/openapi.json"] {
-            let response = try await HTTP.get(server.url(path))
-            let csp = try #require(response.headers["content-security-policy"], "\(path)")
-            #expect(csp.contains("script-src 'self'"))
-            #expect(!csp.contains("unsafe-inline"))
-            #expect(csp.contains("frame-ancestors 'none'"))
-            #expect(response.headers["x-content-type-options"] == "nosniff")
-            #expect(response.headers["referrer-policy"] == "same-origin")
+            for path in ["/", "/healthz", "/api/v1/me", "/api/v1/nope", "/api/openapi.json"] {
+                let response = try await server.get(path)
+                let csp = try #require(response.headers["content-security-policy"], "\(path)")
+                #expect(csp.contains("script-src 'self'"))
+                #expect(!csp.contains("unsafe-inline"))
+                #expect(csp.contains("frame-ancestors 'none'"))
+                #expect(response.headers["x-content-type-options"] == "nosniff")
+                #expect(response.headers["referrer-policy"] == "same-origin")
+            }
+
+            let huge = Data(
+                ("{\"username\":\"" + String(repeating: "a", count: 200_000) + "\",\"password\":\"x\"}").utf8)
+            let tooLarge = try await server.request(
+                "POST", "/api/v1/auth/login", headers: ["Content-Type": "application/json"], body: huge)
+            #expect(tooLarge.status == 413)
+            let garbage = try await server.request(
+                "POST", "/api/v1/auth/login", headers: ["Content-Type": "application/json"],
+                body: Data("{not json".utf8))
+            #expect(garbage.status == 400)
+            #expect(garbage.errorCode == "bad_request")
+            #expect(!garbage.body.contains("DecodingError"))
         }
-
-        let huge = Data(("{\"username\":\"" + String(repeating: "a", count: 200_000) + "\",\"password\":\"x\"}").utf8)
-        let tooLarge = try await HTTP.request(
-            "POST", server.url("/api/v1/auth/login"), headers: ["Content-Type": "application/json"], body: huge)
-        #expect(tooLarge.status == 413)
-        let garbage = try await HTTP.request(
-            "POST", server.url("/api/v1/auth/login"), headers: ["Content-Type": "application/json"],
-            body: Data("{not json".utf8))
-        #expect(garbage.status == 400)
-        #expect(garbage.errorCode == "bad_request")
-        #expect(!garbage.body.contains("DecodingError"))
     }
 
     @Test func adminOnlyOperations() async throws {
-        let server = try await TestServer.start(scan: false)
-        let admin = try await server.setUpAdmin()
-        let user = try await server.addUser("bob", as: admin)
-        for (method, path) in [
-            ("GET", "/api/v1/admin/users"), ("POST", "/api/v1/admin/users"),
-            ("GET", "/api/v1/admin/users/\(admin.userID)"),
-            ("PATCH", "/api/v1/admin/users/\(admin.userID)"), ("DELETE", "/api/v1/admin/users/\(admin.userID)"),
-            ("PUT", "/api/v1/admin/users/\(admin.userID)/password"),
-            ("GET", "/api/v1/admin/users/\(admin.userID)/sessions"),
-            ("GET", "/api/v1/admin/audit"), ("GET", "/api/v1/admin/libraries"), ("GET", "/api/v1/admin/scan"),
-            ("POST", "/api/v1/admin/scan"), ("GET", "/api/v1/admin/plugins"),
-        ] {
-            let asUser = try await user.json(method, path, ["role": "admin", "newPassword": "x-password-9"])
-            #expect(asUser.status == 403, "\(method) \(path)")
-            let anonymous = try await HTTP.json(method, server.url(path), [:])
-            #expect(anonymous.status == 401, "\(method) \(path)")
-        }
-        // The admin can; the last admin cannot be demoted or deleted.
-        #expect(try await admin.get("/api/v1/admin/plugins").jsonArray.first?["state"] as? String == "running")
-        let demote = try await admin.json("PATCH", "/api/v1/admin/users/\(admin.userID)", ["role": "user"])
-        #expect(demote.status == 409)
-        #expect(try await admin.send("DELETE", "/api/v1/admin/users/\(admin.userID)").status == 409)
-        let unknownLibrary = try await admin.json(
-            "PATCH", "/api/v1/admin/users/\(user.userID)", ["libraryIds": ["no-such-library"]])
-        #expect(unknownLibrary.status == 400)
-        let library = try #require(try await admin.get("/api/v1/admin/libraries").jsonArray.first?["id"] as? String)
-        let limited = try await admin.json(
-            "PATCH", "/api/v1/admin/users/\(user.userID)",
-            ["libraryIds": [library], "maxBitrate": 192, "canDownload": false])
-        #expect(limited.json["libraryIds"] as? [String] == [library])
-        #expect(limited.json["maxBitrate"] as? Int == 192)
-        #expect(limited.json["canDownload"] as? Bool == false)
-        let promote = try await admin.json("PATCH", "/api/v1/admin/users/\(user.userID)", ["role": "admin"])
-        #expect(promote.json["role"] as? String == "admin")
-        #expect(try await user.get("/api/v1/admin/users").status == 200)
+        try await InProcessServer.start().withTransport { server in
+            let admin = try await server.login("admin", "admin-password-1")
+            let user = try await server.addUser("bob", as: admin)
+            for (method, path) in [
+                ("GET", "/api/v1/admin/users"), ("POST", "/api/v1/admin/users"),
+                ("GET", "/api/v1/admin/users/\(admin.userID)"),
+                ("PATCH", "/api/v1/admin/users/\(admin.userID)"), ("DELETE", "/api/v1/admin/users/\(admin.userID)"),
+                ("PUT", "/api/v1/admin/users/\(admin.userID)/password"),
+                ("GET", "/api/v1/admin/users/\(admin.userID)/sessions"),
+                ("GET", "/api/v1/admin/audit"), ("GET", "/api/v1/admin/libraries"), ("GET", "/api/v1/admin/scan"),
+                ("POST", "/api/v1/admin/scan"), ("GET", "/api/v1/admin/plugins"),
+            ] {
+                let asUser = try await user.json(method, path, ["role": "admin", "newPassword": "x-password-9"])
+                #expect(asUser.status == 403, "\(method) \(path)")
+                let anonymous = try await server.json(method, path, [:])
+                #expect(anonymous.status == 401, "\(method) \(path)")
+            }
+            // The admin can; the last admin cannot be demoted or deleted.
+            #expect(try await admin.get("/api/v1/admin/plugins").jsonArray.first?["state"] as? String == "running")
+            let demote = try await admin.json("PATCH", "/api/v1/admin/users/\(admin.userID)", ["role": "user"])
+            #expect(demote.status == 409)
+            #expect(try await admin.send("DELETE", "/api/v1/admin/users/\(admin.userID)").status == 409)
+            let unknownLibrary = try await admin.json(
+                "PATCH", "/api/v1/admin/users/\(user.userID)", ["libraryIds": ["no-such-library"]])
+            #expect(unknownLibrary.status == 400)
+            let library = try #require(try await admin.get("/api/v1/admin/libraries").jsonArray.first?["id"] as? String)
+            let limited = try await admin.json(
+                "PATCH", "/api/v1/admin/users/\(user.userID)",
+                ["libraryIds": [library], "maxBitrate": 192, "canDownload": false])
+            #expect(limited.json["libraryIds"] as? [String] == [library])
+            #expect(limited.json["maxBitrate"] as? Int == 192)
+            #expect(limited.json["canDownload"] as? Bool == false)
+            let promote = try await admin.json("PATCH", "/api/v1/admin/users/\(user.userID)", ["role": "admin"])
+            #expect(promote.json["role"] as? String == "admin")
+            #expect(try await user.get("/api/v1/admin/users").status == 200)
 
-        let events = try await admin.get("/api/v1/admin/audit?limit=100").json["items"] as? [[String: Any]] ?? []
-        let kinds = Set(events.compactMap { $0["kind"] as? String })
-        #expect(kinds.isSuperset(of: ["user.created", "login.succeeded", "user.role_changed"]))
+            let events = try await admin.get("/api/v1/admin/audit?limit=100").json["items"] as? [[String: Any]] ?? []
+            let kinds = Set(events.compactMap { $0["kind"] as? String })
+            #expect(kinds.isSuperset(of: ["user.created", "login.succeeded", "user.role_changed"]))
+        }
     }
 }

@@ -1,8 +1,10 @@
 import CantoCore
 import CantoDomain
 import CantoPluginKit
+import CantoStore
 import CantoTestSupport
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -28,20 +30,28 @@ struct InProcessServer {
 
     /// `plugins` are added to the built-in ones; `environment` configures them
     /// (`CANTO_PLUGINS_<ID>_<KEY>`).
-    /// `clock` is the server's wall clock (throttling, sessions).
+    /// `clock` is the server's wall clock (throttling, sessions). `music` replaces the two generated
+    /// libraries with these folders (the shared fixture library, say).
     static func start(
         plugins: [any CantoPlugin.Type] = [], environment: [String: String] = [:],
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(), music: [URL]? = nil
     ) async throws -> InProcessServer {
         let data = try TemporaryDirectory(prefix: "canto-inproc")
-        let open = data.url.appendingPathComponent("open")
-        let hidden = data.url.appendingPathComponent("hidden")
-        try Self.makeLibrary(at: open, artist: "Alpha Open", album: "Open Skies", titles: ["Bright Day", "Wide Field"])
-        try Self.makeLibrary(
-            at: hidden, artist: "Beta Secret", album: "Hidden Rooms", titles: ["Quiet Door", "Low Hall"])
+        var open = data.url.appendingPathComponent("open")
+        var hidden = data.url.appendingPathComponent("hidden")
+        if let music, let first = music.first {
+            open = first
+            hidden = music.last ?? first
+        } else {
+            try Self.makeLibrary(
+                at: open, artist: "Alpha Open", album: "Open Skies", titles: ["Bright Day", "Wide Field"])
+            try Self.makeLibrary(
+                at: hidden, artist: "Beta Secret", album: "Hidden Rooms", titles: ["Quiet Door", "Low Hall"])
+        }
+        let folders = music ?? [open, hidden]
         let configuration = try CantoConfiguration.load(
             environment: environment,
-            flags: ["library.music_folders": "\(open.path),\(hidden.path)", "data.dir": data.path],
+            flags: ["library.music_folders": folders.map(\.path).joined(separator: ","), "data.dir": data.path],
             workingDirectory: data.path)
         let services = try await CantoServices(
             configuration: configuration, logger: Logger(label: "test"), plugins: BuiltinPlugins.all + plugins,
@@ -127,6 +137,49 @@ struct InProcessServer {
                 return "\(route.method.rawValue) /\(path)"
             }
         ).sorted()
+    }
+
+    /// Every track ID of the catalog, album by album.
+    func trackIDs() async throws -> [TrackID] {
+        var ids: [TrackID] = []
+        for album in try await services.catalog.albums(offset: 0, limit: 10_000) {
+            ids += try await services.catalog.tracks(inAlbum: album.id).map(\.id)
+        }
+        return ids
+    }
+
+    /// Runs `body` with the router as an `HTTPTransport`: the live tests' `Client` over it, in process.
+    func withTransport<Value: Sendable>(_ body: @Sendable (RouterTransport) async throws -> Value) async throws
+        -> Value
+    {
+        try await withClient { client in try await body(RouterTransport(client: client.client)) }
+    }
+
+    /// The router behind the live tests' `HTTPTransport`: the same requests, no sockets.
+    struct RouterTransport: HTTPTransport {
+        let client: any TestClientProtocol
+        var base: String { "http://localhost" }
+
+        func request(_ method: String, _ path: String, headers: [String: String], body: Data?) async throws
+            -> HTTP.Result
+        {
+            var fields = HTTPFields()
+            for (name, value) in headers {
+                if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+            }
+            return try await client.execute(
+                uri: path, method: HTTPRequest.Method(rawValue: method) ?? .get, headers: fields,
+                body: body.map { ByteBuffer(bytes: $0) }
+            ) { response in
+                var answer: [String: String] = [:]
+                for field in response.headers {
+                    let name = field.name.canonicalName
+                    answer[name] = answer[name].map { $0 + ", " + field.value } ?? field.value
+                }
+                return HTTP.Result(
+                    status: Int(response.status.code), headers: answer, data: Data(response.body.readableBytesView))
+            }
+        }
     }
 
     /// Runs `body` with a client on the router (no sockets; the same middleware and handlers).

@@ -8,88 +8,92 @@ import Testing
 @Suite("User data API", .serialized)
 struct UserDataAPITests {
     @Test func isolationMatrix() async throws {
-        let server = try await TestServer.start()
-        let admin = try await server.setUpAdmin()
-        let alice = try await server.addUser("alice", as: admin)
-        let bob = try await server.addUser("bob", as: admin)
-        let track = try #require(try await server.trackIDs().first)
+        let inProcess = try await InProcessServer.start()
+        let track = try #require(try await inProcess.trackIDs().first)
+        try await inProcess.withTransport { server in
+            let admin = try await server.login("admin", "admin-password-1")
+            let alice = try await server.addUser("alice", as: admin)
+            let bob = try await server.addUser("bob", as: admin)
 
-        // Alice's things.
-        let key = try await alice.json("POST", "/api/v1/me/api-keys", ["name": "phone"])
-        let keyID = try #require(key.json["id"] as? String)
-        let play = try await alice.json(
-            "POST", "/api/v1/me/history", ["trackId": track.rawValue, "secondsPlayed": 100])
-        let playID = try #require(play.json["id"] as? Int)
-        let aliceSession = try #require(try await alice.get("/api/v1/me/sessions").jsonArray.first?["id"] as? String)
+            // Alice's things.
+            let key = try await alice.json("POST", "/api/v1/me/api-keys", ["name": "phone"])
+            let keyID = try #require(key.json["id"] as? String)
+            let play = try await alice.json(
+                "POST", "/api/v1/me/history", ["trackId": track.rawValue, "secondsPlayed": 100])
+            let playID = try #require(play.json["id"] as? Int)
+            let aliceSession = try #require(
+                try await alice.get("/api/v1/me/sessions").jsonArray.first?["id"] as? String)
 
-        // Bob tries each one through every endpoint that takes an ID.
-        let attempts: [(String, String)] = [
-            ("DELETE", "/api/v1/me/api-keys/\(keyID)"), ("DELETE", "/api/v1/me/history/\(playID)"),
-            ("DELETE", "/api/v1/me/sessions/\(aliceSession)"), ("GET", "/api/v1/admin/users/\(alice.userID)"),
-            ("PATCH", "/api/v1/admin/users/\(alice.userID)"), ("DELETE", "/api/v1/admin/users/\(alice.userID)"),
-            ("PUT", "/api/v1/admin/users/\(alice.userID)/password"),
-            ("GET", "/api/v1/admin/users/\(alice.userID)/sessions"),
-            ("DELETE", "/api/v1/admin/sessions/\(aliceSession)"),
-        ]
-        for (method, path) in attempts {
-            let result = try await bob.json(method, path, ["newPassword": "taken-over-1", "role": "admin"])
-            #expect([403, 404].contains(result.status), "\(method) \(path) gave \(result.status)")
-            #expect(!result.body.contains("phone") && !result.body.contains(track.rawValue), "\(method) \(path)")
+            // Bob tries each one through every endpoint that takes an ID.
+            let attempts: [(String, String)] = [
+                ("DELETE", "/api/v1/me/api-keys/\(keyID)"), ("DELETE", "/api/v1/me/history/\(playID)"),
+                ("DELETE", "/api/v1/me/sessions/\(aliceSession)"), ("GET", "/api/v1/admin/users/\(alice.userID)"),
+                ("PATCH", "/api/v1/admin/users/\(alice.userID)"), ("DELETE", "/api/v1/admin/users/\(alice.userID)"),
+                ("PUT", "/api/v1/admin/users/\(alice.userID)/password"),
+                ("GET", "/api/v1/admin/users/\(alice.userID)/sessions"),
+                ("DELETE", "/api/v1/admin/sessions/\(aliceSession)"),
+            ]
+            for (method, path) in attempts {
+                let result = try await bob.json(method, path, ["newPassword": "taken-over-1", "role": "admin"])
+                #expect([403, 404].contains(result.status), "\(method) \(path) gave \(result.status)")
+                #expect(!result.body.contains("phone") && !result.body.contains(track.rawValue), "\(method) \(path)")
+            }
+            // Bob's own lists never show Alice's things.
+            #expect(try await bob.get("/api/v1/me/api-keys").jsonArray.isEmpty)
+            #expect((try await bob.get("/api/v1/me/history").json["items"] as? [Any])?.isEmpty == true)
+            #expect(try await bob.get("/api/v1/me/sessions").jsonArray.count == 1)
+            let export = try await bob.get("/api/v1/me/export")
+            #expect(!export.body.contains(track.rawValue) && !export.body.contains("phone"))
+
+            // Alice's things are untouched.
+            #expect(try await alice.get("/api/v1/me/api-keys").jsonArray.map { $0["id"] as? String } == [keyID])
+            #expect((try await alice.get("/api/v1/me/history").json["items"] as? [Any])?.count == 1)
+            #expect(try await alice.get("/api/v1/me").status == 200)
+            #expect(try await server.login("alice", "user-password-1").token.isEmpty == false)
         }
-        // Bob's own lists never show Alice's things.
-        #expect(try await bob.get("/api/v1/me/api-keys").jsonArray.isEmpty)
-        #expect((try await bob.get("/api/v1/me/history").json["items"] as? [Any])?.isEmpty == true)
-        #expect(try await bob.get("/api/v1/me/sessions").jsonArray.count == 1)
-        let export = try await bob.get("/api/v1/me/export")
-        #expect(!export.body.contains(track.rawValue) && !export.body.contains("phone"))
-
-        // Alice's things are untouched.
-        #expect(try await alice.get("/api/v1/me/api-keys").jsonArray.map { $0["id"] as? String } == [keyID])
-        #expect((try await alice.get("/api/v1/me/history").json["items"] as? [Any])?.count == 1)
-        #expect(try await alice.get("/api/v1/me").status == 200)
-        #expect(try await server.login("alice", "user-password-1").token.isEmpty == false)
     }
 
     @Test func profilePreferencesAndAvatar() async throws {
-        let server = try await TestServer.start(scan: false)
-        let admin = try await server.setUpAdmin()
-        let profile = try await admin.json(
-            "PATCH", "/api/v1/me", ["displayName": "Ana Maria", "email": "ana@example.org"])
-        #expect(profile.json["displayName"] as? String == "Ana Maria")
-        #expect(try await admin.json("PATCH", "/api/v1/me", ["email": "not-an-address"]).status == 400)
+        try await InProcessServer.start().withTransport { server in
+            let admin = try await server.login("admin", "admin-password-1")
+            let profile = try await admin.json(
+                "PATCH", "/api/v1/me", ["displayName": "Ana Maria", "email": "ana@example.org"])
+            #expect(profile.json["displayName"] as? String == "Ana Maria")
+            #expect(try await admin.json("PATCH", "/api/v1/me", ["email": "not-an-address"]).status == 400)
 
-        let defaults = try await admin.get("/api/v1/me/preferences")
-        #expect(defaults.json["streamFormat"] as? String == "raw")
-        let wanted: [String: Any] = [
-            "streamFormat": "opus", "maxBitrate": 128, "theme": "dark", "language": "pt-BR", "scrobbling": false,
-            "listeningVisible": false,
-        ]
-        #expect(try await admin.json("PUT", "/api/v1/me/preferences", wanted).status == 200)
-        let saved = try await admin.get("/api/v1/me/preferences").json
-        #expect(saved["streamFormat"] as? String == "opus")
-        #expect(saved["maxBitrate"] as? Int == 128)
-        #expect(saved["listeningVisible"] as? Bool == false)
-        var bad = wanted
-        bad["streamFormat"] = "wma"
-        #expect(try await admin.json("PUT", "/api/v1/me/preferences", bad).status == 400)
+            let defaults = try await admin.get("/api/v1/me/preferences")
+            #expect(defaults.json["streamFormat"] as? String == "raw")
+            let wanted: [String: Any] = [
+                "streamFormat": "opus", "maxBitrate": 128, "theme": "dark", "language": "pt-BR", "scrobbling": false,
+                "listeningVisible": false,
+            ]
+            #expect(try await admin.json("PUT", "/api/v1/me/preferences", wanted).status == 200)
+            let saved = try await admin.get("/api/v1/me/preferences").json
+            #expect(saved["streamFormat"] as? String == "opus")
+            #expect(saved["maxBitrate"] as? Int == 128)
+            #expect(saved["listeningVisible"] as? Bool == false)
+            var bad = wanted
+            bad["streamFormat"] = "wma"
+            #expect(try await admin.json("PUT", "/api/v1/me/preferences", bad).status == 400)
 
-        // Avatars: checked by content and size, served with their type.
-        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 7, count: 100))
-        var headers = admin.bearer
-        headers["Content-Type"] = "image/png"
-        #expect(try await admin.send("PUT", "/api/v1/me/avatar", headers: headers, body: png).status == 204)
-        let fetched = try await admin.get("/api/v1/users/\(admin.userID)/avatar")
-        #expect(fetched.data == png)
-        #expect(fetched.headers["content-type"] == "image/png")
-        headers["Content-Type"] = "image/png"
-        let text = Data("<svg onload=alert(1)>".utf8)
-        #expect(try await admin.send("PUT", "/api/v1/me/avatar", headers: headers, body: text).status == 415)
-        headers["Content-Type"] = "image/jpeg"
-        #expect(try await admin.send("PUT", "/api/v1/me/avatar", headers: headers, body: png).status == 415)
-        let big = Data([0xFF, 0xD8, 0xFF] + [UInt8](repeating: 0, count: 3 * 1024 * 1024))
-        #expect(try await admin.send("PUT", "/api/v1/me/avatar", headers: headers, body: big).status == 413)
-        #expect(try await admin.send("DELETE", "/api/v1/me/avatar").status == 204)
-        #expect(try await admin.get("/api/v1/me/avatar").status == 404)
+            // Avatars: checked by content and size, served with their type.
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 7, count: 100))
+            var headers = admin.bearer
+            headers["Content-Type"] = "image/png"
+            #expect(try await admin.send("PUT", "/api/v1/me/avatar", headers: headers, body: png).status == 204)
+            let fetched = try await admin.get("/api/v1/users/\(admin.userID)/avatar")
+            #expect(fetched.data == png)
+            #expect(fetched.headers["content-type"] == "image/png")
+            headers["Content-Type"] = "image/png"
+            let text = Data("<svg onload=alert(1)>".utf8)
+            #expect(try await admin.send("PUT", "/api/v1/me/avatar", headers: headers, body: text).status == 415)
+            headers["Content-Type"] = "image/jpeg"
+            #expect(try await admin.send("PUT", "/api/v1/me/avatar", headers: headers, body: png).status == 415)
+            let big = Data([0xFF, 0xD8, 0xFF] + [UInt8](repeating: 0, count: 3 * 1024 * 1024))
+            #expect(try await admin.send("PUT", "/api/v1/me/avatar", headers: headers, body: big).status == 413)
+            #expect(try await admin.send("DELETE", "/api/v1/me/avatar").status == 204)
+            #expect(try await admin.get("/api/v1/me/avatar").status == 404)
+        }
     }
 
     @Test func passwordsAppPasswordsAndAPIKeysStayOneWay() async throws {
@@ -146,53 +150,55 @@ struct UserDataAPITests {
     }
 
     @Test func listeningHistoryPagingFiltersDeletionAndExports() async throws {
-        let server = try await TestServer.start()
-        let admin = try await server.setUpAdmin()
-        let tracks = try await server.trackIDs()
-        let days = ["2026-01-01T10:00:00Z", "2026-01-02T10:00:00Z", "2026-01-03T10:00:00Z", "2026-01-04T10:00:00Z"]
-        for (index, day) in days.enumerated() {
-            let result = try await admin.json(
-                "POST", "/api/v1/me/history",
-                [
-                    "trackId": tracks[index].rawValue, "startedAt": day, "secondsPlayed": index == 0 ? 0 : 600,
-                    "client": "test",
-                ])
-            #expect(result.status == 201)
+        let inProcess = try await InProcessServer.start()
+        let tracks = try await inProcess.trackIDs()
+        try await inProcess.withTransport { server in
+            let admin = try await server.login("admin", "admin-password-1")
+            let days = ["2026-01-01T10:00:00Z", "2026-01-02T10:00:00Z", "2026-01-03T10:00:00Z", "2026-01-04T10:00:00Z"]
+            for (index, day) in days.enumerated() {
+                let result = try await admin.json(
+                    "POST", "/api/v1/me/history",
+                    [
+                        "trackId": tracks[index].rawValue, "startedAt": day, "secondsPlayed": index == 0 ? 0 : 600,
+                        "client": "test",
+                    ])
+                #expect(result.status == 201)
+            }
+            #expect(
+                try await admin.json("POST", "/api/v1/me/history", ["trackId": "t-missing", "secondsPlayed": 1]).status
+                    == 404)
+
+            let page = try await admin.get("/api/v1/me/history?limit=2")
+            #expect(page.json["total"] as? Int == 4)
+            let items = try #require(page.json["items"] as? [[String: Any]])
+            #expect(items.map { $0["trackId"] as? String } == [tracks[3].rawValue, tracks[2].rawValue])
+            #expect(items.first?["title"] as? String != nil)
+            let second = try await admin.get("/api/v1/me/history?limit=2&offset=2").json["items"] as? [[String: Any]]
+            #expect(second?.last?["scrobble"] as? Bool == false)  // 0 s of a track is no scrobble
+            #expect(second?.first?["scrobble"] as? Bool == true)
+            let filtered = try await admin.get("/api/v1/me/history?from=2026-01-02&to=2026-01-04")
+            #expect(filtered.json["total"] as? Int == 2)
+            #expect(try await admin.get("/api/v1/me/history?from=yesterday").status == 400)
+
+            let csv = try await admin.get("/api/v1/me/history.csv")
+            #expect(csv.headers["content-type"]?.hasPrefix("text/csv") == true)
+            let lines = csv.body.split(separator: "\r\n")
+            #expect(lines.first == "started_at,track_id,title,artist,album,seconds_played,scrobble,client")
+            #expect(lines.count == 5)
+
+            let export = try await admin.get("/api/v1/me/export").json
+            #expect((export["history"] as? [Any])?.count == 4)
+            #expect((export["profile"] as? [String: Any])?["username"] as? String == "admin")
+            #expect(export["preferences"] != nil)
+
+            let oneID = try #require(items.first?["id"] as? Int)
+            #expect(try await admin.send("DELETE", "/api/v1/me/history/\(oneID)").status == 204)
+            #expect(try await admin.send("DELETE", "/api/v1/me/history/\(oneID)").status == 404)
+            #expect(try await admin.send("DELETE", "/api/v1/me/history").status == 400)
+            let ranged = try await admin.send("DELETE", "/api/v1/me/history?from=2026-01-01&to=2026-01-03")
+            #expect(ranged.json["deleted"] as? Int == 2)
+            #expect(try await admin.get("/api/v1/me/history").json["total"] as? Int == 1)
         }
-        #expect(
-            try await admin.json("POST", "/api/v1/me/history", ["trackId": "t-missing", "secondsPlayed": 1]).status
-                == 404)
-
-        let page = try await admin.get("/api/v1/me/history?limit=2")
-        #expect(page.json["total"] as? Int == 4)
-        let items = try #require(page.json["items"] as? [[String: Any]])
-        #expect(items.map { $0["trackId"] as? String } == [tracks[3].rawValue, tracks[2].rawValue])
-        #expect(items.first?["title"] as? String != nil)
-        let second = try await admin.get("/api/v1/me/history?limit=2&offset=2").json["items"] as? [[String: Any]]
-        #expect(second?.last?["scrobble"] as? Bool == false)  // 0 s of a track is no scrobble
-        #expect(second?.first?["scrobble"] as? Bool == true)
-        let filtered = try await admin.get("/api/v1/me/history?from=2026-01-02&to=2026-01-04")
-        #expect(filtered.json["total"] as? Int == 2)
-        #expect(try await admin.get("/api/v1/me/history?from=yesterday").status == 400)
-
-        let csv = try await admin.get("/api/v1/me/history.csv")
-        #expect(csv.headers["content-type"]?.hasPrefix("text/csv") == true)
-        let lines = csv.body.split(separator: "\r\n")
-        #expect(lines.first == "started_at,track_id,title,artist,album,seconds_played,scrobble,client")
-        #expect(lines.count == 5)
-
-        let export = try await admin.get("/api/v1/me/export").json
-        #expect((export["history"] as? [Any])?.count == 4)
-        #expect((export["profile"] as? [String: Any])?["username"] as? String == "admin")
-        #expect(export["preferences"] != nil)
-
-        let oneID = try #require(items.first?["id"] as? Int)
-        #expect(try await admin.send("DELETE", "/api/v1/me/history/\(oneID)").status == 204)
-        #expect(try await admin.send("DELETE", "/api/v1/me/history/\(oneID)").status == 404)
-        #expect(try await admin.send("DELETE", "/api/v1/me/history").status == 400)
-        let ranged = try await admin.send("DELETE", "/api/v1/me/history?from=2026-01-01&to=2026-01-03")
-        #expect(ranged.json["deleted"] as? Int == 2)
-        #expect(try await admin.get("/api/v1/me/history").json["total"] as? Int == 1)
     }
 
     @Test func trustedProxiesAloneSetTheClientAddress() async throws {
