@@ -119,11 +119,18 @@ let package = Package(
             path: "Plugins/Local",
             swiftSettings: swiftSettings
         ),
+        // ListenBrainz scrobbling: the kit and the core only, like every plugin but the local library.
+        .target(
+            name: "ListenBrainzPlugin",
+            dependencies: ["CantoPluginKit", "CantoCore", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/ListenBrainz",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CantoServer",
             dependencies: [
                 "CantoCore", "CantoDomain", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit",
-                "CantoSecurity", "LocalPlugin",
+                "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -196,7 +203,8 @@ let package = Package(
         .testTarget(
             name: "CantoServerTests",
             dependencies: [
-                "CantoServer", "CantoDomain", "CantoStore", "CantoSecurity", "LocalPlugin", "CantoTestSupport",
+                "CantoServer", "CantoDomain", "CantoStore", "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin",
+                "CantoTestSupport",
                 "CantoCore", "CantoMedia", "CantoPluginKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -12,10 +12,14 @@ public protocol EventSubscriber: Sendable {
     /// An inline subscriber is quick and in memory (now playing): the service that published an
     /// event catches it up before answering, so the caller's next request sees the effect.
     var isInline: Bool { get }
+    /// A subscriber that starts from now (a plugin enabled today) begins after the newest event
+    /// when it has no cursor yet, instead of at the outbox's start.
+    var startsFromNow: Bool { get }
 }
 
 extension EventSubscriber {
     public var isInline: Bool { false }
+    public var startsFromNow: Bool { false }
 }
 
 /// Delivers the outbox's events to each subscriber from its cursor. `deliverPending()` does one
@@ -37,9 +41,13 @@ public actor EventDispatcher {
         self.interval = interval
     }
 
-    /// Adds a subscriber; it starts from its stored cursor (from the beginning when it has none).
-    public func subscribe(_ subscriber: any EventSubscriber) {
+    /// Adds a subscriber; it starts from its stored cursor. One that has none starts from the
+    /// beginning, or (`startsFromNow`) after the newest event at the time it is subscribed.
+    public func subscribe(_ subscriber: any EventSubscriber) async throws {
         subscribers.append(subscriber)
+        if subscriber.startsFromNow, try await log.storedCursor(of: subscriber.id) == nil {
+            try await log.advance(subscriber.id, to: try await log.lastEventID())
+        }
     }
 
     /// Asks `run()` for a round soon (after a commit that wrote an event).
@@ -64,7 +72,9 @@ public actor EventDispatcher {
                         try await subscriber.handle(event)
                     } catch {
                         let attempts = (retryAt[subscriber.id]?.attempts ?? 0) + 1
-                        let wait = min(60.0, pow(2, Double(attempts - 1)))
+                        let wait =
+                            (error as? any RetryAfterError).map { min(3600, max(0, $0.retryAfterSeconds)) }
+                            ?? min(60.0, pow(2, Double(attempts - 1)))
                         retryAt[subscriber.id] = (attempts, clock.now + .seconds(wait))
                         break deliver
                     }

@@ -53,10 +53,12 @@ public struct PluginDescriptor: Sendable, Equatable, Codable {
     public var configurationKeys: [String]
     /// Keys whose values are secrets, masked by `canto config check`.
     public var secretKeys: [String]
+    /// What the plugin may do beyond its own configuration; the host refuses the rest.
+    public var permissions: PluginPermissions
 
     public init(
         id: String, name: String, version: String, enabledByDefault: Bool = false, configurationKeys: [String] = [],
-        secretKeys: [String] = []
+        secretKeys: [String] = [], permissions: PluginPermissions = PluginPermissions()
     ) {
         self.id = id
         self.name = name
@@ -64,7 +66,45 @@ public struct PluginDescriptor: Sendable, Equatable, Codable {
         self.enabledByDefault = enabledByDefault
         self.configurationKeys = configurationKeys
         self.secretKeys = secretKeys
+        self.permissions = permissions
     }
+}
+
+/// What a plugin declares it needs. The host refuses anything undeclared with a clear error
+/// (``PluginPermissionDenied``), and the admin page shows the list before enabling.
+public struct PluginPermissions: Sendable, Equatable, Codable {
+    /// Hosts the plugin may call over HTTP (`api.listenbrainz.org`, or `127.0.0.1:8080` with a
+    /// port). A configured base URL's host must be among them or added by the plugin's `init`
+    /// through ``PluginContext``'s HTTP client, which only reaches these.
+    public var networkHosts: [String]
+    /// Configuration keys holding a URL whose host the plugin may call too (a self-hosted
+    /// service's `base_url`): the admin who sets the key chooses the host.
+    public var networkHostKeys: [String]
+    /// Whether listeners link an account of theirs (tokens kept sealed by the host).
+    public var linkedAccounts: Bool
+    /// Whether the plugin receives listens (now playing and plays) of listeners who linked an account.
+    public var listens: Bool
+
+    public init(
+        networkHosts: [String] = [], networkHostKeys: [String] = [], linkedAccounts: Bool = false,
+        listens: Bool = false
+    ) {
+        self.networkHosts = networkHosts
+        self.networkHostKeys = networkHostKeys
+        self.linkedAccounts = linkedAccounts
+        self.listens = listens
+    }
+}
+
+/// A plugin asked for something its descriptor does not declare.
+public struct PluginPermissionDenied: Error, Sendable, Equatable, CustomStringConvertible {
+    public var pluginID: String
+    public var permission: String
+    public init(pluginID: String, permission: String) {
+        self.pluginID = pluginID
+        self.permission = permission
+    }
+    public var description: String { "plugin \(pluginID) has not declared \(permission)" }
 }
 
 /// What the server hands a plugin: a logger, a folder of its own, the catalog.
@@ -77,11 +117,18 @@ public struct PluginContext: Sendable {
     public var catalog: any CatalogReader
     /// Write access to the catalog, for media sources: limited to the plugin's own libraries.
     public var catalogWriter: any CatalogWriter
+    /// Outbound HTTP, limited to the hosts the descriptor declares, with timeouts and
+    /// `Retry-After` on 429 and 503 (``PluginRetryLater``).
+    public var http: any PluginHTTPClient
 
-    public init(logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter) {
+    public init(
+        logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter,
+        http: any PluginHTTPClient
+    ) {
         self.logger = logger
         self.dataDirectory = dataDirectory
         self.catalog = catalog
         self.catalogWriter = catalogWriter
+        self.http = http
     }
 }

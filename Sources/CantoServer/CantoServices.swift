@@ -5,12 +5,13 @@ public import CantoPluginKit
 import CantoSecurity
 import CantoStore
 import Foundation
+import ListenBrainzPlugin
 import LocalPlugin
 public import Logging
 
 /// The built-in plugins, in the order they start.
 public enum BuiltinPlugins {
-    public static let all: [any CantoPlugin.Type] = [LocalLibraryPlugin.self]
+    public static let all: [any CantoPlugin.Type] = [LocalLibraryPlugin.self, ListenBrainzPlugin.self]
 
     /// Secret keys by plugin id, masked by `canto config check`.
     public static var secretKeys: [String: [String]] {
@@ -59,7 +60,10 @@ public struct LibraryScanning: Sendable {
                     logger: pluginLogger,
                     dataDirectory: dataDirectory.appendingPathComponent("plugins/\(descriptor.id)"),
                     catalog: catalog,
-                    catalogWriter: SourceCatalogWriter(source: descriptor.id, writer: catalog, reader: catalog))
+                    catalogWriter: SourceCatalogWriter(source: descriptor.id, writer: catalog, reader: catalog),
+                    http: HostHTTPClient(
+                        pluginID: descriptor.id,
+                        allowedHosts: HostHTTPClient.allowedHosts(descriptor, configuration.plugins[descriptor.id])))
             }, logger: logger)
         events = EventOutbox(database: database)
         scans = ScanCoordinator(
@@ -127,13 +131,15 @@ public struct CantoServices: Sendable {
     let delivery: TrackDelivery
     /// Scaled cover images.
     let covers: CoverArtService
+    /// Listeners' accounts at plugins' services (scrobblers).
+    let linkedAccounts: LinkedAccountService
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
     /// verification caches read the time (tests move a `ManualClock` instead of sleeping).
     public init(
         configuration: CantoConfiguration, logger: Logger, plugins: [any CantoPlugin.Type] = BuiltinPlugins.all,
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(), pluginDeadline: Duration = .seconds(10)
     ) async throws {
         self.configuration = configuration
         let scanning = try LibraryScanning(configuration: configuration, logger: logger, plugins: plugins)
@@ -181,9 +187,25 @@ public struct CantoServices: Sendable {
             cache: try DiskCache(
                 directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes),
             pool: media)
+        let linkedAccounts = LinkedAccountService(
+            store: LinkedAccountRepository(database: database),
+            secrets: try SecretBox(dataDirectory: configuration.dataDirectory), events: events,
+            deadline: pluginDeadline)
+        self.linkedAccounts = linkedAccounts
         let nowPlaying = NowPlaying()
         self.nowPlaying = nowPlaying
-        await dispatcher.subscribe(nowPlaying)
+        try await dispatcher.subscribe(nowPlaying)
+        // Each scrobbler gets the plays from the outbox, from its own durable cursor.
+        let registry = scanning.registry
+        for sink in registry.listenSinks {
+            let id = type(of: sink).descriptor.id
+            var sinkLogger = logger
+            sinkLogger[metadataKey: "plugin.id"] = "\(id)"
+            try await dispatcher.subscribe(
+                ListenDelivery(
+                    plugin: sink, isRunning: { await registry.isRunning(id) }, catalog: catalog, users: accountStore,
+                    accounts: linkedAccounts, health: registry.health, deadline: pluginDeadline, logger: sinkLogger))
+        }
     }
 
     /// Starts the plugins, scans once, stops them.

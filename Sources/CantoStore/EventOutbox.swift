@@ -27,6 +27,13 @@ public struct EventOutbox: EventLog {
         }
     }
 
+    public func storedCursor(of subscriber: String) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT last_id FROM event_cursor WHERE subscriber = ?", arguments: [subscriber])
+        }
+    }
+
     public func cursor(of subscriber: String) async throws -> Int64 {
         try await pool.read { db in
             try Int64.fetchOne(
@@ -53,6 +60,18 @@ public struct EventOutbox: EventLog {
     /// The newest event id (0 when there is none), for a subscriber that starts from now.
     public func lastEventID() async throws -> Int64 {
         try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM event_outbox") ?? 0 }
+    }
+
+    public func pendingCount(for subscriber: String, kind: String, user: UserID) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM event_outbox
+                    WHERE kind = ? AND user_id = ?
+                      AND id > coalesce((SELECT last_id FROM event_cursor WHERE subscriber = ?), 0)
+                    """, arguments: [kind, user.rawValue, subscriber]) ?? 0
+        }
     }
 }
 

@@ -25,6 +25,9 @@ enum Migrations {
         migrator.registerMigration("v7-sources") { db in
             try db.execute(sql: v7Sources)
         }
+        migrator.registerMigration("v8-linked-accounts") { db in
+            try db.execute(sql: v8LinkedAccounts)
+        }
         return migrator
     }
 

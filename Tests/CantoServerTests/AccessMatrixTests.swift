@@ -218,6 +218,10 @@ struct AccessMatrixTests {
             "GET /api/v1/me/api-keys": (.answers, "/api/v1/me/api-keys", nil),
             "POST /api/v1/me/api-keys": (.answers, "/api/v1/me/api-keys", ["name": "second"]),
             "DELETE /api/v1/me/api-keys/:id": (.missing, "/api/v1/me/api-keys/k-none", nil),
+            "GET /api/v1/me/linked-accounts": (.answers, "/api/v1/me/linked-accounts", nil),
+            "PUT /api/v1/me/linked-accounts/:plugin": (.missing, "/api/v1/me/linked-accounts/none", ["token": "x"]),
+            "DELETE /api/v1/me/linked-accounts/:plugin": (.missing, "/api/v1/me/linked-accounts/listenbrainz", nil),
+            "POST /api/v1/me/now-playing": (.missing, "/api/v1/me/now-playing", ["trackId": h.track]),
             "GET /api/v1/users/:id/avatar": (.missing, "/api/v1/users/u-none/avatar", nil),
             "GET /api/v1/auth/setup": (.answers, "/api/v1/auth/setup", nil),
             "POST /api/v1/auth/setup": (

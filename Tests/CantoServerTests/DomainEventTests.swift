@@ -98,7 +98,7 @@ struct DomainEventTests {
         // Failing twice: the first play comes again until it is handled, and nothing overtakes it.
         let dispatcher = EventDispatcher(log: log)
         let first = Recorder(id: "recorder", failures: 1)
-        await dispatcher.subscribe(first)
+        try await dispatcher.subscribe(first)
         var plays: [Int64] = []
         for _ in 0..<3 {
             plays.append(
@@ -121,12 +121,12 @@ struct DomainEventTests {
             TrackID(h.track), in: view, startedAt: Date(), secondsPlayed: 1, client: nil)
         let restarted = EventDispatcher(log: log)
         let again = Recorder(id: "recorder")
-        await restarted.subscribe(again)
+        try await restarted.subscribe(again)
         try await restarted.deliverPending()
         #expect(await again.plays == [later.id])
         // A new subscriber starts from the beginning and sees everything, users included.
         let fresh = Recorder(id: "fresh")
-        await restarted.subscribe(fresh)
+        try await restarted.subscribe(fresh)
         try await restarted.deliverPending()
         #expect(await fresh.plays == plays + [later.id])
         #expect(await fresh.events.contains { $0.event == .userCreated(user: listener.user.id) })

@@ -19,6 +19,8 @@ import Testing
 struct InProcessServer {
     let data: TemporaryDirectory
     let services: CantoServices
+    /// What the services were built from: another `CantoServices` over it is the same server restarted.
+    let configuration: CantoConfiguration
     let router: Router<CantoRequestContext>
     let admin: User
     /// The libraries' folders, in the order configured.
@@ -34,7 +36,7 @@ struct InProcessServer {
     /// libraries with these folders (the shared fixture library, say).
     static func start(
         plugins: [any CantoPlugin.Type] = [], environment: [String: String] = [:],
-        clock: any WallClock = SystemClock(), music: [URL]? = nil
+        clock: any WallClock = SystemClock(), music: [URL]? = nil, pluginDeadline: Duration = .seconds(10)
     ) async throws -> InProcessServer {
         let data = try TemporaryDirectory(prefix: "canto-inproc")
         var open = data.url.appendingPathComponent("open")
@@ -55,7 +57,7 @@ struct InProcessServer {
             workingDirectory: data.path)
         let services = try await CantoServices(
             configuration: configuration, logger: Logger(label: "test"), plugins: BuiltinPlugins.all + plugins,
-            clock: clock)
+            clock: clock, pluginDeadline: pluginDeadline)
         // As `canto serve` does: the plugins run for the server's life.
         await services.registry.startAll()
         let summary = try await services.scans.scanNow()
@@ -65,7 +67,8 @@ struct InProcessServer {
         ).user
         let router = buildRouter(services: services, metrics: PrometheusCollectorRegistry(), logger: Logger(label: "t"))
         return InProcessServer(
-            data: data, services: services, router: router, admin: admin, open: open, hidden: hidden)
+            data: data, services: services, configuration: configuration, router: router, admin: admin, open: open,
+            hidden: hidden)
     }
 
     private static func makeLibrary(at root: URL, artist: String, album: String, titles: [String]) throws {

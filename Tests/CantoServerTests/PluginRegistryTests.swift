@@ -94,7 +94,7 @@ struct PluginRegistryTests {
             context: { descriptor in
                 PluginContext(
                     logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
-                    catalogWriter: catalog)
+                    catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []))
             }, logger: Logger(label: "test"))
     }
 
@@ -157,7 +157,7 @@ struct PluginRegistryTests {
             context: { descriptor in
                 PluginContext(
                     logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
-                    catalogWriter: catalog)
+                    catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []))
             }, logger: Logger(label: "test"))
         let scans = ScanCoordinator(sources: registry, catalog: catalog, libraries: [], logger: Logger(label: "test"))
         // The server's plugin service starts the plugins while the start-up scan is asked for.
@@ -176,7 +176,7 @@ struct PluginRegistryTests {
             configurations: [
                 "uncreatable": PluginConfiguration(pluginID: "uncreatable", values: ["enabled": .bool(true)])
             ])
-        #expect(statuses.map(\.descriptor.id) == ["local", "uncreatable"])
+        #expect(statuses.map(\.descriptor.id) == ["listenbrainz", "local", "uncreatable"])
         #expect(statuses.allSatisfy { $0.enabled })
         #expect(statuses.first { $0.descriptor.id == "local" }?.capabilities == ["mediaSource"])
         // Creating it for real fails: the listing above never did.
@@ -189,7 +189,7 @@ struct PluginRegistryTests {
                 context: { descriptor in
                     PluginContext(
                         logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
-                        catalogWriter: catalog)
+                        catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []))
                 }, logger: Logger(label: "test"))
         }
     }

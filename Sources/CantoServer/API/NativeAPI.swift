@@ -21,6 +21,9 @@ enum NativeAPI {
         HistoryController(accounts: accounts, playback: services.playback, state: services.state)
             .addRoutes(to: signedIn)
         MediaController(delivery: services.delivery, covers: services.covers).addRoutes(to: signedIn)
+        LinkedAccountsController(
+            plugins: services.registry, linkedAccounts: services.linkedAccounts, playback: services.playback
+        ).addRoutes(to: signedIn)
         CatalogController(state: services.state).addRoutes(to: signedIn)
         PlaylistController(state: services.state, accounts: accounts).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())

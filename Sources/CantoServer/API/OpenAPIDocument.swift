@@ -154,6 +154,20 @@ enum OpenAPIDocument {
             method: "post", path: "/api/v1/me/app-password",
             summary: "Regenerate my Subsonic app password (shown once)", access: .user, response: "Secret"),
         .init(
+            method: "get", path: "/api/v1/me/linked-accounts",
+            summary: "The scrobblers I can link, with my link to each: what was sent and what waits", access: .user,
+            response: "LinkedAccountList"),
+        .init(
+            method: "put", path: "/api/v1/me/linked-accounts/{plugin}",
+            summary: "Link my account at a scrobbler's service with a token (checked with the service)",
+            access: .user, request: "LinkToken", response: "LinkedAccount"),
+        .init(
+            method: "delete", path: "/api/v1/me/linked-accounts/{plugin}", summary: "Unlink my account",
+            access: .user, status: 204),
+        .init(
+            method: "post", path: "/api/v1/me/now-playing", summary: "I started a track (scrobblers' now playing)",
+            access: .user, request: "NowPlaying", status: 204),
+        .init(
             method: "get", path: "/api/v1/me/api-keys", summary: "My OpenSubsonic API keys", access: .user,
             response: "APIKeyList"),
         .init(
@@ -257,8 +271,8 @@ enum OpenAPIDocument {
         ]
         if operation.access != .anyone { description["security"] = [["cookie": []], ["bearer": []]] }
         var parameters: [[String: Any]] = []
-        if operation.path.contains("{id}") {
-            parameters.append(["name": "id", "in": "path", "required": true, "schema": ["type": "string"]])
+        for match in operation.path.matches(of: /\{(\w+)\}/) {
+            parameters.append(["name": String(match.1), "in": "path", "required": true, "schema": ["type": "string"]])
         }
         for name in operation.query {
             parameters.append(["name": name, "in": "query", "required": false, "schema": ["type": "string"]])

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The JSON shapes of `Wire`, as OpenAPI schemas.
 enum OpenAPISchemas {
     static var string: [String: Any] { ["type": "string"] }
@@ -178,6 +180,15 @@ enum OpenAPISchemas {
             "Session": session, "SessionList": page("Session"),
             "Secret": object(["secret": string], required: ["secret"]),
             "APIKey": apiKey, "APIKeyList": page("APIKey"),
+            "LinkedAccount": object(
+                [
+                    "plugin": string, "name": string, "linked": boolean, "account": optionalString,
+                    "state": ["type": ["string", "null"], "enum": ["linked", "reconnect", NSNull()] as [Any]],
+                    "message": optionalString, "sent": integer, "lastSentAt": optionalDateTime, "waiting": integer,
+                ], required: ["plugin", "name", "linked", "sent", "waiting"]),
+            "LinkedAccountList": page("LinkedAccount"),
+            "LinkToken": object(["token": string], required: ["token"]),
+            "NowPlaying": object(["trackId": string, "client": string], required: ["trackId"]),
             "NewAPIKey": object(["name": string], required: ["name"]),
             "Play": play, "PlayPage": page("Play"),
             "NewPlay": object(
@@ -223,11 +234,18 @@ enum OpenAPISchemas {
                         [
                             "id": string, "name": string, "version": string, "enabledByDefault": boolean,
                             "configurationKeys": array(string), "secretKeys": array(string),
+                            "permissions": ref("PluginPermissions"),
                         ], required: ["id", "name", "version"]),
                     "enabled": boolean,
                     "state": ["type": "string", "enum": ["disabled", "stopped", "running", "failed"]],
                     "capabilities": array(string), "message": optionalString,
-                ], required: ["descriptor", "enabled", "state", "capabilities"]),
+                    "permissions": ref("PluginPermissions"), "failures": integer, "lastError": optionalString,
+                ], required: ["descriptor", "enabled", "state", "capabilities", "permissions", "failures"]),
+            "PluginPermissions": object(
+                [
+                    "networkHosts": array(string), "networkHostKeys": array(string), "linkedAccounts": boolean,
+                    "listens": boolean,
+                ], required: ["networkHosts", "networkHostKeys", "linkedAccounts", "listens"]),
             "PluginList": page("Plugin"),
         ]
     }

@@ -14,6 +14,11 @@ public struct PluginStatus: Sendable, Equatable, Codable {
     public var capabilities: [String]
     /// Why it failed, when it did.
     public var message: String?
+    /// What it declares it needs (shown before an admin enables it).
+    public var permissions: PluginPermissions
+    /// Calls that failed in a row lately (its work waits with backoff meanwhile), and the last error.
+    public var failures: Int = 0
+    public var lastError: String?
 }
 
 /// The built-in plugins, host side: creates the enabled ones from configuration, starts and
@@ -23,10 +28,13 @@ public struct PluginStatus: Sendable, Equatable, Codable {
 /// everyone else waits for it, so no caller sees a plugin that is still starting as missing.
 public actor PluginRegistry {
     private let types: [any CantoPlugin.Type]
-    private var instances: [String: any CantoPlugin] = [:]
+    /// The enabled plugins, created once.
+    nonisolated let instances: [String: any CantoPlugin]
     private var statuses: [String: PluginStatus] = [:]
     private let logger: Logger
     private var startup: Task<Void, Never>?
+    /// How the plugins' calls have gone (deliveries report here).
+    nonisolated let health = PluginHealth()
 
     /// Creates every enabled plugin. `configurations` holds each `[plugins.<id>]` section.
     /// Throws ``PluginConfigurationError`` for a section naming no plugin, an unknown key, or a
@@ -38,13 +46,14 @@ public actor PluginRegistry {
         self.types = types
         self.logger = logger
         try Self.validate(types: types, configurations: configurations)
+        var instances: [String: any CantoPlugin] = [:]
         for type in types {
             let descriptor = type.descriptor
             let configuration = configurations[descriptor.id] ?? PluginConfiguration(pluginID: descriptor.id)
             let enabled = try configuration.bool("enabled") ?? descriptor.enabledByDefault
             var status = PluginStatus(
                 descriptor: descriptor, enabled: enabled, state: enabled ? .stopped : .disabled,
-                capabilities: Self.capabilities(of: type))
+                capabilities: Self.capabilities(of: type), permissions: descriptor.permissions)
             if enabled {
                 instances[descriptor.id] = try type.init(configuration: configuration, context: context(descriptor))
             } else {
@@ -52,6 +61,7 @@ public actor PluginRegistry {
             }
             statuses[descriptor.id] = status
         }
+        self.instances = instances
     }
 
     /// Checks sections and keys without creating anything (`canto config check`).
@@ -102,9 +112,24 @@ public actor PluginRegistry {
         }
     }
 
-    /// Every built-in plugin with its state, in id order.
-    public func status() -> [PluginStatus] {
-        statuses.values.sorted { $0.descriptor.id < $1.descriptor.id }
+    /// Every built-in plugin with its state and recent failures, in id order.
+    public func status() async -> [PluginStatus] {
+        var list = statuses.values.sorted { $0.descriptor.id < $1.descriptor.id }
+        for index in list.indices {
+            let health = await health.state(of: list[index].descriptor.id)
+            list[index].failures = health.consecutiveFailures
+            list[index].lastError = health.consecutiveFailures > 0 ? health.lastError : nil
+        }
+        return list
+    }
+
+    /// Whether the plugin `id` is running now.
+    public func isRunning(_ id: String) -> Bool { statuses[id]?.state == .running }
+
+    /// The enabled listen sinks (running or not yet), in id order: the server subscribes each to
+    /// the plays once, and their deliveries wait while one is not running.
+    public nonisolated var listenSinks: [any ListenSinkPlugin] {
+        instances.keys.sorted().compactMap { instances[$0] as? any ListenSinkPlugin }
     }
 
     /// What `canto plugins` prints: each built-in plugin, enabled or not by `configurations`,
@@ -119,7 +144,7 @@ public actor PluginRegistry {
                 try configurations[descriptor.id]?.bool("enabled") ?? descriptor.enabledByDefault
             return PluginStatus(
                 descriptor: descriptor, enabled: enabled, state: enabled ? .stopped : .disabled,
-                capabilities: capabilities(of: type))
+                capabilities: capabilities(of: type), permissions: descriptor.permissions)
         }.sorted { $0.descriptor.id < $1.descriptor.id }
     }
 
@@ -135,6 +160,7 @@ public actor PluginRegistry {
     static func capabilities(of type: any CantoPlugin.Type) -> [String] {
         var names: [String] = []
         if type is any MediaSourcePlugin.Type { names.append("mediaSource") }
+        if type is any ListenSinkPlugin.Type { names.append("scrobbler") }
         return names
     }
 }

@@ -1,0 +1,18 @@
+extension Migrations {
+    /// Listeners' accounts at plugins' services; secrets sealed by the server's key.
+    static let v8LinkedAccounts = """
+        CREATE TABLE plugin_account (
+            plugin_id TEXT NOT NULL,
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            secret BLOB NOT NULL,
+            name TEXT,
+            state TEXT NOT NULL CHECK (state IN ('linked', 'reconnect')),
+            message TEXT,
+            linked_at DATETIME NOT NULL,
+            sent INTEGER NOT NULL DEFAULT 0,
+            last_sent_at DATETIME,
+            PRIMARY KEY (plugin_id, user_id)
+        );
+        CREATE INDEX plugin_account_user ON plugin_account(user_id);
+        """
+}
