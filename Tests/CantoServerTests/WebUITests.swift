@@ -11,7 +11,7 @@ struct WebUITests {
     static let script = SubsonicClientTests.testsDirectory.appendingPathComponent("Python/web_e2e.py")
     static let artifacts = SubsonicClientTests.packageRoot.appendingPathComponent(".build/test-artifacts/web-ui")
     static let steps = [
-        "login", "search", "play", "queue", "playlist", "reload", "scan", "browse", "phone", "console",
+        "login", "scrobbler", "search", "play", "queue", "playlist", "reload", "scan", "browse", "phone", "console",
     ]
 
     /// Three albums (one on two discs, one with a cover) of 30-second tones, long enough to
@@ -67,9 +67,40 @@ struct WebUITests {
                 """)
             return
         }
+        try await FakeListenBrainz.run { fake, listenBrainz in
+            await fake.addToken("e2e-listenbrainz-token", user: "admin-at-lb")
+            let (server, admin) = try await Self.drive(python, listenBrainz: listenBrainz)
+            // What the browser played reached ListenBrainz as now playing, through the server's outbox.
+            // (It listened only seconds before seeking to the end: no scrobble, by the rule.)
+            var deadline = ContinuousClock.now + .seconds(30)
+            while await !fake.trackNames("playing_now").contains("Crystal Lullaby"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(await fake.trackNames("playing_now").contains("Crystal Lullaby"))
+            // A Subsonic app's scrobble for the same listener reaches it as a listen.
+            let key = try #require(
+                try await admin.json("POST", "/api/v1/me/api-keys", ["name": "app"]).json["key"] as? String)
+            let found = try await admin.get("/api/v1/search?q=crystal").json["tracks"] as? [[String: Any]]
+            let track = try #require(found?.first?["id"] as? String)
+            let scrobbled = try await HTTP.get(
+                server.url("/rest/scrobble?apiKey=\(key)&id=\(track)&v=1.16.1&c=e2e&f=json"))
+            #expect(scrobbled.body.contains("\"ok\""), "\(scrobbled.body)")
+            deadline = ContinuousClock.now + .seconds(30)
+            while await !fake.trackNames("single").contains("Crystal Lullaby"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(await fake.trackNames("single").contains("Crystal Lullaby"))
+            let refusals = await fake.refusals
+            #expect(refusals.isEmpty, "\(refusals)")
+        }
+    }
+
+    /// Runs the browser against a new server; returns the server and its admin.
+    static func drive(_ python: URL, listenBrainz: String) async throws -> (TestServer, Client) {
         let music = try TemporaryDirectory(prefix: "canto-web-music")
         try Self.makeLibrary(at: music.url)
-        let server = try await TestServer.start(music: music.url)
+        let server = try await TestServer.start(
+            environment: ["CANTO_PLUGINS_LISTENBRAINZ_BASE_URL": listenBrainz], music: music.url)
         let password = "admin-password-1"
         let admin = try await server.setUpAdmin(username: "admin", password: password)
         var scanned = false
@@ -91,6 +122,7 @@ struct WebUITests {
             [
                 Self.script.path, "--base", server.base, "--username", "admin", "--password", password, "--query",
                 "crystal", "--expect-title", "Crystal Lullaby", "--screenshots", Self.artifacts.path,
+                "--listenbrainz-token", "e2e-listenbrainz-token",
             ], timeout: .seconds(420))
         #expect(status == 0, "web_e2e.py exited \(status):\n\(output)")
         let last = try #require(output.split(separator: "\n").last { $0.hasPrefix("{") }, "no summary:\n\(output)")
@@ -114,5 +146,6 @@ struct WebUITests {
         let queue = try await admin.get("/api/v1/me/queue").json["tracks"] as? [[String: Any]] ?? []
         #expect(queue.count >= 3)
         #expect(!(try await admin.get("/api/v1/playlists").jsonArray.isEmpty))
+        return (server, admin)
     }
 }

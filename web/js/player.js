@@ -38,6 +38,8 @@ let errorStreak = 0;
 let listened = 0;
 let lastTime = 0;
 let reported = false;
+/** Whether the current play was announced as now playing (scrobblers show it). */
+let announced = false;
 
 // Shuffle: indices already played in this cycle, the path back for "previous", the chosen next.
 let shufflePlayed = new Set();
@@ -336,6 +338,7 @@ function load(index, { autoplay = false, position = 0 } = {}) {
   lastTime = 0;
   offset = 0;
   reported = false;
+  announced = false;
   const track = current();
   if (!track) {
     state.index = null;
@@ -420,7 +423,7 @@ function bind(el) {
     if (event.target === audio) handler(event);
   };
   el.addEventListener("play", mine(() => { errorStreak = 0; emit("state"); updatePlaybackState(); }));
-  el.addEventListener("playing", mine(() => { errorStreak = 0; emit("state"); }));
+  el.addEventListener("playing", mine(() => { errorStreak = 0; emit("state"); announceNowPlaying(); }));
   el.addEventListener("pause", mine(() => { emit("state"); updatePlaybackState(); saveSoon(); }));
   el.addEventListener("loadedmetadata", mine(() => {
     if (pendingSeek != null) applySeek(Math.min(pendingSeek, duration() || pendingSeek));
@@ -462,6 +465,7 @@ function onEnded() {
     listened = 0;
     lastTime = 0;
     reported = false;
+    announced = false;
     startAudio();
     return;
   }
@@ -490,6 +494,15 @@ function onError() {
 }
 
 // MARK: - Listening history
+
+/** Tells the server a play started, once per play (now playing, for the scrobblers). */
+function announceNowPlaying() {
+  const track = current();
+  if (!track || announced) return;
+  announced = true;
+  api("/me/now-playing", { method: "POST", body: { trackId: track.id, client: "web" } })
+    .catch((error) => console.warn("now playing", error));
+}
 
 /** Reports the current play once: after half the track or 4 minutes, or when it ends/changes. */
 function reportIfDue(finishing) {

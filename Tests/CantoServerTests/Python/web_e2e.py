@@ -2,12 +2,14 @@
 """Drives the Canto web UI in headless Chromium (Selenium 4) against a running server.
 
     web_e2e.py --base http://127.0.0.1:PORT --username U --password P \
-               --query Q --expect-title T --screenshots DIR
+               --query Q --expect-title T --screenshots DIR [--listenbrainz-token K]
 
 Steps (each named in the report; a failed step saves failure-<step>.png and
 failure-<step>.log with the browser console, and later independent steps still run):
 
   login     sign in through the form
+  scrobbler the profile's connected accounts refuse a wrong ListenBrainz token and connect with K;
+            the admin page lists the ListenBrainz plugin with its permissions
   search    type Q in the search box, T shows up, ArrowDown…Enter plays it
   play      the <audio id="audio"> element advances past 1 s and is not paused; seeking to the
             end records the play in the listening history
@@ -37,7 +39,7 @@ from typing import Any, Callable
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException, WebDriverException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
@@ -241,6 +243,44 @@ class E2E:
         self.wait_view()
         self.visible(tid("album-card"), "album cards on the start page")
         self.shot("albums")
+
+    def scrobbler(self) -> None:
+        token = self.args.listenbrainz_token
+        if not token:
+            raise StepFailure("scrobbler: no --listenbrainz-token given")
+        state = tid("link-state-listenbrainz")
+
+        def state_text(_: Any) -> str:
+            # The section re-renders after each change: an element found a moment ago may be gone.
+            try:
+                element = self.find(state)
+                return element.text if element is not None else ""
+            except StaleElementReferenceException:
+                return ""
+
+        def plugin_listed(_: Any) -> bool:
+            try:
+                return any("ListenBrainz" in row.text and "what listeners play" in row.text
+                           for row in self.all(tid("plugin-row")))
+            except StaleElementReferenceException:
+                return False
+
+        self.go("/profile")
+        field = self.visible(tid("link-token-listenbrainz"), "the ListenBrainz token field on the profile")
+        field.send_keys("not-a-token")
+        self.click(tid("link-connect-listenbrainz"))
+        self.until(lambda _: "did not accept" in (lambda e: e.text if e is not None else "")(self.find("#status")),
+                   "the refusal to be announced")
+        if "Not connected" not in state_text(None):
+            raise StepFailure(f"scrobbler: a wrong token connected: {state_text(None)!r}")
+        field = self.visible(tid("link-token-listenbrainz"), "the ListenBrainz token field")
+        field.clear()
+        field.send_keys(token)
+        self.click(tid("link-connect-listenbrainz"))
+        self.until(lambda _: "Connected as" in state_text(None), "ListenBrainz to show as connected")
+        self.shot("connected-accounts")
+        self.go("/admin")
+        self.until(plugin_listed, "the ListenBrainz plugin and its permissions on the admin page")
 
     def search(self) -> None:
         query, title = self.args.query, self.args.expect_title
@@ -482,8 +522,9 @@ class E2E:
         self.driver.set_window_size(375, 667)
         self.go("/playlists")
         menu = self.visible(tid("menu-button"), "the menu button at phone size")
-        if self.find(tid("nav-albums")).is_displayed():
-            raise StepFailure("phone: the navigation is still showing before opening the menu")
+        # The window's resize reaches the layout a moment later: wait for the navigation to fold.
+        self.until(lambda _: not self.find(tid("nav-albums")).is_displayed(),
+                   "the navigation to hide before the menu is opened")
         menu.click()
         if menu.get_attribute("aria-expanded") != "true":
             raise StepFailure("phone: the menu button does not say aria-expanded=true")
@@ -507,6 +548,7 @@ class E2E:
     def run(self) -> int:
         try:
             self.step("login", self.login)
+            self.step("scrobbler", self.scrobbler, requires=("login",))
             self.step("search", self.search, requires=("login",))
             self.step("play", self.play, requires=("login",))
             self.step("queue", self.queue, requires=("login",))
@@ -533,6 +575,7 @@ def main() -> int:
     parser.add_argument("--query", required=True, help="search text that finds the track --expect-title")
     parser.add_argument("--expect-title", required=True, help="a track title in the library")
     parser.add_argument("--screenshots", required=True, help="folder for the PNG screenshots")
+    parser.add_argument("--listenbrainz-token", default="", help="a token the server's ListenBrainz accepts")
     args = parser.parse_args()
     try:
         return E2E(args).run()

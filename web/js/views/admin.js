@@ -337,6 +337,17 @@ function scanSection(signal) {
 
 // MARK: - Plugins
 
+/** What a plugin declares it needs, in words. */
+function permissionsText(permissions) {
+  if (!permissions) return "—";
+  const parts = [];
+  const hosts = [...(permissions.networkHosts ?? []), ...(permissions.networkHostKeys ?? []).map((key) => `the host of ${key}`)];
+  if (hosts.length) parts.push(`network: ${hosts.join(", ")}`);
+  if (permissions.linkedAccounts) parts.push("listeners' linked accounts");
+  if (permissions.listens) parts.push("what listeners play");
+  return parts.join("; ") || "none";
+}
+
 async function pluginsSection(signal) {
   let plugins = [];
   try {
@@ -349,7 +360,7 @@ async function pluginsSection(signal) {
     h("h2", { id: "plugins-head" }, "Plugins"),
     plugins.length
       ? h("div", { class: "table-wrap" }, h("table", { class: "table", "data-testid": "plugins-table" },
-          h("thead", {}, h("tr", {}, ["ID", "Name", "Version", "State", "Enabled", "Capabilities", "Message"].map((label) => h("th", { scope: "col" }, label)))),
+          h("thead", {}, h("tr", {}, ["ID", "Name", "Version", "State", "Enabled", "Capabilities", "Permissions", "Message"].map((label) => h("th", { scope: "col" }, label)))),
           h("tbody", {}, plugins.map((plugin) => {
             const d = plugin.descriptor ?? plugin;
             return h("tr", { "data-testid": "plugin-row" },
@@ -359,7 +370,9 @@ async function pluginsSection(signal) {
               h("td", {}, text(plugin.state)),
               h("td", {}, plugin.enabled ? "yes" : "no"),
               h("td", {}, listOf(plugin.capabilities).map(text).join(", ") || "—"),
-              h("td", {}, text(plugin.message)));
+              h("td", { "data-testid": "plugin-permissions" }, permissionsText(plugin.permissions)),
+              h("td", { "data-testid": "plugin-message" },
+                plugin.failures ? `Failing (${plugin.failures} in a row): ${text(plugin.lastError)}` : text(plugin.message)));
           }))))
       : h("p", { class: "empty" }, "No plugins installed."));
 }

@@ -1,4 +1,5 @@
-// Profile: name and email, password, avatar, sessions, Subsonic app password, API keys.
+// Profile: name and email, password, avatar, sessions, Subsonic app password, API keys,
+// connected scrobbling accounts.
 
 import { api, enc, listOf } from "../api.js";
 import { append, fmtDate, h, icon } from "../dom.js";
@@ -17,7 +18,56 @@ export default async function profileView(view, { signal }) {
     passwordSection(me),
     await sessionsSection(signal),
     appPasswordSection(),
-    await apiKeysSection(signal));
+    await apiKeysSection(signal),
+    await connectedAccountsSection(signal));
+}
+
+/** Scrobblers (ListenBrainz …): paste a token to connect; what was sent and what waits. */
+async function connectedAccountsSection(signal) {
+  const list = h("div", { class: "connected-accounts", "data-testid": "connected-accounts" });
+  const load = async () => {
+    const accounts = listOf(await api("/me/linked-accounts", { signal }));
+    list.replaceChildren(...accounts.map((account) => {
+      const id = `link-${account.plugin}`;
+      const token = h("input", { id, type: "password", autocomplete: "off", maxlength: 1024, "data-testid": `link-token-${account.plugin}` });
+      const state = !account.linked ? "Not connected."
+        : account.state === "reconnect" ? `Needs reconnecting: ${account.message ?? "the service refused the account"}.`
+        : `Connected${account.account ? ` as ${account.account}` : ""} · ${account.sent} sent${account.waiting ? ` · ${account.waiting} waiting` : ""}${account.lastSentAt ? ` · last ${fmtDate(account.lastSentAt)}` : ""}.`;
+      const form = h("form", { class: "inline-form" },
+        h("label", { for: id }, account.linked ? "New token" : "Token"), token,
+        h("button", { type: "submit", "data-testid": `link-connect-${account.plugin}` }, account.linked ? "Reconnect" : "Connect"));
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        try {
+          await api(`/me/linked-accounts/${enc(account.plugin)}`, { method: "PUT", body: { token: token.value.trim() } });
+          announce(`${account.name} connected.`);
+          load();
+        } catch (error) {
+          announceError(error, `Connecting ${account.name}`);
+        }
+      });
+      const disconnect = account.linked ? h("button", { type: "button", class: "danger", "data-testid": `link-disconnect-${account.plugin}`, onclick: async () => {
+        if (!(await confirmDialog(`Disconnect ${account.name}? Plays are no longer sent there.`, { confirmLabel: "Disconnect", danger: true }))) return;
+        try {
+          await api(`/me/linked-accounts/${enc(account.plugin)}`, { method: "DELETE" });
+          announce(`${account.name} disconnected.`);
+          load();
+        } catch (error) {
+          announceError(error, `Disconnecting ${account.name}`);
+        }
+      } }, "Disconnect") : null;
+      return h("div", { class: "connected-account", "data-testid": `linked-${account.plugin}` },
+        h("h3", {}, account.name),
+        h("p", { class: "meta", "data-testid": `link-state-${account.plugin}` }, state),
+        form, disconnect);
+    }));
+    if (!accounts.length) list.append(h("p", { class: "empty" }, "No scrobbling service is enabled on this server."));
+  };
+  await load();
+  return h("section", { class: "panel", "aria-labelledby": "connected-head" },
+    h("h2", { id: "connected-head" }, "Connected accounts"),
+    h("p", {}, "Plays you finish (half a track, or four minutes) are sent to the services you connect, while scrobbling is on in your preferences."),
+    list);
 }
 
 function accountSection(me) {
