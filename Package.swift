@@ -126,11 +126,18 @@ let package = Package(
             path: "Plugins/ListenBrainz",
             swiftSettings: swiftSettings
         ),
+        // Last.fm scrobbling: the kit and the core only.
+        .target(
+            name: "LastFMPlugin",
+            dependencies: ["CantoPluginKit", "CantoCore", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/LastFM",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CantoServer",
             dependencies: [
                 "CantoCore", "CantoDomain", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit",
-                "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin",
+                "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin", "LastFMPlugin",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -204,7 +211,7 @@ let package = Package(
             name: "CantoServerTests",
             dependencies: [
                 "CantoServer", "CantoDomain", "CantoStore", "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin",
-                "CantoTestSupport",
+                "LastFMPlugin", "CantoTestSupport",
                 "CantoCore", "CantoMedia", "CantoPluginKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

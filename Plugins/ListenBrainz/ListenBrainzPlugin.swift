@@ -7,7 +7,7 @@ import Logging
 /// pastes their user token in their profile (checked with `validate-token`); the host sends
 /// their now playing as `playing_now`, each play that counts as `single`, and a backlog after an
 /// outage as `import` batches, following the payload rules of ListenBrainz's JSON docs.
-public struct ListenBrainzPlugin: ListenSinkPlugin {
+public struct ListenBrainzPlugin: ListenSinkPlugin, TokenLinking {
     public static let descriptor = PluginDescriptor(
         id: "listenbrainz", name: "ListenBrainz", version: "1.0.0", enabledByDefault: true,
         configurationKeys: ["base_url"],

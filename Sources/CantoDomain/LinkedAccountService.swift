@@ -10,6 +10,8 @@ public struct LinkedAccountService: Sendable {
     let secrets: SecretBox
     let events: any EventLog
     let deadline: Duration
+    /// Web links begun and not yet come back, by their one-time state.
+    let pending = PendingLinks()
 
     public init(store: any LinkedAccountStore, secrets: SecretBox, events: any EventLog, deadline: Duration) {
         self.store = store
@@ -29,9 +31,8 @@ public struct LinkedAccountService: Sendable {
 
     /// Checks `token` with the plugin's service and keeps it sealed for `user`.
     public func link(
-        _ plugin: any ListenSinkPlugin, token: String, for user: User, at date: Date = Date()
+        _ plugin: any TokenLinking, pluginID: String, token: String, for user: User, at date: Date = Date()
     ) async throws -> LinkedAccountRecord {
-        let pluginID = type(of: plugin).descriptor.id
         let token = token.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, token.count <= 1_024, !token.contains(where: \.isNewline) else {
             throw DomainError.invalid(
@@ -45,11 +46,60 @@ public struct LinkedAccountService: Sendable {
         } catch {
             throw DomainError.unavailable("The service could not check the token now; try again later.")
         }
+        return try await save(secret: token, name: name, plugin: pluginID, user: user.id, at: date)
+    }
+
+    private func save(secret: String, name: String?, plugin: String, user: UserID, at date: Date) async throws
+        -> LinkedAccountRecord
+    {
         let record = LinkedAccountRecord(
-            pluginID: pluginID, userID: user.id, sealedSecret: try secrets.seal(Data(token.utf8)),
+            pluginID: plugin, userID: user, sealedSecret: try secrets.seal(Data(secret.utf8)),
             name: name.map { String($0.prefix(200)) }, linkedAt: date)
         try await store.saveLinkedAccount(record)
         return record
+    }
+
+    /// Where to send `user` to link their account at `plugin`'s service: its page, coming back to
+    /// `callbackBase` with a one-time `state` (valid for ten minutes) that names the listener.
+    public func beginWebLink(
+        _ plugin: any WebLinking, pluginID: String, for user: User, callbackBase: URL, at date: Date = Date()
+    ) async throws -> URL {
+        let state = Tokens.sessionToken()
+        await pending.add(state, PendingLinks.Link(plugin: pluginID, user: user.id, expires: date + 600))
+        guard var components = URLComponents(url: callbackBase, resolvingAgainstBaseURL: false) else {
+            throw DomainError.invalid("callback", "The server's address could not make a callback.")
+        }
+        components.queryItems = [URLQueryItem(name: "state", value: state)]
+        guard let callback = components.url else {
+            throw DomainError.invalid("callback", "The server's address could not make a callback.")
+        }
+        do {
+            return try plugin.authorizationURL(callback: callback)
+        } catch {
+            throw DomainError.unavailable("This service cannot be connected now: \(PluginHealth.describe(error)).")
+        }
+    }
+
+    /// The listener came back from the service: checks the one-time state, asks the plugin for
+    /// the account, keeps it sealed. Returns the record, or throws (a state unknown, used or
+    /// expired is `notFound`).
+    public func completeWebLink(
+        _ plugin: any WebLinking, pluginID: String, parameters: [String: String], at date: Date = Date()
+    ) async throws -> LinkedAccountRecord {
+        guard let state = parameters["state"], let link = await pending.take(state, at: date), link.plugin == pluginID
+        else { throw DomainError(.notFound, "This link is unknown, used or expired; connect again from your profile.") }
+        let rest = parameters.filter { $0.key != "state" }
+        let account: (secret: String, name: String?)
+        do {
+            account = try await PluginCalls.run(pluginID, deadline: deadline) {
+                try await plugin.completeLink(parameters: rest)
+            }
+        } catch let rejected as LinkedAccountRejected {
+            throw DomainError.invalid("token", "The service did not grant access (\(rejected.reason)).")
+        } catch {
+            throw DomainError.unavailable("The service could not be reached to finish connecting; try again later.")
+        }
+        return try await save(secret: account.secret, name: account.name, plugin: pluginID, user: link.user, at: date)
     }
 
     /// The account to send `user`'s listens with, when linked and not refused.
@@ -92,5 +142,28 @@ public struct LinkedAccountService: Sendable {
 
     public func recordSent(plugin: String, user: UserID, count: Int, at date: Date = Date()) async throws {
         try await store.recordSent(plugin: plugin, user: user, count: count, at: date)
+    }
+}
+
+/// Web links begun and not yet come back: one-time states, each naming a listener and a plugin,
+/// for ten minutes. Kept in memory: a restart asks the listener to start again.
+public actor PendingLinks {
+    public struct Link: Sendable {
+        var plugin: String
+        var user: UserID
+        var expires: Date
+    }
+
+    private var links: [String: Link] = [:]
+
+    func add(_ state: String, _ link: Link) {
+        links = links.filter { $0.value.expires > link.expires - 600 }
+        if links.count < 1_000 { links[state] = link }
+    }
+
+    /// The link for `state`, once; nil when unknown, used or expired.
+    func take(_ state: String, at date: Date) -> Link? {
+        guard let link = links.removeValue(forKey: state), link.expires > date else { return nil }
+        return link
     }
 }

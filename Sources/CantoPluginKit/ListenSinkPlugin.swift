@@ -73,13 +73,30 @@ public struct LinkedAccountRejected: Error, Sendable, Equatable {
 /// The host calls it from the event outbox, never on a request's path: a listen is delivered at
 /// least once, in order, after the play is committed, and retried with backoff while the plugin
 /// throws (``PluginRetryLater`` sets the wait). Only listens of listeners who linked an account
-/// and left scrobbling on in their preferences reach it. Every call has a deadline.
+/// (through ``TokenLinking`` or ``WebLinking``) and left scrobbling on in their preferences reach
+/// it. Every call has a deadline.
 public protocol ListenSinkPlugin: CantoPlugin {
-    /// Checks a token a listener pasted and returns their name at the service; throws
-    /// ``LinkedAccountRejected`` for a token the service refuses.
-    func link(token: String) async throws -> String?
     /// The listener started `listen` (best effort: not retried).
     func nowPlaying(_ listen: Listen, account: LinkedAccount) async throws
     /// Plays that count as scrobbles, oldest first; several after an outage.
     func submit(_ listens: [Listen], account: LinkedAccount) async throws
+}
+
+/// Listeners link their account by pasting a token from the service's settings page (ListenBrainz).
+public protocol TokenLinking: Sendable {
+    /// Checks a token a listener pasted and returns their name at the service; throws
+    /// ``LinkedAccountRejected`` for a token the service refuses.
+    func link(token: String) async throws -> String?
+}
+
+/// Listeners link their account on the service's own page, which sends them back to the server
+/// (Last.fm's web authentication; an OAuth-style redirect).
+public protocol WebLinking: Sendable {
+    /// The service's page to send the listener to. It must bring them back to `callback` (keep
+    /// its query: it carries the host's one-time `state`, which the host checks).
+    func authorizationURL(callback: URL) throws -> URL
+    /// The account from the callback's query parameters (the host's `state` taken out): its secret
+    /// (a session key, a token) and the listener's name at the service. Throw
+    /// ``LinkedAccountRejected`` when the service does not grant it.
+    func completeLink(parameters: [String: String]) async throws -> (secret: String, name: String?)
 }

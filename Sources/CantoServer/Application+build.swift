@@ -68,6 +68,8 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
     }
     NativeAPI.addRoutes(to: router, services: services)
     SubsonicAPI(services: services).addRoutes(to: router)
+    LinkedAccountsController.addPublicRoutes(
+        to: router, plugins: services.registry, linkedAccounts: services.linkedAccounts)
     PublicShares(
         sharing: services.sharing, accounts: services.accounts, catalogs: services.catalogs,
         delivery: services.delivery

@@ -5,13 +5,16 @@ public import CantoPluginKit
 import CantoSecurity
 import CantoStore
 import Foundation
+import LastFMPlugin
 import ListenBrainzPlugin
 import LocalPlugin
 public import Logging
 
 /// The built-in plugins, in the order they start.
 public enum BuiltinPlugins {
-    public static let all: [any CantoPlugin.Type] = [LocalLibraryPlugin.self, ListenBrainzPlugin.self]
+    public static let all: [any CantoPlugin.Type] = [
+        LocalLibraryPlugin.self, ListenBrainzPlugin.self, LastFMPlugin.self,
+    ]
 
     /// Secret keys by plugin id, masked by `canto config check`.
     public static var secretKeys: [String: [String]] {

@@ -222,6 +222,9 @@ struct AccessMatrixTests {
             "PUT /api/v1/me/linked-accounts/:plugin": (.missing, "/api/v1/me/linked-accounts/none", ["token": "x"]),
             "DELETE /api/v1/me/linked-accounts/:plugin": (.missing, "/api/v1/me/linked-accounts/listenbrainz", nil),
             "POST /api/v1/me/now-playing": (.missing, "/api/v1/me/now-playing", ["trackId": h.track]),
+            "POST /api/v1/me/linked-accounts/:plugin/authorize": (
+                .missing, "/api/v1/me/linked-accounts/none/authorize", nil
+            ),
             "GET /api/v1/users/:id/avatar": (.missing, "/api/v1/users/u-none/avatar", nil),
             "GET /api/v1/auth/setup": (.answers, "/api/v1/auth/setup", nil),
             "POST /api/v1/auth/setup": (
@@ -242,7 +245,7 @@ struct AccessMatrixTests {
     /// Routes outside the API that a session does not reach: public or probes, with what they show.
     static let publicRoutes: Set<String> = [
         "GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.json", "GET /rest/:method",
-        "POST /rest/:method", "GET /share/:id", "GET /share/:id/:track",
+        "POST /rest/:method", "GET /share/:id", "GET /share/:id/:track", "GET /plugins/:plugin/link-callback",
     ]
 
     static func walkNativeRoutes(

@@ -24,7 +24,10 @@ struct OpenAPIResponseTests {
     }
 
     static func walk(_ listenBrainz: String) async throws {
-        let server = try await InProcessServer.start(environment: ScrobblerTests.environment(listenBrainz))
+        // Last.fm enabled too (its authorize answer needs no network).
+        let server = try await InProcessServer.start(
+            environment: ScrobblerTests.environment(listenBrainz)
+                .merging(LastFMTests.environment("http://127.0.0.1:9")) { a, _ in a })
         let token = try await server.addAdminSession()
         let check = try SchemaCheck()
         let walk = Walk(check: check)
@@ -93,6 +96,8 @@ struct OpenAPIResponseTests {
                 "put /api/v1/me/linked-accounts/{plugin}", "/api/v1/me/linked-accounts/listenbrainz",
                 json: ["token": "lb-token"])
             _ = try await call("get /api/v1/me/linked-accounts")
+            _ = try await call(
+                "post /api/v1/me/linked-accounts/{plugin}/authorize", "/api/v1/me/linked-accounts/lastfm/authorize")
             _ = try await call("post /api/v1/me/now-playing", json: ["trackId": track])
             _ = try await call("post /api/v1/me/history", json: ["trackId": track, "secondsPlayed": 30])
             _ = try await call("get /api/v1/me/history")

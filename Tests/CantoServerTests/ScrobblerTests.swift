@@ -240,7 +240,7 @@ struct ScrobblerTests {
 typealias ListenBrainzPluginType = ListenBrainzPlugin
 
 /// A scrobbler whose calls never return (and ignore cancellation).
-struct HangingSink: ListenSinkPlugin {
+struct HangingSink: ListenSinkPlugin, TokenLinking {
     static let descriptor = PluginDescriptor(
         id: "hanging", name: "Hanging", version: "0.1.0", enabledByDefault: true,
         permissions: PluginPermissions(linkedAccounts: true, listens: true))

@@ -3,9 +3,10 @@ import CantoDomain
 import CantoPluginKit
 import Foundation
 import Hummingbird
+import Logging
 
-/// A listener's accounts at the scrobblers' services (link by pasting a token, unlink, what was
-/// sent and what waits), and now playing from the web player.
+/// A listener's accounts at the scrobblers' services (link by pasting a token or through the
+/// service's page, unlink, what was sent and what waits), and now playing from the web player.
 struct LinkedAccountsController {
     let plugins: PluginRegistry
     let linkedAccounts: LinkedAccountService
@@ -14,6 +15,7 @@ struct LinkedAccountsController {
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("me/linked-accounts", use: list)
         group.put("me/linked-accounts/:plugin", use: link)
+        group.post("me/linked-accounts/:plugin/authorize", use: authorize)
         group.delete("me/linked-accounts/:plugin", use: unlink)
         group.post("me/now-playing", use: nowPlaying)
     }
@@ -30,9 +32,12 @@ struct LinkedAccountsController {
     }
 
     private func statuses(of user: UserID) async throws -> [Wire.LinkedAccount] {
-        try await linkedAccounts.statuses(
+        let styles = Dictionary(
+            sinks.map { (type(of: $0).descriptor.id, $0 is any WebLinking ? "web" : "token") },
+            uniquingKeysWith: { a, _ in a })
+        return try await linkedAccounts.statuses(
             of: user, plugins: sinks.map { type(of: $0).descriptor }, subscriber: ListenDelivery.subscriberID
-        ).map(Wire.LinkedAccount.init)
+        ).map { Wire.LinkedAccount($0, linkStyle: styles[$0.pluginID] ?? "token") }
     }
 
     @Sendable func list(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.LinkedAccount>
@@ -43,13 +48,60 @@ struct LinkedAccountsController {
     @Sendable func link(_ request: Request, context: CantoRequestContext) async throws -> Wire.LinkedAccount {
         let user = try context.requireUser()
         let sink = try sink(context)
-        let body = try await request.decode(as: Wire.LinkToken.self, context: context)
-        _ = try await linkedAccounts.link(sink, token: body.token, for: user)
         let id = type(of: sink).descriptor.id
+        guard let linking = sink as? any TokenLinking else {
+            throw APIError.badRequest("This service is connected through its own page: use authorize.")
+        }
+        let body = try await request.decode(as: Wire.LinkToken.self, context: context)
+        _ = try await linkedAccounts.link(linking, pluginID: id, token: body.token, for: user)
         guard let status = try await statuses(of: user.id).first(where: { $0.plugin == id }) else {
             throw APIError.notFound
         }
         return status
+    }
+
+    /// Starts a web link: the service's page to send the listener to.
+    @Sendable func authorize(_ request: Request, context: CantoRequestContext) async throws -> Wire.Authorization {
+        let user = try context.requireUser()
+        let sink = try sink(context)
+        let id = type(of: sink).descriptor.id
+        guard let linking = sink as? any WebLinking else {
+            throw APIError.badRequest("This service is connected by pasting a token.")
+        }
+        guard let authority = request.head.authority,
+            let base = URL(string: "\(context.isSecure ? "https" : "http")://\(authority)/plugins/\(id)/link-callback")
+        else { throw APIError.badRequest("The request does not name the server's address (Host).") }
+        let url = try await linkedAccounts.beginWebLink(linking, pluginID: id, for: user, callbackBase: base)
+        return Wire.Authorization(url: url.absoluteString)
+    }
+
+    /// The listener comes back from the service (public: the state names them): the account is
+    /// kept and they land on their profile.
+    static func addPublicRoutes(
+        to router: Router<CantoRequestContext>, plugins: PluginRegistry, linkedAccounts: LinkedAccountService
+    ) {
+        router.get("plugins/:plugin/link-callback") { request, context -> Response in
+            let id = try context.parameters.require("plugin")
+            var outcome = "linked=\(id)"
+            if let linking = plugins.listenSinks.first(where: { type(of: $0).descriptor.id == id }) as? any WebLinking {
+                var parameters: [String: String] = [:]
+                for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
+                do {
+                    _ = try await linkedAccounts.completeWebLink(linking, pluginID: id, parameters: parameters)
+                } catch {
+                    context.logger.notice(
+                        "web link not completed",
+                        metadata: ["plugin.id": "\(id)", "error": "\(String(reflecting: type(of: error)))"])
+                    outcome = "link-failed=\(id)"
+                }
+            } else {
+                outcome = "link-failed=\(id)"
+            }
+            var headers = HTTPFields()
+            headers[.location] = "/#/profile?\(outcome)"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .seeOther, headers: headers)
+        }
     }
 
     @Sendable func unlink(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
@@ -85,8 +137,11 @@ extension Wire {
         var sent: Int
         var lastSentAt: Date?
         var waiting: Int
+        /// How a listener connects: "token" (paste one) or "web" (the service's page, through authorize).
+        var linkStyle: String
 
-        init(_ status: LinkedAccountService.Status) {
+        init(_ status: LinkedAccountService.Status, linkStyle: String) {
+            self.linkStyle = linkStyle
             plugin = status.pluginID
             name = status.pluginName
             linked = status.record != nil
@@ -97,6 +152,11 @@ extension Wire {
             lastSentAt = status.record?.lastSentAt
             waiting = status.waiting
         }
+    }
+
+    /// The service's page to send the listener to.
+    struct Authorization: ResponseEncodable {
+        var url: String
     }
 
     struct LinkToken: Decodable {

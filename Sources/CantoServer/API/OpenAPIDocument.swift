@@ -162,6 +162,10 @@ enum OpenAPIDocument {
             summary: "Link my account at a scrobbler's service with a token (checked with the service)",
             access: .user, request: "LinkToken", response: "LinkedAccount"),
         .init(
+            method: "post", path: "/api/v1/me/linked-accounts/{plugin}/authorize",
+            summary: "Start linking my account on the service's own page (Last.fm): where to send me",
+            access: .user, response: "Authorization"),
+        .init(
             method: "delete", path: "/api/v1/me/linked-accounts/{plugin}", summary: "Unlink my account",
             access: .user, status: 204),
         .init(

@@ -6,8 +6,11 @@ import { append, fmtDate, h, icon } from "../dom.js";
 import { session } from "../session.js";
 import { announce, announceError, confirmDialog, secretDialog } from "../ui.js";
 
-export default async function profileView(view, { signal }) {
+export default async function profileView(view, { query, signal }) {
   const me = await api("/me", { signal });
+  // Back from a service's own page (Last.fm): say how connecting went.
+  if (query?.get("linked")) announce("Account connected.");
+  if (query?.get("link-failed")) announceError(new Error("the service did not grant access, or the link expired; try again"), "Connecting");
   session.me = me;
   append(view, 
     h("div", { class: "page-head" }, h("h1", {}, "Profile"),
@@ -29,16 +32,24 @@ async function connectedAccountsSection(signal) {
     const accounts = listOf(await api("/me/linked-accounts", { signal }));
     list.replaceChildren(...accounts.map((account) => {
       const id = `link-${account.plugin}`;
-      const token = h("input", { id, type: "password", autocomplete: "off", maxlength: 1024, "data-testid": `link-token-${account.plugin}` });
+      const web = account.linkStyle === "web";
+      const token = web ? null : h("input", { id, type: "password", autocomplete: "off", maxlength: 1024, "data-testid": `link-token-${account.plugin}` });
       const state = !account.linked ? "Not connected."
         : account.state === "reconnect" ? `Needs reconnecting: ${account.message ?? "the service refused the account"}.`
         : `Connected${account.account ? ` as ${account.account}` : ""} · ${account.sent} sent${account.waiting ? ` · ${account.waiting} waiting` : ""}${account.lastSentAt ? ` · last ${fmtDate(account.lastSentAt)}` : ""}.`;
       const form = h("form", { class: "inline-form" },
-        h("label", { for: id }, account.linked ? "New token" : "Token"), token,
-        h("button", { type: "submit", "data-testid": `link-connect-${account.plugin}` }, account.linked ? "Reconnect" : "Connect"));
+        web ? null : h("label", { for: id }, account.linked ? "New token" : "Token"), token,
+        h("button", { type: "submit", "data-testid": `link-connect-${account.plugin}` },
+          account.linked ? "Reconnect" : web ? `Connect on ${account.name}` : "Connect"));
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
         try {
+          if (web) {
+            // The service's own page; it sends the browser back to the server, then to this page.
+            const { url } = await api(`/me/linked-accounts/${enc(account.plugin)}/authorize`, { method: "POST" });
+            location.assign(url);
+            return;
+          }
           await api(`/me/linked-accounts/${enc(account.plugin)}`, { method: "PUT", body: { token: token.value.trim() } });
           announce(`${account.name} connected.`);
           load();
