@@ -15,11 +15,42 @@ public protocol EventSubscriber: Sendable {
     /// A subscriber that starts from now (a plugin enabled today) begins after the newest event
     /// when it has no cursor yet, instead of at the outbox's start.
     var startsFromNow: Bool { get }
+    /// The most events handed over at once (a backlog after an outage); 1 hands them one by one.
+    var batchLimit: Int { get }
+    /// Handles events in order (up to `batchLimit`), and says how far it got: the cursor moves to
+    /// `finishedThrough`, and an error waits (with backoff) before the rest come again. The
+    /// default calls `handle(_:)` for each.
+    func handle(batch events: [StoredEvent]) async -> BatchOutcome
+}
+
+/// How far a subscriber got with a batch: the last event it finished (nil for none) and the
+/// error that stopped it (nil when it finished them all).
+public struct BatchOutcome: Sendable {
+    public var finishedThrough: Int64?
+    public var error: (any Error)?
+    public init(finishedThrough: Int64?, error: (any Error)?) {
+        self.finishedThrough = finishedThrough
+        self.error = error
+    }
 }
 
 extension EventSubscriber {
     public var isInline: Bool { false }
     public var startsFromNow: Bool { false }
+    public var batchLimit: Int { 1 }
+
+    public func handle(batch events: [StoredEvent]) async -> BatchOutcome {
+        var through: Int64?
+        for event in events {
+            do {
+                try await handle(event)
+            } catch {
+                return BatchOutcome(finishedThrough: through, error: error)
+            }
+            through = event.id
+        }
+        return BatchOutcome(finishedThrough: through, error: nil)
+    }
 }
 
 /// Delivers the outbox's events to each subscriber from its cursor. `deliverPending()` does one
@@ -67,10 +98,16 @@ public actor EventDispatcher {
             var cursor = try await log.cursor(of: subscriber.id)
             deliver: while true {
                 let events = try await log.events(after: cursor, limit: batch)
-                for event in events {
-                    do {
-                        try await subscriber.handle(event)
-                    } catch {
+                var start = 0
+                while start < events.count {
+                    let chunk = Array(events[start..<min(start + max(1, subscriber.batchLimit), events.count)])
+                    let outcome = await subscriber.handle(batch: chunk)
+                    if let through = outcome.finishedThrough, through > cursor {
+                        handled += chunk.filter { $0.id > cursor && $0.id <= through }.count
+                        cursor = through
+                        try await log.advance(subscriber.id, to: cursor)
+                    }
+                    if let error = outcome.error {
                         let attempts = (retryAt[subscriber.id]?.attempts ?? 0) + 1
                         let wait =
                             (error as? any RetryAfterError).map { min(3600, max(0, $0.retryAfterSeconds)) }
@@ -78,10 +115,8 @@ public actor EventDispatcher {
                         retryAt[subscriber.id] = (attempts, clock.now + .seconds(wait))
                         break deliver
                     }
-                    cursor = event.id
-                    try await log.advance(subscriber.id, to: cursor)
                     retryAt[subscriber.id] = nil
-                    handled += 1
+                    start += chunk.count
                 }
                 if events.count < batch { break }
             }

@@ -41,11 +41,40 @@ public struct ListenDelivery: EventSubscriber {
     public var id: String { Self.subscriberID(pluginID) }
     /// A plugin enabled today does not get the household's whole past.
     public var startsFromNow: Bool { true }
+    /// A backlog (after an outage) goes out in batches: a listener's consecutive plays in one call.
+    public var batchLimit: Int { 500 }
+    /// Now playing older than this is not worth sending (a backlog's starts).
+    static let staleNowPlaying: TimeInterval = 600
+
+    public func handle(batch events: [StoredEvent]) async -> BatchOutcome {
+        var through: Int64?
+        var index = 0
+        while index < events.count {
+            // A run of one listener's plays, in order, goes out in one call.
+            var run = [events[index]]
+            if case .trackPlayed(let user, _, _, _, _, _, _) = events[index].event {
+                while index + run.count < events.count,
+                    case .trackPlayed(let next, _, _, _, _, _, _) = events[index + run.count].event, next == user
+                {
+                    run.append(events[index + run.count])
+                }
+            }
+            do {
+                if run.count == 1 { try await handle(run[0]) } else { try await submit(run) }
+            } catch {
+                return BatchOutcome(finishedThrough: through, error: error)
+            }
+            through = run[run.count - 1].id
+            index += run.count
+        }
+        return BatchOutcome(finishedThrough: through, error: nil)
+    }
 
     public func handle(_ stored: StoredEvent) async throws {
         switch stored.event {
         case .trackStarted(let user, let track, let client):
-            guard let (listen, account) = try await prepare(user, track, stored.at, 0, client), await isRunning()
+            guard Date().timeIntervalSince(stored.at) < Self.staleNowPlaying,
+                let (listen, account) = try await prepare(user, track, stored.at, 0, client), await isRunning()
             else { return }
             do {
                 try await PluginCalls.run(pluginID, deadline: deadline) {
@@ -61,30 +90,49 @@ public struct ListenDelivery: EventSubscriber {
                     "now playing not sent",
                     metadata: ["plugin.id": "\(pluginID)", "error": "\(PluginHealth.describe(error))"])
             }
-        case .trackPlayed(let user, let track, _, let startedAt, let seconds, let counts, let client):
-            guard counts, let (listen, account) = try await prepare(user, track, startedAt, seconds, client) else {
-                return
-            }
-            guard await isRunning() else { throw PluginNotRunning(pluginID: pluginID) }
-            do {
-                try await PluginCalls.run(pluginID, deadline: deadline) {
-                    try await plugin.submit([listen], account: account)
-                }
-            } catch let rejected as LinkedAccountRejected {
-                try await accounts.markRejected(plugin: pluginID, user: user, reason: rejected.reason)
-                return
-            } catch {
-                await health.failed(pluginID, error)
-                logger.warning(
-                    "listen not delivered, will retry",
-                    metadata: ["plugin.id": "\(pluginID)", "error": "\(PluginHealth.describe(error))"])
-                throw error
-            }
-            await health.succeeded(pluginID)
-            try await accounts.recordSent(plugin: pluginID, user: user, count: 1)
+        case .trackPlayed:
+            try await submit([stored])
         default:
             return
         }
+    }
+
+    /// Sends one listener's plays (those that count), oldest first, in one call.
+    private func submit(_ events: [StoredEvent]) async throws {
+        var listens: [Listen] = []
+        var account: LinkedAccount?
+        var user: UserID?
+        for event in events {
+            guard case .trackPlayed(let owner, let track, _, let startedAt, let seconds, let counts, let client) =
+                event.event, counts,
+                let (listen, linked) = try await prepare(owner, track, startedAt, seconds, client)
+            else { continue }
+            listens.append(listen)
+            account = linked
+            user = owner
+        }
+        guard let account, let user, !listens.isEmpty else { return }
+        guard await isRunning() else { throw PluginNotRunning(pluginID: pluginID) }
+        let batch = listens
+        do {
+            try await PluginCalls.run(pluginID, deadline: deadline) {
+                try await plugin.submit(batch, account: account)
+            }
+        } catch let rejected as LinkedAccountRejected {
+            try await accounts.markRejected(plugin: pluginID, user: user, reason: rejected.reason)
+            return
+        } catch {
+            await health.failed(pluginID, error)
+            logger.warning(
+                "listens not delivered, will retry",
+                metadata: [
+                    "plugin.id": "\(pluginID)", "listens": "\(listens.count)",
+                    "error": "\(PluginHealth.describe(error))",
+                ])
+            throw error
+        }
+        await health.succeeded(pluginID)
+        try await accounts.recordSent(plugin: pluginID, user: user, count: listens.count)
     }
 
     /// The listen and the account to send it with, or nil when nothing is to be sent.

@@ -152,6 +152,8 @@ struct ScrobblerTests {
             await restarted.registry.startAll()
             try await Self.deliver(restarted) { await fake.listened().count >= 3 }
             #expect(await fake.listened() == expected)
+            // The backlog went out as one `import` batch.
+            #expect(await fake.submissions.map(\.type) == ["import"])
             // Nothing more goes out: every listen once.
             try await restarted.dispatcher.deliverPending()
             #expect(await fake.listened() == expected)
