@@ -103,8 +103,9 @@ public struct ListenDelivery: EventSubscriber {
         var account: LinkedAccount?
         var user: UserID?
         for event in events {
-            guard case .trackPlayed(let owner, let track, _, let startedAt, let seconds, let counts, let client) =
-                event.event, counts,
+            guard
+                case .trackPlayed(let owner, let track, _, let startedAt, let seconds, let counts, let client) =
+                    event.event, counts,
                 let (listen, linked) = try await prepare(owner, track, startedAt, seconds, client)
             else { continue }
             listens.append(listen)
