@@ -120,15 +120,18 @@ public struct PluginContext: Sendable {
     /// Outbound HTTP, limited to the hosts the descriptor declares, with timeouts and
     /// `Retry-After` on 429 and 503 (``PluginRetryLater``).
     public var http: any PluginHTTPClient
+    /// The plugin's own key-value store in the server's database.
+    public var storage: any PluginStorage
 
     public init(
         logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter,
-        http: any PluginHTTPClient
+        http: any PluginHTTPClient, storage: any PluginStorage
     ) {
         self.logger = logger
         self.dataDirectory = dataDirectory
         self.catalog = catalog
         self.catalogWriter = catalogWriter
         self.http = http
+        self.storage = storage
     }
 }

@@ -49,7 +49,9 @@ public struct LibraryScanning: Sendable {
     public init(
         configuration: CantoConfiguration, logger: Logger, plugins: [any CantoPlugin.Type] = BuiltinPlugins.all
     ) throws {
-        database = try CantoDatabase(dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
+        let database = try CantoDatabase(
+            dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
+        self.database = database
         let catalog = CatalogRepository(database: database)
         self.catalog = catalog
         configured = configuration.musicFolders.map { LibraryManager.library(path: $0, name: nil) }
@@ -66,7 +68,8 @@ public struct LibraryScanning: Sendable {
                     catalogWriter: SourceCatalogWriter(source: descriptor.id, writer: catalog, reader: catalog),
                     http: HostHTTPClient(
                         pluginID: descriptor.id,
-                        allowedHosts: HostHTTPClient.allowedHosts(descriptor, configuration.plugins[descriptor.id])))
+                        allowedHosts: HostHTTPClient.allowedHosts(descriptor, configuration.plugins[descriptor.id])),
+                    storage: PluginValueRepository(database: database, pluginID: descriptor.id))
             }, logger: logger)
         events = EventOutbox(database: database)
         scans = ScanCoordinator(

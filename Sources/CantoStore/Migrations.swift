@@ -25,8 +25,8 @@ enum Migrations {
         migrator.registerMigration("v7-sources") { db in
             try db.execute(sql: v7Sources)
         }
-        migrator.registerMigration("v8-linked-accounts") { db in
-            try db.execute(sql: v8LinkedAccounts)
+        migrator.registerMigration("v8-plugins") { db in
+            try db.execute(sql: v8Plugins)
         }
         return migrator
     }

@@ -116,7 +116,8 @@ struct LastFMTests {
                 values[String(name.dropFirst("CANTO_PLUGINS_LASTFM_".count)).lowercased()] = .string(value)
             }
             let data = try TemporaryDirectory(prefix: "canto-lastfm-plugin")
-            let catalog = CatalogRepository(database: try CantoDatabase(dataDirectory: data.url))
+            let database = try CantoDatabase(dataDirectory: data.url)
+            let catalog = CatalogRepository(database: database)
             let plugin = try LastFMPlugin(
                 configuration: PluginConfiguration(pluginID: "lastfm", values: values),
                 context: PluginContext(
@@ -125,7 +126,8 @@ struct LastFMTests {
                     http: HostHTTPClient(
                         pluginID: "lastfm",
                         allowedHosts: HostHTTPClient.allowedHosts(
-                            LastFMPlugin.descriptor, PluginConfiguration(pluginID: "lastfm", values: values)))))
+                            LastFMPlugin.descriptor, PluginConfiguration(pluginID: "lastfm", values: values))),
+                    storage: PluginValueRepository(database: database, pluginID: "lastfm")))
             let (key, name) = try await plugin.completeLink(parameters: ["token": await fake.approve(user: "many")])
             #expect(name == "many")
             let start = Date().addingTimeInterval(-86_400)

@@ -81,11 +81,13 @@ struct UncreatableSource: MediaSourcePlugin {
 @Suite("Plugin registry")
 struct PluginRegistryTests {
     let data: TemporaryDirectory
+    let database: CantoDatabase
     let catalog: CatalogRepository
 
     init() throws {
         data = try TemporaryDirectory(prefix: "canto-plugins")
-        catalog = CatalogRepository(database: try CantoDatabase(dataDirectory: data.url))
+        database = try CantoDatabase(dataDirectory: data.url)
+        catalog = CatalogRepository(database: database)
     }
 
     func registry(_ configurations: [String: PluginConfiguration]) throws -> PluginRegistry {
@@ -94,7 +96,8 @@ struct PluginRegistryTests {
             context: { descriptor in
                 PluginContext(
                     logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
-                    catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []))
+                    catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []),
+                    storage: PluginValueRepository(database: database, pluginID: descriptor.id))
             }, logger: Logger(label: "test"))
     }
 
@@ -157,7 +160,8 @@ struct PluginRegistryTests {
             context: { descriptor in
                 PluginContext(
                     logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
-                    catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []))
+                    catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []),
+                    storage: PluginValueRepository(database: database, pluginID: descriptor.id))
             }, logger: Logger(label: "test"))
         let scans = ScanCoordinator(sources: registry, catalog: catalog, libraries: [], logger: Logger(label: "test"))
         // The server's plugin service starts the plugins while the start-up scan is asked for.
@@ -190,7 +194,8 @@ struct PluginRegistryTests {
                 context: { descriptor in
                     PluginContext(
                         logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
-                        catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []))
+                        catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []),
+                        storage: PluginValueRepository(database: database, pluginID: descriptor.id))
                 }, logger: Logger(label: "test"))
         }
     }

@@ -1,6 +1,7 @@
 extension Migrations {
-    /// Listeners' accounts at plugins' services; secrets sealed by the server's key.
-    static let v8LinkedAccounts = """
+    /// Listeners' accounts at plugins' services (secrets sealed by the server's key), and each
+    /// plugin's own key-value store.
+    static let v8Plugins = """
         CREATE TABLE plugin_account (
             plugin_id TEXT NOT NULL,
             user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
@@ -14,5 +15,12 @@ extension Migrations {
             PRIMARY KEY (plugin_id, user_id)
         );
         CREATE INDEX plugin_account_user ON plugin_account(user_id);
+        CREATE TABLE plugin_value (
+            plugin_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value BLOB NOT NULL,
+            updated_at DATETIME NOT NULL,
+            PRIMARY KEY (plugin_id, key)
+        );
         """
 }
