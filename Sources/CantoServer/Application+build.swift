@@ -30,6 +30,7 @@ public func buildApplication(
         services: [
             PluginService(registry: services.registry),
             EventService(dispatcher: services.dispatcher),
+            PluginJobService(scheduler: services.jobs),
             ScannerService(coordinator: services.scans, scanOnStart: configuration.scanOnStart, interval: interval),
             SessionCleanupService(accounts: services.accounts),
         ],

@@ -139,6 +139,8 @@ public struct CantoServices: Sendable {
     let covers: CoverArtService
     /// Listeners' accounts at plugins' services (scrobblers).
     let linkedAccounts: LinkedAccountService
+    /// Plugins' periodic jobs.
+    let jobs: PluginJobScheduler
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
@@ -201,8 +203,13 @@ public struct CantoServices: Sendable {
         let nowPlaying = NowPlaying()
         self.nowPlaying = nowPlaying
         try await dispatcher.subscribe(nowPlaying)
-        // Each scrobbler gets the plays from the outbox, from its own durable cursor.
         let registry = scanning.registry
+        jobs = PluginJobScheduler(
+            clock: clock, health: registry.health, isRunning: { await registry.isRunning($0) })
+        for id in registry.instances.keys.sorted() {
+            if let scheduled = registry.instances[id] as? any ScheduledPlugin { await jobs.schedule(scheduled) }
+        }
+        // Each scrobbler gets the plays from the outbox, from its own durable cursor.
         for sink in registry.listenSinks {
             let id = type(of: sink).descriptor.id
             var sinkLogger = logger

@@ -16,6 +16,20 @@ struct PluginService: Service {
     }
 }
 
+/// Runs the plugins' periodic jobs: looks for due ones every second, until shutdown.
+struct PluginJobService: Service {
+    let scheduler: PluginJobScheduler
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await scheduler.runDue()
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}
+
 /// Scans at start-up (when configured), every `interval` (when configured) and on request.
 struct ScannerService: Service {
     let coordinator: ScanCoordinator
