@@ -85,7 +85,7 @@ public actor PluginHealth {
 
     /// A short text for the admin page: the error's own words for the host's and kit's errors,
     /// the type's name for anything else (a plugin's error may carry what the admin need not see).
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         switch error {
         case let error as PluginTimedOut: error.description
         case let error as PluginNotRunning: "plugin \(error.pluginID) is not running"

@@ -84,15 +84,21 @@ public struct PluginPermissions: Sendable, Equatable, Codable {
     public var linkedAccounts: Bool
     /// Whether the plugin receives listens (now playing and plays) of listeners who linked an account.
     public var listens: Bool
+    /// Authenticated routes under `/api/v1/plugins/<id>/…` (``RoutedPlugin``).
+    public var routes: Bool
+    /// Public routes under `/plugins/<id>/…`, reachable without signing in (callbacks, webhooks).
+    public var publicRoutes: Bool
 
     public init(
         networkHosts: [String] = [], networkHostKeys: [String] = [], linkedAccounts: Bool = false,
-        listens: Bool = false
+        listens: Bool = false, routes: Bool = false, publicRoutes: Bool = false
     ) {
         self.networkHosts = networkHosts
         self.networkHostKeys = networkHostKeys
         self.linkedAccounts = linkedAccounts
         self.listens = listens
+        self.routes = routes
+        self.publicRoutes = publicRoutes
     }
 }
 

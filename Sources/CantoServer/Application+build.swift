@@ -71,6 +71,7 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
     SubsonicAPI(services: services).addRoutes(to: router)
     LinkedAccountsController.addPublicRoutes(
         to: router, plugins: services.registry, linkedAccounts: services.linkedAccounts)
+    PluginRoutesController(plugins: services.registry, deadline: services.pluginDeadline).addPublicRoutes(to: router)
     PublicShares(
         sharing: services.sharing, accounts: services.accounts, catalogs: services.catalogs,
         delivery: services.delivery

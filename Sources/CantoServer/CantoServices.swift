@@ -141,6 +141,8 @@ public struct CantoServices: Sendable {
     let linkedAccounts: LinkedAccountService
     /// Plugins' periodic jobs.
     let jobs: PluginJobScheduler
+    /// The longest any call into a plugin may take.
+    let pluginDeadline: Duration
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
@@ -195,6 +197,7 @@ public struct CantoServices: Sendable {
             cache: try DiskCache(
                 directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes),
             pool: media)
+        self.pluginDeadline = pluginDeadline
         let linkedAccounts = LinkedAccountService(
             store: LinkedAccountRepository(database: database),
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory), events: events,

@@ -222,6 +222,11 @@ struct AccessMatrixTests {
             "PUT /api/v1/me/linked-accounts/:plugin": (.missing, "/api/v1/me/linked-accounts/none", ["token": "x"]),
             "DELETE /api/v1/me/linked-accounts/:plugin": (.missing, "/api/v1/me/linked-accounts/listenbrainz", nil),
             "POST /api/v1/me/now-playing": (.missing, "/api/v1/me/now-playing", ["trackId": h.track]),
+            "GET /api/v1/plugins/:plugin/**": (.missing, "/api/v1/plugins/none/x", nil),
+            "POST /api/v1/plugins/:plugin/**": (.missing, "/api/v1/plugins/none/x", ["trackId": h.track]),
+            "PUT /api/v1/plugins/:plugin/**": (.missing, "/api/v1/plugins/none/x", ["trackId": h.track]),
+            "PATCH /api/v1/plugins/:plugin/**": (.missing, "/api/v1/plugins/none/x", ["trackId": h.track]),
+            "DELETE /api/v1/plugins/:plugin/**": (.missing, "/api/v1/plugins/none/x", nil),
             "POST /api/v1/me/linked-accounts/:plugin/authorize": (
                 .missing, "/api/v1/me/linked-accounts/none/authorize", nil
             ),
@@ -246,6 +251,7 @@ struct AccessMatrixTests {
     static let publicRoutes: Set<String> = [
         "GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.json", "GET /rest/:method",
         "POST /rest/:method", "GET /share/:id", "GET /share/:id/:track", "GET /plugins/:plugin/link-callback",
+        "GET /plugins/:plugin/**", "POST /plugins/:plugin/**",
     ]
 
     static func walkNativeRoutes(

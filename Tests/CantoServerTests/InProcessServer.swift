@@ -197,9 +197,12 @@ struct InProcessServer {
 
         func send(
             _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: Any? = nil, body: String? = nil,
-            range: String? = nil, contentType: String? = nil
+            range: String? = nil, contentType: String? = nil, headers extra: [String: String] = [:]
         ) async throws -> Answer {
             var headers = HTTPFields()
+            for (name, value) in extra {
+                if let name = HTTPField.Name(name) { headers[name] = value }
+            }
             if let contentType { headers[.contentType] = contentType }
             if let token { headers[.authorization] = "Bearer \(token)" }
             if let range { headers[.range] = range }

@@ -21,6 +21,7 @@ enum NativeAPI {
         HistoryController(accounts: accounts, playback: services.playback, state: services.state)
             .addRoutes(to: signedIn)
         MediaController(delivery: services.delivery, covers: services.covers).addRoutes(to: signedIn)
+        PluginRoutesController(plugins: services.registry, deadline: services.pluginDeadline).addRoutes(to: signedIn)
         LinkedAccountsController(
             plugins: services.registry, linkedAccounts: services.linkedAccounts, playback: services.playback
         ).addRoutes(to: signedIn)

@@ -17,7 +17,28 @@ enum OpenAPIDocument {
         var query: [String] = []
     }
 
-    static let operations: [Operation] = catalogOperations + playlistOperations + accountOperations
+    static let operations: [Operation] =
+        catalogOperations + playlistOperations + accountOperations + pluginOperations
+
+    /// Plugins' own routes: what they take and answer is the plugin's (see its documentation).
+    static let pluginOperations: [Operation] =
+        ["get", "post", "put", "patch", "delete"].map { method in
+            Operation(
+                method: method, path: "/api/v1/plugins/{plugin}/{path}",
+                summary: "A plugin's own route (declared by the plugin; the caller is passed on)", access: .user,
+                request: method == "get" || method == "delete" ? nil : "raw", response: "any")
+        }
+        + ["get", "post"].map { method in
+            Operation(
+                method: method, path: "/plugins/{plugin}/{path}",
+                summary: "A plugin's public route (callbacks, webhooks), without sign-in", access: .anyone,
+                request: method == "get" ? nil : "raw", response: "any")
+        } + [
+            Operation(
+                method: "get", path: "/plugins/{plugin}/link-callback",
+                summary: "Where a service's page sends a listener back (web linking); redirects to the profile",
+                access: .anyone, status: 303)
+        ]
 
     static let catalogOperations: [Operation] = [
         .init(
@@ -268,10 +289,14 @@ enum OpenAPIDocument {
     static func describe(_ operation: Operation) -> [String: Any] {
         var description: [String: Any] = [
             "summary": operation.summary,
-            "operationId": operation.method
+            "operationId": operation.method + (operation.path.hasPrefix("/api/v1/") ? "" : "Public")
                 + operation.path.replacingOccurrences(of: "/api/v1", with: "")
                 .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.capitalized }.joined(),
-            "tags": [operation.access == .admin ? "admin" : String(operation.path.split(separator: "/")[2])],
+            "tags": [
+                operation.access == .admin
+                    ? "admin"
+                    : operation.path.hasPrefix("/api/v1/") ? String(operation.path.split(separator: "/")[2]) : "public"
+            ],
         ]
         if operation.access != .anyone { description["security"] = [["cookie": []], ["bearer": []]] }
         var parameters: [[String: Any]] = []
@@ -305,6 +330,8 @@ enum OpenAPIDocument {
         case "audio": ["audio/*": ["schema": ["type": "string", "format": "binary"]]]
         case "m3u": ["audio/x-mpegurl": ["schema": ["type": "string"]]]
         case "events": ["text/event-stream": ["schema": ["type": "string"]]]
+        case "raw": ["*/*": ["schema": ["type": "string", "format": "binary"]]]
+        case "any": ["*/*": ["schema": [String: Any]()]]
         default: ["application/json": ["schema": ["$ref": "#/components/schemas/\(name)"]]]
         }
     }

@@ -246,8 +246,8 @@ enum OpenAPISchemas {
             "PluginPermissions": object(
                 [
                     "networkHosts": array(string), "networkHostKeys": array(string), "linkedAccounts": boolean,
-                    "listens": boolean,
-                ], required: ["networkHosts", "networkHostKeys", "linkedAccounts", "listens"]),
+                    "listens": boolean, "routes": boolean, "publicRoutes": boolean,
+                ], required: ["networkHosts", "networkHostKeys", "linkedAccounts", "listens", "routes", "publicRoutes"]),
             "PluginList": page("Plugin"),
         ]
     }

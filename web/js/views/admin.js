@@ -345,6 +345,8 @@ function permissionsText(permissions) {
   if (hosts.length) parts.push(`network: ${hosts.join(", ")}`);
   if (permissions.linkedAccounts) parts.push("listeners' linked accounts");
   if (permissions.listens) parts.push("what listeners play");
+  if (permissions.routes) parts.push("routes for signed-in listeners");
+  if (permissions.publicRoutes) parts.push("public routes (callbacks, webhooks)");
   return parts.join("; ") || "none";
 }
 

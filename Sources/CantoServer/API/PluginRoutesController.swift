@@ -1,0 +1,86 @@
+import CantoCore
+import CantoDomain
+import CantoPluginKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Plugins' own routes: authenticated ones under `/api/v1/plugins/<id>/…` (the caller known) and
+/// public ones under `/plugins/<id>/…` (callbacks, webhooks), each only when the plugin declares
+/// it, with the raw body (capped as every request body is) and headers, under the plugin deadline.
+struct PluginRoutesController {
+    let plugins: PluginRegistry
+    let deadline: Duration
+    static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+
+    func addRoutes(to group: RouterGroup<CantoRequestContext>) {
+        for method in Self.methods {
+            group.on("plugins/:plugin/**", method: method) { request, context in
+                try await forward(request, context, isPublic: false)
+            }
+        }
+    }
+
+    func addPublicRoutes(to router: Router<CantoRequestContext>) {
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("plugins/:plugin/**", method: method) { request, context in
+                try await forward(request, context, isPublic: true)
+            }
+        }
+    }
+
+    func forward(_ request: Request, _ context: CantoRequestContext, isPublic: Bool) async throws -> Response {
+        let id = try context.parameters.require("plugin")
+        guard let plugin = plugins.instances[id] as? any RoutedPlugin, await plugins.isRunning(id) else {
+            throw APIError.notFound
+        }
+        let permissions = type(of: plugin).descriptor.permissions
+        guard isPublic ? permissions.publicRoutes : permissions.routes else { throw APIError.notFound }
+        let caller: PluginCaller?
+        if isPublic {
+            caller = nil
+        } else {
+            let user = try context.requireUser()
+            caller = PluginCaller(userID: user.id, username: user.username, isAdmin: user.role == .admin)
+        }
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        var query: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+        let forwarded = PluginRequest(
+            method: request.method.rawValue, path: context.parameters.getCatchAll().joined(separator: "/"),
+            query: query, headers: headers, body: Data(body.readableBytesView), caller: caller)
+        let answer: PluginResponse
+        do {
+            answer = try await PluginCalls.run(id, deadline: deadline) {
+                isPublic ? try await plugin.handlePublic(forwarded) : try await plugin.handle(forwarded)
+            }
+            await plugins.health.succeeded(id)
+        } catch let timeout as PluginTimedOut {
+            await plugins.health.failed(id, timeout)
+            throw APIError(.gatewayTimeout, "plugin_timeout", "The plugin did not answer in time.")
+        } catch {
+            await plugins.health.failed(id, error)
+            context.logger.error(
+                "plugin route failed", metadata: ["plugin.id": "\(id)", "error": "\(PluginHealth.describe(error))"])
+            throw APIError(.badGateway, "plugin_error", "The plugin could not answer.")
+        }
+        return Self.response(answer)
+    }
+
+    /// The plugin's answer as an HTTP response: a status from 100 to 599, its headers but cookies
+    /// (a plugin never sets the server's cookies), its body.
+    static func response(_ answer: PluginResponse) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in answer.headers {
+            guard let field = HTTPField.Name(name), field != .setCookie else { continue }
+            headers[field] = value
+        }
+        let status = (100...599).contains(answer.status) ? answer.status : 500
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
