@@ -88,11 +88,18 @@ public struct PluginPermissions: Sendable, Equatable, Codable {
     public var routes: Bool
     /// Public routes under `/plugins/<id>/…`, reachable without signing in (callbacks, webhooks).
     public var publicRoutes: Bool
+    /// Reads of listeners' plays, stars, ratings and playlists (``ListenerData``).
+    public var listenerData: Bool
+    /// Every household event (``EventsPlugin``).
+    public var events: Bool
 
     public init(
         networkHosts: [String] = [], networkHostKeys: [String] = [], linkedAccounts: Bool = false,
-        listens: Bool = false, routes: Bool = false, publicRoutes: Bool = false
+        listens: Bool = false, routes: Bool = false, publicRoutes: Bool = false, listenerData: Bool = false,
+        events: Bool = false
     ) {
+        self.listenerData = listenerData
+        self.events = events
         self.networkHosts = networkHosts
         self.networkHostKeys = networkHostKeys
         self.linkedAccounts = linkedAccounts
@@ -128,11 +135,14 @@ public struct PluginContext: Sendable {
     public var http: any PluginHTTPClient
     /// The plugin's own key-value store in the server's database.
     public var storage: any PluginStorage
+    /// Listeners' plays, stars, ratings and playlists (when declared).
+    public var listenerData: any ListenerData
 
     public init(
         logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter,
-        http: any PluginHTTPClient, storage: any PluginStorage
+        http: any PluginHTTPClient, storage: any PluginStorage, listenerData: any ListenerData
     ) {
+        self.listenerData = listenerData
         self.logger = logger
         self.dataDirectory = dataDirectory
         self.catalog = catalog

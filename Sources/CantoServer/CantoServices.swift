@@ -69,7 +69,10 @@ public struct LibraryScanning: Sendable {
                     http: HostHTTPClient(
                         pluginID: descriptor.id,
                         allowedHosts: HostHTTPClient.allowedHosts(descriptor, configuration.plugins[descriptor.id])),
-                    storage: PluginValueRepository(database: database, pluginID: descriptor.id))
+                    storage: PluginValueRepository(database: database, pluginID: descriptor.id),
+                    listenerData: HostListenerData(
+                        pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
+                        history: HistoryRepository(database: database), state: LibraryStateRepository(database: database)))
             }, logger: logger)
         events = EventOutbox(database: database)
         scans = ScanCoordinator(
@@ -211,6 +214,16 @@ public struct CantoServices: Sendable {
             clock: clock, health: registry.health, isRunning: { await registry.isRunning($0) })
         for id in registry.instances.keys.sorted() {
             if let scheduled = registry.instances[id] as? any ScheduledPlugin { await jobs.schedule(scheduled) }
+        }
+        // Plugins that declare `events` get every household event, each from its own durable cursor.
+        for id in registry.instances.keys.sorted() {
+            guard let plugin = registry.instances[id] as? any EventsPlugin,
+                type(of: plugin).descriptor.permissions.events
+            else { continue }
+            try await dispatcher.subscribe(
+                PluginEventDelivery(
+                    plugin: plugin, isRunning: { await registry.isRunning(id) }, health: registry.health,
+                    deadline: pluginDeadline))
         }
         // Each scrobbler gets the plays from the outbox, from its own durable cursor.
         for sink in registry.listenSinks {

@@ -127,7 +127,10 @@ struct LastFMTests {
                         pluginID: "lastfm",
                         allowedHosts: HostHTTPClient.allowedHosts(
                             LastFMPlugin.descriptor, PluginConfiguration(pluginID: "lastfm", values: values))),
-                    storage: PluginValueRepository(database: database, pluginID: "lastfm")))
+                    storage: PluginValueRepository(database: database, pluginID: "lastfm"),
+                    listenerData: HostListenerData(
+                        pluginID: "lastfm", allowed: false, history: HistoryRepository(database: database),
+                        state: LibraryStateRepository(database: database))))
             let (key, name) = try await plugin.completeLink(parameters: ["token": await fake.approve(user: "many")])
             #expect(name == "many")
             let start = Date().addingTimeInterval(-86_400)

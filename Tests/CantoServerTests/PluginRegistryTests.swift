@@ -97,7 +97,10 @@ struct PluginRegistryTests {
                 PluginContext(
                     logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
                     catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []),
-                    storage: PluginValueRepository(database: database, pluginID: descriptor.id))
+                    storage: PluginValueRepository(database: database, pluginID: descriptor.id),
+                    listenerData: HostListenerData(
+                        pluginID: descriptor.id, allowed: false, history: HistoryRepository(database: database),
+                        state: LibraryStateRepository(database: database)))
             }, logger: Logger(label: "test"))
     }
 
@@ -161,7 +164,10 @@ struct PluginRegistryTests {
                 PluginContext(
                     logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
                     catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []),
-                    storage: PluginValueRepository(database: database, pluginID: descriptor.id))
+                    storage: PluginValueRepository(database: database, pluginID: descriptor.id),
+                    listenerData: HostListenerData(
+                        pluginID: descriptor.id, allowed: false, history: HistoryRepository(database: database),
+                        state: LibraryStateRepository(database: database)))
             }, logger: Logger(label: "test"))
         let scans = ScanCoordinator(sources: registry, catalog: catalog, libraries: [], logger: Logger(label: "test"))
         // The server's plugin service starts the plugins while the start-up scan is asked for.
@@ -195,7 +201,10 @@ struct PluginRegistryTests {
                     PluginContext(
                         logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
                         catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []),
-                        storage: PluginValueRepository(database: database, pluginID: descriptor.id))
+                        storage: PluginValueRepository(database: database, pluginID: descriptor.id),
+                        listenerData: HostListenerData(
+                            pluginID: descriptor.id, allowed: false, history: HistoryRepository(database: database),
+                            state: LibraryStateRepository(database: database)))
                 }, logger: Logger(label: "test"))
         }
     }

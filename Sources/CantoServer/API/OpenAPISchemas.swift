@@ -246,8 +246,13 @@ enum OpenAPISchemas {
             "PluginPermissions": object(
                 [
                     "networkHosts": array(string), "networkHostKeys": array(string), "linkedAccounts": boolean,
-                    "listens": boolean, "routes": boolean, "publicRoutes": boolean,
-                ], required: ["networkHosts", "networkHostKeys", "linkedAccounts", "listens", "routes", "publicRoutes"]),
+                    "listens": boolean, "routes": boolean, "publicRoutes": boolean, "listenerData": boolean,
+                    "events": boolean,
+                ],
+                required: [
+                    "networkHosts", "networkHostKeys", "linkedAccounts", "listens", "routes", "publicRoutes",
+                    "listenerData", "events",
+                ]),
             "PluginList": page("Plugin"),
         ]
     }

@@ -347,6 +347,8 @@ function permissionsText(permissions) {
   if (permissions.listens) parts.push("what listeners play");
   if (permissions.routes) parts.push("routes for signed-in listeners");
   if (permissions.publicRoutes) parts.push("public routes (callbacks, webhooks)");
+  if (permissions.listenerData) parts.push("listeners' plays, stars and playlists");
+  if (permissions.events) parts.push("the household's events");
   return parts.join("; ") || "none";
 }
 
