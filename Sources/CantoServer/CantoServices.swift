@@ -72,7 +72,8 @@ public struct LibraryScanning: Sendable {
                     storage: PluginValueRepository(database: database, pluginID: descriptor.id),
                     listenerData: HostListenerData(
                         pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
-                        history: HistoryRepository(database: database), state: LibraryStateRepository(database: database)))
+                        history: HistoryRepository(database: database),
+                        state: LibraryStateRepository(database: database)))
             }, logger: logger)
         events = EventOutbox(database: database)
         scans = ScanCoordinator(
