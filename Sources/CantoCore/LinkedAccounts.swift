@@ -51,6 +51,8 @@ public protocol LinkedAccountStore: Sendable {
     func setLinkedAccountState(
         plugin: String, user: UserID, state: LinkedAccountRecord.State, message: String?
     ) async throws
+    /// Replaces the sealed secret (a refreshed token), keeping the counts.
+    func updateLinkedAccountSecret(plugin: String, user: UserID, sealedSecret: Data) async throws
     /// Counts `count` more listens sent at `date`.
     func recordSent(plugin: String, user: UserID, count: Int, at date: Date) async throws
     /// Unlinks; false when there was no link.

@@ -12,12 +12,20 @@ public struct LinkedAccountService: Sendable {
     let deadline: Duration
     /// Web links begun and not yet come back, by their one-time state.
     let pending = PendingLinks()
+    /// The OAuth plugins' clients, by plugin id (their tokens are refreshed here).
+    public let oauth: [String: OAuthPlugin]
+    let clock: any WallClock
 
-    public init(store: any LinkedAccountStore, secrets: SecretBox, events: any EventLog, deadline: Duration) {
+    public init(
+        store: any LinkedAccountStore, secrets: SecretBox, events: any EventLog, deadline: Duration,
+        oauth: [String: OAuthPlugin] = [:], clock: any WallClock = SystemClock()
+    ) {
         self.store = store
         self.secrets = secrets
         self.events = events
         self.deadline = deadline
+        self.oauth = oauth
+        self.clock = clock
     }
 
     /// One listener's link to one plugin, as the profile page shows it.
@@ -49,7 +57,7 @@ public struct LinkedAccountService: Sendable {
         return try await save(secret: token, name: name, plugin: pluginID, user: user.id, at: date)
     }
 
-    private func save(secret: String, name: String?, plugin: String, user: UserID, at date: Date) async throws
+    func save(secret: String, name: String?, plugin: String, user: UserID, at date: Date) async throws
         -> LinkedAccountRecord
     {
         let record = LinkedAccountRecord(
@@ -107,8 +115,18 @@ public struct LinkedAccountService: Sendable {
         guard let record = try await store.linkedAccount(plugin: plugin, user: user), record.state == .linked else {
             return nil
         }
-        let secret = try secrets.open(record.sealedSecret)
-        return LinkedAccount(userID: user, secret: String(decoding: secret, as: UTF8.self), name: record.name)
+        let secret = String(decoding: try secrets.open(record.sealedSecret), as: UTF8.self)
+        guard let tokens = OAuthTokens(secret: secret) else {
+            return LinkedAccount(userID: user, secret: secret, name: record.name)
+        }
+        guard let client = oauth[plugin] else { return nil }
+        do {
+            let access = try await freshAccess(tokens, plugin: plugin, user: user, oauth: client, at: clock.now)
+            return LinkedAccount(userID: user, secret: access, name: record.name)
+        } catch let rejected as LinkedAccountRejected {
+            try await markRejected(plugin: plugin, user: user, reason: rejected.reason)
+            return nil
+        }
     }
 
     /// Each listen-sink plugin with `user`'s link to it (if any) and what waits for it.
@@ -152,6 +170,9 @@ public actor PendingLinks {
         var plugin: String
         var user: UserID
         var expires: Date
+        /// OAuth: the PKCE code verifier and the redirect URI the code is bound to.
+        var verifier: String? = nil
+        var redirect: URL? = nil
     }
 
     private var links: [String: Link] = [:]

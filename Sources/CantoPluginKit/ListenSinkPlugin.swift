@@ -100,3 +100,32 @@ public protocol WebLinking: Sendable {
     /// ``LinkedAccountRejected`` when the service does not grant it.
     func completeLink(parameters: [String: String]) async throws -> (secret: String, name: String?)
 }
+
+/// A service's OAuth 2 client, as a plugin describes it: the host runs the authorization-code
+/// flow with PKCE (S256) and `state`, keeps the tokens sealed, refreshes the access token before it
+/// expires (storing a rotated refresh token at once), and marks the account "reconnect" when the
+/// service refuses the refresh (expired or revoked).
+public struct OAuthClient: Sendable, Equatable {
+    public var authorizeURL: URL
+    public var tokenURL: URL
+    public var clientID: String
+    /// Sent with HTTP basic authentication to the token endpoint (confidential clients); nil for public ones.
+    public var clientSecret: String?
+    public var scopes: [String]
+
+    public init(authorizeURL: URL, tokenURL: URL, clientID: String, clientSecret: String? = nil, scopes: [String] = []) {
+        self.authorizeURL = authorizeURL
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.scopes = scopes
+    }
+}
+
+/// Listeners link their account with OAuth 2 (authorization code and PKCE). The token endpoint's
+/// host must be among the plugin's network hosts. ``LinkedAccount/secret`` is then a fresh access token.
+public protocol OAuthLinking: Sendable {
+    var oauth: OAuthClient { get }
+    /// The listener's name at the service, read with a fresh access token (nil when the service has none).
+    func accountName(accessToken: String) async throws -> String?
+}

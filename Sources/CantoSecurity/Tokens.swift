@@ -52,6 +52,13 @@ public enum Tokens {
         randomString(length: 20, alphabet: lowercaseAlphanumerics)
     }
 
+    /// The PKCE S256 challenge of a code verifier (RFC 7636): base64url of its SHA-256, unpadded.
+    public static func pkceChallenge(_ verifier: String) -> String {
+        Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
     /// The SHA-256 of a token's UTF-8 bytes in lower-case hex: what the database keeps in
     /// place of a session token, setup token or API key.
     public static func hash(_ token: String) -> String {

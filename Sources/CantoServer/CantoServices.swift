@@ -202,10 +202,19 @@ public struct CantoServices: Sendable {
                 directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes),
             pool: media)
         self.pluginDeadline = pluginDeadline
+        var oauth: [String: LinkedAccountService.OAuthPlugin] = [:]
+        for (id, plugin) in scanning.registry.instances {
+            guard let linking = plugin as? any OAuthLinking else { continue }
+            oauth[id] = LinkedAccountService.OAuthPlugin(
+                client: linking.oauth,
+                http: HostHTTPClient(
+                    pluginID: id,
+                    allowedHosts: HostHTTPClient.allowedHosts(type(of: plugin).descriptor, configuration.plugins[id])))
+        }
         let linkedAccounts = LinkedAccountService(
             store: LinkedAccountRepository(database: database),
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory), events: events,
-            deadline: pluginDeadline)
+            deadline: pluginDeadline, oauth: oauth, clock: clock)
         self.linkedAccounts = linkedAccounts
         let nowPlaying = NowPlaying()
         self.nowPlaying = nowPlaying

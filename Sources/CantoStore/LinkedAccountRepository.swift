@@ -55,6 +55,14 @@ public struct LinkedAccountRepository: LinkedAccountStore {
         }
     }
 
+    public func updateLinkedAccountSecret(plugin: String, user: UserID, sealedSecret: Data) async throws {
+        try await pool.write { db in
+            _ = try db.run(
+                "UPDATE plugin_account SET secret = ? WHERE plugin_id = ? AND user_id = ?",
+                [sealedSecret, plugin, user.rawValue])
+        }
+    }
+
     public func recordSent(plugin: String, user: UserID, count: Int, at date: Date) async throws {
         let date = try date.storable("at")
         try await pool.write { db in

@@ -33,7 +33,9 @@ struct LinkedAccountsController {
 
     private func statuses(of user: UserID) async throws -> [Wire.LinkedAccount] {
         let styles = Dictionary(
-            sinks.map { (type(of: $0).descriptor.id, $0 is any WebLinking ? "web" : "token") },
+            sinks.map {
+                (type(of: $0).descriptor.id, $0 is any WebLinking || $0 is any OAuthLinking ? "web" : "token")
+            },
             uniquingKeysWith: { a, _ in a })
         return try await linkedAccounts.statuses(
             of: user, plugins: sinks.map { type(of: $0).descriptor }, subscriber: ListenDelivery.subscriberID
@@ -65,12 +67,17 @@ struct LinkedAccountsController {
         let user = try context.requireUser()
         let sink = try sink(context)
         let id = type(of: sink).descriptor.id
-        guard let linking = sink as? any WebLinking else {
-            throw APIError.badRequest("This service is connected by pasting a token.")
-        }
         guard let authority = request.head.authority,
             let base = URL(string: "\(context.isSecure ? "https" : "http")://\(authority)/plugins/\(id)/link-callback")
         else { throw APIError.badRequest("The request does not name the server's address (Host).") }
+        if let linking = sink as? any OAuthLinking {
+            let url = try await linkedAccounts.beginOAuthLink(
+                pluginID: id, client: linking.oauth, for: user, redirectURI: base)
+            return Wire.Authorization(url: url.absoluteString)
+        }
+        guard let linking = sink as? any WebLinking else {
+            throw APIError.badRequest("This service is connected by pasting a token.")
+        }
         let url = try await linkedAccounts.beginWebLink(linking, pluginID: id, for: user, callbackBase: base)
         return Wire.Authorization(url: url.absoluteString)
     }
@@ -83,9 +90,20 @@ struct LinkedAccountsController {
         router.get("plugins/:plugin/link-callback") { request, context -> Response in
             let id = try context.parameters.require("plugin")
             var outcome = "linked=\(id)"
-            if let linking = plugins.listenSinks.first(where: { type(of: $0).descriptor.id == id }) as? any WebLinking {
-                var parameters: [String: String] = [:]
-                for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
+            let sink = plugins.listenSinks.first { type(of: $0).descriptor.id == id }
+            var parameters: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
+            if let linking = sink as? any OAuthLinking, let oauth = linkedAccounts.oauth[id] {
+                do {
+                    _ = try await linkedAccounts.completeOAuthLink(
+                        linking, pluginID: id, oauth: oauth, parameters: parameters)
+                } catch {
+                    context.logger.notice(
+                        "oauth link not completed",
+                        metadata: ["plugin.id": "\(id)", "error": "\(String(reflecting: type(of: error)))"])
+                    outcome = "link-failed=\(id)"
+                }
+            } else if let linking = sink as? any WebLinking {
                 do {
                     _ = try await linkedAccounts.completeWebLink(linking, pluginID: id, parameters: parameters)
                 } catch {
