@@ -113,7 +113,8 @@ public struct OAuthClient: Sendable, Equatable {
     public var clientSecret: String?
     public var scopes: [String]
 
-    public init(authorizeURL: URL, tokenURL: URL, clientID: String, clientSecret: String? = nil, scopes: [String] = []) {
+    public init(authorizeURL: URL, tokenURL: URL, clientID: String, clientSecret: String? = nil, scopes: [String] = [])
+    {
         self.authorizeURL = authorizeURL
         self.tokenURL = tokenURL
         self.clientID = clientID
