@@ -13,11 +13,18 @@ public struct ListenBrainzPlugin: ListenSinkPlugin, TokenLinking {
         configurationKeys: ["base_url"],
         permissions: PluginPermissions(
             networkHosts: ["api.listenbrainz.org"], networkHostKeys: ["base_url"], linkedAccounts: true,
-            listens: true))
+            listens: true),
+        userSettings: [
+            PluginUserSetting(
+                key: "now_playing", label: "Show what I am playing",
+                help: "Send each track as it starts to ListenBrainz's \"playing now\".", kind: .bool,
+                defaultValue: "true")
+        ])
 
     /// The API root (`https://api.listenbrainz.org`).
     let base: URL
     let http: any PluginHTTPClient
+    let settings: any PluginUserSettings
     let logger: Logger
 
     /// ListenBrainz's limits: listens per request, and the oldest `listened_at` it takes.
@@ -35,6 +42,7 @@ public struct ListenBrainzPlugin: ListenSinkPlugin, TokenLinking {
         }
         base = url
         http = context.http
+        settings = context.userSettings
         logger = context.logger
     }
 
@@ -52,6 +60,7 @@ public struct ListenBrainzPlugin: ListenSinkPlugin, TokenLinking {
     }
 
     public func nowPlaying(_ listen: Listen, account: LinkedAccount) async throws {
+        guard try await settings.bool("now_playing", for: account.userID) != false else { return }
         guard let item = Self.item(listen, listenedAt: false) else { return }
         try await post(type: "playing_now", [item], token: account.secret)
     }

@@ -41,6 +41,14 @@ public struct LinkedAccountRecord: Sendable, Equatable {
     }
 }
 
+/// Listeners' values of plugins' user settings.
+public protocol PluginUserSettingStore: Sendable {
+    /// `user`'s chosen values for `plugin`, by key.
+    func pluginUserSettings(plugin: String, user: UserID) async throws -> [String: String]
+    /// Saves `values` (replacing those keys) in one transaction.
+    func savePluginUserSettings(_ values: [String: String], plugin: String, user: UserID) async throws
+}
+
 /// Where linked accounts are kept, one per plugin and listener; deleting the listener deletes theirs.
 public protocol LinkedAccountStore: Sendable {
     func linkedAccount(plugin: String, user: UserID) async throws -> LinkedAccountRecord?

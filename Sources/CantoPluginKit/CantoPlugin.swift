@@ -55,11 +55,15 @@ public struct PluginDescriptor: Sendable, Equatable, Codable {
     public var secretKeys: [String]
     /// What the plugin may do beyond its own configuration; the host refuses the rest.
     public var permissions: PluginPermissions
+    /// Settings each listener chooses on their profile.
+    public var userSettings: [PluginUserSetting]
 
     public init(
         id: String, name: String, version: String, enabledByDefault: Bool = false, configurationKeys: [String] = [],
-        secretKeys: [String] = [], permissions: PluginPermissions = PluginPermissions()
+        secretKeys: [String] = [], permissions: PluginPermissions = PluginPermissions(),
+        userSettings: [PluginUserSetting] = []
     ) {
+        self.userSettings = userSettings
         self.id = id
         self.name = name
         self.version = version
@@ -137,11 +141,15 @@ public struct PluginContext: Sendable {
     public var storage: any PluginStorage
     /// Listeners' plays, stars, ratings and playlists (when declared).
     public var listenerData: any ListenerData
+    /// Each listener's values of the descriptor's `userSettings`.
+    public var userSettings: any PluginUserSettings
 
     public init(
         logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter,
-        http: any PluginHTTPClient, storage: any PluginStorage, listenerData: any ListenerData
+        http: any PluginHTTPClient, storage: any PluginStorage, listenerData: any ListenerData,
+        userSettings: any PluginUserSettings
     ) {
+        self.userSettings = userSettings
         self.listenerData = listenerData
         self.logger = logger
         self.dataDirectory = dataDirectory

@@ -73,7 +73,10 @@ public struct LibraryScanning: Sendable {
                     listenerData: HostListenerData(
                         pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
                         history: HistoryRepository(database: database),
-                        state: LibraryStateRepository(database: database)))
+                        state: LibraryStateRepository(database: database)),
+                    userSettings: HostUserSettings(
+                        pluginID: descriptor.id, declared: descriptor.userSettings,
+                        store: LinkedAccountRepository(database: database)))
             }, logger: logger)
         events = EventOutbox(database: database)
         scans = ScanCoordinator(
@@ -147,6 +150,8 @@ public struct CantoServices: Sendable {
     let jobs: PluginJobScheduler
     /// The longest any call into a plugin may take.
     let pluginDeadline: Duration
+    /// Listeners' values of plugins' settings.
+    let pluginUserSettings: any PluginUserSettingStore
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
@@ -202,6 +207,7 @@ public struct CantoServices: Sendable {
                 directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes),
             pool: media)
         self.pluginDeadline = pluginDeadline
+        pluginUserSettings = LinkedAccountRepository(database: database)
         var oauth: [String: LinkedAccountService.OAuthPlugin] = [:]
         for (id, plugin) in scanning.registry.instances {
             guard let linking = plugin as? any OAuthLinking else { continue }

@@ -89,3 +89,31 @@ public struct LinkedAccountRepository: LinkedAccountStore {
             sent: try row["sent"], lastSentAt: try row.optionalDate("last_sent_at"))
     }
 }
+
+extension LinkedAccountRepository: PluginUserSettingStore {
+    public func pluginUserSettings(plugin: String, user: UserID) async throws -> [String: String] {
+        try await pool.read { db in
+            var values: [String: String] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT key, value FROM plugin_user_setting WHERE plugin_id = ? AND user_id = ?",
+                arguments: [plugin, user.rawValue])
+            {
+                let row = StoredRow(row, table: "plugin_user_setting")
+                values[try row["key"]] = try row["value"]
+            }
+            return values
+        }
+    }
+
+    public func savePluginUserSettings(_ values: [String: String], plugin: String, user: UserID) async throws {
+        try await pool.write { db in
+            for (key, value) in values {
+                _ = try db.run(
+                    """
+                    INSERT INTO plugin_user_setting (plugin_id, user_id, key, value) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (plugin_id, user_id, key) DO UPDATE SET value = excluded.value
+                    """, [plugin, user.rawValue, key, value])
+            }
+        }
+    }
+}

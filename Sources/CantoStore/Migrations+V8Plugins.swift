@@ -15,6 +15,13 @@ extension Migrations {
             PRIMARY KEY (plugin_id, user_id)
         );
         CREATE INDEX plugin_account_user ON plugin_account(user_id);
+        CREATE TABLE plugin_user_setting (
+            plugin_id TEXT NOT NULL,
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (plugin_id, user_id, key)
+        );
         CREATE TABLE plugin_value (
             plugin_id TEXT NOT NULL,
             key TEXT NOT NULL,

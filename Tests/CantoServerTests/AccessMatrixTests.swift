@@ -219,6 +219,10 @@ struct AccessMatrixTests {
             "POST /api/v1/me/api-keys": (.answers, "/api/v1/me/api-keys", ["name": "second"]),
             "DELETE /api/v1/me/api-keys/:id": (.missing, "/api/v1/me/api-keys/k-none", nil),
             "GET /api/v1/me/linked-accounts": (.answers, "/api/v1/me/linked-accounts", nil),
+            "GET /api/v1/me/plugin-settings": (.answers, "/api/v1/me/plugin-settings", nil),
+            "PUT /api/v1/me/plugin-settings/:plugin": (
+                .missing, "/api/v1/me/plugin-settings/none", ["values": [String: String]()]
+            ),
             "PUT /api/v1/me/linked-accounts/:plugin": (.missing, "/api/v1/me/linked-accounts/none", ["token": "x"]),
             "DELETE /api/v1/me/linked-accounts/:plugin": (.missing, "/api/v1/me/linked-accounts/listenbrainz", nil),
             "POST /api/v1/me/now-playing": (.missing, "/api/v1/me/now-playing", ["trackId": h.track]),

@@ -130,7 +130,9 @@ struct LastFMTests {
                     storage: PluginValueRepository(database: database, pluginID: "lastfm"),
                     listenerData: HostListenerData(
                         pluginID: "lastfm", allowed: false, history: HistoryRepository(database: database),
-                        state: LibraryStateRepository(database: database))))
+                        state: LibraryStateRepository(database: database)),
+                    userSettings: HostUserSettings(
+                        pluginID: "lastfm", declared: [], store: LinkedAccountRepository(database: database))))
             let (key, name) = try await plugin.completeLink(parameters: ["token": await fake.approve(user: "many")])
             #expect(name == "many")
             let start = Date().addingTimeInterval(-86_400)

@@ -96,6 +96,10 @@ struct OpenAPIResponseTests {
                 "put /api/v1/me/linked-accounts/{plugin}", "/api/v1/me/linked-accounts/listenbrainz",
                 json: ["token": "lb-token"])
             _ = try await call("get /api/v1/me/linked-accounts")
+            _ = try await call("get /api/v1/me/plugin-settings")
+            _ = try await call(
+                "put /api/v1/me/plugin-settings/{plugin}", "/api/v1/me/plugin-settings/listenbrainz",
+                json: ["values": ["now_playing": "false"]])
             _ = try await call(
                 "post /api/v1/me/linked-accounts/{plugin}/authorize", "/api/v1/me/linked-accounts/lastfm/authorize")
             _ = try await call("post /api/v1/me/now-playing", json: ["trackId": track])

@@ -100,7 +100,9 @@ struct PluginRegistryTests {
                     storage: PluginValueRepository(database: database, pluginID: descriptor.id),
                     listenerData: HostListenerData(
                         pluginID: descriptor.id, allowed: false, history: HistoryRepository(database: database),
-                        state: LibraryStateRepository(database: database)))
+                        state: LibraryStateRepository(database: database)),
+                    userSettings: HostUserSettings(
+                        pluginID: descriptor.id, declared: [], store: LinkedAccountRepository(database: database)))
             }, logger: Logger(label: "test"))
     }
 
@@ -167,7 +169,9 @@ struct PluginRegistryTests {
                     storage: PluginValueRepository(database: database, pluginID: descriptor.id),
                     listenerData: HostListenerData(
                         pluginID: descriptor.id, allowed: false, history: HistoryRepository(database: database),
-                        state: LibraryStateRepository(database: database)))
+                        state: LibraryStateRepository(database: database)),
+                    userSettings: HostUserSettings(
+                        pluginID: descriptor.id, declared: [], store: LinkedAccountRepository(database: database)))
             }, logger: Logger(label: "test"))
         let scans = ScanCoordinator(sources: registry, catalog: catalog, libraries: [], logger: Logger(label: "test"))
         // The server's plugin service starts the plugins while the start-up scan is asked for.
@@ -204,7 +208,9 @@ struct PluginRegistryTests {
                         storage: PluginValueRepository(database: database, pluginID: descriptor.id),
                         listenerData: HostListenerData(
                             pluginID: descriptor.id, allowed: false, history: HistoryRepository(database: database),
-                            state: LibraryStateRepository(database: database)))
+                            state: LibraryStateRepository(database: database)),
+                        userSettings: HostUserSettings(
+                            pluginID: descriptor.id, declared: [], store: LinkedAccountRepository(database: database)))
                 }, logger: Logger(label: "test"))
         }
     }

@@ -122,6 +122,39 @@ struct ScrobblerTests {
         }
     }
 
+    @Test func aListenerCanKeepNowPlayingToThemselves() async throws {
+        try await FakeListenBrainz.run { fake, base in
+            await fake.addToken("tok", user: "private")
+            let server = try await InProcessServer.start(environment: Self.environment(base))
+            let user = try await server.addUser("private")
+            let track = try #require(try await server.trackIDs().first)
+            try await server.withClient { client in
+                _ = try await client.send(
+                    .put, "/api/v1/me/linked-accounts/listenbrainz", token: user.token, json: ["token": "tok"])
+                let listed = try await client.send(.get, "/api/v1/me/plugin-settings", token: user.token)
+                let setting = ((listed.json["items"] as? [[String: Any]])?.first?["settings"] as? [[String: Any]])?
+                    .first
+                #expect(setting?["key"] as? String == "now_playing")
+                #expect(setting?["value"] as? String == "true")
+                #expect(setting?["kind"] as? String == "bool")
+                for wrong in [["now_playing": "maybe"], ["volume": "11"]] {
+                    let refused = try await client.send(
+                        .put, "/api/v1/me/plugin-settings/listenbrainz", token: user.token, json: ["values": wrong])
+                    #expect(refused.status == .badRequest, "\(wrong)")
+                }
+                let saved = try await client.send(
+                    .put, "/api/v1/me/plugin-settings/listenbrainz", token: user.token,
+                    json: ["values": ["now_playing": "false"]])
+                #expect((saved.json["settings"] as? [[String: Any]])?.first?["value"] as? String == "false")
+                _ = try await client.subsonic("scrobble", [("id", track.rawValue), ("submission", "false")], as: user)
+                _ = try await client.subsonic("scrobble", [("id", track.rawValue)], as: user)
+            }
+            try await Self.deliver(server.services) { await fake.count("single") >= 1 }
+            #expect(await fake.count("single") == 1)
+            #expect(await fake.count("playing_now") == 0)
+        }
+    }
+
     @Test func anOutageAndARestartLoseNoListenAndSendNoneTwice() async throws {
         try await FakeListenBrainz.run { fake, base in
             await fake.addToken("tok", user: "steady")

@@ -22,6 +22,8 @@ enum NativeAPI {
             .addRoutes(to: signedIn)
         MediaController(delivery: services.delivery, covers: services.covers).addRoutes(to: signedIn)
         PluginRoutesController(plugins: services.registry, deadline: services.pluginDeadline).addRoutes(to: signedIn)
+        PluginSettingsController(plugins: services.registry, store: services.pluginUserSettings).addRoutes(
+            to: signedIn)
         LinkedAccountsController(
             plugins: services.registry, linkedAccounts: services.linkedAccounts, playback: services.playback
         ).addRoutes(to: signedIn)

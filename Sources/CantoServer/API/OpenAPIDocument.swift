@@ -190,6 +190,12 @@ enum OpenAPIDocument {
             method: "delete", path: "/api/v1/me/linked-accounts/{plugin}", summary: "Unlink my account",
             access: .user, status: 204),
         .init(
+            method: "get", path: "/api/v1/me/plugin-settings", summary: "My settings for the plugins that have some",
+            access: .user, response: "PluginSettingsList"),
+        .init(
+            method: "put", path: "/api/v1/me/plugin-settings/{plugin}", summary: "Change my settings for a plugin",
+            access: .user, request: "PluginSettingValues", response: "PluginSettings"),
+        .init(
             method: "post", path: "/api/v1/me/now-playing", summary: "I started a track (scrobblers' now playing)",
             access: .user, request: "NowPlaying", status: 204),
         .init(

@@ -190,6 +190,20 @@ enum OpenAPISchemas {
             "Authorization": object(["url": string], required: ["url"]),
             "LinkedAccountList": page("LinkedAccount"),
             "LinkToken": object(["token": string], required: ["token"]),
+            "PluginSettings": object(
+                [
+                    "plugin": string, "name": string,
+                    "settings": array(
+                        object(
+                            [
+                                "key": string, "label": string, "help": optionalString,
+                                "kind": ["type": "string", "enum": ["bool", "integer", "string", "choice"]],
+                                "choices": array(string), "value": string,
+                            ], required: ["key", "label", "kind", "choices", "value"])),
+                ], required: ["plugin", "name", "settings"]),
+            "PluginSettingsList": page("PluginSettings"),
+            "PluginSettingValues": object(
+                ["values": ["type": "object", "additionalProperties": string]], required: ["values"]),
             "NowPlaying": object(["trackId": string, "client": string], required: ["trackId"]),
             "NewAPIKey": object(["name": string], required: ["name"]),
             "Play": play, "PlayPage": page("Play"),
@@ -236,7 +250,7 @@ enum OpenAPISchemas {
                         [
                             "id": string, "name": string, "version": string, "enabledByDefault": boolean,
                             "configurationKeys": array(string), "secretKeys": array(string),
-                            "permissions": ref("PluginPermissions"),
+                            "permissions": ref("PluginPermissions"), "userSettings": array(["type": "object"]),
                         ], required: ["id", "name", "version"]),
                     "enabled": boolean,
                     "state": ["type": "string", "enum": ["disabled", "stopped", "running", "failed"]],

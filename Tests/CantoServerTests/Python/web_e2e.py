@@ -279,6 +279,9 @@ class E2E:
         self.click(tid("link-connect-listenbrainz"))
         self.until(lambda _: "Connected as" in state_text(None), "ListenBrainz to show as connected")
         self.shot("connected-accounts")
+        box = self.visible(tid("setting-listenbrainz-now_playing"), "ListenBrainz's setting on the profile")
+        if not box.is_selected():
+            raise StepFailure("scrobbler: 'Show what I am playing' should be on until the listener turns it off")
         self.go("/admin")
         self.until(plugin_listed, "the ListenBrainz plugin and its permissions on the admin page")
 

@@ -22,7 +22,48 @@ export default async function profileView(view, { query, signal }) {
     await sessionsSection(signal),
     appPasswordSection(),
     await apiKeysSection(signal),
-    await connectedAccountsSection(signal));
+    await connectedAccountsSection(signal),
+    await pluginSettingsSection(signal));
+}
+
+/** The settings plugins ask each listener for (typed; label and help from the plugin). */
+async function pluginSettingsSection(signal) {
+  const entries = listOf(await api("/me/plugin-settings", { signal }));
+  if (!entries.length) return null;
+  return h("section", { class: "panel", "aria-labelledby": "plugin-settings-head" },
+    h("h2", { id: "plugin-settings-head" }, "Plugin settings"),
+    entries.map((entry) => {
+      const inputs = new Map();
+      const fields = entry.settings.map((setting) => {
+        const id = `setting-${entry.plugin}-${setting.key}`;
+        let input;
+        if (setting.kind === "bool") {
+          input = h("input", { id, type: "checkbox", checked: setting.value === "true", "data-testid": id });
+        } else if (setting.kind === "choice") {
+          input = h("select", { id, "data-testid": id }, setting.choices.map((choice) => h("option", { value: choice, selected: choice === setting.value }, choice)));
+        } else {
+          input = h("input", { id, type: setting.kind === "integer" ? "number" : "text", value: setting.value, maxlength: 500, "data-testid": id });
+        }
+        inputs.set(setting.key, input);
+        return h("div", { class: "field" }, h("label", { for: id }, setting.label), input,
+          setting.help ? h("p", { class: "meta" }, setting.help) : null);
+      });
+      const form = h("form", { class: "settings", "data-testid": `plugin-settings-${entry.plugin}` },
+        h("h3", {}, entry.name), fields,
+        h("div", { class: "actions" }, h("button", { type: "submit", "data-testid": `plugin-settings-save-${entry.plugin}` }, "Save")));
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const values = {};
+        for (const [key, input] of inputs) values[key] = input.type === "checkbox" ? String(input.checked) : input.value;
+        try {
+          await api(`/me/plugin-settings/${enc(entry.plugin)}`, { method: "PUT", body: { values } });
+          announce(`${entry.name} settings saved.`);
+        } catch (error) {
+          announceError(error, `Saving ${entry.name} settings`);
+        }
+      });
+      return form;
+    }));
 }
 
 /** Scrobblers (ListenBrainz …): paste a token to connect; what was sent and what waits. */
