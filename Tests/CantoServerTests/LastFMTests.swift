@@ -117,22 +117,11 @@ struct LastFMTests {
             }
             let data = try TemporaryDirectory(prefix: "canto-lastfm-plugin")
             let database = try CantoDatabase(dataDirectory: data.url)
-            let catalog = CatalogRepository(database: database)
             let plugin = try LastFMPlugin(
                 configuration: PluginConfiguration(pluginID: "lastfm", values: values),
-                context: PluginContext(
-                    logger: Logger(label: "test"), dataDirectory: URL(fileURLWithPath: "/nonexistent"),
-                    catalog: catalog, catalogWriter: catalog,
-                    http: HostHTTPClient(
-                        pluginID: "lastfm",
-                        allowedHosts: HostHTTPClient.allowedHosts(
-                            LastFMPlugin.descriptor, PluginConfiguration(pluginID: "lastfm", values: values))),
-                    storage: PluginValueRepository(database: database, pluginID: "lastfm"),
-                    listenerData: HostListenerData(
-                        pluginID: "lastfm", allowed: false, history: HistoryRepository(database: database),
-                        state: LibraryStateRepository(database: database)),
-                    userSettings: HostUserSettings(
-                        pluginID: "lastfm", declared: [], store: LinkedAccountRepository(database: database))))
+                context: PluginContext.forTests(
+                    LastFMPlugin.descriptor, data: data.url, database: database,
+                    configuration: PluginConfiguration(pluginID: "lastfm", values: values)))
             let (key, name) = try await plugin.completeLink(parameters: ["token": await fake.approve(user: "many")])
             #expect(name == "many")
             let start = Date().addingTimeInterval(-86_400)

@@ -94,15 +94,7 @@ struct PluginRegistryTests {
         try PluginRegistry(
             types: BuiltinPlugins.all + [TokenSource.self, FailingSource.self], configurations: configurations,
             context: { descriptor in
-                PluginContext(
-                    logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
-                    catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []),
-                    storage: PluginValueRepository(database: database, pluginID: descriptor.id),
-                    listenerData: HostListenerData(
-                        pluginID: descriptor.id, allowed: false, history: HistoryRepository(database: database),
-                        state: LibraryStateRepository(database: database)),
-                    userSettings: HostUserSettings(
-                        pluginID: descriptor.id, declared: [], store: LinkedAccountRepository(database: database)))
+                PluginContext.forTests(descriptor, data: data.url, database: database)
             }, logger: Logger(label: "test"))
     }
 
@@ -163,15 +155,7 @@ struct PluginRegistryTests {
         let registry = try PluginRegistry(
             types: [SlowSource.self], configurations: [:],
             context: { descriptor in
-                PluginContext(
-                    logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
-                    catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []),
-                    storage: PluginValueRepository(database: database, pluginID: descriptor.id),
-                    listenerData: HostListenerData(
-                        pluginID: descriptor.id, allowed: false, history: HistoryRepository(database: database),
-                        state: LibraryStateRepository(database: database)),
-                    userSettings: HostUserSettings(
-                        pluginID: descriptor.id, declared: [], store: LinkedAccountRepository(database: database)))
+                PluginContext.forTests(descriptor, data: data.url, database: database)
             }, logger: Logger(label: "test"))
         let scans = ScanCoordinator(sources: registry, catalog: catalog, libraries: [], logger: Logger(label: "test"))
         // The server's plugin service starts the plugins while the start-up scan is asked for.
@@ -202,15 +186,7 @@ struct PluginRegistryTests {
                     "uncreatable": PluginConfiguration(pluginID: "uncreatable", values: ["enabled": .bool(true)])
                 ],
                 context: { descriptor in
-                    PluginContext(
-                        logger: Logger(label: "test"), dataDirectory: data.appending(descriptor.id), catalog: catalog,
-                        catalogWriter: catalog, http: HostHTTPClient(pluginID: descriptor.id, allowedHosts: []),
-                        storage: PluginValueRepository(database: database, pluginID: descriptor.id),
-                        listenerData: HostListenerData(
-                            pluginID: descriptor.id, allowed: false, history: HistoryRepository(database: database),
-                            state: LibraryStateRepository(database: database)),
-                        userSettings: HostUserSettings(
-                            pluginID: descriptor.id, declared: [], store: LinkedAccountRepository(database: database)))
+                    PluginContext.forTests(descriptor, data: data.url, database: database)
                 }, logger: Logger(label: "test"))
         }
     }
