@@ -140,13 +140,11 @@ public struct LastFMPlugin: ListenSinkPlugin, WebLinking {
         parameters["api_key"] = apiKey
         parameters["api_sig"] = Self.signature(parameters, secret: secret)
         parameters["format"] = "json"
-        let body = parameters.sorted { $0.key < $1.key }.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }
-            .joined(separator: "&")
         let response = try await http.send(
             PluginHTTPRequest(
                 method: "POST", url: endpoint,
                 headers: ["Content-Type": "application/x-www-form-urlencoded", "User-Agent": "Canto/1.0.0"],
-                body: Data(body.utf8)))
+                body: PluginHTTPRequest.formBody(parameters)))
         guard let json = response.json else { throw LastFMError(code: 0, message: "HTTP \(response.status), not JSON") }
         guard let code = (json["error"] as? Int) ?? (json["error"] as? String).flatMap(Int.init) else {
             guard (200..<300).contains(response.status) else {
@@ -162,14 +160,6 @@ public struct LastFMPlugin: ListenSinkPlugin, WebLinking {
         case 11, 16: throw PluginRetryLater(seconds: 30, reason: "Last.fm is temporarily unavailable")
         default: throw LastFMError(code: code, message: message)
         }
-    }
-
-    /// Form encoding: everything but letters, digits and `-._~` percent-encoded.
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(
-            CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }
 

@@ -122,14 +122,9 @@ extension LinkedAccountService {
         } else {
             form["client_id"] = oauth.client.clientID
         }
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: "\u{0}"..."\u{7f}"))
-        allowed.insert(charactersIn: "-._~")
-        let body = form.sorted { $0.key < $1.key }.map { key, value in
-            "\(key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key)="
-                + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
-        }.joined(separator: "&")
         let response = try await oauth.http.send(
-            PluginHTTPRequest(method: "POST", url: oauth.client.tokenURL, headers: headers, body: Data(body.utf8)))
+            PluginHTTPRequest(
+                method: "POST", url: oauth.client.tokenURL, headers: headers, body: PluginHTTPRequest.formBody(form)))
         let json = response.json ?? [:]
         if response.status == 400 || response.status == 401 {
             throw LinkedAccountRejected(reason: (json["error"] as? String) ?? "the service refused the grant")

@@ -22,6 +22,18 @@ public struct PluginHTTPRequest: Sendable, Equatable {
     }
 }
 
+extension PluginHTTPRequest {
+    /// An `application/x-www-form-urlencoded` body: names and values percent-encoded (all but
+    /// letters, digits and `-._~`), pairs in name order.
+    public static func formBody(_ parameters: [String: String]) -> Data {
+        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        allowed.insert(charactersIn: "-._~")
+        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
+        let pairs = parameters.sorted { $0.key < $1.key }.map { "\(encode($0.key))=\(encode($0.value))" }
+        return Data(pairs.joined(separator: "&").utf8)
+    }
+}
+
 /// The answer to a ``PluginHTTPRequest``. Header names are lowercase.
 public struct PluginHTTPResponse: Sendable, Equatable {
     public var status: Int
