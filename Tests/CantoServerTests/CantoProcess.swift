@@ -1,3 +1,4 @@
+import CantoTestSupport
 import Foundation
 import Synchronization
 
@@ -48,7 +49,7 @@ final class CantoProcess: Sendable {
         }
         let stdin = Pipe()
         process.standardInput = stdin
-        try process.run()
+        try ProcessLauncher.launch(process)
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
     }
