@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Starts child processes one launch at a time. Foundation's `Process.run()` on Linux crashed (a
