@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// Starts child processes one launch at a time. Foundation's `Process.run()` on Linux crashed (a
