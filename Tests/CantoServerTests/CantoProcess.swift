@@ -1,4 +1,3 @@
-import CantoTestSupport
 import Foundation
 import Synchronization
 
@@ -49,7 +48,7 @@ final class CantoProcess: Sendable {
         }
         let stdin = Pipe()
         process.standardInput = stdin
-        try ProcessLauncher.launch(process)
+        try process.run()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
     }

@@ -21,7 +21,7 @@ struct ScanCommandTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try ProcessLauncher.launch(process)
+        try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(output)")

@@ -208,7 +208,7 @@ enum Shell {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
-        try ProcessLauncher.launch(process)
+        try process.run()
         return process
     }
 

@@ -59,7 +59,7 @@ struct UserCommandTests {
         ]
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice
-        try ProcessLauncher.launch(openssl)
+        try openssl.run()
         openssl.waitUntilExit()
         #expect(openssl.terminationStatus == 0)
 
@@ -75,7 +75,7 @@ struct UserCommandTests {
         curl.arguments = ["-sk", "-D", "-", "https://127.0.0.1:\(port)/healthz"]
         let pipe = Pipe()
         curl.standardOutput = pipe
-        try ProcessLauncher.launch(curl)
+        try curl.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         curl.waitUntilExit()
         #expect(output.hasPrefix("HTTP/1.1 200"))

@@ -27,7 +27,7 @@ public enum FFmpegTool {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try ProcessLauncher.launch(process)
+        try process.run()
         // Read before waiting: a full pipe would otherwise block ffmpeg forever.
         let output = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
