@@ -12,13 +12,13 @@ public struct LinkedAccountService: Sendable {
     let deadline: Duration
     /// Web links begun and not yet come back, by their one-time state.
     let pending = PendingLinks()
-    /// The OAuth plugins' clients, by plugin id (their tokens are refreshed here).
-    public let oauth: [String: OAuthPlugin]
+    /// The OAuth plugins' clients now, by plugin id (their tokens are refreshed here).
+    public let oauth: @Sendable (String) -> OAuthPlugin?
     let clock: any WallClock
 
     public init(
         store: any LinkedAccountStore, secrets: SecretBox, events: any EventLog, deadline: Duration,
-        oauth: [String: OAuthPlugin] = [:], clock: any WallClock = SystemClock()
+        oauth: @escaping @Sendable (String) -> OAuthPlugin? = { _ in nil }, clock: any WallClock = SystemClock()
     ) {
         self.store = store
         self.secrets = secrets
@@ -119,7 +119,7 @@ public struct LinkedAccountService: Sendable {
         guard let tokens = OAuthTokens(secret: secret) else {
             return LinkedAccount(userID: user, secret: secret, name: record.name)
         }
-        guard let client = oauth[plugin] else { return nil }
+        guard let client = oauth(plugin) else { return nil }
         do {
             let access = try await freshAccess(tokens, plugin: plugin, user: user, oauth: client, at: clock.now)
             return LinkedAccount(userID: user, secret: access, name: record.name)

@@ -10,7 +10,8 @@ public import Logging
 /// "reconnect" and the listener's listens stop there. Every call has a deadline.
 public struct ListenDelivery: EventSubscriber {
     public let pluginID: String
-    let plugin: any ListenSinkPlugin
+    /// The plugin now (an admin may reconfigure, enable or disable it at run time).
+    let resolve: @Sendable () -> (any ListenSinkPlugin)?
     /// Whether the plugin is running now (it may have failed to start).
     let isRunning: @Sendable () async -> Bool
     let catalog: any CatalogReader
@@ -21,11 +22,12 @@ public struct ListenDelivery: EventSubscriber {
     let logger: Logger
 
     public init(
-        plugin: any ListenSinkPlugin, isRunning: @escaping @Sendable () async -> Bool, catalog: any CatalogReader,
+        pluginID: String, resolve: @escaping @Sendable () -> (any ListenSinkPlugin)?,
+        isRunning: @escaping @Sendable () async -> Bool, catalog: any CatalogReader,
         users: any UserStore, accounts: LinkedAccountService, health: PluginHealth, deadline: Duration, logger: Logger
     ) {
-        pluginID = type(of: plugin).descriptor.id
-        self.plugin = plugin
+        self.pluginID = pluginID
+        self.resolve = resolve
         self.isRunning = isRunning
         self.catalog = catalog
         self.users = users
@@ -74,7 +76,8 @@ public struct ListenDelivery: EventSubscriber {
         switch stored.event {
         case .trackStarted(let user, let track, let client):
             guard Date().timeIntervalSince(stored.at) < Self.staleNowPlaying,
-                let (listen, account) = try await prepare(user, track, stored.at, 0, client), await isRunning()
+                let (listen, account) = try await prepare(user, track, stored.at, 0, client), await isRunning(),
+                let plugin = resolve()
             else { return }
             do {
                 try await PluginCalls.run(pluginID, deadline: deadline) {
@@ -113,7 +116,7 @@ public struct ListenDelivery: EventSubscriber {
             user = owner
         }
         guard let account, let user, !listens.isEmpty else { return }
-        guard await isRunning() else { throw PluginNotRunning(pluginID: pluginID) }
+        guard await isRunning(), let plugin = resolve() else { throw PluginNotRunning(pluginID: pluginID) }
         let batch = listens
         do {
             try await PluginCalls.run(pluginID, deadline: deadline) {

@@ -6,17 +6,18 @@ public import CantoPluginKit
 /// a failure waits with backoff and shows on the admin page.
 public struct PluginEventDelivery: EventSubscriber {
     public let pluginID: String
-    let plugin: any EventsPlugin
+    /// The plugin now (an admin may reconfigure, enable or disable it at run time).
+    let resolve: @Sendable () -> (any EventsPlugin)?
     let isRunning: @Sendable () async -> Bool
     let health: PluginHealth
     let deadline: Duration
 
     public init(
-        plugin: any EventsPlugin, isRunning: @escaping @Sendable () async -> Bool, health: PluginHealth,
-        deadline: Duration
+        pluginID: String, resolve: @escaping @Sendable () -> (any EventsPlugin)?,
+        isRunning: @escaping @Sendable () async -> Bool, health: PluginHealth, deadline: Duration
     ) {
-        pluginID = type(of: plugin).descriptor.id
-        self.plugin = plugin
+        self.pluginID = pluginID
+        self.resolve = resolve
         self.isRunning = isRunning
         self.health = health
         self.deadline = deadline
@@ -26,7 +27,7 @@ public struct PluginEventDelivery: EventSubscriber {
     public var startsFromNow: Bool { true }
 
     public func handle(_ event: StoredEvent) async throws {
-        guard await isRunning() else { throw PluginNotRunning(pluginID: pluginID) }
+        guard await isRunning(), let plugin = resolve() else { throw PluginNotRunning(pluginID: pluginID) }
         do {
             try await PluginCalls.run(pluginID, deadline: deadline) { try await plugin.handle(event) }
         } catch {

@@ -34,6 +34,12 @@ public actor PluginJobScheduler {
         }
     }
 
+    /// Replaces plugin `id`'s jobs with `plugin`'s (nil: it was disabled), each due now.
+    public func reschedule(_ id: String, _ plugin: (any ScheduledPlugin)?) {
+        entries.removeAll { $0.pluginID == id && !$0.running }
+        if let plugin { schedule(plugin) }
+    }
+
     /// Starts every due job of a running plugin and waits for them; returns "plugin/job" names run.
     @discardableResult
     public func runDue() async -> [String] {

@@ -45,20 +45,35 @@ public struct LibraryScanning: Sendable {
     /// The configured music folders (the local library's).
     let configured: [Library]
 
-    /// Opens the database (running migrations) and creates the enabled plugins.
+    /// What an admin changed on the admin page (the file and environment win where they set a key).
+    let overrides: PluginOverrides
+
+    /// Opens the database (running migrations) and creates the enabled plugins, configured by the
+    /// configuration file and environment over what an admin set on the admin page.
     public init(
         configuration: CantoConfiguration, logger: Logger, plugins: [any CantoPlugin.Type] = BuiltinPlugins.all
-    ) throws {
+    ) async throws {
         let database = try CantoDatabase(
             dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
         self.database = database
+        let overrides = PluginOverrides(
+            settings: AccountRepository(database: database),
+            secrets: try SecretBox(dataDirectory: configuration.dataDirectory))
+        self.overrides = overrides
+        let entries = try await overrides.load()
+        var effective = configuration.plugins
+        for type in plugins {
+            let id = type.descriptor.id
+            guard configuration.plugins[id] != nil || entries[id] != nil else { continue }
+            effective[id] = overrides.merged(configuration.plugins[id], entries[id], pluginID: id)
+        }
         let catalog = CatalogRepository(database: database)
         self.catalog = catalog
         configured = configuration.musicFolders.map { LibraryManager.library(path: $0, name: nil) }
         let dataDirectory = configuration.dataDirectory
         registry = try PluginRegistry(
-            types: plugins, configurations: configuration.plugins,
-            context: { descriptor in
+            types: plugins, configurations: effective,
+            context: { descriptor, section in
                 var pluginLogger = logger
                 pluginLogger[metadataKey: "plugin.id"] = "\(descriptor.id)"
                 return PluginContext(
@@ -68,7 +83,7 @@ public struct LibraryScanning: Sendable {
                     catalogWriter: SourceCatalogWriter(source: descriptor.id, writer: catalog, reader: catalog),
                     http: HostHTTPClient(
                         pluginID: descriptor.id,
-                        allowedHosts: HostHTTPClient.allowedHosts(descriptor, configuration.plugins[descriptor.id])),
+                        allowedHosts: HostHTTPClient.allowedHosts(descriptor, section)),
                     storage: PluginValueRepository(database: database, pluginID: descriptor.id),
                     listenerData: HostListenerData(
                         pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
@@ -77,7 +92,7 @@ public struct LibraryScanning: Sendable {
                     userSettings: HostUserSettings(
                         pluginID: descriptor.id, declared: descriptor.userSettings,
                         store: LinkedAccountRepository(database: database)))
-            }, logger: logger)
+            }, logger: logger, locked: configuration.plugins.mapValues { Set($0.values.keys) })
         events = EventOutbox(database: database)
         scans = ScanCoordinator(
             sources: registry, catalog: catalog, libraries: configured, events: events, logger: logger)
@@ -161,7 +176,7 @@ public struct CantoServices: Sendable {
         clock: any WallClock = SystemClock(), pluginDeadline: Duration = .seconds(10)
     ) async throws {
         self.configuration = configuration
-        let scanning = try LibraryScanning(configuration: configuration, logger: logger, plugins: plugins)
+        let scanning = try await LibraryScanning(configuration: configuration, logger: logger, plugins: plugins)
         self.scanning = scanning
         let database = scanning.database
         let catalog = scanning.catalog
@@ -208,14 +223,16 @@ public struct CantoServices: Sendable {
             pool: media)
         self.pluginDeadline = pluginDeadline
         pluginUserSettings = LinkedAccountRepository(database: database)
-        var oauth: [String: LinkedAccountService.OAuthPlugin] = [:]
-        for (id, plugin) in scanning.registry.instances {
-            guard let linking = plugin as? any OAuthLinking else { continue }
-            oauth[id] = LinkedAccountService.OAuthPlugin(
+        let registry = scanning.registry
+        // OAuth clients are read from the plugin as it is now (an admin may reconfigure it).
+        let oauth: @Sendable (String) -> LinkedAccountService.OAuthPlugin? = { id in
+            guard let plugin = registry.instances[id], let linking = plugin as? any OAuthLinking else { return nil }
+            return LinkedAccountService.OAuthPlugin(
                 client: linking.oauth,
                 http: HostHTTPClient(
                     pluginID: id,
-                    allowedHosts: HostHTTPClient.allowedHosts(type(of: plugin).descriptor, configuration.plugins[id])))
+                    allowedHosts: HostHTTPClient.allowedHosts(
+                        type(of: plugin).descriptor, registry.configuration(of: id))))
         }
         let linkedAccounts = LinkedAccountService(
             store: LinkedAccountRepository(database: database),
@@ -225,31 +242,31 @@ public struct CantoServices: Sendable {
         let nowPlaying = NowPlaying()
         self.nowPlaying = nowPlaying
         try await dispatcher.subscribe(nowPlaying)
-        let registry = scanning.registry
         jobs = PluginJobScheduler(
             clock: clock, health: registry.health, isRunning: { await registry.isRunning($0) })
         for id in registry.instances.keys.sorted() {
             if let scheduled = registry.instances[id] as? any ScheduledPlugin { await jobs.schedule(scheduled) }
         }
-        // Plugins that declare `events` get every household event, each from its own durable cursor.
-        for id in registry.instances.keys.sorted() {
-            guard let plugin = registry.instances[id] as? any EventsPlugin,
-                type(of: plugin).descriptor.permissions.events
-            else { continue }
-            try await dispatcher.subscribe(
-                PluginEventDelivery(
-                    plugin: plugin, isRunning: { await registry.isRunning(id) }, health: registry.health,
-                    deadline: pluginDeadline))
-        }
-        // Each scrobbler gets the plays from the outbox, from its own durable cursor.
-        for sink in registry.listenSinks {
-            let id = type(of: sink).descriptor.id
-            var sinkLogger = logger
-            sinkLogger[metadataKey: "plugin.id"] = "\(id)"
-            try await dispatcher.subscribe(
-                ListenDelivery(
-                    plugin: sink, isRunning: { await registry.isRunning(id) }, catalog: catalog, users: accountStore,
-                    accounts: linkedAccounts, health: registry.health, deadline: pluginDeadline, logger: sinkLogger))
+        // Every plugin type that can take events or listens is subscribed, enabled or not, so one an
+        // admin enables later gets them from that moment; each delivery finds the plugin as it is now.
+        for type in plugins {
+            let id = type.descriptor.id
+            if type is any EventsPlugin.Type, type.descriptor.permissions.events {
+                try await dispatcher.subscribe(
+                    PluginEventDelivery(
+                        pluginID: id, resolve: { registry.instances[id] as? any EventsPlugin },
+                        isRunning: { await registry.isRunning(id) }, health: registry.health, deadline: pluginDeadline))
+            }
+            if type is any ListenSinkPlugin.Type {
+                var sinkLogger = logger
+                sinkLogger[metadataKey: "plugin.id"] = "\(id)"
+                try await dispatcher.subscribe(
+                    ListenDelivery(
+                        pluginID: id, resolve: { registry.instances[id] as? any ListenSinkPlugin },
+                        isRunning: { await registry.isRunning(id) }, catalog: catalog, users: accountStore,
+                        accounts: linkedAccounts, health: registry.health, deadline: pluginDeadline,
+                        logger: sinkLogger))
+            }
         }
     }
 

@@ -13,7 +13,7 @@ struct Scan: AsyncParsableCommand {
         let logger = Bootstrap.logging(configuration)
         _ = Bootstrap.metrics()
         let scanning = try await withConfigurationErrors {
-            try LibraryScanning(configuration: configuration, logger: logger)
+            try await LibraryScanning(configuration: configuration, logger: logger)
         }
         let display = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
         let summary = try await scanning.scan(progress: display.show)

@@ -122,6 +122,8 @@ struct OpenAPIResponseTests {
             _ = try await call("get /api/v1/admin/libraries")
             _ = try await call("get /api/v1/admin/scan")
             _ = try await call("get /api/v1/admin/plugins")
+            _ = try await call(
+                "put /api/v1/admin/plugins/{id}", "/api/v1/admin/plugins/listenbrainz", json: ["enabled": true])
 
             // Errors have one shape too.
             let missing = try await client.send(.get, "/api/v1/albums/al-none", token: token)

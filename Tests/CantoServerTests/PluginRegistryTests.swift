@@ -93,7 +93,7 @@ struct PluginRegistryTests {
     func registry(_ configurations: [String: PluginConfiguration]) throws -> PluginRegistry {
         try PluginRegistry(
             types: BuiltinPlugins.all + [TokenSource.self, FailingSource.self], configurations: configurations,
-            context: { descriptor in
+            context: { descriptor, _ in
                 PluginContext.forTests(descriptor, data: data.url, database: database)
             }, logger: Logger(label: "test"))
     }
@@ -154,7 +154,7 @@ struct PluginRegistryTests {
     @Test func theFirstScanWaitsForAPluginThatIsStillStarting() async throws {
         let registry = try PluginRegistry(
             types: [SlowSource.self], configurations: [:],
-            context: { descriptor in
+            context: { descriptor, _ in
                 PluginContext.forTests(descriptor, data: data.url, database: database)
             }, logger: Logger(label: "test"))
         let scans = ScanCoordinator(sources: registry, catalog: catalog, libraries: [], logger: Logger(label: "test"))
@@ -185,7 +185,7 @@ struct PluginRegistryTests {
                 configurations: [
                     "uncreatable": PluginConfiguration(pluginID: "uncreatable", values: ["enabled": .bool(true)])
                 ],
-                context: { descriptor in
+                context: { descriptor, _ in
                     PluginContext.forTests(descriptor, data: data.url, database: database)
                 }, logger: Logger(label: "test"))
         }

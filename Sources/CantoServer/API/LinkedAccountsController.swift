@@ -93,7 +93,7 @@ struct LinkedAccountsController {
             let sink = plugins.listenSinks.first { type(of: $0).descriptor.id == id }
             var parameters: [String: String] = [:]
             for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
-            if let linking = sink as? any OAuthLinking, let oauth = linkedAccounts.oauth[id] {
+            if let linking = sink as? any OAuthLinking, let oauth = linkedAccounts.oauth(id) {
                 do {
                     _ = try await linkedAccounts.completeOAuthLink(
                         linking, pluginID: id, oauth: oauth, parameters: parameters)

@@ -31,7 +31,9 @@ enum NativeAPI {
         PlaylistController(state: services.state, accounts: accounts).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         AdminController(accounts: accounts, catalogs: services.catalogs).addRoutes(to: admin)
-        OperationsController(libraries: services.libraries, scans: services.scans, plugins: services.registry)
-            .addRoutes(to: admin)
+        OperationsController(
+            libraries: services.libraries, scans: services.scans, plugins: services.registry,
+            overrides: services.scanning.overrides, fileSections: services.configuration.plugins, jobs: services.jobs
+        ).addRoutes(to: admin)
     }
 }

@@ -260,6 +260,11 @@ enum OpenAPIDocument {
         .init(
             method: "get", path: "/api/v1/admin/plugins", summary: "The plugins and their state",
             access: .admin, response: "PluginList"),
+        .init(
+            method: "put", path: "/api/v1/admin/plugins/{id}",
+            summary:
+                "Enable, disable or configure a plugin now (kept; the configuration file wins where it sets a key)",
+            access: .admin, request: "PluginChange", response: "Plugin"),
     ]
 
     static let json: [UInt8] = {

@@ -256,7 +256,14 @@ enum OpenAPISchemas {
                     "state": ["type": "string", "enum": ["disabled", "stopped", "running", "failed"]],
                     "capabilities": array(string), "message": optionalString,
                     "permissions": ref("PluginPermissions"), "failures": integer, "lastError": optionalString,
-                ], required: ["descriptor", "enabled", "state", "capabilities", "permissions", "failures"]),
+                    "settings": array(
+                        object(
+                            ["key": string, "value": optionalString, "secret": boolean, "locked": boolean],
+                            required: ["key", "secret", "locked"])),
+                ], required: ["descriptor", "enabled", "state", "capabilities", "permissions", "failures", "settings"]),
+            "PluginChange": object([
+                "enabled": boolean, "values": ["type": "object", "additionalProperties": optionalString],
+            ]),
             "PluginPermissions": object(
                 [
                     "networkHosts": array(string), "networkHostKeys": array(string), "linkedAccounts": boolean,

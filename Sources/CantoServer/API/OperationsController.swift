@@ -4,11 +4,17 @@ import CantoPluginKit
 import Foundation
 import Hummingbird
 
-/// Admin-only: the music folders, scans (with live progress) and the plugins' states.
+/// Admin-only: the music folders, scans (with live progress), and the plugins: their states,
+/// enabling, disabling and configuring them at run time.
 struct OperationsController {
     let libraries: LibraryManager
     let scans: ScanCoordinator
     let plugins: PluginRegistry
+    /// What the admin page changed, kept in the database.
+    let overrides: PluginOverrides
+    /// The configuration file's and environment's plugin sections (they win where they set a key).
+    let fileSections: [String: PluginConfiguration]
+    let jobs: PluginJobScheduler
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("libraries", use: self.libraries)
@@ -18,6 +24,53 @@ struct OperationsController {
         group.post("scan", use: startScan)
         group.get("scan/events", use: scanEvents)
         group.get("plugins", use: pluginList)
+        group.put("plugins/:id", use: changePlugin)
+    }
+
+    struct PluginChange: Decodable {
+        var enabled: Bool?
+        /// New values by key; null or "" goes back to the default.
+        var values: [String: String?]?
+    }
+
+    /// Enables, disables or configures a plugin now, and keeps the change.
+    @Sendable func changePlugin(_ request: Request, context: CantoRequestContext) async throws -> PluginStatus {
+        let id = try context.parameters.require("id")
+        guard let descriptor = await plugins.status().first(where: { $0.descriptor.id == id })?.descriptor else {
+            throw APIError.notFound
+        }
+        let change = try await request.decode(as: PluginChange.self, context: context)
+        let locked = plugins.lockedKeys(of: id)
+        var entries = try await overrides.load()
+        var entry = entries[id] ?? PluginOverrides.Entry()
+        if let enabled = change.enabled {
+            guard !locked.contains("enabled") else {
+                throw APIError(.conflict, "locked", "enabled is set in the configuration file; change it there.")
+            }
+            entry.enabled = enabled
+        }
+        for (key, value) in change.values ?? [:] {
+            guard descriptor.configurationKeys.contains(key) else {
+                throw APIError.badRequest("\(descriptor.name) has no setting \(key).")
+            }
+            guard !locked.contains(key) else {
+                throw APIError(.conflict, "locked", "\(key) is set in the configuration file; change it there.")
+            }
+            entry = try overrides.setting(
+                key, to: value.flatMap { $0.isEmpty ? nil : $0 }, secret: descriptor.secretKeys.contains(key), in: entry
+            )
+        }
+        let status: PluginStatus
+        do {
+            status = try await plugins.replace(
+                id, with: overrides.merged(fileSections[id], entry, pluginID: id))
+        } catch let error as PluginConfigurationError {
+            throw APIError.badRequest(error.key.isEmpty ? error.message : "\(error.key) \(error.message).")
+        }
+        entries[id] = entry
+        try await overrides.save(entries)
+        await jobs.reschedule(id, plugins.instances[id] as? any ScheduledPlugin)
+        return status
     }
 
     struct LibraryInfo: ResponseEncodable {

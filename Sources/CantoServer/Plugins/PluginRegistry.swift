@@ -3,6 +3,7 @@ public import CantoDomain
 public import CantoPluginKit
 import Foundation
 public import Logging
+import Synchronization
 
 /// The state of one plugin, for `canto plugins` and the admin API.
 public struct PluginStatus: Sendable, Equatable, Codable {
@@ -19,6 +20,16 @@ public struct PluginStatus: Sendable, Equatable, Codable {
     /// Calls that failed in a row lately (its work waits with backoff meanwhile), and the last error.
     public var failures: Int = 0
     public var lastError: String?
+    /// Each configuration key with its value now (secrets masked) and whether the configuration
+    /// file or the environment sets it (then the admin page cannot change it).
+    public var settings: [Setting] = []
+
+    public struct Setting: Sendable, Equatable, Codable {
+        public var key: String
+        public var value: String?
+        public var secret: Bool
+        public var locked: Bool
+    }
 }
 
 /// The built-in plugins, host side: creates the enabled ones from configuration, starts and
@@ -28,8 +39,22 @@ public struct PluginStatus: Sendable, Equatable, Codable {
 /// everyone else waits for it, so no caller sees a plugin that is still starting as missing.
 public actor PluginRegistry {
     private let types: [any CantoPlugin.Type]
-    /// The enabled plugins, created once.
-    nonisolated let instances: [String: any CantoPlugin]
+    /// The enabled plugins and every plugin's configuration now: replaced when an admin changes
+    /// one at run time, read without waiting for the actor.
+    private let current = Mutex(Current())
+    struct Current {
+        var instances: [String: any CantoPlugin] = [:]
+        var configurations: [String: PluginConfiguration] = [:]
+    }
+    /// The enabled plugins now.
+    nonisolated var instances: [String: any CantoPlugin] { current.withLock { $0.instances } }
+    /// Each plugin's configuration now.
+    nonisolated func configuration(of id: String) -> PluginConfiguration {
+        current.withLock { $0.configurations[id] } ?? PluginConfiguration(pluginID: id)
+    }
+    /// The keys the configuration file or the environment sets, by plugin (an admin cannot change them).
+    private let locked: [String: Set<String>]
+    private let makeContext: @Sendable (PluginDescriptor, PluginConfiguration) -> PluginContext
     private var statuses: [String: PluginStatus] = [:]
     private let logger: Logger
     private var startup: Task<Void, Never>?
@@ -39,12 +64,17 @@ public actor PluginRegistry {
     /// Creates every enabled plugin. `configurations` holds each `[plugins.<id>]` section.
     /// Throws ``PluginConfigurationError`` for a section naming no plugin, an unknown key, or a
     /// plugin that rejects its configuration.
+    /// `locked` names, by plugin, the keys the configuration file or the environment set (the
+    /// rest of `configurations` came from the admin page).
     public init(
         types: [any CantoPlugin.Type], configurations: [String: PluginConfiguration],
-        context: (PluginDescriptor) -> PluginContext, logger: Logger
+        context: @escaping @Sendable (PluginDescriptor, PluginConfiguration) -> PluginContext, logger: Logger,
+        locked: [String: Set<String>]? = nil
     ) throws {
         self.types = types
         self.logger = logger
+        makeContext = context
+        self.locked = locked ?? configurations.mapValues { Set($0.values.keys) }
         try Self.validate(types: types, configurations: configurations)
         var instances: [String: any CantoPlugin] = [:]
         for type in types {
@@ -55,14 +85,65 @@ public actor PluginRegistry {
                 descriptor: descriptor, enabled: enabled, state: enabled ? .stopped : .disabled,
                 capabilities: Self.capabilities(of: type), permissions: descriptor.permissions)
             if enabled {
-                instances[descriptor.id] = try type.init(configuration: configuration, context: context(descriptor))
+                instances[descriptor.id] = try type.init(
+                    configuration: configuration, context: context(descriptor, configuration))
             } else {
                 status.state = .disabled
             }
             statuses[descriptor.id] = status
         }
-        self.instances = instances
+        current.withLock {
+            $0.instances = instances
+            $0.configurations = configurations
+        }
     }
+
+    /// Applies `configuration` to plugin `id` now (an admin's change): the new instance is created
+    /// first (a configuration it refuses changes nothing), then the old one stops and the new one
+    /// starts; disabled, the plugin stops and is removed. Returns its status.
+    public func replace(_ id: String, with configuration: PluginConfiguration) async throws -> PluginStatus {
+        guard let type = types.first(where: { $0.descriptor.id == id }) else { throw DomainError.notFound }
+        if let startup { await startup.value }
+        try Self.validate(types: [type], configurations: [id: configuration])
+        let enabled = try configuration.bool("enabled") ?? type.descriptor.enabledByDefault
+        let created =
+            enabled
+            ? try type.init(configuration: configuration, context: makeContext(type.descriptor, configuration)) : nil
+        if statuses[id]?.state == .running, let old = instances[id] { await old.stop() }
+        current.withLock {
+            $0.instances[id] = created
+            $0.configurations[id] = configuration
+        }
+        statuses[id]?.enabled = enabled
+        statuses[id]?.message = nil
+        statuses[id]?.state = enabled ? .stopped : .disabled
+        if let created {
+            do {
+                try await created.start()
+                statuses[id]?.state = .running
+            } catch {
+                statuses[id]?.state = .failed
+                statuses[id]?.message = String(describing: error)
+            }
+        }
+        logger.notice("plugin reconfigured", metadata: ["plugin.id": "\(id)", "plugin.enabled": "\(enabled)"])
+        guard let status = await status().first(where: { $0.descriptor.id == id }) else { throw DomainError.notFound }
+        return status
+    }
+
+    /// A value as the admin page shows and takes it (no TOML quoting; a list comma-separated).
+    static func plainText(_ value: PluginConfigValue) -> String {
+        switch value {
+        case .string(let text): text
+        case .integer(let number): String(number)
+        case .double(let number): String(number)
+        case .bool(let flag): flag ? "true" : "false"
+        case .array(let items): items.map(plainText).joined(separator: ",")
+        }
+    }
+
+    /// The keys of plugin `id` that the configuration file or the environment sets.
+    public nonisolated func lockedKeys(of id: String) -> Set<String> { locked[id] ?? [] }
 
     /// Checks sections and keys without creating anything (`canto config check`).
     public static func validate(types: [any CantoPlugin.Type], configurations: [String: PluginConfiguration]) throws {
@@ -116,9 +197,17 @@ public actor PluginRegistry {
     public func status() async -> [PluginStatus] {
         var list = statuses.values.sorted { $0.descriptor.id < $1.descriptor.id }
         for index in list.indices {
-            let health = await health.state(of: list[index].descriptor.id)
+            let descriptor = list[index].descriptor
+            let health = await health.state(of: descriptor.id)
             list[index].failures = health.consecutiveFailures
             list[index].lastError = health.consecutiveFailures > 0 ? health.lastError : nil
+            let configuration = configuration(of: descriptor.id)
+            let locked = lockedKeys(of: descriptor.id)
+            list[index].settings = descriptor.configurationKeys.map { key in
+                let secret = descriptor.secretKeys.contains(key)
+                let value = configuration.values[key].map { secret ? "********" : Self.plainText($0) }
+                return PluginStatus.Setting(key: key, value: value, secret: secret, locked: locked.contains(key))
+            }
         }
         return list
     }

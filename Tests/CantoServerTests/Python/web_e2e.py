@@ -9,7 +9,7 @@ failure-<step>.log with the browser console, and later independent steps still r
 
   login     sign in through the form
   scrobbler the profile's connected accounts refuse a wrong ListenBrainz token and connect with K;
-            the admin page lists the ListenBrainz plugin with its permissions
+            the admin page lists the ListenBrainz plugin with its permissions, and turns Last.fm on
   search    type Q in the search box, T shows up, ArrowDown…Enter plays it
   play      the <audio id="audio"> element advances past 1 s and is not paused; seeking to the
             end records the play in the listening history
@@ -284,6 +284,23 @@ class E2E:
             raise StepFailure("scrobbler: 'Show what I am playing' should be on until the listener turns it off")
         self.go("/admin")
         self.until(plugin_listed, "the ListenBrainz plugin and its permissions on the admin page")
+
+        # An admin turns Last.fm on from the admin page, with its key and secret.
+        def lastfm_running(_: Any) -> bool:
+            try:
+                return any("lastfm" in row.text and "running" in row.text for row in self.all(tid("plugin-row")))
+            except StaleElementReferenceException:
+                return False
+
+        self.click(tid("plugin-config-lastfm") + " summary", "the Configure Last.fm disclosure")
+        box = self.visible(tid("plugin-enabled-lastfm"), "Last.fm's Enabled box")
+        if not box.is_selected():
+            box.click()
+        self.visible(tid("plugin-lastfm-api_key"), "Last.fm's api_key field").send_keys("e2e-api-key")
+        self.visible(tid("plugin-lastfm-shared_secret"), "Last.fm's shared_secret field").send_keys("e2e-secret")
+        self.click(tid("plugin-save-lastfm"))
+        self.until(lastfm_running, "Last.fm to run after the admin saved its settings")
+        self.shot("admin-plugins")
 
     def search(self) -> None:
         query, title = self.args.query, self.args.expect_title

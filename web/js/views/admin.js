@@ -378,5 +378,47 @@ async function pluginsSection(signal) {
               h("td", { "data-testid": "plugin-message" },
                 plugin.failures ? `Failing (${plugin.failures} in a row): ${text(plugin.lastError)}` : text(plugin.message)));
           }))))
-      : h("p", { class: "empty" }, "No plugins installed."));
+      : h("p", { class: "empty" }, "No plugins installed."),
+    plugins.map((plugin) => pluginForm(plugin, signal)));
+}
+
+/** Enable, disable and configure one plugin now (what the configuration file sets stays read-only). */
+function pluginForm(plugin, signal) {
+  const d = plugin.descriptor;
+  const enabled = h("input", { type: "checkbox", id: `plugin-enabled-${d.id}`, checked: plugin.enabled, "data-testid": `plugin-enabled-${d.id}` });
+  const inputs = new Map();
+  const fields = (plugin.settings ?? []).map((setting) => {
+    const id = `plugin-${d.id}-${setting.key}`;
+    const input = h("input", {
+      id, type: setting.secret ? "password" : "text", autocomplete: "off", maxlength: 2000,
+      value: setting.secret ? "" : setting.value ?? "", disabled: setting.locked,
+      placeholder: setting.secret && setting.value ? "unchanged" : "", "data-testid": id,
+    });
+    inputs.set(setting.key, { input, setting });
+    return h("div", { class: "field" }, h("label", { for: id }, setting.key), input,
+      setting.locked ? h("p", { class: "meta" }, "Set in the configuration file.") : null);
+  });
+  const form = h("form", { class: "settings", "data-testid": `plugin-form-${d.id}` },
+    h("div", { class: "field" }, h("label", { for: `plugin-enabled-${d.id}` }, "Enabled"), enabled),
+    fields,
+    h("div", { class: "actions" }, h("button", { type: "submit", "data-testid": `plugin-save-${d.id}` }, "Save")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = {};
+    for (const [key, { input, setting }] of inputs) {
+      if (setting.locked) continue;
+      if (setting.secret && input.value === "") continue; // unchanged
+      values[key] = input.value.trim() || null;
+    }
+    try {
+      const saved = await api(`/admin/plugins/${enc(d.id)}`, { method: "PUT", body: { enabled: enabled.checked, values } });
+      announce(`${d.name}: ${saved.state}.`);
+      const section = document.getElementById("admin-plugins");
+      section?.replaceWith(await pluginsSection(signal));
+    } catch (error) {
+      announceError(error, `Saving ${d.name}`);
+    }
+  });
+  return h("details", { class: "plugin-config", "data-testid": `plugin-config-${d.id}` },
+    h("summary", {}, `Configure ${d.name}`), form);
 }
