@@ -132,7 +132,9 @@ extension LinkedAccountService {
         guard (200..<300).contains(response.status), let access = json["access_token"] as? String else {
             throw DomainError.unavailable("The service's token endpoint answered HTTP \(response.status).")
         }
-        let lifetime = (json["expires_in"] as? Int).map(TimeInterval.init)
+        // A lifetime outside a minute to a year is held to it (a service's 0 or 10^12 must not
+        // mean "refresh on every call" or "never").
+        let lifetime = (json["expires_in"] as? Int).map { TimeInterval(min(max($0, 60), 31_536_000)) }
         return OAuthTokens(
             access: access, refresh: (json["refresh_token"] as? String) ?? previousRefresh,
             expiresAt: lifetime.map { date + $0 })

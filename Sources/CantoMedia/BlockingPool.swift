@@ -26,9 +26,6 @@ public final class BlockingPool: Sendable {
         }
     }
 
-    /// How many jobs are running or waiting, for the tests and metrics.
-    public var pending: Int { state.withLock { $0.running + $0.waiting.count } }
-
     private func submit(_ job: @escaping @Sendable () -> Void) {
         let startsWorker = state.withLock { state -> Bool in
             state.waiting.append(job)

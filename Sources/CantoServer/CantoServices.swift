@@ -81,9 +81,7 @@ public struct LibraryScanning: Sendable {
                     dataDirectory: dataDirectory.appendingPathComponent("plugins/\(descriptor.id)"),
                     catalog: catalog,
                     catalogWriter: SourceCatalogWriter(source: descriptor.id, writer: catalog, reader: catalog),
-                    http: HostHTTPClient(
-                        pluginID: descriptor.id,
-                        allowedHosts: HostHTTPClient.allowedHosts(descriptor, section)),
+                    http: HostHTTPClient(descriptor, configuration: section),
                     storage: PluginValueRepository(database: database, pluginID: descriptor.id),
                     listenerData: HostListenerData(
                         pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
@@ -229,10 +227,7 @@ public struct CantoServices: Sendable {
             guard let plugin = registry.instances[id], let linking = plugin as? any OAuthLinking else { return nil }
             return LinkedAccountService.OAuthPlugin(
                 client: linking.oauth,
-                http: HostHTTPClient(
-                    pluginID: id,
-                    allowedHosts: HostHTTPClient.allowedHosts(
-                        type(of: plugin).descriptor, registry.configuration(of: id))))
+                http: HostHTTPClient(type(of: plugin).descriptor, configuration: registry.configuration(of: id)))
         }
         let linkedAccounts = LinkedAccountService(
             store: LinkedAccountRepository(database: database),

@@ -17,8 +17,7 @@ extension PluginContext {
         return PluginContext(
             logger: Logger(label: "test"), dataDirectory: data.appendingPathComponent(descriptor.id), catalog: catalog,
             catalogWriter: catalog,
-            http: HostHTTPClient(
-                pluginID: descriptor.id, allowedHosts: HostHTTPClient.allowedHosts(descriptor, configuration)),
+            http: HostHTTPClient(descriptor, configuration: configuration),
             storage: PluginValueRepository(database: database, pluginID: descriptor.id),
             listenerData: HostListenerData(
                 pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,

@@ -93,26 +93,19 @@ struct LinkedAccountsController {
             let sink = plugins.listenSinks.first { type(of: $0).descriptor.id == id }
             var parameters: [String: String] = [:]
             for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
-            if let linking = sink as? any OAuthLinking, let oauth = linkedAccounts.oauth(id) {
-                do {
+            do {
+                if let linking = sink as? any OAuthLinking, let oauth = linkedAccounts.oauth(id) {
                     _ = try await linkedAccounts.completeOAuthLink(
                         linking, pluginID: id, oauth: oauth, parameters: parameters)
-                } catch {
-                    context.logger.notice(
-                        "oauth link not completed",
-                        metadata: ["plugin.id": "\(id)", "error": "\(String(reflecting: type(of: error)))"])
-                    outcome = "link-failed=\(id)"
-                }
-            } else if let linking = sink as? any WebLinking {
-                do {
+                } else if let linking = sink as? any WebLinking {
                     _ = try await linkedAccounts.completeWebLink(linking, pluginID: id, parameters: parameters)
-                } catch {
-                    context.logger.notice(
-                        "web link not completed",
-                        metadata: ["plugin.id": "\(id)", "error": "\(String(reflecting: type(of: error)))"])
-                    outcome = "link-failed=\(id)"
+                } else {
+                    throw APIError.notFound
                 }
-            } else {
+            } catch {
+                context.logger.notice(
+                    "link not completed",
+                    metadata: ["plugin.id": "\(id)", "error": "\(String(reflecting: type(of: error)))"])
                 outcome = "link-failed=\(id)"
             }
             var headers = HTTPFields()

@@ -17,6 +17,9 @@ struct HostHTTPClient: PluginHTTPClient {
     /// The largest answer read.
     static let maxBodyBytes = 8 << 20
 
+    /// The longest a request may take, whatever the plugin asks.
+    static let longestTimeout: Duration = .seconds(300)
+
     /// The hosts `descriptor` may reach under `configuration`.
     static func allowedHosts(_ descriptor: PluginDescriptor, _ configuration: PluginConfiguration?) -> Set<String> {
         var hosts = Set(descriptor.permissions.networkHosts.map { $0.lowercased() })
@@ -48,7 +51,8 @@ struct HostHTTPClient: PluginHTTPClient {
         for (name, value) in request.headers { outbound.headers.add(name: name, value: value) }
         if let body = request.body { outbound.body = .bytes(ByteBuffer(bytes: body)) }
         let started = ContinuousClock.now
-        let (seconds, attoseconds) = request.timeout.components
+        // Held to (0, 5 min] before converting: a plugin's `.seconds(.max)` must not overflow.
+        let (seconds, attoseconds) = min(max(request.timeout, .milliseconds(1)), Self.longestTimeout).components
         let timeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         do {
             let response = try await client.execute(outbound, timeout: timeout)
@@ -94,5 +98,13 @@ extension Timer {
     fileprivate func recordInterval(since started: ContinuousClock.Instant) {
         let (seconds, attoseconds) = (ContinuousClock.now - started).components
         recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+extension HostHTTPClient {
+    /// The client for `descriptor`'s plugin under `configuration`: its declared hosts and those of
+    /// its URL-valued keys.
+    init(_ descriptor: PluginDescriptor, configuration: PluginConfiguration?) {
+        self.init(pluginID: descriptor.id, allowedHosts: Self.allowedHosts(descriptor, configuration))
     }
 }
