@@ -1,15 +1,19 @@
 public import CantoCore
 import CantoPluginKit
-import Foundation
+public import Foundation
 
 /// Where a track's audio is: the track, looked up in the caller's view, is asked of the media
 /// source its library belongs to. A track outside the view is missing; a track whose source is
 /// not running is unavailable.
 public struct MediaResolver: Sendable {
     let sources: any MediaSources
+    /// Whether the source (by id) may send listeners' players to a remote address: only to the
+    /// hosts it declares, like the rest of its network use.
+    let mayReach: @Sendable (String, URL) -> Bool
 
-    public init(sources: any MediaSources) {
+    public init(sources: any MediaSources, mayReach: @escaping @Sendable (String, URL) -> Bool) {
         self.sources = sources
+        self.mayReach = mayReach
     }
 
     /// The track and its location, or nil when the view holds no such track.
@@ -21,6 +25,11 @@ public struct MediaResolver: Sendable {
         else {
             throw DomainError(.unavailable, "The source of this track (\(library.source)) is not running.")
         }
-        return (track, try await source.location(of: track, in: library))
+        let location = try await source.location(of: track, in: library)
+        if case .remote(let url) = location, !mayReach(library.source, url) {
+            throw DomainError(
+                .unavailable, "The source of this track (\(library.source)) gave an address it did not declare.")
+        }
+        return (track, location)
     }
 }

@@ -210,7 +210,13 @@ public struct CantoServices: Sendable {
                 limit: configuration.maxConcurrentTranscodes, timeout: configuration.transcodeQueueTimeout),
             pool: media)
         delivery = TrackDelivery(
-            resolver: MediaResolver(sources: scanning.registry),
+            resolver: MediaResolver(
+                sources: scanning.registry,
+                mayReach: { [registry = scanning.registry] id, url in
+                    guard let plugin = registry.instances[id] else { return false }
+                    return HostHTTPClient(type(of: plugin).descriptor, configuration: registry.configuration(of: id))
+                        .allows(url)
+                }),
             planner: StreamPlanner(
                 clientDefaults: configuration.clientStreamDefaults, defaultFormat: configuration.defaultTranscodeFormat),
             streamer: streamer, preferences: accountStore)

@@ -15,7 +15,8 @@ import Testing
 /// track that lives at an http address (`base_url` + `song.mp3`).
 struct RemoteStubSource: MediaSourcePlugin {
     static let descriptor = PluginDescriptor(
-        id: "remote", name: "Remote stub", version: "0.1.0", enabledByDefault: true, configurationKeys: ["base_url"])
+        id: "remote", name: "Remote stub", version: "0.1.0", enabledByDefault: true, configurationKeys: ["base_url"],
+        permissions: PluginPermissions(networkHostKeys: ["base_url"]))
     static let library = Library(
         id: LibraryID("lremote"), name: "Remote shelf", path: "remote:shelf", source: "remote")
     static let folder = FolderID("fremote")

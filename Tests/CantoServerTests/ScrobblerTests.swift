@@ -235,6 +235,11 @@ struct ScrobblerTests {
             ListenBrainzPluginType.descriptor,
             PluginConfiguration(pluginID: "listenbrainz", values: ["base_url": .string("http://127.0.0.1:8123/")]))
         #expect(hosts == ["api.listenbrainz.org", "127.0.0.1:8123"])
+        // The same rule decides where a media source may send players (its remote tracks).
+        let source = HostHTTPClient(pluginID: "listenbrainz", allowedHosts: hosts)
+        #expect(source.allows(URL(string: "http://127.0.0.1:8123/song.mp3")!))
+        #expect(!source.allows(URL(string: "http://127.0.0.1:9/song.mp3")!))
+        #expect(!source.allows(URL(string: "file:///etc/passwd")!))
     }
 
     @Test func aHangingPluginDelaysNothingAndShowsAsFailing() async throws {

@@ -32,19 +32,22 @@ struct HostHTTPClient: PluginHTTPClient {
         return hosts
     }
 
+    /// Whether `url` is an http(s) address on a host the plugin may reach.
+    func allows(_ url: URL) -> Bool {
+        guard let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = url.host?.lowercased()
+        else { return false }
+        return allowedHosts.contains(host) || allowedHosts.contains(url.port.map { "\(host):\($0)" } ?? host)
+    }
+
     func send(_ request: PluginHTTPRequest) async throws -> PluginHTTPResponse {
-        guard let scheme = request.url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            let host = request.url.host?.lowercased()
-        else {
-            throw PluginPermissionDenied(pluginID: pluginID, permission: "a request to \(request.url.absoluteString)")
-        }
-        let hostAndPort = request.url.port.map { "\(host):\($0)" } ?? host
-        guard allowedHosts.contains(host) || allowedHosts.contains(hostAndPort) else {
+        guard let host = request.url.host?.lowercased(), allows(request.url) else {
             Counter(
                 label: "canto_plugin_http_requests_total", dimensions: [("plugin", pluginID), ("outcome", "denied")]
             )
             .increment()
-            throw PluginPermissionDenied(pluginID: pluginID, permission: "network access to \(hostAndPort)")
+            throw PluginPermissionDenied(
+                pluginID: pluginID, permission: "network access to \(request.url.host ?? request.url.absoluteString)")
         }
         var outbound = HTTPClientRequest(url: request.url.absoluteString)
         outbound.method = HTTPMethod(rawValue: request.method)

@@ -46,6 +46,8 @@ struct RemoteMediaResponse {
         for name in Self.passedBack {
             if let value = upstream.headers.first(name: name.rawName) { headers[name] = value }
         }
+        // A length that is not a whole number of bytes is not passed on (the body streams without one).
+        if let length = headers[.contentLength], (Int64(length) ?? -1) < 0 { headers[.contentLength] = nil }
         if let downloadName {
             let safe = downloadName.replacingOccurrences(of: "\"", with: "'")
             headers[.contentDisposition] = "attachment; filename=\"\(safe)\""
