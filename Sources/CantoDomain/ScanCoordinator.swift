@@ -20,8 +20,13 @@ public actor ScanCoordinator {
     private let stream: AsyncStream<Void>
     private var pending = false
     private let live = LiveProgress()
-    /// The running scan's progress, or the last one's.
-    public var progress: ScanProgress { live.value }
+    /// The running scan's progress, or the last one's; a requested scan that has not begun yet
+    /// counts as running, so a caller that asked for one never sees "done" before it ran.
+    public var progress: ScanProgress {
+        var value = live.value
+        if pending { value.running = true }
+        return value
+    }
     public private(set) var lastSummary: ScanSummary?
     /// Scans run to their end since start.
     public private(set) var completedScans = 0
@@ -77,10 +82,13 @@ public actor ScanCoordinator {
     public func scanNow(progress report: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async throws
         -> ScanSummary
     {
-        let expected = try await catalog.counts().tracks
-        live.value = ScanProgress(running: true, expectedFiles: expected, startedAt: Date())
+        // Running from the first instant (before any suspension), so there is no moment between
+        // a request and its scan in which neither shows.
+        live.value = ScanProgress(running: true, expectedFiles: 0, startedAt: Date())
         // However the scan ends (finished, stopped, failed), it is no longer running.
         defer { live.update { $0.running = false } }
+        let expected = try await catalog.counts().tracks
+        live.update { $0.expectedFiles = expected }
         var total = ScanSummary()
         for source in await sources.mediaSources() {
             let live = self.live
