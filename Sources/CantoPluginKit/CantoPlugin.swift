@@ -57,13 +57,16 @@ public struct PluginDescriptor: Sendable, Equatable, Codable {
     public var permissions: PluginPermissions
     /// Settings each listener chooses on their profile.
     public var userSettings: [PluginUserSetting]
+    /// The schema of the plugin's own tables (``PluginTables``), applied before it starts.
+    public var migrations: [PluginMigration]
 
     public init(
         id: String, name: String, version: String, enabledByDefault: Bool = false, configurationKeys: [String] = [],
         secretKeys: [String] = [], permissions: PluginPermissions = PluginPermissions(),
-        userSettings: [PluginUserSetting] = []
+        userSettings: [PluginUserSetting] = [], migrations: [PluginMigration] = []
     ) {
         self.userSettings = userSettings
+        self.migrations = migrations
         self.id = id
         self.name = name
         self.version = version
@@ -139,6 +142,8 @@ public struct PluginContext: Sendable {
     public var http: any PluginHTTPClient
     /// The plugin's own key-value store in the server's database.
     public var storage: any PluginStorage
+    /// The plugin's own tables (those its descriptor's migrations create).
+    public var tables: any PluginTables
     /// Listeners' plays, stars, ratings and playlists (when declared).
     public var listenerData: any ListenerData
     /// Each listener's values of the descriptor's `userSettings`.
@@ -146,9 +151,11 @@ public struct PluginContext: Sendable {
 
     public init(
         logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter,
-        http: any PluginHTTPClient, storage: any PluginStorage, listenerData: any ListenerData,
+        http: any PluginHTTPClient, storage: any PluginStorage, tables: any PluginTables,
+        listenerData: any ListenerData,
         userSettings: any PluginUserSettings
     ) {
+        self.tables = tables
         self.userSettings = userSettings
         self.listenerData = listenerData
         self.logger = logger

@@ -83,6 +83,8 @@ public struct LibraryScanning: Sendable {
                     catalogWriter: SourceCatalogWriter(source: descriptor.id, writer: catalog, reader: catalog),
                     http: HostHTTPClient(descriptor, configuration: section),
                     storage: PluginValueRepository(database: database, pluginID: descriptor.id),
+                    tables: PluginTableStore(
+                        database: database, pluginID: descriptor.id, declaresTables: !descriptor.migrations.isEmpty),
                     listenerData: HostListenerData(
                         pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
                         history: HistoryRepository(database: database),
@@ -90,7 +92,12 @@ public struct LibraryScanning: Sendable {
                     userSettings: HostUserSettings(
                         pluginID: descriptor.id, declared: descriptor.userSettings,
                         store: LinkedAccountRepository(database: database)))
-            }, logger: logger, locked: configuration.plugins.mapValues { Set($0.values.keys) })
+            }, logger: logger, locked: configuration.plugins.mapValues { Set($0.values.keys) },
+            prepare: { descriptor in
+                // The plugin's own tables are as its descriptor says before it starts.
+                try await PluginTableStore(database: database, pluginID: descriptor.id, declaresTables: true)
+                    .migrate(descriptor.migrations)
+            })
         events = EventOutbox(database: database)
         scans = ScanCoordinator(
             sources: registry, catalog: catalog, libraries: configured, events: events, logger: logger)

@@ -30,4 +30,14 @@ extension Migrations {
             PRIMARY KEY (plugin_id, key)
         );
         """
+
+    /// The migrations of each plugin's own tables that have run.
+    static let v9PluginMigrations = """
+        CREATE TABLE plugin_migration (
+            plugin_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            applied_at DATETIME NOT NULL,
+            PRIMARY KEY (plugin_id, id)
+        );
+        """
 }

@@ -28,6 +28,9 @@ enum Migrations {
         migrator.registerMigration("v8-plugins") { db in
             try db.execute(sql: v8Plugins)
         }
+        migrator.registerMigration("v9-plugin-migrations") { db in
+            try db.execute(sql: v9PluginMigrations)
+        }
         return migrator
     }
 

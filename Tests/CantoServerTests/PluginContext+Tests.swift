@@ -19,6 +19,8 @@ extension PluginContext {
             catalogWriter: catalog,
             http: HostHTTPClient(descriptor, configuration: configuration),
             storage: PluginValueRepository(database: database, pluginID: descriptor.id),
+            tables: PluginTableStore(
+                database: database, pluginID: descriptor.id, declaresTables: !descriptor.migrations.isEmpty),
             listenerData: HostListenerData(
                 pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
                 history: HistoryRepository(database: database), state: LibraryStateRepository(database: database)),

@@ -251,6 +251,8 @@ enum OpenAPISchemas {
                             "id": string, "name": string, "version": string, "enabledByDefault": boolean,
                             "configurationKeys": array(string), "secretKeys": array(string),
                             "permissions": ref("PluginPermissions"), "userSettings": array(["type": "object"]),
+                            "migrations": array(
+                                object(["id": string, "statements": array(string)], required: ["id", "statements"])),
                         ], required: ["id", "name", "version"]),
                     "enabled": boolean,
                     "state": ["type": "string", "enum": ["disabled", "stopped", "running", "failed"]],

@@ -55,6 +55,8 @@ public actor PluginRegistry {
     /// The keys the configuration file or the environment sets, by plugin (an admin cannot change them).
     private let locked: [String: Set<String>]
     private let makeContext: @Sendable (PluginDescriptor, PluginConfiguration) -> PluginContext
+    /// Runs before a plugin starts: its migrations.
+    private let prepare: @Sendable (PluginDescriptor) async throws -> Void
     private var statuses: [String: PluginStatus] = [:]
     private let logger: Logger
     private var startup: Task<Void, Never>?
@@ -69,8 +71,10 @@ public actor PluginRegistry {
     public init(
         types: [any CantoPlugin.Type], configurations: [String: PluginConfiguration],
         context: @escaping @Sendable (PluginDescriptor, PluginConfiguration) -> PluginContext, logger: Logger,
-        locked: [String: Set<String>]? = nil
+        locked: [String: Set<String>]? = nil,
+        prepare: @escaping @Sendable (PluginDescriptor) async throws -> Void = { _ in }
     ) throws {
+        self.prepare = prepare
         self.types = types
         self.logger = logger
         makeContext = context
@@ -119,6 +123,7 @@ public actor PluginRegistry {
         statuses[id]?.state = enabled ? .stopped : .disabled
         if let created {
             do {
+                try await prepare(type.descriptor)
                 try await created.start()
                 statuses[id]?.state = .running
             } catch {
@@ -174,6 +179,7 @@ public actor PluginRegistry {
         for id in instances.keys.sorted() {
             guard let plugin = instances[id] else { continue }
             do {
+                try await prepare(type(of: plugin).descriptor)
                 try await plugin.start()
                 statuses[id]?.state = .running
                 logger.info("plugin started", metadata: ["plugin.id": "\(id)"])

@@ -338,9 +338,10 @@ function scanSection(signal) {
 // MARK: - Plugins
 
 /** What a plugin declares it needs, in words. */
-function permissionsText(permissions) {
+function permissionsText(permissions, descriptor) {
   if (!permissions) return "—";
   const parts = [];
+  if (descriptor?.migrations?.length) parts.push(`its own tables (${descriptor.id}_…)`);
   const hosts = [...(permissions.networkHosts ?? []), ...(permissions.networkHostKeys ?? []).map((key) => `the host of ${key}`)];
   if (hosts.length) parts.push(`network: ${hosts.join(", ")}`);
   if (permissions.linkedAccounts) parts.push("listeners' linked accounts");
@@ -374,7 +375,7 @@ async function pluginsSection(signal) {
               h("td", {}, text(plugin.state)),
               h("td", {}, plugin.enabled ? "yes" : "no"),
               h("td", {}, listOf(plugin.capabilities).map(text).join(", ") || "—"),
-              h("td", { "data-testid": "plugin-permissions" }, permissionsText(plugin.permissions)),
+              h("td", { "data-testid": "plugin-permissions" }, permissionsText(plugin.permissions, plugin.descriptor)),
               h("td", { "data-testid": "plugin-message" },
                 plugin.failures ? `Failing (${plugin.failures} in a row): ${text(plugin.lastError)}` : text(plugin.message)));
           }))))
