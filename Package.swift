@@ -15,7 +15,10 @@ let package = Package(
     name: "Canto",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "canto", targets: ["canto"])
+        .executable(name: "canto", targets: ["canto"]),
+        // What a plugin is written against, and what its tests run it in.
+        .library(name: "CantoPluginKit", targets: ["CantoPluginKit"]),
+        .library(name: "CantoPluginKitTesting", targets: ["CantoPluginKitTesting"]),
     ],
     dependencies: [
         // HTTP server (router, middleware, files) and its service lifecycle.
@@ -153,6 +156,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // For plugin authors' tests: the whole server in the test's process (temporary database,
+        // metadata-only catalog, in-process requests, events on demand, a manual clock) and a stub
+        // upstream HTTP server on loopback.
+        .target(
+            name: "CantoPluginKitTesting",
+            dependencies: [
+                "CantoServer", "CantoPluginKit", "CantoCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "canto",
             dependencies: [
@@ -184,6 +202,32 @@ let package = Package(
             path: "Tests/CantoTestSupport",
             swiftSettings: swiftSettings
         ),
+        // Local stand-ins for ListenBrainz and Last.fm that follow their documented APIs, on the
+        // testing kit's stub upstream server.
+        .target(
+            name: "ScrobblerFakes",
+            dependencies: ["CantoPluginKitTesting", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/ScrobblerFakes",
+            swiftSettings: swiftSettings
+        ),
+        // The scrobbler plugins tested as their authors would: in the plugin testing kit's host.
+        .testTarget(
+            name: "ListenBrainzPluginTests",
+            dependencies: [
+                "ListenBrainzPlugin", "CantoPluginKitTesting", "CantoPluginKit", "CantoCore", "ScrobblerFakes",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CantoPluginKitTestingTests",
+            dependencies: ["CantoPluginKitTesting", "CantoPluginKit", "CantoCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LastFMPluginTests",
+            dependencies: ["LastFMPlugin", "CantoPluginKitTesting", "CantoPluginKit", "CantoCore", "ScrobblerFakes"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CantoMediaTests", dependencies: ["CantoMedia", "CantoCore", "CantoTestSupport"],
             swiftSettings: swiftSettings
@@ -211,7 +255,7 @@ let package = Package(
             name: "CantoServerTests",
             dependencies: [
                 "CantoServer", "CantoDomain", "CantoStore", "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin",
-                "LastFMPlugin", "CantoTestSupport",
+                "LastFMPlugin", "CantoTestSupport", "ScrobblerFakes", "CantoPluginKitTesting",
                 "CantoCore", "CantoMedia", "CantoPluginKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

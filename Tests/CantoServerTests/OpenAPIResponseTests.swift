@@ -1,6 +1,7 @@
 import CantoTestSupport
 import Foundation
 import HTTPTypes
+import ScrobblerFakes
 import Testing
 
 @testable import CantoServer
@@ -27,7 +28,12 @@ struct OpenAPIResponseTests {
         // Last.fm enabled too (its authorize answer needs no network).
         let server = try await InProcessServer.start(
             environment: ScrobblerTests.environment(listenBrainz)
-                .merging(LastFMTests.environment("http://127.0.0.1:9")) { a, _ in a })
+                .merging([
+                    "CANTO_PLUGINS_LASTFM_ENABLED": "true", "CANTO_PLUGINS_LASTFM_API_KEY": "fake-api-key",
+                    "CANTO_PLUGINS_LASTFM_SHARED_SECRET": "fake-shared-secret",
+                    "CANTO_PLUGINS_LASTFM_BASE_URL": "http://127.0.0.1:9/2.0",
+                    "CANTO_PLUGINS_LASTFM_AUTH_URL": "http://127.0.0.1:9/api/auth/",
+                ]) { a, _ in a })
         let token = try await server.addAdminSession()
         let check = try SchemaCheck()
         let walk = Walk(check: check)

@@ -7,6 +7,7 @@ import Foundation
 import HTTPTypes
 import ListenBrainzPlugin
 import Logging
+import ScrobblerFakes
 import Synchronization
 import Testing
 
@@ -190,35 +191,6 @@ struct ScrobblerTests {
             // Nothing more goes out: every listen once.
             try await restarted.dispatcher.deliverPending()
             #expect(await fake.listened() == expected)
-        }
-    }
-
-    @Test func aRefusedTokenAsksTheListenerToReconnect() async throws {
-        try await FakeListenBrainz.run { fake, base in
-            await fake.addToken("tok", user: "gone")
-            let server = try await InProcessServer.start(environment: Self.environment(base))
-            let user = try await server.addUser("gone")
-            let track = try #require(try await server.trackIDs().first)
-            let dispatcher = server.services.dispatcher
-            try await server.withClient { client in
-                _ = try await client.send(
-                    .put, "/api/v1/me/linked-accounts/listenbrainz", token: user.token, json: ["token": "tok"])
-                await fake.revoke("tok")
-                _ = try await client.subsonic("scrobble", [("id", track.rawValue)], as: user)
-                try await dispatcher.deliverPending()
-                let status = try await client.send(.get, "/api/v1/me/linked-accounts", token: user.token)
-                let item = (status.json["items"] as? [[String: Any]])?.first
-                #expect(item?["state"] as? String == "reconnect", "\(status.body)")
-                #expect(item?["sent"] as? Int == 0)
-                // Unlinking removes it.
-                #expect(
-                    try await client.send(.delete, "/api/v1/me/linked-accounts/listenbrainz", token: user.token)
-                        .status == .noContent)
-                #expect(
-                    try await client.send(.delete, "/api/v1/me/linked-accounts/listenbrainz", token: user.token)
-                        .status == .notFound)
-            }
-            #expect(await fake.submissions.isEmpty)
         }
     }
 

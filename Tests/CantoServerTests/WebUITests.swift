@@ -1,5 +1,6 @@
 import CantoTestSupport
 import Foundation
+import ScrobblerFakes
 import Testing
 
 /// The web UI end to end in a real headless Chromium: `Python/web_e2e.py` drives Debian's

@@ -47,7 +47,7 @@ public actor PluginRegistry {
         var configurations: [String: PluginConfiguration] = [:]
     }
     /// The enabled plugins now.
-    nonisolated var instances: [String: any CantoPlugin] { current.withLock { $0.instances } }
+    public nonisolated var instances: [String: any CantoPlugin] { current.withLock { $0.instances } }
     /// Each plugin's configuration now.
     nonisolated func configuration(of id: String) -> PluginConfiguration {
         current.withLock { $0.configurations[id] } ?? PluginConfiguration(pluginID: id)

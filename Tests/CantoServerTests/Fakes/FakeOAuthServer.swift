@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import ScrobblerFakes
 
 /// A local OAuth 2 authorization server (RFC 6749 with PKCE, RFC 7636): `approve(_:user:)` plays the
 /// listener approving on the authorization page (checking `response_type`, `client_id`,

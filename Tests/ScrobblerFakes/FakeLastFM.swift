@@ -1,9 +1,6 @@
+public import CantoPluginKitTesting
 import Crypto
-import Foundation
-import HTTPTypes
-import Hummingbird
-import HummingbirdTesting
-import NIOCore
+public import Foundation
 
 /// A local stand-in for Last.fm's Scrobbling 2.0 API: form-encoded `POST /2.0`, every call's
 /// `api_sig` checked (all parameters but `format`, `callback` and `api_sig`, sorted by name in byte
@@ -11,55 +8,53 @@ import NIOCore
 /// unknown API key, 9 for an unknown session key, 4/14 for a token that is unknown or not yet
 /// authorised, and at most 50 scrobbles a request. `approve(user:)` plays the listener pressing
 /// "Allow" on Last.fm's page: it returns the token the page would send back to the callback.
-actor FakeLastFM {
-    struct Scrobble: Sendable, Equatable {
-        var user: String
-        var artist: String
-        var track: String
-        var album: String?
-        var timestamp: Int
-        var duration: Int?
+public actor FakeLastFM {
+    public struct Scrobble: Sendable, Equatable {
+        public var user: String
+        public var artist: String
+        public var track: String
+        public var album: String?
+        public var timestamp: Int
+        public var duration: Int?
     }
 
-    let apiKey: String
-    let secret: String
+    public let apiKey: String
+    public let secret: String
     private var tokens: [String: String] = [:]
     private var sessions: [String: String] = [:]
-    private(set) var scrobbles: [Scrobble] = []
-    private(set) var nowPlaying: [String] = []
+    public private(set) var scrobbles: [Scrobble] = []
+    public private(set) var nowPlaying: [String] = []
     /// How many scrobbles each `track.scrobble` request carried.
-    private(set) var batches: [Int] = []
-    private(set) var errors: [Int] = []
+    public private(set) var batches: [Int] = []
+    public private(set) var errors: [Int] = []
 
-    init(apiKey: String, secret: String) {
+    public init(apiKey: String, secret: String) {
         self.apiKey = apiKey
         self.secret = secret
     }
 
-    func approve(user: String) -> String {
+    public func approve(user: String) -> String {
         let token = "token-\(UUID().uuidString)"
         tokens[token] = user
         return token
     }
 
-    func revokeSessions() { sessions = [:] }
+    public func revokeSessions() { sessions = [:] }
 
-    static func run<Value: Sendable>(
+    public static func run<Value: Sendable>(
         apiKey: String = "fake-api-key", secret: String = "fake-shared-secret",
         _ body: @Sendable (FakeLastFM, String) async throws -> Value
     ) async throws -> Value {
         let fake = FakeLastFM(apiKey: apiKey, secret: secret)
-        let router = Router()
-        router.post("2.0") { request, _ in
-            let body = try await request.body.collect(upTo: 1_000_000)
-            return await fake.handle(String(buffer: body))
-        }
-        return try await Application(router: router).test(.live) { client in
-            try await body(fake, "http://127.0.0.1:\(client.port ?? 0)")
+        return try await StubUpstream.run({ request in
+            guard request.method == "POST", request.path == "/2.0" else { return .text("Not found", status: 404) }
+            return await fake.handle(String(decoding: request.body, as: UTF8.self))
+        }) { _, base in
+            try await body(fake, base)
         }
     }
 
-    static func form(_ body: String) -> [String: String] {
+    public static func form(_ body: String) -> [String: String] {
         var values: [String: String] = [:]
         for pair in body.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map {
@@ -70,7 +65,7 @@ actor FakeLastFM {
         return values
     }
 
-    static func signature(_ parameters: [String: String], secret: String) -> String {
+    public static func signature(_ parameters: [String: String], secret: String) -> String {
         let text =
             parameters.filter { !["format", "callback", "api_sig"].contains($0.key) }
             .sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
@@ -78,19 +73,16 @@ actor FakeLastFM {
         return Insecure.MD5.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    private func fail(_ code: Int, _ message: String, status: HTTPResponse.Status = .forbidden) -> Response {
+    private func fail(_ code: Int, _ message: String, status: Int = 403) -> StubResponse {
         errors.append(code)
         return json(["error": code, "message": message], status: status)
     }
 
-    private func json(_ object: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    private func json(_ object: [String: Any], status: Int = 200) -> StubResponse {
+        .json(object, status: status)
     }
 
-    func handle(_ body: String) -> Response {
+    func handle(_ body: String) -> StubResponse {
         let parameters = Self.form(body)
         guard parameters["api_key"] == apiKey else { return fail(10, "Invalid API key") }
         guard parameters["api_sig"] == Self.signature(parameters, secret: secret) else {
@@ -109,7 +101,7 @@ actor FakeLastFM {
                 return fail(9, "Invalid session key - Please re-authenticate")
             }
             guard let artist = parameters["artist"], let track = parameters["track"] else {
-                return fail(6, "Invalid parameters - artist and track are required", status: .badRequest)
+                return fail(6, "Invalid parameters - artist and track are required", status: 400)
             }
             nowPlaying.append("\(user): \(artist) - \(track)")
             return json(["nowplaying": ["track": ["#text": track, "corrected": "0"], "ignoredMessage": ["code": "0"]]])
@@ -123,7 +115,7 @@ actor FakeLastFM {
                 guard let track = parameters["track[\(index)]"],
                     let stamp = parameters["timestamp[\(index)]"].flatMap(Int.init)
                 else {
-                    return fail(6, "Invalid parameters - track[\(index)] and timestamp[\(index)]", status: .badRequest)
+                    return fail(6, "Invalid parameters - track[\(index)] and timestamp[\(index)]", status: 400)
                 }
                 batch.append(
                     Scrobble(
@@ -133,7 +125,7 @@ actor FakeLastFM {
                 index += 1
             }
             guard !batch.isEmpty, batch.count <= 50 else {
-                return fail(6, "Invalid parameters - 1 to 50 scrobbles", status: .badRequest)
+                return fail(6, "Invalid parameters - 1 to 50 scrobbles", status: 400)
             }
             batches.append(batch.count)
             scrobbles += batch
@@ -144,7 +136,7 @@ actor FakeLastFM {
                 ]
             ])
         default:
-            return fail(3, "Invalid Method - No method with that name in this package", status: .badRequest)
+            return fail(3, "Invalid Method - No method with that name in this package", status: 400)
         }
     }
 }

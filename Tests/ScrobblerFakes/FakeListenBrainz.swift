@@ -1,8 +1,5 @@
-import Foundation
-import HTTPTypes
-import Hummingbird
-import HummingbirdTesting
-import NIOCore
+public import CantoPluginKitTesting
+public import Foundation
 
 /// A local stand-in for ListenBrainz that follows its documented API: `GET /1/validate-token`
 /// and `POST /1/submit-listens` with the `Token` header, the payload rules of the JSON docs
@@ -10,97 +7,97 @@ import NIOCore
 /// `track_metadata` per listen, non-empty names, UUID MBIDs, `duration` xor `duration_ms`, at
 /// most 50 tags of 64 characters, 10,240 bytes a listen), 400 with a message on a violation, 401
 /// on a bad token, and the `X-RateLimit-*` headers on every answer. Failures can be injected.
-actor FakeListenBrainz {
+public actor FakeListenBrainz {
     /// One accepted submission.
-    struct Submission: Sendable {
-        var type: String
-        var user: String
-        var listens: [[String: any Sendable]]
+    public struct Submission: Sendable {
+        public var type: String
+        public var user: String
+        public var listens: [[String: any Sendable]]
     }
 
-    private(set) var submissions: [Submission] = []
+    public private(set) var submissions: [Submission] = []
     /// Violations answered with 400, for the tests to read.
-    private(set) var refusals: [String] = []
+    public private(set) var refusals: [String] = []
     private var tokens: [String: String] = [:]
     /// Answers to give before accepting again: status and `Retry-After` seconds.
     private var failures: [(status: Int, retryAfter: Int?)] = []
 
-    static let oldest = 1_033_430_400
+    public static let oldest = 1_033_430_400
 
-    func addToken(_ token: String, user: String) { tokens[token] = user }
-    func revoke(_ token: String) { tokens[token] = nil }
-    func failNext(_ count: Int, status: Int = 503, retryAfter: Int? = 0) {
+    public func addToken(_ token: String, user: String) { tokens[token] = user }
+    public func revoke(_ token: String) { tokens[token] = nil }
+    public func failNext(_ count: Int, status: Int = 503, retryAfter: Int? = 0) {
         failures += Array(repeating: (status, retryAfter), count: count)
     }
 
     /// The `listened_at` of every accepted listen of `type`, in order of arrival.
-    func listened(_ types: Set<String> = ["single", "import"]) -> [Int] {
+    public func listened(_ types: Set<String> = ["single", "import"]) -> [Int] {
         submissions.filter { types.contains($0.type) }.flatMap { $0.listens.compactMap { $0["listened_at"] as? Int } }
     }
-    func count(_ type: String) -> Int { submissions.filter { $0.type == type }.reduce(0) { $0 + $1.listens.count } }
-    func trackNames(_ type: String) -> [String] {
+    public func count(_ type: String) -> Int {
+        submissions.filter { $0.type == type }.reduce(0) { $0 + $1.listens.count }
+    }
+    public func trackNames(_ type: String) -> [String] {
         submissions.filter { $0.type == type }.flatMap {
             $0.listens.compactMap { ($0["track_metadata"] as? [String: any Sendable])?["track_name"] as? String }
         }
     }
 
     /// Runs `body` with the fake listening on loopback; its base URL is `http://127.0.0.1:PORT`.
-    static func run<Value: Sendable>(_ body: @Sendable (FakeListenBrainz, String) async throws -> Value) async throws
-        -> Value
+    public static func run<Value: Sendable>(_ body: @Sendable (FakeListenBrainz, String) async throws -> Value)
+        async throws -> Value
     {
         let fake = FakeListenBrainz()
-        let router = Router()
-        router.get("1/validate-token") { request, _ in await fake.validate(request) }
-        router.post("1/submit-listens") { request, _ in
-            let body = try await request.body.collect(upTo: 20_000_000)
-            return await fake.submit(request, body: Data(body.readableBytesView))
-        }
-        return try await Application(router: router).test(.live) { client in
-            try await body(fake, "http://127.0.0.1:\(client.port ?? 0)")
+        return try await StubUpstream.run({ request in await fake.handle(request) }) { _, base in
+            try await body(fake, base)
         }
     }
 
-    private func user(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization], header.hasPrefix("Token ") else { return nil }
+    func handle(_ request: StubRequest) -> StubResponse {
+        switch (request.method, request.path) {
+        case ("GET", "/1/validate-token"): validate(request)
+        case ("POST", "/1/submit-listens"): submit(request, body: request.body)
+        default: answer(404, ["code": 404, "error": "Not found."])
+        }
+    }
+
+    private func user(_ request: StubRequest) -> String? {
+        guard let header = request.headers["authorization"], header.hasPrefix("Token ") else { return nil }
         return tokens[String(header.dropFirst(6))]
     }
 
-    private func answer(_ status: HTTPResponse.Status, _ object: [String: Any], extra: HTTPFields = [:]) -> Response {
+    private func answer(_ status: Int, _ object: [String: Any], extra: [String: String] = [:]) -> StubResponse {
         var headers = extra
-        headers[.contentType] = "application/json"
-        headers[HTTPField.Name("X-RateLimit-Limit")!] = "30"
-        headers[HTTPField.Name("X-RateLimit-Remaining")!] = "29"
-        headers[HTTPField.Name("X-RateLimit-Reset-In")!] = "10"
-        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        headers["X-RateLimit-Limit"] = "30"
+        headers["X-RateLimit-Remaining"] = "29"
+        headers["X-RateLimit-Reset-In"] = "10"
+        return .json(object, status: status, headers: headers)
     }
 
-    func validate(_ request: Request) -> Response {
+    func validate(_ request: StubRequest) -> StubResponse {
         guard let user = user(request) else {
-            return answer(.ok, ["code": 200, "message": "Token invalid.", "valid": false])
+            return answer(200, ["code": 200, "message": "Token invalid.", "valid": false])
         }
-        return answer(.ok, ["code": 200, "message": "Token valid.", "valid": true, "user_name": user])
+        return answer(200, ["code": 200, "message": "Token valid.", "valid": true, "user_name": user])
     }
 
-    func submit(_ request: Request, body: Data) -> Response {
+    func submit(_ request: StubRequest, body: Data) -> StubResponse {
         guard let user = user(request) else {
-            return answer(.unauthorized, ["code": 401, "error": "Invalid authorization token."])
+            return answer(401, ["code": 401, "error": "Invalid authorization token."])
         }
         if !failures.isEmpty {
             let failure = failures.removeFirst()
-            var headers = HTTPFields()
-            if let seconds = failure.retryAfter { headers[.retryAfter] = "\(seconds)" }
-            return answer(
-                HTTPResponse.Status(code: failure.status), ["code": failure.status, "error": "Injected failure."],
-                extra: headers)
+            var headers: [String: String] = [:]
+            if let seconds = failure.retryAfter { headers["Retry-After"] = "\(seconds)" }
+            return answer(failure.status, ["code": failure.status, "error": "Injected failure."], extra: headers)
         }
         do {
             let (type, listens) = try Self.check(body)
             submissions.append(Submission(type: type, user: user, listens: listens))
-            return answer(.ok, ["status": "ok"])
+            return answer(200, ["status": "ok"])
         } catch {
             refusals.append("\(error)")
-            return answer(.badRequest, ["code": 400, "error": "\(error)"])
+            return answer(400, ["code": 400, "error": "\(error)"])
         }
     }
 
@@ -110,7 +107,7 @@ actor FakeListenBrainz {
     }
 
     /// The payload rules; returns the listen type and the listens.
-    static func check(_ body: Data) throws -> (String, [[String: any Sendable]]) {
+    public static func check(_ body: Data) throws -> (String, [[String: any Sendable]]) {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
             throw Invalid("Cannot parse JSON document.")
         }

@@ -1,0 +1,41 @@
+public import CantoCore
+import CantoDomain
+import CantoStore
+public import Foundation
+public import Hummingbird
+public import Logging
+import Prometheus
+
+/// What a host other than `canto serve` drives by hand: the plugin testing kit runs the server's
+/// services in a test process and moves their background work forward itself.
+extension CantoServices {
+    /// The routes and middleware `canto serve` answers with, for requests made in process.
+    public func router(logger: Logger) -> Router<CantoRequestContext> {
+        buildRouter(services: self, metrics: PrometheusCollectorRegistry(), logger: logger)
+    }
+
+    /// One round of the event service: each subscriber (plugins' deliveries among them) gets what
+    /// it has not handled, up to its first failure (which then waits with backoff). Returns how
+    /// many events were handled.
+    @discardableResult
+    public func deliverPendingEvents() async throws -> Int {
+        try await dispatcher.deliverPending()
+    }
+
+    /// Publishes `event` in the outbox, as the server's own services do.
+    public func publish(_ event: DomainEvent, at date: Date) async throws {
+        try await scanning.events.publish(event, at: date)
+        dispatcher.wake()
+    }
+
+    /// A track of the catalog, whatever its library.
+    public func track(_ id: TrackID) async throws -> Track? {
+        try await catalog.track(id)
+    }
+
+    /// Runs the plugins' jobs that are due by the server's clock; returns the plugins that ran one.
+    @discardableResult
+    public func runDuePluginJobs() async -> [String] {
+        await jobs.runDue()
+    }
+}
