@@ -60,13 +60,7 @@ public struct LibraryScanning: Sendable {
             settings: AccountRepository(database: database),
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory))
         self.overrides = overrides
-        let entries = try await overrides.load()
-        var effective = configuration.plugins
-        for type in plugins {
-            let id = type.descriptor.id
-            guard configuration.plugins[id] != nil || entries[id] != nil else { continue }
-            effective[id] = overrides.merged(configuration.plugins[id], entries[id], pluginID: id)
-        }
+        let effective = try await overrides.effective(configuration.plugins, types: plugins)
         let catalog = CatalogRepository(database: database)
         self.catalog = catalog
         configured = configuration.musicFolders.map { LibraryManager.library(path: $0, name: nil) }

@@ -13,7 +13,7 @@ struct Config: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let configuration = try common.load()
+            let configuration = try await common.load().includingAdminPluginSettings()
             do {
                 try configuration.validatePlugins()
             } catch {

@@ -10,7 +10,7 @@ struct Plugins: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let configuration = try common.load()
+        let configuration = try await common.load().includingAdminPluginSettings()
         let statuses: [PluginStatus]
         do {
             statuses = try configuration.describePlugins()

@@ -71,6 +71,14 @@ struct PluginAdminTests {
         let again = await restarted.registry.status().first { $0.descriptor.id == "lastfm" }
         #expect(again?.state == .running)
         #expect(restarted.registry.configuration(of: "lastfm").values["shared_secret"] == .string("very-secret-value"))
+        // `canto plugins` and `canto config check` see it too, the secret masked, the origin named.
+        let effective = try await server.configuration.includingAdminPluginSettings()
+        #expect(try effective.describePlugins().first { $0.descriptor.id == "lastfm" }?.enabled == true)
+        let rendered = effective.rendered(secretPluginKeys: BuiltinPlugins.secretKeys)
+        #expect(rendered.contains("api_key = \"key-123\"  # admin page"), "\(rendered)")
+        #expect(rendered.contains("shared_secret = \"********\"  # admin page"))
+        #expect(!rendered.contains("very-secret-value"))
+        #expect(try server.configuration.describePlugins().first { $0.descriptor.id == "lastfm" }?.enabled == false)
         // Disabled, it stops and leaves the profile.
         try await server.withClient { client in
             let disabled = try await client.send(

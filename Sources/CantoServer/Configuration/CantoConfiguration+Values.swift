@@ -66,7 +66,8 @@ extension CantoConfiguration {
             out += "\n[plugins.\(id)]\n"
             let secrets = secretPluginKeys[id] ?? []
             for (key, value) in section.values.sorted(by: { $0.key < $1.key }) {
-                out += "\(key) = \(secrets.contains(key) ? "\"********\"" : value.description)\n"
+                let origin = origins["plugins.\(id).\(key)"].map { "  # \($0)" } ?? ""
+                out += "\(key) = \(secrets.contains(key) ? "\"********\"" : value.description)\(origin)\n"
             }
         }
         return out

@@ -24,6 +24,17 @@ public struct CantoConfiguration: Sendable {
     public private(set) var origins: [String: String]
     /// Each `[plugins.<id>]` section.
     public private(set) var plugins: [String: PluginConfiguration]
+
+    /// Sets the plugin sections (with what an admin set on the admin page merged in); the keys
+    /// not set by the file or the environment are shown as the admin page's.
+    mutating func replacePlugins(_ sections: [String: PluginConfiguration]) {
+        for (id, section) in sections {
+            for key in section.values.keys where plugins[id]?.values[key] == nil {
+                origins["plugins.\(id).\(key)"] = "admin page"
+            }
+        }
+        plugins = sections
+    }
     /// The file read, if any.
     public private(set) var file: String?
     /// Relative paths in the configuration are relative to this folder.

@@ -1,5 +1,6 @@
 import CantoCore
-import CantoPluginKit
+public import CantoPluginKit
+import CantoStore
 import CantoSecurity
 import Foundation
 
@@ -26,6 +27,21 @@ struct PluginOverrides: Sendable {
     func save(_ entries: [String: Entry]) async throws {
         let data = try JSONEncoder().encode(entries)
         try await settings.setSetting(Self.settingKey, to: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Every plugin's section as the server runs it: `file`'s (the configuration file and the
+    /// environment) over the admin page's, for each of `types` that either names.
+    func effective(_ file: [String: PluginConfiguration], types: [any CantoPlugin.Type]) async throws
+        -> [String: PluginConfiguration]
+    {
+        let entries = try await load()
+        var effective = file
+        for type in types {
+            let id = type.descriptor.id
+            guard file[id] != nil || entries[id] != nil else { continue }
+            effective[id] = merged(file[id], entries[id], pluginID: id)
+        }
+        return effective
     }
 
     /// `file` (the configuration file and environment's section) over `entry` (the admin's).
@@ -55,5 +71,25 @@ struct PluginOverrides: Sendable {
             entry.values[key] = value
         }
         return entry
+    }
+}
+
+extension CantoConfiguration {
+    /// This configuration with the plugin settings an admin made on the admin page (kept in the
+    /// database) under the file's and the environment's: what `canto serve` would run, for
+    /// `canto plugins` and `canto config check`. Before the server has ever run (no database yet),
+    /// the file's alone.
+    public func includingAdminPluginSettings(types: [any CantoPlugin.Type] = BuiltinPlugins.all) async throws
+        -> CantoConfiguration
+    {
+        guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("canto.db").path) else {
+            return self
+        }
+        let database = try CantoDatabase(dataDirectory: dataDirectory, busyTimeout: busyTimeout)
+        let overrides = PluginOverrides(
+            settings: AccountRepository(database: database), secrets: try SecretBox(dataDirectory: dataDirectory))
+        var copy = self
+        copy.replacePlugins(try await overrides.effective(plugins, types: types))
+        return copy
     }
 }
