@@ -1,7 +1,7 @@
 import CantoCore
 public import CantoPluginKit
-import CantoStore
 import CantoSecurity
+import CantoStore
 import Foundation
 
 /// Plugin settings an admin changed on the admin page, kept in the database (secret values sealed
