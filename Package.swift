@@ -103,6 +103,13 @@ let package = Package(
             dependencies: ["CantoCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // Recommendations: the sonic space, nearest neighbours, co-listening and blending; plain Swift
+        // over the core's values (the analyser is in CantoMedia, the plugins in Plugins/).
+        .target(
+            name: "CantoRecommend",
+            dependencies: ["CantoCore"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CantoLibrary",
             dependencies: [
@@ -230,6 +237,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CantoMediaTests", dependencies: ["CantoMedia", "CantoCore", "CantoTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CantoRecommendTests",
+            dependencies: ["CantoRecommend", "CantoMedia", "CantoCore", "CantoTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -16,6 +16,22 @@ public struct MediaResolver: Sendable {
         self.mayReach = mayReach
     }
 
+    /// Where `track` (of one of `libraries`) is, for the server's own work on it (the sonic
+    /// analyser): the same rule as a listener's, without a listener's view.
+    public func location(of track: Track, libraries: [Library]) async throws -> MediaLocation {
+        guard let library = libraries.first(where: { $0.id == track.libraryID }) else { throw DomainError.notFound }
+        guard let source = await sources.mediaSources().first(where: { type(of: $0).descriptor.id == library.source })
+        else {
+            throw DomainError(.unavailable, "The source of this track (\(library.source)) is not running.")
+        }
+        let location = try await source.location(of: track, in: library)
+        if case .remote(let url) = location, !mayReach(library.source, url) {
+            throw DomainError(
+                .unavailable, "The source of this track (\(library.source)) gave an address it did not declare.")
+        }
+        return location
+    }
+
     /// The track and its location, or nil when the view holds no such track.
     public func locate(_ id: TrackID, in view: CatalogView) async throws -> (track: Track, location: MediaLocation)? {
         guard let track = try await view.track(id),

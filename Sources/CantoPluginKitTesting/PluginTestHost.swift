@@ -75,6 +75,11 @@ public struct PluginTestHost: Sendable {
                 found.append(track)
             }
         }
+        guard found.count == tracks.count else {
+            let states = await services.registry.status().map { "\($0.descriptor.id): \($0.state) \($0.message ?? "")" }
+            throw HostError(
+                status: 0, message: "the test catalog holds \(found.count) of \(tracks.count) tracks (\(states))")
+        }
         let host = PluginTestHost(
             services: services, clock: clock, tracks: found, dataDirectory: data,
             responder: services.router(logger: logger).buildResponder())

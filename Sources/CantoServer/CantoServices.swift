@@ -166,6 +166,9 @@ public struct CantoServices: Sendable {
     let pluginDeadline: Duration
     /// Listeners' values of plugins' settings.
     let pluginUserSettings: any PluginUserSettingStore
+    /// Tracks' sonic features, and the background analyser that measures them.
+    let sonicFeatures: SonicFeatureRepository
+    let sonic: SonicAnalysis
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
@@ -203,21 +206,26 @@ public struct CantoServices: Sendable {
         let media = BlockingPool(
             label: "canto.media",
             threads: configuration.maxConcurrentTranscodes + max(2, ProcessInfo.processInfo.activeProcessorCount))
+        let limiter = TranscodeLimiter(
+            limit: configuration.maxConcurrentTranscodes, timeout: configuration.transcodeQueueTimeout)
         let streamer = MediaStreamer(
             cache: try DiskCache(
                 directory: caches.appendingPathComponent("transcodes"), capacityBytes: configuration.transcodeCacheBytes
             ),
-            limiter: TranscodeLimiter(
-                limit: configuration.maxConcurrentTranscodes, timeout: configuration.transcodeQueueTimeout),
-            pool: media)
+            limiter: limiter, pool: media)
+        let resolver = MediaResolver(
+            sources: scanning.registry,
+            mayReach: { [registry = scanning.registry] id, url in
+                guard let plugin = registry.instances[id] else { return false }
+                return HostHTTPClient(type(of: plugin).descriptor, configuration: registry.configuration(of: id))
+                    .allows(url)
+            })
+        sonicFeatures = SonicFeatureRepository(database: database)
+        sonic = SonicAnalysis(
+            store: sonicFeatures, catalog: catalog, resolver: resolver,
+            width: ProcessInfo.processInfo.activeProcessorCount, isBusy: { await limiter.isBusy }, logger: logger)
         delivery = TrackDelivery(
-            resolver: MediaResolver(
-                sources: scanning.registry,
-                mayReach: { [registry = scanning.registry] id, url in
-                    guard let plugin = registry.instances[id] else { return false }
-                    return HostHTTPClient(type(of: plugin).descriptor, configuration: registry.configuration(of: id))
-                        .allows(url)
-                }),
+            resolver: resolver,
             planner: StreamPlanner(
                 clientDefaults: configuration.clientStreamDefaults, defaultFormat: configuration.defaultTranscodeFormat),
             streamer: streamer, preferences: accountStore)
@@ -244,6 +252,7 @@ public struct CantoServices: Sendable {
         let nowPlaying = NowPlaying()
         self.nowPlaying = nowPlaying
         try await dispatcher.subscribe(nowPlaying)
+        try await dispatcher.subscribe(SonicAnalysisWaker(analysis: sonic))
         jobs = PluginJobScheduler(
             clock: clock, health: registry.health, isRunning: { await registry.isRunning($0) })
         for id in registry.instances.keys.sorted() {

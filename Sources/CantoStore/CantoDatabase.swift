@@ -46,7 +46,10 @@ public struct CantoDatabase: Sendable {
 
     /// The identifiers of the migrations applied to the file.
     public func appliedMigrations() throws -> [String] {
-        try pool.read { db in try Migrations.migrator.appliedIdentifiers(db).sorted() }
+        try pool.read { db in
+            let applied = try Migrations.migrator.appliedIdentifiers(db)
+            return Migrations.migrator.migrations.filter { applied.contains($0) }
+        }
     }
 
     /// SQLite's count of rows changed by this pool's writer connection since it opened.

@@ -41,3 +41,20 @@ extension Migrations {
         );
         """
 }
+
+extension Migrations {
+    /// Each track's sonic features (or why it has none), measured for its content hash by one
+    /// version of the analyser: a changed file or a new analyser measures it again.
+    static let v10Sonic = """
+        CREATE TABLE track_sonic (
+            track_id TEXT PRIMARY KEY NOT NULL REFERENCES track(id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            features BLOB,
+            failure TEXT,
+            seconds REAL NOT NULL DEFAULT 0,
+            analyzed_at DATETIME NOT NULL,
+            CHECK ((features IS NULL) != (failure IS NULL))
+        );
+        """
+}

@@ -31,6 +31,9 @@ enum Migrations {
         migrator.registerMigration("v9-plugin-migrations") { db in
             try db.execute(sql: v9PluginMigrations)
         }
+        migrator.registerMigration("v10-sonic") { db in
+            try db.execute(sql: v10Sonic)
+        }
         return migrator
     }
 

@@ -128,6 +128,7 @@ struct OpenAPIResponseTests {
             _ = try await call("get /api/v1/admin/libraries")
             _ = try await call("get /api/v1/admin/scan")
             _ = try await call("get /api/v1/admin/plugins")
+            _ = try await call("get /api/v1/admin/analysis")
             _ = try await call(
                 "put /api/v1/admin/plugins/{id}", "/api/v1/admin/plugins/listenbrainz", json: ["enabled": true])
 

@@ -11,7 +11,7 @@ import Testing
         #expect(
             Migrations.migrator.migrations == [
                 "v1-catalog", "v2-accounts", "v3-search", "v4-sharing", "v5-catalog-version", "v6-outbox",
-                "v7-sources", "v8-plugins",
+                "v7-sources", "v8-plugins", "v9-plugin-migrations", "v10-sonic",
             ])
         let directory = try TemporaryDirectory(prefix: "canto-migrations")
         let database = try CantoDatabase(dataDirectory: directory.url)

@@ -94,6 +94,45 @@ int canto_image_scale(const uint8_t *data, size_t size, int32_t max_size, const 
 /// 1 when this FFmpeg build has an encoder for `format` ("jpeg" or "webp"), else 0.
 int canto_image_can_encode(const char *format);
 
+// MARK: Sonic analysis (Analysis.c)
+
+/// The places of the features in `canto_analysis_result.features`.
+enum {
+    CANTO_FEATURE_LOUDNESS = 0,        ///< integrated loudness, LUFS (BS.1770 K-weighting, gated)
+    CANTO_FEATURE_LOUDNESS_RANGE = 1,  ///< loudness range, LU (10th to 95th percentile of short-term loudness)
+    CANTO_FEATURE_TEMPO = 2,           ///< beats per minute (onset-strength autocorrelation)
+    CANTO_FEATURE_TEMPO_STRENGTH = 3,  ///< how periodic the onsets are, 0 to 1
+    CANTO_FEATURE_KEY = 4,             ///< pitch class of the key, 0 (C) to 11 (B)
+    CANTO_FEATURE_MODE = 5,            ///< 1 major, 0 minor
+    CANTO_FEATURE_KEY_STRENGTH = 6,    ///< correlation with the key's profile, -1 to 1
+    CANTO_FEATURE_CHROMA = 7,          ///< 12 values: each pitch class's share of the energy
+    CANTO_FEATURE_MFCC_MEAN = 19,      ///< 13 values: mel-frequency cepstral coefficients' means
+    CANTO_FEATURE_MFCC_VARIANCE = 32,  ///< 13 values: their variances
+    CANTO_FEATURE_CENTROID = 45,       ///< spectral centroid, as a fraction of the Nyquist frequency
+    CANTO_FEATURE_CENTROID_SD = 46,    ///< its standard deviation over frames
+    CANTO_FEATURE_ROLLOFF = 47,        ///< frequency under which 85 % of the energy lies, fraction of Nyquist
+    CANTO_FEATURE_FLATNESS = 48,       ///< spectral flatness (geometric over arithmetic mean, 40 Hz to 8 kHz), 0 to 1
+    CANTO_FEATURE_FLUX = 49,           ///< spectral flux (how fast the spectrum's shape rises, frame to frame)
+    CANTO_FEATURE_CREST = 50,          ///< crest factor, dB (peak over RMS)
+    CANTO_FEATURE_RMS_SD = 51,         ///< standard deviation of frame RMS, dB (dynamics)
+    CANTO_FEATURE_COUNT = 52,
+};
+
+/// What `canto_analyze` measured.
+typedef struct canto_analysis_result {
+    float features[CANTO_FEATURE_COUNT];
+    /// Seconds of audio analysed, and the track's length (0 when the container does not say).
+    float seconds_analyzed;
+    float duration_seconds;
+} canto_analysis_result;
+
+/// Decodes `windows` windows of `window_seconds` each, spread over the track (the beginning of a
+/// short track), to mono at 22,050 Hz, and measures them. Time per track does not depend on its
+/// length. Returns 0, or a negative error with a reason in `error` ("silent" for a track with no
+/// sound above -70 LUFS, "too little audio to analyse", FFmpeg's message for an unreadable file).
+int canto_analyze(const char *path, int32_t window_seconds, int32_t windows, canto_analysis_result *result,
+                  char *error, size_t error_size);
+
 /// Frees memory the shim allocated for the caller.
 void canto_free(void *pointer);
 

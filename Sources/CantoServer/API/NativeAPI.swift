@@ -33,7 +33,8 @@ enum NativeAPI {
         AdminController(accounts: accounts, catalogs: services.catalogs).addRoutes(to: admin)
         OperationsController(
             libraries: services.libraries, scans: services.scans, plugins: services.registry,
-            overrides: services.scanning.overrides, fileSections: services.configuration.plugins, jobs: services.jobs
+            overrides: services.scanning.overrides, fileSections: services.configuration.plugins, jobs: services.jobs,
+            sonic: services.sonic
         ).addRoutes(to: admin)
     }
 }

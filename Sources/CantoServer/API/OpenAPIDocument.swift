@@ -258,6 +258,10 @@ enum OpenAPIDocument {
             response: "ScanState"),
         .init(method: "post", path: "/api/v1/admin/scan", summary: "Start a scan", access: .admin, status: 202),
         .init(
+            method: "get", path: "/api/v1/admin/analysis",
+            summary: "How far the sonic analysis is (measured, failed with reasons, pending, paused)", access: .admin,
+            response: "AnalysisState"),
+        .init(
             method: "get", path: "/api/v1/admin/plugins", summary: "The plugins and their state",
             access: .admin, response: "PluginList"),
         .init(

@@ -244,6 +244,15 @@ enum OpenAPISchemas {
                     "running": boolean, "filesSeen": integer, "expectedFiles": integer, "startedAt": optionalDateTime,
                     "completedScans": integer, "summary": ["type": "object"],
                 ], required: ["running", "filesSeen", "expectedFiles", "completedScans", "summary"]),
+            "AnalysisState": object(
+                [
+                    "total": integer, "analyzed": integer, "failed": integer, "pending": integer, "running": boolean,
+                    "paused": boolean, "tracksPerSecond": ["type": ["number", "null"]],
+                    "failures": array(
+                        object(
+                            ["trackId": string, "title": string, "reason": string],
+                            required: ["trackId", "title", "reason"])),
+                ], required: ["total", "analyzed", "failed", "pending", "running", "paused", "failures"]),
             "Plugin": object(
                 [
                     "descriptor": object(

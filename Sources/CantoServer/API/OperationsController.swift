@@ -1,6 +1,7 @@
 import CantoCore
 import CantoDomain
 import CantoPluginKit
+import CantoStore
 import Foundation
 import Hummingbird
 
@@ -15,6 +16,8 @@ struct OperationsController {
     /// The configuration file's and environment's plugin sections (they win where they set a key).
     let fileSections: [String: PluginConfiguration]
     let jobs: PluginJobScheduler
+    /// The sonic analyser, for its progress.
+    let sonic: SonicAnalysis
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("libraries", use: self.libraries)
@@ -25,6 +28,41 @@ struct OperationsController {
         group.get("scan/events", use: scanEvents)
         group.get("plugins", use: pluginList)
         group.put("plugins/:id", use: changePlugin)
+        group.get("analysis", use: analysisStatus)
+    }
+
+    /// How far the sonic analysis is: tracks measured, failed (the latest with their reasons),
+    /// pending; whether it runs or waits for streaming to end; its pace.
+    @Sendable func analysisStatus(_ request: Request, context: CantoRequestContext) async throws -> AnalysisState {
+        AnalysisState(try await sonic.status())
+    }
+
+    struct AnalysisState: ResponseEncodable {
+        var total: Int
+        var analyzed: Int
+        var failed: Int
+        var pending: Int
+        var running: Bool
+        var paused: Bool
+        var tracksPerSecond: Double?
+        var failures: [Failure]
+
+        struct Failure: Codable {
+            var trackId: String
+            var title: String
+            var reason: String
+        }
+
+        init(_ status: SonicAnalysis.Status) {
+            total = status.total
+            analyzed = status.analyzed
+            failed = status.failed
+            pending = status.pending
+            running = status.running
+            paused = status.paused
+            tracksPerSecond = status.tracksPerSecond
+            failures = status.failures.map { Failure(trackId: $0.trackID.rawValue, title: $0.title, reason: $0.reason) }
+        }
     }
 
     struct PluginChange: Decodable {

@@ -23,6 +23,9 @@ actor TranscodeLimiter {
     private static let waiting = Gauge(label: "canto_transcodes_waiting")
     private var nextID: UInt64 = 0
 
+    /// Whether a transcode runs or waits now (background work steps aside).
+    var isBusy: Bool { running > 0 || !waiters.isEmpty }
+
     init(limit: Int, timeout: Duration) {
         self.limit = max(1, limit)
         self.timeout = timeout
