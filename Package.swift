@@ -143,11 +143,19 @@ let package = Package(
             path: "Plugins/LastFM",
             swiftSettings: swiftSettings
         ),
+        // Recommends by sound: nearest neighbours in the sonic space (the kit, the core and CantoRecommend).
+        .target(
+            name: "SonicRecommenderPlugin",
+            dependencies: ["CantoPluginKit", "CantoCore", "CantoRecommend"],
+            path: "Plugins/SonicRecommender",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CantoServer",
             dependencies: [
                 "CantoCore", "CantoDomain", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit",
-                "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin", "LastFMPlugin",
+                "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin", "LastFMPlugin", "SonicRecommenderPlugin",
+                "CantoRecommend",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

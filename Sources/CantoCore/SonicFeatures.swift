@@ -77,3 +77,13 @@ public struct SonicFeatures: Sendable, Equatable, Codable {
         self.values = values
     }
 }
+
+/// Read access to tracks' sonic features, for recommenders.
+public protocol SonicFeatureReader: Sendable {
+    /// Every track's current features (measured for its content now, by this analyser).
+    func allFeatures() async throws -> [(TrackID, SonicFeatures)]
+    /// One track's current features, if measured.
+    func features(of id: TrackID) async throws -> SonicFeatures?
+    /// How many tracks have current features (cheap: a recommender rebuilds its index when it changes).
+    func featureCount() async throws -> Int
+}

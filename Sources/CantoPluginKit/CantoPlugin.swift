@@ -148,13 +148,16 @@ public struct PluginContext: Sendable {
     public var listenerData: any ListenerData
     /// Each listener's values of the descriptor's `userSettings`.
     public var userSettings: any PluginUserSettings
+    /// Tracks' sonic features (the server's analyser measures them).
+    public var sonicFeatures: any SonicFeatureReader
 
     public init(
         logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter,
         http: any PluginHTTPClient, storage: any PluginStorage, tables: any PluginTables,
         listenerData: any ListenerData,
-        userSettings: any PluginUserSettings
+        userSettings: any PluginUserSettings, sonicFeatures: any SonicFeatureReader
     ) {
+        self.sonicFeatures = sonicFeatures
         self.tables = tables
         self.userSettings = userSettings
         self.listenerData = listenerData

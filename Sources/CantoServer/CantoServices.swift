@@ -9,11 +9,12 @@ import LastFMPlugin
 import ListenBrainzPlugin
 import LocalPlugin
 public import Logging
+import SonicRecommenderPlugin
 
 /// The built-in plugins, in the order they start.
 public enum BuiltinPlugins {
     public static let all: [any CantoPlugin.Type] = [
-        LocalLibraryPlugin.self, ListenBrainzPlugin.self, LastFMPlugin.self,
+        LocalLibraryPlugin.self, ListenBrainzPlugin.self, LastFMPlugin.self, SonicRecommenderPlugin.self,
     ]
 
     /// Secret keys by plugin id, masked by `canto config check`.
@@ -85,7 +86,8 @@ public struct LibraryScanning: Sendable {
                         state: LibraryStateRepository(database: database)),
                     userSettings: HostUserSettings(
                         pluginID: descriptor.id, declared: descriptor.userSettings,
-                        store: LinkedAccountRepository(database: database)))
+                        store: LinkedAccountRepository(database: database)),
+                    sonicFeatures: SonicFeatureRepository(database: database))
             }, logger: logger, locked: configuration.plugins.mapValues { Set($0.values.keys) },
             prepare: { descriptor in
                 // The plugin's own tables are as its descriptor says before it starts.

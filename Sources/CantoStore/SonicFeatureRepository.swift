@@ -4,7 +4,7 @@ import GRDB
 
 /// Tracks' sonic features in `track_sonic`: what the analyser has measured, what it could not
 /// (and why), and what is still to measure (no row, or one for another content hash or analyser).
-public struct SonicFeatureRepository: Sendable {
+public struct SonicFeatureRepository: SonicFeatureReader {
     let pool: DatabasePool
 
     public init(database: CantoDatabase) {
@@ -100,6 +100,10 @@ public struct SonicFeatureRepository: Sendable {
                     """, arguments: [id.rawValue, SonicFeatures.version])
             return blob.flatMap(SonicFeatures.init(blob:))
         }
+    }
+
+    public func featureCount() async throws -> Int {
+        try await progress().analyzed
     }
 
     public func progress() async throws -> Progress {

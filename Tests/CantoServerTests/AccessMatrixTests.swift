@@ -67,6 +67,8 @@ struct AccessMatrixTests {
             "search2": (.answers, [("query", "Hidden")]), "search3": (.answers, [("query", "Beta")]),
             "getSimilarSongs": (.missing, [("id", h.track)]), "getSimilarSongs2": (.missing, [("id", h.artist)]),
             "getTopSongs": (.answers, [("artist", "Beta Secret")]),
+            "getSonicSimilarTracks": (.missing, [("id", h.track)]),
+            "findSonicPath": (.missing, [("startSongId", h.track), ("endSongId", h.track)]),
             "getArtistInfo": (.missing, [("id", h.artist)]), "getArtistInfo2": (.missing, [("id", h.artist)]),
             "getAlbumInfo": (.missing, [("id", h.album)]), "getAlbumInfo2": (.missing, [("id", h.track)]),
             "stream": (.missing, [("id", h.track)]), "download": (.missing, [("id", h.track)]),

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 
-/// The rule plugin authors build on: a plugin depends on the kit and the core only (and logging),
-/// never on the server or GRDB. The local library is the one stated exception (it owns the scanner).
+/// The rule plugin authors build on: a plugin depends on the kit and the core only (and logging,
+/// and the recommendation arithmetic of CantoRecommend, itself over the core alone), never on the
+/// server or GRDB. The local library is the one stated exception (it owns the scanner).
 @Suite("Plugin boundaries")
 struct PluginBoundaryTests {
-    static let allowed: Set<String> = ["CantoPluginKit", "CantoCore", "Logging"]
+    static let allowed: Set<String> = ["CantoPluginKit", "CantoCore", "Logging", "CantoRecommend"]
     /// Modules any Swift file may import.
     static let system: Set<String> = ["Foundation", "Dispatch", "Synchronization", "Glibc"]
 
@@ -33,6 +34,10 @@ struct PluginBoundaryTests {
                 dependencies.isSubset(of: Self.allowed), "\(name) depends on \(dependencies.subtracting(Self.allowed))")
         }
         #expect(plugins["LocalPlugin"] == ["CantoPluginKit", "CantoLibrary", "CantoMedia", "CantoCore"])
+        // CantoRecommend is arithmetic over the core values: nothing of the server's comes in through it.
+        let recommend = blocks.first { $0.contains("name: \"CantoRecommend\"") }.map { String($0.prefix(600)) } ?? ""
+        let recommendDependencies = recommend.firstMatch(of: /dependencies: \[([^\]]*)\]/)?.1 ?? ""
+        #expect(Set(recommendDependencies.matches(of: /"([A-Za-z]+)"/).map { String($0.1) }) == ["CantoCore"])
     }
 
     @Test func pluginSourcesImportTheKitAndTheCoreOnly() throws {

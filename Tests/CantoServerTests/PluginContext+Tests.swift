@@ -26,6 +26,7 @@ extension PluginContext {
                 history: HistoryRepository(database: database), state: LibraryStateRepository(database: database)),
             userSettings: HostUserSettings(
                 pluginID: descriptor.id, declared: descriptor.userSettings,
-                store: LinkedAccountRepository(database: database)))
+                store: LinkedAccountRepository(database: database)),
+            sonicFeatures: SonicFeatureRepository(database: database))
     }
 }

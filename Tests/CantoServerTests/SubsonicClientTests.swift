@@ -92,7 +92,10 @@ struct SubsonicClientTests {
                 "albumGain": tags.albumGain, "albumPeak": tags.albumPeak,
             ],
             // What every client here needs: py-sonic and py-opensonic send form POSTs.
-            "extensions": ["apiKeyAuthentication", "formPost", "songLyrics", "indexBasedQueue", "transcodeOffset"],
+            "extensions": [
+                "apiKeyAuthentication", "formPost", "songLyrics", "indexBasedQueue", "transcodeOffset",
+                "sonicSimilarity",
+            ],
         ]
     }
 

@@ -92,6 +92,17 @@ public struct SynthClip: Sendable {
     /// The frequency of MIDI note `note` (69 is A 440 Hz).
     public static func frequency(midi note: Int) -> Double { 440 * pow(2, Double(note - 69) / 12) }
 
+    /// Encodes the clip as a tagged MP3 (through a WAV and FFmpeg), for a library the scanner reads.
+    public func encodeMP3(to url: URL, metadata: [String: String]) throws {
+        let wav = url.deletingPathExtension().appendingPathExtension("source.wav")
+        try writeWAV(to: wav)
+        defer { try? FileManager.default.removeItem(at: wav) }
+        var arguments = ["-i", wav.path, "-codec:a", "libmp3lame", "-b:a", "128k"]
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { arguments += ["-metadata", "\(key)=\(value)"] }
+        arguments.append(url.path)
+        try FFmpegTool.run(arguments)
+    }
+
     /// Writes the clip as a 16-bit PCM mono WAV at `rate`.
     public func writeWAV(to url: URL) throws {
         var data = Data()

@@ -256,6 +256,7 @@ public actor PluginRegistry {
         var names: [String] = []
         if type is any MediaSourcePlugin.Type { names.append("mediaSource") }
         if type is any ListenSinkPlugin.Type { names.append("scrobbler") }
+        if type is any RecommenderPlugin.Type { names.append("recommender") }
         return names
     }
 }

@@ -58,7 +58,9 @@ struct SubsonicAPI: Sendable {
             .register(in: &self)
         SubsonicDirectories().register(in: &self)
         SubsonicSharing(sharing: services.sharing).register(in: &self)
-        SubsonicLists().register(in: &self)
+        SubsonicLists(
+            recommendations: RecommendationService(plugins: services.registry, deadline: services.pluginDeadline)
+        ).register(in: &self)
     }
 
     mutating func on(_ method: String, _ handler: @escaping Handler) { handlers[method] = handler }

@@ -6,6 +6,8 @@ import Foundation
 /// search2, search3, and the local-data info calls (getArtistInfo(2), getAlbumInfo(2),
 /// getSimilarSongs(2), getTopSongs).
 struct SubsonicLists: Sendable {
+    /// Similar songs, sonic matches and paths, from the recommender plugins.
+    let recommendations: RecommendationService
     /// search2/search3 answers rendered once, for callers who see every library and starred or
     /// rated none of the songs found.
     private let renderedSearches = VersionedCache<RenderedSearch, SubsonicElement>(capacity: 256)
@@ -48,6 +50,8 @@ struct SubsonicLists: Sendable {
         api.on("getSimilarSongs") { call in .element("similarSongs", try await similar(call)) }
         api.on("getSimilarSongs2") { call in .element("similarSongs2", try await similar(call)) }
         api.on("getTopSongs") { call in try await topSongs(call) }
+        api.on("getSonicSimilarTracks") { call in try await sonicSimilar(call) }
+        api.on("findSonicPath") { call in try await sonicPath(call) }
         api.on("getArtistInfo") { call in .element("artistInfo", try await artistInfo(call, id3: false)) }
         api.on("getArtistInfo2") { call in .element("artistInfo2", try await artistInfo(call, id3: true)) }
         api.on("getAlbumInfo") { call in .element("albumInfo", try await albumInfo(call)) }
@@ -149,21 +153,50 @@ struct SubsonicLists: Sendable {
     }
 
     /// Similar songs from the household's own tags: an artist's or album's id uses its first track.
+    /// Songs like a song, an album's songs or an artist's best-known songs, from the recommenders.
     private func similar(_ call: SubsonicCall) async throws -> SubsonicElement {
         let id = try call.parameters.required("id")
         let count = try call.parameters.count("count", default: 50)
         let catalog = call.catalog
-        var seed: TrackID?
+        var seeds: [TrackID] = []
         if id.hasPrefix("al") {
-            seed = try await catalog.tracks(inAlbum: AlbumID(id)).first?.id
+            seeds = try await catalog.tracks(inAlbum: AlbumID(id)).map(\.id)
         } else if id.hasPrefix("ar") {
-            seed = try await catalog.topTracks(artist: ArtistID(id), limit: 1).first?.id
+            seeds = try await catalog.topTracks(artist: ArtistID(id), limit: 5).map(\.id)
         } else if try await catalog.track(TrackID(id)) != nil {
-            seed = TrackID(id)
+            seeds = [TrackID(id)]
         }
-        guard let seed else { throw SubsonicError.notFound("Item") }
-        return SubsonicElement().with(
-            "song", list: try await songs(try await catalog.similarTracks(to: seed, limit: count), for: call))
+        guard !seeds.isEmpty else { throw SubsonicError.notFound("Item") }
+        let picks = try await recommendations.similar(to: seeds, in: catalog, limit: count)
+        return SubsonicElement().with("song", list: try await songs(picks.map(\.track), for: call))
+    }
+
+    /// Songs that sound like a song, each with its similarity (OpenSubsonic `sonicSimilarity`).
+    private func sonicSimilar(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let id = TrackID(try call.parameters.required("id"))
+        let count = try call.parameters.count("count", default: 10)
+        guard try await call.catalog.track(id) != nil else { throw SubsonicError.notFound("Song") }
+        let picks = try await recommendations.similar(to: [id], in: call.catalog, limit: count, perArtist: 0)
+        return .list("sonicMatch", try await matches(picks, for: call))
+    }
+
+    /// A path of songs from one song to another, each a small step in sound from the last.
+    private func sonicPath(_ call: SubsonicCall) async throws -> SubsonicPayload {
+        let start = TrackID(try call.parameters.required("startSongId"))
+        let end = TrackID(try call.parameters.required("endSongId"))
+        let count = min(500, max(2, try call.parameters.count("count", default: 25)))
+        for id in [start, end] where try await call.catalog.track(id) == nil { throw SubsonicError.notFound("Song") }
+        let picks = try await recommendations.path(from: start, to: end, in: call.catalog, count: count) ?? []
+        return .list("sonicMatch", try await matches(picks, for: call))
+    }
+
+    private func matches(_ picks: [RecommendationService.Pick], for call: SubsonicCall) async throws
+        -> [SubsonicElement]
+    {
+        let entries = try await songs(picks.map(\.track), for: call)
+        return zip(picks, entries).map { pick, entry in
+            SubsonicElement([("similarity", .double((pick.similarity * 1_000).rounded() / 1_000))]).with("entry", entry)
+        }
     }
 
     private func topSongs(_ call: SubsonicCall) async throws -> SubsonicPayload {

@@ -9,6 +9,7 @@ enum SubsonicSystem {
         ("songLyrics", [1]),
         ("indexBasedQueue", [1]),
         ("transcodeOffset", [1]),
+        ("sonicSimilarity", [1]),
     ]
 
     static func register(in api: inout SubsonicAPI) {

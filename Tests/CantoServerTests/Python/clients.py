@@ -64,6 +64,8 @@ CLIENT_GAPS: dict[str, dict[str, str]] = {
         "getLyricsBySongId": "py-sonic 1.2.0 has no OpenSubsonic endpoints",
         "getPlayQueueByIndex": "py-sonic 1.2.0 has no OpenSubsonic endpoints",
         "savePlayQueueByIndex": "py-sonic 1.2.0 has no OpenSubsonic endpoints",
+        "getSonicSimilarTracks": "py-sonic 1.2.0 has no OpenSubsonic endpoints",
+        "findSonicPath": "py-sonic 1.2.0 has no OpenSubsonic endpoints",
     },
     "py-opensonic": {
         "updateShare": "py-opensonic 10.4.1 update_share fails client-side (sends the expires value as a key)",
@@ -71,6 +73,8 @@ CLIENT_GAPS: dict[str, dict[str, str]] = {
     "knuckles": {
         "tokenInfo": "knuckles 1.2.0 has no API key auth",
         "getLyricsBySongId": "knuckles 1.2.0 has no getLyricsBySongId",
+        "getSonicSimilarTracks": "knuckles 1.2.0 has no sonicSimilarity endpoints",
+        "findSonicPath": "knuckles 1.2.0 has no sonicSimilarity endpoints",
         "getPlayQueueByIndex": "knuckles 1.2.0 has no index-based play queue",
         "savePlayQueueByIndex": "knuckles 1.2.0 has no index-based play queue",
     },
@@ -578,6 +582,41 @@ def directories_raw(ctx: Context) -> None:
     top_songs = raw.both("getTopSongs", {"artist": i["artistName"], "count": 50})["topSongs"]
     report.check(all(s.get("artist") is not None for s in top_songs.get("song", [])), "getTopSongs: songs")
     raw.both("getArtistInfo2", {"id": NO_SUCH_ID}, expect=70)
+
+
+def sonic_raw(ctx: Context) -> None:
+    """The sonicSimilarity extension: matches by sound once the analyser has measured the library
+    (it starts after the first scan), then a path between two songs."""
+    raw, report, i = ctx.raw, ctx.report, ids(ctx)
+    deadline = time.monotonic() + 120
+    matches: list = []
+    while time.monotonic() < deadline:
+        matches = raw.json("getSonicSimilarTracks", {"id": i["song"], "count": 5}).get("sonicMatch", [])
+        if matches and all(m.get("similarity", -1) >= 0 for m in matches):
+            break
+        time.sleep(0.5)
+    matches = raw.both("getSonicSimilarTracks", {"id": i["song"], "count": 5}).get("sonicMatch", [])
+    report.check(0 < len(matches) <= 5, "getSonicSimilarTracks: up to count matches", f"{len(matches)}")
+    similarities = [m.get("similarity") for m in matches]
+    report.check(all(isinstance(x, (int, float)) and 0 <= x <= 1 for x in similarities),
+                 "getSonicSimilarTracks: similarities measured, 0 to 1", f"{similarities}")
+    report.check(similarities == sorted(similarities, reverse=True), "getSonicSimilarTracks: best first")
+    report.check(i["song"] not in [m.get("entry", {}).get("id") for m in matches],
+                 "getSonicSimilarTracks: not the song itself")
+    other = matches[-1]["entry"]["id"] if matches else i["song"]
+    path = raw.both("findSonicPath", {"startSongId": i["song"], "endSongId": other, "count": 4}).get("sonicMatch", [])
+    steps = [m.get("entry", {}).get("id") for m in path]
+    report.check(2 <= len(steps) <= 4 and steps[0] == i["song"] and steps[-1] == other,
+                 "findSonicPath: from the start song to the end song", f"{steps}")
+    raw.both("getSonicSimilarTracks", {"id": NO_SUCH_ID}, expect=70)
+    raw.both("findSonicPath", {"startSongId": i["song"]}, expect=10)
+
+
+def sonic_py_opensonic(ctx: Context) -> None:
+    c, i = ctx.py_opensonic(), ids(ctx)
+    matches = lib(ctx, "get_sonic_similar_tracks", c.get_sonic_similar_tracks, i["song"], 5)
+    other = matches[-1].entry.id if matches else i["song"]
+    lib(ctx, "find_sonic_path", c.find_sonic_path, i["song"], other, 4)
 
 
 def directories_py_sonic(ctx: Context) -> None:
@@ -1389,6 +1428,7 @@ GROUPS = [
         {"raw": directories_raw, "py-sonic": directories_py_sonic, "py-opensonic": directories_py_opensonic,
          "knuckles": directories_knuckles},
     ),
+    Group("sonic", ("getSonicSimilarTracks", "findSonicPath"), {"raw": sonic_raw, "py-opensonic": sonic_py_opensonic}),
     Group(
         "lists", ('getAlbumList', 'getAlbumList2', 'getRandomSongs', 'getSongsByGenre', 'getNowPlaying', 'getStarred', 'getStarred2'),
         {"raw": lists_raw, "py-sonic": lists_py_sonic, "py-opensonic": lists_py_opensonic,

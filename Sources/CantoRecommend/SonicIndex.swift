@@ -1,0 +1,162 @@
+public import CantoCore
+
+/// Every analysed track as a point of the sonic space, with its artist, for nearest-neighbour
+/// questions: what sounds like these tracks (at most so many of one artist), and a path of small
+/// steps from one track to another. Brute force over a flat array: 100,000 tracks of 52 values
+/// are 20 MB and a pass takes a few milliseconds.
+public struct SonicIndex: Sendable {
+    public let space: SonicSpace
+    let ids: [TrackID]
+    let artists: [String]
+    /// Points, one after another (`SonicFeatures.count` values each).
+    let points: [Float]
+    let positions: [TrackID: Int]
+    /// A typical distance between two tracks (the median of a sample), for similarities.
+    let typicalDistance: Float
+
+    static let width = SonicFeatures.count
+
+    /// An index of `tracks` (their features and artists).
+    public init(_ tracks: [(id: TrackID, artist: String, features: SonicFeatures)]) {
+        let space = SonicSpace(fitting: tracks.map(\.features))
+        self.space = space
+        ids = tracks.map(\.id)
+        artists = tracks.map { $0.artist.lowercased() }
+        var points: [Float] = []
+        points.reserveCapacity(tracks.count * Self.width)
+        for track in tracks { points += space.point(track.features) }
+        self.points = points
+        positions = Dictionary(tracks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // The median distance between tracks a fixed stride apart: stable, cheap, and about the
+        // distance between two tracks picked at random.
+        var sample: [Float] = []
+        if tracks.count > 1 {
+            let stride = max(1, tracks.count / 200)
+            var index = 0
+            while index + stride < tracks.count, sample.count < 400 {
+                sample.append(Self.distance(points, index, index + stride))
+                index += 1
+            }
+        }
+        sample.sort()
+        typicalDistance = sample.isEmpty ? 1 : max(1e-6, sample[sample.count / 2])
+    }
+
+    public var count: Int { ids.count }
+
+    public func contains(_ id: TrackID) -> Bool { positions[id] != nil }
+
+    static func distance(_ points: [Float], _ a: Int, _ b: Int) -> Float {
+        var sum: Float = 0
+        let width = Self.width
+        for offset in 0..<width {
+            let difference = points[a * width + offset] - points[b * width + offset]
+            sum += difference * difference
+        }
+        return sum
+    }
+
+    /// The distance from a point (a query vector) to track `index`.
+    func distance(from query: [Float], to index: Int) -> Float {
+        var sum: Float = 0
+        let base = index * Self.width
+        for offset in 0..<Self.width {
+            let difference = query[offset] - points[base + offset]
+            sum += difference * difference
+        }
+        return sum
+    }
+
+    /// 1 for the same sound, falling towards 0 as tracks grow apart (0.5 at a typical distance).
+    public func similarity(distance: Float) -> Double {
+        Double(1 / (1 + distance / typicalDistance))
+    }
+
+    /// The point of a track, or nil when it is not analysed.
+    func point(_ id: TrackID) -> [Float]? {
+        guard let index = positions[id] else { return nil }
+        return Array(points[index * Self.width..<(index + 1) * Self.width])
+    }
+
+    /// One neighbour: the track, its distance, and the seed it is nearest to.
+    public struct Neighbour: Sendable, Equatable {
+        public var track: TrackID
+        public var distance: Float
+        public var similarity: Double
+        public var nearestSeed: TrackID
+    }
+
+    /// The tracks nearest to `seeds` (the centre of those analysed), best first, leaving out the
+    /// seeds and `excluding`, with at most `perArtist` of one artist (and `admit` deciding the
+    /// rest: the caller's scope). Empty when no seed is analysed.
+    public func nearest(
+        to seeds: [TrackID], limit: Int, excluding: Set<TrackID> = [], perArtist: Int = 2,
+        admit: (TrackID) -> Bool = { _ in true }
+    ) -> [Neighbour] {
+        let seedPoints = seeds.compactMap { seed in point(seed).map { (seed, $0) } }
+        guard !seedPoints.isEmpty, limit > 0 else { return [] }
+        var centre = [Float](repeating: 0, count: Self.width)
+        for (_, point) in seedPoints {
+            for offset in 0..<Self.width { centre[offset] += point[offset] / Float(seedPoints.count) }
+        }
+        let seedSet = Set(seeds)
+        // Every distance, then the best ones in order (a partial sort would do; a full one is
+        // fast enough at these sizes and simpler to trust).
+        var scored: [(index: Int, distance: Float)] = []
+        scored.reserveCapacity(ids.count)
+        for index in ids.indices where !seedSet.contains(ids[index]) && !excluding.contains(ids[index]) {
+            scored.append((index, distance(from: centre, to: index)))
+        }
+        scored.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.index < $1.index) }
+        var perArtistCount: [String: Int] = [:]
+        var result: [Neighbour] = []
+        for (index, distance) in scored {
+            let artist = artists[index]
+            if perArtist > 0, perArtistCount[artist, default: 0] >= perArtist { continue }
+            guard admit(ids[index]) else { continue }
+            perArtistCount[artist, default: 0] += 1
+            let nearestSeed =
+                seedPoints.min { self.distance(from: $0.1, to: index) < self.distance(from: $1.1, to: index) }?.0
+                ?? seeds[0]
+            result.append(
+                Neighbour(
+                    track: ids[index], distance: distance, similarity: similarity(distance: distance),
+                    nearestSeed: nearestSeed))
+            if result.count >= limit { break }
+        }
+        return result
+    }
+
+    /// A path of `count` tracks from `start` to `end` (both included): points spaced evenly on the
+    /// line between them, each answered by the nearest track not yet used, so the sound moves in
+    /// small steps. Nil when either end is not analysed.
+    public func path(
+        from start: TrackID, to end: TrackID, count: Int, admit: (TrackID) -> Bool = { _ in true }
+    ) -> [Neighbour]? {
+        guard let a = point(start), let b = point(end), let startIndex = positions[start] else { return nil }
+        let steps = max(2, count)
+        var used: Set<TrackID> = [start, end]
+        var result = [Neighbour(track: start, distance: 0, similarity: 1, nearestSeed: start)]
+        for step in 1..<(steps - 1) {
+            let t = Float(step) / Float(steps - 1)
+            let target = (0..<Self.width).map { a[$0] + (b[$0] - a[$0]) * t }
+            var best: (index: Int, distance: Float)?
+            for index in ids.indices where !used.contains(ids[index]) {
+                let d = distance(from: target, to: index)
+                if let current = best, d >= current.distance { continue }
+                if admit(ids[index]) { best = (index, d) }
+            }
+            guard let best else { break }
+            used.insert(ids[best.index])
+            let fromStart = Self.distance(points, startIndex, best.index)
+            result.append(
+                Neighbour(
+                    track: ids[best.index], distance: fromStart, similarity: similarity(distance: fromStart),
+                    nearestSeed: start))
+        }
+        let whole = distance(from: a, to: positions[end] ?? 0)
+        result.append(
+            Neighbour(track: end, distance: whole, similarity: similarity(distance: whole), nearestSeed: start))
+        return result
+    }
+}
