@@ -1,3 +1,4 @@
+import CantoCore
 import CantoTestSupport
 import Foundation
 import HTTPTypes
@@ -35,6 +36,9 @@ struct OpenAPIResponseTests {
                     "CANTO_PLUGINS_LASTFM_AUTH_URL": "http://127.0.0.1:9/api/auth/",
                 ]) { a, _ in a })
         let token = try await server.addAdminSession()
+        // Every track measured, so recommendations and paths answer from the sonic index.
+        await server.services.sonic.runOnce()
+        let trackIDs = try await server.trackIDs()
         let check = try SchemaCheck()
         let walk = Walk(check: check)
         let extra = server.data.url.appendingPathComponent("extra")
@@ -63,6 +67,12 @@ struct OpenAPIResponseTests {
             let discs = try #require(detail["discs"] as? [[String: Any]])
             let track = try #require((discs.first?["tracks"] as? [[String: Any]])?.first?["id"] as? String)
             _ = try await call("get /api/v1/tracks/{id}", "/api/v1/tracks/\(track)")
+            _ = try await call("get /api/v1/tracks/{id}/similar", "/api/v1/tracks/\(track)/similar?limit=3")
+            _ = try await call("get /api/v1/radio", "/api/v1/radio?seedType=track&seed=\(track)&limit=3")
+            let path = try await call(
+                "get /api/v1/sonic-path",
+                "/api/v1/sonic-path?from=\(trackIDs[0].rawValue)&to=\(trackIDs[1].rawValue)&count=3")
+            #expect(items(path).count == 3, "\(path)")
             _ = try await call("get /api/v1/genres")
             let folder = try #require(items(try await call("get /api/v1/folders")).first?["id"] as? String)
             _ = try await call("get /api/v1/folders/{id}", "/api/v1/folders/\(folder)")

@@ -103,6 +103,37 @@ struct RecommendationTests {
             let hidden = try #require(byTitle["Hidden Click"])
             let refused = try await client.subsonic("getSonicSimilarTracks", [("id", hidden.rawValue)], as: limited)
             #expect(refused.subsonicError == 70)
+            // The native API: each pick with its likeness and why; a radio refills without repeating.
+            let similarNative = try await client.send(
+                .get, "/api/v1/tracks/\(click1.rawValue)/similar?limit=3", token: limited.token)
+            let picks = similarNative.json["items"] as? [[String: Any]] ?? []
+            #expect(picks.count == 3, "\(similarNative.body)")
+            #expect(picks.allSatisfy { $0["reason"] as? String == "Sounds like “Click 1”" }, "\(picks)")
+            #expect(picks.allSatisfy { ($0["similarity"] as? Double ?? 0) > 0 })
+            var queued: [String] = [click1.rawValue]
+            for _ in 0..<3 {
+                let page = try await client.send(
+                    .get,
+                    "/api/v1/radio?seedType=track&seed=\(click1.rawValue)&limit=4&exclude=\(queued.joined(separator: ","))",
+                    token: limited.token)
+                #expect(page.status == .ok, "\(page.body)")
+                let ids = (page.json["items"] as? [[String: Any]] ?? []).compactMap {
+                    ($0["track"] as? [String: Any])?["id"] as? String
+                }
+                #expect(!ids.isEmpty)
+                #expect(Set(ids).isDisjoint(with: queued), "a refill repeats nothing queued")
+                #expect(!ids.contains(hidden.rawValue))
+                queued += ids
+            }
+            // Ten of the eleven other open tracks, none twice (the last page keeps to two of an artist).
+            #expect(Set(queued).count == queued.count)
+            #expect(queued.count >= 10, "\(queued.count)")
+            for bad in ["/api/v1/radio?seedType=mood&seed=x", "/api/v1/radio?seed=\(click1.rawValue)&limit=0"] {
+                #expect(try await client.send(.get, bad, token: limited.token).status == .badRequest, "\(bad)")
+            }
+            #expect(
+                try await client.send(.get, "/api/v1/radio?seed=\(hidden.rawValue)", token: limited.token).status
+                    == .notFound)
             // The extension is advertised.
             let extensions = try await client.subsonic("getOpenSubsonicExtensions", [], as: limited)
             #expect(extensions.body.contains("sonicSimilarity"))

@@ -28,6 +28,10 @@ enum NativeAPI {
             plugins: services.registry, linkedAccounts: services.linkedAccounts, playback: services.playback
         ).addRoutes(to: signedIn)
         CatalogController(state: services.state).addRoutes(to: signedIn)
+        RecommendationController(
+            state: services.state,
+            recommendations: RecommendationService(plugins: services.registry, deadline: services.pluginDeadline)
+        ).addRoutes(to: signedIn)
         PlaylistController(state: services.state, accounts: accounts).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         AdminController(accounts: accounts, catalogs: services.catalogs).addRoutes(to: admin)

@@ -56,6 +56,19 @@ enum OpenAPIDocument {
             response: "AlbumDetail"),
         .init(method: "get", path: "/api/v1/tracks/{id}", summary: "A track", access: .user, response: "TrackItem"),
         .init(
+            method: "get", path: "/api/v1/tracks/{id}/similar",
+            summary: "Tracks like this one, best first, each with why (from the recommenders)", access: .user,
+            response: "PickList", query: ["limit"]),
+        .init(
+            method: "get", path: "/api/v1/radio",
+            summary:
+                "A radio's next tracks from a track, album, artist or genre, leaving out what the queue holds",
+            access: .user, response: "PickList", query: ["seedType", "seed", "limit", "exclude"]),
+        .init(
+            method: "get", path: "/api/v1/sonic-path",
+            summary: "A path of small steps in sound from one track to another (409 before they are analysed)",
+            access: .user, response: "PickList", query: ["from", "to", "count"]),
+        .init(
             method: "get", path: "/api/v1/genres", summary: "Genres with album and track counts", access: .user,
             response: "GenreList"),
         .init(

@@ -244,6 +244,10 @@ enum OpenAPISchemas {
                     "running": boolean, "filesSeen": integer, "expectedFiles": integer, "startedAt": optionalDateTime,
                     "completedScans": integer, "summary": ["type": "object"],
                 ], required: ["running", "filesSeen", "expectedFiles", "completedScans", "summary"]),
+            "Pick": object(
+                ["track": ref("TrackItem"), "similarity": ["type": ["number", "null"]], "reason": string],
+                required: ["track", "reason"]),
+            "PickList": page("Pick"),
             "AnalysisState": object(
                 [
                     "total": integer, "analyzed": integer, "failed": integer, "pending": integer, "running": boolean,
