@@ -170,6 +170,7 @@ export function trackMenuItems(track, extraItems = []) {
     { label: "Play next", icon: "playNext", testid: "menu-play-next", action: () => player.playNext([track]) },
     { label: "Add to queue", icon: "queue", testid: "menu-queue-add", action: () => player.addToQueue([track]) },
     { label: "Add to playlist…", icon: "listAdd", testid: "menu-playlist-add", action: () => addToPlaylistDialog([track.id], track.title) },
+    { label: "Start radio", icon: "radio", testid: "menu-radio", action: () => player.startRadio("track", track.id, `like “${track.title}”`, [track]) },
     track.albumId ? { label: "Go to album", testid: "menu-album", action: () => (location.hash = `#/album/${enc(track.albumId)}`) } : null,
     track.artistId ? { label: "Go to artist", testid: "menu-artist", action: () => (location.hash = `#/artist/${enc(track.artistId)}`) } : null,
     ...extraItems,

@@ -93,9 +93,66 @@ function saveLocal(key, value) {
 
 // MARK: - Queue editing
 
+// MARK: - Radio
+
+/** The radio playing, or null: { seedType, seed, label }. It refills the queue as it runs low. */
+let radio = null;
+let refilling = false;
+export const radioOn = () => radio;
+
+/** Tracks from the server's recommenders, each carrying why it was picked (track.reason). */
+async function radioPage(exclude) {
+  const query = new URLSearchParams({ seedType: radio.seedType, seed: radio.seed, limit: "10" });
+  if (exclude.length) query.set("exclude", exclude.slice(-500).join(","));
+  const page = await api(`/radio?${query}`);
+  return (page.items ?? []).map((pick) => ({ ...pick.track, reason: pick.reason }));
+}
+
+/**
+ * Starts a radio from a track, album, artist or genre: `first` (the seed track, say) then what
+ * sounds like it; more is fetched whenever two or fewer tracks are left after the current one.
+ */
+export async function startRadio(seedType, seed, label, first = []) {
+  radio = { seedType, seed, label };
+  const picks = await radioPage(first.map((t) => t.id));
+  const list = [...first, ...picks];
+  if (!list.length) {
+    radio = null;
+    announce("Nothing to play on this radio yet.");
+    return;
+  }
+  playTracks(list, 0, { keepRadio: true });
+  announce(`Radio: ${label}.`);
+  emit("state");
+}
+
+export function stopRadio() {
+  if (!radio) return;
+  radio = null;
+  emit("state");
+}
+
+async function refillRadio() {
+  if (!radio || refilling || state.index == null) return;
+  if (state.queue.length - state.index - 1 > 2) return;
+  refilling = true;
+  const station = radio;
+  try {
+    const picks = await radioPage(state.queue.map((t) => t.id));
+    if (radio !== station || !picks.length) return;
+    state.queue.push(...picks);
+    queueChanged();
+  } catch {
+    // The next track change tries again.
+  } finally {
+    refilling = false;
+  }
+}
+
 /** Replaces the queue with tracks and plays tracks[start]. */
-export function playTracks(list, start = 0, { shuffle = false } = {}) {
+export function playTracks(list, start = 0, { shuffle = false, keepRadio = false } = {}) {
   if (!list.length) return;
+  if (!keepRadio) stopRadio();
   state.queue = [...list];
   resetShuffle();
   if (shuffle) {
@@ -154,6 +211,7 @@ export function remove(i) {
 }
 
 export function clearQueue() {
+  stopRadio();
   state.queue = [];
   queueChanged();
   load(null);
@@ -370,6 +428,7 @@ function load(index, { autoplay = false, position = 0 } = {}) {
   emit("state");
   updateMediaSession();
   saveSoon();
+  refillRadio();
 }
 
 function swapElements() {

@@ -557,6 +557,43 @@ class E2E:
             raise StepFailure(f"phone: the page is {overflow}px wider than the screen")
         self.shot("phone-albums")
 
+    def radio(self) -> None:
+        # The analyser measures the library after each scan; the radio answers from its features.
+        def analysed(_: Any) -> bool:
+            state = self.fetch_json("/api/v1/admin/analysis")
+            return state.get("analyzed", 0) > 0 and state.get("pending", 1) == 0
+        self.until(analysed, "the sonic analysis of the library", timeout=120)
+        albums = self.fetch_json("/api/v1/albums?sort=name&limit=60")["items"]
+        album = next(a for a in albums if a["title"] == "Morning Light")
+        self.go(f"/album/{album['id']}")
+        row = self.visible(tid("track-row"), "a track row")
+        seed = row.get_attribute("data-track-id")
+        row.find_element(By.CSS_SELECTOR, tid("track-menu")).click()
+        self.click(tid("menu-radio"), "the menu's Start radio item")
+
+        def started(_: Any) -> list[str] | bool:
+            ids = [t["id"] for t in self.queue_server().get("tracks", [])]
+            return ids if len(ids) >= 3 and ids[0] == seed else False
+        first = self.until(started, "the radio's queue (the seed, then what sounds like it)")
+        self.click(tid("nav-queue"))
+        self.wait_view()
+        reasons = self.until(lambda _: (lambda r: r if len(r) >= 2 else False)(self.all(tid("queue-reason"))),
+                             "the reasons beside the radio's picks")
+        if not all(r.text.startswith("Sounds like") for r in reasons):
+            raise StepFailure(f"radio: unexpected reasons {[r.text for r in reasons]}")
+        # Playing the last track leaves none after it: the radio fetches more on its own.
+        last = self.all(tid("queue-row"))[-1]
+        self.js("arguments[0].scrollIntoView({block: 'center'})", last)
+        last.find_element(By.CSS_SELECTOR, tid("queue-play")).click()
+
+        def refilled(_: Any) -> list[str] | bool:
+            ids = [t["id"] for t in self.queue_server().get("tracks", [])]
+            return ids if len(ids) > len(first) and ids[:len(first)] == first else False
+        grown = self.until(refilled, "the radio to refill the queue")
+        if len(set(grown)) != len(grown):
+            raise StepFailure(f"radio: the refill repeated tracks {grown}")
+        self.shot("radio")
+
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()
                if e.get("level") == "SEVERE" and ("Content Security Policy" in e["message"] or "Uncaught" in e["message"])]
@@ -576,6 +613,7 @@ class E2E:
             self.step("reload", self.reload, requires=("login",))
             self.step("scan", self.scan, requires=("login",))
             self.step("browse", self.browse, requires=("login",))
+            self.step("radio", self.radio, requires=("login",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)
         finally:

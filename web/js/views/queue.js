@@ -43,7 +43,10 @@ export default async function queueView(view, { signal }) {
     const tracks = player.tracks();
     const currentIndex = player.currentIndex();
     const total = tracks.reduce((sum, t) => sum + (t.durationMs ?? 0), 0);
-    summary.textContent = tracks.length ? `${plural(tracks.length, "track")} · ${fmtTotal(total)}` : "";
+    const station = player.radioOn();
+    summary.textContent = tracks.length
+      ? `${plural(tracks.length, "track")} · ${fmtTotal(total)}${station ? ` · Radio ${station.label}: more follows as it plays` : ""}`
+      : "";
     clearButton.disabled = saveButton.disabled = !tracks.length;
     const shown = Math.min(tracks.length, Math.max(limit, (currentIndex ?? 0) + 50));
     const rows = [];
@@ -64,7 +67,8 @@ export default async function queueView(view, { signal }) {
           h("span", { class: "title", "data-testid": "queue-title" }, track.title),
           h("span", { class: "sub" },
             track.artistId ? h("a", { href: `#/artist/${enc(track.artistId)}`, tabindex: "-1" }, track.artist) : track.artist ?? "",
-            track.album ? [" · ", h("a", { href: `#/album/${enc(track.albumId)}`, tabindex: "-1" }, track.album)] : null)),
+            track.album ? [" · ", h("a", { href: `#/album/${enc(track.albumId)}`, tabindex: "-1" }, track.album)] : null),
+          track.reason ? h("span", { class: "reason", "data-testid": "queue-reason" }, track.reason) : null),
         h("span", { class: "col-dur" }, fmtMs(track.durationMs)),
         sortControls(i, tracks.length, track.title, { onMove, onRemove, prefix: "queue" })));
     }
@@ -104,5 +108,6 @@ export default async function queueView(view, { signal }) {
   };
   player.on("queue", rerender, signal);
   player.on("track", rerender, signal);
+  player.on("state", () => { summary.dataset.radio = player.radioOn() ? "on" : "off"; }, signal);
   render();
 }
