@@ -150,11 +150,19 @@ let package = Package(
             path: "Plugins/SonicRecommender",
             swiftSettings: swiftSettings
         ),
+        // Recommends what the household plays together (the kit and the core; its own tables).
+        .target(
+            name: "CoListeningPlugin",
+            dependencies: ["CantoPluginKit", "CantoCore"],
+            path: "Plugins/CoListening",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CantoServer",
             dependencies: [
                 "CantoCore", "CantoDomain", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit",
                 "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin", "LastFMPlugin", "SonicRecommenderPlugin",
+                "CoListeningPlugin",
                 "CantoRecommend",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -203,7 +211,7 @@ let package = Package(
         .executableTarget(
             name: "canto-bench",
             dependencies: [
-                "CantoCore", "CantoLibrary", "CantoMedia", "CantoStore", "CantoTestSupport",
+                "CantoCore", "CantoLibrary", "CantoMedia", "CantoStore", "CantoTestSupport", "CantoRecommend",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ScanBench",

@@ -31,6 +31,14 @@ struct ScanBench {
             try TranscodeBench.run(
                 seconds: value("--seconds").flatMap(Int.init) ?? 300,
                 maxStreams: value("--max-streams").flatMap(Int.init) ?? 96)
+        case "sonic":
+            try RecommendBench.sonic(
+                tracks: value("--tracks").flatMap(Int.init) ?? 400,
+                threads: value("--threads").flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount)
+        case "similar":
+            RecommendBench.similar(
+                tracks: value("--tracks").flatMap(Int.init) ?? 100_000,
+                queries: value("--queries").flatMap(Int.init) ?? 1_000)
         case "fuzz":
             try TranscodeBench.fuzz(
                 runs: value("--runs").flatMap(Int.init) ?? 5_000, seed: value("--seed").flatMap(UInt64.init) ?? 1)
@@ -67,6 +75,7 @@ struct ScanBench {
             """
             usage: canto-bench generate --out DIR --tracks N | scan --data-dir DIR --music-folder DIR
                    | transcode [--seconds 300] [--max-streams 96] | fuzz [--runs 5000] [--seed 1]
+                   | sonic [--tracks 400] [--threads CORES] | similar [--tracks 100000] [--queries 1000]
             """)
         exit(64)
     }

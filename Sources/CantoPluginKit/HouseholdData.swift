@@ -11,6 +11,10 @@ public protocol ListenerData: Sendable {
     func annotations(of user: UserID) async throws -> [Annotation]
     /// The playlists the listener owns.
     func playlists(of user: UserID) async throws -> [Playlist]
+    /// Whether the listener lets the household see their listening (their "listening visible"
+    /// preference). A plugin that pools listeners' plays (co-listening) leaves out those who do not.
+    /// Needs no permission: it is what every pooling plugin must ask.
+    func sharesListening(_ user: UserID) async throws -> Bool
 }
 
 /// A plugin told of everything the household does (plays, stars and ratings, playlists, scans,

@@ -4,6 +4,7 @@ import CantoMedia
 public import CantoPluginKit
 import CantoSecurity
 import CantoStore
+import CoListeningPlugin
 import Foundation
 import LastFMPlugin
 import ListenBrainzPlugin
@@ -15,6 +16,7 @@ import SonicRecommenderPlugin
 public enum BuiltinPlugins {
     public static let all: [any CantoPlugin.Type] = [
         LocalLibraryPlugin.self, ListenBrainzPlugin.self, LastFMPlugin.self, SonicRecommenderPlugin.self,
+        CoListeningPlugin.self,
     ]
 
     /// Secret keys by plugin id, masked by `canto config check`.
@@ -83,7 +85,7 @@ public struct LibraryScanning: Sendable {
                     listenerData: HostListenerData(
                         pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
                         history: HistoryRepository(database: database),
-                        state: LibraryStateRepository(database: database)),
+                        state: LibraryStateRepository(database: database), users: AccountRepository(database: database)),
                     userSettings: HostUserSettings(
                         pluginID: descriptor.id, declared: descriptor.userSettings,
                         store: LinkedAccountRepository(database: database)),

@@ -23,7 +23,8 @@ extension PluginContext {
                 database: database, pluginID: descriptor.id, declaresTables: !descriptor.migrations.isEmpty),
             listenerData: HostListenerData(
                 pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
-                history: HistoryRepository(database: database), state: LibraryStateRepository(database: database)),
+                history: HistoryRepository(database: database), state: LibraryStateRepository(database: database),
+                users: AccountRepository(database: database)),
             userSettings: HostUserSettings(
                 pluginID: descriptor.id, declared: descriptor.userSettings,
                 store: LinkedAccountRepository(database: database)),

@@ -174,7 +174,8 @@ struct PluginRegistryTests {
             configurations: [
                 "uncreatable": PluginConfiguration(pluginID: "uncreatable", values: ["enabled": .bool(true)])
             ])
-        #expect(statuses.map(\.descriptor.id) == ["lastfm", "listenbrainz", "local", "sonic", "uncreatable"])
+        #expect(
+            statuses.map(\.descriptor.id) == ["colisten", "lastfm", "listenbrainz", "local", "sonic", "uncreatable"])
         // Last.fm needs its API key: off until configured; the rest are on.
         #expect(statuses.filter { !$0.enabled }.map(\.descriptor.id) == ["lastfm"])
         #expect(statuses.first { $0.descriptor.id == "local" }?.capabilities == ["mediaSource"])

@@ -9,6 +9,7 @@ struct HostListenerData: ListenerData {
     let allowed: Bool
     let history: any HistoryStore
     let state: any LibraryStateStore
+    let users: any UserStore
 
     private func check() throws {
         guard allowed else { throw PluginPermissionDenied(pluginID: pluginID, permission: "listeners' data") }
@@ -22,6 +23,10 @@ struct HostListenerData: ListenerData {
     func annotations(of user: UserID) async throws -> [Annotation] {
         try check()
         return try await state.annotations(of: user)
+    }
+
+    func sharesListening(_ user: UserID) async throws -> Bool {
+        try await users.preferences(of: user).listeningVisible
     }
 
     func playlists(of user: UserID) async throws -> [Playlist] {

@@ -19,34 +19,67 @@ struct RecommendationService: Sendable {
         var reason: String
     }
 
-    /// Tracks like `seeds` for the holder of `view`, best first.
+    /// Tracks like `seeds` for the holder of `view`, best first: every running recommender is
+    /// asked at once (each under the deadline), and their answers are blended: a track's score is
+    /// the sum of its likeness in each answer, its reason the one that gave the most; then at most
+    /// `perArtist` of one artist (0: no limit).
     func similar(
         to seeds: [TrackID], in view: CatalogView, limit: Int, perArtist: Int = 2, excluding: Set<TrackID> = []
     ) async throws -> [Pick] {
         guard !seeds.isEmpty, limit > 0 else { return [] }
         let request = RecommendationRequest(
             seeds: seeds, listener: view.user.id, limit: limit * 4 + 10, excluding: excluding, perArtist: perArtist)
-        for plugin in await plugins.plugins((any RecommenderPlugin).self) {
-            let id = type(of: plugin).descriptor.id
-            let answer: [Recommendation]
-            do {
-                answer = try await PluginCalls.run(id, deadline: deadline) { try await plugin.recommend(request) }
-                await plugins.health.succeeded(id)
-            } catch {
-                await plugins.health.failed(id, error)
-                continue
+        let recommenders = await plugins.plugins((any RecommenderPlugin).self)
+        let health = plugins.health
+        let deadline = deadline
+        let answers = await withTaskGroup(of: [Recommendation].self) { group in
+            for plugin in recommenders {
+                group.addTask {
+                    let id = type(of: plugin).descriptor.id
+                    do {
+                        let answer = try await PluginCalls.run(id, deadline: deadline) {
+                            try await plugin.recommend(request)
+                        }
+                        await health.succeeded(id)
+                        return answer
+                    } catch {
+                        await health.failed(id, error)
+                        return []
+                    }
+                }
             }
-            let picks = try await keep(answer, in: view, limit: limit)
-            if !picks.isEmpty { return picks }
+            var all: [[Recommendation]] = []
+            for await answer in group { all.append(answer) }
+            return all
         }
-        // Nothing analysed yet: the catalog's likeness.
-        var picks: [Pick] = []
+        var blended: [TrackID: (score: Double, best: Recommendation)] = [:]
+        var order: [TrackID] = []
+        for answer in answers {
+            for recommendation in answer where !excluding.contains(recommendation.track) {
+                let share = max(0, recommendation.similarity)
+                if let known = blended[recommendation.track] {
+                    blended[recommendation.track] = (
+                        known.score + share, share > known.best.similarity ? recommendation : known.best
+                    )
+                } else {
+                    blended[recommendation.track] = (share, recommendation)
+                    order.append(recommendation.track)
+                }
+            }
+        }
+        let ranked = order.sorted { (blended[$0]?.score ?? 0) > (blended[$1]?.score ?? 0) }.compactMap {
+            blended[$0]?.best
+        }
+        let picks = try await keep(ranked, in: view, limit: limit, perArtist: perArtist)
+        if !picks.isEmpty { return picks }
+        // Nothing analysed or played together yet: the catalog's likeness.
+        var fallback: [Pick] = []
         for track in try await view.similarTracks(to: seeds[0], limit: limit + excluding.count)
         where !excluding.contains(track.id) && !seeds.contains(track.id) {
-            picks.append(Pick(track: track, similarity: -1, reason: "Same artist or genre"))
-            if picks.count >= limit { break }
+            fallback.append(Pick(track: track, similarity: -1, reason: "Same artist or genre"))
+            if fallback.count >= limit { break }
         }
-        return picks
+        return fallback
     }
 
     /// A path of `count` tracks from `start` to `end` for the holder of `view` (both must be in
@@ -79,13 +112,21 @@ struct RecommendationService: Sendable {
     }
 
     /// The recommendations `view` holds, in order, with their reasons in words.
-    private func keep(_ answer: [Recommendation], in view: CatalogView, limit: Int) async throws -> [Pick] {
+    private func keep(_ answer: [Recommendation], in view: CatalogView, limit: Int, perArtist: Int = 0)
+        async throws -> [Pick]
+    {
         let visible = try await view.tracks(answer.map(\.track))
         let byID = Dictionary(visible.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var titles: [TrackID: String] = [:]
         var picks: [Pick] = []
+        var perArtistCount: [String: Int] = [:]
         for recommendation in answer {
             guard let track = byID[recommendation.track] else { continue }
+            let artist = track.artistName.lowercased()
+            if perArtist > 0 {
+                guard perArtistCount[artist, default: 0] < perArtist else { continue }
+                perArtistCount[artist, default: 0] += 1
+            }
             picks.append(
                 Pick(
                     track: track, similarity: recommendation.similarity,

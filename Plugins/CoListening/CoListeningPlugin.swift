@@ -1,0 +1,168 @@
+public import CantoCore
+public import CantoPluginKit
+import Foundation
+
+/// Recommends what the household plays together: tracks played near each other in a listening
+/// session (plays less than 30 minutes apart) become neighbours, the nearer in the session the
+/// stronger (1 for the next track, 1/2 for the one after, … up to five back), a skip right after
+/// a track weakens the pair, and a track everyone plays is damped so it does not answer every
+/// question. Kept in its own tables and updated play by play from the event stream: a play never
+/// re-reads the history. Listeners who keep their listening to themselves are left out.
+public struct CoListeningPlugin: RecommenderPlugin, EventsPlugin {
+    public static let descriptor = PluginDescriptor(
+        id: "colisten", name: "Played together", version: "1.0.0", enabledByDefault: true,
+        permissions: PluginPermissions(events: true),
+        migrations: [
+            PluginMigration(
+                "1-pairs",
+                [
+                    """
+                    CREATE TABLE colisten_recent (user_id TEXT NOT NULL, track_id TEXT NOT NULL, played_at REAL NOT NULL)
+                    """,
+                    "CREATE INDEX colisten_recent_user ON colisten_recent(user_id, played_at)",
+                    """
+                    CREATE TABLE colisten_pair (a TEXT NOT NULL, b TEXT NOT NULL, weight REAL NOT NULL,
+                        PRIMARY KEY (a, b))
+                    """,
+                    """
+                    CREATE TABLE colisten_track (track_id TEXT PRIMARY KEY NOT NULL, plays INTEGER NOT NULL DEFAULT 0,
+                        skips INTEGER NOT NULL DEFAULT 0)
+                    """,
+                ])
+        ])
+
+    /// Plays further apart than this are another session.
+    static let sessionGap: Double = 30 * 60
+    /// How many plays back a new play pairs with.
+    static let window = 5
+
+    let tables: any PluginTables
+    let listeners: any ListenerData
+
+    public init(configuration: PluginConfiguration, context: PluginContext) throws {
+        tables = context.tables
+        listeners = context.listenerData
+    }
+
+    public func handle(_ stored: StoredEvent) async throws {
+        switch stored.event {
+        case .trackPlayed(let user, let track, _, let startedAt, _, let counts, _) where counts:
+            guard try await listeners.sharesListening(user) else { return }
+            try await played(track, by: user, at: startedAt.timeIntervalSince1970)
+        case .trackSkipped(let user, let track, _):
+            guard try await listeners.sharesListening(user) else { return }
+            try await skipped(track, by: user, at: stored.at.timeIntervalSince1970)
+        default:
+            return
+        }
+    }
+
+    /// Pairs the play with the listener's last few plays of the same session, in one transaction.
+    func played(_ track: TrackID, by user: UserID, at time: Double) async throws {
+        let window = Self.window
+        let gap = Self.sessionGap
+        try await tables.write { sql in
+            let recent = try sql.rows(
+                """
+                SELECT track_id, played_at FROM colisten_recent WHERE user_id = ? AND played_at <= ?
+                ORDER BY played_at DESC LIMIT ?
+                """, [.text(user.rawValue), .real(time), .integer(Int64(window))])
+            var previous = time
+            for (distance, row) in recent.enumerated() {
+                guard let other = row["track_id"].text, let at = row["played_at"].real, previous - at <= gap else {
+                    break
+                }
+                previous = at
+                guard other != track.rawValue else { continue }
+                let weight = 1.0 / Double(distance + 1)
+                for (a, b) in [(other, track.rawValue), (track.rawValue, other)] {
+                    try sql.execute(
+                        """
+                        INSERT INTO colisten_pair (a, b, weight) VALUES (?, ?, ?)
+                        ON CONFLICT (a, b) DO UPDATE SET weight = weight + excluded.weight
+                        """, [.text(a), .text(b), .real(weight)])
+                }
+            }
+            try sql.execute(
+                "INSERT INTO colisten_recent (user_id, track_id, played_at) VALUES (?, ?, ?)",
+                [.text(user.rawValue), .text(track.rawValue), .real(time)])
+            // Only the last few plays of each listener are kept.
+            try sql.execute(
+                """
+                DELETE FROM colisten_recent WHERE user_id = ? AND played_at < (
+                    SELECT played_at FROM colisten_recent WHERE user_id = ? ORDER BY played_at DESC LIMIT 1 OFFSET ?)
+                """, [.text(user.rawValue), .text(user.rawValue), .integer(Int64(window * 2))])
+            try sql.execute(
+                """
+                INSERT INTO colisten_track (track_id, plays) VALUES (?, 1)
+                ON CONFLICT (track_id) DO UPDATE SET plays = plays + 1
+                """, [.text(track.rawValue)])
+        }
+    }
+
+    /// A skip weakens the pair with the track played just before it.
+    func skipped(_ track: TrackID, by user: UserID, at time: Double) async throws {
+        let gap = Self.sessionGap
+        try await tables.write { sql in
+            if let last = try sql.rows(
+                """
+                SELECT track_id, played_at FROM colisten_recent WHERE user_id = ? AND played_at <= ?
+                ORDER BY played_at DESC LIMIT 1
+                """, [.text(user.rawValue), .real(time)]
+            ).first, let other = last["track_id"].text, let at = last["played_at"].real, time - at <= gap,
+                other != track.rawValue
+            {
+                for (a, b) in [(other, track.rawValue), (track.rawValue, other)] {
+                    try sql.execute(
+                        """
+                        INSERT INTO colisten_pair (a, b, weight) VALUES (?, ?, -0.5)
+                        ON CONFLICT (a, b) DO UPDATE SET weight = weight - 0.5
+                        """, [.text(a), .text(b)])
+                }
+            }
+            try sql.execute(
+                """
+                INSERT INTO colisten_track (track_id, skips) VALUES (?, 1)
+                ON CONFLICT (track_id) DO UPDATE SET skips = skips + 1
+                """, [.text(track.rawValue)])
+        }
+    }
+
+    public func recommend(_ request: RecommendationRequest) async throws -> [Recommendation] {
+        let seeds = Array(request.seeds.prefix(20))
+        let excluded = request.excluding.union(seeds)
+        let scores = try await tables.read { sql in
+            var scores: [String: (score: Double, seed: String)] = [:]
+            for seed in seeds {
+                let rows = try sql.rows(
+                    """
+                    SELECT p.b, p.weight, coalesce(t.plays, 0) AS plays, coalesce(t.skips, 0) AS skips
+                    FROM colisten_pair p LEFT JOIN colisten_track t ON t.track_id = p.b
+                    WHERE p.a = ? AND p.weight > 0 ORDER BY p.weight DESC LIMIT 200
+                    """, [.text(seed.rawValue)])
+                for row in rows {
+                    guard let other = row["b"].text, let weight = row["weight"].real else { continue }
+                    let plays = row["plays"].real ?? 0
+                    let skips = row["skips"].real ?? 0
+                    // Damped by popularity, and by how often it is skipped.
+                    let score = weight / (1 + plays).squareRoot() * (1 + plays) / (1 + plays + skips)
+                    if score > scores[other]?.score ?? 0 {
+                        scores[other] = (score + (scores[other]?.score ?? 0) * 0.5, seed.rawValue)
+                    } else {
+                        scores[other, default: (0, seed.rawValue)].score += score * 0.5
+                    }
+                }
+            }
+            return scores
+        }
+        let best = scores.filter { !excluded.contains(TrackID($0.key)) }.sorted {
+            $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.key < $1.key)
+        }
+        let top = best.first?.value.score ?? 1
+        return best.prefix(request.limit).map {
+            Recommendation(
+                track: TrackID($0.key), similarity: min(1, $0.value.score / max(top, 1e-9)),
+                reason: .playedWith(TrackID($0.value.seed)))
+        }
+    }
+}
