@@ -247,6 +247,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CoListeningPluginTests",
+            dependencies: ["CoListeningPlugin", "CantoPluginKitTesting", "CantoPluginKit", "CantoCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LastFMPluginTests",
             dependencies: ["LastFMPlugin", "CantoPluginKitTesting", "CantoPluginKit", "CantoCore", "ScrobblerFakes"],
             swiftSettings: swiftSettings

@@ -46,9 +46,14 @@ public struct CoListeningPlugin: RecommenderPlugin, EventsPlugin {
 
     public func handle(_ stored: StoredEvent) async throws {
         switch stored.event {
-        case .trackPlayed(let user, let track, _, let startedAt, _, let counts, _) where counts:
+        case .trackPlayed(let user, let track, _, let startedAt, _, let counts, _):
             guard try await listeners.sharesListening(user) else { return }
-            try await played(track, by: user, at: startedAt.timeIntervalSince1970)
+            // A play too short to count (under half the track and four minutes) is a skip.
+            if counts {
+                try await played(track, by: user, at: startedAt.timeIntervalSince1970)
+            } else {
+                try await skipped(track, by: user, at: startedAt.timeIntervalSince1970)
+            }
         case .trackSkipped(let user, let track, _):
             guard try await listeners.sharesListening(user) else { return }
             try await skipped(track, by: user, at: stored.at.timeIntervalSince1970)
