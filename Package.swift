@@ -212,6 +212,7 @@ let package = Package(
             name: "canto-bench",
             dependencies: [
                 "CantoCore", "CantoLibrary", "CantoMedia", "CantoStore", "CantoTestSupport", "CantoRecommend",
+                "CantoPluginKit", "CantoPluginKitTesting", "CoListeningPlugin", "SonicRecommenderPlugin", "CantoServer",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ScanBench",

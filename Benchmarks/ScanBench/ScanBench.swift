@@ -39,6 +39,11 @@ struct ScanBench {
             RecommendBench.similar(
                 tracks: value("--tracks").flatMap(Int.init) ?? 100_000,
                 queries: value("--queries").flatMap(Int.init) ?? 1_000)
+        case "recommend":
+            try await RecommendEval.run(
+                tracks: value("--tracks").flatMap(Int.init) ?? 2_000, users: value("--users").flatMap(Int.init) ?? 12,
+                sessions: value("--sessions").flatMap(Int.init) ?? 60,
+                python: value("--python") ?? ".build/bench-venv/bin/python")
         case "fuzz":
             try TranscodeBench.fuzz(
                 runs: value("--runs").flatMap(Int.init) ?? 5_000, seed: value("--seed").flatMap(UInt64.init) ?? 1)
@@ -76,6 +81,7 @@ struct ScanBench {
             usage: canto-bench generate --out DIR --tracks N | scan --data-dir DIR --music-folder DIR
                    | transcode [--seconds 300] [--max-streams 96] | fuzz [--runs 5000] [--seed 1]
                    | sonic [--tracks 400] [--threads CORES] | similar [--tracks 100000] [--queries 1000]
+                   | recommend [--tracks 2000] [--users 12] [--sessions 60] [--python PATH]
             """)
         exit(64)
     }

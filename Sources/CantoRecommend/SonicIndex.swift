@@ -99,15 +99,16 @@ public struct SonicIndex: Sendable {
         for (_, point) in seedPoints {
             for offset in 0..<Self.width { centre[offset] += point[offset] / Float(seedPoints.count) }
         }
-        let seedSet = Set(seeds)
-        // Every distance, then the best ones in order (a partial sort would do; a full one is
-        // fast enough at these sizes and simpler to trust).
-        var scored: [(index: Int, distance: Float)] = []
-        scored.reserveCapacity(ids.count)
-        for index in ids.indices where !seedSet.contains(ids[index]) && !excluding.contains(ids[index]) {
-            scored.append((index, distance(from: centre, to: index)))
+        // Left out by position (a few hundred lookups), not by hashing every track's ID.
+        var skip = Set<Int>()
+        for id in seeds { if let position = positions[id] { skip.insert(position) } }
+        for id in excluding { if let position = positions[id] { skip.insert(position) } }
+        // The nearest few hundred by a bounded heap (one pass, no sort of the whole library);
+        // the whole library only when the artist cap and `admit` leave too few of them.
+        var scored = nearestPositions(to: centre, count: max(limit * 20, 400), skipping: skip)
+        if scored.count < ids.count - skip.count, !enough(scored, limit: limit, perArtist: perArtist, admit: admit) {
+            scored = nearestPositions(to: centre, count: ids.count, skipping: skip)
         }
-        scored.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.index < $1.index) }
         var perArtistCount: [String: Int] = [:]
         var result: [Neighbour] = []
         for (index, distance) in scored {
@@ -125,6 +126,71 @@ public struct SonicIndex: Sendable {
             if result.count >= limit { break }
         }
         return result
+    }
+
+    /// The `count` positions nearest to `query`, nearest first (ties by position), leaving out `skip`.
+    func nearestPositions(to query: [Float], count: Int, skipping skip: Set<Int>) -> [(index: Int, distance: Float)] {
+        guard count > 0 else { return [] }
+        // A max-heap of the best so far: its top is the worst kept.
+        var heap: [(index: Int, distance: Float)] = []
+        heap.reserveCapacity(min(count, ids.count))
+        func worse(_ a: (index: Int, distance: Float), _ b: (index: Int, distance: Float)) -> Bool {
+            a.distance > b.distance || (a.distance == b.distance && a.index > b.index)
+        }
+        points.withUnsafeBufferPointer { buffer in
+            query.withUnsafeBufferPointer { q in
+                let width = Self.width
+                for index in 0..<ids.count where !skip.contains(index) {
+                    var sum: Float = 0
+                    let base = index * width
+                    for offset in 0..<width {
+                        let difference = q[offset] - buffer[base + offset]
+                        sum += difference * difference
+                    }
+                    let candidate = (index: index, distance: sum)
+                    if heap.count < count {
+                        heap.append(candidate)
+                        var child = heap.count - 1
+                        while child > 0 {
+                            let parent = (child - 1) / 2
+                            guard worse(heap[child], heap[parent]) else { break }
+                            heap.swapAt(child, parent)
+                            child = parent
+                        }
+                    } else if worse(heap[0], candidate) {
+                        heap[0] = candidate
+                        var parent = 0
+                        while true {
+                            let left = 2 * parent + 1, right = left + 1
+                            var largest = parent
+                            if left < heap.count, worse(heap[left], heap[largest]) { largest = left }
+                            if right < heap.count, worse(heap[right], heap[largest]) { largest = right }
+                            if largest == parent { break }
+                            heap.swapAt(parent, largest)
+                            parent = largest
+                        }
+                    }
+                }
+            }
+        }
+        return heap.sorted { worse($1, $0) }
+    }
+
+    /// Whether `scored` holds `limit` picks once the artist cap and `admit` have had their say.
+    private func enough(
+        _ scored: [(index: Int, distance: Float)], limit: Int, perArtist: Int, admit: (TrackID) -> Bool
+    ) -> Bool {
+        var counts: [String: Int] = [:]
+        var picked = 0
+        for (index, _) in scored {
+            let artist = artists[index]
+            if perArtist > 0, counts[artist, default: 0] >= perArtist { continue }
+            guard admit(ids[index]) else { continue }
+            counts[artist, default: 0] += 1
+            picked += 1
+            if picked >= limit { return true }
+        }
+        return false
     }
 
     /// A path of `count` tracks from `start` to `end` (both included): points spaced evenly on the

@@ -33,6 +33,12 @@ extension CantoServices {
         try await catalog.track(id)
     }
 
+    /// Stores `features` as `track`'s measured sound (what the analyser would have found), for
+    /// hosts that bring their own measurements (the recommendation evaluation's synthetic catalog).
+    public func recordSonicFeatures(_ features: SonicFeatures, for track: Track) async throws {
+        try await sonicFeatures.record(track, features: features, failure: nil, seconds: 0, at: Date())
+    }
+
     /// Runs the plugins' jobs that are due by the server's clock; returns the plugins that ran one.
     @discardableResult
     public func runDuePluginJobs() async -> [String] {

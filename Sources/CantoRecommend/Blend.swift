@@ -1,0 +1,145 @@
+public import CantoCore
+import Foundation
+
+/// The blend: what the recommenders answered (each a list of tracks with their likeness), the
+/// listener's own taste (the tracks they play most, and how much), and freshness (nothing they
+/// skipped twice lately; what they just played counts less), ranked with maximal marginal
+/// relevance so the list does not fill with one artist.
+public struct Blend: Sendable {
+    /// How much each source counts, and how strongly a pick that repeats an artist already in the
+    /// list is held back (0: not at all; 1: as much as its score). The defaults are the best of a
+    /// small grid on the offline evaluation's synthetic household (`canto-bench recommend`): the
+    /// listener's own favourites weigh most, then what is played together and the household's
+    /// favourites, then sound.
+    public struct Weights: Sendable, Equatable {
+        public var sources: [String: Double]
+        public var taste: Double
+        /// How much the household's favourites count among the candidates.
+        public var popularity: Double
+        public var diversity: Double
+        /// The score kept by a track the listener played in their last few plays.
+        public var recentlyPlayed: Double
+
+        public init(
+            sources: [String: Double] = ["sonic": 0.3, "colisten": 1], taste: Double = 3, popularity: Double = 1,
+            diversity: Double = 0.2, recentlyPlayed: Double = 0.5
+        ) {
+            self.popularity = popularity
+            self.sources = sources
+            self.taste = taste
+            self.diversity = diversity
+            self.recentlyPlayed = recentlyPlayed
+        }
+    }
+
+    /// One ranked pick: its score and the source that gave the most of it ("taste" for the
+    /// listener's own favourites).
+    public struct Pick: Sendable, Equatable {
+        public var track: TrackID
+        public var score: Double
+        public var source: String
+    }
+
+    /// What is known of the listener.
+    public struct Listener: Sendable, Equatable {
+        /// Their favourites, 0 to 1 (1 for the track they play most).
+        public var taste: [TrackID: Double]
+        /// Their last few plays.
+        public var recent: Set<TrackID>
+        /// Tracks they skipped at least twice lately: never picked.
+        public var skippedTwice: Set<TrackID>
+
+        public init(taste: [TrackID: Double] = [:], recent: Set<TrackID> = [], skippedTwice: Set<TrackID> = []) {
+            self.taste = taste
+            self.recent = recent
+            self.skippedTwice = skippedTwice
+        }
+
+        /// The listener's profile from their plays, newest first: play counts (skips left out, a
+        /// play counting half as much every `halfLife` plays back, so taste follows its drift) as
+        /// taste, the last `recentCount` plays, and tracks skipped twice or more lately.
+        public init(plays: [(track: TrackID, counted: Bool)], recentCount: Int = 10, halfLife: Double = 150) {
+            var counts: [TrackID: Double] = [:]
+            var skips: [TrackID: Int] = [:]
+            for (index, play) in plays.enumerated() {
+                if play.counted {
+                    counts[play.track, default: 0] += Foundation.pow(0.5, Double(index) / halfLife)
+                } else if index < 500 {
+                    skips[play.track, default: 0] += 1
+                }
+            }
+            let top = counts.values.max() ?? 1
+            self.init(
+                taste: counts.mapValues { $0 / top }, recent: Set(plays.prefix(recentCount).map(\.track)),
+                skippedTwice: Set(skips.filter { $0.value >= 2 }.keys))
+        }
+    }
+
+    public var weights: Weights
+
+    public init(weights: Weights = Weights()) {
+        self.weights = weights
+    }
+
+    /// The best `limit` tracks: `answers` by source (each track's likeness, 0 to 1), the
+    /// listener's favourites among `tasteCandidates` (their own most played that go with the
+    /// seeds), at most `perArtist` of one artist (0: no limit), never `excluding`.
+    /// `popularity` (0 to 1, the household's most played) adds to the candidates' scores.
+    public func rank(
+        answers: [String: [TrackID: Double]], listener: Listener, tasteCandidates: Set<TrackID> = [],
+        popularity: [TrackID: Double] = [:], artists: [TrackID: String], limit: Int, perArtist: Int = 2,
+        excluding: Set<TrackID> = []
+    ) -> [Pick] {
+        var scores: [TrackID: (score: Double, best: Double, source: String)] = [:]
+        for (source, answer) in answers {
+            let weight = weights.sources[source] ?? 1
+            for (track, likeness) in answer {
+                let share = weight * max(0, likeness)
+                let known = scores[track] ?? (0, 0, source)
+                scores[track] = (
+                    known.score + share, max(known.best, share), share > known.best ? source : known.source
+                )
+            }
+        }
+        for track in tasteCandidates.union(scores.keys) {
+            guard let taste = listener.taste[track], taste > 0 else { continue }
+            let share = weights.taste * taste
+            let known = scores[track] ?? (0, 0, "taste")
+            scores[track] = (known.score + share, max(known.best, share), share > known.best ? "taste" : known.source)
+        }
+        for (track, value) in scores {
+            guard let popular = popularity[track], popular > 0 else { continue }
+            scores[track] = (value.score + weights.popularity * popular, value.best, value.source)
+        }
+        var pool: [(track: TrackID, score: Double, source: String)] = []
+        for (track, value) in scores where !excluding.contains(track) && !listener.skippedTwice.contains(track) {
+            let fresh = listener.recent.contains(track) ? weights.recentlyPlayed : 1
+            pool.append((track, value.score * fresh, value.source))
+        }
+        pool.sort { $0.score > $1.score || ($0.score == $1.score && $0.track.rawValue < $1.track.rawValue) }
+        // Maximal marginal relevance: each next pick is the best score less a penalty for each pick
+        // of the same artist already chosen.
+        var chosen: [Pick] = []
+        var perArtistCount: [String: Int] = [:]
+        var remaining = Array(pool.prefix(max(limit * 20, 200)))
+        while chosen.count < limit, !remaining.isEmpty {
+            var bestIndex = -1
+            var bestValue = -Double.infinity
+            for (index, candidate) in remaining.enumerated() {
+                let artist = artists[candidate.track] ?? ""
+                let count = perArtistCount[artist, default: 0]
+                if perArtist > 0, count >= perArtist { continue }
+                let value = candidate.score * (1 - weights.diversity * min(1, Double(count)))
+                if value > bestValue {
+                    bestValue = value
+                    bestIndex = index
+                }
+            }
+            guard bestIndex >= 0 else { break }
+            let pick = remaining.remove(at: bestIndex)
+            perArtistCount[artists[pick.track] ?? "", default: 0] += 1
+            chosen.append(Pick(track: pick.track, score: pick.score, source: pick.source))
+        }
+        return chosen
+    }
+}
