@@ -23,6 +23,8 @@ struct CoListeningPluginTests {
             let rita = try await host.addListener("rita")
             let tom = try await host.addListener("tom")
             let hidden = try await host.addListener("hidden")
+            // Asks with no history of her own, so the blend's taste does not reorder the plugin's answer.
+            let quinn = try await host.addListener("quinn")
             var preferences = try await host.request("GET", "/api/v1/me/preferences", as: hidden).json
             preferences["listeningVisible"] = false
             let saved = try await host.request(
@@ -48,7 +50,7 @@ struct CoListeningPluginTests {
 
             @Sendable func similar(_ track: Track) async throws -> [(String, String)] {
                 let answer = try await host.request(
-                    "GET", "/api/v1/tracks/\(track.id.rawValue)/similar?limit=5", as: tom)
+                    "GET", "/api/v1/tracks/\(track.id.rawValue)/similar?limit=5", as: quinn)
                 return (answer.json["items"] as? [[String: Any]] ?? []).map {
                     (($0["track"] as? [String: Any])?["title"] as? String ?? "", $0["reason"] as? String ?? "")
                 }
@@ -58,6 +60,11 @@ struct CoListeningPluginTests {
             #expect(answer.map(\.0) == ["Bravo", "Charlie"], "\(answer)")
             #expect(answer.allSatisfy { $0.1 == "Played with “Alpha”" })
             #expect(!(try await similar(b)).map(\.0).contains("Echo"))
+            // Asked by Tom, who played Charlie himself, the blend puts his favourite first.
+            let forTom = try await host.request("GET", "/api/v1/tracks/\(a.id.rawValue)/similar?limit=5", as: tom)
+            let first = (forTom.json["items"] as? [[String: Any]])?.first
+            #expect((first?["track"] as? [String: Any])?["title"] as? String == "Charlie", "\(forTom.text)")
+            #expect(first?["reason"] as? String == "One of your favourites")
             #expect(!(try await similar(a)).map(\.0).contains("Delta"))
 
             // Tom skips Bravo right after Alpha, three times: Charlie comes first now.

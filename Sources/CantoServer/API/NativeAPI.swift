@@ -30,7 +30,8 @@ enum NativeAPI {
         CatalogController(state: services.state).addRoutes(to: signedIn)
         RecommendationController(
             state: services.state,
-            recommendations: RecommendationService(plugins: services.registry, deadline: services.pluginDeadline)
+            recommendations: RecommendationService(
+                plugins: services.registry, deadline: services.pluginDeadline, history: services.playback)
         ).addRoutes(to: signedIn)
         PlaylistController(state: services.state, accounts: accounts).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())

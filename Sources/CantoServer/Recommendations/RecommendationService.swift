@@ -1,6 +1,7 @@
 import CantoCore
 import CantoDomain
 import CantoPluginKit
+import CantoRecommend
 import Foundation
 
 /// Recommendations for one listener: the running recommender plugins are asked in turn (each
@@ -11,6 +12,8 @@ import Foundation
 struct RecommendationService: Sendable {
     let plugins: PluginRegistry
     let deadline: Duration
+    /// The listener's plays (their taste).
+    let history: PlaybackService
 
     /// One recommended track, with its likeness and why, in words.
     struct Pick: Sendable {
@@ -20,19 +23,21 @@ struct RecommendationService: Sendable {
     }
 
     /// Tracks like `seeds` for the holder of `view`, best first: every running recommender is
-    /// asked at once (each under the deadline), and their answers are blended: a track's score is
-    /// the sum of its likeness in each answer, its reason the one that gave the most; then at most
-    /// `perArtist` of one artist (0: no limit).
+    /// asked at once (each under the deadline), and the answers are blended with the listener's
+    /// own taste (their plays: favourites rise, what they skipped twice lately is left out, what they
+    /// just played counts less), the household's favourites among the candidates, and at most
+    /// `perArtist` of one artist (0: no limit), by `Blend`, the same ranking the offline
+    /// evaluation measures.
     func similar(
         to seeds: [TrackID], in view: CatalogView, limit: Int, perArtist: Int = 2, excluding: Set<TrackID> = []
     ) async throws -> [Pick] {
         guard !seeds.isEmpty, limit > 0 else { return [] }
         let request = RecommendationRequest(
-            seeds: seeds, listener: view.user.id, limit: limit * 4 + 10, excluding: excluding, perArtist: perArtist)
+            seeds: seeds, listener: view.user.id, limit: limit * 4 + 10, excluding: excluding, perArtist: 0)
         let recommenders = await plugins.plugins((any RecommenderPlugin).self)
         let health = plugins.health
         let deadline = deadline
-        let answers = await withTaskGroup(of: [Recommendation].self) { group in
+        let answers = await withTaskGroup(of: (String, [Recommendation]).self) { group in
             for plugin in recommenders {
                 group.addTask {
                     let id = type(of: plugin).descriptor.id
@@ -41,37 +46,58 @@ struct RecommendationService: Sendable {
                             try await plugin.recommend(request)
                         }
                         await health.succeeded(id)
-                        return answer
+                        return (id, answer)
                     } catch {
                         await health.failed(id, error)
-                        return []
+                        return (id, [])
                     }
                 }
             }
-            var all: [[Recommendation]] = []
-            for await answer in group { all.append(answer) }
+            var all: [String: [Recommendation]] = [:]
+            for await (id, answer) in group { all[id] = answer }
             return all
         }
-        var blended: [TrackID: (score: Double, best: Recommendation)] = [:]
-        var order: [TrackID] = []
-        for answer in answers {
-            for recommendation in answer where !excluding.contains(recommendation.track) {
-                let share = max(0, recommendation.similarity)
-                if let known = blended[recommendation.track] {
-                    blended[recommendation.track] = (
-                        known.score + share, share > known.best.similarity ? recommendation : known.best
-                    )
-                } else {
-                    blended[recommendation.track] = (share, recommendation)
-                    order.append(recommendation.track)
-                }
+        var reasons: [String: [TrackID: Recommendation]] = [:]
+        for (id, answer) in answers {
+            reasons[id] = Dictionary(answer.map { ($0.track, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        let candidates = Set(answers.values.flatMap { $0.map(\.track) })
+        // Only what the listener sees takes part (their scope is decided here, once).
+        let visible = try await view.tracks(Array(candidates))
+        let byID = Dictionary(visible.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        if !byID.isEmpty {
+            let plays = try await history.plays(of: view.user.id, from: nil, to: nil, offset: 0, limit: 1_000)
+            let listener = Blend.Listener(plays: plays.map { ($0.trackID, $0.scrobble) })
+            let most = Double(visible.map(\.playCount).max() ?? 0)
+            let popularity =
+                most > 0
+                ? Dictionary(
+                    visible.map { ($0.id, Foundation.log(1 + Double($0.playCount)) / Foundation.log(1 + most)) },
+                    uniquingKeysWith: { first, _ in first }) : [:]
+            var kept: [String: [TrackID: Double]] = [:]
+            for (id, answer) in answers {
+                kept[id] = Dictionary(
+                    answer.filter { byID[$0.track] != nil }.map { ($0.track, $0.similarity) }, uniquingKeysWith: max)
             }
+            let ranked = Blend().rank(
+                answers: kept, listener: listener, popularity: popularity,
+                artists: byID.mapValues { $0.artistName.lowercased() }, limit: limit, perArtist: perArtist,
+                excluding: excluding.union(seeds))
+            var titles: [TrackID: String] = [:]
+            var picks: [Pick] = []
+            for pick in ranked {
+                guard let track = byID[pick.track] else { continue }
+                let recommendation =
+                    reasons[pick.source]?[pick.track]
+                    ?? reasons.values.lazy.compactMap { $0[pick.track] }.first
+                let reason =
+                    pick.source == "taste"
+                    ? "One of your favourites"
+                    : try await words(recommendation?.reason ?? .other("Goes with it"), in: view, titles: &titles)
+                picks.append(Pick(track: track, similarity: min(1, recommendation?.similarity ?? 0), reason: reason))
+            }
+            if !picks.isEmpty { return picks }
         }
-        let ranked = order.sorted { (blended[$0]?.score ?? 0) > (blended[$1]?.score ?? 0) }.compactMap {
-            blended[$0]?.best
-        }
-        let picks = try await keep(ranked, in: view, limit: limit, perArtist: perArtist)
-        if !picks.isEmpty { return picks }
         // Nothing analysed or played together yet: the catalog's likeness.
         var fallback: [Pick] = []
         for track in try await view.similarTracks(to: seeds[0], limit: limit + excluding.count)

@@ -59,7 +59,8 @@ struct SubsonicAPI: Sendable {
         SubsonicDirectories().register(in: &self)
         SubsonicSharing(sharing: services.sharing).register(in: &self)
         SubsonicLists(
-            recommendations: RecommendationService(plugins: services.registry, deadline: services.pluginDeadline)
+            recommendations: RecommendationService(
+                plugins: services.registry, deadline: services.pluginDeadline, history: services.playback)
         ).register(in: &self)
     }
 
