@@ -563,6 +563,12 @@ class E2E:
             state = self.fetch_json("/api/v1/admin/analysis")
             return state.get("analyzed", 0) > 0 and state.get("pending", 1) == 0
         self.until(analysed, "the sonic analysis of the library", timeout=120)
+        self.go("/admin")
+
+        def progress_shown(_: Any) -> bool:
+            element = self.find(tid("analysis-summary"))
+            return element is not None and "tracks analysed" in element.text and " 0 waiting" in element.text
+        self.until(progress_shown, "the admin page's sonic analysis progress")
         albums = self.fetch_json("/api/v1/albums?sort=name&limit=60")["items"]
         album = next(a for a in albums if a["title"] == "Morning Light")
         self.go(f"/album/{album['id']}")

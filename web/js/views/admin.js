@@ -14,12 +14,40 @@ export default async function adminView(view, { signal }) {
   const libraries = listOf(await api("/admin/libraries", { signal }));
   append(view, 
     h("nav", { class: "tabs", "aria-label": "Admin sections" },
-      [["admin-users", "Users"], ["admin-libraries", "Libraries"], ["admin-scan", "Scan"], ["admin-plugins", "Plugins"]].map(([id, label]) =>
+      [["admin-users", "Users"], ["admin-libraries", "Libraries"], ["admin-scan", "Scan"], ["admin-analysis", "Analysis"], ["admin-plugins", "Plugins"]].map(([id, label]) =>
         h("button", { type: "button", class: "link-button", onclick: () => document.getElementById(id)?.scrollIntoView({ behavior: "smooth" }) }, label))),
     scanSection(signal),
     await usersSection(signal, libraries),
     librariesSection(signal, libraries),
+    analysisSection(signal),
     await pluginsSection(signal));
+}
+
+/** The sonic analysis: how many tracks are measured, failed (with reasons) or waiting, refreshed every few seconds. */
+function analysisSection(signal) {
+  const progress = h("progress", { "data-testid": "analysis-progress", max: 1, value: 0, "aria-label": "Sonic analysis progress" });
+  const summary = h("p", { class: "meta", "data-testid": "analysis-summary", role: "status", "aria-live": "polite" }, "Loading…");
+  const failures = h("ul", { class: "problems", "data-testid": "analysis-failures" });
+  const refresh = async () => {
+    try {
+      const state = await api("/admin/analysis", { signal });
+      progress.max = Math.max(1, state.total);
+      progress.value = state.analyzed + state.failed;
+      const pace = state.tracksPerSecond ? ` · ${state.tracksPerSecond.toFixed(1)} tracks/s` : "";
+      const mode = state.paused ? " · waiting while a transcode runs" : state.running ? " · measuring" : "";
+      summary.textContent = `${state.analyzed} of ${state.total} tracks analysed, ${state.failed} could not be, ${state.pending} waiting${mode}${pace}.`;
+      failures.replaceChildren(...state.failures.map((f) => h("li", {}, h("strong", {}, f.title), ` — ${f.reason}`)));
+    } catch (error) {
+      if (!signal.aborted) summary.textContent = error.message;
+    }
+  };
+  refresh();
+  const timer = setInterval(refresh, 3000);
+  signal.addEventListener("abort", () => clearInterval(timer));
+  return h("section", { class: "panel", id: "admin-analysis" },
+    h("h2", {}, "Sonic analysis"),
+    h("p", { class: "hint" }, "Each track's sound (loudness, tempo, key, timbre) is measured in the background for recommendations and radios."),
+    progress, summary, failures);
 }
 
 // MARK: - Users
