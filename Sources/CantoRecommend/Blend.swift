@@ -21,8 +21,8 @@ public struct Blend: Sendable {
         public var recentlyPlayed: Double
 
         public init(
-            sources: [String: Double] = ["sonic": 0.3, "colisten": 1], taste: Double = 3, popularity: Double = 1,
-            diversity: Double = 0.2, recentlyPlayed: Double = 0.5
+            sources: [String: Double] = ["sonic": 0.1, "colisten": 2], taste: Double = 5, popularity: Double = 1,
+            diversity: Double = 0.1, recentlyPlayed: Double = 0.5
         ) {
             self.popularity = popularity
             self.sources = sources

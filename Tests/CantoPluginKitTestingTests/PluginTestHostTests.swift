@@ -65,9 +65,10 @@ struct PluginTestHostTests {
                 try await host.request("GET", "/api/v1/plugins/tally/count", as: rita).json["stars"] as? Int == 1
             }
             // The job is due at start; then only when the clock has moved an hour on.
-            #expect(await host.advanceClock(by: 0) == ["tally/tick"])
-            #expect(await host.advanceClock(by: 1_800).isEmpty)
-            #expect(await host.advanceClock(by: 1_800) == ["tally/tick"])
+            // (Only the tally's jobs: the built-in recommender reindexes on its own schedule.)
+            #expect(await host.advanceClock(by: 0).filter { $0.hasPrefix("tally/") } == ["tally/tick"])
+            #expect(await host.advanceClock(by: 1_800).filter { $0.hasPrefix("tally/") }.isEmpty)
+            #expect(await host.advanceClock(by: 1_800).filter { $0.hasPrefix("tally/") } == ["tally/tick"])
             let answer = try await host.request("GET", "/api/v1/plugins/tally/count", as: rita)
             #expect(answer.json["ticks"] as? Int == 2)
             #expect(answer.json["caller"] as? String == "rita")

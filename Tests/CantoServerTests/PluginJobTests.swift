@@ -60,15 +60,19 @@ struct PluginJobTests {
         let server = try await InProcessServer.start(
             plugins: [Ticking.self, Broken.self, NeverStarts.self], clock: clock)
         let jobs = server.services.jobs
+        // The jobs of this test's plugins (the built-in recommender reindexes on its own schedule).
+        @Sendable func ours() async -> Set<String> {
+            Set(await jobs.runDue().filter { !$0.hasPrefix("sonic/") })
+        }
         // Due at once after start; then not until their interval has passed.
-        #expect(Set(await jobs.runDue()) == ["ticking/sync", "broken/fail"])
-        #expect(await jobs.runDue().isEmpty)
+        #expect(await ours() == ["ticking/sync", "broken/fail"])
+        #expect(await ours().isEmpty)
         clock.advance(by: 59)
-        #expect(await jobs.runDue().isEmpty)
+        #expect(await ours().isEmpty)
         clock.advance(by: 1)
-        #expect(await jobs.runDue() == ["ticking/sync"])
+        #expect(await ours() == ["ticking/sync"])
         clock.advance(by: 240)
-        #expect(Set(await jobs.runDue()) == ["ticking/sync", "broken/fail"])
+        #expect(await ours() == ["ticking/sync", "broken/fail"])
         #expect(Self.count("sync") == 3)
         #expect(Self.count("fail") == 2)
         #expect(Self.count("never") == 0, "a plugin that did not start runs no job")
