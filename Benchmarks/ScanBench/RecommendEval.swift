@@ -30,20 +30,8 @@ enum RecommendEval {
         var plays: [Play]
     }
 
-    /// A SplitMix64 generator: the same household every run for a seed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func household(tracks count: Int, users: Int, sessions: Int, seed: UInt64) -> Household {
-        var random = Seeded(state: seed)
+        var random = SplitMix64(seed: seed)
         let genres = 20
         let artistsPerGenre = max(2, count / genres / 10)
         // Each genre a sound (a centre in feature space); each track near its genre's sound.
@@ -172,7 +160,7 @@ enum RecommendEval {
         }
 
         // Baselines.
-        var random = Seeded(state: 7)
+        var random = SplitMix64(seed: 7)
         score(
             "random",
             Dictionary(

@@ -34,18 +34,9 @@ public struct MediaResolver: Sendable {
 
     /// The track and its location, or nil when the view holds no such track.
     public func locate(_ id: TrackID, in view: CatalogView) async throws -> (track: Track, location: MediaLocation)? {
-        guard let track = try await view.track(id),
-            let library = try await view.libraries().first(where: { $0.id == track.libraryID })
-        else { return nil }
-        guard let source = await sources.mediaSources().first(where: { type(of: $0).descriptor.id == library.source })
-        else {
-            throw DomainError(.unavailable, "The source of this track (\(library.source)) is not running.")
-        }
-        let location = try await source.location(of: track, in: library)
-        if case .remote(let url) = location, !mayReach(library.source, url) {
-            throw DomainError(
-                .unavailable, "The source of this track (\(library.source)) gave an address it did not declare.")
-        }
-        return (track, location)
+        guard let track = try await view.track(id) else { return nil }
+        let libraries = try await view.libraries()
+        guard libraries.contains(where: { $0.id == track.libraryID }) else { return nil }
+        return (track, try await location(of: track, libraries: libraries))
     }
 }

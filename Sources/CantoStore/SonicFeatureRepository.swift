@@ -24,6 +24,11 @@ public struct SonicFeatureRepository: SonicFeatureReader {
         public var trackID: TrackID
         public var title: String
         public var reason: String
+
+        enum CodingKeys: String, CodingKey {
+            case trackID = "trackId"
+            case title, reason
+        }
     }
 
     /// Up to `limit` tracks still to measure, in ID order, skipping `excluded` (tracks already

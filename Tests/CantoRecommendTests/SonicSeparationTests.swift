@@ -28,7 +28,7 @@ struct SonicSeparationTests {
 
     static func clips() throws -> [Clip] {
         let folder = try TemporaryDirectory(prefix: "canto-sonic")
-        var random = SeededGenerator(seed: 7)
+        var random = SplitMix64(seed: 7)
         var clips: [Clip] = []
         // Tempo: clicks at 75, 110 and 160 BPM; each clip's click pitch, level and start differ.
         for bpm in [75.0, 110.0, 160.0] {
@@ -123,18 +123,5 @@ struct SonicSeparationTests {
         // Stored and read back bit for bit.
         #expect(SonicFeatures(blob: features.features.blob) == features.features)
         #expect(SonicFeatures(blob: Data([1, 2, 3])) == nil)
-    }
-}
-
-/// A small deterministic random number generator (SplitMix64), so the clips are the same each run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -33,36 +33,10 @@ struct OperationsController {
 
     /// How far the sonic analysis is: tracks measured, failed (the latest with their reasons),
     /// pending; whether it runs or waits for streaming to end; its pace.
-    @Sendable func analysisStatus(_ request: Request, context: CantoRequestContext) async throws -> AnalysisState {
-        AnalysisState(try await sonic.status())
-    }
-
-    struct AnalysisState: ResponseEncodable {
-        var total: Int
-        var analyzed: Int
-        var failed: Int
-        var pending: Int
-        var running: Bool
-        var paused: Bool
-        var tracksPerSecond: Double?
-        var failures: [Failure]
-
-        struct Failure: Codable {
-            var trackId: String
-            var title: String
-            var reason: String
-        }
-
-        init(_ status: SonicAnalysis.Status) {
-            total = status.total
-            analyzed = status.analyzed
-            failed = status.failed
-            pending = status.pending
-            running = status.running
-            paused = status.paused
-            tracksPerSecond = status.tracksPerSecond
-            failures = status.failures.map { Failure(trackId: $0.trackID.rawValue, title: $0.title, reason: $0.reason) }
-        }
+    @Sendable func analysisStatus(_ request: Request, context: CantoRequestContext) async throws
+        -> SonicAnalysis.Status
+    {
+        try await sonic.status()
     }
 
     struct PluginChange: Decodable {

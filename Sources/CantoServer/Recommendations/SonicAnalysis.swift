@@ -3,6 +3,7 @@ import CantoDomain
 import CantoMedia
 import CantoStore
 import Foundation
+import Hummingbird
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -47,8 +48,8 @@ actor SonicAnalysis {
         self.logger = logger
     }
 
-    /// What the admin page shows.
-    struct Status: Sendable, Codable, Equatable {
+    /// What the admin page shows (`GET /api/v1/admin/analysis`).
+    struct Status: Sendable, Codable, Equatable, ResponseEncodable {
         var total: Int
         var analyzed: Int
         var failed: Int
