@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?=
 
-.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode fuzz clean
+.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -53,6 +53,14 @@ bench-webapi: setup
 bench-transcode: setup
 	swift build -c release --product canto-bench
 	.build/release/canto-bench transcode
+
+# Recommendations: the sonic analyser's pace, similar tracks and a radio page over 100,000 tracks.
+bench-recommend: setup
+	bash scripts/bench/recommend.sh
+
+# The recommenders' offline evaluation against random, popularity and ALS (installs implicit into .build/bench-venv).
+eval-recommend: setup
+	OPENBLAS_NUM_THREADS=1 bash scripts/bench/recommend-eval.sh
 
 # The transcoder and image scaler over many mutated files (RUNS, default 20000).
 fuzz: setup

@@ -22,7 +22,7 @@ public struct Blend: Sendable {
 
         public init(
             sources: [String: Double] = ["sonic": 0.1, "colisten": 2], taste: Double = 5, popularity: Double = 1,
-            diversity: Double = 0.1, recentlyPlayed: Double = 0.5
+            diversity: Double = 0.2, recentlyPlayed: Double = 0.5
         ) {
             self.popularity = popularity
             self.sources = sources
