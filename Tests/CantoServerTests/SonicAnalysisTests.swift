@@ -80,4 +80,21 @@ struct SonicAnalysisTests {
             #expect(try await client.send(.get, "/api/v1/admin/analysis", token: user.token).status == .forbidden)
         }
     }
+
+    @Test func theFixtureLibraryIsMeasuredFileByFile() async throws {
+        let fixture = try await FixtureLibrary.shared()
+        let data = try TemporaryDirectory(prefix: "canto-sonic-fixture")
+        let services = try await CantoServices.forTests(data: data, music: fixture.root.path)
+        await services.registry.startAll()
+        _ = try await services.scans.scanNow()
+        let progress = try await services.sonicFeatures.progress()
+        #expect(progress.total == fixture.expectedTrackCount)
+        #expect(await services.sonic.runOnce() == fixture.expectedTrackCount)
+        let after = try await services.sonicFeatures.progress()
+        let failures = try await services.sonicFeatures.failures(limit: 20)
+        // Every format the scanner reads decodes to a vector; nothing is left waiting.
+        #expect(after.analyzed == fixture.expectedTrackCount, "\(after) \(failures)")
+        #expect(after.pending == 0)
+        #expect(try await services.sonicFeatures.allFeatures().allSatisfy { $0.1.values.allSatisfy(\.isFinite) })
+    }
 }
