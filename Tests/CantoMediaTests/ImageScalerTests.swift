@@ -1,3 +1,4 @@
+import CantoCore
 import CantoMedia
 import CantoTestSupport
 import Foundation

@@ -1,3 +1,4 @@
+public import CantoCore
 import CantoMedia
 public import Foundation
 
@@ -93,11 +94,12 @@ public enum LibraryGenerator {
             artists += 1
             for _ in 0..<5 where planned.count < tracks {
                 let title = albumTitle(albums, random: &random)
-                let year = 1960 + Int(random.next() % 64)
-                let format = formats[Int(random.next() % UInt64(formats.count))]
-                let genre = genres[Int(random.next() % UInt64(genres.count))]
+                let year = 1960 + Int((random.next() as UInt64) % 64)
+                let format = formats[Int((random.next() as UInt64) % UInt64(formats.count))]
+                let genre = genres[Int((random.next() as UInt64) % UInt64(genres.count))]
                 let discs = albums % 7 == 3 ? 2 : 1
-                let perDisc = min(max(1, (tracks - planned.count + discs - 1) / discs), 8 + Int(random.next() % 5))
+                let perDisc = min(
+                    max(1, (tracks - planned.count + discs - 1) / discs), 8 + Int((random.next() as UInt64) % 5))
                 let albumFolder = "\(artist)/\(title) (\(year))"
                 if albums % 4 == 0 { covers.append(albumFolder) }
                 albums += 1
@@ -105,8 +107,8 @@ public enum LibraryGenerator {
                     let folder = discs > 1 ? albumFolder + "/Disc \(disc)" : albumFolder
                     for number in 1...perDisc where planned.count < tracks {
                         let song =
-                            words[Int(random.next() % UInt64(words.count))] + " "
-                            + words[Int(random.next() % UInt64(words.count))]
+                            words[Int((random.next() as UInt64) % UInt64(words.count))] + " "
+                            + words[Int((random.next() as UInt64) % UInt64(words.count))]
                         let fileName = String(format: "%02d - %@.%@", number, song, format.fileExtension)
                         let fields: TagFields = [
                             "TITLE": [song], "ARTIST": [artist], "ALBUMARTIST": [artist], "ALBUM": [title],
@@ -130,7 +132,7 @@ public enum LibraryGenerator {
     }
 
     static func albumTitle(_ index: Int, random: inout SeededGenerator) -> String {
-        let word = words[Int(random.next() % UInt64(words.count))]
+        let word = words[Int((random.next() as UInt64) % UInt64(words.count))]
         return "\(word) \(index + 1)"
     }
 

@@ -1,3 +1,5 @@
+public import CantoCore
+
 /// Damages a file the ways real files get damaged, for fuzzing the decoders: flipped bits,
 /// overwritten runs, bytes dropped from the middle, and truncation.
 public enum Mutation {

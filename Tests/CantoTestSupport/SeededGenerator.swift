@@ -1,19 +1,12 @@
-/// SplitMix64: a deterministic random number generator, so a seed gives the same library
+public import CantoCore
+
+/// The tests' deterministic generator (the core's SplitMix64), so a seed gives the same library
 /// (and the same "random" corrupt bytes) on every machine.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+public typealias SeededGenerator = SplitMix64
 
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
+    /// `count` pseudo-random bytes.
     public mutating func bytes(_ count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) }
+        (0..<count).map { _ in UInt8(truncatingIfNeeded: next() as UInt64) }
     }
 }
