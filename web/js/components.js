@@ -30,8 +30,11 @@ export function queueTracks(list, mode = "play", start = 0) {
   else player.addToQueue(list);
 }
 
-/** The usual play / shuffle / play next / add to queue / add to playlist buttons. */
-export function playActions(getTracks, { label = "", testPrefix = "list" } = {}) {
+/**
+ * The usual play / shuffle / play next / add to queue / add to playlist buttons; with `radio`
+ * ({ seedType, seed }), a Radio button too (an endless queue of what sounds and goes like it).
+ */
+export function playActions(getTracks, { label = "", testPrefix = "list", radio = null } = {}) {
   const run = (mode) => async () => {
     const list = await attempt(getTracks, "Loading tracks");
     if (list) queueTracks(list, mode);
@@ -44,7 +47,10 @@ export function playActions(getTracks, { label = "", testPrefix = "list" } = {})
     h("button", { type: "button", "data-testid": `${testPrefix}-playlist-add`, onclick: async () => {
       const list = await attempt(getTracks, "Loading tracks");
       if (list) addToPlaylistDialog(list.map((t) => t.id), label);
-    } }, icon("listAdd"), "Add to playlist…"));
+    } }, icon("listAdd"), "Add to playlist…"),
+    radio ? h("button", { type: "button", "data-testid": `${testPrefix}-radio`,
+      onclick: () => attempt(() => player.startRadio(radio.seedType, radio.seed, `like ${label}`), "Starting the radio") },
+      icon("radio"), "Radio") : null);
 }
 
 // MARK: - Star and rating

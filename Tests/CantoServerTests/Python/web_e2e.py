@@ -599,6 +599,16 @@ class E2E:
         if len(set(grown)) != len(grown):
             raise StepFailure(f"radio: the refill repeated tracks {grown}")
         self.shot("radio")
+        # An album's radio: what goes with the album, none of the album's own tracks.
+        night = next(a for a in albums if a["title"] == "Night Songs")
+        own = {t["id"] for d in self.fetch_json(f"/api/v1/albums/{night['id']}")["discs"] for t in d["tracks"]}
+        self.go(f"/album/{night['id']}")
+        self.click(tid("album-radio"), "the album page's Radio button")
+
+        def album_radio(_: Any) -> list[str] | bool:
+            ids = [t["id"] for t in self.queue_server().get("tracks", [])]
+            return ids if ids and ids != grown and not own.intersection(ids) else False
+        self.until(album_radio, "the album radio's queue (other albums' tracks)")
 
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()

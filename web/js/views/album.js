@@ -31,7 +31,7 @@ export default async function albumView(view, { params, signal }) {
           ? h("p", { class: "tags" }, album.genres.map((genre) => h("a", { class: "tag", href: `#/albums${qs({ genre })}` }, genre)))
           : null,
         h("div", { class: "row" }, starButton("album", album), ratingControl("album", album)),
-        playActions(async () => tracks, { label: album.title, testPrefix: "album" }))));
+        playActions(async () => tracks, { label: album.title, testPrefix: "album", radio: { seedType: "album", seed: album.id } }))));
 
   // Playing a row plays the album from that row, across discs.
   for (const disc of discs) {

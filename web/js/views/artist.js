@@ -20,7 +20,7 @@ export default async function artistView(view, { params, signal }) {
         h("h1", { "data-testid": "artist-name" }, artist.name),
         h("p", { class: "meta" }, `${plural(artist.albumCount ?? albums.length, "album")} · ${plural(artist.trackCount ?? 0, "track")}`),
         h("div", { class: "row" }, starButton("artist", artist), ratingControl("artist", artist)),
-        playActions(allTracks, { label: artist.name, testPrefix: "artist" }))),
+        playActions(allTracks, { label: artist.name, testPrefix: "artist", radio: { seedType: "artist", seed: artist.id } }))),
     h("section", { "aria-labelledby": "artist-albums" },
       h("h2", { id: "artist-albums" }, "Albums"),
       albums.length ? albumGrid(albums) : h("p", { class: "empty" }, "No albums.")),
