@@ -63,8 +63,11 @@ public struct SonicRecommenderPlugin: RecommenderPlugin, ScheduledPlugin {
 
     public func recommend(_ request: RecommendationRequest) async throws -> [Recommendation] {
         guard var index = try await currentIndex() else { return [] }
-        // A seed analysed since the index was built: build it again now.
-        if !request.seeds.contains(where: index.contains) {
+        // A seed analysed since the index was built: build it again now (a point lookup first, so a
+        // seed that is not analysed yet costs no rebuild).
+        if !request.seeds.contains(where: index.contains),
+            try await request.seeds.asyncContains(where: { try await features.features(of: $0) != nil })
+        {
             try await refresh()
             guard let fresh = state.withLock({ $0.index }) else { return [] }
             index = fresh
@@ -81,5 +84,12 @@ public struct SonicRecommenderPlugin: RecommenderPlugin, ScheduledPlugin {
         return index.path(from: start, to: end, count: count, admit: { !excluding.contains($0) })?.map {
             Recommendation(track: $0.track, similarity: $0.similarity, reason: .soundsLike(start))
         }
+    }
+}
+
+extension Sequence where Element: Sendable {
+    func asyncContains(where predicate: (Element) async throws -> Bool) async rethrows -> Bool {
+        for element in self where try await predicate(element) { return true }
+        return false
     }
 }

@@ -418,6 +418,9 @@ int canto_analyze(const char *path, int32_t window_seconds, int32_t windows, can
         return rc;
     }
     int64_t duration = decoder_duration_ms(&d);
+    // A header claiming more than a week (or less than nothing) is not believed: the track is read
+    // from its start, and the window arithmetic below cannot overflow.
+    if (duration < 0 || duration > (int64_t)7 * 24 * 3600 * 1000) duration = 0;
     result->duration_seconds = (float)(duration / 1000.0);
     int64_t per_window = (int64_t)window_seconds * RATE;
     int64_t total = per_window * windows;

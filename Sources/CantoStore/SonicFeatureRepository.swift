@@ -31,20 +31,20 @@ public struct SonicFeatureRepository: SonicFeatureReader {
         }
     }
 
-    /// Up to `limit` tracks still to measure, in ID order, skipping `excluded` (tracks already
-    /// handed out in this run).
-    public func pending(limit: Int, excluding excluded: Set<TrackID> = []) async throws -> [Track] {
+    /// Up to `limit` tracks still to measure, in ID order, after `after` (the last one handed out
+    /// in this run, so a track that could not be recorded is not handed out again and again).
+    public func pending(limit: Int, after: TrackID? = nil) async throws -> [Track] {
         let version = SonicFeatures.version
         return try await pool.read { db in
             try TrackRecord.fetchAll(
                 db,
                 sql: """
                     SELECT track.* FROM track LEFT JOIN track_sonic ON track_sonic.track_id = track.id
-                    WHERE track_sonic.track_id IS NULL OR track_sonic.content_hash != track.content_hash
-                        OR track_sonic.version != ?
+                    WHERE track.id > ? AND (track_sonic.track_id IS NULL
+                        OR track_sonic.content_hash != track.content_hash OR track_sonic.version != ?)
                     ORDER BY track.id LIMIT ?
-                    """, arguments: [version, limit + excluded.count]
-            ).map(\.track).filter { !excluded.contains($0.id) }.prefix(limit).map { $0 }
+                    """, arguments: [after?.rawValue ?? "", version, max(0, limit)]
+            ).map(\.track)
         }
     }
 

@@ -138,21 +138,13 @@ struct RecommendationService: Sendable {
     }
 
     /// The recommendations `view` holds, in order, with their reasons in words.
-    private func keep(_ answer: [Recommendation], in view: CatalogView, limit: Int, perArtist: Int = 0)
-        async throws -> [Pick]
-    {
+    private func keep(_ answer: [Recommendation], in view: CatalogView, limit: Int) async throws -> [Pick] {
         let visible = try await view.tracks(answer.map(\.track))
         let byID = Dictionary(visible.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var titles: [TrackID: String] = [:]
         var picks: [Pick] = []
-        var perArtistCount: [String: Int] = [:]
         for recommendation in answer {
             guard let track = byID[recommendation.track] else { continue }
-            let artist = track.artistName.lowercased()
-            if perArtist > 0 {
-                guard perArtistCount[artist, default: 0] < perArtist else { continue }
-                perArtistCount[artist, default: 0] += 1
-            }
             picks.append(
                 Pick(
                     track: track, similarity: recommendation.similarity,

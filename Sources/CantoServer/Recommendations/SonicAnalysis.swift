@@ -83,7 +83,7 @@ actor SonicAnalysis {
             running = false
             paused = false
         }
-        var handed: Set<TrackID> = []
+        var cursor: TrackID?
         var done = 0
         let started = ContinuousClock.now
         while !Task.isCancelled, done < limit {
@@ -95,14 +95,14 @@ actor SonicAnalysis {
             let batch: [Track]
             let libraries: [Library]
             do {
-                batch = try await store.pending(limit: min(width * 4, limit - done), excluding: handed)
+                batch = try await store.pending(limit: min(width * 4, limit - done), after: cursor)
                 libraries = try await catalog.libraries()
             } catch {
                 logger.error("sonic analysis stopped", metadata: ["error": "\(error)"])
                 break
             }
             if batch.isEmpty { break }
-            handed.formUnion(batch.map(\.id))
+            cursor = batch.last?.id
             await withTaskGroup(of: Void.self) { group in
                 for track in batch {
                     group.addTask { await self.measure(track, libraries: libraries) }
