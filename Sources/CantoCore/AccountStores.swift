@@ -66,6 +66,25 @@ public protocol HistoryStore: Sendable {
     func deletePlay(_ id: Int64, owner: UserID) async throws -> Bool
     /// Deletes the user's plays within [from, to); returns how many.
     func deletePlays(of user: UserID, from: Date?, to: Date?) async throws -> Int
+    /// Per track the user ever played: how often (counted plays and skips) and when last.
+    func trackSummaries(of user: UserID) async throws -> [TrackPlaySummary]
+}
+
+/// One listener's plays of one track, summed.
+public struct TrackPlaySummary: Sendable, Equatable {
+    public var track: TrackID
+    /// Plays that counted (scrobbles).
+    public var plays: Int
+    /// Plays stopped early.
+    public var skips: Int
+    public var lastPlayed: Date
+
+    public init(track: TrackID, plays: Int, skips: Int, lastPlayed: Date) {
+        self.track = track
+        self.plays = plays
+        self.skips = skips
+        self.lastPlayed = lastPlayed
+    }
 }
 
 /// A playlist: owned by one user, visible to others only when public.
@@ -161,6 +180,10 @@ public protocol LibraryStateStore: Sendable {
     func annotations(of user: UserID, items: [String]) async throws -> [String: Annotation]
     func setStarred(_ starred: Bool, item: String, kind: Annotation.ItemKind, user: UserID, at date: Date) async throws
     func setRating(_ rating: Int?, item: String, kind: Annotation.ItemKind, user: UserID) async throws
+    /// The tracks the user gave a thumbs down.
+    func dislikes(of user: UserID) async throws -> Set<TrackID>
+    /// A thumbs down (or its removal) for a track.
+    func setDisliked(_ disliked: Bool, track: TrackID, user: UserID, at date: Date) async throws
 }
 
 /// The audit log of security events.

@@ -53,6 +53,11 @@ public struct PlaybackService: Sendable {
         try await history.playCount(of: user, from: from, to: to)
     }
 
+    /// Per track the user ever played: counted plays, skips and the last play.
+    public func trackSummaries(of user: UserID) async throws -> [TrackPlaySummary] {
+        try await history.trackSummaries(of: user)
+    }
+
     /// Deletes one of the user's plays; false when they have no such play.
     public func deletePlay(_ id: Int64, owner: UserID) async throws -> Bool {
         try await history.deletePlay(id, owner: owner)

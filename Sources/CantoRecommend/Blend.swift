@@ -48,11 +48,39 @@ public struct Blend: Sendable {
         public var recent: Set<TrackID>
         /// Tracks they skipped at least twice lately: never picked.
         public var skippedTwice: Set<TrackID>
+        /// Tracks they gave a thumbs down (or one star): never picked.
+        public var disliked: Set<TrackID>
 
-        public init(taste: [TrackID: Double] = [:], recent: Set<TrackID> = [], skippedTwice: Set<TrackID> = []) {
+        public init(
+            taste: [TrackID: Double] = [:], recent: Set<TrackID> = [], skippedTwice: Set<TrackID> = [],
+            disliked: Set<TrackID> = []
+        ) {
             self.taste = taste
             self.recent = recent
             self.skippedTwice = skippedTwice
+            self.disliked = disliked
+        }
+
+        /// Adds what the listener said of tracks: a star (a thumbs up) makes a track a favourite
+        /// (at least 0.6), a rating of 4 or 5 at least 0.4 or 0.8, a rating of 1 or a thumbs down
+        /// keeps it out.
+        public mutating func add(starred: Set<TrackID>, ratings: [TrackID: Int], disliked: Set<TrackID>) {
+            for track in starred { taste[track] = max(taste[track] ?? 0, 0.6) }
+            for (track, rating) in ratings {
+                switch rating {
+                case 5: taste[track] = max(taste[track] ?? 0, 0.8)
+                case 4: taste[track] = max(taste[track] ?? 0, 0.4)
+                case 1: self.disliked.insert(track)
+                default: break
+                }
+            }
+            self.disliked.formUnion(disliked)
+            for track in self.disliked { taste[track] = nil }
+        }
+
+        /// Whether the track may be picked at all.
+        public func admits(_ track: TrackID) -> Bool {
+            !skippedTwice.contains(track) && !disliked.contains(track)
         }
 
         /// The listener's profile from their plays, newest first: play counts (skips left out, a
@@ -112,7 +140,7 @@ public struct Blend: Sendable {
             scores[track] = (value.score + weights.popularity * popular, value.best, value.source)
         }
         var pool: [(track: TrackID, score: Double, source: String)] = []
-        for (track, value) in scores where !excluding.contains(track) && !listener.skippedTwice.contains(track) {
+        for (track, value) in scores where !excluding.contains(track) && listener.admits(track) {
             let fresh = listener.recent.contains(track) ? weights.recentlyPlayed : 1
             pool.append((track, value.score * fresh, value.source))
         }

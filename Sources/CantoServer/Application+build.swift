@@ -33,6 +33,7 @@ public func buildApplication(
             PluginJobService(scheduler: services.jobs),
             ScannerService(coordinator: services.scans, scanOnStart: configuration.scanOnStart, interval: interval),
             SessionCleanupService(accounts: services.accounts),
+            MixRefreshService(mixes: services.mixes),
             SonicAnalysisService(analysis: services.sonic),
         ],
         logger: logger)

@@ -173,6 +173,10 @@ public struct CantoServices: Sendable {
     /// Tracks' sonic features, and the background analyser that measures them.
     let sonicFeatures: SonicFeatureRepository
     let sonic: SonicAnalysis
+    /// The recommenders asked together and blended with the listener's taste.
+    let recommendations: RecommendationService
+    /// Daily mixes and Rediscover, made for each listener.
+    let mixes: MixService
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
@@ -253,6 +257,13 @@ public struct CantoServices: Sendable {
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory), events: events,
             deadline: pluginDeadline, oauth: oauth, clock: clock)
         self.linkedAccounts = linkedAccounts
+        let recommendations = RecommendationService(
+            plugins: registry, deadline: pluginDeadline, history: playback, state: state,
+            weights: configuration.recommendations.weights)
+        self.recommendations = recommendations
+        mixes = MixService(
+            recommendations: recommendations, catalogs: catalogs, accounts: accounts, state: state,
+            settings: accountStore, clock: clock, configuration: configuration.recommendations, logger: logger)
         let nowPlaying = NowPlaying()
         self.nowPlaying = nowPlaying
         try await dispatcher.subscribe(nowPlaying)

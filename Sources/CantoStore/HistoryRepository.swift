@@ -72,6 +72,22 @@ public struct HistoryRepository: HistoryStore {
         }
     }
 
+    public func trackSummaries(of user: UserID) async throws -> [TrackPlaySummary] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT track_id, sum(scrobble), sum(1 - scrobble), max(started_at) FROM play
+                        WHERE user_id = ? GROUP BY track_id
+                        """), arguments: [user.rawValue]
+            ).map { row in
+                let row = StoredRow(row, table: "play")
+                return try TrackPlaySummary(
+                    track: TrackID(row[0]), plays: row[1], skips: row[2], lastPlayed: row.date(3))
+            }
+        }
+    }
+
     private static func play(_ row: Row) throws -> Play {
         let row = StoredRow(row, table: "play")
         return try Play(

@@ -197,6 +197,30 @@ extension LibraryStateRepository {
         }
     }
 
+    public func dislikes(of user: UserID) async throws -> Set<TrackID> {
+        try await pool.read { db in
+            Set(
+                try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT track_id FROM track_dislike WHERE user_id = ?"),
+                    arguments: [user.rawValue]
+                ).map { TrackID($0) })
+        }
+    }
+
+    public func setDisliked(_ disliked: Bool, track: TrackID, user: UserID, at date: Date) async throws {
+        let date = try date.storable("dislikedAt")
+        try await pool.writeOwned { db in
+            if disliked {
+                try db.run(
+                    "INSERT OR IGNORE INTO track_dislike (user_id, track_id, disliked_at) VALUES (?, ?, ?)",
+                    [user.rawValue, track.rawValue, date])
+            } else {
+                try db.run(
+                    "DELETE FROM track_dislike WHERE user_id = ? AND track_id = ?", [user.rawValue, track.rawValue])
+            }
+        }
+    }
+
     /// An item neither starred nor rated keeps no row.
     private static func pruneAnnotation(_ item: String, of user: UserID, _ db: Database) throws {
         try db.run(

@@ -58,3 +58,15 @@ extension Migrations {
         );
         """
 }
+
+extension Migrations {
+    /// A listener's thumbs down: the track is never recommended to them again (a thumbs up is a star).
+    static let v11Dislikes = """
+        CREATE TABLE track_dislike (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            track_id TEXT NOT NULL,
+            disliked_at DATETIME NOT NULL,
+            PRIMARY KEY (user_id, track_id)
+        ) WITHOUT ROWID;
+        """
+}

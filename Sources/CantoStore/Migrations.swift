@@ -34,6 +34,9 @@ enum Migrations {
         migrator.registerMigration("v10-sonic") { db in
             try db.execute(sql: v10Sonic)
         }
+        migrator.registerMigration("v11-dislikes") { db in
+            try db.execute(sql: v11Dislikes)
+        }
         return migrator
     }
 

@@ -31,6 +31,26 @@ import Testing
         #expect(personal.first?.source == "taste")
     }
 
+    @Test func starsAndRatingsRaiseAThumbsDownOrOneStarKeepsOut() {
+        let blend = Blend(
+            weights: Blend.Weights(sources: ["sonic": 1], taste: 1, popularity: 0, diversity: 0, recentlyPlayed: 1))
+        let answers: [String: [TrackID: Double]] = [
+            "sonic": [TrackID("a1"): 0.9, TrackID("b1"): 0.5, TrackID("c1"): 0.4, TrackID("d1"): 0.3]
+        ]
+        var listener = Blend.Listener()
+        listener.add(
+            starred: [TrackID("c1")], ratings: [TrackID("d1"): 5, TrackID("b1"): 1], disliked: [TrackID("a1")])
+        #expect(listener.taste == [TrackID("c1"): 0.6, TrackID("d1"): 0.8])
+        #expect(!listener.admits(TrackID("a1")) && !listener.admits(TrackID("b1")))
+        let ranked = blend.rank(answers: answers, listener: listener, artists: Self.artists, limit: 4)
+        // d1: 0.3 + 0.8; c1: 0.4 + 0.6; a1 and b1 never.
+        #expect(ranked.map(\.track.rawValue) == ["d1", "c1"])
+        // A thumbs down outweighs a star given before it.
+        var changed = Blend.Listener()
+        changed.add(starred: [TrackID("c1")], ratings: [:], disliked: [TrackID("c1")])
+        #expect(changed.taste.isEmpty && !changed.admits(TrackID("c1")))
+    }
+
     @Test func artistsAreSpreadAndCapped() {
         let answers: [String: [TrackID: Double]] = [
             "sonic": [

@@ -1,4 +1,5 @@
 import CantoPluginKit
+import CantoRecommend
 import CantoTestSupport
 import Foundation
 import Testing
@@ -154,6 +155,29 @@ struct ConfigurationTests {
 
     @Test func invalidEnumeratedValue() throws {
         expectError(key: "log.format") { try load(environment: ["CANTO_LOG_FORMAT": "xml"]) }
+    }
+
+    @Test func recommendationWeightsComeFromTheFileAndAreChecked() throws {
+        #expect(try load().recommendations == RecommendationSettings())
+        expectError(key: "recommendations.sources") {
+            try load(environment: ["CANTO_RECOMMENDATIONS_SOURCES": "sonic"])
+        }
+        expectError(key: "recommendations.taste") {
+            try load(environment: ["CANTO_RECOMMENDATIONS_TASTE": "lots"])
+        }
+        expectError(key: "recommendations.diversity", line: 2) {
+            try load(file: try write("[recommendations]\ndiversity = 2\n"))
+        }
+        let configuration = try load(
+            file: try write(
+                "[recommendations]\nsources = [\"sonic=0.5\", \"mine=3\"]\ntaste = 2\ndiversity = 0.35\ndaily_mixes = 2\n"
+            ))
+        let settings = configuration.recommendations
+        #expect(settings.weights.sources == ["sonic": 0.5, "mine": 3])
+        #expect(settings.weights.taste == 2)
+        #expect(settings.weights.diversity == 0.35)
+        #expect(settings.weights.popularity == 1)
+        #expect(settings.dailyMixes == 2)
     }
 
     @Test func syntaxErrorGivesTheLine() throws {

@@ -73,6 +73,11 @@ struct OpenAPIResponseTests {
                 "get /api/v1/sonic-path",
                 "/api/v1/sonic-path?from=\(trackIDs[0].rawValue)&to=\(trackIDs[1].rawValue)&count=3")
             #expect(items(path).count == 3, "\(path)")
+            _ = try await call(
+                "put /api/v1/tracks/{id}/feedback", "/api/v1/tracks/\(track)/feedback", json: ["value": "up"])
+            _ = try await call("get /api/v1/tracks/{id}/feedback", "/api/v1/tracks/\(track)/feedback")
+            _ = try await call("get /api/v1/mixes")
+            _ = try await call("post /api/v1/mixes/refresh")
             _ = try await call("get /api/v1/genres")
             let folder = try #require(items(try await call("get /api/v1/folders")).first?["id"] as? String)
             _ = try await call("get /api/v1/folders/{id}", "/api/v1/folders/\(folder)")

@@ -30,10 +30,11 @@ enum NativeAPI {
         CatalogController(state: services.state).addRoutes(to: signedIn)
         RecommendationController(
             state: services.state,
-            recommendations: RecommendationService(
-                plugins: services.registry, deadline: services.pluginDeadline, history: services.playback)
+            recommendations: services.recommendations
         ).addRoutes(to: signedIn)
-        PlaylistController(state: services.state, accounts: accounts).addRoutes(to: signedIn)
+        let playlists = PlaylistController(state: services.state, accounts: accounts)
+        playlists.addRoutes(to: signedIn)
+        MixController(mixes: services.mixes, state: services.state, playlists: playlists).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         AdminController(accounts: accounts, catalogs: services.catalogs).addRoutes(to: admin)
         OperationsController(

@@ -69,6 +69,20 @@ enum OpenAPIDocument {
             summary: "A path of small steps in sound from one track to another (409 before they are analysed)",
             access: .user, response: "PickList", query: ["from", "to", "count"]),
         .init(
+            method: "get", path: "/api/v1/mixes",
+            summary: "My daily mixes and Rediscover (my own playlists, made daily; made now if never)",
+            access: .user, response: "MixList"),
+        .init(
+            method: "post", path: "/api/v1/mixes/refresh", summary: "Make my daily mixes and Rediscover again now",
+            access: .user, response: "MixList"),
+        .init(
+            method: "get", path: "/api/v1/tracks/{id}/feedback", summary: "My thumbs up or down on a track",
+            access: .user, response: "Feedback"),
+        .init(
+            method: "put", path: "/api/v1/tracks/{id}/feedback",
+            summary: "Thumbs up (a star), down (never recommended to me again) or none", access: .user,
+            request: "Feedback", response: "Feedback"),
+        .init(
             method: "get", path: "/api/v1/genres", summary: "Genres with album and track counts", access: .user,
             response: "GenreList"),
         .init(

@@ -248,6 +248,10 @@ enum OpenAPISchemas {
                 ["track": ref("TrackItem"), "similarity": ["type": ["number", "null"]], "reason": string],
                 required: ["track", "reason"]),
             "PickList": page("Pick"),
+            "MixList": object(
+                ["refreshedAt": optionalDateTime, "items": array(ref("Playlist"))], required: ["items"]),
+            "Feedback": object(
+                ["value": ["type": "string", "enum": ["up", "down", "none"]]], required: ["value"]),
             "AnalysisState": object(
                 [
                     "total": integer, "analyzed": integer, "failed": integer, "pending": integer, "running": boolean,

@@ -84,7 +84,7 @@ struct PlaylistController {
         group.put("me/queue", use: saveQueue)
     }
 
-    private func item(_ playlist: Playlist, tracks: [Track], viewer: User) async throws -> Wire.PlaylistItem {
+    func item(_ playlist: Playlist, tracks: [Track], viewer: User) async throws -> Wire.PlaylistItem {
         let owner = try await accounts.user(playlist.ownerID)
         return Wire.PlaylistItem(
             id: playlist.id.rawValue, name: playlist.name, comment: playlist.comment, public: playlist.isPublic,

@@ -1,5 +1,6 @@
 public import CantoMedia
 import CantoPluginKit
+public import CantoRecommend
 public import Foundation
 
 extension CantoConfiguration {
@@ -50,6 +51,20 @@ extension CantoConfiguration {
     }
     public var transcodeCacheBytes: Int64 { Int64(integer("cache.transcode_mb")) * 1_048_576 }
     public var coverCacheBytes: Int64 { Int64(integer("cache.covers_mb")) * 1_048_576 }
+    /// `[recommendations]`: the blend's weights and the made-for-you playlists.
+    public var recommendations: RecommendationSettings {
+        var sources: [String: Double] = [:]
+        if case .strings(let entries) = values["recommendations.sources"] {
+            sources = RecommendationSettings.parseSources(entries) ?? [:]
+        }
+        return RecommendationSettings(
+            weights: Blend.Weights(
+                sources: sources, taste: number("recommendations.taste"),
+                popularity: number("recommendations.popularity"), diversity: number("recommendations.diversity"),
+                recentlyPlayed: number("recommendations.recently_played")),
+            dailyMixes: integer("recommendations.daily_mixes"), mixTracks: integer("recommendations.mix_tracks"),
+            rediscoverAfterDays: integer("recommendations.rediscover_after_days"))
+    }
 
     /// The effective configuration as TOML, secrets masked, with where each value came from.
     public func rendered(secretPluginKeys: [String: [String]] = [:]) -> String {
@@ -79,6 +94,10 @@ extension CantoConfiguration {
     }
     private func integer(_ path: String) -> Int {
         if case .integer(let value) = values[path] { return value }
+        return 0
+    }
+    private func number(_ path: String) -> Double {
+        if case .number(let value) = values[path] { return value }
         return 0
     }
     private func bool(_ path: String) -> Bool {

@@ -186,6 +186,7 @@ public struct CantoConfiguration: Sendable {
         switch kind {
         case .string: toml.string.map(ConfigValue.string)
         case .integer: toml.int.map(ConfigValue.integer)
+        case .number: (toml.double ?? toml.int.map(Double.init)).flatMap { $0.isFinite ? ConfigValue.number($0) : nil }
         case .bool: toml.bool.map(ConfigValue.bool)
         case .strings:
             toml.array.flatMap { array in
@@ -226,6 +227,7 @@ extension ConfigKey.Kind {
         switch self {
         case .string: "a string"
         case .integer: "an integer"
+        case .number: "a number"
         case .bool: "true or false"
         case .strings: "a list of strings"
         }

@@ -7,11 +7,13 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     case integer(Int)
     case bool(Bool)
     case strings([String])
+    case number(Double)
 
     public var description: String {
         switch self {
         case .string(let value): "\"\(value)\""
         case .integer(let value): "\(value)"
+        case .number(let value): "\(value)"
         case .bool(let value): "\(value)"
         case .strings(let values): "[" + values.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         }
@@ -20,7 +22,7 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
 
 /// One documented key: its section, type, default and check. `config.example.toml` lists them all.
 struct ConfigKey: Sendable {
-    enum Kind: String, Sendable { case string, integer, bool, strings }
+    enum Kind: String, Sendable { case string, integer, bool, strings, number }
     var section: String
     var name: String
     var kind: Kind
@@ -38,6 +40,7 @@ struct ConfigKey: Sendable {
         switch kind {
         case .string: return .string(text)
         case .integer: return Int(text).map(ConfigValue.integer)
+        case .number: return Double(text).flatMap { $0.isFinite ? ConfigValue.number($0) : nil }
         case .bool:
             switch text.lowercased() {
             case "true", "1", "yes", "on": return .bool(true)
@@ -53,112 +56,159 @@ struct ConfigKey: Sendable {
 
 extension ConfigKey {
     /// Every core key. Plugin sections are checked by the plugins themselves.
-    static let all: [ConfigKey] = [
-        ConfigKey(section: "server", name: "host", kind: .string, defaultValue: .string("0.0.0.0")),
+    static let all: [ConfigKey] =
+        [
+            ConfigKey(section: "server", name: "host", kind: .string, defaultValue: .string("0.0.0.0")),
+            ConfigKey(
+                section: "server", name: "port", kind: .integer, defaultValue: .integer(4533),
+                check: { value in
+                    guard case .integer(let port) = value, (0...65535).contains(port) else {
+                        return "must be a port number between 1 and 65535 (0 picks a free one)"
+                    }
+                    return nil
+                }),
+            ConfigKey(section: "server", name: "web_dir", kind: .string, defaultValue: .string("./web")),
+            ConfigKey(section: "server", name: "tls_certificate", kind: .string, defaultValue: .string("")),
+            ConfigKey(section: "server", name: "tls_key", kind: .string, defaultValue: .string("")),
+            ConfigKey(section: "server", name: "trusted_proxies", kind: .strings, defaultValue: .strings([])),
+            ConfigKey(
+                section: "auth", name: "session_days", kind: .integer, defaultValue: .integer(30),
+                check: { value in
+                    guard case .integer(let days) = value, (1...365).contains(days) else { return "must be 1 to 365" }
+                    return nil
+                }),
+            ConfigKey(
+                section: "auth", name: "idle_days", kind: .integer, defaultValue: .integer(14),
+                check: { value in
+                    guard case .integer(let days) = value, (1...365).contains(days) else { return "must be 1 to 365" }
+                    return nil
+                }),
+            ConfigKey(
+                section: "auth", name: "bcrypt_cost", kind: .integer, defaultValue: .integer(12),
+                check: { value in
+                    guard case .integer(let cost) = value, (12...16).contains(cost) else { return "must be 12 to 16" }
+                    return nil
+                }),
+            ConfigKey(section: "data", name: "dir", kind: .string, defaultValue: .string("./data")),
+            ConfigKey(section: "library", name: "music_folders", kind: .strings, defaultValue: .strings(["./music"])),
+            ConfigKey(section: "scanner", name: "on_start", kind: .bool, defaultValue: .bool(true)),
+            ConfigKey(
+                section: "scanner", name: "interval_minutes", kind: .integer, defaultValue: .integer(0),
+                check: { value in
+                    guard case .integer(let minutes) = value, minutes >= 0 else { return "must be 0 (off) or more" }
+                    return nil
+                }),
+            ConfigKey(
+                section: "log", name: "format", kind: .string, defaultValue: .string("text"),
+                check: { value in
+                    guard case .string(let format) = value, ["text", "json"].contains(format) else {
+                        return "must be \"text\" or \"json\""
+                    }
+                    return nil
+                }),
+            ConfigKey(
+                section: "log", name: "level", kind: .string, defaultValue: .string("info"),
+                check: { value in
+                    let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+                    guard case .string(let level) = value, levels.contains(level) else {
+                        return "must be one of \(levels.joined(separator: ", "))"
+                    }
+                    return nil
+                }),
+            ConfigKey(
+                section: "database", name: "busy_timeout_ms", kind: .integer, defaultValue: .integer(5000),
+                check: { value in
+                    guard case .integer(let ms) = value, ms >= 0 else { return "must be 0 or more" }
+                    return nil
+                }),
+            ConfigKey(
+                section: "transcoding", name: "max_concurrent", kind: .integer, defaultValue: .integer(64),
+                check: { value in
+                    guard case .integer(let count) = value, (1...1024).contains(count) else {
+                        return "must be 1 to 1024"
+                    }
+                    return nil
+                }),
+            ConfigKey(
+                section: "transcoding", name: "queue_timeout_seconds", kind: .integer, defaultValue: .integer(10),
+                check: { value in
+                    guard case .integer(let seconds) = value, (0...600).contains(seconds) else {
+                        return "must be 0 to 600"
+                    }
+                    return nil
+                }),
+            ConfigKey(
+                section: "transcoding", name: "default_format", kind: .string, defaultValue: .string("mp3"),
+                check: { value in
+                    guard case .string(let format) = value, TranscodeFormat(rawValue: format) != nil else {
+                        return "must be mp3, opus, aac or flac"
+                    }
+                    return nil
+                }),
+            ConfigKey(
+                section: "transcoding", name: "client_formats", kind: .strings, defaultValue: .strings([]),
+                check: { value in
+                    guard case .strings(let entries) = value else { return nil }
+                    do throws(StreamPlannerError) {
+                        _ = try StreamPlanner.parseClientDefaults(entries)
+                        return nil
+                    } catch {
+                        return
+                            "has \"\(error.entry)\": use client=format[:bitrate] (format raw, mp3, opus, aac or flac)"
+                    }
+                }),
+            ConfigKey(
+                section: "cache", name: "transcode_mb", kind: .integer, defaultValue: .integer(2048),
+                check: { value in
+                    guard case .integer(let mb) = value, mb >= 0 else { return "must be 0 or more" }
+                    return nil
+                }),
+            ConfigKey(
+                section: "cache", name: "covers_mb", kind: .integer, defaultValue: .integer(256),
+                check: { value in
+                    guard case .integer(let mb) = value, mb >= 0 else { return "must be 0 or more" }
+                    return nil
+                }),
+        ] + recommendationKeys
+
+    /// `[recommendations]`: how the blend weighs its sources, and the made-for-you playlists.
+    static let recommendationKeys: [ConfigKey] = [
         ConfigKey(
-            section: "server", name: "port", kind: .integer, defaultValue: .integer(4533),
-            check: { value in
-                guard case .integer(let port) = value, (0...65535).contains(port) else {
-                    return "must be a port number between 1 and 65535 (0 picks a free one)"
-                }
-                return nil
-            }),
-        ConfigKey(section: "server", name: "web_dir", kind: .string, defaultValue: .string("./web")),
-        ConfigKey(section: "server", name: "tls_certificate", kind: .string, defaultValue: .string("")),
-        ConfigKey(section: "server", name: "tls_key", kind: .string, defaultValue: .string("")),
-        ConfigKey(section: "server", name: "trusted_proxies", kind: .strings, defaultValue: .strings([])),
-        ConfigKey(
-            section: "auth", name: "session_days", kind: .integer, defaultValue: .integer(30),
-            check: { value in
-                guard case .integer(let days) = value, (1...365).contains(days) else { return "must be 1 to 365" }
-                return nil
-            }),
-        ConfigKey(
-            section: "auth", name: "idle_days", kind: .integer, defaultValue: .integer(14),
-            check: { value in
-                guard case .integer(let days) = value, (1...365).contains(days) else { return "must be 1 to 365" }
-                return nil
-            }),
-        ConfigKey(
-            section: "auth", name: "bcrypt_cost", kind: .integer, defaultValue: .integer(12),
-            check: { value in
-                guard case .integer(let cost) = value, (12...16).contains(cost) else { return "must be 12 to 16" }
-                return nil
-            }),
-        ConfigKey(section: "data", name: "dir", kind: .string, defaultValue: .string("./data")),
-        ConfigKey(section: "library", name: "music_folders", kind: .strings, defaultValue: .strings(["./music"])),
-        ConfigKey(section: "scanner", name: "on_start", kind: .bool, defaultValue: .bool(true)),
-        ConfigKey(
-            section: "scanner", name: "interval_minutes", kind: .integer, defaultValue: .integer(0),
-            check: { value in
-                guard case .integer(let minutes) = value, minutes >= 0 else { return "must be 0 (off) or more" }
-                return nil
-            }),
-        ConfigKey(
-            section: "log", name: "format", kind: .string, defaultValue: .string("text"),
-            check: { value in
-                guard case .string(let format) = value, ["text", "json"].contains(format) else {
-                    return "must be \"text\" or \"json\""
-                }
-                return nil
-            }),
-        ConfigKey(
-            section: "log", name: "level", kind: .string, defaultValue: .string("info"),
-            check: { value in
-                let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-                guard case .string(let level) = value, levels.contains(level) else {
-                    return "must be one of \(levels.joined(separator: ", "))"
-                }
-                return nil
-            }),
-        ConfigKey(
-            section: "database", name: "busy_timeout_ms", kind: .integer, defaultValue: .integer(5000),
-            check: { value in
-                guard case .integer(let ms) = value, ms >= 0 else { return "must be 0 or more" }
-                return nil
-            }),
-        ConfigKey(
-            section: "transcoding", name: "max_concurrent", kind: .integer, defaultValue: .integer(64),
-            check: { value in
-                guard case .integer(let count) = value, (1...1024).contains(count) else { return "must be 1 to 1024" }
-                return nil
-            }),
-        ConfigKey(
-            section: "transcoding", name: "queue_timeout_seconds", kind: .integer, defaultValue: .integer(10),
-            check: { value in
-                guard case .integer(let seconds) = value, (0...600).contains(seconds) else { return "must be 0 to 600" }
-                return nil
-            }),
-        ConfigKey(
-            section: "transcoding", name: "default_format", kind: .string, defaultValue: .string("mp3"),
-            check: { value in
-                guard case .string(let format) = value, TranscodeFormat(rawValue: format) != nil else {
-                    return "must be mp3, opus, aac or flac"
-                }
-                return nil
-            }),
-        ConfigKey(
-            section: "transcoding", name: "client_formats", kind: .strings, defaultValue: .strings([]),
+            section: "recommendations", name: "sources", kind: .strings,
+            defaultValue: .strings(["sonic=0.1", "colisten=2"]),
             check: { value in
                 guard case .strings(let entries) = value else { return nil }
-                do throws(StreamPlannerError) {
-                    _ = try StreamPlanner.parseClientDefaults(entries)
-                    return nil
-                } catch {
-                    return "has \"\(error.entry)\": use client=format[:bitrate] (format raw, mp3, opus, aac or flac)"
-                }
+                return RecommendationSettings.parseSources(entries) == nil
+                    ? "must be entries plugin=weight, a weight 0 to 100" : nil
             }),
-        ConfigKey(
-            section: "cache", name: "transcode_mb", kind: .integer, defaultValue: .integer(2048),
-            check: { value in
-                guard case .integer(let mb) = value, mb >= 0 else { return "must be 0 or more" }
-                return nil
-            }),
-        ConfigKey(
-            section: "cache", name: "covers_mb", kind: .integer, defaultValue: .integer(256),
-            check: { value in
-                guard case .integer(let mb) = value, mb >= 0 else { return "must be 0 or more" }
-                return nil
-            }),
+        number("taste", 5, 0...100),
+        number("popularity", 1, 0...100),
+        number("diversity", 0.2, 0...1),
+        number("recently_played", 0.5, 0...1),
+        integer("daily_mixes", 4, 0...10),
+        integer("mix_tracks", 30, 5...200),
+        integer("rediscover_after_days", 90, 7...3650),
     ]
+
+    private static func number(_ name: String, _ value: Double, _ range: ClosedRange<Double>) -> ConfigKey {
+        ConfigKey(
+            section: "recommendations", name: name, kind: .number, defaultValue: .number(value),
+            check: { value in
+                guard case .number(let number) = value, range.contains(number) else {
+                    return "must be \(range.lowerBound) to \(range.upperBound)"
+                }
+                return nil
+            })
+    }
+
+    private static func integer(_ name: String, _ value: Int, _ range: ClosedRange<Int>) -> ConfigKey {
+        ConfigKey(
+            section: "recommendations", name: name, kind: .integer, defaultValue: .integer(value),
+            check: { value in
+                guard case .integer(let number) = value, range.contains(number) else {
+                    return "must be \(range.lowerBound) to \(range.upperBound)"
+                }
+                return nil
+            })
+    }
 }

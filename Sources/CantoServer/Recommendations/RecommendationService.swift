@@ -14,6 +14,24 @@ struct RecommendationService: Sendable {
     let deadline: Duration
     /// The listener's plays (their taste).
     let history: PlaybackService
+    /// Their stars, ratings and thumbs down.
+    let state: any LibraryStateStore
+    let weights: Blend.Weights
+
+    /// What is known of the listener's taste: their last 1,000 plays, their stars and ratings,
+    /// their thumbs down.
+    func listener(_ user: UserID) async throws -> Blend.Listener {
+        let plays = try await history.plays(of: user, from: nil, to: nil, offset: 0, limit: 1_000)
+        var listener = Blend.Listener(plays: plays.map { ($0.trackID, $0.scrobble) })
+        var starred: Set<TrackID> = []
+        var ratings: [TrackID: Int] = [:]
+        for annotation in try await state.annotations(of: user) where annotation.kind == .track {
+            if annotation.starredAt != nil { starred.insert(TrackID(annotation.itemID)) }
+            if let rating = annotation.rating { ratings[TrackID(annotation.itemID)] = rating }
+        }
+        listener.add(starred: starred, ratings: ratings, disliked: try await state.dislikes(of: user))
+        return listener
+    }
 
     /// One recommended track, with its likeness and why, in words.
     struct Pick: Sendable {
@@ -66,8 +84,7 @@ struct RecommendationService: Sendable {
         let visible = try await view.tracks(Array(candidates))
         let byID = Dictionary(visible.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         if !byID.isEmpty {
-            let plays = try await history.plays(of: view.user.id, from: nil, to: nil, offset: 0, limit: 1_000)
-            let listener = Blend.Listener(plays: plays.map { ($0.trackID, $0.scrobble) })
+            let listener = try await listener(view.user.id)
             let most = Double(visible.map(\.playCount).max() ?? 0)
             let popularity =
                 most > 0
@@ -79,7 +96,7 @@ struct RecommendationService: Sendable {
                 kept[id] = Dictionary(
                     answer.filter { byID[$0.track] != nil }.map { ($0.track, $0.similarity) }, uniquingKeysWith: max)
             }
-            let ranked = Blend().rank(
+            let ranked = Blend(weights: weights).rank(
                 answers: kept, listener: listener, popularity: popularity,
                 artists: byID.mapValues { $0.artistName.lowercased() }, limit: limit, perArtist: perArtist,
                 excluding: excluding.union(seeds))
@@ -100,8 +117,9 @@ struct RecommendationService: Sendable {
         }
         // Nothing analysed or played together yet: the catalog's likeness.
         var fallback: [Pick] = []
+        let listener = try await listener(view.user.id)
         for track in try await view.similarTracks(to: seeds[0], limit: limit + excluding.count)
-        where !excluding.contains(track.id) && !seeds.contains(track.id) {
+        where !excluding.contains(track.id) && !seeds.contains(track.id) && listener.admits(track.id) {
             fallback.append(Pick(track: track, similarity: -1, reason: "Same artist or genre"))
             if fallback.count >= limit { break }
         }

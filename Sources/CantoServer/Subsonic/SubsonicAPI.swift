@@ -59,8 +59,7 @@ struct SubsonicAPI: Sendable {
         SubsonicDirectories().register(in: &self)
         SubsonicSharing(sharing: services.sharing).register(in: &self)
         SubsonicLists(
-            recommendations: RecommendationService(
-                plugins: services.registry, deadline: services.pluginDeadline, history: services.playback)
+            recommendations: services.recommendations
         ).register(in: &self)
     }
 
