@@ -73,14 +73,18 @@ enum RecommendBench {
             (0..<SonicFeatures.count).map { _ in Float.random(in: -1...1, using: &random) }
         }
         let started = ContinuousClock.now
-        var entries: [(id: TrackID, artist: String, features: SonicFeatures)] = []
+        var entries: [SonicIndex.Entry] = []
         entries.reserveCapacity(tracks)
         for index in 0..<tracks {
             let centre = centres[index % centres.count]
             let values = centre.map { $0 + Float.random(in: -0.3...0.3, using: &random) }
-            entries.append((TrackID("t\(index)"), "artist \(index % 5_000)", SonicFeatures(values: values)))
+            entries.append(
+                SonicIndex.Entry(
+                    id: TrackID("t\(index)"), features: SonicFeatures(values: values),
+                    tags: SonicTags(
+                        artist: "artist \(index % 5_000)", genres: ["genre \(index % 60)"], year: 1960 + index % 60)))
         }
-        let index = SonicIndex(entries)
+        let index = SonicIndex(entries: entries)
         print(
             String(
                 format: "index:             %d tracks built in %.2f s", index.count,

@@ -5,8 +5,8 @@ import Foundation
 import Synchronization
 
 /// Recommends by sound: the tracks nearest to the seeds in the sonic space (the analyser's
-/// features, standardised and weighted), at most a few of one artist, and paths of small steps
-/// between two tracks. Its index is built from the analysed tracks when first asked and again when
+/// features, standardised and weighted, with the tags' genres, artist, year and BPM), at most a
+/// few of one artist, and paths of small steps between two tracks. Its index is built from the analysed tracks when first asked and again when
 /// the number of analysed tracks has changed (checked every two minutes).
 public struct SonicRecommenderPlugin: RecommenderPlugin, ScheduledPlugin {
     public static let descriptor = PluginDescriptor(
@@ -41,14 +41,20 @@ public struct SonicRecommenderPlugin: RecommenderPlugin, ScheduledPlugin {
         let count = try await features.featureCount()
         guard count != state.withLock({ $0.builtFor }) else { return }
         let all = try await features.allFeatures()
-        var artists: [TrackID: String] = [:]
+        var tags: [TrackID: SonicTags] = [:]
         var offset = 0
         while offset < all.count {
-            let ids = all[offset..<min(all.count, offset + 500)].map(\.0)
-            for track in try await catalog.tracks(ids) { artists[track.id] = track.artistName }
+            let ids = Array(all[offset..<min(all.count, offset + 500)].map(\.0))
+            let details = try await catalog.details(of: ids)
+            for track in try await catalog.tracks(ids) {
+                tags[track.id] = SonicTags(
+                    artist: track.artistName, genres: details[track.id]?.genres ?? [], year: track.year,
+                    bpm: track.bpm)
+            }
             offset += 500
         }
-        let index = SonicIndex(all.map { (id: $0.0, artist: artists[$0.0] ?? "", features: $0.1) })
+        let index = SonicIndex(
+            entries: all.map { SonicIndex.Entry(id: $0.0, features: $0.1, tags: tags[$0.0] ?? SonicTags()) })
         state.withLock {
             $0.index = index
             $0.builtFor = count

@@ -2,8 +2,8 @@ public import CantoCore
 
 /// Every analysed track as a point of the sonic space, with its artist, for nearest-neighbour
 /// questions: what sounds like these tracks (at most so many of one artist), and a path of small
-/// steps from one track to another. Brute force over a flat array: 100,000 tracks of 52 values
-/// are 20 MB and a pass takes a few milliseconds.
+/// steps from one track to another. Brute force over a flat array: 100,000 tracks of 77 values
+/// (52 of sound, 25 of tags) are 31 MB and a pass takes a few milliseconds.
 public struct SonicIndex: Sendable {
     public let space: SonicSpace
     let ids: [TrackID]
@@ -14,26 +14,58 @@ public struct SonicIndex: Sendable {
     /// A typical distance between two tracks (the median of a sample), for similarities.
     let typicalDistance: Float
 
-    static let width = SonicFeatures.count
+    static let width = SonicFeatures.count + TagSpace.width
 
-    /// An index of `tracks` (their features and artists).
+    /// One track of the index: its sound and its tags.
+    public struct Entry: Sendable {
+        public var id: TrackID
+        public var features: SonicFeatures
+        public var tags: SonicTags
+
+        public init(id: TrackID, features: SonicFeatures, tags: SonicTags) {
+            self.id = id
+            self.features = features
+            self.tags = tags
+        }
+    }
+
+    /// An index of `tracks` by sound alone (their features and artists).
     public init(_ tracks: [(id: TrackID, artist: String, features: SonicFeatures)]) {
-        let space = SonicSpace(fitting: tracks.map(\.features))
+        self.init(entries: tracks.map { Entry(id: $0.id, features: $0.features, tags: SonicTags(artist: $0.artist)) })
+    }
+
+    /// An index of `entries`: each point is the track's sound (a tagged BPM standing in for the
+    /// measured tempo) and, when `useTags`, its genres, artist and year.
+    public init(entries: [Entry], useTags: Bool = true) {
+        let tempo = SonicFeatures.Index.tempo
+        let features = entries.map { entry -> SonicFeatures in
+            guard let bpm = entry.tags.bpm, (30...300).contains(bpm), tempo < entry.features.values.count else {
+                return entry.features
+            }
+            var features = entry.features
+            features.values[tempo] = Float(bpm)
+            return features
+        }
+        let space = SonicSpace(fitting: features)
+        let tagSpace = TagSpace(fitting: entries.map(\.tags))
         self.space = space
-        ids = tracks.map(\.id)
-        artists = tracks.map { $0.artist.lowercased() }
+        ids = entries.map(\.id)
+        artists = entries.map { $0.tags.artist.lowercased() }
         var points: [Float] = []
-        points.reserveCapacity(tracks.count * Self.width)
-        for track in tracks { points += space.point(track.features) }
+        points.reserveCapacity(entries.count * Self.width)
+        for (entry, features) in zip(entries, features) {
+            points += space.point(features)
+            points += useTags ? tagSpace.point(entry.tags) : [Float](repeating: 0, count: TagSpace.width)
+        }
         self.points = points
-        positions = Dictionary(tracks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        positions = Dictionary(entries.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         // The median distance between tracks a fixed stride apart: stable, cheap, and about the
         // distance between two tracks picked at random.
         var sample: [Float] = []
-        if tracks.count > 1 {
-            let stride = max(1, tracks.count / 200)
+        if entries.count > 1 {
+            let stride = max(1, entries.count / 200)
             var index = 0
-            while index + stride < tracks.count, sample.count < 400 {
+            while index + stride < entries.count, sample.count < 400 {
                 sample.append(Self.distance(points, index, index + stride))
                 index += 1
             }

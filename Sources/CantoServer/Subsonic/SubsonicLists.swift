@@ -177,7 +177,8 @@ struct SubsonicLists: Sendable {
         let count = try call.parameters.count("count", default: 10)
         guard try await call.catalog.track(id) != nil else { throw SubsonicError.notFound("Song") }
         let picks = try await recommendations.similar(to: [id], in: call.catalog, limit: count, perArtist: 0)
-        return .list("sonicMatch", try await matches(picks, for: call))
+        // The blend picks them; a sonic match lists them by their likeness, most alike first.
+        return .list("sonicMatch", try await matches(picks.sorted { $0.similarity > $1.similarity }, for: call))
     }
 
     /// A path of songs from one song to another, each a small step in sound from the last.
