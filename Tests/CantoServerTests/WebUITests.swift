@@ -12,8 +12,8 @@ struct WebUITests {
     static let script = SubsonicClientTests.testsDirectory.appendingPathComponent("Python/web_e2e.py")
     static let artifacts = SubsonicClientTests.packageRoot.appendingPathComponent(".build/test-artifacts/web-ui")
     static let steps = [
-        "login", "scrobbler", "search", "play", "queue", "playlist", "reload", "scan", "browse", "radio", "phone",
-        "console",
+        "login", "scrobbler", "search", "play", "queue", "playlist", "reload", "scan", "browse", "radio", "foryou",
+        "instantmix", "genreradio", "sonicpath", "phone", "console",
     ]
 
     /// Three albums (one on two discs, one with a cover) of 30-second tones, long enough to

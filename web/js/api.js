@@ -80,3 +80,6 @@ export const streamUrl = (id) => `/api/v1/tracks/${enc(id)}/stream`;
 /** The items of a list: every API list comes as one page shape ({items, offset, limit, more, total?});
  * an array inside another answer (search results' artists, an album's genres) is taken as it is. */
 export const listOf = (value, key = "items") => (Array.isArray(value) ? value : value?.[key] ?? []);
+
+/** The tracks of a list of picks (radio, sonic path): each carries why it was picked (track.reason). */
+export const pickedTracks = (page) => listOf(page).map((pick) => ({ ...pick.track, reason: pick.reason }));

@@ -18,6 +18,8 @@ for (const holder of $$("[data-icon]")) holder.replaceWith(icon(holder.dataset.i
 // MARK: - Routes (views load on first use)
 
 route("/", () => import("./views/albums.js"));
+route("/for-you", () => import("./views/foryou.js"));
+route("/sonic-path", () => import("./views/sonicpath.js"));
 route("/albums", () => import("./views/albums.js"));
 route("/album/:id", () => import("./views/album.js"));
 route("/artists", () => import("./views/artists.js"));
@@ -35,7 +37,7 @@ route("/preferences", () => import("./views/preferences.js"));
 route("/profile", () => import("./views/profile.js"));
 route("/admin", () => import("./views/admin.js"));
 
-const NAV_OF = { "": "albums", album: "albums", artist: "artists", playlist: "playlists" };
+const NAV_OF = { "": "albums", album: "albums", artist: "artists", playlist: "playlists", "sonic-path": "for-you" };
 let firstRender = true;
 
 async function renderView({ path, query, params, load, signal }) {

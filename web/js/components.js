@@ -53,6 +53,15 @@ export function playActions(getTracks, { label = "", testPrefix = "list", radio 
       icon("radio"), "Radio") : null);
 }
 
+/** A Radio button for a genre (an endless queue of it and what goes with it); compact: icon only. */
+export function genreRadioButton(genre, { compact = false } = {}) {
+  return h("button", {
+    type: "button", class: compact ? "icon-btn" : null, "data-testid": "genre-radio", title: `${genre} radio`,
+    "aria-label": compact ? `Start a ${genre} radio` : null,
+    onclick: () => attempt(() => player.startRadio("genre", genre, genre), "Starting the radio"),
+  }, icon("radio"), compact ? null : "Radio");
+}
+
 // MARK: - Star and rating
 
 /** A star toggle (aria-pressed) for a track, album or artist; item.starred is kept current. */
@@ -141,8 +150,9 @@ export function ratingControl(kind, item, name = item.title ?? item.name) {
 // MARK: - Track rows
 
 /**
- * A track row. options: number (shown in the first column), showAlbum, onPlay (play button),
- * extraItems (more menu entries), actions (extra nodes before the menu), rating (default true).
+ * A track row, saying why it was picked when it is a recommendation (track.reason). options:
+ * number (shown in the first column), showAlbum, onPlay (play button), extraItems (more menu
+ * entries), actions (extra nodes before the menu), rating (default true).
  */
 export function trackRow(track, options = {}) {
   const { number, showAlbum = true, showArtist = true, onPlay, extraItems = [], actions = [], rating = true, tag = "li" } = options;
@@ -161,7 +171,8 @@ export function trackRow(track, options = {}) {
     h("button", { type: "button", class: "icon-btn play-btn", "data-testid": "play-button", "aria-label": `Play ${track.title}`, title: "Play", onclick: play }, icon("play")),
     h("div", { class: "col-title" },
       h("span", { class: "title", "data-testid": "track-title" }, track.title),
-      sub.length ? h("span", { class: "sub" }, sub) : null),
+      sub.length ? h("span", { class: "sub" }, sub) : null,
+      track.reason ? h("span", { class: "reason", "data-testid": "track-reason" }, track.reason) : null),
     h("span", { class: "col-dur" }, fmtMs(track.durationMs)),
     starButton("track", track),
     rating ? ratingControl("track", track) : null,
@@ -177,6 +188,7 @@ export function trackMenuItems(track, extraItems = []) {
     { label: "Add to queue", icon: "queue", testid: "menu-queue-add", action: () => player.addToQueue([track]) },
     { label: "Add to playlist…", icon: "listAdd", testid: "menu-playlist-add", action: () => addToPlaylistDialog([track.id], track.title) },
     { label: "Start radio", icon: "radio", testid: "menu-radio", action: () => player.startRadio("track", track.id, `like “${track.title}”`, [track]) },
+    { label: "Instant mix", icon: "shuffle", testid: "menu-instant-mix", action: () => attempt(() => player.instantMix(track), "Making the mix") },
     track.albumId ? { label: "Go to album", testid: "menu-album", action: () => (location.hash = `#/album/${enc(track.albumId)}`) } : null,
     track.artistId ? { label: "Go to artist", testid: "menu-artist", action: () => (location.hash = `#/artist/${enc(track.artistId)}`) } : null,
     ...extraItems,

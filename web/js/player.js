@@ -1,7 +1,7 @@
 // The player: queue state, two <audio> elements (the current one is #audio, the other preloads
 // the next track and is swapped in), Media Session, play history, and the server-side queue.
 
-import { api, coverUrl, streamUrl } from "./api.js";
+import { api, coverUrl, pickedTracks, qs, streamUrl } from "./api.js";
 import { announce } from "./ui.js";
 
 const events = new EventTarget();
@@ -100,12 +100,9 @@ let radio = null;
 let refilling = false;
 export const radioOn = () => radio;
 
-/** Tracks from the server's recommenders, each carrying why it was picked (track.reason). */
-async function radioPage(exclude) {
-  const query = new URLSearchParams({ seedType: radio.seedType, seed: radio.seed, limit: "10" });
-  if (exclude.length) query.set("exclude", exclude.slice(-500).join(","));
-  const page = await api(`/radio?${query}`);
-  return (page.items ?? []).map((pick) => ({ ...pick.track, reason: pick.reason }));
+/** Tracks from the server's recommenders for a station, each carrying why it was picked (track.reason). */
+async function radioPage({ seedType, seed }, exclude, limit = 10) {
+  return pickedTracks(await api(`/radio${qs({ seedType, seed, limit, exclude: exclude.slice(-500).join(",") })}`));
 }
 
 /**
@@ -114,7 +111,7 @@ async function radioPage(exclude) {
  */
 export async function startRadio(seedType, seed, label, first = []) {
   radio = { seedType, seed, label };
-  const picks = await radioPage(first.map((t) => t.id));
+  const picks = await radioPage(radio, first.map((t) => t.id));
   const list = [...first, ...picks];
   if (!list.length) {
     radio = null;
@@ -124,6 +121,16 @@ export async function startRadio(seedType, seed, label, first = []) {
   playTracks(list, 0, { keepRadio: true });
   announce(`Radio: ${label}.`);
   emit("state");
+}
+
+/**
+ * An instant mix: the track, then up to 50 that go with it, as a queue of its own (unlike a
+ * radio, nothing is added when it runs out).
+ */
+export async function instantMix(track) {
+  const picks = await radioPage({ seedType: "track", seed: track.id }, [track.id], 50);
+  playTracks([track, ...picks], 0);
+  announce(picks.length ? `Instant mix: “${track.title}” and ${picks.length} more.` : `Nothing goes with “${track.title}” yet.`);
 }
 
 export function stopRadio() {
@@ -138,7 +145,7 @@ async function refillRadio() {
   refilling = true;
   const station = radio;
   try {
-    const picks = await radioPage(state.queue.map((t) => t.id));
+    const picks = await radioPage(station, state.queue.map((t) => t.id));
     if (radio !== station || !picks.length) return;
     state.queue.push(...picks);
     queueChanged();

@@ -1,8 +1,9 @@
 // The player bar at the bottom: shows the current track and drives the player.
 
-import { coverUrl, enc } from "./api.js";
+import { api, coverUrl, enc } from "./api.js";
 import { $, fmtTime, setIcon } from "./dom.js";
 import * as player from "./player.js";
+import { announce, announceError } from "./ui.js";
 
 export function initPlayerBar() {
   const play = $("#player-play");
@@ -93,10 +94,74 @@ export function initPlayerBar() {
     currentTime.textContent = fmtTime(now);
   };
 
-  player.on("track", () => { renderTrack(); renderTime(); });
+  const thumbs = initThumbs();
+  player.on("track", () => { renderTrack(); renderTime(); thumbs(); });
   player.on("state", renderState);
   player.on("time", renderTime);
   renderTrack();
   renderState();
   renderTime();
+  thumbs();
+}
+
+/**
+ * Thumbs up (stars the track) and down (never recommended again; playback moves on) for the
+ * current track, pressed as the server says; pressing a pressed thumb clears it. Returns the
+ * function that reads the state again when the track changes.
+ */
+function initThumbs() {
+  const group = $("#player-thumbs");
+  const buttons = { up: $("#player-thumb-up"), down: $("#player-thumb-down") };
+  let known = { id: null, value: "none" }; // the feedback on track `id`, as the server said
+
+  const render = () => {
+    const track = player.current();
+    for (const [value, button] of Object.entries(buttons)) {
+      button.disabled = !track;
+      button.setAttribute("aria-pressed", track && known.id === track.id && known.value === value ? "true" : "false");
+    }
+  };
+
+  const load = async () => {
+    const track = player.current();
+    if (track && track.id === known.id) return render();
+    known = { id: null, value: "none" };
+    render();
+    if (!track) return group.removeAttribute("aria-busy");
+    group.setAttribute("aria-busy", "true");
+    try {
+      const { value } = await api(`/tracks/${enc(track.id)}/feedback`);
+      if (player.current()?.id !== track.id) return;
+      known = { id: track.id, value };
+      render();
+    } catch (error) {
+      console.warn("feedback", error);
+    } finally {
+      if (player.current()?.id === track.id) group.removeAttribute("aria-busy");
+    }
+  };
+
+  const press = async (value) => {
+    const track = player.current();
+    if (!track) return;
+    const wanted = known.id === track.id && known.value === value ? "none" : value;
+    try {
+      const result = await api(`/tracks/${enc(track.id)}/feedback`, { method: "PUT", body: { value: wanted } });
+      if (player.current()?.id !== track.id) return;
+      known = { id: track.id, value: result?.value ?? wanted };
+      render();
+      if (wanted === "up") announce(`Starred “${track.title}”.`);
+      else if (wanted === "none") announce(`Cleared your thumbs on “${track.title}”.`);
+      else {
+        announce(`“${track.title}” will not be recommended to you again.`);
+        player.next();
+        if (player.current()?.id === track.id) player.pause(); // it was the last one
+      }
+    } catch (error) {
+      announceError(error, "Saving your thumbs");
+    }
+  };
+  buttons.up.addEventListener("click", () => press("up"));
+  buttons.down.addEventListener("click", () => press("down"));
+  return load;
 }

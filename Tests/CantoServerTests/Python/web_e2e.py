@@ -20,6 +20,14 @@ failure-<step>.log with the browser console, and later independent steps still r
             and nothing plays by itself
   scan      the admin page starts a scan and shows the finished scan's summary (≤ 60 s)
   browse    artist, genres, folders, starred, preferences, profile, history pages render
+  foryou    after whole plays of two albums, "Make again" on For you makes daily mixes; a mix's Play
+            plays its first track, its page lists its tracks; thumbs down on the playing track skips it
+            and shows pressed when it plays again; pressing it again clears it; thumbs up stars
+  instantmix the track menu's Instant mix queues the seed and what goes with it, and nothing is added
+            after the last track ends (unlike a radio)
+  genreradio the genres page's Radio button starts a radio of the genre
+  sonicpath pick a start and an end track by typing, find the path between them (first and last are
+            the chosen ones), play it
   phone     at 375×667 the menu button opens the navigation and the albums grid shows
   console   no Content-Security-Policy violation or uncaught error in the browser console
 
@@ -167,16 +175,21 @@ class E2E:
     def js(self, script: str, *args: Any) -> Any:
         return self.driver.execute_script(script, *args)
 
-    def fetch_json(self, path: str) -> Any:
-        """GET an API path inside the page (with its session cookie)."""
+    def fetch_json(self, path: str, method: str = "GET", body: Any = None) -> Any:
+        """Calls an API path inside the page (with its session cookie; a write sends the page's Origin)."""
         result = self.driver.execute_async_script(
-            """const done = arguments[arguments.length - 1];
-            fetch(arguments[0], {credentials: 'same-origin', headers: {Accept: 'application/json'}})
+            """const [path, method, body, done] = arguments;
+            const init = {method, credentials: 'same-origin', headers: {Accept: 'application/json'}};
+            if (body !== null) {
+              init.body = JSON.stringify(body);
+              init.headers['Content-Type'] = 'application/json';
+            }
+            fetch(path, init)
               .then(async (r) => done({status: r.status, body: await r.text()}))
-              .catch((e) => done({status: 0, body: String(e)}));""", path)
-        if result["status"] != 200:
-            raise StepFailure(f"{self.step_name}: GET {path} answered {result['status']}: {result['body'][:200]}")
-        return json.loads(result["body"])
+              .catch((e) => done({status: 0, body: String(e)}));""", path, method, body)
+        if not 200 <= result["status"] < 300:
+            raise StepFailure(f"{self.step_name}: {method} {path} answered {result['status']}: {result['body'][:200]}")
+        return json.loads(result["body"]) if result["body"] else None
 
     def go(self, route: str) -> None:
         """Navigates inside the app (hash router, no reload) and waits for the view."""
@@ -204,6 +217,28 @@ class E2E:
         return self.js("""const a = document.getElementById('audio');
             return {time: a.currentTime, paused: a.paused, ended: a.ended, readyState: a.readyState,
                     error: a.error && a.error.message, src: a.getAttribute('src') || ''};""")
+
+    def current_id(self) -> str:
+        """The ID of the track in the player's <audio> element ("" when none)."""
+        src = self.audio()["src"]
+        return src.split("/api/v1/tracks/", 1)[1].split("/", 1)[0] if "/api/v1/tracks/" in src else ""
+
+    def wait_analysed(self) -> None:
+        """The analyser measures the library after each scan; recommendations answer from its features."""
+        def analysed(_: Any) -> bool:
+            state = self.fetch_json("/api/v1/admin/analysis")
+            return state.get("analyzed", 0) > 0 and state.get("pending", 1) == 0
+        self.until(analysed, "the sonic analysis of the library", timeout=120)
+
+    def album_named(self, title: str) -> dict[str, Any]:
+        albums = self.fetch_json("/api/v1/albums?sort=name&limit=60")["items"]
+        album = next((a for a in albums if a["title"] == title), None)
+        if album is None:
+            raise StepFailure(f"{self.step_name}: no album {title!r} in the library")
+        return album
+
+    def album_track_ids(self, album: dict[str, Any]) -> list[str]:
+        return [t["id"] for d in self.fetch_json(f"/api/v1/albums/{album['id']}")["discs"] for t in d["tracks"]]
 
     def queue_dom(self) -> list[str]:
         return [row.get_attribute("data-track-id") for row in self.all(tid("queue-row"))]
@@ -558,11 +593,7 @@ class E2E:
         self.shot("phone-albums")
 
     def radio(self) -> None:
-        # The analyser measures the library after each scan; the radio answers from its features.
-        def analysed(_: Any) -> bool:
-            state = self.fetch_json("/api/v1/admin/analysis")
-            return state.get("analyzed", 0) > 0 and state.get("pending", 1) == 0
-        self.until(analysed, "the sonic analysis of the library", timeout=120)
+        self.wait_analysed()
         self.go("/admin")
 
         def progress_shown(_: Any) -> bool:
@@ -610,6 +641,191 @@ class E2E:
             return ids if ids and ids != grown and not own.intersection(ids) else False
         self.until(album_radio, "the album radio's queue (other albums' tracks)")
 
+    def thumbs(self, track_id: str) -> dict[str, str]:
+        """Waits until the player bar's thumbs show the server's state for track_id; returns it."""
+        def ready(_: Any) -> dict[str, str] | bool:
+            if self.current_id() != track_id or self.find("#player-thumbs[aria-busy]") is not None:
+                return False
+            up, down = self.find(tid("thumb-up")), self.find(tid("thumb-down"))
+            if not (up.is_enabled() and down.is_enabled()):
+                return False
+            return {"up": up.get_attribute("aria-pressed"), "down": down.get_attribute("aria-pressed")}
+        return self.until(ready, f"the thumbs of the playing track {track_id}")
+
+    def feedback(self, track_id: str) -> str:
+        return self.fetch_json(f"/api/v1/tracks/{track_id}/feedback")["value"]
+
+    def foryou(self) -> None:
+        # Mixes come from what the listener plays: whole plays (so they count) of two albums.
+        for title in ("Ljós", "Night Songs"):
+            for track_id in self.album_track_ids(self.album_named(title)):
+                self.fetch_json("/api/v1/me/history", "POST", {"trackId": track_id, "secondsPlayed": 30, "client": "e2e"})
+        self.click(tid("nav-for-you"), "the For you link")
+        self.wait_view()
+        self.visible(tid("mixes"), "the list of mixes")
+        # The button is disabled from the click until the new mixes show.
+        self.click(tid("mixes-refresh"), "the Make again button")
+        self.until(lambda _: self.find(tid("mixes-refresh")).is_enabled(), "the mixes to be made again")
+        items = self.all(tid("mix-item"))
+        if not items:
+            raise StepFailure(f"foryou: no mix after Make again: {self.find(tid('mixes')).text!r}")
+        shown = [item.get_attribute("data-playlist-id") for item in items]
+        listed = [mix["id"] for mix in self.fetch_json("/api/v1/mixes")["items"]]
+        if shown != listed:
+            raise StepFailure(f"foryou: the page shows the mixes {shown}, the server has {listed}")
+        if "Daily Mix" not in items[0].text:
+            raise StepFailure(f"foryou: the first mix is {items[0].text!r}, not a daily mix")
+        mix = self.fetch_json(f"/api/v1/playlists/{shown[0]}")
+        tracks = [t["id"] for t in mix["tracks"]]
+        if len(tracks) < 2:
+            raise StepFailure(f"foryou: the mix holds {tracks}")
+        self.shot("for-you")
+
+        # Its Play button plays it from the top; its page lists its tracks, the playing one marked.
+        items[0].find_element(By.CSS_SELECTOR, tid("mix-play")).click()
+        self.until(lambda _: self.current_id() == tracks[0] and not self.audio()["paused"],
+                   "the player to play the mix's first track")
+        self.click(f'{tid("mix-item")}[data-playlist-id="{shown[0]}"] {tid("mix-link")}', "the mix's link")
+        self.wait_view()
+        self.until(lambda _: (lambda e: e is not None and e.text == mix["playlist"]["name"])(self.find(tid("playlist-title"))),
+                   "the mix's playlist page")
+        rows = [row.get_attribute("data-track-id") for row in self.all(tid("track-row"))]
+        if rows != tracks:
+            raise StepFailure(f"foryou: the mix's page lists {rows}, the mix holds {tracks}")
+        self.visible(f'{tid("track-row")}.playing[data-track-id="{tracks[0]}"]', "the playing track marked on the mix's page")
+
+        # Thumbs down: the track is never recommended again, and the player moves on.
+        disliked = tracks[0]
+        if self.thumbs(disliked) != {"up": "false", "down": "false"}:
+            raise StepFailure(f"foryou: the thumbs of a track without feedback show {self.thumbs(disliked)}")
+        self.click(tid("thumb-down"))
+        self.until(lambda _: self.current_id() not in ("", disliked) and not self.audio()["paused"],
+                   "the player to move on after thumbs down")
+        self.until(lambda _: self.feedback(disliked) == "down", "the server to keep the thumbs down")
+        if self.thumbs(self.current_id()) != {"up": "false", "down": "false"}:
+            raise StepFailure("foryou: the next track shows the thumbs of the one before")
+        # Played again, it shows the thumbs down pressed (read from the server); pressing it clears it.
+        self.go("/queue")
+        self.click(f'{tid("queue-row")}[data-track-id="{disliked}"] {tid("queue-play")}', "the disliked track in the queue")
+        state = self.thumbs(disliked)
+        if state != {"up": "false", "down": "true"}:
+            raise StepFailure(f"foryou: the disliked track's thumbs show {state}")
+        self.shot("thumbs")
+        self.click(tid("thumb-down"))
+        self.until(lambda _: self.find(tid("thumb-down")).get_attribute("aria-pressed") == "false", "thumbs down to clear")
+        self.until(lambda _: self.feedback(disliked) == "none", "the server to clear the thumbs down")
+        if self.current_id() != disliked:
+            raise StepFailure("foryou: clearing a thumbs down skipped the track")
+        self.click(tid("thumb-up"))
+        self.until(lambda _: self.find(tid("thumb-up")).get_attribute("aria-pressed") == "true", "thumbs up to press")
+        self.until(lambda _: self.feedback(disliked) == "up", "the server to keep the thumbs up")
+
+    def instantmix(self) -> None:
+        self.wait_analysed()
+        before = [t["id"] for t in self.queue_server().get("tracks", [])]
+        self.go(f"/album/{self.album_named('Morning Light')['id']}")
+        row = self.visible(tid("track-row"), "a track row")
+        seed = row.get_attribute("data-track-id")
+        row.find_element(By.CSS_SELECTOR, tid("track-menu")).click()
+        self.click(tid("menu-instant-mix"), "the menu's Instant mix item")
+
+        def made(_: Any) -> list[str] | bool:
+            ids = [t["id"] for t in self.queue_server().get("tracks", [])]
+            return ids if len(ids) >= 2 and ids[0] == seed and ids != before else False
+        mix = self.until(made, "the instant mix in the queue (the seed, then what goes with it)")
+        if len(set(mix)) != len(mix):
+            raise StepFailure(f"instantmix: the mix repeats tracks {mix}")
+        self.click(tid("nav-queue"))
+        self.wait_view()
+        self.expect_queue_dom(mix, "the instant mix")
+        if "Radio" in self.find(tid("queue-summary")).text:
+            raise StepFailure(f"instantmix: the queue says it is a radio: {self.find(tid('queue-summary')).text}")
+        # Its last track plays to the end, and the player stops there: nothing is added.
+        last = self.all(tid("queue-row"))[-1]
+        self.js("arguments[0].scrollIntoView({block: 'center'})", last)
+        last.find_element(By.CSS_SELECTOR, tid("queue-play")).click()
+        self.until(lambda _: self.current_id() == mix[-1] and self.audio()["readyState"] >= 1
+                   and int(self.find(tid("player-seek")).get_attribute("max") or 0) > 2, "the last track to load")
+        self.shot("instant-mix")
+        self.js("""const slider = document.getElementById('player-seek');
+            slider.value = String(Math.max(0, Number(slider.max) - 1));
+            slider.dispatchEvent(new Event('input', {bubbles: true}));
+            slider.dispatchEvent(new Event('change', {bubbles: true}));""")
+        self.until(lambda _: self.audio()["ended"] and self.current_id() == mix[-1]
+                   and self.find(tid("player-play")).get_attribute("aria-label") == "Play",
+                   "the player to stop at the end of the mix", timeout=20)
+        self.expect_queue_dom(mix, "the mix's last track ended")
+        self.wait_server_queue(mix, "the mix's last track ended")
+
+    def genreradio(self) -> None:
+        self.wait_analysed()
+        before = [t["id"] for t in self.queue_server().get("tracks", [])]
+        self.go("/genres")
+        self.visible(tid("genre-radio"), "the genres' Radio buttons")
+        self.shot("genres")
+        self.click(f'[data-genre="Jazz"] {tid("genre-radio")}', "the Jazz genre's Radio button")
+
+        def started(_: Any) -> list[str] | bool:
+            ids = [t["id"] for t in self.queue_server().get("tracks", [])]
+            return ids if ids and ids != before else False
+        self.until(started, "the genre radio's queue")
+        self.click(tid("nav-queue"))
+        self.wait_view()
+        self.until(lambda _: "Radio Jazz" in self.find(tid("queue-summary")).text, "the queue to say it is the Jazz radio")
+        # The albums of a genre have the button too.
+        self.go("/albums?genre=Ambient")
+        self.visible(tid("genre-radio"), "the Radio button on the Ambient albums page")
+
+    def sonicpath(self) -> None:
+        self.wait_analysed()
+        self.go("/for-you")
+        self.click(tid("sonic-path-link"), "the link to the sonic path")
+        self.wait_view()
+
+        def choose(field: str, query: str, title: str, keyboard: bool) -> str:
+            box = self.visible(tid(field), f"the {field} field")
+            box.send_keys(query)
+            options = f'{tid(field + "-matches")} {tid("path-option")}'
+
+            def option(_: Any) -> WebElement | bool:
+                for element in self.all(options):
+                    if element.find_element(By.CSS_SELECTOR, "span").text == title:
+                        return element
+                return False
+            wanted = self.until(option, f'"{title}" among the matches for "{query}"')
+            if keyboard:
+                # ↓ from the field reaches the matches; ↓ again until the wanted one, Enter takes it.
+                box.send_keys(Keys.ARROW_DOWN)
+                for _ in range(len(self.all(options))):
+                    active = self.driver.switch_to.active_element
+                    if active.get_attribute("data-track-id") == wanted.get_attribute("data-track-id"):
+                        break
+                    active.send_keys(Keys.ARROW_DOWN)
+                self.driver.switch_to.active_element.send_keys(Keys.ENTER)
+            else:
+                wanted.click()
+            chosen = tid(field + "-chosen")
+            self.until(lambda _: title in self.find(chosen).text, f'"{title}" to be chosen as the {field}')
+            return wanted.get_attribute("data-track-id")
+
+        start = choose("path-from", "aurora", "Aurora", keyboard=False)
+        end = choose("path-to", "tide", "Tide", keyboard=True)
+        self.click(tid("path-find"))
+
+        def found(_: Any) -> list[str] | bool:
+            ids = [row.get_attribute("data-track-id") for row in self.all(f'{tid("path-result")} {tid("track-row")}')]
+            return ids if len(ids) >= 2 else False
+        path = self.until(found, "the path between the two tracks")
+        if path[0] != start or path[-1] != end or len(path) > 8:
+            raise StepFailure(f"sonicpath: the path {path} does not go from {start} to {end} in at most 8 tracks")
+        if not self.all(f'{tid("path-result")} {tid("track-reason")}'):
+            raise StepFailure("sonicpath: the path's tracks do not say why they were picked")
+        self.click(tid("path-play"))
+        self.until(lambda _: self.current_id() == start, "the path's first track to play")
+        self.wait_server_queue(path, "playing the path")
+        self.js("document.getElementById('main').scrollTop = 0")
+        self.shot("sonic-path")
+
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()
                if e.get("level") == "SEVERE" and ("Content Security Policy" in e["message"] or "Uncaught" in e["message"])]
@@ -630,6 +846,10 @@ class E2E:
             self.step("scan", self.scan, requires=("login",))
             self.step("browse", self.browse, requires=("login",))
             self.step("radio", self.radio, requires=("login",))
+            self.step("foryou", self.foryou, requires=("login", "play"))
+            self.step("instantmix", self.instantmix, requires=("login",))
+            self.step("genreradio", self.genreradio, requires=("login",))
+            self.step("sonicpath", self.sonicpath, requires=("login",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)
         finally:

@@ -1,8 +1,8 @@
-// Albums: a grid of covers (lazy), sorted and filtered by genre, paged as you scroll.
+// Albums: a grid of covers (lazy), sorted and filtered by genre (with the genre's radio), paged as you scroll.
 
 import { api, listOf, qs } from "../api.js";
-import { albumCard, pager } from "../components.js";
-import { append, h } from "../dom.js";
+import { albumCard, genreRadioButton, pager } from "../components.js";
+import { append, fill, h } from "../dom.js";
 import { setQuery } from "../router.js";
 
 const SORTS = [
@@ -23,11 +23,12 @@ export default async function albumsView(view, { query, signal }) {
   if (genre) genreSelect.append(h("option", { value: genre }, genre));
   genreSelect.value = genre;
   const title = h("h1", {}, genre ? `${genre} albums` : "Albums");
+  const radio = h("span");
   const grid = h("ul", { class: "grid", "data-testid": "album-grid", "aria-label": "Albums" });
   const holder = h("div");
 
   append(view, 
-    h("div", { class: "page-head" }, title,
+    h("div", { class: "page-head" }, h("div", { class: "row" }, title, radio),
       h("div", { class: "toolbar" },
         h("label", { for: "albums-sort" }, "Sort"), sortSelect,
         h("label", { for: "albums-genre" }, "Genre"), genreSelect)),
@@ -41,6 +42,7 @@ export default async function albumsView(view, { query, signal }) {
     signal.addEventListener("abort", () => listController.abort(), { once: true });
     grid.replaceChildren();
     title.textContent = genre ? `${genre} albums` : "Albums";
+    fill(radio, genre ? genreRadioButton(genre) : null);
     holder.replaceChildren(pager({
       container: grid,
       signal: listController.signal,

@@ -1,6 +1,7 @@
-// Genres: every genre with its counts; each opens the albums of that genre.
+// Genres: every genre with its counts; each opens the albums of that genre, or starts its radio.
 
 import { api, listOf, qs } from "../api.js";
+import { genreRadioButton } from "../components.js";
 import { append, h, plural } from "../dom.js";
 
 export default async function genresView(view, { signal }) {
@@ -11,10 +12,11 @@ export default async function genresView(view, { signal }) {
     const needle = input.value.trim().toLocaleLowerCase();
     const shown = needle ? genres.filter((g) => g.name.toLocaleLowerCase().includes(needle)) : genres;
     list.replaceChildren(...shown.map((genre) =>
-      h("li", {},
+      h("li", { class: "genre-item", "data-genre": genre.name },
         h("a", { href: `#/albums${qs({ genre: genre.name })}`, class: "genre", "data-testid": "genre-link" },
           h("span", { class: "genre-name" }, genre.name),
-          h("span", { class: "meta" }, `${plural(genre.albumCount ?? 0, "album")} · ${plural(genre.trackCount ?? 0, "track")}`)))));
+          h("span", { class: "meta" }, `${plural(genre.albumCount ?? 0, "album")} · ${plural(genre.trackCount ?? 0, "track")}`)),
+        genreRadioButton(genre.name, { compact: true }))));
     if (!shown.length) list.append(h("li", { class: "empty" }, genres.length ? "No genre matches." : "No genres yet."));
   };
   input.addEventListener("input", render);
