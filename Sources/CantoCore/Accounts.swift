@@ -78,11 +78,14 @@ public struct UserPreferences: Sendable, Equatable, Codable {
     public var scrobbling: Bool
     /// Whether others in the household see what this user listens to.
     public var listeningVisible: Bool
+    /// An IANA time zone ("Europe/Oslo"): where the listener's days and hours begin in their statistics.
+    public var timeZone: String
 
     public init(
         streamFormat: String = "raw", maxBitrate: Int = 0, theme: String = "auto", language: String = "en",
-        scrobbling: Bool = true, listeningVisible: Bool = true
+        scrobbling: Bool = true, listeningVisible: Bool = true, timeZone: String = "UTC"
     ) {
+        self.timeZone = timeZone
         self.streamFormat = streamFormat
         self.maxBitrate = maxBitrate
         self.theme = theme

@@ -45,3 +45,13 @@ extension CantoServices {
         await jobs.runDue()
     }
 }
+
+/// `canto stats rebuild`: the listening rollups rolled up again from the raw history.
+public enum StatsMaintenance {
+    /// Rebuilds every listener's rollups (in one transaction); returns the plays read.
+    public static func rebuild(configuration: CantoConfiguration) async throws -> Int {
+        let database = try CantoDatabase(
+            dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
+        return try await StatsRepository(database: database).rebuild(user: nil)
+    }
+}

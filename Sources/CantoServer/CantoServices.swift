@@ -177,6 +177,8 @@ public struct CantoServices: Sendable {
     let recommendations: RecommendationService
     /// Daily mixes and Rediscover, made for each listener.
     let mixes: MixService
+    /// Listening statistics from the rollups.
+    let stats: StatsService
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
@@ -264,6 +266,7 @@ public struct CantoServices: Sendable {
         mixes = MixService(
             recommendations: recommendations, catalogs: catalogs, accounts: accounts, state: state,
             settings: accountStore, clock: clock, configuration: configuration.recommendations, logger: logger)
+        stats = StatsService(store: StatsRepository(database: database), users: accountStore, clock: clock)
         let nowPlaying = NowPlaying()
         self.nowPlaying = nowPlaying
         try await dispatcher.subscribe(nowPlaying)

@@ -44,25 +44,33 @@ extension AccountRepository {
             let row = StoredRow(found, table: "user_preferences")
             return try UserPreferences(
                 streamFormat: row["stream_format"], maxBitrate: row["max_bitrate"], theme: row["theme"],
-                language: row["language"], scrobbling: row["scrobbling"], listeningVisible: row["listening_visible"])
+                language: row["language"], scrobbling: row["scrobbling"], listeningVisible: row["listening_visible"],
+                timeZone: row["time_zone"])
         }
     }
 
     public func setPreferences(_ preferences: UserPreferences, of id: UserID) async throws {
+        guard TimeZone(identifier: preferences.timeZone) != nil else {
+            throw DomainError.invalid("timeZone", "is not a known time zone")
+        }
         try await pool.writeOwned { db in
+            let zone = try StatsRollups.timeZone(of: id.rawValue, db)
             try db.execute(
                 sql: """
                     INSERT INTO user_preferences (user_id, stream_format, max_bitrate, theme, language, scrobbling,
-                        listening_visible)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                        listening_visible, time_zone)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(user_id) DO UPDATE SET stream_format = excluded.stream_format,
                         max_bitrate = excluded.max_bitrate, theme = excluded.theme, language = excluded.language,
-                        scrobbling = excluded.scrobbling, listening_visible = excluded.listening_visible
+                        scrobbling = excluded.scrobbling, listening_visible = excluded.listening_visible,
+                        time_zone = excluded.time_zone
                     """,
                 arguments: [
                     id.rawValue, preferences.streamFormat, preferences.maxBitrate, preferences.theme,
-                    preferences.language, preferences.scrobbling, preferences.listeningVisible,
+                    preferences.language, preferences.scrobbling, preferences.listeningVisible, preferences.timeZone,
                 ])
+            // The listener's days are their own: a new time zone rolls their history up again.
+            if zone.identifier != preferences.timeZone { try StatsRollups.rebuild(db, user: id) }
         }
     }
 

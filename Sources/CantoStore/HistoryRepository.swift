@@ -25,6 +25,9 @@ public struct HistoryRepository: HistoryStore {
             let id = db.lastInsertedRowID
             // The play count and the event commit with the play: one fact, one transaction.
             try db.run("UPDATE track SET play_count = play_count + 1 WHERE id = ?", [track.rawValue])
+            try StatsRollups.add(
+                user: user.rawValue, track: track.rawValue, startedAt: startedAt, seconds: secondsPlayed,
+                client: client, scrobble: scrobble, zone: try StatsRollups.timeZone(of: user.rawValue, db), db)
             try db.execute(sql: "UPDATE catalog_version SET version = version + 1")
             try db.appendEvent(
                 .trackPlayed(
@@ -59,16 +62,24 @@ public struct HistoryRepository: HistoryStore {
         }
     }
 
+    /// The listener's rollups are rolled up again from what is left (a deleted first listen or a
+    /// session split in two cannot be taken back by subtraction).
     public func deletePlay(_ id: Int64, owner: UserID) async throws -> Bool {
         try await pool.write { db in
-            try db.run("DELETE FROM play WHERE id = ? AND user_id = ?", [id, owner.rawValue]) > 0
+            guard try db.run("DELETE FROM play WHERE id = ? AND user_id = ?", [id, owner.rawValue]) > 0 else {
+                return false
+            }
+            try StatsRollups.rebuild(db, user: owner)
+            return true
         }
     }
 
     public func deletePlays(of user: UserID, from: Date?, to: Date?) async throws -> Int {
         let range = Self.range(of: user, from: from, to: to)
         return try await pool.write { db in
-            try db.run("DELETE FROM play WHERE \(range.sql)", range.arguments)
+            let deleted = try db.run("DELETE FROM play WHERE \(range.sql)", range.arguments)
+            if deleted > 0 { try StatsRollups.rebuild(db, user: user) }
+            return deleted
         }
     }
 

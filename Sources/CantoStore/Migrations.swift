@@ -37,6 +37,11 @@ enum Migrations {
         migrator.registerMigration("v11-dislikes") { db in
             try db.execute(sql: v11Dislikes)
         }
+        migrator.registerMigration("v12-stats") { db in
+            try db.execute(sql: v12Stats)
+            // The history so far, rolled up once.
+            _ = try StatsRollups.rebuild(db, user: nil)
+        }
         return migrator
     }
 

@@ -11,7 +11,8 @@ import Prometheus
 struct Canto: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "canto", abstract: "A self-hosted music server.",
-        subcommands: [Serve.self, Scan.self, UserCommand.self, Plugins.self, Config.self], defaultSubcommand: Serve.self
+        subcommands: [Serve.self, Scan.self, UserCommand.self, Plugins.self, Config.self, Stats.self],
+        defaultSubcommand: Serve.self
     )
 }
 

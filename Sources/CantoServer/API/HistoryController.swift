@@ -97,29 +97,15 @@ struct HistoryController {
 
     @Sendable func csv(_ request: Request, context: CantoRequestContext) async throws -> Response {
         let catalog = try context.requireCatalog()
-        var lines = ["started_at,track_id,title,artist,album,seconds_played,scrobble,client"]
+        var rows = [["started_at", "track_id", "title", "artist", "album", "seconds_played", "scrobble", "client"]]
         try await forEachPlay(in: catalog) { play in
-            let fields: [String] = [
+            rows.append([
                 ISO8601DateFormatter().string(from: play.startedAt), play.trackId, play.title ?? "",
                 play.artist ?? "", play.album ?? "", "\(play.secondsPlayed)", play.scrobble ? "1" : "0",
                 play.client ?? "",
-            ]
-            lines.append(fields.map(Self.csvField).joined(separator: ","))
+            ])
         }
-        var headers = HTTPFields()
-        headers[.contentType] = "text/csv; charset=utf-8"
-        headers[.contentDisposition] = "attachment; filename=\"canto-history.csv\""
-        return Response(
-            status: .ok, headers: headers,
-            body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\r\n") + "\r\n")))
-    }
-
-    static func csvField(_ value: String) -> String {
-        // Quote when needed; a leading = + - @ is defused so spreadsheets do not run it.
-        var value = value
-        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
-        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return CSV.response(rows, filename: "canto-history")
     }
 
     private func forEachPlay(in catalog: CatalogView, _ body: (Wire.Play) throws -> Void) async throws {

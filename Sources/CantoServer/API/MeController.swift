@@ -60,7 +60,7 @@ struct MeController {
 
     @Sendable func setPreferences(_ request: Request, context: CantoRequestContext) async throws -> Wire.Preferences {
         let user = try context.requireUser()
-        let body = try await request.decode(as: Wire.Preferences.self, context: context)
+        var body = try await request.decode(as: Wire.Preferences.self, context: context)
         guard ["raw", "mp3", "opus", "aac", "flac"].contains(body.streamFormat) else {
             throw APIError.badRequest("streamFormat must be raw, mp3, opus, aac or flac.")
         }
@@ -72,6 +72,13 @@ struct MeController {
         }
         guard body.language.count <= 16, !body.language.isEmpty else {
             throw APIError.badRequest("language is invalid.")
+        }
+        if let zone = body.timeZone {
+            guard zone.count <= 64, TimeZone(identifier: zone) != nil else {
+                throw APIError.badRequest("timeZone must be an IANA time zone such as Europe/Oslo.")
+            }
+        } else {
+            body.timeZone = try await accounts.preferences(of: user.id).timeZone
         }
         try await accounts.setPreferences(body.domain, of: user.id)
         return body

@@ -35,6 +35,7 @@ enum NativeAPI {
         let playlists = PlaylistController(state: services.state, accounts: accounts)
         playlists.addRoutes(to: signedIn)
         MixController(mixes: services.mixes, state: services.state, playlists: playlists).addRoutes(to: signedIn)
+        StatsController(stats: services.stats).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         AdminController(accounts: accounts, catalogs: services.catalogs).addRoutes(to: admin)
         OperationsController(

@@ -18,7 +18,37 @@ enum OpenAPIDocument {
     }
 
     static let operations: [Operation] =
-        catalogOperations + playlistOperations + accountOperations + pluginOperations
+        catalogOperations + playlistOperations + accountOperations + pluginOperations + statsOperations
+
+    /// The listener's statistics and the household's charts: JSON, or CSV with `format=csv`.
+    static let statsOperations: [Operation] = {
+        let period = ["period", "from", "to", "format"]
+        return [
+            Operation(
+                method: "get", path: "/api/v1/me/stats/listening",
+                summary: "My plays, skips, minutes and first listens per day, week, month or year of a period",
+                access: .user, response: "StatsListening", query: period + ["unit"]),
+            Operation(
+                method: "get", path: "/api/v1/me/stats/top",
+                summary: "My top tracks, artists, albums or genres for a period, against the period before",
+                access: .user, response: "StatsChart", query: period + ["kind", "limit"]),
+            Operation(
+                method: "get", path: "/api/v1/me/stats/habits",
+                summary: "My habits: hour × weekday, streaks, new listening, skips, sessions, formats, clients",
+                access: .user, response: "StatsHabits", query: period),
+            Operation(
+                method: "get", path: "/api/v1/me/stats/taste",
+                summary: "My taste by month: genre and decade shares, tempo, loudness and energy",
+                access: .user, response: "StatsTaste", query: period),
+            Operation(
+                method: "get", path: "/api/v1/me/stats/year/{year}", summary: "My year in review", access: .user,
+                response: "StatsReview", query: ["format"]),
+            Operation(
+                method: "get", path: "/api/v1/stats/household",
+                summary: "The household's top items, from the listeners who share their listening", access: .user,
+                response: "HouseholdChart", query: period + ["kind", "limit"]),
+        ]
+    }()
 
     /// Plugins' own routes: what they take and answer is the plugin's (see its documentation).
     static let pluginOperations: [Operation] =

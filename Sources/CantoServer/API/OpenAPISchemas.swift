@@ -7,6 +7,8 @@ enum OpenAPISchemas {
     static var integer: [String: Any] { ["type": "integer"] }
     static var optionalInteger: [String: Any] { ["type": ["integer", "null"]] }
     static var boolean: [String: Any] { ["type": "boolean"] }
+    static var number: [String: Any] { ["type": "number"] }
+    static var optionalNumber: [String: Any] { ["type": ["number", "null"]] }
     static var dateTime: [String: Any] { ["type": "string", "format": "date-time"] }
     static var optionalDateTime: [String: Any] { ["type": ["string", "null"], "format": "date-time"] }
 
@@ -37,7 +39,7 @@ enum OpenAPISchemas {
             [
                 "streamFormat": ["type": "string", "enum": ["raw", "mp3", "opus", "aac", "flac"]],
                 "maxBitrate": integer, "theme": ["type": "string", "enum": ["auto", "light", "dark"]],
-                "language": string, "scrobbling": boolean, "listeningVisible": boolean,
+                "language": string, "scrobbling": boolean, "listeningVisible": boolean, "timeZone": string,
             ], required: ["streamFormat", "maxBitrate", "theme", "language", "scrobbling", "listeningVisible"])
     }
 
@@ -248,6 +250,63 @@ enum OpenAPISchemas {
                 ["track": ref("TrackItem"), "similarity": ["type": ["number", "null"]], "reason": string],
                 required: ["track", "reason"]),
             "PickList": page("Pick"),
+            "StatsTotals": object(
+                ["plays": integer, "skips": integer, "minutes": number, "firstListens": integer],
+                required: ["plays", "skips", "minutes", "firstListens"]),
+            "StatsListening": object(
+                [
+                    "from": string, "to": string, "unit": string,
+                    "points": array(
+                        object(
+                            [
+                                "start": string, "plays": integer, "skips": integer, "minutes": number,
+                                "firstListens": integer,
+                            ], required: ["start", "plays", "skips", "minutes", "firstListens"])),
+                    "totals": ref("StatsTotals"), "previous": ["oneOf": [ref("StatsTotals"), ["type": "null"]]],
+                ], required: ["from", "to", "unit", "points", "totals"]),
+            "StatsChartItem": object(
+                [
+                    "id": string, "name": string, "artist": optionalString, "plays": integer, "minutes": number,
+                    "rank": integer, "previousRank": optionalInteger, "previousPlays": integer,
+                ], required: ["id", "name", "plays", "minutes", "rank", "previousPlays"]),
+            "StatsChart": object(
+                [
+                    "kind": string, "from": string, "to": string, "items": array(ref("StatsChartItem")),
+                    "rising": array(ref("StatsChartItem")), "falling": array(ref("StatsChartItem")),
+                ], required: ["kind", "from", "to", "items", "rising", "falling"]),
+            "StatsShare": object(["name": string, "plays": integer], required: ["name", "plays"]),
+            "StatsStreak": object(
+                ["days": integer, "from": optionalString, "to": optionalString], required: ["days"]),
+            "StatsHabits": object(
+                [
+                    "from": string, "to": string, "heatmap": array(array(integer)),
+                    "longestStreak": ref("StatsStreak"), "currentStreak": ref("StatsStreak"), "newShare": number,
+                    "skipRate": number, "sessions": integer, "averageSessionMinutes": number,
+                    "formats": array(ref("StatsShare")), "clients": array(ref("StatsShare")),
+                ],
+                required: [
+                    "from", "to", "heatmap", "longestStreak", "currentStreak", "newShare", "skipRate", "sessions",
+                    "averageSessionMinutes", "formats", "clients",
+                ]),
+            "StatsTaste": object(
+                [
+                    "from": string, "to": string,
+                    "months": array(
+                        object(
+                            [
+                                "month": string, "plays": integer, "genres": array(ref("StatsShare")),
+                                "decades": array(ref("StatsShare")), "tempo": optionalNumber,
+                                "loudness": optionalNumber, "energy": optionalNumber,
+                            ], required: ["month", "plays", "genres", "decades"])),
+                ], required: ["from", "to", "months"]),
+            "StatsReview": object(
+                [
+                    "year": integer, "plays": integer, "minutes": number, "topArtists": array(ref("StatsChartItem")),
+                    "topTracks": array(ref("StatsChartItem")), "discoveryMonth": optionalString,
+                    "discoveries": integer, "topTrackFirstListen": optionalDateTime,
+                ], required: ["year", "plays", "minutes", "topArtists", "topTracks", "discoveries"]),
+            "HouseholdChart": object(
+                ["listeners": integer, "chart": ref("StatsChart")], required: ["listeners", "chart"]),
             "MixList": object(
                 ["refreshedAt": optionalDateTime, "items": array(ref("Playlist"))], required: ["items"]),
             "Feedback": object(

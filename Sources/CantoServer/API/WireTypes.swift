@@ -72,8 +72,11 @@ enum Wire {
         var language: String
         var scrobbling: Bool
         var listeningVisible: Bool
+        /// IANA time zone; absent in a request keeps the current one.
+        var timeZone: String?
 
         init(_ p: UserPreferences) {
+            timeZone = p.timeZone
             streamFormat = p.streamFormat
             maxBitrate = p.maxBitrate
             theme = p.theme
@@ -85,7 +88,7 @@ enum Wire {
         var domain: UserPreferences {
             UserPreferences(
                 streamFormat: streamFormat, maxBitrate: maxBitrate, theme: theme, language: language,
-                scrobbling: scrobbling, listeningVisible: listeningVisible)
+                scrobbling: scrobbling, listeningVisible: listeningVisible, timeZone: timeZone ?? "UTC")
         }
     }
 

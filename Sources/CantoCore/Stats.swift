@@ -1,0 +1,197 @@
+public import Foundation
+
+/// A day of a listener's own calendar: days since 1970-01-01 in their time zone. Weeks start on
+/// Monday; months are numbered `year × 12 + month − 1`.
+public struct LocalDay: Sendable, Hashable, Comparable, Codable {
+    public var number: Int
+
+    public init(_ number: Int) { self.number = number }
+
+    /// The local day and hour of `instant` in `zone`.
+    public static func of(_ instant: Date, in zone: TimeZone) -> (day: LocalDay, hour: Int) {
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: instant)
+        let day = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        return (LocalDay(day), (seconds - day * 86_400) / 3_600)
+    }
+
+    /// The day of a calendar date (proleptic Gregorian).
+    public init(year: Int, month: Int, day: Int) {
+        // Howard Hinnant's days_from_civil.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        number = era * 146_097 + doe - 719_468
+    }
+
+    /// Year, month (1–12) and day (1–31).
+    public var date: (year: Int, month: Int, day: Int) {
+        let z = number + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// 0 Monday … 6 Sunday (1970-01-01 was a Thursday).
+    public var weekday: Int { ((number % 7) + 7 + 3) % 7 }
+    /// The month this day is in, as `year × 12 + month − 1`.
+    public var month: Int {
+        let date = date
+        return date.year * 12 + date.month - 1
+    }
+    /// The Monday of its week.
+    public var weekStart: LocalDay { LocalDay(number - weekday) }
+    /// "2026-12-05".
+    public var iso: String {
+        let date = date
+        return String(format: "%04d-%02d-%02d", date.year, date.month, date.day)
+    }
+
+    /// A day from "2026-12-05"; nil when it is not a date.
+    public init?(iso text: some StringProtocol) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month),
+            (1...31).contains(day)
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+        guard date == (year, month, day) else { return nil }
+    }
+
+    /// The first day of a month (`year × 12 + month − 1`).
+    public static func first(ofMonth month: Int) -> LocalDay {
+        LocalDay(year: month >= 0 ? month / 12 : (month - 11) / 12, month: ((month % 12) + 12) % 12 + 1, day: 1)
+    }
+
+    public static func < (a: LocalDay, b: LocalDay) -> Bool { a.number < b.number }
+    public static func + (a: LocalDay, days: Int) -> LocalDay { LocalDay(a.number + days) }
+    public static func - (a: LocalDay, days: Int) -> LocalDay { LocalDay(a.number - days) }
+}
+
+/// A range of local days, both ends included.
+public struct DayRange: Sendable, Hashable, Codable {
+    public var first: LocalDay
+    public var last: LocalDay
+
+    public init(_ first: LocalDay, _ last: LocalDay) {
+        self.first = first
+        self.last = last
+    }
+
+    public var count: Int { max(0, last.number - first.number + 1) }
+
+    /// The same number of days just before.
+    public var previous: DayRange { DayRange(first - count, first - 1) }
+
+    /// The months wholly inside, and the days left over at either end.
+    public var split: (months: ClosedRange<Int>?, days: [DayRange]) {
+        let firstMonth = first.month
+        let lastMonth = last.month
+        let fullFrom = LocalDay.first(ofMonth: firstMonth) == first ? firstMonth : firstMonth + 1
+        let fullTo = LocalDay.first(ofMonth: lastMonth + 1) - 1 == last ? lastMonth : lastMonth - 1
+        guard fullFrom <= fullTo else { return (nil, [self]) }
+        var days: [DayRange] = []
+        let monthsStart = LocalDay.first(ofMonth: fullFrom)
+        let monthsEnd = LocalDay.first(ofMonth: fullTo + 1) - 1
+        if first < monthsStart { days.append(DayRange(first, monthsStart - 1)) }
+        if monthsEnd < last { days.append(DayRange(monthsEnd + 1, last)) }
+        return (fullFrom...fullTo, days)
+    }
+}
+
+/// Plays, skips and listening time summed over some days.
+public struct ListeningTotals: Sendable, Equatable, Codable {
+    /// Plays that counted (scrobbles).
+    public var plays: Int
+    public var skips: Int
+    public var seconds: Int
+    /// Counted plays that were the listener's first of that track.
+    public var firstListens: Int
+
+    public init(plays: Int = 0, skips: Int = 0, seconds: Int = 0, firstListens: Int = 0) {
+        self.plays = plays
+        self.skips = skips
+        self.seconds = seconds
+        self.firstListens = firstListens
+    }
+}
+
+/// One item of a chart: a track, artist, album or genre, with its plays and listening time.
+public struct ChartEntry: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    /// The artist of a track or album.
+    public var artist: String?
+    public var plays: Int
+    public var seconds: Int
+
+    public init(id: String, name: String, artist: String? = nil, plays: Int, seconds: Int) {
+        self.id = id
+        self.name = name
+        self.artist = artist
+        self.plays = plays
+        self.seconds = seconds
+    }
+}
+
+/// What the charts are of.
+public enum ChartKind: String, Sendable, CaseIterable, Codable {
+    case tracks, artists, albums, genres
+}
+
+/// A listening session: plays under 30 minutes apart.
+public struct ListeningSession: Sendable, Equatable {
+    public var start: Date
+    public var end: Date
+    public var plays: Int
+
+    public init(start: Date, end: Date, plays: Int) {
+        self.start = start
+        self.end = end
+        self.plays = plays
+    }
+}
+
+/// The listening figures, read from rollups kept as plays arrive (never from the raw history on
+/// a request). `users` are whose listening is summed (one listener, or the household's visible
+/// ones); `libraries` limits the charts to what the asker may see (nil: every library).
+public protocol StatsStore: Sendable {
+    /// Totals per day (days without plays are left out).
+    func days(of users: [UserID], in range: DayRange) async throws -> [(day: LocalDay, totals: ListeningTotals)]
+    /// Counted plays by weekday (0 Monday) and hour.
+    func heatmap(of users: [UserID], in range: DayRange) async throws -> [[Int]]
+    func chart(
+        _ kind: ChartKind, of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?, limit: Int
+    ) async throws -> [ChartEntry]
+    /// Plays by client name.
+    func clients(of users: [UserID], in range: DayRange) async throws -> [(client: String, plays: Int)]
+    /// Plays by file format (the track's suffix).
+    func formats(of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?) async throws
+        -> [(format: String, plays: Int)]
+    /// Plays by month and genre, and by month and decade.
+    func tasteByMonth(of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?) async throws -> (
+        genres: [(month: Int, genre: String, plays: Int)], decades: [(month: Int, decade: Int, plays: Int)]
+    )
+    /// The sound of what was played, by month: the play-weighted mean tempo (BPM) and
+    /// loudness (LUFS) of the analysed tracks, and how many plays were of analysed tracks.
+    func soundByMonth(of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?) async throws -> [(
+        month: Int, tempo: Double, loudness: Double, plays: Int
+    )]
+    /// Sessions that started between the two instants.
+    func sessions(of users: [UserID], from: Date, to: Date) async throws -> [ListeningSession]
+    /// First listens of tracks in the range: the track and when.
+    func firstListens(of user: UserID, in range: DayRange) async throws -> [(track: TrackID, at: Date, day: LocalDay)]
+    /// The first listen of one track, if any.
+    func firstListen(of user: UserID, track: TrackID) async throws -> Date?
+    /// The listener's earliest day with a play.
+    func firstDay(of user: UserID) async throws -> LocalDay?
+    /// Rebuilds the rollups from the raw history (one user, or everyone): returns the plays read.
+    func rebuild(user: UserID?) async throws -> Int
+}

@@ -1,0 +1,59 @@
+extension Migrations {
+    /// Listening rollups, kept up to date in the transaction that records a play (see
+    /// `StatsRollups`) and rebuilt from `play` by `canto stats rebuild`. Days and hours are the
+    /// listener's own (their time zone preference); months are `year × 12 + month − 1`.
+    static let v12Stats = """
+        ALTER TABLE user_preferences ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+        CREATE TABLE stat_hour (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            hour INTEGER NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            first_listens INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, day, hour)
+        ) WITHOUT ROWID;
+        CREATE TABLE stat_track_day (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            track_id TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, day, track_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE stat_track_month (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            month INTEGER NOT NULL,
+            track_id TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, month, track_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE stat_client_day (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            client TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, day, client)
+        ) WITHOUT ROWID;
+        CREATE TABLE stat_first (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            track_id TEXT NOT NULL,
+            first_at DATETIME NOT NULL,
+            day INTEGER NOT NULL,
+            hour INTEGER NOT NULL,
+            PRIMARY KEY (user_id, track_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX stat_first_day ON stat_first(user_id, day);
+        CREATE TABLE stat_session (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            started_at DATETIME NOT NULL,
+            ended_at DATETIME NOT NULL,
+            plays INTEGER NOT NULL,
+            PRIMARY KEY (user_id, started_at)
+        ) WITHOUT ROWID;
+        """
+}

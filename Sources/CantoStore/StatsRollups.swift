@@ -1,0 +1,158 @@
+import CantoCore
+import Foundation
+import GRDB
+
+/// Keeps the listening rollups (`stat_*`) up to date: one play adds to its hour, its track's
+/// day and month, its client's day, the listener's first listens and their sessions, in the
+/// transaction that records it (a handful of keyed upserts). `rebuild` rolls the raw history up
+/// again from nothing and gives the same figures.
+enum StatsRollups {
+    /// Plays further apart than this (from the end of one to the start of the next) are two sessions.
+    static let sessionGap: TimeInterval = 1_800
+
+    /// A user's time zone (their preference; UTC when unset or unknown).
+    static func timeZone(of user: String, _ db: Database) throws -> TimeZone {
+        let name = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT time_zone FROM user_preferences WHERE user_id = ?"), arguments: [user])
+        return name.flatMap(TimeZone.init(identifier:)) ?? .gmt
+    }
+
+    /// Adds one play.
+    static func add(
+        user: String, track: String, startedAt: Date, seconds: Int, client: String?, scrobble: Bool,
+        zone: TimeZone, _ db: Database
+    ) throws {
+        let (day, hour) = LocalDay.of(startedAt, in: zone)
+        let seconds = max(0, seconds)
+        var firstListen = 0
+        if scrobble {
+            let known = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT first_at, day, hour FROM stat_first WHERE user_id = ? AND track_id = ?"),
+                arguments: [user, track])
+            if let known {
+                let row = StoredRow(known, table: "stat_first")
+                if startedAt < (try row.date(0)) {
+                    // An earlier play arrived late: it is the first listen now, not the one counted before.
+                    let oldDay: Int = try row[1]
+                    let oldHour: Int = try row[2]
+                    try db.execute(
+                        sql: """
+                            UPDATE stat_hour SET first_listens = first_listens - 1
+                            WHERE user_id = ? AND day = ? AND hour = ?
+                            """, arguments: [user, oldDay, oldHour])
+                    try db.execute(
+                        sql: "UPDATE stat_first SET first_at = ?, day = ?, hour = ? WHERE user_id = ? AND track_id = ?",
+                        arguments: [startedAt, day.number, hour, user, track])
+                    firstListen = 1
+                }
+            } else {
+                try db.cachedStatement(
+                    sql: "INSERT INTO stat_first (user_id, track_id, first_at, day, hour) VALUES (?, ?, ?, ?, ?)"
+                ).execute(arguments: [user, track, startedAt, day.number, hour])
+                firstListen = 1
+            }
+        }
+        let counted = scrobble ? 1 : 0
+        let skipped = scrobble ? 0 : 1
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO stat_hour (user_id, day, hour, plays, skips, seconds, first_listens)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (user_id, day, hour) DO UPDATE SET plays = plays + excluded.plays,
+                    skips = skips + excluded.skips, seconds = seconds + excluded.seconds,
+                    first_listens = first_listens + excluded.first_listens
+                """
+        ).execute(arguments: [user, day.number, hour, counted, skipped, seconds, firstListen])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO stat_track_day (user_id, day, track_id, plays, skips, seconds) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (user_id, day, track_id) DO UPDATE SET plays = plays + excluded.plays,
+                    skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                """
+        ).execute(arguments: [user, day.number, track, counted, skipped, seconds])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO stat_track_month (user_id, month, track_id, plays, skips, seconds) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (user_id, month, track_id) DO UPDATE SET plays = plays + excluded.plays,
+                    skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                """
+        ).execute(arguments: [user, day.month, track, counted, skipped, seconds])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO stat_client_day (user_id, day, client, plays) VALUES (?, ?, ?, 1)
+                ON CONFLICT (user_id, day, client) DO UPDATE SET plays = plays + 1
+                """
+        ).execute(arguments: [user, day.number, client ?? ""])
+        try addToSession(user: user, start: startedAt, end: startedAt.addingTimeInterval(Double(seconds)), db)
+    }
+
+    /// Joins the play to the session it is within `sessionGap` of, or starts one.
+    private static func addToSession(user: String, start: Date, end: Date, _ db: Database) throws {
+        let near = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT started_at, ended_at FROM stat_session
+                    WHERE user_id = ? AND started_at <= ? AND ended_at >= ?
+                    ORDER BY started_at DESC LIMIT 1
+                    """),
+            arguments: [user, end.addingTimeInterval(sessionGap), start.addingTimeInterval(-sessionGap)])
+        if let near {
+            let row = StoredRow(near, table: "stat_session")
+            let started = try row.date(0)
+            let ended = try row.date(1)
+            try db.cachedStatement(
+                sql: """
+                    UPDATE stat_session SET started_at = ?, ended_at = ?, plays = plays + 1
+                    WHERE user_id = ? AND started_at = ?
+                    """
+            ).execute(arguments: [min(started, start), max(ended, end), user, started])
+        } else {
+            try db.cachedStatement(
+                sql: "INSERT INTO stat_session (user_id, started_at, ended_at, plays) VALUES (?, ?, ?, 1)"
+            ).execute(arguments: [user, start, end])
+        }
+    }
+
+    static let tables = [
+        "stat_hour", "stat_track_day", "stat_track_month", "stat_client_day", "stat_first", "stat_session",
+    ]
+
+    /// Empties the rollups (of one user, or all) and rolls `play` up again, oldest first; returns
+    /// the plays read.
+    @discardableResult
+    static func rebuild(_ db: Database, user: UserID?) throws -> Int {
+        for table in tables {
+            if let user {
+                try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user.rawValue])
+            } else {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+        }
+        let filter = user == nil ? "" : "WHERE user_id = ?"
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT user_id, track_id, started_at, seconds_played, client, scrobble FROM play \(filter)
+                ORDER BY user_id, started_at, id
+                """, arguments: user.map { [$0.rawValue] } ?? [])
+        var zones: [String: TimeZone] = [:]
+        var count = 0
+        while let found = try rows.next() {
+            let row = StoredRow(found, table: "play")
+            let owner: String = try row[0]
+            let zone: TimeZone
+            if let known = zones[owner] {
+                zone = known
+            } else {
+                zone = try timeZone(of: owner, db)
+                zones[owner] = zone
+            }
+            try add(
+                user: owner, track: try row[1], startedAt: try row.date(2), seconds: try row[3], client: try row[4],
+                scrobble: try row[5], zone: zone, db)
+            count += 1
+        }
+        return count
+    }
+}
