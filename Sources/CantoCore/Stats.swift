@@ -195,3 +195,46 @@ public protocol StatsStore: Sendable {
     /// Rebuilds the rollups from the raw history (one user, or everyone): returns the plays read.
     func rebuild(user: UserID?) async throws -> Int
 }
+
+/// How the picks of one recommender did with one listener (or everyone).
+public struct ImpressionCounts: Sendable, Equatable, Codable {
+    public var source: String
+    public var user: UserID?
+    public var shown: Int
+    public var played: Int
+    public var skipped: Int
+    public var starred: Int
+    public var thumbsUp: Int
+    public var thumbsDown: Int
+    public var seconds: Int
+
+    public init(
+        source: String, user: UserID? = nil, shown: Int = 0, played: Int = 0, skipped: Int = 0, starred: Int = 0,
+        thumbsUp: Int = 0, thumbsDown: Int = 0, seconds: Int = 0
+    ) {
+        self.source = source
+        self.user = user
+        self.shown = shown
+        self.played = played
+        self.skipped = skipped
+        self.starred = starred
+        self.thumbsUp = thumbsUp
+        self.thumbsDown = thumbsDown
+        self.seconds = seconds
+    }
+}
+
+/// Recommendations shown, and what came of them: a play of a shown track within a day is its
+/// outcome (played to the end or skipped), as is a star or a thumbs up or down.
+public protocol ImpressionStore: Sendable {
+    /// Records the picks shown to `user` on `surface` ("radio", "mix", "similar"), each with the
+    /// recommender that chose it.
+    func record(_ picks: [(track: TrackID, source: String)], user: UserID, surface: String, at date: Date) async throws
+    /// Notes a thumbs up (1), down (−1) or star (0 with `starred`) on the latest impression of the
+    /// track shown to the user within a day.
+    func noteFeedback(user: UserID, track: TrackID, feedback: Int, starred: Bool, at date: Date) async throws
+    /// Counts by recommender and listener for impressions shown since `since`.
+    func counts(since: Date) async throws -> [ImpressionCounts]
+    /// Counts by recommender for one listener, all time.
+    func counts(of user: UserID) async throws -> [ImpressionCounts]
+}

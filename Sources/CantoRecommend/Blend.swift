@@ -171,3 +171,38 @@ public struct Blend: Sendable {
         return chosen
     }
 }
+
+extension Blend.Weights {
+    /// What came of one recommender's picks for a listener: played or thumbed up (successes),
+    /// skipped or thumbed down (failures).
+    public struct Outcomes: Sendable, Equatable {
+        public var successes: Int
+        public var failures: Int
+
+        public init(successes: Int, failures: Int) {
+            self.successes = successes
+            self.failures = failures
+        }
+    }
+
+    /// The weights adapted to one listener: a Beta–Bernoulli bandit per recommender (and for
+    /// "taste", the listener's own favourites), Beta(1, 1) before any evidence. Each weight is
+    /// multiplied by twice its recommender's posterior mean: 1× with no evidence, towards 2× for
+    /// picks that are always played, towards 0.1× for picks that are always skipped. Acting on
+    /// the mean (not a sample) keeps a listener's lists steady from one request to the next; every
+    /// recommender keeps some weight, so it keeps being shown and can earn its way back.
+    public func adapted(to outcomes: [String: Outcomes]) -> Blend.Weights {
+        func factor(_ source: String) -> Double {
+            guard let outcome = outcomes[source] else { return 1 }
+            let successes = Double(max(0, outcome.successes))
+            let failures = Double(max(0, outcome.failures))
+            return max(0.1, 2 * (1 + successes) / (2 + successes + failures))
+        }
+        var adapted = self
+        for source in Set(sources.keys).union(outcomes.keys) where source != "taste" {
+            adapted.sources[source] = (sources[source] ?? 1) * factor(source)
+        }
+        adapted.taste = taste * factor("taste")
+        return adapted
+    }
+}

@@ -179,6 +179,10 @@ public struct CantoServices: Sendable {
     let mixes: MixService
     /// Listening statistics from the rollups.
     let stats: StatsService
+    /// Recommendations shown and what came of them.
+    let impressions: any ImpressionStore
+    /// The server's wall clock.
+    let clock: any WallClock
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
@@ -188,6 +192,7 @@ public struct CantoServices: Sendable {
         clock: any WallClock = SystemClock(), pluginDeadline: Duration = .seconds(10)
     ) async throws {
         self.configuration = configuration
+        self.clock = clock
         let scanning = try await LibraryScanning(configuration: configuration, logger: logger, plugins: plugins)
         self.scanning = scanning
         let database = scanning.database
@@ -259,9 +264,12 @@ public struct CantoServices: Sendable {
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory), events: events,
             deadline: pluginDeadline, oauth: oauth, clock: clock)
         self.linkedAccounts = linkedAccounts
+        let impressions = ImpressionRepository(database: database)
+        self.impressions = impressions
         let recommendations = RecommendationService(
             plugins: registry, deadline: pluginDeadline, history: playback, state: state,
-            weights: configuration.recommendations.weights)
+            weights: configuration.recommendations.weights, impressions: impressions,
+            adapt: configuration.recommendations.adapt, clock: clock)
         self.recommendations = recommendations
         mixes = MixService(
             recommendations: recommendations, catalogs: catalogs, accounts: accounts, state: state,

@@ -28,6 +28,9 @@ public struct HistoryRepository: HistoryStore {
             try StatsRollups.add(
                 user: user.rawValue, track: track.rawValue, startedAt: startedAt, seconds: secondsPlayed,
                 client: client, scrobble: scrobble, zone: try StatsRollups.timeZone(of: user.rawValue, db), db)
+            try ImpressionRepository.notePlay(
+                user: user.rawValue, track: track.rawValue, at: startedAt, seconds: secondsPlayed, counted: scrobble, db
+            )
             try db.execute(sql: "UPDATE catalog_version SET version = version + 1")
             try db.appendEvent(
                 .trackPlayed(

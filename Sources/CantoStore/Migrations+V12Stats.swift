@@ -57,3 +57,25 @@ extension Migrations {
         ) WITHOUT ROWID;
         """
 }
+
+extension Migrations {
+    /// Each recommended track shown to a listener, with the recommender that chose it, and what
+    /// happened next (joined as the play, star or thumbs arrives).
+    static let v13Impressions = """
+        CREATE TABLE rec_impression (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            track_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            surface TEXT NOT NULL,
+            shown_at DATETIME NOT NULL,
+            outcome TEXT CHECK (outcome IN ('played', 'skipped')),
+            seconds INTEGER NOT NULL DEFAULT 0,
+            starred INTEGER NOT NULL DEFAULT 0,
+            feedback INTEGER NOT NULL DEFAULT 0 CHECK (feedback BETWEEN -1 AND 1),
+            outcome_at DATETIME
+        );
+        CREATE INDEX rec_impression_user_track ON rec_impression(user_id, track_id, shown_at);
+        CREATE INDEX rec_impression_shown ON rec_impression(shown_at);
+        """
+}

@@ -42,6 +42,9 @@ enum Migrations {
             // The history so far, rolled up once.
             _ = try StatsRollups.rebuild(db, user: nil)
         }
+        migrator.registerMigration("v13-impressions") { db in
+            try db.execute(sql: v13Impressions)
+        }
         return migrator
     }
 

@@ -51,6 +51,19 @@ import Testing
         #expect(changed.taste.isEmpty && !changed.admits(TrackID("c1")))
     }
 
+    @Test func adaptedWeightsFollowOutcomes() {
+        let base = Blend.Weights(sources: ["sonic": 0.5, "colisten": 2], taste: 4)
+        let adapted = base.adapted(to: [
+            "sonic": .init(successes: 8, failures: 0), "colisten": .init(successes: 0, failures: 18),
+            "taste": .init(successes: 1, failures: 1), "new": .init(successes: 3, failures: 1),
+        ])
+        #expect(abs(adapted.sources["sonic", default: 0] - 0.5 * 2 * 9 / 10) < 1e-12)
+        #expect(adapted.sources["colisten"] == 2 * 0.1, "floored at a tenth")
+        #expect(adapted.taste == 4)
+        #expect(abs(adapted.sources["new", default: 0] - 2 * 4 / 6) < 1e-12)
+        #expect(base.adapted(to: [:]) == base)
+    }
+
     @Test func artistsAreSpreadAndCapped() {
         let answers: [String: [TrackID: Double]] = [
             "sonic": [

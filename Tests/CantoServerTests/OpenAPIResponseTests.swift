@@ -150,6 +150,8 @@ struct OpenAPIResponseTests {
             _ = try await call("get /api/v1/admin/scan")
             _ = try await call("get /api/v1/admin/plugins")
             _ = try await call("get /api/v1/admin/analysis")
+            let report = try await call("get /api/v1/admin/recommendations", "/api/v1/admin/recommendations?days=7")
+            #expect((report["sources"] as? [[String: Any]])?.isEmpty == false, "\(report)")
             _ = try await call(
                 "put /api/v1/admin/plugins/{id}", "/api/v1/admin/plugins/listenbrainz", json: ["enabled": true])
 

@@ -21,6 +21,7 @@ extension Wire {
 struct MixController {
     let mixes: MixService
     let state: any LibraryStateStore
+    let impressions: any ImpressionStore
     let playlists: PlaylistController
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
@@ -78,6 +79,10 @@ struct MixController {
         let now = Date()
         try await state.setStarred(body.value == "up", item: id.rawValue, kind: .track, user: user, at: now)
         try await state.setDisliked(body.value == "down", track: id, user: user, at: now)
+        if body.value != "none" {
+            try await impressions.noteFeedback(
+                user: user, track: id, feedback: body.value == "up" ? 1 : -1, starred: body.value == "up", at: now)
+        }
         return body
     }
 }

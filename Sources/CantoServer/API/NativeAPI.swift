@@ -34,10 +34,16 @@ enum NativeAPI {
         ).addRoutes(to: signedIn)
         let playlists = PlaylistController(state: services.state, accounts: accounts)
         playlists.addRoutes(to: signedIn)
-        MixController(mixes: services.mixes, state: services.state, playlists: playlists).addRoutes(to: signedIn)
+        MixController(
+            mixes: services.mixes, state: services.state, impressions: services.impressions, playlists: playlists
+        ).addRoutes(to: signedIn)
         StatsController(stats: services.stats).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         AdminController(accounts: accounts, catalogs: services.catalogs).addRoutes(to: admin)
+        RecommendationReportController(
+            impressions: services.impressions, recommendations: services.recommendations, accounts: accounts,
+            clock: services.clock
+        ).addRoutes(to: admin)
         OperationsController(
             libraries: services.libraries, scans: services.scans, plugins: services.registry,
             overrides: services.scanning.overrides, fileSections: services.configuration.plugins, jobs: services.jobs,

@@ -44,6 +44,11 @@ enum OpenAPIDocument {
                 method: "get", path: "/api/v1/me/stats/year/{year}", summary: "My year in review", access: .user,
                 response: "StatsReview", query: ["format"]),
             Operation(
+                method: "get", path: "/api/v1/admin/recommendations",
+                summary:
+                    "How each recommender's picks did (shown, played, skipped, stars, thumbs), overall and per listener, with each listener's weights",
+                access: .admin, response: "RecommendationReport", query: ["days"]),
+            Operation(
                 method: "get", path: "/api/v1/stats/household",
                 summary: "The household's top items, from the listeners who share their listening", access: .user,
                 response: "HouseholdChart", query: period + ["kind", "limit"]),

@@ -305,6 +305,24 @@ enum OpenAPISchemas {
                     "topTracks": array(ref("StatsChartItem")), "discoveryMonth": optionalString,
                     "discoveries": integer, "topTrackFirstListen": optionalDateTime,
                 ], required: ["year", "plays", "minutes", "topArtists", "topTracks", "discoveries"]),
+            "SourceOutcomes": object(
+                [
+                    "source": string, "shown": integer, "played": integer, "skipped": integer, "starred": integer,
+                    "thumbsUp": integer, "thumbsDown": integer, "acceptance": number, "skipRate": number,
+                    "minutes": number, "weight": optionalNumber,
+                ],
+                required: [
+                    "source", "shown", "played", "skipped", "starred", "thumbsUp", "thumbsDown", "acceptance",
+                    "skipRate", "minutes",
+                ]),
+            "RecommendationReport": object(
+                [
+                    "adaptive": boolean, "since": dateTime, "sources": array(ref("SourceOutcomes")),
+                    "listeners": array(
+                        object(
+                            ["userId": string, "username": string, "sources": array(ref("SourceOutcomes"))],
+                            required: ["userId", "username", "sources"])),
+                ], required: ["adaptive", "since", "sources", "listeners"]),
             "HouseholdChart": object(
                 ["listeners": integer, "chart": ref("StatsChart")], required: ["listeners", "chart"]),
             "MixList": object(

@@ -51,7 +51,7 @@ struct RecommendationController {
         let id = TrackID(try context.parameters.require("id"))
         guard try await catalog.track(id) != nil else { throw APIError.notFound }
         let picks = try await recommendations.similar(
-            to: [id], in: catalog, limit: try Self.limit(request, default: 20))
+            to: [id], in: catalog, limit: try Self.limit(request, default: 20), surface: "similar")
         return try await page(picks, context)
     }
 
@@ -81,7 +81,7 @@ struct RecommendationController {
         let excluded = Set(
             (query["exclude"].map(String.init) ?? "").split(separator: ",").prefix(500).map { TrackID(String($0)) })
         let picks = try await recommendations.similar(
-            to: seeds, in: catalog, limit: try Self.limit(request, default: 20), excluding: excluded)
+            to: seeds, in: catalog, limit: try Self.limit(request, default: 20), excluding: excluded, surface: "radio")
         return try await page(picks, context)
     }
 

@@ -63,7 +63,8 @@ extension CantoConfiguration {
                 popularity: number("recommendations.popularity"), diversity: number("recommendations.diversity"),
                 recentlyPlayed: number("recommendations.recently_played")),
             dailyMixes: integer("recommendations.daily_mixes"), mixTracks: integer("recommendations.mix_tracks"),
-            rediscoverAfterDays: integer("recommendations.rediscover_after_days"))
+            rediscoverAfterDays: integer("recommendations.rediscover_after_days"),
+            adapt: bool("recommendations.adapt"))
     }
 
     /// The effective configuration as TOML, secrets masked, with where each value came from.

@@ -188,6 +188,7 @@ extension ConfigKey {
         integer("daily_mixes", 4, 0...10),
         integer("mix_tracks", 30, 5...200),
         integer("rediscover_after_days", 90, 7...3650),
+        ConfigKey(section: "recommendations", name: "adapt", kind: .bool, defaultValue: .bool(true)),
     ]
 
     private static func number(_ name: String, _ value: Double, _ range: ClosedRange<Double>) -> ConfigKey {

@@ -12,11 +12,14 @@ public struct RecommendationSettings: Sendable, Equatable {
     public var mixTracks: Int
     /// A favourite not played for this many days comes back in "Rediscover".
     public var rediscoverAfterDays: Int
+    /// Whether each listener's weights follow how each recommender's picks did with them.
+    public var adapt: Bool
 
     public init(
         weights: Blend.Weights = Blend.Weights(), dailyMixes: Int = 4, mixTracks: Int = 30,
-        rediscoverAfterDays: Int = 90
+        rediscoverAfterDays: Int = 90, adapt: Bool = true
     ) {
+        self.adapt = adapt
         self.weights = weights
         self.dailyMixes = dailyMixes
         self.mixTracks = mixTracks

@@ -149,7 +149,7 @@ struct MixService: Sendable {
             let own = Array(ranked.prefix(max(1, configuration.mixTracks / 3)))
             let picks = try await recommendations.similar(
                 to: Array(own.prefix(5)), in: view, limit: configuration.mixTracks - own.count, perArtist: 3,
-                excluding: Set(own)
+                excluding: Set(own), surface: "mix"
             ).map(\.track.id)
             // One favourite, then two new ones, and so on.
             var mix: [TrackID] = []

@@ -17,6 +17,22 @@ struct RecommendationService: Sendable {
     /// Their stars, ratings and thumbs down.
     let state: any LibraryStateStore
     let weights: Blend.Weights
+    /// The picks shown, and what came of them.
+    let impressions: any ImpressionStore
+    /// Whether each listener's weights follow how each recommender's picks did with them.
+    let adapt: Bool
+    let clock: any WallClock
+
+    /// The blend's weights for one listener: adapted to their outcomes when adaptation is on.
+    func weights(for user: UserID) async throws -> Blend.Weights {
+        guard adapt else { return weights }
+        var outcomes: [String: Blend.Weights.Outcomes] = [:]
+        for counts in try await impressions.counts(of: user) {
+            outcomes[counts.source] = Blend.Weights.Outcomes(
+                successes: counts.played + counts.thumbsUp, failures: counts.skipped + counts.thumbsDown)
+        }
+        return weights.adapted(to: outcomes)
+    }
 
     /// What is known of the listener's taste: their last 1,000 plays, their stars and ratings,
     /// their thumbs down.
@@ -33,11 +49,13 @@ struct RecommendationService: Sendable {
         return listener
     }
 
-    /// One recommended track, with its likeness and why, in words.
+    /// One recommended track, with its likeness, why in words, and the recommender that chose it
+    /// ("taste" for the listener's own favourites, "catalog" for the catalog's likeness).
     struct Pick: Sendable {
         var track: Track
         var similarity: Double
         var reason: String
+        var source: String = "catalog"
     }
 
     /// Tracks like `seeds` for the holder of `view`, best first: every running recommender is
@@ -46,8 +64,22 @@ struct RecommendationService: Sendable {
     /// just played counts less), the household's favourites among the candidates, and at most
     /// `perArtist` of one artist (0: no limit), by `Blend`, the same ranking the offline
     /// evaluation measures.
+    /// What is returned is recorded as shown on `surface` (nil: not recorded).
     func similar(
-        to seeds: [TrackID], in view: CatalogView, limit: Int, perArtist: Int = 2, excluding: Set<TrackID> = []
+        to seeds: [TrackID], in view: CatalogView, limit: Int, perArtist: Int = 2, excluding: Set<TrackID> = [],
+        surface: String?
+    ) async throws -> [Pick] {
+        let picks = try await blended(
+            to: seeds, in: view, limit: limit, perArtist: perArtist, excluding: excluding)
+        if let surface {
+            try await impressions.record(
+                picks.map { ($0.track.id, $0.source) }, user: view.user.id, surface: surface, at: clock.now)
+        }
+        return picks
+    }
+
+    private func blended(
+        to seeds: [TrackID], in view: CatalogView, limit: Int, perArtist: Int, excluding: Set<TrackID>
     ) async throws -> [Pick] {
         guard !seeds.isEmpty, limit > 0 else { return [] }
         let request = RecommendationRequest(
@@ -96,7 +128,7 @@ struct RecommendationService: Sendable {
                 kept[id] = Dictionary(
                     answer.filter { byID[$0.track] != nil }.map { ($0.track, $0.similarity) }, uniquingKeysWith: max)
             }
-            let ranked = Blend(weights: weights).rank(
+            let ranked = Blend(weights: try await weights(for: view.user.id)).rank(
                 answers: kept, listener: listener, popularity: popularity,
                 artists: byID.mapValues { $0.artistName.lowercased() }, limit: limit, perArtist: perArtist,
                 excluding: excluding.union(seeds))
@@ -111,7 +143,10 @@ struct RecommendationService: Sendable {
                     pick.source == "taste"
                     ? "One of your favourites"
                     : try await words(recommendation?.reason ?? .other("Goes with it"), in: view, titles: &titles)
-                picks.append(Pick(track: track, similarity: min(1, recommendation?.similarity ?? 0), reason: reason))
+                picks.append(
+                    Pick(
+                        track: track, similarity: min(1, recommendation?.similarity ?? 0), reason: reason,
+                        source: pick.source))
             }
             if !picks.isEmpty { return picks }
         }

@@ -167,7 +167,7 @@ struct SubsonicLists: Sendable {
             seeds = [TrackID(id)]
         }
         guard !seeds.isEmpty else { throw SubsonicError.notFound("Item") }
-        let picks = try await recommendations.similar(to: seeds, in: catalog, limit: count)
+        let picks = try await recommendations.similar(to: seeds, in: catalog, limit: count, surface: "subsonic")
         return SubsonicElement().with("song", list: try await songs(picks.map(\.track), for: call))
     }
 
@@ -176,7 +176,8 @@ struct SubsonicLists: Sendable {
         let id = TrackID(try call.parameters.required("id"))
         let count = try call.parameters.count("count", default: 10)
         guard try await call.catalog.track(id) != nil else { throw SubsonicError.notFound("Song") }
-        let picks = try await recommendations.similar(to: [id], in: call.catalog, limit: count, perArtist: 0)
+        let picks = try await recommendations.similar(
+            to: [id], in: call.catalog, limit: count, perArtist: 0, surface: "subsonic")
         // The blend picks them; a sonic match lists them by their likeness, most alike first.
         return .list("sonicMatch", try await matches(picks.sorted { $0.similarity > $1.similarity }, for: call))
     }
