@@ -238,3 +238,75 @@ public protocol ImpressionStore: Sendable {
     /// Counts by recommender for one listener, all time.
     func counts(of user: UserID) async throws -> [ImpressionCounts]
 }
+
+/// A request that took long, for the admin page.
+public struct SlowRequest: Sendable, Equatable, Codable {
+    public var at: Date
+    public var method: String
+    /// The path with credentials masked.
+    public var path: String
+    public var status: Int
+    public var milliseconds: Double
+
+    public init(at: Date, method: String, path: String, status: Int, milliseconds: Double) {
+        self.at = at
+        self.method = method
+        self.path = path
+        self.status = status
+        self.milliseconds = milliseconds
+    }
+}
+
+/// One scan, as the admin page lists them.
+public struct ScanRun: Sendable, Equatable, Codable {
+    public var finishedAt: Date
+    public var seconds: Double
+    public var added: Int
+    public var updated: Int
+    public var removed: Int
+    public var errors: Int
+    public var cancelled: Bool
+
+    public init(
+        finishedAt: Date, seconds: Double, added: Int, updated: Int, removed: Int, errors: Int, cancelled: Bool
+    ) {
+        self.finishedAt = finishedAt
+        self.seconds = seconds
+        self.added = added
+        self.updated = updated
+        self.removed = removed
+        self.errors = errors
+        self.cancelled = cancelled
+    }
+}
+
+/// The server's own activity, kept for the admin page.
+public protocol ServerActivityStore: Sendable {
+    /// Adds to counters: (hours since 1970 in UTC, name, label) → amount.
+    func add(_ counts: [ActivityKey: Int], slow: [SlowRequest]) async throws
+    func counters(since hour: Int) async throws -> [(key: ActivityKey, value: Int)]
+    func record(_ scan: ScanRun) async throws
+    func scans(limit: Int) async throws -> [ScanRun]
+    /// The slowest requests since `since`, slowest first.
+    func slowRequests(since: Date, limit: Int) async throws -> [SlowRequest]
+    /// Listeners with a play since `since`.
+    func activeListeners(since: Date) async throws -> Int
+    /// Albums added per month ("2026-03").
+    func albumsAddedByMonth() async throws -> [(month: String, albums: Int)]
+}
+
+/// A counter of the server's activity in one UTC hour.
+public struct ActivityKey: Sendable, Hashable {
+    public var hour: Int
+    public var name: String
+    public var label: String
+
+    public init(hour: Int, name: String, label: String = "") {
+        self.hour = hour
+        self.name = name
+        self.label = label
+    }
+
+    /// The UTC hour of an instant.
+    public static func hour(of date: Date) -> Int { Int((date.timeIntervalSince1970 / 3_600).rounded(.down)) }
+}

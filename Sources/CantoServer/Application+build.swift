@@ -35,6 +35,7 @@ public func buildApplication(
             SessionCleanupService(accounts: services.accounts),
             MixRefreshService(mixes: services.mixes),
             SonicAnalysisService(analysis: services.sonic),
+            ServerActivityService(activity: services.activity, logger: logger),
         ],
         logger: logger)
 }
@@ -50,7 +51,7 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
         middleware: ClientAddressMiddleware(
             trustedProxies: Set(configuration.trustedProxies), tls: configuration.tls != nil))
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestLogMiddleware(activity: services.activity))
     router.add(middleware: FileMiddleware(configuration.webDirectory.path, searchForIndexHtml: true, logger: logger))
     router.get("/healthz") { _, _ in "ok" }
     router.get("/readyz") { _, _ -> Response in

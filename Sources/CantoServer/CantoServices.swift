@@ -179,10 +179,13 @@ public struct CantoServices: Sendable {
     let mixes: MixService
     /// Listening statistics from the rollups.
     let stats: StatsService
+    let statsStore: any StatsStore
     /// Recommendations shown and what came of them.
     let impressions: any ImpressionStore
     /// The server's wall clock.
     let clock: any WallClock
+    /// The server's own activity (streams, transcodes, bytes, caches, plays, scans, slow requests).
+    let activity: ServerActivity
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
@@ -223,11 +226,13 @@ public struct CantoServices: Sendable {
             threads: configuration.maxConcurrentTranscodes + max(2, ProcessInfo.processInfo.activeProcessorCount))
         let limiter = TranscodeLimiter(
             limit: configuration.maxConcurrentTranscodes, timeout: configuration.transcodeQueueTimeout)
+        let activity = ServerActivity(store: ServerActivityRepository(database: database), clock: clock)
+        self.activity = activity
         let streamer = MediaStreamer(
             cache: try DiskCache(
                 directory: caches.appendingPathComponent("transcodes"), capacityBytes: configuration.transcodeCacheBytes
             ),
-            limiter: limiter, pool: media)
+            limiter: limiter, pool: media, activity: activity)
         let resolver = MediaResolver(
             sources: scanning.registry,
             mayReach: { [registry = scanning.registry] id, url in
@@ -248,7 +253,7 @@ public struct CantoServices: Sendable {
             catalog: catalog,
             cache: try DiskCache(
                 directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes),
-            pool: media)
+            pool: media, activity: activity)
         self.pluginDeadline = pluginDeadline
         pluginUserSettings = LinkedAccountRepository(database: database)
         let registry = scanning.registry
@@ -274,11 +279,13 @@ public struct CantoServices: Sendable {
         mixes = MixService(
             recommendations: recommendations, catalogs: catalogs, accounts: accounts, state: state,
             settings: accountStore, clock: clock, configuration: configuration.recommendations, logger: logger)
-        stats = StatsService(store: StatsRepository(database: database), users: accountStore, clock: clock)
+        statsStore = StatsRepository(database: database)
+        stats = StatsService(store: statsStore, users: accountStore, clock: clock)
         let nowPlaying = NowPlaying()
         self.nowPlaying = nowPlaying
         try await dispatcher.subscribe(nowPlaying)
         try await dispatcher.subscribe(SonicAnalysisWaker(analysis: sonic))
+        try await dispatcher.subscribe(ServerActivityRecorder(activity: activity))
         jobs = PluginJobScheduler(
             clock: clock, health: registry.health, isRunning: { await registry.isRunning($0) })
         for id in registry.instances.keys.sorted() {

@@ -79,3 +79,35 @@ extension Migrations {
         CREATE INDEX rec_impression_shown ON rec_impression(shown_at);
         """
 }
+
+extension Migrations {
+    /// The server's own activity for the admin page: counters per UTC hour (plays, streams,
+    /// transcodes by format, bytes, cache hits and misses), every scan, the slowest requests.
+    static let v14Activity = """
+        CREATE TABLE server_hour (
+            hour INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            label TEXT NOT NULL,
+            value INTEGER NOT NULL,
+            PRIMARY KEY (hour, name, label)
+        ) WITHOUT ROWID;
+        CREATE TABLE scan_run (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            finished_at DATETIME NOT NULL,
+            seconds REAL NOT NULL,
+            added INTEGER NOT NULL,
+            updated INTEGER NOT NULL,
+            removed INTEGER NOT NULL,
+            errors INTEGER NOT NULL,
+            cancelled INTEGER NOT NULL
+        );
+        CREATE TABLE slow_request (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at DATETIME NOT NULL,
+            method TEXT NOT NULL,
+            path TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            ms REAL NOT NULL
+        );
+        """
+}

@@ -45,6 +45,9 @@ enum Migrations {
         migrator.registerMigration("v13-impressions") { db in
             try db.execute(sql: v13Impressions)
         }
+        migrator.registerMigration("v14-activity") { db in
+            try db.execute(sql: v14Activity)
+        }
         return migrator
     }
 

@@ -232,3 +232,59 @@ struct StatsTests {
         }
     }
 }
+
+/// The admin's server statistics through a real server: a raw stream, a transcode and the same
+/// transcode again from the cache, a play, the start-up scan and a slow request, each counted.
+@Suite("Server statistics")
+struct ServerStatsTests {
+    @Test func streamsTranscodesCachesPlaysScansAndSlowRequestsAreCounted() async throws {
+        let server = try await InProcessServer.start()
+        let listener = try await server.addUser("sam")
+        let admin = try await server.addAdminSession()
+        let tracks = try await server.trackIDs()
+        let track = try #require(tracks.first)
+        let size = try #require(try await server.services.track(track)).size
+        _ = try await server.services.playback.played(
+            track, in: server.services.catalogs.view(for: listener.user), startedAt: Date(), secondsPlayed: 2,
+            client: "sam-app")
+        server.services.activity.request(method: "GET", path: "/rest/search3?p=***", status: 200, milliseconds: 1_500)
+        server.services.activity.request(method: "GET", path: "/fast", status: 200, milliseconds: 20)
+        try await server.withClient { client in
+            let raw = try await client.send(
+                .get, "/api/v1/tracks/\(track.rawValue)/stream?format=raw", token: listener.token)
+            #expect(raw.status == .ok)
+            for _ in 0..<2 {
+                let transcoded = try await client.send(
+                    .get, "/api/v1/tracks/\(track.rawValue)/stream?format=opus&bitrate=64", token: listener.token)
+                #expect(transcoded.status == .ok)
+            }
+            let refused = try await client.send(.get, "/api/v1/admin/stats", token: listener.token)
+            #expect(refused.status == .forbidden)
+            let bad = try await client.send(.get, "/api/v1/admin/stats?hours=0", token: admin)
+            #expect(bad.status == .badRequest)
+            let answer = try await client.send(.get, "/api/v1/admin/stats?hours=24", token: admin)
+            #expect(answer.status == .ok, "\(answer.body)")
+            let stats = answer.json
+            let hours = stats["hours"] as? [[String: Any]] ?? []
+            #expect(hours.count == 24)
+            #expect(hours.reduce(0) { $0 + ($1["plays"] as? Int ?? 0) } == 1)
+            #expect(hours.reduce(0) { $0 + ($1["streams"] as? Int ?? 0) } == 3)
+            let formats = (stats["streamsByFormat"] as? [[String: Any]] ?? []).map {
+                "\($0["name"] as? String ?? ""):\($0["count"] as? Int ?? -1)"
+            }
+            #expect(Set(formats) == ["opus:2", "raw:1"])
+            #expect((stats["transcodesByFormat"] as? [[String: Any]])?.first?["count"] as? Int == 1)
+            #expect((stats["bytesServed"] as? Int ?? 0) > Int(size), "the raw file and two transcodes")
+            let caches = (stats["caches"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "transcodes" }
+            #expect(
+                caches?["hits"] as? Int == 1 && caches?["misses"] as? Int == 1 && caches?["hitRate"] as? Double == 0.5)
+            #expect(stats["activeListeners"] as? Int == 1)
+            #expect((stats["topClients"] as? [[String: Any]])?.first?["name"] as? String == "sam-app")
+            #expect((stats["library"] as? [String: Any])?["tracks"] as? Int == tracks.count)
+            let scans = stats["scans"] as? [[String: Any]] ?? []
+            #expect(scans.first?["added"] as? Int == tracks.count, "\(scans)")
+            let slow = (stats["slowRequests"] as? [[String: Any]] ?? []).map { $0["path"] as? String ?? "" }
+            #expect(slow == ["/rest/search3?p=***"])
+        }
+    }
+}

@@ -40,6 +40,9 @@ enum NativeAPI {
         StatsController(stats: services.stats).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         AdminController(accounts: accounts, catalogs: services.catalogs).addRoutes(to: admin)
+        ServerStatsController(
+            activity: services.activity, stats: services.statsStore, accounts: accounts, catalogs: services.catalogs
+        ).addRoutes(to: admin)
         RecommendationReportController(
             impressions: services.impressions, recommendations: services.recommendations, accounts: accounts,
             clock: services.clock

@@ -44,6 +44,11 @@ enum OpenAPIDocument {
                 method: "get", path: "/api/v1/me/stats/year/{year}", summary: "My year in review", access: .user,
                 response: "StatsReview", query: ["format"]),
             Operation(
+                method: "get", path: "/api/v1/admin/stats",
+                summary:
+                    "The server's activity per hour, streams and transcodes by format, bytes, caches, listeners, clients, library growth, scans, slow requests",
+                access: .admin, response: "ServerStats", query: ["hours"]),
+            Operation(
                 method: "get", path: "/api/v1/admin/recommendations",
                 summary:
                     "How each recommender's picks did (shown, played, skipped, stars, thumbs), overall and per listener, with each listener's weights",

@@ -305,6 +305,47 @@ enum OpenAPISchemas {
                     "topTracks": array(ref("StatsChartItem")), "discoveryMonth": optionalString,
                     "discoveries": integer, "topTrackFirstListen": optionalDateTime,
                 ], required: ["year", "plays", "minutes", "topArtists", "topTracks", "discoveries"]),
+            "Count": object(["name": string, "count": integer], required: ["name", "count"]),
+            "ServerStats": object(
+                [
+                    "since": dateTime,
+                    "hours": array(
+                        object(
+                            [
+                                "hour": dateTime, "plays": integer, "skips": integer, "streams": integer,
+                                "transcodes": integer, "bytes": integer,
+                            ], required: ["hour", "plays", "skips", "streams", "transcodes", "bytes"])),
+                    "activeListeners": integer, "streamsByFormat": array(ref("Count")),
+                    "transcodesByFormat": array(ref("Count")), "bytesServed": integer,
+                    "caches": array(
+                        object(
+                            ["name": string, "hits": integer, "misses": integer, "hitRate": optionalNumber],
+                            required: ["name", "hits", "misses"])),
+                    "topClients": array(ref("Count")),
+                    "library": object(
+                        [
+                            "tracks": integer, "albums": integer, "artists": integer, "growth": array(ref("Count")),
+                        ], required: ["tracks", "albums", "artists", "growth"]),
+                    "scans": array(
+                        object(
+                            [
+                                "finishedAt": dateTime, "seconds": number, "added": integer, "updated": integer,
+                                "removed": integer, "errors": integer, "cancelled": boolean,
+                            ],
+                            required: [
+                                "finishedAt", "seconds", "added", "updated", "removed", "errors", "cancelled",
+                            ])),
+                    "slowRequests": array(
+                        object(
+                            [
+                                "at": dateTime, "method": string, "path": string, "status": integer,
+                                "milliseconds": number,
+                            ], required: ["at", "method", "path", "status", "milliseconds"])),
+                ],
+                required: [
+                    "since", "hours", "activeListeners", "streamsByFormat", "transcodesByFormat", "bytesServed",
+                    "caches", "topClients", "library", "scans", "slowRequests",
+                ]),
             "SourceOutcomes": object(
                 [
                     "source": string, "shown": integer, "played": integer, "skipped": integer, "starred": integer,

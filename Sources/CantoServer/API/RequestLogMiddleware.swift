@@ -6,6 +6,8 @@ import Logging
 /// the log through a URL.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     static var secretParameters: Set<String> { ["p", "t", "s", "apikey", "token", "password"] }
+    /// Where slow requests are kept for the admin page.
+    var activity: ServerActivity?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -29,6 +31,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let path = { Self.redacted(path: request.uri.path, query: request.uri.query) }
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        activity?.request(method: request.method.rawValue, path: path(), status: status, milliseconds: milliseconds)
         context.logger.info(
             "request",
             metadata: [

@@ -11,6 +11,8 @@ struct CoverArtService: Sendable {
     let cache: DiskCache
     /// The server's one pool for blocking media work (shared with transcoding).
     let pool: BlockingPool
+    /// Where cache hits are counted for the admin page.
+    var activity: ServerActivity?
     /// Requested sizes are clamped to this (a phone asks for 300-1200).
     static let maxSize = 2048
 
@@ -38,8 +40,10 @@ struct CoverArtService: Sendable {
         let name = DiskCache.name(
             for: "\(artwork.id.rawValue)|\(artwork.byteCount)|\(size ?? 0)|\(format.rawValue)", suffix: format.rawValue)
         if size != nil, let path = await cache.path(of: name), let data = FileManager.default.contents(atPath: path) {
+            activity?.count("cache", "covers-hit")
             return Image(bytes: Array(data), mimeType: format.mimeType)
         }
+        if size != nil { activity?.count("cache", "covers-miss") }
         let picture: Picture? = try await pool.run {
             switch artwork.source {
             case .file:

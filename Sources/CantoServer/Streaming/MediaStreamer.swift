@@ -37,6 +37,8 @@ struct MediaStreamer: Sendable {
     let pool: BlockingPool
     /// Output chunk size: small enough for a quick first byte, large enough to be cheap.
     static let chunkBytes = 32 * 1024
+    /// Where streams, transcodes, bytes and cache hits are counted for the admin page.
+    var activity: ServerActivity?
 
     func response(
         track: Track, location: MediaLocation, output: StreamOutput, estimateContentLength: Bool,
@@ -44,15 +46,18 @@ struct MediaStreamer: Sendable {
     ) async throws -> Response {
         guard case .transcode(let options) = output else {
             let type = MediaStreamer.contentType(track.suffix)
+            let response: Response
             switch location {
             case .file(let path):
-                return try await RawFileResponse(path: path, contentType: type, downloadName: downloadName)
+                response = try await RawFileResponse(path: path, contentType: type, downloadName: downloadName)
                     .response(for: request, context: context)
             case .remote(let url):
-                return try await RemoteMediaResponse(
+                response = try await RemoteMediaResponse(
                     url: url, contentType: type, downloadName: downloadName, client: remote
                 ).response(for: request, context: context)
             }
+            counted(response, request, format: "raw")
+            return response
         }
         // FFmpeg reads a remote source itself (its http protocol), from the start or a seek.
         let input =
@@ -65,7 +70,10 @@ struct MediaStreamer: Sendable {
         )
         if options.startMs == 0, let cached = await cache.path(of: name) {
             let raw = RawFileResponse(path: cached, contentType: options.format.mimeType, downloadName: nil)
-            return try await raw.response(for: request, context: context)
+            let response = try await raw.response(for: request, context: context)
+            activity?.count("cache", "transcodes-hit")
+            counted(response, request, format: options.format.rawValue)
+            return response
         }
         var headers = HTTPFields()
         headers[.contentType] = options.format.mimeType
@@ -89,7 +97,10 @@ struct MediaStreamer: Sendable {
                 "transcode could not start", metadata: ["track.id": "\(track.id)", "error": "\(error)"])
             throw StreamFailure.unreadable("The file of song \(track.id.rawValue) cannot be decoded")
         }
-        let body = ResponseBody(contentLength: length) { [pool, cache, logger = context.logger] writer in
+        activity?.count("cache", "transcodes-miss")
+        activity?.count("streams", options.format.rawValue)
+        activity?.count("transcodes", options.format.rawValue)
+        let body = ResponseBody(contentLength: length) { [pool, cache, activity, logger = context.logger] writer in
             defer {
                 transcoder.close()
                 permit.release()
@@ -120,9 +131,17 @@ struct MediaStreamer: Sendable {
                 try await writer.write(ByteBuffer(repeating: 0, count: count))
                 sent += count
             }
+            activity?.count("bytes", by: sent)
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// Counts a stream sent as it is (or from the cache), with the bytes it announces.
+    private func counted(_ response: Response, _ request: Request, format: String) {
+        guard let activity, request.method != .head, response.status.code < 300 else { return }
+        activity.count("streams", format)
+        if let length = response.headers[.contentLength].flatMap({ Int($0) }) { activity.count("bytes", by: length) }
     }
 
     /// Bytes a transcode of the rest of the track will take at its bitrate (FLAC: the source's).
