@@ -213,7 +213,8 @@ let package = Package(
             dependencies: [
                 "CantoCore", "CantoLibrary", "CantoMedia", "CantoStore", "CantoTestSupport", "CantoRecommend",
                 "CantoPluginKit", "CantoPluginKitTesting", "CoListeningPlugin", "SonicRecommenderPlugin", "CantoServer",
-                .product(name: "Logging", package: "swift-log"),
+                "CantoDomain", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/ScanBench",
             swiftSettings: swiftSettings

@@ -291,6 +291,7 @@ public struct StatsService: Sendable {
         public var skipRate: Double
         public var sessions: Int
         public var averageSessionMinutes: Double
+        /// Every play (skips too) by the file's format, and by the app that played it.
         public var formats: [Share]
         public var clients: [Share]
     }
@@ -361,8 +362,9 @@ public struct StatsService: Sendable {
         /// "2026-11".
         public var month: String
         public var plays: Int
-        /// Shares of the month's plays (0 to 1), largest first; a track of two genres counts for both.
+        /// The month's plays by genre, most first (a track of two genres counts for both).
         public var genres: [Share]
+        /// The month's plays by the decade of the tracks' year.
         public var decades: [Share]
         /// Play-weighted means over the analysed tracks (nil when none was analysed).
         public var tempo: Double?

@@ -28,6 +28,15 @@ failure-<step>.log with the browser console, and later independent steps still r
   genreradio the genres page's Radio button starts a radio of the genre
   sonicpath pick a start and an end track by typing, find the path between them (first and last are
             the chosen ones), play it
+  stats     the Stats page for all time: its play count equals the API's (and is above 0), the
+            listening chart has a bar, the top artists start with the API's first, the heatmap has
+            7 weekday rows, the CSV link downloads CSV, the household lists its listeners; at
+            390 px wide nothing is wider than the screen
+  review    the year in review (linked from Stats) shows the API's top artist and plays, and prints
+            without the navigation and player; "Save as image" makes a PNG (a data:image/png URL,
+            saved as review-image.png)
+  timezone  the preferences' time zone refuses an unknown zone with the server's message, saves
+            Asia/Tokyo (the API answers it), then goes back to what it was
   phone     at 375×667 the menu button opens the navigation and the albums grid shows
   console   no Content-Security-Policy violation or uncaught error in the browser console
 
@@ -38,7 +47,9 @@ the exit status is 0 only when every step passed.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import re
 import sys
 import time
 import traceback
@@ -53,7 +64,7 @@ try:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.remote.webelement import WebElement
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError as missing:
     sys.exit(f"web_e2e: {missing} in {sys.executable}; install selenium into .build/python-venv")
 
@@ -826,6 +837,243 @@ class E2E:
         self.js("document.getElementById('main').scrollTop = 0")
         self.shot("sonic-path")
 
+    # MARK: - Stats, the year in review, the time zone
+
+    def fresh(self, probe: Callable[[], Any]) -> Any:
+        """probe(), or False when the page re-rendered under it (the condition is polled again)."""
+        try:
+            return probe()
+        except StaleElementReferenceException:
+            return False
+
+    def fetch_text(self, path: str) -> dict[str, Any]:
+        """GETs a path inside the page: {status, type, body} (for downloads that are not JSON)."""
+        return self.driver.execute_async_script(
+            """const [path, done] = arguments;
+            fetch(path, {credentials: 'same-origin'})
+              .then(async (r) => done({status: r.status, type: r.headers.get('Content-Type') || '', body: await r.text()}))
+              .catch((e) => done({status: 0, type: '', body: String(e)}));""", path)
+
+    def scroll_to(self, selector: str) -> None:
+        """Scrolls the main area to an element and waits two frames, so a screenshot shows it there."""
+        self.js("document.querySelector(arguments[0]).scrollIntoView()", selector)
+        self.driver.execute_async_script("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done))")
+
+    def stats(self) -> None:
+        self.driver.set_window_size(1280, 900)
+        # Nothing plays meanwhile: the figures stand still while the page and the API are compared.
+        if not self.audio()["paused"]:
+            self.click(tid("player-play"), "the player's pause button")
+        self.until(lambda _: self.audio()["paused"], "the player to pause")
+        try:
+            self.click(tid("nav-stats"), "the Stats link")
+            self.wait_view()
+            self.visible(tid("stats"), "the stats page")
+            Select(self.find(tid("stats-period"))).select_by_value("all")
+            self.until(lambda _: "period=all" in self.js("return location.hash"), "the period to reach the address")
+
+            def totals(_: Any) -> int | bool:
+                element = self.find(tid("stats-total-plays"))
+                if element is None or self.find(f'{tid("stats")} [aria-busy]') is not None:
+                    return False
+                shown = self.fresh(lambda: (int(element.get_attribute("data-value")), re.sub(r"\D", "", element.text)))
+                if not shown:
+                    return False
+                plays = self.fetch_json("/api/v1/me/stats/listening?period=all&unit=month")["totals"]["plays"]
+                if shown[0] != plays or shown[1] != str(plays):
+                    # A play the server recorded after the page asked: show the figures again.
+                    self.js("window.dispatchEvent(new HashChangeEvent('hashchange'))")
+                    return False
+                return plays if plays > 0 else False
+            plays = self.until(totals, "the totals to show the API's play count for all time (above 0)")
+
+            bars = self.until(lambda _: self.js(
+                """return [...document.querySelectorAll('[data-testid="stats-listening-chart"] svg rect.chart-bar')]
+                   .filter((r) => parseFloat(r.getAttribute('height')) > 0).length"""), "a bar in the listening chart")
+
+            first = self.fetch_json("/api/v1/me/stats/top?period=all&kind=artists&limit=10")["items"][0]
+            self.click(tid("stats-top-tab-artists"), "the Artists tab")
+            items = f'{tid("stats-top-list")} {tid("stats-top-item")}'
+            self.until(lambda _: self.fresh(lambda: (lambda rows: bool(rows) and rows[0].get_attribute("data-id") == first["id"]
+                                                     and first["name"] in rows[0].text)(self.all(items))),
+                       f'the top artists to start with {first["name"]!r}, as the API ranks them')
+            if self.find(tid("stats-top-tab-artists")).get_attribute("aria-selected") != "true":
+                raise StepFailure("stats: the Artists tab does not say aria-selected=true")
+
+            heat = self.js("""const map = document.querySelector('[data-testid="stats-heatmap"]');
+                return map && {rows: map.querySelectorAll('svg g.heat-row').length,
+                               cells: map.querySelectorAll('svg g.heat-row rect').length,
+                               played: map.querySelectorAll('svg rect.heat-cell:not(.empty)').length,
+                               table: map.querySelectorAll('table tbody tr').length}""")
+            if not heat or heat["rows"] != 7 or heat["cells"] != 7 * 24 or heat["table"] != 7 or heat["played"] < 1:
+                raise StepFailure(f"stats: the heatmap is {heat}, expected 7 rows of 24 hours (a table of 7 rows), some played")
+
+            csv = self.find(f'{tid("stats-listening")} {tid("stats-export-csv")}')
+            href = csv.get_attribute("href") if csv is not None else ""
+            if "format=csv" not in href or "period=all" not in href or csv.get_attribute("download") is None:
+                raise StepFailure(f"stats: the listening section's CSV link is {href!r}")
+            download = self.fetch_text(href)
+            if download["status"] != 200 or "text/csv" not in download["type"] or not download["body"].startswith("start,plays"):
+                raise StepFailure(f"stats: the CSV link answered {download['status']} {download['type']}: {download['body'][:120]!r}")
+            if not self.all(f'{tid("stats-taste")} svg rect.chart-bar'):
+                raise StepFailure("stats: the taste section shows no genre bars")
+
+            household = self.fetch_json("/api/v1/stats/household?period=all&kind=artists&limit=10")
+            self.until(lambda _: self.fresh(lambda: (lambda e: e is not None and e.text.startswith(
+                f'{household["listeners"]} listener'))(self.find(tid("stats-household-listeners")))),
+                "the household's count of listeners")
+            if household["chart"]["items"]:
+                self.visible(f'{tid("stats-household")} {tid("stats-household-item")}', "the household's top artists")
+            # Only the main area scrolls: nothing on the page (a visually hidden text, say) reaches past the window.
+            tall = self.js("return document.documentElement.scrollHeight - window.innerHeight")
+            if tall > 0:
+                raise StepFailure(f"stats: the document itself is {tall}px taller than the window")
+            print(f"     {plays} plays for all time, {bars} bar(s); top artist {first['name']}", flush=True)
+            self.js("document.getElementById('main').scrollTop = 0")
+            self.shot("stats")
+            self.scroll_to(tid("stats-habits"))
+            self.shot("stats-habits")
+            self.scroll_to(tid("stats-taste"))
+            self.shot("stats-taste")
+            # The dark theme's colours reach the charts (through CSS variables).
+            self.js("document.documentElement.dataset.theme = 'dark'")
+            self.scroll_to(tid("stats-habits"))
+            self.shot("stats-dark")
+            self.js("delete document.documentElement.dataset.theme")
+
+            # The last 30 days: a bar a day, and the top artists say how they moved against the 30 days before.
+            Select(self.find(tid("stats-period"))).select_by_value("30d")
+            self.until(lambda _: self.find(f'{tid("stats")} [aria-busy]') is None and self.js(
+                """return document.querySelectorAll('[data-testid="stats-listening-chart"] svg g.chart-column').length""") == 30,
+                "the listening chart of the last 30 days, a bar per day")
+            self.until(lambda _: self.fresh(lambda: all(row.find_elements(By.CSS_SELECTOR, ".move")
+                                                        for row in self.all(f'{tid("stats-top-list")} {tid("stats-top-item")}'))),
+                       "the top artists' moves against the period before")
+            self.scroll_to(tid("stats-top"))
+            self.shot("stats-top")
+
+            # Custom dates: the week up to today (the browser's), a bar a day, and the period in the address.
+            Select(self.find(tid("stats-period"))).select_by_value("custom")
+            self.visible(tid("stats-custom"), "the custom dates' fields")
+            week = self.js("""const day = (offset) => { const d = new Date(); d.setDate(d.getDate() + offset);
+                return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; };
+                for (const [id, value] of [['stats-from', day(-6)], ['stats-to', day(0)]]) {
+                  const input = document.querySelector(`[data-testid="${id}"]`);
+                  input.value = value;
+                  input.dispatchEvent(new Event('input', {bubbles: true}));
+                }
+                return [day(-6), day(0)];""")
+            self.click(tid("stats-custom-apply"))
+            address = "const q = new URLSearchParams(location.hash.split('?')[1] || ''); return [q.get('period'), q.get('from'), q.get('to')]"
+            self.until(lambda _: self.js(address) == ["custom", week[0], week[1]]
+                       and self.find(f'{tid("stats")} [aria-busy]') is None and self.js(
+                """return document.querySelectorAll('[data-testid="stats-listening-chart"] svg g.chart-column').length""") == 7,
+                f"the listening chart of {week[0]} to {week[1]}, a bar per day")
+            custom = self.fetch_json(f"/api/v1/me/stats/listening?period=custom&from={week[0]}&to={week[1]}")["totals"]["plays"]
+            shown = self.find(tid("stats-total-plays")).get_attribute("data-value")
+            if shown != str(custom):
+                raise StepFailure(f"stats: for {week[0]} to {week[1]} the page shows {shown} plays, the API {custom}")
+            Select(self.find(tid("stats-period"))).select_by_value("30d")
+            self.until(lambda _: "period=30d" in self.js("return location.hash") and self.find(f'{tid("stats")} [aria-busy]') is None
+                       and self.js("""return document.querySelectorAll('[data-testid="stats-listening-chart"] svg g.chart-column').length""") == 30,
+                       "the last 30 days again")
+
+            # At phone width: the charts redraw to fit, and nothing is wider than the screen.
+            self.driver.set_window_size(390, 844)
+            self.until(lambda _: self.find(tid("menu-button")).is_displayed()
+                       and not self.find(tid("nav-albums")).is_displayed(), "the phone layout (the navigation folded away)")
+            self.until(lambda _: self.js("""const main = document.getElementById('main');
+                const svg = document.querySelector('[data-testid="stats-listening-chart"] svg');
+                return svg && Number(svg.getAttribute('width')) <= main.clientWidth"""),
+                "the listening chart to redraw at the phone's width")
+            overflow = self.js("""const main = document.getElementById('main');
+                return Math.max(document.documentElement.scrollWidth - window.innerWidth, main.scrollWidth - main.clientWidth)""")
+            if overflow > 0:
+                raise StepFailure(f"stats: at 390 px the page is {overflow}px wider than the screen")
+            self.js("document.getElementById('main').scrollTop = 0")
+            self.shot("stats-phone")
+            self.scroll_to(tid("stats-listening"))
+            self.shot("stats-phone-chart")
+            self.scroll_to(tid("stats-habits"))
+            self.shot("stats-phone-habits")
+        finally:
+            self.driver.set_window_size(1280, 900)
+
+    def review(self) -> None:
+        year = self.js("return new Date().getFullYear()")
+        expected = self.fetch_json(f"/api/v1/me/stats/year/{year}")
+        if not expected["topArtists"]:
+            raise StepFailure(f"review: the API has no top artist for {year}: {expected}")
+        self.go("/stats")
+        self.click(tid("stats-review-link"), "the Stats page's link to the year in review")
+        self.wait_view()
+        if self.js("return location.hash") != f"#/stats/year/{year}":
+            raise StepFailure(f"review: the link opened {self.js('return location.hash')}, not this year's review")
+        self.visible(tid("review"), "the review card")
+        top = expected["topArtists"][0]["name"]
+        self.until(lambda _: self.fresh(lambda: (lambda e: e is not None and e.text == top)(
+            self.find(f'{tid("review-artist")} {tid("review-artist-name")}'))), f"the top artist {top!r}")
+        plays = self.find(tid("review-plays"))
+        if plays is None or re.sub(r"\D", "", plays.text) != str(expected["plays"]):
+            raise StepFailure(f"review: the card shows {plays.text if plays else None!r} plays, the API {expected['plays']}")
+        self.visible(tid("review-print"), "the Print button")
+        self.shot("review")
+        # Printed, the card stands alone: no navigation, player or buttons.
+        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            shown = self.js("""return ['#sidebar', '#player', '.topbar', '[data-testid="review-image"]', '[data-testid="review"]']
+                .map((s) => document.querySelector(s).getClientRects().length > 0)""")
+            if shown != [False, False, False, False, True]:
+                raise StepFailure(f"review: printed, sidebar/player/top bar/buttons/card show as {shown}")
+            self.shot("review-print")
+        finally:
+            self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+        self.click(tid("review-image"), "the Save as image button")
+
+        def made(_: Any) -> str | bool:
+            link = self.find(tid("review-image-link"))
+            href = (link.get_attribute("href") or "") if link is not None else ""
+            return href if href.startswith("data:image/png") else False
+        url = self.until(made, "the PNG of the review card")
+        image = base64.b64decode(url.split(",", 1)[1])
+        if not image.startswith(b"\x89PNG\r\n\x1a\n") or len(image) < 10_000:
+            raise StepFailure(f"review: the image is {len(image)} bytes starting {image[:8]!r}")
+        (self.shots / "review-image.png").write_bytes(image)
+        self.screenshots.append("review-image.png")
+
+    def timezone(self) -> None:
+        original = self.fetch_json("/api/v1/me/preferences").get("timeZone") or "UTC"
+        self.go("/preferences")
+        field = self.visible(tid("pref-timezone"), "the time zone field")
+        if field.get_attribute("value") != original:
+            raise StepFailure(f"timezone: the field shows {field.get_attribute('value')!r}, the server has {original!r}")
+
+        def save(zone: str) -> None:
+            box = self.visible(tid("pref-timezone"), "the time zone field")
+            box.clear()
+            box.send_keys(zone, Keys.ESCAPE)
+            self.click(tid("pref-save"))
+
+        def saved(zone: str) -> None:
+            self.until(lambda _: self.fetch_json("/api/v1/me/preferences").get("timeZone") == zone,
+                       f"the server to keep the time zone {zone}")
+
+        # An unknown zone: the server refuses it, and its message shows by the field.
+        save("Mars/Olympus_Mons")
+        self.until(lambda _: "time zone" in self.find(tid("pref-timezone-error")).text.lower(),
+                   "the server's message about the unknown time zone")
+        if self.fetch_json("/api/v1/me/preferences").get("timeZone") != original:
+            raise StepFailure("timezone: an unknown time zone was saved")
+        save("Asia/Tokyo")
+        saved("Asia/Tokyo")
+        if self.find(tid("pref-timezone-error")).text:
+            raise StepFailure(f"timezone: the error stayed after a good save: {self.find(tid('pref-timezone-error')).text!r}")
+        self.js("document.querySelector('[data-testid=\"pref-timezone\"]').scrollIntoView({block: 'center'})")
+        self.shot("timezone")
+        save(original)
+        saved(original)
+
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()
                if e.get("level") == "SEVERE" and ("Content Security Policy" in e["message"] or "Uncaught" in e["message"])]
@@ -850,6 +1098,9 @@ class E2E:
             self.step("instantmix", self.instantmix, requires=("login",))
             self.step("genreradio", self.genreradio, requires=("login",))
             self.step("sonicpath", self.sonicpath, requires=("login",))
+            self.step("stats", self.stats, requires=("login",))
+            self.step("review", self.review, requires=("login",))
+            self.step("timezone", self.timezone, requires=("login",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)
         finally:

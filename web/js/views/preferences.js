@@ -1,4 +1,5 @@
-// Preferences: streaming quality, theme, scrobbling, listening visibility.
+// Preferences: streaming quality, theme, scrobbling, listening visibility, time zone (where the
+// days and hours of your stats begin).
 
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
@@ -7,6 +8,27 @@ import { announce, announceError } from "../ui.js";
 
 const FORMATS = [["raw", "Original file"], ["mp3", "MP3"], ["opus", "Opus"], ["aac", "AAC"]];
 const BITRATES = [0, 96, 128, 192, 256, 320];
+// Suggestions only: any IANA name the server knows is accepted.
+const ZONES = [
+  "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Amsterdam",
+  "Europe/Madrid", "Europe/Rome", "Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen", "Europe/Helsinki",
+  "Europe/Warsaw", "Europe/Athens", "Europe/Istanbul", "Europe/Moscow", "Atlantic/Reykjavik", "Africa/Cairo",
+  "Africa/Lagos", "Africa/Johannesburg", "Africa/Nairobi", "Asia/Dubai", "Asia/Karachi", "Asia/Kolkata",
+  "Asia/Dhaka", "Asia/Bangkok", "Asia/Jakarta", "Asia/Singapore", "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Seoul",
+  "Asia/Tokyo", "Australia/Perth", "Australia/Adelaide", "Australia/Sydney", "Pacific/Auckland", "Pacific/Honolulu",
+  "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Phoenix", "America/Chicago",
+  "America/Mexico_City", "America/New_York", "America/Toronto", "America/Bogota", "America/Lima", "America/Santiago",
+  "America/Sao_Paulo", "America/Argentina/Buenos_Aires",
+];
+
+/** The browser's own time zone ("Europe/Oslo"), or "" when it does not say. */
+function deviceZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "";
+  } catch {
+    return "";
+  }
+}
 
 export default async function preferencesView(view, { signal }) {
   const prefs = await api("/me/preferences", { signal });
@@ -28,6 +50,23 @@ export default async function preferencesView(view, { signal }) {
   const scrobbling = h("input", { type: "checkbox", id: "pref-scrobbling", checked: Boolean(prefs.scrobbling), "data-testid": "pref-scrobbling" });
   const visible = h("input", { type: "checkbox", id: "pref-visible", checked: Boolean(prefs.listeningVisible), "data-testid": "pref-visible" });
 
+  const device = deviceZone();
+  const zone = h("input", { id: "pref-timezone", type: "text", list: "pref-timezone-list", value: prefs.timeZone ?? "UTC",
+    autocomplete: "off", spellcheck: "false", maxlength: 64, required: true, "data-testid": "pref-timezone",
+    "aria-describedby": "pref-timezone-hint pref-timezone-error" });
+  const zoneError = h("p", { class: "error-text field-error", id: "pref-timezone-error", role: "alert", "data-testid": "pref-timezone-error" });
+  const useDevice = h("button", { type: "button", class: "link-button", "data-testid": "pref-timezone-device",
+    hidden: !device || device === zone.value, onclick: () => {
+      zone.value = device;
+      useDevice.hidden = true;
+      zone.focus();
+    } }, `Use this device’s time zone (${device})`);
+  zone.addEventListener("input", () => {
+    zoneError.textContent = "";
+    zone.removeAttribute("aria-invalid");
+    useDevice.hidden = !device || device === zone.value.trim();
+  });
+
   const form = h("form", { class: "settings", "data-testid": "preferences-form" },
     h("fieldset", {},
       h("legend", {}, "Streaming quality"),
@@ -39,6 +78,14 @@ export default async function preferencesView(view, { signal }) {
       h("legend", {}, "Sharing"),
       h("label", { class: "check" }, scrobbling, "Scrobble plays (to the services an admin has set up)"),
       h("label", { class: "check" }, visible, "Let other users see what I am listening to")),
+    h("fieldset", {},
+      h("legend", {}, "Time zone"),
+      h("div", { class: "field" }, h("label", { for: "pref-timezone" }, "Time zone (a name such as Europe/Oslo)"), zone,
+        h("datalist", { id: "pref-timezone-list" },
+          [...new Set([device, prefs.timeZone, ...ZONES].filter(Boolean))].map((name) => h("option", { value: name })))),
+      zoneError,
+      h("p", { class: "hint", id: "pref-timezone-hint" }, "Your stats count days and hours in this time zone."),
+      h("div", {}, useDevice)),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-testid": "pref-save" }, "Save preferences")));
 
   // The theme applies as soon as it is picked.
@@ -49,14 +96,24 @@ export default async function preferencesView(view, { signal }) {
     event.preventDefault();
     const theme = form.querySelector("input[name=theme]:checked")?.value ?? "auto";
     const body = { ...prefs, streamFormat: format.value, maxBitrate: Number(bitrate.value), theme,
-      scrobbling: scrobbling.checked, listeningVisible: visible.checked };
+      scrobbling: scrobbling.checked, listeningVisible: visible.checked, timeZone: zone.value.trim() };
+    zoneError.textContent = "";
     try {
       const saved = await api("/me/preferences", { method: "PUT", body });
       Object.assign(prefs, saved ?? body);
       session.prefs = prefs;
       applyTheme(prefs.theme);
+      zone.value = prefs.timeZone ?? zone.value;
+      zone.removeAttribute("aria-invalid");
+      useDevice.hidden = !device || device === zone.value;
       announce("Preferences saved. Quality changes apply from the next track.");
     } catch (error) {
+      // The server names what it refused (an unknown time zone, say): show it by the field too.
+      if (error.status === 400 && /time ?zone/i.test(error.message)) {
+        zoneError.textContent = error.message;
+        zone.setAttribute("aria-invalid", "true");
+        zone.focus();
+      }
       announceError(error, "Saving preferences");
     }
   });
