@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?=
 
-.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend fuzz clean
+.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -57,6 +57,10 @@ bench-transcode: setup
 # Recommendations: the sonic analyser's pace, similar tracks and a radio page over 100,000 tracks.
 bench-recommend: setup
 	bash scripts/bench/recommend.sh
+
+# Listening statistics over a million plays: rollup cost per play, p50/p99 of every stats page.
+bench-stats: setup
+	bash scripts/bench/stats.sh
 
 # The recommenders' offline evaluation against random, popularity and ALS (installs implicit into .build/bench-venv).
 eval-recommend: setup

@@ -157,6 +157,13 @@ let package = Package(
             path: "Plugins/CoListening",
             swiftSettings: swiftSettings
         ),
+        // Spotify: the track matcher so far (the plugin is not registered until it works end to end).
+        .target(
+            name: "SpotifyPlugin",
+            dependencies: ["CantoPluginKit", "CantoCore"],
+            path: "Plugins/Spotify",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CantoServer",
             dependencies: [
@@ -246,6 +253,11 @@ let package = Package(
         .testTarget(
             name: "CantoPluginKitTestingTests",
             dependencies: ["CantoPluginKitTesting", "CantoPluginKit", "CantoCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpotifyPluginTests",
+            dependencies: ["SpotifyPlugin", "CantoCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
