@@ -99,13 +99,18 @@ function yAxis(ticks, { left, right, y, format }) {
 }
 
 /**
- * Vertical bars, one per label, stacked when there are several series.
- * labels: full names of the bars ("3 March 2026"); ticks: short axis labels ("3 Mar");
+ * Vertical bars, one per label, stacked when there are several series (side by side with
+ * `grouped`, for series that do not add up).
+ * labels: full names of the bars ("3 March 2026"); ticks: short axis labels ("3 Mar"), an empty
+ * one for a bar without (the labelled bars are thinned out evenly to fit);
  * series: [{name, values}]; format(value) for the axis and hover text; table: {columns, rows}
  * to show other numbers than the chart's own.
  */
-export function barChart({ title, labels, ticks = labels, series, format = fmt, integer = false, height = 200, table, signal, testid }) {
-  const totals = labels.map((_, i) => series.reduce((sum, one) => sum + (one.values[i] ?? 0), 0));
+export function barChart({ title, labels, ticks = labels, series, format = fmt, integer = false, grouped = false, height = 200, table, signal, testid }) {
+  const totals = labels.map((_, i) => (grouped
+    ? Math.max(0, ...series.map((one) => one.values[i] ?? 0))
+    : series.reduce((sum, one) => sum + (one.values[i] ?? 0), 0)));
+  const marked = labels.map((_, i) => i).filter((i) => ticks[i] != null && ticks[i] !== "");
   const draw = (width) => {
     const svg = frame(width, height, title);
     const top = 10, bottom = 26, left = 44, right = width - 8;
@@ -114,8 +119,11 @@ export function barChart({ title, labels, ticks = labels, series, format = fmt, 
     const y = (value) => top + (height - top - bottom) * (1 - value / max);
     svg.append(...yAxis(yTicks, { left, right, y, format }));
     const band = (right - left) / Math.max(1, labels.length);
-    const barWidth = Math.max(1, Math.min(48, band * 0.72));
-    const every = labelEvery(labels.length, right - left, 56);
+    const barWidth = Math.max(1, Math.min(grouped ? 24 * series.length : 48, band * 0.72));
+    const slot = grouped ? barWidth / Math.max(1, series.length) : barWidth;
+    // Every how many labelled bars a label fits (about 56 px each).
+    const spacing = marked.length > 1 ? (marked[1] - marked[0]) * band : right - left;
+    const every = Math.max(1, Math.ceil(56 / Math.max(1, spacing)));
     labels.forEach((label, i) => {
       const x = left + band * i + (band - barWidth) / 2;
       let base = 0;
@@ -123,18 +131,18 @@ export function barChart({ title, labels, ticks = labels, series, format = fmt, 
       series.forEach((one, k) => {
         const value = one.values[i] ?? 0;
         if (value <= 0) return;
-        const y1 = y(base + value);
-        const y0 = y(base);
+        const y1 = y(grouped ? value : base + value);
+        const y0 = y(grouped ? 0 : base);
         base += value;
         bar.append(s("rect", {
-          class: `chart-bar series-${series.length > 1 ? k % 8 : 0}`, x: x.toFixed(1), y: y1.toFixed(1),
-          width: barWidth.toFixed(1), height: Math.max(0.5, y0 - y1).toFixed(1),
+          class: `chart-bar series-${series.length > 1 ? k % 8 : 0}`, x: (grouped ? x + slot * k : x).toFixed(1), y: y1.toFixed(1),
+          width: Math.max(grouped ? 0.5 : 1, grouped ? slot - (slot > 3 ? 1 : 0) : slot).toFixed(1), height: Math.max(0.5, y0 - y1).toFixed(1),
         }, s("title", {}, `${label}: ${series.length > 1 ? one.name + " " : ""}${format(value)}`)));
       });
       svg.append(bar);
-      if (i % every === 0) {
-        svg.append(s("text", { class: "chart-axis-text", x: (left + band * i + band / 2).toFixed(1), y: height - 8, "text-anchor": "middle" }, ticks[i]));
-      }
+    });
+    marked.filter((_, n) => n % every === 0).forEach((i) => {
+      svg.append(s("text", { class: "chart-axis-text", x: (left + band * i + band / 2).toFixed(1), y: height - 8, "text-anchor": "middle" }, ticks[i]));
     });
     svg.append(s("line", { class: "chart-baseline", x1: left, x2: right, y1: y(0), y2: y(0) }));
     return svg;
@@ -264,4 +272,12 @@ export function barList(items, { label, testid, itemTestid = "bar-item", empty =
       s("svg", { class: "bar-track", viewBox: "0 0 100 6", preserveAspectRatio: "none", "aria-hidden": "true", focusable: "false" },
         s("rect", { class: "bar-bg", x: 0, y: 0, width: 100, height: 6, rx: 3 }),
         s("rect", { class: "chart-bar", x: 0, y: 0, width: Math.max(1, (100 * Math.max(0, item.value)) / top).toFixed(1), height: 6, rx: 3 })))));
+}
+
+/** A small bar for a share (0…1), drawn only: the figure beside it says the number. */
+export function meter(part) {
+  const width = (100 * Math.max(0, Math.min(1, part || 0))).toFixed(1);
+  return s("svg", { class: "bar-track share-bar", viewBox: "0 0 100 6", preserveAspectRatio: "none", "aria-hidden": "true", focusable: "false" },
+    s("rect", { class: "bar-bg", x: 0, y: 0, width: 100, height: 6, rx: 3 }),
+    s("rect", { class: "chart-bar", x: 0, y: 0, width, height: 6, rx: 3 }));
 }

@@ -3,7 +3,7 @@
 // household's charts; every figure downloads as CSV or JSON. The period lives in the URL.
 
 import { api, enc, qs } from "../api.js";
-import { barChart, barList, heatmap, lineChart, s } from "../charts.js";
+import { barChart, barList, heatmap, lineChart, meter } from "../charts.js";
 import { append, fill, h, icon, plural } from "../dom.js";
 import * as player from "../player.js";
 import { setQuery } from "../router.js";
@@ -361,14 +361,6 @@ function exports(part, path, params, name, what = "", add = false) {
 
 function fact(label, text, testid, extra = null) {
   return h("div", { class: "stat" }, h("dt", {}, label), h("dd", {}, h("span", { class: "stat-value", "data-testid": testid }, text), extra));
-}
-
-/** A small bar for a share (0…1), drawn only: the figure beside it says the number. */
-function meter(part) {
-  const width = (100 * Math.max(0, Math.min(1, part || 0))).toFixed(1);
-  return s("svg", { class: "bar-track share-bar", viewBox: "0 0 100 6", preserveAspectRatio: "none", "aria-hidden": "true", focusable: "false" },
-    s("rect", { class: "bar-bg", x: 0, y: 0, width: 100, height: 6, rx: 3 }),
-    s("rect", { class: "chart-bar", x: 0, y: 0, width, height: 6, rx: 3 }));
 }
 
 /** A chart item for a bar list: its link, its artist, and its move against the period before. */
