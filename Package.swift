@@ -157,7 +157,7 @@ let package = Package(
             path: "Plugins/CoListening",
             swiftSettings: swiftSettings
         ),
-        // Spotify: the track matcher so far (the plugin is not registered until it works end to end).
+        // Spotify: the track matcher and the streaming-history import so far (off by default).
         .target(
             name: "SpotifyPlugin",
             dependencies: ["CantoPluginKit", "CantoCore"],
@@ -169,7 +169,7 @@ let package = Package(
             dependencies: [
                 "CantoCore", "CantoDomain", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit",
                 "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin", "LastFMPlugin", "SonicRecommenderPlugin",
-                "CoListeningPlugin",
+                "CoListeningPlugin", "SpotifyPlugin",
                 "CantoRecommend",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -257,7 +257,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpotifyPluginTests",
-            dependencies: ["SpotifyPlugin", "CantoCore"],
+            dependencies: ["SpotifyPlugin", "CantoCore", "CantoPluginKit", "CantoPluginKitTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -68,6 +68,13 @@ public protocol HistoryStore: Sendable {
     func deletePlays(of user: UserID, from: Date?, to: Date?) async throws -> Int
     /// Per track the user ever played: how often (counted plays and skips) and when last.
     func trackSummaries(of user: UserID) async throws -> [TrackPlaySummary]
+    /// Adds plays from elsewhere in one transaction: a play of the same track at the same instant
+    /// already there is left out. No events are published (scrobblers never see them); the
+    /// statistics' rollups take them. Returns (added, already there).
+    func importPlays(
+        _ plays: [(track: TrackID, startedAt: Date, secondsPlayed: Int, counted: Bool, client: String)],
+        of user: UserID
+    ) async throws -> (imported: Int, duplicates: Int)
 }
 
 /// One listener's plays of one track, summed.

@@ -99,12 +99,15 @@ public struct PluginPermissions: Sendable, Equatable, Codable {
     public var listenerData: Bool
     /// Every household event (``EventsPlugin``).
     public var events: Bool
+    /// Adding plays from elsewhere to listeners' histories (``ListenerData/importPlays(_:for:)``).
+    public var importsListening: Bool
 
     public init(
         networkHosts: [String] = [], networkHostKeys: [String] = [], linkedAccounts: Bool = false,
         listens: Bool = false, routes: Bool = false, publicRoutes: Bool = false, listenerData: Bool = false,
-        events: Bool = false
+        events: Bool = false, importsListening: Bool = false
     ) {
+        self.importsListening = importsListening
         self.listenerData = listenerData
         self.events = events
         self.networkHosts = networkHosts

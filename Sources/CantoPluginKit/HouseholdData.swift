@@ -15,6 +15,46 @@ public protocol ListenerData: Sendable {
     /// preference). A plugin that pools listeners' plays (co-listening) leaves out those who do not.
     /// Needs no permission: it is what every pooling plugin must ask.
     func sharesListening(_ user: UserID) async throws -> Bool
+    /// Adds plays from elsewhere (another service's export) to the listener's history, for
+    /// plugins that declare ``PluginPermissions/importsListening``: each kept once (a play of the
+    /// same track at the same instant is not added again, so an import can be repeated), only of
+    /// tracks the listener may see, rolled up into their statistics and taste, never sent on to
+    /// scrobblers.
+    func importPlays(_ plays: [ImportedPlay], for user: UserID) async throws -> ImportOutcome
+}
+
+/// A play from another service's history.
+public struct ImportedPlay: Sendable, Equatable {
+    public var track: TrackID
+    public var startedAt: Date
+    public var secondsPlayed: Int
+    /// Whether it counts as a listen (else a skip).
+    public var counted: Bool
+    /// Where it came from, shown in the history ("Spotify").
+    public var client: String
+
+    public init(track: TrackID, startedAt: Date, secondsPlayed: Int, counted: Bool, client: String) {
+        self.track = track
+        self.startedAt = startedAt
+        self.secondsPlayed = secondsPlayed
+        self.counted = counted
+        self.client = client
+    }
+}
+
+/// What an import added.
+public struct ImportOutcome: Sendable, Equatable, Codable {
+    public var imported: Int
+    /// Plays already in the history (an earlier import of the same file).
+    public var duplicates: Int
+    /// Plays of tracks the listener may not see (or that are gone), left out.
+    public var refused: Int
+
+    public init(imported: Int = 0, duplicates: Int = 0, refused: Int = 0) {
+        self.imported = imported
+        self.duplicates = duplicates
+        self.refused = refused
+    }
 }
 
 /// A plugin told of everything the household does (plays, stars and ratings, playlists, scans,

@@ -11,12 +11,13 @@ import ListenBrainzPlugin
 import LocalPlugin
 public import Logging
 import SonicRecommenderPlugin
+import SpotifyPlugin
 
 /// The built-in plugins, in the order they start.
 public enum BuiltinPlugins {
     public static let all: [any CantoPlugin.Type] = [
         LocalLibraryPlugin.self, ListenBrainzPlugin.self, LastFMPlugin.self, SonicRecommenderPlugin.self,
-        CoListeningPlugin.self,
+        CoListeningPlugin.self, SpotifyPlugin.self,
     ]
 
     /// Secret keys by plugin id, masked by `canto config check`.
@@ -85,7 +86,8 @@ public struct LibraryScanning: Sendable {
                     listenerData: HostListenerData(
                         pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
                         history: HistoryRepository(database: database),
-                        state: LibraryStateRepository(database: database), users: AccountRepository(database: database)),
+                        state: LibraryStateRepository(database: database), users: AccountRepository(database: database),
+                        mayImport: descriptor.permissions.importsListening, catalog: catalog),
                     userSettings: HostUserSettings(
                         pluginID: descriptor.id, declared: descriptor.userSettings,
                         store: LinkedAccountRepository(database: database)),

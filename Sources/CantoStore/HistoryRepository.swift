@@ -86,6 +86,43 @@ public struct HistoryRepository: HistoryStore {
         }
     }
 
+    public func importPlays(
+        _ plays: [(track: TrackID, startedAt: Date, secondsPlayed: Int, counted: Bool, client: String)],
+        of user: UserID
+    ) async throws -> (imported: Int, duplicates: Int) {
+        let plays = try plays.map { play in
+            (play.track, try play.startedAt.storable("startedAt"), max(0, play.secondsPlayed), play.counted,
+                String(play.client.prefix(200)))
+        }
+        return try await pool.writeOwned { db in
+            let zone = try StatsRollups.timeZone(of: user.rawValue, db)
+            var imported = 0
+            var duplicates = 0
+            let exists = try db.cachedStatement(
+                sql: "SELECT 1 FROM play WHERE user_id = ? AND started_at = ? AND track_id = ? LIMIT 1")
+            for (track, startedAt, seconds, counted, client) in plays {
+                if try Int.fetchOne(exists, arguments: [user.rawValue, startedAt, track.rawValue]) != nil {
+                    duplicates += 1
+                    continue
+                }
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [user.rawValue, track.rawValue, startedAt, seconds, client, counted])
+                try db.cachedStatement(sql: "UPDATE track SET play_count = play_count + 1 WHERE id = ?")
+                    .execute(arguments: [track.rawValue])
+                try StatsRollups.add(
+                    user: user.rawValue, track: track.rawValue, startedAt: startedAt, seconds: seconds, client: client,
+                    scrobble: counted, zone: zone, db)
+                imported += 1
+            }
+            if imported > 0 { try db.execute(sql: "UPDATE catalog_version SET version = version + 1") }
+            return (imported, duplicates)
+        }
+    }
+
     public func trackSummaries(of user: UserID) async throws -> [TrackPlaySummary] {
         try await pool.read { db in
             try Row.fetchAll(

@@ -24,7 +24,8 @@ extension PluginContext {
             listenerData: HostListenerData(
                 pluginID: descriptor.id, allowed: descriptor.permissions.listenerData,
                 history: HistoryRepository(database: database), state: LibraryStateRepository(database: database),
-                users: AccountRepository(database: database)),
+                users: AccountRepository(database: database), mayImport: descriptor.permissions.importsListening,
+                catalog: catalog),
             userSettings: HostUserSettings(
                 pluginID: descriptor.id, declared: descriptor.userSettings,
                 store: LinkedAccountRepository(database: database)),

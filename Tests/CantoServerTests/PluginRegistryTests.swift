@@ -175,9 +175,11 @@ struct PluginRegistryTests {
                 "uncreatable": PluginConfiguration(pluginID: "uncreatable", values: ["enabled": .bool(true)])
             ])
         #expect(
-            statuses.map(\.descriptor.id) == ["colisten", "lastfm", "listenbrainz", "local", "sonic", "uncreatable"])
-        // Last.fm needs its API key: off until configured; the rest are on.
-        #expect(statuses.filter { !$0.enabled }.map(\.descriptor.id) == ["lastfm"])
+            statuses.map(\.descriptor.id) == [
+                "colisten", "lastfm", "listenbrainz", "local", "sonic", "spotify", "uncreatable",
+            ])
+        // Last.fm needs its API key: off until configured; Spotify is off until an admin turns it on; the rest are on.
+        #expect(statuses.filter { !$0.enabled }.map(\.descriptor.id) == ["lastfm", "spotify"])
         #expect(statuses.first { $0.descriptor.id == "local" }?.capabilities == ["mediaSource"])
         #expect(statuses.first { $0.descriptor.id == "sonic" }?.capabilities == ["recommender"])
         // Creating it for real fails: the listing above never did.

@@ -405,7 +405,7 @@ enum OpenAPISchemas {
                 [
                     "networkHosts": array(string), "networkHostKeys": array(string), "linkedAccounts": boolean,
                     "listens": boolean, "routes": boolean, "publicRoutes": boolean, "listenerData": boolean,
-                    "events": boolean,
+                    "events": boolean, "importsListening": boolean,
                 ],
                 required: [
                     "networkHosts", "networkHostKeys", "linkedAccounts", "listens", "routes", "publicRoutes",

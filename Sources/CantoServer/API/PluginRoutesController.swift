@@ -10,6 +10,9 @@ import Logging
 /// public ones under `/plugins/<id>/…` (callbacks, webhooks), each only when the plugin declares
 /// it, with the raw body (capped as every request body is) and headers, under the plugin deadline.
 struct PluginRoutesController {
+    /// The largest body a signed-in caller may send a plugin's route.
+    static let maxSignedInBody = 32 * 1_048_576
+
     let plugins: PluginRegistry
     let deadline: Duration
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
@@ -44,7 +47,8 @@ struct PluginRoutesController {
             let user = try context.requireUser()
             caller = PluginCaller(userID: user.id, username: user.username, isAdmin: user.role == .admin)
         }
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        // A signed-in listener may send a file (an export of another service); others, a small body.
+        let body = try await request.body.collect(upTo: isPublic ? context.maxUploadSize : Self.maxSignedInBody)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         var query: [String: String] = [:]
