@@ -91,8 +91,10 @@ public struct HistoryRepository: HistoryStore {
         of user: UserID
     ) async throws -> (imported: Int, duplicates: Int) {
         let plays = try plays.map { play in
-            (play.track, try play.startedAt.storable("startedAt"), max(0, play.secondsPlayed), play.counted,
-                String(play.client.prefix(200)))
+            (
+                play.track, try play.startedAt.storable("startedAt"), max(0, play.secondsPlayed), play.counted,
+                String(play.client.prefix(200))
+            )
         }
         return try await pool.writeOwned { db in
             let zone = try StatsRollups.timeZone(of: user.rawValue, db)
