@@ -37,6 +37,10 @@ failure-<step>.log with the browser console, and later independent steps still r
             saved as review-image.png)
   timezone  the preferences' time zone refuses an unknown zone with the server's message, saves
             Asia/Tokyo (the API answers it), then goes back to what it was
+  adminstats the admin page's Server activity shows the API's streams total for 48 hours (above 0),
+            the hourly chart has a bar, the scans table the API's scans; Recommendations shows a
+            recommender's "shown" as the API counts it, and whether adaptation is on; at 390 px wide
+            nothing is wider than the screen
   phone     at 375×667 the menu button opens the navigation and the albums grid shows
   console   no Content-Security-Policy violation or uncaught error in the browser console
 
@@ -1074,6 +1078,124 @@ class E2E:
         save(original)
         saved(original)
 
+    # MARK: - The admin's server activity and recommendations
+
+    def adminstats(self) -> None:
+        self.driver.set_window_size(1280, 900)
+        # Nothing plays meanwhile: the counters stand still while the page and the API are compared.
+        if not self.audio()["paused"]:
+            self.click(tid("player-play"), "the player's pause button")
+        self.until(lambda _: self.audio()["paused"], "the player to pause")
+        activity, recs = tid("admin-server-stats"), tid("admin-recommendations")
+        try:
+            self.go("/admin")
+            self.visible(activity, "the Server activity section")
+
+            def refresh(button: str) -> None:
+                element = self.find(tid(button))
+                if element is not None and element.is_enabled():
+                    self.js("arguments[0].click()", element)
+
+            def streams(hours: int) -> Callable[[Any], int | bool]:
+                def shown_as_api(_: Any) -> int | bool:
+                    element = self.find(f'{activity} {tid("admin-stats-streams")}')
+                    if element is None or self.find(f"{activity} [aria-busy]") is not None:
+                        return False
+                    shown = self.fresh(lambda: (int(element.get_attribute("data-value")), re.sub(r"\D", "", element.text)))
+                    if not shown:
+                        return False
+                    expected = sum(hour["streams"] for hour in self.fetch_json(f"/api/v1/admin/stats?hours={hours}")["hours"])
+                    if shown[0] != expected or shown[1] != str(expected):
+                        # A stream the server counted after the page asked: ask again.
+                        refresh("admin-activity-refresh")
+                        return False
+                    return expected if expected > 0 else False
+                return shown_as_api
+            total = self.until(streams(48), "Server activity to show the API's streams total for 48 hours (above 0)")
+
+            bars = self.until(lambda _: self.js(
+                """return [...document.querySelectorAll('[data-testid="admin-stats-chart"] svg rect.chart-bar')]
+                   .filter((r) => parseFloat(r.getAttribute('height')) > 0).length"""), "a bar in the hourly chart")
+            scans = len(self.fetch_json("/api/v1/admin/stats?hours=48")["scans"])
+            rows = self.until(lambda _: len(self.all(f'{tid("admin-scans-table")} {tid("admin-scan-row")}')),
+                              "a row in the last scans' table")
+            if rows != scans:
+                raise StepFailure(f"adminstats: the scans table has {rows} rows, the API {scans} scans")
+            if self.find(f'{activity} {tid("admin-stats-error")}') is not None:
+                raise StepFailure(f"adminstats: {self.find(tid('admin-stats-error')).text}")
+
+            report = self.fetch_json("/api/v1/admin/recommendations?days=30")
+            if not any(source["shown"] > 0 for source in report["sources"]):
+                raise StepFailure(f"adminstats: the API counts no recommendation shown: {report['sources']}")
+
+            def matching(_: Any) -> list[str] | bool:
+                if self.find(f"{recs} [aria-busy]") is not None:
+                    return False
+                shown = self.fresh(lambda: {row.get_attribute("data-source"): self.find(tid("admin-rec-shown"), row).text
+                                            for row in self.all(f'{recs} {tid("admin-rec-row")}')})
+                if shown is False:
+                    return False
+                expected = {s["source"]: s["shown"] for s in self.fetch_json("/api/v1/admin/recommendations?days=30")["sources"]}
+                same = [source for source, count in expected.items()
+                        if count > 0 and re.sub(r"\D", "", shown.get(source, "")) == str(count)]
+                if not same:
+                    refresh("admin-recs-refresh")
+                return same or False
+            same = self.until(matching, "a recommender's row in Recommendations showing the API's count of picks shown")
+            adaptive = self.find(f'{recs} {tid("admin-recs-adaptive")}')
+            if adaptive is None or adaptive.get_attribute("data-adaptive") != str(bool(report["adaptive"])).lower():
+                raise StepFailure(f"adminstats: the adaptation line says {adaptive.text if adaptive else None!r}, "
+                                  f"the API adaptive={report['adaptive']}")
+            if report["listeners"] and not self.all(f'{recs} {tid("admin-rec-listener")} {tid("admin-rec-listener-row")}'):
+                raise StepFailure("adminstats: no listener's table under Recommendations")
+            print(f"     {total} stream(s) in 48 h, {bars} bar(s), {rows} scan(s); shown as the API counts: {', '.join(same)}",
+                  flush=True)
+            # The last step's "saved" message fades first: the screenshots show the sections whole.
+            self.until(lambda _: self.js("return getComputedStyle(document.getElementById('status')).opacity === '0'"),
+                       "the status message to fade", timeout=10)
+            self.scroll_to(activity)
+            self.shot("admin-stats")
+            self.scroll_to(recs)
+            self.shot("admin-recommendations")
+
+            # The window picker: a week by the hour, a month by the day (30 or 31 local days), back to 48 hours.
+            columns = """return document.querySelectorAll('[data-testid="admin-stats-chart"] svg g.chart-column').length"""
+            for hours, expected in ((168, {168}), (720, {30, 31}), (48, {48})):
+                Select(self.find(tid("admin-activity-window"))).select_by_value(str(hours))
+                self.until(streams(hours), f"Server activity to show the API's streams total for {hours} hours")
+                self.until(lambda _: self.js(columns) in expected, f"the activity chart of {hours} hours to have {expected} bars")
+
+            # At phone width: the charts redraw to fit, the tables scroll inside their boxes.
+            self.driver.set_window_size(390, 844)
+            self.until(lambda _: self.find(tid("menu-button")).is_displayed()
+                       and not self.find(tid("nav-albums")).is_displayed(), "the phone layout (the navigation folded away)")
+            self.until(lambda _: self.js("""const main = document.getElementById('main');
+                const svg = document.querySelector('[data-testid="admin-stats-chart"] svg');
+                return svg && Number(svg.getAttribute('width')) <= main.clientWidth"""),
+                "the hourly chart to redraw at the phone's width")
+            width = """const main = document.getElementById('main');
+                return Math.max(document.documentElement.scrollWidth - window.innerWidth, main.scrollWidth - main.clientWidth)"""
+            try:
+                WebDriverWait(self.driver, 5, poll_frequency=0.2).until(lambda _: self.js(width) <= 0)
+            except TimeoutException:
+                # What reaches past the screen: out of the flow, or in no box that scrolls sideways.
+                wide = self.js("""const main = document.getElementById('main');
+                    const limit = Math.min(window.innerWidth, main.clientWidth + main.getBoundingClientRect().left);
+                    const clipped = (e) => { for (let p = e.parentElement; p && p !== main; p = p.parentElement) {
+                        if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };
+                    return [...document.querySelectorAll('body *')].map((e) => [e, e.getBoundingClientRect().right])
+                      .filter(([e, right]) => right > limit + 1 && (!clipped(e) || getComputedStyle(e).position === 'absolute'))
+                      .sort((a, b) => b[1] - a[1]).slice(0, 8)
+                      .map(([e, right]) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') || ''}`
+                        + `[${e.dataset.testid || e.id || ''}] right ${Math.round(right)}`)""")
+                raise StepFailure(f"adminstats: at 390 px the admin page is {self.js(width)}px wider than the screen: {wide}")
+            self.scroll_to(activity)
+            self.shot("admin-stats-phone")
+            self.scroll_to(recs)
+            self.shot("admin-recommendations-phone")
+        finally:
+            self.driver.set_window_size(1280, 900)
+
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()
                if e.get("level") == "SEVERE" and ("Content Security Policy" in e["message"] or "Uncaught" in e["message"])]
@@ -1101,6 +1223,7 @@ class E2E:
             self.step("stats", self.stats, requires=("login",))
             self.step("review", self.review, requires=("login",))
             self.step("timezone", self.timezone, requires=("login",))
+            self.step("adminstats", self.adminstats, requires=("login",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)
         finally:

@@ -1,9 +1,11 @@
-// Admin: users, libraries, the library scan (live through server-sent events), plugins.
+// Admin: users, libraries, the library scan (live through server-sent events), the sonic
+// analysis, the server's activity, how recommendations do, plugins.
 
 import { api, enc, listOf } from "../api.js";
 import { append, fmtDate, h, plural } from "../dom.js";
 import { session } from "../session.js";
 import { announce, announceError, confirmDialog, openDialog, secretDialog } from "../ui.js";
+import { recommendationsSection, serverActivitySection } from "./adminstats.js";
 
 export default async function adminView(view, { signal }) {
   append(view, h("div", { class: "page-head" }, h("h1", {}, "Admin")));
@@ -14,12 +16,15 @@ export default async function adminView(view, { signal }) {
   const libraries = listOf(await api("/admin/libraries", { signal }));
   append(view, 
     h("nav", { class: "tabs", "aria-label": "Admin sections" },
-      [["admin-users", "Users"], ["admin-libraries", "Libraries"], ["admin-scan", "Scan"], ["admin-analysis", "Analysis"], ["admin-plugins", "Plugins"]].map(([id, label]) =>
+      [["admin-users", "Users"], ["admin-libraries", "Libraries"], ["admin-scan", "Scan"], ["admin-analysis", "Analysis"],
+        ["admin-activity", "Activity"], ["admin-recommendations", "Recommendations"], ["admin-plugins", "Plugins"]].map(([id, label]) =>
         h("button", { type: "button", class: "link-button", onclick: () => document.getElementById(id)?.scrollIntoView({ behavior: "smooth" }) }, label))),
     scanSection(signal),
     await usersSection(signal, libraries),
     librariesSection(signal, libraries),
     analysisSection(signal),
+    serverActivitySection(signal),
+    recommendationsSection(signal),
     await pluginsSection(signal));
 }
 
