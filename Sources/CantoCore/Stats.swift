@@ -90,6 +90,19 @@ public struct DayRange: Sendable, Hashable, Codable {
     /// The same number of days just before.
     public var previous: DayRange { DayRange(first - count, first - 1) }
 
+    /// The range as whole years, whole months outside those years, and the days left over.
+    public var pieces: (years: ClosedRange<Int>?, months: [ClosedRange<Int>], days: [DayRange]) {
+        let split = split
+        guard let months = split.months else { return (nil, [], split.days) }
+        let firstYear = months.lowerBound % 12 == 0 ? months.lowerBound / 12 : months.lowerBound / 12 + 1
+        let lastYear = months.upperBound % 12 == 11 ? months.upperBound / 12 : months.upperBound / 12 - 1
+        guard firstYear <= lastYear else { return (nil, [months], split.days) }
+        var rest: [ClosedRange<Int>] = []
+        if months.lowerBound < firstYear * 12 { rest.append(months.lowerBound...(firstYear * 12 - 1)) }
+        if (lastYear * 12 + 11) < months.upperBound { rest.append((lastYear * 12 + 12)...months.upperBound) }
+        return (firstYear...lastYear, rest, split.days)
+    }
+
     /// The months wholly inside, and the days left over at either end.
     public var split: (months: ClosedRange<Int>?, days: [DayRange]) {
         let firstMonth = first.month
@@ -167,21 +180,24 @@ public protocol StatsStore: Sendable {
     func days(of users: [UserID], in range: DayRange) async throws -> [(day: LocalDay, totals: ListeningTotals)]
     /// Counted plays by weekday (0 Monday) and hour.
     func heatmap(of users: [UserID], in range: DayRange) async throws -> [[Int]]
+    /// The top `limit` items over the range (`wholeHistory`: all time, read from the totals).
     func chart(
-        _ kind: ChartKind, of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?, limit: Int
+        _ kind: ChartKind, of users: [UserID], in range: DayRange, wholeHistory: Bool, libraries: Set<LibraryID>?,
+        limit: Int
     ) async throws -> [ChartEntry]
     /// Plays by client name.
     func clients(of users: [UserID], in range: DayRange) async throws -> [(client: String, plays: Int)]
-    /// Plays by file format (the track's suffix).
-    func formats(of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?) async throws
-        -> [(format: String, plays: Int)]
-    /// Plays by month and genre, and by month and decade.
-    func tasteByMonth(of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?) async throws -> (
+    /// Every play (skips too) by file format (the track's suffix).
+    func formats(of users: [UserID], in range: DayRange, wholeHistory: Bool) async throws -> [(
+        format: String, plays: Int
+    )]
+    /// Counted plays by month and genre, and by month and decade.
+    func tasteByMonth(of users: [UserID], in range: DayRange) async throws -> (
         genres: [(month: Int, genre: String, plays: Int)], decades: [(month: Int, decade: Int, plays: Int)]
     )
-    /// The sound of what was played, by month: the play-weighted mean tempo (BPM) and
-    /// loudness (LUFS) of the analysed tracks, and how many plays were of analysed tracks.
-    func soundByMonth(of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?) async throws -> [(
+    /// The sound of what was played, by month: the play-weighted mean tempo (BPM) and loudness
+    /// (LUFS) of the tracks that were analysed when played, and how many such plays.
+    func soundByMonth(of users: [UserID], in range: DayRange) async throws -> [(
         month: Int, tempo: Double, loudness: Double, plays: Int
     )]
     /// Sessions that started between the two instants.

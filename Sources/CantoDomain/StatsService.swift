@@ -226,11 +226,13 @@ public struct StatsService: Sendable {
         let ranges = ranges(period, zone: audience.zone, firstDay: audience.firstDay)
         let depth = max(limit, 200)
         let now = try await store.chart(
-            kind, of: audience.users, in: ranges.current, libraries: audience.libraries, limit: depth)
+            kind, of: audience.users, in: ranges.current, wholeHistory: period == .all, libraries: audience.libraries,
+            limit: depth)
         var before: [ChartEntry] = []
         if let previous = ranges.previous {
             before = try await store.chart(
-                kind, of: audience.users, in: previous, libraries: audience.libraries, limit: depth)
+                kind, of: audience.users, in: previous, wholeHistory: false, libraries: audience.libraries,
+                limit: depth)
         }
         let beforeRank = Dictionary(
             before.enumerated().map { ($1.id, $0 + 1) }, uniquingKeysWith: { first, _ in first })
@@ -342,7 +344,7 @@ public struct StatsService: Sendable {
             skipRate: total.plays + total.skips > 0 ? Double(total.skips) / Double(total.plays + total.skips) : 0,
             sessions: sessions.count,
             averageSessionMinutes: sessions.isEmpty ? 0 : (sessionSeconds / Double(sessions.count) / 6).rounded() / 10,
-            formats: try await store.formats(of: audience.users, in: range, libraries: audience.libraries).map {
+            formats: try await store.formats(of: audience.users, in: range, wholeHistory: period == .all).map {
                 Share(name: $0.format, plays: $0.plays)
             },
             clients: try await store.clients(of: audience.users, in: range).map {
@@ -381,8 +383,8 @@ public struct StatsService: Sendable {
 
     public func taste(_ audience: Audience, _ period: Period) async throws -> Taste {
         let range = ranges(period, zone: audience.zone, firstDay: audience.firstDay).current
-        let taste = try await store.tasteByMonth(of: audience.users, in: range, libraries: audience.libraries)
-        let sound = try await store.soundByMonth(of: audience.users, in: range, libraries: audience.libraries)
+        let taste = try await store.tasteByMonth(of: audience.users, in: range)
+        let sound = try await store.soundByMonth(of: audience.users, in: range)
         let monthPlays = Dictionary(
             try await store.days(of: audience.users, in: range).map { ($0.day.month, $0.totals.plays) },
             uniquingKeysWith: +)

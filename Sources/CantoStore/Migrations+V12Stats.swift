@@ -111,3 +111,53 @@ extension Migrations {
         );
         """
 }
+
+extension Migrations {
+    /// Charts straight from the rollups: per listener, every play adds to its track, its artist,
+    /// its album, each genre, its format and its decade ("items", by kind) for the month, the year
+    /// and all time, so a chart sums a few rows per item (or, for a year and all time, reads the
+    /// top rows by an index) without joining the catalog until the top items are known; and the
+    /// sound of what was played (play-weighted tempo and loudness) per month.
+    static let v15ItemRollups = """
+        DROP TABLE stat_track_month;
+        CREATE TABLE stat_item_month (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            month INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            item TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, kind, month, item)
+        ) WITHOUT ROWID;
+        CREATE TABLE stat_item_year (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            year INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            item TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, kind, year, item)
+        ) WITHOUT ROWID;
+        CREATE INDEX stat_item_year_top ON stat_item_year(user_id, kind, year, plays);
+        CREATE TABLE stat_item_total (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            item TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, kind, item)
+        ) WITHOUT ROWID;
+        CREATE INDEX stat_item_total_top ON stat_item_total(user_id, kind, plays);
+        CREATE TABLE stat_sound_month (
+            user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            month INTEGER NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            tempo REAL NOT NULL DEFAULT 0,
+            loudness REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, month)
+        ) WITHOUT ROWID;
+        """
+}

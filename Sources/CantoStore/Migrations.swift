@@ -39,14 +39,17 @@ enum Migrations {
         }
         migrator.registerMigration("v12-stats") { db in
             try db.execute(sql: v12Stats)
-            // The history so far, rolled up once.
-            _ = try StatsRollups.rebuild(db, user: nil)
+            // The history so far is rolled up by v15, once every rollup table is there.
         }
         migrator.registerMigration("v13-impressions") { db in
             try db.execute(sql: v13Impressions)
         }
         migrator.registerMigration("v14-activity") { db in
             try db.execute(sql: v14Activity)
+        }
+        migrator.registerMigration("v15-item-rollups") { db in
+            try db.execute(sql: v15ItemRollups)
+            _ = try StatsRollups.rebuild(db, user: nil)
         }
         return migrator
     }

@@ -18,43 +18,162 @@ public struct StatsRepository: StatsStore {
         )
     }
 
-    private static func libraries(_ libraries: Set<LibraryID>?, column: String) -> (
-        sql: String, arguments: StatementArguments
-    ) {
-        guard let libraries else { return ("1", []) }
-        let sorted = libraries.map(\.rawValue).sorted()
-        return (
-            "\(column) IN (\(databaseQuestionMarks(count: max(1, sorted.count))))",
-            StatementArguments(sorted.isEmpty ? [""] : sorted)
-        )
+    /// The item tables' code for a chart kind.
+    static func code(_ kind: ChartKind) -> String {
+        switch kind {
+        case .tracks: "t"
+        case .artists: "a"
+        case .albums: "l"
+        case .genres: "g"
+        }
     }
 
-    /// Each track's counted plays and listening time over the range: whole months from the month
-    /// rollup, the days at either end from the day rollup.
-    private static func perTrack(_ users: [UserID], _ range: DayRange) -> (sql: String, arguments: StatementArguments) {
+    /// A day's track row as an item of `kind` (the day table holds tracks only).
+    static func dayItem(_ kind: String) -> (select: String, join: String) {
+        switch kind {
+        case "a":
+            return (
+                "(SELECT artist_id FROM track_artist WHERE track_id = d.track_id AND role = 'artist' ORDER BY position LIMIT 1)",
+                ""
+            )
+        case "l": return ("(SELECT album_id FROM track WHERE id = d.track_id)", "")
+        case "g": return ("tg.genre_id", "JOIN track_genre tg ON tg.track_id = d.track_id")
+        case "f": return ("(SELECT lower(suffix) FROM track WHERE id = d.track_id)", "")
+        case "d":
+            return (
+                "(SELECT CAST(year / 10 * 10 AS TEXT) FROM track WHERE id = d.track_id AND year BETWEEN 1000 AND 3000)",
+                ""
+            )
+        default: return ("d.track_id", "")
+        }
+    }
+
+    /// Each item's plays, skips and seconds over the range, most played first, at most `limit`:
+    /// whole years from the year table, whole months from the month table, the days at either end
+    /// from the day table; all time from the totals.
+    static func items(
+        _ kind: String, _ users: [UserID], _ range: DayRange, wholeHistory: Bool, limit: Int, _ db: Database
+    ) throws -> [(item: String, plays: Int, skips: Int, seconds: Int)] {
         let who = Self.users(users)
-        let split = range.split
         var parts: [String] = []
         var arguments = StatementArguments()
-        if let months = split.months {
-            parts.append(
-                "SELECT track_id, plays, skips, seconds FROM stat_track_month WHERE \(who.sql) AND month BETWEEN ? AND ?"
-            )
+        if wholeHistory {
+            parts.append("SELECT item, plays, skips, seconds FROM stat_item_total WHERE \(who.sql) AND kind = ?")
             arguments += who.arguments
-            arguments += [months.lowerBound, months.upperBound]
+            arguments += [kind]
+        } else {
+            let pieces = range.pieces
+            if let years = pieces.years {
+                parts.append(
+                    "SELECT item, plays, skips, seconds FROM stat_item_year WHERE \(who.sql) AND kind = ? AND year BETWEEN ? AND ?"
+                )
+                arguments += who.arguments
+                arguments += [kind, years.lowerBound, years.upperBound]
+            }
+            for months in pieces.months {
+                parts.append(
+                    "SELECT item, plays, skips, seconds FROM stat_item_month WHERE \(who.sql) AND kind = ? AND month BETWEEN ? AND ?"
+                )
+                arguments += who.arguments
+                arguments += [kind, months.lowerBound, months.upperBound]
+            }
+            let day = dayItem(kind)
+            for days in pieces.days {
+                parts.append(
+                    """
+                    SELECT \(day.select) AS item, d.plays, d.skips, d.seconds FROM stat_track_day d \(day.join)
+                    WHERE d.\(who.sql) AND d.day BETWEEN ? AND ?
+                    """)
+                arguments += who.arguments
+                arguments += [days.first.number, days.last.number]
+            }
         }
-        for days in split.days {
-            parts.append(
-                "SELECT track_id, plays, skips, seconds FROM stat_track_day WHERE \(who.sql) AND day BETWEEN ? AND ?")
-            arguments += who.arguments
-            arguments += [days.first.number, days.last.number]
-        }
-        return (
+        guard !parts.isEmpty else { return [] }
+        let sql = """
+            SELECT item, sum(plays) AS p, sum(skips) AS k, sum(seconds) AS s
+            FROM (\(parts.joined(separator: " UNION ALL "))) WHERE item IS NOT NULL
+            GROUP BY item ORDER BY p DESC, s DESC, item LIMIT ?
             """
-            SELECT track_id, sum(plays) AS plays, sum(skips) AS skips, sum(seconds) AS seconds
-            FROM (\(parts.joined(separator: " UNION ALL "))) GROUP BY track_id
-            """, arguments
-        )
+        return try Row.fetchAll(db, sql: sql, arguments: arguments + [max(0, limit)]).map { row in
+            let row = StoredRow(row, table: "stat_item_month")
+            return (try row[0], try row[1], try row[2], try row[3])
+        }
+    }
+
+    /// Whether each item (of a chart kind) is in the libraries: a track in one of them, an album
+    /// or an artist with a track in one of them; genres are everyone's.
+    static func visible(_ kind: ChartKind, _ items: [String], in libraries: Set<LibraryID>, _ db: Database) throws
+        -> Set<String>
+    {
+        guard kind != .genres, !items.isEmpty else { return Set(items) }
+        let scope = libraries.map(\.rawValue).sorted()
+        guard !scope.isEmpty else { return [] }
+        let places = databaseQuestionMarks(count: scope.count)
+        let check: String
+        switch kind {
+        case .tracks: check = "SELECT 1 FROM track WHERE id = ? AND library_id IN (\(places))"
+        case .albums: check = "SELECT 1 FROM track WHERE album_id = ? AND library_id IN (\(places)) LIMIT 1"
+        case .artists:
+            check = """
+                SELECT 1 FROM track_artist ta JOIN track t ON t.id = ta.track_id
+                WHERE ta.artist_id = ? AND t.library_id IN (\(places)) LIMIT 1
+                """
+        case .genres: return Set(items)
+        }
+        let statement = try db.cachedStatement(sql: check)
+        var found: Set<String> = []
+        for item in items where try Int.fetchOne(statement, arguments: StatementArguments([item] + scope)) != nil {
+            found.insert(item)
+        }
+        return found
+    }
+
+    public func chart(
+        _ kind: ChartKind, of users: [UserID], in range: DayRange, wholeHistory: Bool, libraries: Set<LibraryID>?,
+        limit: Int
+    ) async throws -> [ChartEntry] {
+        try await pool.read { db in
+            // A scoped asker: more than asked for, then what they may see.
+            let fetched = try Self.items(
+                Self.code(kind), users, range, wholeHistory: wholeHistory,
+                limit: libraries == nil ? limit : limit * 3 + 50, db)
+            var rows = fetched.filter { $0.plays > 0 }
+            if let libraries {
+                let visible = try Self.visible(kind, rows.map(\.item), in: libraries, db)
+                rows = rows.filter { visible.contains($0.item) }
+            }
+            rows = Array(rows.prefix(limit))
+            let names = try Self.names(kind, rows.map(\.item), db)
+            return rows.compactMap { row in
+                guard let name = names[row.item] else { return nil }
+                return ChartEntry(
+                    id: row.item, name: name.name, artist: name.artist, plays: row.plays, seconds: row.seconds)
+            }
+        }
+    }
+
+    /// Names of chart items (an item the catalog no longer holds has none and is left out).
+    static func names(_ kind: ChartKind, _ items: [String], _ db: Database) throws -> [String: (
+        name: String, artist: String?
+    )] {
+        guard !items.isEmpty else { return [:] }
+        let sql: String
+        switch kind {
+        case .tracks: sql = "SELECT id, title, artist_name FROM track WHERE id IN"
+        case .artists: sql = "SELECT id, name, NULL FROM artist WHERE id IN"
+        case .albums: sql = "SELECT id, title, album_artist_name FROM album WHERE id IN"
+        case .genres: sql = "SELECT id, name, NULL FROM genre WHERE id IN"
+        }
+        var names: [String: (String, String?)] = [:]
+        for chunk in items.chunked(500) {
+            for found in try Row.fetchAll(
+                db, sql: "\(sql) (\(databaseQuestionMarks(count: chunk.count)))", arguments: StatementArguments(chunk))
+            {
+                let row = StoredRow(found, table: "track")
+                names[try row[0]] = (try row[1], try row[2])
+            }
+        }
+        return names
     }
 
     public func days(of users: [UserID], in range: DayRange) async throws -> [(day: LocalDay, totals: ListeningTotals)]
@@ -99,53 +218,6 @@ public struct StatsRepository: StatsStore {
         }
     }
 
-    public func chart(
-        _ kind: ChartKind, of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?, limit: Int
-    ) async throws -> [ChartEntry] {
-        let source = Self.perTrack(users, range)
-        let scope = Self.libraries(libraries, column: "t.library_id")
-        let select: String
-        switch kind {
-        case .tracks:
-            select = """
-                SELECT t.id, t.title, t.artist_name, sum(x.plays) AS p, sum(x.seconds) AS s
-                FROM (\(source.sql)) x JOIN track t ON t.id = x.track_id
-                WHERE \(scope.sql) GROUP BY t.id
-                """
-        case .artists:
-            select = """
-                SELECT a.id, a.name, NULL, sum(x.plays) AS p, sum(x.seconds) AS s
-                FROM (\(source.sql)) x JOIN track t ON t.id = x.track_id
-                JOIN track_artist ta ON ta.track_id = t.id AND ta.role = 'artist' AND ta.position = 0
-                JOIN artist a ON a.id = ta.artist_id
-                WHERE \(scope.sql) GROUP BY a.id
-                """
-        case .albums:
-            select = """
-                SELECT al.id, al.title, al.album_artist_name, sum(x.plays) AS p, sum(x.seconds) AS s
-                FROM (\(source.sql)) x JOIN track t ON t.id = x.track_id JOIN album al ON al.id = t.album_id
-                WHERE \(scope.sql) GROUP BY al.id
-                """
-        case .genres:
-            select = """
-                SELECT g.id, g.name, NULL, sum(x.plays) AS p, sum(x.seconds) AS s
-                FROM (\(source.sql)) x JOIN track t ON t.id = x.track_id
-                JOIN track_genre tg ON tg.track_id = t.id JOIN genre g ON g.id = tg.genre_id
-                WHERE \(scope.sql) GROUP BY g.id
-                """
-        }
-        return try await pool.read { db in
-            try Row.fetchAll(
-                db, sql: "\(select) HAVING p > 0 ORDER BY p DESC, s DESC, 2, 1 LIMIT ?",
-                arguments: source.arguments + scope.arguments + [max(0, limit)]
-            ).map { row in
-                let row = StoredRow(row, table: "stat_track_month")
-                return ChartEntry(
-                    id: try row[0], name: try row[1], artist: try row[2], plays: try row[3], seconds: try row[4])
-            }
-        }
-    }
-
     public func clients(of users: [UserID], in range: DayRange) async throws -> [(client: String, plays: Int)] {
         let who = Self.users(users)
         return try await pool.read { db in
@@ -162,98 +234,65 @@ public struct StatsRepository: StatsStore {
         }
     }
 
-    public func formats(of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?) async throws -> [(
+    public func formats(of users: [UserID], in range: DayRange, wholeHistory: Bool) async throws -> [(
         format: String, plays: Int
     )] {
-        let source = Self.perTrack(users, range)
-        let scope = Self.libraries(libraries, column: "t.library_id")
-        return try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT lower(t.suffix), sum(x.plays + x.skips) AS p FROM (\(source.sql)) x
-                    JOIN track t ON t.id = x.track_id WHERE \(scope.sql)
-                    GROUP BY lower(t.suffix) ORDER BY p DESC, 1
-                    """, arguments: source.arguments + scope.arguments
-            ).map { row in
-                let row = StoredRow(row, table: "track")
-                return (try row[0], try row[1])
+        try await pool.read { db in
+            try Self.items("f", users, range, wholeHistory: wholeHistory, limit: 50, db).map {
+                ($0.item, $0.plays + $0.skips)
             }
         }
     }
 
-    public func tasteByMonth(of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?) async throws -> (
+    public func tasteByMonth(of users: [UserID], in range: DayRange) async throws -> (
         genres: [(month: Int, genre: String, plays: Int)], decades: [(month: Int, decade: Int, plays: Int)]
     ) {
         let who = Self.users(users)
-        let scope = Self.libraries(libraries, column: "t.library_id")
         let months: StatementArguments = [range.first.month, range.last.month]
         return try await pool.read { db in
             let genres = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.month, g.name, sum(m.plays) AS p FROM stat_track_month m
-                    JOIN track t ON t.id = m.track_id
-                    JOIN track_genre tg ON tg.track_id = m.track_id JOIN genre g ON g.id = tg.genre_id
-                    WHERE m.\(who.sql) AND m.month BETWEEN ? AND ? AND \(scope.sql)
+                    SELECT m.month, g.name, sum(m.plays) AS p FROM stat_item_month m JOIN genre g ON g.id = m.item
+                    WHERE m.\(who.sql) AND m.kind = 'g' AND m.month BETWEEN ? AND ?
                     GROUP BY m.month, g.id HAVING p > 0 ORDER BY m.month, p DESC, g.name
-                    """, arguments: who.arguments + months + scope.arguments
+                    """, arguments: who.arguments + months
             ).map { row in
-                let row = StoredRow(row, table: "stat_track_month")
+                let row = StoredRow(row, table: "stat_item_month")
                 return (month: try row[0] as Int, genre: try row[1] as String, plays: try row[2] as Int)
             }
             let decades = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.month, (t.year / 10) * 10 AS decade, sum(m.plays) AS p FROM stat_track_month m
-                    JOIN track t ON t.id = m.track_id
-                    WHERE m.\(who.sql) AND m.month BETWEEN ? AND ? AND t.year BETWEEN 1000 AND 3000 AND \(scope.sql)
-                    GROUP BY m.month, decade HAVING p > 0 ORDER BY m.month, decade
-                    """, arguments: who.arguments + months + scope.arguments
+                    SELECT month, CAST(item AS INTEGER) AS decade, sum(plays) AS p FROM stat_item_month
+                    WHERE \(who.sql) AND kind = 'd' AND month BETWEEN ? AND ?
+                    GROUP BY month, item HAVING p > 0 ORDER BY month, decade
+                    """, arguments: who.arguments + months
             ).map { row in
-                let row = StoredRow(row, table: "stat_track_month")
+                let row = StoredRow(row, table: "stat_item_month")
                 return (month: try row[0] as Int, decade: try row[1] as Int, plays: try row[2] as Int)
             }
             return (genres, decades)
         }
     }
 
-    public func soundByMonth(of users: [UserID], in range: DayRange, libraries: Set<LibraryID>?) async throws -> [(
+    public func soundByMonth(of users: [UserID], in range: DayRange) async throws -> [(
         month: Int, tempo: Double, loudness: Double, plays: Int
     )] {
         let who = Self.users(users)
-        let scope = Self.libraries(libraries, column: "t.library_id")
         return try await pool.read { db in
-            let rows = try Row.fetchCursor(
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.month, sum(m.plays) AS p, s.features FROM stat_track_month m
-                    JOIN track t ON t.id = m.track_id
-                    JOIN track_sonic s ON s.track_id = m.track_id AND s.content_hash = t.content_hash
-                        AND s.version = ? AND s.features IS NOT NULL
-                    WHERE m.\(who.sql) AND m.month BETWEEN ? AND ? AND \(scope.sql)
-                    GROUP BY m.month, m.track_id HAVING p > 0
-                    """,
-                arguments: [SonicFeatures.version] + who.arguments + [range.first.month, range.last.month]
-                    + scope.arguments)
-            var sums: [Int: (tempo: Double, loudness: Double, plays: Int)] = [:]
-            while let found = try rows.next() {
-                let row = StoredRow(found, table: "track_sonic")
-                let month: Int = try row[0]
-                let plays: Int = try row[1]
-                guard let features = SonicFeatures(blob: try row[2]), features.values.count == SonicFeatures.count
-                else { continue }
-                let tempo = Double(features.values[SonicFeatures.Index.tempo])
-                let loudness = Double(features.values[SonicFeatures.Index.loudness])
-                guard tempo.isFinite, loudness.isFinite else { continue }
-                let known = sums[month] ?? (0, 0, 0)
-                sums[month] = (
-                    known.tempo + tempo * Double(plays), known.loudness + loudness * Double(plays), known.plays + plays
+                    SELECT month, sum(tempo), sum(loudness), sum(plays) AS p FROM stat_sound_month
+                    WHERE \(who.sql) AND month BETWEEN ? AND ? GROUP BY month HAVING p > 0 ORDER BY month
+                    """, arguments: who.arguments + [range.first.month, range.last.month]
+            ).map { row in
+                let row = StoredRow(row, table: "stat_sound_month")
+                let plays: Int = try row[3]
+                return (
+                    try row[0], (try row[1] as Double) / Double(plays), (try row[2] as Double) / Double(plays), plays
                 )
-            }
-            return sums.keys.sorted().compactMap { month in
-                guard let sum = sums[month], sum.plays > 0 else { return nil }
-                return (month, sum.tempo / Double(sum.plays), sum.loudness / Double(sum.plays), sum.plays)
             }
         }
     }

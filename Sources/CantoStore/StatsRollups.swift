@@ -18,9 +18,68 @@ enum StatsRollups {
     }
 
     /// Adds one play.
+    /// What a play adds to besides its track: its artist, album, genres, format and decade, and
+    /// its sound when analysed.
+    struct TrackFacts: Sendable {
+        var artist: String?
+        var album: String?
+        var genres: [String] = []
+        var format: String?
+        var decade: Int?
+        var sound: (tempo: Double, loudness: Double)?
+
+        /// The items a play of `track` counts for, by kind: t track, a artist, l album, g genre,
+        /// f format, d decade.
+        func items(track: String) -> [(String, String)] {
+            var items = [("t", track)]
+            if let artist { items.append(("a", artist)) }
+            if let album { items.append(("l", album)) }
+            for genre in genres { items.append(("g", genre)) }
+            if let format { items.append(("f", format)) }
+            if let decade { items.append(("d", String(decade))) }
+            return items
+        }
+    }
+
+    /// The facts of a track from the catalog (none for a track no longer there).
+    static func facts(of track: String, _ db: Database) throws -> TrackFacts {
+        guard
+            let found = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT t.album_id, lower(t.suffix), t.year, t.content_hash,
+                            (SELECT artist_id FROM track_artist
+                             WHERE track_id = t.id AND role = 'artist' ORDER BY position LIMIT 1)
+                        FROM track t WHERE t.id = ?
+                        """), arguments: [track])
+        else { return TrackFacts() }
+        let row = StoredRow(found, table: "track")
+        var facts = TrackFacts()
+        facts.album = try row[0]
+        facts.format = try row[1]
+        if let year: Int = try row[2], (1000...3000).contains(year) { facts.decade = year / 10 * 10 }
+        let hash: String = try row[3]
+        facts.artist = try row[4]
+        facts.genres = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT genre_id FROM track_genre WHERE track_id = ?"), arguments: [track])
+        if let blob = try Data.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT features FROM track_sonic
+                    WHERE track_id = ? AND content_hash = ? AND version = ? AND features IS NOT NULL
+                    """), arguments: [track, hash, SonicFeatures.version]),
+            let features = SonicFeatures(blob: blob), features.values.count == SonicFeatures.count
+        {
+            let tempo = Double(features.values[SonicFeatures.Index.tempo])
+            let loudness = Double(features.values[SonicFeatures.Index.loudness])
+            if tempo.isFinite, loudness.isFinite { facts.sound = (tempo, loudness) }
+        }
+        return facts
+    }
+
     static func add(
         user: String, track: String, startedAt: Date, seconds: Int, client: String?, scrobble: Bool,
-        zone: TimeZone, _ db: Database
+        zone: TimeZone, facts: TrackFacts? = nil, _ db: Database
     ) throws {
         let (day, hour) = LocalDay.of(startedAt, in: zone)
         let seconds = max(0, seconds)
@@ -71,13 +130,42 @@ enum StatsRollups {
                     skips = skips + excluded.skips, seconds = seconds + excluded.seconds
                 """
         ).execute(arguments: [user, day.number, track, counted, skipped, seconds])
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO stat_track_month (user_id, month, track_id, plays, skips, seconds) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (user_id, month, track_id) DO UPDATE SET plays = plays + excluded.plays,
-                    skips = skips + excluded.skips, seconds = seconds + excluded.seconds
-                """
-        ).execute(arguments: [user, day.month, track, counted, skipped, seconds])
+        let facts = try facts ?? Self.facts(of: track, db)
+        let (year, month) = (day.date.year, day.month)
+        for (kind, item) in facts.items(track: track) {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO stat_item_month (user_id, month, kind, item, plays, skips, seconds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (user_id, kind, month, item) DO UPDATE SET plays = plays + excluded.plays,
+                        skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                    """
+            ).execute(arguments: [user, month, kind, item, counted, skipped, seconds])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO stat_item_year (user_id, year, kind, item, plays, skips, seconds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (user_id, kind, year, item) DO UPDATE SET plays = plays + excluded.plays,
+                        skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                    """
+            ).execute(arguments: [user, year, kind, item, counted, skipped, seconds])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO stat_item_total (user_id, kind, item, plays, skips, seconds) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (user_id, kind, item) DO UPDATE SET plays = plays + excluded.plays,
+                        skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                    """
+            ).execute(arguments: [user, kind, item, counted, skipped, seconds])
+        }
+        if scrobble, let sound = facts.sound {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO stat_sound_month (user_id, month, plays, tempo, loudness) VALUES (?, ?, 1, ?, ?)
+                    ON CONFLICT (user_id, month) DO UPDATE SET plays = plays + 1, tempo = tempo + excluded.tempo,
+                        loudness = loudness + excluded.loudness
+                    """
+            ).execute(arguments: [user, month, sound.tempo, sound.loudness])
+        }
         try db.cachedStatement(
             sql: """
                 INSERT INTO stat_client_day (user_id, day, client, plays) VALUES (?, ?, ?, 1)
@@ -115,7 +203,8 @@ enum StatsRollups {
     }
 
     static let tables = [
-        "stat_hour", "stat_track_day", "stat_track_month", "stat_client_day", "stat_first", "stat_session",
+        "stat_hour", "stat_track_day", "stat_item_month", "stat_item_year", "stat_item_total", "stat_sound_month",
+        "stat_client_day", "stat_first", "stat_session",
     ]
 
     /// Empties the rollups (of one user, or all) and rolls `play` up again, oldest first; returns
@@ -137,6 +226,7 @@ enum StatsRollups {
                 ORDER BY user_id, started_at, id
                 """, arguments: user.map { [$0.rawValue] } ?? [])
         var zones: [String: TimeZone] = [:]
+        var known: [String: TrackFacts] = [:]
         var count = 0
         while let found = try rows.next() {
             let row = StoredRow(found, table: "play")
@@ -148,9 +238,17 @@ enum StatsRollups {
                 zone = try timeZone(of: owner, db)
                 zones[owner] = zone
             }
+            let track: String = try row[1]
+            let facts: TrackFacts
+            if let cached = known[track] {
+                facts = cached
+            } else {
+                facts = try Self.facts(of: track, db)
+                known[track] = facts
+            }
             try add(
-                user: owner, track: try row[1], startedAt: try row.date(2), seconds: try row[3], client: try row[4],
-                scrobble: try row[5], zone: zone, db)
+                user: owner, track: track, startedAt: try row.date(2), seconds: try row[3], client: try row[4],
+                scrobble: try row[5], zone: zone, facts: facts, db)
             count += 1
         }
         return count
