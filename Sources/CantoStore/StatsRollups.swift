@@ -133,29 +133,23 @@ enum StatsRollups {
         let facts = try facts ?? Self.facts(of: track, db)
         let (year, month) = (day.date.year, day.month)
         for (kind, item) in facts.items(track: track) {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO stat_item_month (user_id, month, kind, item, plays, skips, seconds)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (user_id, kind, month, item) DO UPDATE SET plays = plays + excluded.plays,
-                        skips = skips + excluded.skips, seconds = seconds + excluded.seconds
-                    """
-            ).execute(arguments: [user, month, kind, item, counted, skipped, seconds])
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO stat_item_year (user_id, year, kind, item, plays, skips, seconds)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (user_id, kind, year, item) DO UPDATE SET plays = plays + excluded.plays,
-                        skips = skips + excluded.skips, seconds = seconds + excluded.seconds
-                    """
-            ).execute(arguments: [user, year, kind, item, counted, skipped, seconds])
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO stat_item_total (user_id, kind, item, plays, skips, seconds) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (user_id, kind, item) DO UPDATE SET plays = plays + excluded.plays,
-                        skips = skips + excluded.skips, seconds = seconds + excluded.seconds
-                    """
-            ).execute(arguments: [user, kind, item, counted, skipped, seconds])
+            // The same sums by month, by year and for all time.
+            for (table, period) in [("stat_item_month", "month"), ("stat_item_year", "year"), ("stat_item_total", "")] {
+                let key = period.isEmpty ? "" : "\(period), "
+                let value = period.isEmpty ? "" : "?, "
+                var arguments: StatementArguments = [user]
+                if period == "month" { arguments += [month] }
+                if period == "year" { arguments += [year] }
+                arguments += [kind, item, counted, skipped, seconds]
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO \(table) (user_id, \(key)kind, item, plays, skips, seconds)
+                        VALUES (?, \(value)?, ?, ?, ?, ?)
+                        ON CONFLICT (user_id, kind, \(key)item) DO UPDATE SET plays = plays + excluded.plays,
+                            skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                        """
+                ).execute(arguments: arguments)
+            }
         }
         if scrobble, let sound = facts.sound {
             try db.cachedStatement(

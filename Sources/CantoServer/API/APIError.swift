@@ -109,3 +109,15 @@ extension APIError {
 extension String {
     var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
+
+extension Request {
+    /// The query parameter `name` as a whole number within `range` (`value` when absent); a 400
+    /// naming the range otherwise.
+    func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = uri.queryParameters[Substring(name)] else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError.badRequest("\(name) must be \(range.lowerBound) to \(range.upperBound).")
+        }
+        return number
+    }
+}

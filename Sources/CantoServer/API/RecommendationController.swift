@@ -39,11 +39,7 @@ struct RecommendationController {
     }
 
     static func limit(_ request: Request, default value: Int) throws -> Int {
-        guard let text = request.uri.queryParameters["limit"] else { return value }
-        guard let number = Int(text), (1...100).contains(number) else {
-            throw APIError.badRequest("limit must be 1 to 100.")
-        }
-        return number
+        try request.integer("limit", default: value, in: 1...100)
     }
 
     @Sendable func similar(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Pick> {

@@ -65,13 +65,7 @@ struct RecommendationReportController {
     }
 
     @Sendable func report(_ request: Request, context: CantoRequestContext) async throws -> Wire.RecommendationReport {
-        var days = 30
-        if let text = request.uri.queryParameters["days"] {
-            guard let number = Int(text), (1...3_650).contains(number) else {
-                throw APIError.badRequest("days must be 1 to 3650.")
-            }
-            days = number
-        }
+        let days = try request.integer("days", default: 30, in: 1...3_650)
         let since = clock.now.addingTimeInterval(-Double(days) * 86_400)
         let counts = try await impressions.counts(since: since)
         var totals: [String: ImpressionCounts] = [:]

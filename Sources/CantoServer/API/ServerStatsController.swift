@@ -64,13 +64,7 @@ struct ServerStatsController {
     }
 
     @Sendable func report(_ request: Request, context: CantoRequestContext) async throws -> Wire.ServerStats {
-        var hours = 48
-        if let text = request.uri.queryParameters["hours"] {
-            guard let number = Int(text), (1...2_160).contains(number) else {
-                throw APIError.badRequest("hours must be 1 to 2160 (90 days).")
-            }
-            hours = number
-        }
+        let hours = try request.integer("hours", default: 48, in: 1...2_160)
         try await activity.flush()
         let now = activity.clock.now
         let last = ActivityKey.hour(of: now)

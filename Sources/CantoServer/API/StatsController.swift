@@ -53,11 +53,7 @@ struct StatsController {
     }
 
     static func limit(_ request: Request) throws -> Int {
-        guard let text = request.uri.queryParameters["limit"] else { return 10 }
-        guard let limit = Int(text), (1...100).contains(limit) else {
-            throw APIError.badRequest("limit must be 1 to 100.")
-        }
-        return limit
+        try request.integer("limit", default: 10, in: 1...100)
     }
 
     static func wantsCSV(_ request: Request) throws -> Bool {
