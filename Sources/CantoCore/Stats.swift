@@ -202,8 +202,8 @@ public protocol StatsStore: Sendable {
     )]
     /// Sessions that started between the two instants.
     func sessions(of users: [UserID], from: Date, to: Date) async throws -> [ListeningSession]
-    /// First listens of tracks in the range: the track and when.
-    func firstListens(of user: UserID, in range: DayRange) async throws -> [(track: TrackID, at: Date, day: LocalDay)]
+    /// How many tracks the listener first heard on each day of the range.
+    func firstListensByDay(of user: UserID, in range: DayRange) async throws -> [(day: LocalDay, count: Int)]
     /// The first listen of one track, if any.
     func firstListen(of user: UserID, track: TrackID) async throws -> Date?
     /// The listener's earliest day with a play.

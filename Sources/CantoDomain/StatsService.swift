@@ -225,14 +225,10 @@ public struct StatsService: Sendable {
     public func chart(_ audience: Audience, _ period: Period, kind: ChartKind, limit: Int) async throws -> Chart {
         let ranges = ranges(period, zone: audience.zone, firstDay: audience.firstDay)
         let depth = max(limit, 200)
-        let now = try await store.chart(
-            kind, of: audience.users, in: ranges.current, wholeHistory: period == .all, libraries: audience.libraries,
-            limit: depth)
+        let now = try await entries(kind, audience, ranges.current, wholeHistory: period == .all, depth: depth)
         var before: [ChartEntry] = []
         if let previous = ranges.previous {
-            before = try await store.chart(
-                kind, of: audience.users, in: previous, wholeHistory: false, libraries: audience.libraries,
-                limit: depth)
+            before = try await entries(kind, audience, previous, wholeHistory: false, depth: depth)
         }
         let beforeRank = Dictionary(
             before.enumerated().map { ($1.id, $0 + 1) }, uniquingKeysWith: { first, _ in first })
@@ -264,6 +260,41 @@ public struct StatsService: Sendable {
         return Chart(
             kind: kind.rawValue, from: ranges.current.first.iso, to: ranges.current.last.iso,
             items: Array(items.prefix(limit)), rising: Array(rising.prefix(5)), falling: Array(falling.prefix(5)))
+    }
+
+    /// A chart's entries. Several listeners over all time or one calendar year (the household):
+    /// each listener's own top entries (read from an index) summed, deep enough that the top of
+    /// the sum is theirs; otherwise summed from the rollups.
+    func entries(_ kind: ChartKind, _ audience: Audience, _ range: DayRange, wholeHistory: Bool, depth: Int)
+        async throws -> [ChartEntry]
+    {
+        let wholeYear =
+            range.first == LocalDay(year: range.first.date.year, month: 1, day: 1)
+            && range.last == LocalDay(year: range.first.date.year, month: 12, day: 31)
+        guard audience.users.count > 1, wholeHistory || wholeYear else {
+            return try await store.chart(
+                kind, of: audience.users, in: range, wholeHistory: wholeHistory, libraries: audience.libraries,
+                limit: depth)
+        }
+        var sums: [String: ChartEntry] = [:]
+        for user in audience.users {
+            for entry in try await store.chart(
+                kind, of: [user], in: range, wholeHistory: wholeHistory, libraries: audience.libraries,
+                limit: depth * 2)
+            {
+                if var known = sums[entry.id] {
+                    known.plays += entry.plays
+                    known.seconds += entry.seconds
+                    sums[entry.id] = known
+                } else {
+                    sums[entry.id] = entry
+                }
+            }
+        }
+        return Array(
+            sums.values.sorted {
+                ($0.plays, $0.seconds, $1.name, $1.id) > ($1.plays, $1.seconds, $0.name, $0.id)
+            }.prefix(depth))
     }
 
     // MARK: Habits
@@ -430,8 +461,8 @@ public struct StatsService: Sendable {
         let artists = try await chart(audience, period, kind: .artists, limit: 5)
         let tracks = try await chart(audience, period, kind: .tracks, limit: 5)
         var discoveries: [Int: Int] = [:]
-        for listen in try await store.firstListens(of: user, in: range) {
-            discoveries[listen.day.month, default: 0] += 1
+        for (day, count) in try await store.firstListensByDay(of: user, in: range) {
+            discoveries[day.month, default: 0] += count
         }
         let best = discoveries.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }
         var first: Date?

@@ -341,19 +341,16 @@ public struct StatsRepository: StatsStore {
         }
     }
 
-    public func firstListens(of user: UserID, in range: DayRange) async throws -> [(
-        track: TrackID, at: Date, day: LocalDay
-    )] {
+    public func firstListensByDay(of user: UserID, in range: DayRange) async throws -> [(day: LocalDay, count: Int)] {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT track_id, first_at, day FROM stat_first WHERE user_id = ? AND day BETWEEN ? AND ?
-                    ORDER BY first_at
+                    SELECT day, count(*) FROM stat_first WHERE user_id = ? AND day BETWEEN ? AND ? GROUP BY day
                     """, arguments: [user.rawValue, range.first.number, range.last.number]
             ).map { row in
                 let row = StoredRow(row, table: "stat_first")
-                return (TrackID(try row[0] as String), try row.date(1), LocalDay(try row[2]))
+                return (LocalDay(try row[0]), try row[1])
             }
         }
     }
