@@ -13,7 +13,8 @@ struct WebUITests {
     static let artifacts = SubsonicClientTests.packageRoot.appendingPathComponent(".build/test-artifacts/web-ui")
     static let steps = [
         "login", "scrobbler", "search", "play", "queue", "playlist", "reload", "scan", "browse", "radio", "foryou",
-        "instantmix", "genreradio", "sonicpath", "stats", "review", "timezone", "adminstats", "phone", "console",
+        "instantmix", "genreradio", "sonicpath", "stats", "review", "timezone", "adminstats", "spotify", "phone",
+        "console",
     ]
 
     /// Three albums (one on two discs, one with a cover) of 30-second tones, long enough to

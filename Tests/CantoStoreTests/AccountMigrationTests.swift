@@ -11,11 +11,37 @@ import Testing
         #expect(
             Migrations.migrator.migrations == [
                 "v1-catalog", "v2-accounts", "v3-search", "v4-sharing", "v5-catalog-version", "v6-outbox",
-                "v7-sources", "v8-plugins", "v9-plugin-migrations", "v10-sonic",
+                "v7-sources", "v8-plugins", "v9-plugin-migrations", "v10-sonic", "v11-dislikes", "v12-stats",
+                "v13-impressions", "v14-activity", "v15-item-rollups",
             ])
         let directory = try TemporaryDirectory(prefix: "canto-migrations")
         let database = try CantoDatabase(dataDirectory: directory.url)
         #expect(try database.appliedMigrations() == Migrations.migrator.migrations)
+    }
+
+    /// A database with listening history from before the statistics gets its rollups on upgrade.
+    @Test func anOlderHistoryIsRolledUpOnUpgrade() async throws {
+        let directory = try TemporaryDirectory(prefix: "canto-migrations")
+        let old = try CantoDatabase(dataDirectory: directory.url, migratingUpTo: "v11-dislikes")
+        try await old.pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO user (id, username, display_name, role, password_hash, app_password, created_at)
+                    VALUES ('u1', 'ada', 'Ada', 'user', 'x', x'00', '2026-01-01 00:00:00.000')
+                    """)
+            for minute in 0..<3 {
+                try db.execute(
+                    sql: """
+                        INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)
+                        VALUES ('u1', 't1', ?, 200, 'app', 1)
+                        """, arguments: ["2026-02-03 10:0\(minute):00.000"])
+            }
+        }
+        let upgraded = try CantoDatabase(dataDirectory: directory.url)
+        let stats = StatsRepository(database: upgraded)
+        let day = LocalDay(year: 2026, month: 2, day: 3)
+        let days = try await stats.days(of: [UserID("u1")], in: DayRange(day, day))
+        #expect(days.map(\.totals) == [ListeningTotals(plays: 3, skips: 0, seconds: 600, firstListens: 1)])
     }
 
     @Test func aV1FileHasNoAccountTables() async throws {

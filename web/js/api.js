@@ -42,8 +42,13 @@ export async function api(path, options = {}) {
     let message = `${response.status} ${response.statusText}`.trim();
     try {
       const payload = await response.json();
-      code = payload?.error?.code ?? code;
-      message = payload?.error?.message ?? message;
+      // The API says {error: {code, message}}; a plugin's own routes may say {error: "message"}.
+      if (typeof payload?.error === "string") {
+        message = payload.error || message;
+      } else {
+        code = payload?.error?.code ?? code;
+        message = payload?.error?.message ?? message;
+      }
     } catch {
       // not JSON: keep the status line
     }

@@ -41,6 +41,13 @@ failure-<step>.log with the browser console, and later independent steps still r
             the hourly chart has a bar, the scans table the API's scans; Recommendations shows a
             recommender's "shown" as the API counts it, and whether adaptation is on; at 390 px wide
             nothing is wider than the screen
+  spotify   with the Spotify plugin off, the profile says to ask the admin (the route answers 404); the
+            admin turns it on from the admin page; the profile imports a generated streaming history
+            (plays of "Daybreak" and of "Nordur" by "Olof Example" match, accents aside; a podcast is
+            skipped; "Windowlicker" is not in the library): the summary shows the server's figures;
+            the same file again adds nothing, and a file that is no export shows the server's message;
+            Missing music lists Windowlicker, Mine and Household (by the keyboard) and its CSV; the
+            history holds the plays with the client "Spotify"
   phone     at 375×667 the menu button opens the navigation and the albums grid shows
   console   no Content-Security-Policy violation or uncaught error in the browser console
 
@@ -55,6 +62,7 @@ import base64
 import json
 import re
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -1196,6 +1204,212 @@ class E2E:
         finally:
             self.driver.set_window_size(1280, 900)
 
+    # MARK: - Spotify: the streaming history import and the missing music
+
+    SPOTIFY_OFF = "Spotify is not enabled on this server; ask your admin."
+
+    def spotify_plugin(self) -> dict[str, Any] | None:
+        listed = self.fetch_json("/api/v1/admin/plugins")
+        plugins = listed if isinstance(listed, list) else listed.get("items", [])
+        return next((p for p in plugins if p.get("descriptor", {}).get("id") == "spotify"), None)
+
+    @staticmethod
+    def spotify_export() -> list[dict[str, Any]]:
+        """An extended streaming history: 6 entries, 5 of music (3 in the library), 1 podcast."""
+        def play(ts: str, ms: int, track: str | None, artist: str | None, album: str | None, uri: str | None,
+                 **extra: Any) -> dict[str, Any]:
+            return {"ts": ts, "platform": "linux", "ms_played": ms, "conn_country": "IS",
+                    "master_metadata_track_name": track, "master_metadata_album_artist_name": artist,
+                    "master_metadata_album_album_name": album, "spotify_track_uri": uri,
+                    "episode_name": None, "episode_show_name": None, "spotify_episode_uri": None,
+                    "reason_start": "trackdone", "reason_end": "trackdone", "shuffle": False, "skipped": False,
+                    "offline": False, "incognito_mode": False, **extra}
+        return [
+            play("2024-03-02T08:15:30Z", 30_000, "Daybreak", "Aurora Quartet", "Morning Light", "spotify:track:e2eDaybreak"),
+            play("2024-03-03T19:02:11Z", 29_500, "Daybreak", "Aurora Quartet", "Morning Light", "spotify:track:e2eDaybreak"),
+            # Written without the accents of "Norður" by "Ólöf Example" on "Ljós".
+            play("2024-03-04T21:40:00Z", 30_000, "Nordur", "Olof Example", "Ljos", "spotify:track:e2eNordur"),
+            play("2024-03-05T07:00:00Z", 1_800_000, None, None, None, None, episode_name="Episode 12",
+                 episode_show_name="A Podcast", spotify_episode_uri="spotify:episode:e2ePodcast"),
+            play("2024-03-06T22:10:05Z", 364_000, "Windowlicker", "Aphex Twin", "Windowlicker", "spotify:track:e2eWindow"),
+            play("2024-03-07T23:30:45Z", 120_000, "Windowlicker", "Aphex Twin", "Windowlicker", "spotify:track:e2eWindow",
+                 reason_end="fwdbtn", skipped=True),
+        ]
+
+    def spotify_import(self, paths: list[Path], keyboard: bool = False) -> dict[str, Any]:
+        """Chooses the files on the profile, imports them; returns the summary's figures once it shows them."""
+        summary = tid("spotify-summary")
+        before = self.js("const e = document.querySelector(arguments[0]); return e ? e.dataset.run || '' : ''", summary)
+        field = self.visible(tid("spotify-files"), "the Spotify files field")
+        if not self.js("return arguments[0].multiple && arguments[0].accept", field):
+            raise StepFailure(f"spotify: the files field takes one file, or any kind ({field.get_attribute('accept')!r})")
+        field.send_keys("\n".join(str(path) for path in paths))
+        self.until(lambda _: self.js("return arguments[0].files.length", field) == len(paths), f"{len(paths)} file(s) chosen")
+        if keyboard:
+            button = self.visible(tid("spotify-import"), "the Import button")
+            self.js("arguments[0].focus()", button)
+            self.driver.switch_to.active_element.send_keys(Keys.ENTER)
+        else:
+            self.click(tid("spotify-import"), "the Import button")
+
+        def done(_: Any) -> dict[str, Any] | bool:
+            element = self.find(summary)
+            state = self.fresh(lambda: element is not None and element.is_displayed()
+                               and (element.get_attribute("data-run"), element.get_attribute("data-state"),
+                                    element.get_attribute("data-result")))
+            if not state or state[0] in (None, before) or state[1] != "done":
+                return False
+            return json.loads(state[2])
+        result = self.until(done, f"the summary of importing {', '.join(p.name for p in paths)}", timeout=60)
+        # Each figure shows as the server counted it.
+        shown = {key: self.find(tid(f"spotify-summary-{key}")).get_attribute("data-value")
+                 for key in ("read", "matched", "imported", "duplicates", "unmatched", "others")}
+        wanted = {"read": result["entries"] + result["others"], **{key: result[key] for key in
+                  ("matched", "imported", "duplicates", "unmatched", "others")}}
+        if shown != {key: str(value) for key, value in wanted.items()}:
+            raise StepFailure(f"spotify: the summary shows {shown}, the server answered {result}")
+        progress = self.find(tid("spotify-progress"))
+        if progress.get_attribute("value") != progress.get_attribute("max") or progress.get_attribute("max") != str(len(paths)):
+            raise StepFailure(f"spotify: the progress stopped at {progress.get_attribute('value')} of {progress.get_attribute('max')}")
+        return result
+
+    def spotify(self) -> None:
+        self.driver.set_window_size(1280, 900)
+        section = tid("spotify-history")
+        # Off (as it starts): the route answers 404, and the profile says so.
+        plugin = self.spotify_plugin()
+        if plugin is None:
+            raise StepFailure("spotify: the admin's plugin list has no spotify plugin")
+        if not plugin.get("enabled"):
+            answer = self.fetch_text("/api/v1/plugins/spotify/missing")
+            if answer["status"] != 404:
+                raise StepFailure(f"spotify: while off, the route answered {answer['status']}: {answer['body'][:200]!r}")
+            self.go("/profile")
+            self.until(lambda _: self.fresh(lambda: (lambda e: e is not None and e.text == self.SPOTIFY_OFF)(
+                self.find(f'{section} {tid("spotify-disabled")}'))), "the profile to say Spotify is not enabled")
+            if self.find(tid("spotify-files")) is not None:
+                raise StepFailure("spotify: the import shows while the plugin is off")
+            self.scroll_to(section)
+            self.shot("spotify-off")
+
+        # The admin turns it on from the admin page.
+        def running(_: Any) -> bool:
+            try:
+                return any("spotify" in row.text and "running" in row.text for row in self.all(tid("plugin-row")))
+            except StaleElementReferenceException:
+                return False
+        self.go("/admin")
+        self.click(tid("plugin-config-spotify") + " summary", "the Configure Spotify disclosure")
+        box = self.visible(tid("plugin-enabled-spotify"), "Spotify's Enabled box")
+        if not box.is_selected():
+            box.click()
+        self.click(tid("plugin-save-spotify"))
+        self.until(running, "Spotify to run after the admin saved it")
+        plugin = self.spotify_plugin()
+        if not plugin or not plugin.get("enabled") or plugin.get("state") != "running":
+            raise StepFailure(f"spotify: the admin API lists {plugin}")
+
+        self.go("/profile")
+        self.visible(tid("spotify-files"), "the Spotify import on the profile")
+        self.until(lambda _: self.find(f'{tid("spotify-missing")} {tid("spotify-missing-empty")}') is not None,
+                   "Missing music to say nothing is missing before an import")
+        with tempfile.TemporaryDirectory(prefix="canto-e2e-spotify-") as folder:
+            export = Path(folder) / "Streaming_History_Audio_2024.json"
+            export.write_text(json.dumps(self.spotify_export(), ensure_ascii=False, indent=1), encoding="utf-8")
+            wrong = Path(folder) / "Userdata.json"
+            wrong.write_text(json.dumps({"username": "someone", "country": "IS"}), encoding="utf-8")
+
+            first = self.spotify_import([export])
+            expected = {"entries": 5, "others": 1, "matched": 3, "imported": 3, "duplicates": 0, "refused": 0,
+                        "unmatched": 2, "files": 1, "sent": 1}
+            if first != expected:
+                raise StepFailure(f"spotify: the first import gave {first}, expected {expected}")
+            if self.find(tid("spotify-errors")) is not None:
+                raise StepFailure(f"spotify: the first import shows errors: {self.find(tid('spotify-errors')).text!r}")
+
+            # Again, with a file that is no export, by the keyboard: nothing added, the server's message for the other.
+            again = self.spotify_import([export, wrong], keyboard=True)
+            expected = {**expected, "imported": 0, "duplicates": 3, "files": 2}
+            if again != expected:
+                raise StepFailure(f"spotify: importing again gave {again}, expected {expected}")
+            errors = [e.text for e in self.all(f'{tid("spotify-errors")} {tid("spotify-error")}')]
+            if len(errors) != 1 or not errors[0].startswith("Userdata.json: ") or "not a Spotify streaming history" not in errors[0]:
+                raise StepFailure(f"spotify: the errors listed are {errors}")
+            progress = self.find(tid("spotify-progress-text")).text
+            if not progress.startswith("1 of 2 files imported"):
+                raise StepFailure(f"spotify: the progress line says {progress!r}")
+
+        # Missing music: Windowlicker, its two plays counted once though the file came twice.
+        missing = tid("spotify-missing")
+        window = f'{missing} {tid("spotify-missing-album")}[data-artist="Aphex Twin"][data-album="Windowlicker"]'
+
+        def windowlicker(_: Any) -> tuple[str, str] | bool:
+            row = self.find(window)
+            return self.fresh(lambda: row is not None and (self.find(tid("spotify-missing-plays"), row).text,
+                                                           self.find(tid("spotify-missing-tracks"), row).text))
+        counts = self.until(windowlicker, "Windowlicker by Aphex Twin under Missing music")
+        if counts != ("2", "1"):
+            raise StepFailure(f"spotify: Windowlicker shows {counts} (plays, tracks), expected 2 plays of 1 track")
+        titles = [row.text for row in self.all(f'{missing} {tid("spotify-missing-album")}')]
+        if any("Daybreak" in t or "Morning Light" in t or "Ljos" in t for t in titles):
+            raise StepFailure(f"spotify: music the library has shows as missing: {titles}")
+        api = self.fetch_json("/api/v1/plugins/spotify/missing")
+        if [(a["artist"], a["album"], a["plays"], a["tracks"]) for a in api["albums"]] != [("Aphex Twin", "Windowlicker", 2, 1)]:
+            raise StepFailure(f"spotify: the API lists the missing albums {api['albums']}")
+
+        # Household, by the keyboard (arrow keys on the radio buttons); its CSV link follows.
+        mine = self.find(f'{tid("spotify-scope-mine")} input')
+        self.js("arguments[0].focus()", mine)
+        self.driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+        self.until(lambda _: self.js("return document.querySelector(arguments[0]).checked",
+                                     f'{tid("spotify-scope-household")} input'), "the Household choice to be checked")
+        csv = tid("spotify-missing-csv")
+        self.until(lambda _: "scope=household" in (self.find(csv).get_attribute("href") or "")
+                   and self.find(f"{missing}[aria-busy]") is None and self.find(window) is not None
+                   and "listener" in self.find(tid("spotify-missing-meta")).text,
+                   "the household's missing music and its CSV link")
+        href = self.find(csv).get_attribute("href")
+        download = self.fetch_text(href)
+        if (download["status"] != 200 or "text/csv" not in download["type"]
+                or not download["body"].startswith("artist,album,unmatched_plays,tracks")
+                or "Aphex Twin,Windowlicker,2,1" not in download["body"]):
+            raise StepFailure(f"spotify: the CSV link answered {download['status']} {download['type']}: {download['body'][:160]!r}")
+        self.click(tid("spotify-scope-mine"), "the Mine choice")
+        self.until(lambda _: "scope=household" not in (self.find(csv).get_attribute("href") or "")
+                   and self.find(f"{missing}[aria-busy]") is None and self.find(window) is not None, "my missing music again")
+
+        # The history holds the three matched plays, from Spotify.
+        history = self.fetch_json("/api/v1/me/history?from=2024-03-01&to=2024-04-01&limit=50")
+        plays = sorted((item.get("title"), item.get("client")) for item in history["items"])
+        if plays != [("Daybreak", "Spotify"), ("Daybreak", "Spotify"), ("Norður", "Spotify")] or history.get("total") != 3:
+            raise StepFailure(f"spotify: the history of March 2024 holds {plays} (total {history.get('total')})")
+        print(f"     imported {first['imported']} of {first['entries']} plays, then {again['duplicates']} already there; "
+              f"missing: {[(a['artist'], a['album']) for a in api['albums']]}", flush=True)
+        self.until(lambda _: self.js("return getComputedStyle(document.getElementById('status')).opacity === '0'"),
+                   "the status message to fade", timeout=10)
+        self.scroll_to(section)
+        self.shot("spotify")
+
+        # At phone width nothing in the section reaches past the screen (its tables scroll in their boxes).
+        try:
+            self.driver.set_window_size(390, 844)
+            self.until(lambda _: self.find(tid("menu-button")).is_displayed()
+                       and not self.find(tid("nav-albums")).is_displayed(), "the phone layout (the navigation folded away)")
+            wide = self.js("""const main = document.getElementById('main');
+                const limit = main.getBoundingClientRect().left + main.clientWidth;
+                const clipped = (e) => { for (let p = e.parentElement; p && p !== main; p = p.parentElement) {
+                    if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };
+                return [...document.querySelectorAll(arguments[0] + ' *')]
+                  .filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > limit + 1 && !clipped(e))
+                  .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') || ''}[${e.dataset.testid || ''}]`)""",
+                section)
+            if wide:
+                raise StepFailure(f"spotify: at 390 px these reach past the screen: {wide}")
+            self.scroll_to(section)
+            self.shot("spotify-phone")
+        finally:
+            self.driver.set_window_size(1280, 900)
+
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()
                if e.get("level") == "SEVERE" and ("Content Security Policy" in e["message"] or "Uncaught" in e["message"])]
@@ -1224,6 +1438,7 @@ class E2E:
             self.step("review", self.review, requires=("login",))
             self.step("timezone", self.timezone, requires=("login",))
             self.step("adminstats", self.adminstats, requires=("login",))
+            self.step("spotify", self.spotify, requires=("login",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)
         finally:

@@ -1,10 +1,11 @@
 // Profile: name and email, password, avatar, sessions, Subsonic app password, API keys,
-// connected scrobbling accounts.
+// connected scrobbling accounts, the Spotify history import and the music the library lacks.
 
 import { api, enc, listOf } from "../api.js";
 import { append, fmtDate, h, icon } from "../dom.js";
 import { session } from "../session.js";
 import { announce, announceError, confirmDialog, secretDialog } from "../ui.js";
+import { spotifySection } from "./spotify.js";
 
 export default async function profileView(view, { query, signal }) {
   const me = await api("/me", { signal });
@@ -23,6 +24,7 @@ export default async function profileView(view, { query, signal }) {
     appPasswordSection(),
     await apiKeysSection(signal),
     await connectedAccountsSection(signal),
+    await spotifySection(signal),
     await pluginSettingsSection(signal));
 }
 
