@@ -70,6 +70,14 @@ struct ImpressionTests {
                 _ = try await server.services.playback.played(
                     TrackID(id), in: view, startedAt: clock.now, secondsPlayed: played ? 2 : 0, client: "tests")
             }
+            if round == 0 {
+                // A star from a Subsonic app on alpha's pick: an outcome too.
+                let bright = try #require(titles.first { $0.value == "Bright Day" }?.key)
+                let starred = try await server.withClient { client in
+                    try await client.subsonic("star", [("id", bright.rawValue)], as: listener)
+                }
+                #expect(starred.subsonicError == nil, "\(starred.body)")
+            }
             clock.advance(by: 600)
         }
         let report = try await server.withClient { client in
@@ -93,6 +101,7 @@ struct ImpressionTests {
         let beta = try #require(overall["beta"])
         // Alpha's pick shown and played five times; beta's shown until skipped twice (then left out).
         #expect(alpha["shown"] as? Int == 5 && alpha["played"] as? Int == 5 && alpha["acceptance"] as? Double == 1)
+        #expect(alpha["starred"] as? Int == 1)
         #expect(beta["shown"] as? Int == 2 && beta["skipped"] as? Int == 2 && beta["skipRate"] as? Double == 1)
         let listeners = report["listeners"] as? [[String: Any]] ?? []
         let lee = try #require(listeners.first { $0["username"] as? String == "lee" })

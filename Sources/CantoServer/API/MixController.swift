@@ -23,6 +23,7 @@ struct MixController {
     let state: any LibraryStateStore
     let impressions: any ImpressionStore
     let playlists: PlaylistController
+    let clock: any WallClock
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("mixes", use: list)
@@ -76,7 +77,7 @@ struct MixController {
         guard ["up", "down", "none"].contains(body.value) else {
             throw APIError.badRequest("value must be up, down or none.")
         }
-        let now = Date()
+        let now = clock.now
         try await state.setStarred(body.value == "up", item: id.rawValue, kind: .track, user: user, at: now)
         try await state.setDisliked(body.value == "down", track: id, user: user, at: now)
         if body.value != "none" {

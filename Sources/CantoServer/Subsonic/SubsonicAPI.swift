@@ -48,8 +48,10 @@ struct SubsonicAPI: Sendable {
         authenticator = services.subsonicAuthenticator
         SubsonicSystem.register(in: &self)
         SubsonicBrowsing().register(in: &self)
-        SubsonicAnnotation(accounts: services.accounts, playback: services.playback, nowPlaying: services.nowPlaying)
-            .register(in: &self)
+        SubsonicAnnotation(
+            accounts: services.accounts, playback: services.playback, nowPlaying: services.nowPlaying,
+            impressions: services.impressions, clock: services.clock
+        ).register(in: &self)
         SubsonicQueues().register(in: &self)
         SubsonicPlaylists(accounts: services.accounts).register(in: &self)
         SubsonicUsers(accounts: services.accounts, scans: services.scans, catalogs: services.catalogs)

@@ -8,6 +8,9 @@ struct SubsonicAnnotation: Sendable {
     let accounts: AccountService
     let playback: PlaybackService
     let nowPlaying: NowPlaying
+    /// A star on a recommended track is an outcome of the recommendation.
+    let impressions: any ImpressionStore
+    let clock: any WallClock
 
     func register(in api: inout SubsonicAPI) {
         api.on("star") { call in try await star(call, true) }
@@ -39,8 +42,13 @@ struct SubsonicAnnotation: Sendable {
                 throw SubsonicError.notFound("Item \(id)")
             }
         }
+        let now = clock.now
         for (id, kind) in items {
-            try await call.state.setStarred(starred, item: id, kind: kind, user: call.user.id, at: Date())
+            try await call.state.setStarred(starred, item: id, kind: kind, user: call.user.id, at: now)
+            if starred, kind == .track {
+                try await impressions.noteFeedback(
+                    user: call.user.id, track: TrackID(id), feedback: 0, starred: true, at: now)
+            }
         }
         return .empty
     }
