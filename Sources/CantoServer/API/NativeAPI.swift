@@ -36,7 +36,8 @@ enum NativeAPI {
         playlists.addRoutes(to: signedIn)
         MixController(
             mixes: services.mixes, state: services.state, impressions: services.impressions, playlists: playlists,
-            clock: services.clock).addRoutes(to: signedIn)
+            clock: services.clock
+        ).addRoutes(to: signedIn)
         StatsController(stats: services.stats).addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         AdminController(accounts: accounts, catalogs: services.catalogs).addRoutes(to: admin)
