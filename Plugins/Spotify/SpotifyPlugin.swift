@@ -170,20 +170,19 @@ public struct SpotifyPlugin: RoutedPlugin {
             return (albums, tracks)
         }
         if request.query["format"] == "csv" {
-            var lines = ["artist,album,unmatched_plays,tracks"]
-            for row in albums {
-                let fields = [
+            let rows = albums.map { row in
+                [
                     row["artist"].text ?? "", row["album"].text ?? "", "\(row["plays"].integer ?? 0)",
                     "\(row["tracks"].integer ?? 0)",
                 ]
-                lines.append(fields.map(Self.csv).joined(separator: ","))
             }
+            let text = CSV.text([["artist", "album", "unmatched_plays", "tracks"]] + rows)
             return PluginResponse(
                 status: 200,
                 headers: [
                     "Content-Type": "text/csv; charset=utf-8",
                     "Content-Disposition": "attachment; filename=\"missing-music.csv\"",
-                ], body: Data((lines.joined(separator: "\r\n") + "\r\n").utf8))
+                ], body: Data(text.utf8))
         }
         return .json([
             "listeners": users.count,
@@ -200,13 +199,5 @@ public struct SpotifyPlugin: RoutedPlugin {
                 ] as [String: Any]
             },
         ])
-    }
-
-    /// A CSV field, quoted when needed, a leading = + - @ defused.
-    static func csv(_ value: String) -> String {
-        var value = value
-        if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
-        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -120,7 +120,7 @@ public struct Blend: Sendable {
     ) -> [Pick] {
         var scores: [TrackID: (score: Double, best: Double, source: String)] = [:]
         for (source, answer) in answers {
-            let weight = weights.sources[source] ?? 1
+            let weight = weights.weight(of: source)
             for (track, likeness) in answer {
                 let share = weight * max(0, likeness)
                 let known = scores[track] ?? (0, 0, source)
@@ -173,6 +173,12 @@ public struct Blend: Sendable {
 }
 
 extension Blend.Weights {
+    /// How much a source counts: "taste" for the listener's favourites, else a recommender's
+    /// weight (1 for one not named).
+    public func weight(of source: String) -> Double {
+        source == "taste" ? taste : sources[source] ?? 1
+    }
+
     /// What came of one recommender's picks for a listener: played or thumbed up (successes),
     /// skipped or thumbed down (failures).
     public struct Outcomes: Sendable, Equatable {
@@ -200,7 +206,7 @@ extension Blend.Weights {
         }
         var adapted = self
         for source in Set(sources.keys).union(outcomes.keys) where source != "taste" {
-            adapted.sources[source] = (sources[source] ?? 1) * factor(source)
+            adapted.sources[source] = weight(of: source) * factor(source)
         }
         adapted.taste = taste * factor("taste")
         return adapted

@@ -55,32 +55,23 @@ public struct StatsRepository: StatsStore {
         _ kind: String, _ users: [UserID], _ range: DayRange, wholeHistory: Bool, limit: Int, _ db: Database
     ) throws -> [(item: String, plays: Int, skips: Int, seconds: Int)] {
         let who = Self.users(users)
-        // One listener's whole history or whole years: their rows in plays order, from the index.
-        if users.count == 1, wholeHistory || (range.pieces.months.isEmpty && range.pieces.days.isEmpty) {
-            let user = users[0].rawValue
-            let rows: [Row]
-            if wholeHistory {
-                rows = try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT item, plays, skips, seconds FROM stat_item_total WHERE user_id = ? AND kind = ?
-                            ORDER BY plays DESC, seconds DESC, item LIMIT ?
-                            """), arguments: [user, kind, max(0, limit)])
-            } else if let years = range.pieces.years, years.lowerBound == years.upperBound {
-                rows = try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT item, plays, skips, seconds FROM stat_item_year
-                            WHERE user_id = ? AND kind = ? AND year = ? ORDER BY plays DESC, seconds DESC, item LIMIT ?
-                            """), arguments: [user, kind, years.lowerBound, max(0, limit)])
-            } else {
-                rows = []
-            }
-            if wholeHistory || range.pieces.years.map({ $0.lowerBound == $0.upperBound }) == true {
-                return try rows.map { row in
-                    let row = StoredRow(row, table: "stat_item_total")
-                    return (try row[0], try row[1], try row[2], try row[3])
-                }
+        let pieces = range.pieces
+        // One listener's whole history or one whole year: their top rows straight from the index.
+        let oneYear =
+            pieces.months.isEmpty && pieces.days.isEmpty
+            ? pieces.years.flatMap { $0.count == 1 ? $0.lowerBound : nil } : nil
+        if users.count == 1, wholeHistory || oneYear != nil {
+            let (table, filter, key): (String, String, StatementArguments) =
+                wholeHistory ? ("stat_item_total", "", []) : ("stat_item_year", "AND year = ?", [oneYear])
+            return try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT item, plays, skips, seconds FROM \(table) WHERE user_id = ? AND kind = ? \(filter)
+                        ORDER BY plays DESC, seconds DESC, item LIMIT ?
+                        """), arguments: [users[0].rawValue, kind] + key + [max(0, limit)]
+            ).map { row in
+                let row = StoredRow(row, table: table)
+                return (try row[0], try row[1], try row[2], try row[3])
             }
         }
         var parts: [String] = []
@@ -90,7 +81,6 @@ public struct StatsRepository: StatsStore {
             arguments += who.arguments
             arguments += [kind]
         } else {
-            let pieces = range.pieces
             if let years = pieces.years {
                 parts.append(
                     "SELECT item, plays, skips, seconds FROM stat_item_year WHERE \(who.sql) AND kind = ? AND year BETWEEN ? AND ?"

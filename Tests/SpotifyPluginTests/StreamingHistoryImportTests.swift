@@ -88,6 +88,15 @@ import Testing
             let household = try await host.request("GET", "/api/v1/plugins/spotify/missing?scope=household", as: bo)
             #expect((household.json["albums"] as? [[String: Any]])?.count == 2, "\(household.text)")
 
+            // A play before 1970 cannot be kept: refused, the rest of the file imported.
+            let early = try JSONSerialization.data(withJSONObject: [
+                Self.entry("1969-12-31T23:00:00Z", 250_000, "Hunter", "Björk", "Homogenic"),
+                Self.entry("2024-04-01T08:00:00Z", 250_000, "Hunter", "Björk", "Homogenic"),
+            ])
+            let old = try await host.request("POST", "/api/v1/plugins/spotify/history", as: ada, body: early)
+            #expect(old.status == 200, "\(old.text)")
+            #expect(old.json["refused"] as? Int == 1 && old.json["imported"] as? Int == 1, "\(old.text)")
+
             // Not an export: refused with a message; nobody signed in: refused.
             let bad = try await host.request("POST", "/api/v1/plugins/spotify/history", as: ada, body: Data("{}".utf8))
             #expect(bad.status == 400 && bad.text.contains("streaming history"))

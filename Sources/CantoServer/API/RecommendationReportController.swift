@@ -91,7 +91,7 @@ struct RecommendationReportController {
                     userId: user.id.rawValue, username: user.username,
                     sources: rows.map { row in
                         Wire.SourceOutcomes(
-                            row, weight: row.source == "taste" ? weights.taste : weights.sources[row.source] ?? 1)
+                            row, weight: weights.weight(of: row.source))
                     }))
         }
         return Wire.RecommendationReport(

@@ -179,25 +179,12 @@ struct StatsController {
     }
 }
 
-/// RFC 4180 text: fields with a comma, quote or line break are quoted, quotes doubled; a field
-/// starting with =, +, - or @ gets a leading apostrophe so a spreadsheet does not run it.
-enum CSV {
+extension CSV {
     /// The rows as a CSV download named `filename`.csv.
     static func response(_ rows: [[String]], filename: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"\(filename).csv\""
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text(rows))))
-    }
-
-    static func text(_ rows: [[String]]) -> String {
-        rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func field(_ value: String) -> String {
-        var value = value
-        if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -49,7 +49,10 @@ struct HostListenerData: ListenerData {
             }
             offset += 500
         }
-        let kept = plays.filter { visible.contains($0.track) }
+        // A play the history cannot hold (before 1970, past 9999) is refused, not a failed import.
+        let kept = plays.filter {
+            visible.contains($0.track) && (try? StoredTime.checked($0.startedAt, field: "startedAt")) != nil
+        }
         var outcome = ImportOutcome(refused: plays.count - kept.count)
         offset = 0
         // A few thousand plays a transaction, so a long import does not hold the writer for long.

@@ -115,8 +115,8 @@ struct RecommendationService: Sendable {
         // Only what the listener sees takes part (their scope is decided here, once).
         let visible = try await view.tracks(Array(candidates))
         let byID = Dictionary(visible.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let listener = try await listener(view.user.id)
         if !byID.isEmpty {
-            let listener = try await listener(view.user.id)
             let most = Double(visible.map(\.playCount).max() ?? 0)
             let popularity =
                 most > 0
@@ -152,7 +152,6 @@ struct RecommendationService: Sendable {
         }
         // Nothing analysed or played together yet: the catalog's likeness.
         var fallback: [Pick] = []
-        let listener = try await listener(view.user.id)
         for track in try await view.similarTracks(to: seeds[0], limit: limit + excluding.count)
         where !excluding.contains(track.id) && !seeds.contains(track.id) && listener.admits(track.id) {
             fallback.append(Pick(track: track, similarity: -1, reason: "Same artist or genre"))
