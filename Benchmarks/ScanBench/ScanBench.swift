@@ -48,7 +48,7 @@ struct ScanBench {
             try await StatsBench.run(
                 plays: value("--plays").flatMap(Int.init) ?? 1_000_000, users: value("--users").flatMap(Int.init) ?? 20,
                 tracks: value("--tracks").flatMap(Int.init) ?? 50_000,
-                queries: value("--queries").flatMap(Int.init) ?? 200)
+                queries: value("--queries").flatMap(Int.init) ?? 200, keep: value("--keep"))
         case "fuzz":
             try TranscodeBench.fuzz(
                 runs: value("--runs").flatMap(Int.init) ?? 5_000, seed: value("--seed").flatMap(UInt64.init) ?? 1)
@@ -87,7 +87,7 @@ struct ScanBench {
                    | transcode [--seconds 300] [--max-streams 96] | fuzz [--runs 5000] [--seed 1]
                    | sonic [--tracks 400] [--threads CORES] | similar [--tracks 100000] [--queries 1000]
                    | recommend [--tracks 2000] [--users 12] [--sessions 60] [--python PATH]
-                   | stats [--plays 1000000] [--users 20] [--tracks 50000] [--queries 200]
+                   | stats [--plays 1000000] [--users 20] [--tracks 50000] [--queries 200] [--keep DIR]
             """)
         exit(64)
     }

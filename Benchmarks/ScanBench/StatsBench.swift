@@ -11,14 +11,29 @@ import GRDB
 /// server records them (with their rollups), and Q questions of every stats page for the heaviest
 /// listener and the household, each timed.
 enum StatsBench {
-    static func run(plays: Int, users: Int, tracks: Int, queries: Int) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("canto-bench-stats-\(UUID())")
+    static func run(plays: Int, users: Int, tracks: Int, queries: Int, keep: String?) async throws {
+        let directory =
+            keep.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("canto-bench-stats-\(UUID())")
+        // With --keep DIR, a database left there by an earlier run is questioned again as it is.
+        let reuse =
+            keep != nil && FileManager.default.fileExists(atPath: directory.appendingPathComponent("canto.db").path)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { if keep == nil { try? FileManager.default.removeItem(at: directory) } }
         let database = try CantoDatabase(dataDirectory: directory)
         let now = Date(timeIntervalSince1970: 1_796_000_000)  // late 2026
-        var started = ContinuousClock.now
         let userIDs = (0..<users).map { UserID("u\($0)") }
+        if !reuse {
+            try await generate(database, plays: plays, users: userIDs, tracks: tracks, now: now)
+        }
+        try await question(database, users: userIDs, tracks: tracks, queries: queries, now: now, record: !reuse)
+    }
+
+    static func generate(_ database: CantoDatabase, plays: Int, users userIDs: [UserID], tracks: Int, now: Date)
+        async throws
+    {
+        let users = userIDs.count
+        var started = ContinuousClock.now
         try await database.pool.write { db in
             try db.execute(
                 sql: "INSERT INTO library (id, name, path) VALUES ('lib', 'Bench', '/music')")
@@ -118,11 +133,20 @@ enum StatsBench {
                 rebuild * 1000 / Double(max(1, rolled))))
         let size = (try? FileManager.default.attributesOfItem(atPath: database.path)[.size] as? Int) ?? 0
         print(String(format: "database size:     %.0f MB", Double(size) / 1_048_576))
+    }
+
+    static func question(
+        _ database: CantoDatabase, users userIDs: [UserID], tracks: Int, queries: Int, now: Date, record: Bool
+    )
+        async throws
+    {
+        let users = userIDs.count
+        let store = StatsRepository(database: database)
 
         // Recording plays as the server does (the play, its count, its event, its rollups).
         let history = HistoryRepository(database: database)
         var recordTimes: [Double] = []
-        for index in 0..<2_000 {
+        for index in 0..<(record ? 2_000 : 0) {
             let started = ContinuousClock.now
             _ = try await history.recordPlay(
                 user: userIDs[index % users], track: TrackID("t\(index % tracks)"),
@@ -141,9 +165,9 @@ enum StatsBench {
         let catalogs = CatalogService(
             reader: CatalogRepository(database: database), queries: CatalogQueryRepository(database: database))
         let heavy = try await service.listener(catalogs.view(for: first))
-        var household = heavy
-        household.users = userIDs
+        let household = try await service.household(catalogs.view(for: first))
         let periods: [StatsService.Period] = [.days(7), .days(30), .months12, .year(2025), .all]
+        let periodNames = ["7 days", "30 days", "12 months", "2025", "all time"]
         var all: [Double] = []
         func timed(_ label: String, _ body: (Int) async throws -> Void) async throws {
             var times: [Double] = []
@@ -159,10 +183,20 @@ enum StatsBench {
             _ = try await service.listening(
                 heavy, periods[query % periods.count], unit: [.day, .week, .month][query % 3])
         }
-        try await timed("top (4 kinds):     ") { query in
-            _ = try await service.chart(
-                heavy, periods[query % periods.count], kind: ChartKind.allCases[query % 4], limit: 10)
+        // Charts, and each period's (all four kinds) on its own line.
+        func charts(_ label: String, _ audience: StatsService.Audience) async throws {
+            var byPeriod: [[Double]] = Array(repeating: [], count: periods.count)
+            try await timed(label) { query in
+                let started = ContinuousClock.now
+                _ = try await service.chart(
+                    audience, periods[query % periods.count], kind: ChartKind.allCases[query % 4], limit: 10)
+                byPeriod[query % periods.count].append((ContinuousClock.now - started) / .milliseconds(1))
+            }
+            for (index, times) in byPeriod.enumerated() {
+                report("  " + periodNames[index].padding(toLength: 17, withPad: " ", startingAt: 0), times)
+            }
         }
+        try await charts("top (4 kinds):     ", heavy)
         try await timed("habits:            ") { query in
             _ = try await service.habits(heavy, periods[query % periods.count])
         }
@@ -172,10 +206,7 @@ enum StatsBench {
         try await timed("year in review:    ") { query in
             _ = try await service.review(heavy, year: 2024 + query % 3, user: userIDs[0])
         }
-        try await timed("household top:     ") { query in
-            _ = try await service.chart(
-                household, periods[query % periods.count], kind: ChartKind.allCases[query % 4], limit: 10)
-        }
+        try await charts("household top:     ", household)
         report("every stats page:  ", all)
     }
 

@@ -172,6 +172,13 @@ public struct ListeningSession: Sendable, Equatable {
     }
 }
 
+/// Whose listening a chart sums: some listeners', or the household's (every listener who lets
+/// the household see their listening, kept as one sum as their plays arrive).
+public enum Listeners: Sendable, Equatable {
+    case users([UserID])
+    case household
+}
+
 /// The listening figures, read from rollups kept as plays arrive (never from the raw history on
 /// a request). `users` are whose listening is summed (one listener, or the household's visible
 /// ones); `libraries` limits the charts to what the asker may see (nil: every library).
@@ -182,7 +189,7 @@ public protocol StatsStore: Sendable {
     func heatmap(of users: [UserID], in range: DayRange) async throws -> [[Int]]
     /// The top `limit` items over the range (`wholeHistory`: all time, read from the totals).
     func chart(
-        _ kind: ChartKind, of users: [UserID], in range: DayRange, wholeHistory: Bool, libraries: Set<LibraryID>?,
+        _ kind: ChartKind, of listeners: Listeners, in range: DayRange, wholeHistory: Bool, libraries: Set<LibraryID>?,
         limit: Int
     ) async throws -> [ChartEntry]
     /// Plays by client name.

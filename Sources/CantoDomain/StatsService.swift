@@ -82,6 +82,8 @@ public struct StatsService: Sendable {
         public var firstDay: LocalDay?
         /// What the asker may see (nil: every library).
         public var libraries: Set<LibraryID>?
+        /// The household's charts (the sum kept for `users`, the listeners who share).
+        public var household = false
     }
 
     /// The listener alone.
@@ -104,6 +106,7 @@ public struct StatsService: Sendable {
         var audience = try await listener(view)
         audience.users = visible
         audience.firstDay = firstDay
+        audience.household = true
         return audience
     }
 
@@ -262,39 +265,13 @@ public struct StatsService: Sendable {
             items: Array(items.prefix(limit)), rising: Array(rising.prefix(5)), falling: Array(falling.prefix(5)))
     }
 
-    /// A chart's entries. Several listeners over all time or one calendar year (the household):
-    /// each listener's own top entries (read from an index) summed, deep enough that the top of
-    /// the sum is theirs; otherwise summed from the rollups.
+    /// A chart's entries: the listener's, or the household's sum.
     func entries(_ kind: ChartKind, _ audience: Audience, _ range: DayRange, wholeHistory: Bool, depth: Int)
         async throws -> [ChartEntry]
     {
-        let wholeYear =
-            range.first == LocalDay(year: range.first.date.year, month: 1, day: 1)
-            && range.last == LocalDay(year: range.first.date.year, month: 12, day: 31)
-        guard audience.users.count > 1, wholeHistory || wholeYear else {
-            return try await store.chart(
-                kind, of: audience.users, in: range, wholeHistory: wholeHistory, libraries: audience.libraries,
-                limit: depth)
-        }
-        var sums: [String: ChartEntry] = [:]
-        for user in audience.users {
-            for entry in try await store.chart(
-                kind, of: [user], in: range, wholeHistory: wholeHistory, libraries: audience.libraries,
-                limit: depth * 2)
-            {
-                if var known = sums[entry.id] {
-                    known.plays += entry.plays
-                    known.seconds += entry.seconds
-                    sums[entry.id] = known
-                } else {
-                    sums[entry.id] = entry
-                }
-            }
-        }
-        return Array(
-            sums.values.sorted {
-                ($0.plays, $0.seconds, $1.name, $1.id) > ($1.plays, $1.seconds, $0.name, $0.id)
-            }.prefix(depth))
+        try await store.chart(
+            kind, of: audience.household ? .household : .users(audience.users), in: range,
+            wholeHistory: wholeHistory, libraries: audience.libraries, limit: depth)
     }
 
     // MARK: Habits

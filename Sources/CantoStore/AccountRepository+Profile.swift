@@ -54,7 +54,7 @@ extension AccountRepository {
             throw DomainError.invalid("timeZone", "is not a known time zone")
         }
         try await pool.writeOwned { db in
-            let zone = try StatsRollups.timeZone(of: id.rawValue, db)
+            let before = try StatsRollups.owner(id.rawValue, db)
             try db.execute(
                 sql: """
                     INSERT INTO user_preferences (user_id, stream_format, max_bitrate, theme, language, scrobbling,
@@ -69,8 +69,12 @@ extension AccountRepository {
                     id.rawValue, preferences.streamFormat, preferences.maxBitrate, preferences.theme,
                     preferences.language, preferences.scrobbling, preferences.listeningVisible, preferences.timeZone,
                 ])
+            // In or out of the household's figures as they now choose.
+            if before.shared != preferences.listeningVisible {
+                try StatsRollups.share(id.rawValue, sign: preferences.listeningVisible ? 1 : -1, db)
+            }
             // The listener's days are their own: a new time zone rolls their history up again.
-            if zone.identifier != preferences.timeZone { try StatsRollups.rebuild(db, user: id) }
+            if before.zone.identifier != preferences.timeZone { try StatsRollups.rebuild(db, user: id) }
         }
     }
 

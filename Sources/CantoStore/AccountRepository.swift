@@ -104,6 +104,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     public func deleteUser(_ id: UserID) async throws -> Bool {
         try await pool.write { db in
             let wasAdmin = try Self.isAdmin(id, db)
+            try StatsRollups.forget(id.rawValue, db)
             guard try db.run("DELETE FROM user WHERE id = ?", [id.rawValue]) > 0 else { return false }
             if wasAdmin { try Self.requireAnAdmin(db) }
             try db.appendEvent(.userDeleted(user: id), at: Date())

@@ -27,7 +27,7 @@ public struct HistoryRepository: HistoryStore {
             try db.run("UPDATE track SET play_count = play_count + 1 WHERE id = ?", [track.rawValue])
             try StatsRollups.add(
                 user: user.rawValue, track: track.rawValue, startedAt: startedAt, seconds: secondsPlayed,
-                client: client, scrobble: scrobble, zone: try StatsRollups.timeZone(of: user.rawValue, db), db)
+                client: client, scrobble: scrobble, owner: try StatsRollups.owner(user.rawValue, db), db)
             try ImpressionRepository.notePlay(
                 user: user.rawValue, track: track.rawValue, at: startedAt, seconds: secondsPlayed, counted: scrobble, db
             )
@@ -97,7 +97,7 @@ public struct HistoryRepository: HistoryStore {
             )
         }
         return try await pool.writeOwned { db in
-            let zone = try StatsRollups.timeZone(of: user.rawValue, db)
+            let owner = try StatsRollups.owner(user.rawValue, db)
             var imported = 0
             var duplicates = 0
             let exists = try db.cachedStatement(
@@ -117,7 +117,7 @@ public struct HistoryRepository: HistoryStore {
                     .execute(arguments: [track.rawValue])
                 try StatsRollups.add(
                     user: user.rawValue, track: track.rawValue, startedAt: startedAt, seconds: seconds, client: client,
-                    scrobble: counted, zone: zone, db)
+                    scrobble: counted, owner: owner, db)
                 imported += 1
             }
             if imported > 0 { try db.execute(sql: "UPDATE catalog_version SET version = version + 1") }

@@ -161,3 +161,48 @@ extension Migrations {
         ) WITHOUT ROWID;
         """
 }
+
+extension Migrations {
+    /// The household's charts as one listener's: the day, month, year and all-time item sums of
+    /// every listener who lets the household see their listening (each in their own days), kept
+    /// with the play, added or taken away when a listener changes that preference or goes, so a
+    /// household chart reads as few rows as one listener's.
+    static let v16HouseholdRollups = """
+        CREATE TABLE stat_house_track_day (
+            day INTEGER NOT NULL,
+            track_id TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, track_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE stat_house_item_month (
+            month INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            item TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (kind, month, item)
+        ) WITHOUT ROWID;
+        CREATE TABLE stat_house_item_year (
+            year INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            item TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (kind, year, item)
+        ) WITHOUT ROWID;
+        CREATE INDEX stat_house_item_year_top ON stat_house_item_year(kind, year, plays);
+        CREATE TABLE stat_house_item_total (
+            kind TEXT NOT NULL,
+            item TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (kind, item)
+        ) WITHOUT ROWID;
+        CREATE INDEX stat_house_item_total_top ON stat_house_item_total(kind, plays);
+        """
+}

@@ -49,7 +49,20 @@ enum Migrations {
         }
         migrator.registerMigration("v15-item-rollups") { db in
             try db.execute(sql: v15ItemRollups)
-            _ = try StatsRollups.rebuild(db, user: nil)
+            // Rolled up by v16, once the household's tables are there too.
+        }
+        migrator.registerMigration("v16-household-rollups") { db in
+            try db.execute(sql: v16HouseholdRollups)
+            let rolledUp = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM stat_item_total)") ?? false
+            if rolledUp {
+                // Rolled up by an earlier v15: the sharing listeners' sums are the household's.
+                for user in try String.fetchAll(db, sql: "SELECT id FROM user")
+                where try StatsRollups.owner(user, db).shared {
+                    try StatsRollups.share(user, sign: 1, db)
+                }
+            } else {
+                _ = try StatsRollups.rebuild(db, user: nil)
+            }
         }
         return migrator
     }

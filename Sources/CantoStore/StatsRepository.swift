@@ -18,6 +18,29 @@ public struct StatsRepository: StatsStore {
         )
     }
 
+    /// Where a chart's rows are: a rollup table (`stat_…`) of some listeners, or its household
+    /// twin (`stat_house_…`, no listener column).
+    struct Rows {
+        let listeners: Listeners
+
+        func table(_ name: String) -> String {
+            listeners == .household ? name.replacingOccurrences(of: "stat_", with: "stat_house_") : name
+        }
+
+        /// The condition on the listener column of `alias` (nothing for the household).
+        func filter(_ alias: String = "") -> (sql: String, arguments: StatementArguments) {
+            guard case .users(let users) = listeners else { return ("1", []) }
+            let who = StatsRepository.users(users)
+            return ("\(alias)\(who.sql)", who.arguments)
+        }
+
+        /// One listener's (the household is one).
+        var single: Bool {
+            if case .users(let users) = listeners { return users.count == 1 }
+            return true
+        }
+    }
+
     /// The item tables' code for a chart kind.
     static func code(_ kind: ChartKind) -> String {
         switch kind {
@@ -52,23 +75,24 @@ public struct StatsRepository: StatsStore {
     /// whole years from the year table, whole months from the month table, the days at either end
     /// from the day table; all time from the totals.
     static func items(
-        _ kind: String, _ users: [UserID], _ range: DayRange, wholeHistory: Bool, limit: Int, _ db: Database
+        _ kind: String, _ rows: Rows, _ range: DayRange, wholeHistory: Bool, limit: Int, _ db: Database
     ) throws -> [(item: String, plays: Int, skips: Int, seconds: Int)] {
-        let who = Self.users(users)
+        let who = rows.filter()
         let pieces = range.pieces
         // One listener's whole history or one whole year: their top rows straight from the index.
         let oneYear =
             pieces.months.isEmpty && pieces.days.isEmpty
             ? pieces.years.flatMap { $0.count == 1 ? $0.lowerBound : nil } : nil
-        if users.count == 1, wholeHistory || oneYear != nil {
-            let (table, filter, key): (String, String, StatementArguments) =
+        if rows.single, wholeHistory || oneYear != nil {
+            let (base, filter, key): (String, String, StatementArguments) =
                 wholeHistory ? ("stat_item_total", "", []) : ("stat_item_year", "AND year = ?", [oneYear])
+            let table = rows.table(base)
             return try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT item, plays, skips, seconds FROM \(table) WHERE user_id = ? AND kind = ? \(filter)
+                        SELECT item, plays, skips, seconds FROM \(table) WHERE \(who.sql) AND kind = ? \(filter)
                         ORDER BY plays DESC, seconds DESC, item LIMIT ?
-                        """), arguments: [users[0].rawValue, kind] + key + [max(0, limit)]
+                        """), arguments: who.arguments + [kind] + key + [max(0, limit)]
             ).map { row in
                 let row = StoredRow(row, table: table)
                 return (try row[0], try row[1], try row[2], try row[3])
@@ -77,32 +101,42 @@ public struct StatsRepository: StatsStore {
         var parts: [String] = []
         var arguments = StatementArguments()
         if wholeHistory {
-            parts.append("SELECT item, plays, skips, seconds FROM stat_item_total WHERE \(who.sql) AND kind = ?")
+            parts.append(
+                "SELECT item, plays, skips, seconds FROM \(rows.table("stat_item_total")) WHERE \(who.sql) AND kind = ?"
+            )
             arguments += who.arguments
             arguments += [kind]
         } else {
             if let years = pieces.years {
                 parts.append(
-                    "SELECT item, plays, skips, seconds FROM stat_item_year WHERE \(who.sql) AND kind = ? AND year BETWEEN ? AND ?"
+                    """
+                    SELECT item, plays, skips, seconds FROM \(rows.table("stat_item_year"))
+                    WHERE \(who.sql) AND kind = ? AND year BETWEEN ? AND ?
+                    """
                 )
                 arguments += who.arguments
                 arguments += [kind, years.lowerBound, years.upperBound]
             }
             for months in pieces.months {
                 parts.append(
-                    "SELECT item, plays, skips, seconds FROM stat_item_month WHERE \(who.sql) AND kind = ? AND month BETWEEN ? AND ?"
+                    """
+                    SELECT item, plays, skips, seconds FROM \(rows.table("stat_item_month"))
+                    WHERE \(who.sql) AND kind = ? AND month BETWEEN ? AND ?
+                    """
                 )
                 arguments += who.arguments
                 arguments += [kind, months.lowerBound, months.upperBound]
             }
             let day = dayItem(kind)
+            let dayWho = rows.filter("d.")
             for days in pieces.days {
                 parts.append(
                     """
-                    SELECT \(day.select) AS item, d.plays, d.skips, d.seconds FROM stat_track_day d \(day.join)
-                    WHERE d.\(who.sql) AND d.day BETWEEN ? AND ?
+                    SELECT \(day.select) AS item, d.plays, d.skips, d.seconds
+                    FROM \(rows.table("stat_track_day")) d \(day.join)
+                    WHERE \(dayWho.sql) AND d.day BETWEEN ? AND ?
                     """)
-                arguments += who.arguments
+                arguments += dayWho.arguments
                 arguments += [days.first.number, days.last.number]
             }
         }
@@ -147,13 +181,13 @@ public struct StatsRepository: StatsStore {
     }
 
     public func chart(
-        _ kind: ChartKind, of users: [UserID], in range: DayRange, wholeHistory: Bool, libraries: Set<LibraryID>?,
+        _ kind: ChartKind, of listeners: Listeners, in range: DayRange, wholeHistory: Bool, libraries: Set<LibraryID>?,
         limit: Int
     ) async throws -> [ChartEntry] {
         try await pool.read { db in
             // A scoped asker: more than asked for, then what they may see.
             let fetched = try Self.items(
-                Self.code(kind), users, range, wholeHistory: wholeHistory,
+                Self.code(kind), Rows(listeners: listeners), range, wholeHistory: wholeHistory,
                 limit: libraries == nil ? limit : limit * 3 + 50, db)
             var rows = fetched.filter { $0.plays > 0 }
             if let libraries {
@@ -256,7 +290,7 @@ public struct StatsRepository: StatsStore {
         format: String, plays: Int
     )] {
         try await pool.read { db in
-            try Self.items("f", users, range, wholeHistory: wholeHistory, limit: 50, db).map {
+            try Self.items("f", Rows(listeners: .users(users)), range, wholeHistory: wholeHistory, limit: 50, db).map {
                 ($0.item, $0.plays + $0.skips)
             }
         }

@@ -10,14 +10,67 @@ enum StatsRollups {
     /// Plays further apart than this (from the end of one to the start of the next) are two sessions.
     static let sessionGap: TimeInterval = 1_800
 
-    /// A user's time zone (their preference; UTC when unset or unknown).
-    static func timeZone(of user: String, _ db: Database) throws -> TimeZone {
-        let name = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT time_zone FROM user_preferences WHERE user_id = ?"), arguments: [user])
-        return name.flatMap(TimeZone.init(identifier:)) ?? .gmt
+    /// Whose play it is, as the rollups need to know: their time zone (their days are their own)
+    /// and whether the household counts their listening.
+    struct Owner: Sendable {
+        var zone: TimeZone
+        var shared: Bool
     }
 
-    /// Adds one play.
+    /// A user's time zone (their preference; UTC when unset or unknown) and whether they let the
+    /// household see their listening (the default).
+    static func owner(_ user: String, _ db: Database) throws -> Owner {
+        let found = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT time_zone, listening_visible FROM user_preferences WHERE user_id = ?"),
+            arguments: [user])
+        guard let found else { return Owner(zone: .gmt, shared: true) }
+        let row = StoredRow(found, table: "user_preferences")
+        let name: String = try row[0]
+        return Owner(zone: TimeZone(identifier: name) ?? .gmt, shared: try row[1])
+    }
+
+    /// The per-listener item tables and their household twins, with the period column each keys on.
+    static let itemTables = [
+        (table: "stat_item_month", house: "stat_house_item_month", period: "month"),
+        (table: "stat_item_year", house: "stat_house_item_year", period: "year"),
+        (table: "stat_item_total", house: "stat_house_item_total", period: ""),
+    ]
+
+    /// Adds (`sign` 1) or takes away (−1) everything a listener's rollups hold to or from the
+    /// household's: when they start or stop sharing their listening, before their rollups are
+    /// rebuilt, and before they go.
+    static func share(_ user: String, sign: Int, _ db: Database) throws {
+        let sign = sign < 0 ? -1 : 1
+        try db.execute(
+            sql: """
+                INSERT INTO stat_house_track_day (day, track_id, plays, skips, seconds)
+                SELECT day, track_id, plays * ?, skips * ?, seconds * ? FROM stat_track_day WHERE user_id = ?
+                ON CONFLICT (day, track_id) DO UPDATE SET plays = plays + excluded.plays,
+                    skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                """, arguments: [sign, sign, sign, user])
+        for (table, house, period) in itemTables {
+            let key = period.isEmpty ? "" : "\(period), "
+            try db.execute(
+                sql: """
+                    INSERT INTO \(house) (\(key)kind, item, plays, skips, seconds)
+                    SELECT \(key)kind, item, plays * ?, skips * ?, seconds * ? FROM \(table) WHERE user_id = ?
+                    ON CONFLICT (kind, \(key)item) DO UPDATE SET plays = plays + excluded.plays,
+                        skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                    """, arguments: [sign, sign, sign, user])
+        }
+        if sign < 0 {
+            try db.execute(sql: "DELETE FROM stat_house_track_day WHERE plays = 0 AND skips = 0 AND seconds = 0")
+            for (_, house, _) in itemTables {
+                try db.execute(sql: "DELETE FROM \(house) WHERE plays = 0 AND skips = 0 AND seconds = 0")
+            }
+        }
+    }
+
+    /// Takes a listener who is going out of the household's figures (their own go with them).
+    static func forget(_ user: String, _ db: Database) throws {
+        if try owner(user, db).shared { try share(user, sign: -1, db) }
+    }
+
     /// What a play adds to besides its track: its artist, album, genres, format and decade, and
     /// its sound when analysed.
     struct TrackFacts: Sendable {
@@ -79,9 +132,9 @@ enum StatsRollups {
 
     static func add(
         user: String, track: String, startedAt: Date, seconds: Int, client: String?, scrobble: Bool,
-        zone: TimeZone, facts: TrackFacts? = nil, _ db: Database
+        owner: Owner, facts: TrackFacts? = nil, _ db: Database
     ) throws {
-        let (day, hour) = LocalDay.of(startedAt, in: zone)
+        let (day, hour) = LocalDay.of(startedAt, in: owner.zone)
         let seconds = max(0, seconds)
         var firstListen = 0
         if scrobble {
@@ -130,14 +183,23 @@ enum StatsRollups {
                     skips = skips + excluded.skips, seconds = seconds + excluded.seconds
                 """
         ).execute(arguments: [user, day.number, track, counted, skipped, seconds])
+        if owner.shared {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO stat_house_track_day (day, track_id, plays, skips, seconds) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (day, track_id) DO UPDATE SET plays = plays + excluded.plays,
+                        skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                    """
+            ).execute(arguments: [day.number, track, counted, skipped, seconds])
+        }
         let facts = try facts ?? Self.facts(of: track, db)
         let (year, month) = (day.date.year, day.month)
         for (kind, item) in facts.items(track: track) {
-            // The same sums by month, by year and for all time.
-            for (table, period) in [("stat_item_month", "month"), ("stat_item_year", "year"), ("stat_item_total", "")] {
+            // The same sums by month, by year and for all time; the household's too when shared.
+            for (table, house, period) in itemTables {
                 let key = period.isEmpty ? "" : "\(period), "
                 let value = period.isEmpty ? "" : "?, "
-                var arguments: StatementArguments = [user]
+                var arguments: StatementArguments = []
                 if period == "month" { arguments += [month] }
                 if period == "year" { arguments += [year] }
                 arguments += [kind, item, counted, skipped, seconds]
@@ -146,6 +208,14 @@ enum StatsRollups {
                         INSERT INTO \(table) (user_id, \(key)kind, item, plays, skips, seconds)
                         VALUES (?, \(value)?, ?, ?, ?, ?)
                         ON CONFLICT (user_id, kind, \(key)item) DO UPDATE SET plays = plays + excluded.plays,
+                            skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                        """
+                ).execute(arguments: [user] + arguments)
+                guard owner.shared else { continue }
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO \(house) (\(key)kind, item, plays, skips, seconds) VALUES (\(value)?, ?, ?, ?, ?)
+                        ON CONFLICT (kind, \(key)item) DO UPDATE SET plays = plays + excluded.plays,
                             skips = skips + excluded.skips, seconds = seconds + excluded.seconds
                         """
                 ).execute(arguments: arguments)
@@ -200,11 +270,18 @@ enum StatsRollups {
         "stat_hour", "stat_track_day", "stat_item_month", "stat_item_year", "stat_item_total", "stat_sound_month",
         "stat_client_day", "stat_first", "stat_session",
     ]
+    static let houseTables = ["stat_house_track_day"] + itemTables.map(\.house)
 
     /// Empties the rollups (of one user, or all) and rolls `play` up again, oldest first; returns
     /// the plays read.
     @discardableResult
     static func rebuild(_ db: Database, user: UserID?) throws -> Int {
+        if let user {
+            // Out of the household's sums first; the plays go back in as they are rolled up.
+            try forget(user.rawValue, db)
+        } else {
+            for table in houseTables { try db.execute(sql: "DELETE FROM \(table)") }
+        }
         for table in tables {
             if let user {
                 try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user.rawValue])
@@ -219,18 +296,18 @@ enum StatsRollups {
                 SELECT user_id, track_id, started_at, seconds_played, client, scrobble FROM play \(filter)
                 ORDER BY user_id, started_at, id
                 """, arguments: user.map { [$0.rawValue] } ?? [])
-        var zones: [String: TimeZone] = [:]
+        var owners: [String: Owner] = [:]
         var known: [String: TrackFacts] = [:]
         var count = 0
         while let found = try rows.next() {
             let row = StoredRow(found, table: "play")
             let owner: String = try row[0]
-            let zone: TimeZone
-            if let known = zones[owner] {
-                zone = known
+            let whose: Owner
+            if let known = owners[owner] {
+                whose = known
             } else {
-                zone = try timeZone(of: owner, db)
-                zones[owner] = zone
+                whose = try Self.owner(owner, db)
+                owners[owner] = whose
             }
             let track: String = try row[1]
             let facts: TrackFacts
@@ -242,7 +319,7 @@ enum StatsRollups {
             }
             try add(
                 user: owner, track: track, startedAt: try row.date(2), seconds: try row[3], client: try row[4],
-                scrobble: try row[5], zone: zone, facts: facts, db)
+                scrobble: try row[5], owner: whose, facts: facts, db)
             count += 1
         }
         return count

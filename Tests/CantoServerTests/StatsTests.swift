@@ -231,6 +231,82 @@ struct StatsTests {
             _ = byTitle
         }
     }
+
+    /// The household's charts are kept as one sum as plays arrive: after every change of who
+    /// shares (stopping, starting, a new time zone, a deleted play, a listener gone, a rebuild)
+    /// it is exactly the sum of the sharing listeners' own rollups, for every kind and period.
+    @Test func theHouseholdSumFollowsWhoShares() async throws {
+        let clock = ManualClock(try Self.instant("2026-03-15T12:00:00Z"))
+        let server = try await InProcessServer.start(clock: clock)
+        let store = StatsRepository(database: server.services.scanning.database)
+        let tracks = try await server.trackIDs()
+        let ann = try await server.addUser("ann")
+        let ben = try await server.addUser("ben")
+        let cy = try await server.addUser("cy")
+        let everyone = [server.admin.id, ann.user.id, ben.user.id, cy.user.id]
+        try await setSharing(server, cy.user.id, false)
+        // Plays over two years by everyone, on days spread across months.
+        for (index, user) in [ann, ben, cy, ann, ben, ann].enumerated() {
+            for play in 0..<12 {
+                let at = try Self.instant("2026-03-15T12:00:00Z").addingTimeInterval(
+                    -Double(play * 41 + index) * 86_400)
+                _ = try await server.services.playback.played(
+                    tracks[(play + index) % tracks.count], in: server.services.catalogs.view(for: user.user),
+                    startedAt: at, secondsPlayed: play % 5 == 0 ? 3 : 120, client: "web")
+            }
+        }
+        let ranges: [(DayRange, Bool)] = [
+            (DayRange(LocalDay(year: 2020, month: 1, day: 1), LocalDay(year: 2026, month: 3, day: 15)), true),
+            (DayRange(LocalDay(year: 2025, month: 1, day: 1), LocalDay(year: 2025, month: 12, day: 31)), false),
+            (DayRange(LocalDay(year: 2025, month: 2, day: 17), LocalDay(year: 2026, month: 3, day: 15)), false),
+            (DayRange(LocalDay(year: 2026, month: 2, day: 20), LocalDay(year: 2026, month: 3, day: 15)), false),
+        ]
+        func expectAgreement(_ step: String, sharing: Set<UserID>) async throws {
+            var seen = 0
+            for kind in ChartKind.allCases {
+                for (range, whole) in ranges {
+                    let house = try await store.chart(
+                        kind, of: .household, in: range, wholeHistory: whole, libraries: nil, limit: 500)
+                    let sum = try await store.chart(
+                        kind, of: .users(everyone.filter(sharing.contains)), in: range, wholeHistory: whole,
+                        libraries: nil, limit: 500)
+                    #expect(house == sum, "\(step): \(kind) \(range)")
+                    seen += house.reduce(0) { $0 + $1.plays }
+                }
+            }
+            #expect(seen > 0, "\(step)")
+        }
+        try await expectAgreement("at first", sharing: [server.admin.id, ann.user.id, ben.user.id])
+        try await setSharing(server, ben.user.id, false)
+        try await expectAgreement("ben stops sharing", sharing: [server.admin.id, ann.user.id])
+        try await setSharing(server, cy.user.id, true)
+        try await expectAgreement("cy starts", sharing: [server.admin.id, ann.user.id, cy.user.id])
+        var zone = try await server.services.accounts.preferences(of: ann.user.id)
+        zone.timeZone = "Pacific/Auckland"
+        try await server.services.accounts.setPreferences(zone, of: ann.user.id)
+        try await expectAgreement("ann moves", sharing: [server.admin.id, ann.user.id, cy.user.id])
+        let last = try #require(
+            try await server.services.playback.plays(of: ann.user.id, from: nil, to: nil, offset: 0, limit: 1).first)
+        #expect(try await server.services.playback.deletePlay(last.id, owner: ann.user.id))
+        try await expectAgreement("a play deleted", sharing: [server.admin.id, ann.user.id, cy.user.id])
+        #expect(try await AccountRepository(database: server.services.scanning.database).deleteUser(cy.user.id))
+        try await expectAgreement("cy gone", sharing: [server.admin.id, ann.user.id])
+        _ = try await store.rebuild(user: nil)
+        try await expectAgreement("rebuilt", sharing: [server.admin.id, ann.user.id])
+        // Ben's plays are in his own charts, not the household's.
+        let bens = try await store.chart(
+            .tracks, of: .users([ben.user.id]), in: ranges[0].0, wholeHistory: true, libraries: nil, limit: 500)
+        let house = try await store.chart(
+            .tracks, of: .household, in: ranges[0].0, wholeHistory: true, libraries: nil, limit: 500)
+        #expect(bens.reduce(0) { $0 + $1.plays } == 24)
+        #expect(house.reduce(0) { $0 + $1.plays } < 36 + 24)
+    }
+
+    func setSharing(_ server: InProcessServer, _ user: UserID, _ shared: Bool) async throws {
+        var preferences = try await server.services.accounts.preferences(of: user)
+        preferences.listeningVisible = shared
+        try await server.services.accounts.setPreferences(preferences, of: user)
+    }
 }
 
 /// The admin's server statistics through a real server: a raw stream, a transcode and the same
