@@ -90,17 +90,67 @@ public struct DayRange: Sendable, Hashable, Codable {
     /// The same number of days just before.
     public var previous: DayRange { DayRange(first - count, first - 1) }
 
-    /// The range as whole years, whole months outside those years, and the days left over.
-    public var pieces: (years: ClosedRange<Int>?, months: [ClosedRange<Int>], days: [DayRange]) {
-        let split = split
-        guard let months = split.months else { return (nil, [], split.days) }
-        let firstYear = months.lowerBound % 12 == 0 ? months.lowerBound / 12 : months.lowerBound / 12 + 1
-        let lastYear = months.upperBound % 12 == 11 ? months.upperBound / 12 : months.upperBound / 12 - 1
-        guard firstYear <= lastYear else { return (nil, [months], split.days) }
-        var rest: [ClosedRange<Int>] = []
-        if months.lowerBound < firstYear * 12 { rest.append(months.lowerBound...(firstYear * 12 - 1)) }
-        if (lastYear * 12 + 11) < months.upperBound { rest.append((lastYear * 12 + 12)...months.upperBound) }
-        return (firstYear...lastYear, rest, split.days)
+    /// A sum over a range as few rollup rows as it can: whole years, whole months and days,
+    /// each added (`sign` 1) or taken away (−1). A year the range covers most of is read as the
+    /// year's row less the months and days outside the range (usually the future, so nothing);
+    /// a year it covers little of, as its months and days.
+    public struct Term: Sendable, Equatable {
+        public enum Level: Sendable, Equatable { case years, months, days }
+        public var level: Level
+        /// Years, months (`year × 12 + month − 1`) or day numbers, inclusive.
+        public var from: Int
+        public var to: Int
+        public var sign: Int
+
+        public init(level: Level, from: Int, to: Int, sign: Int) {
+            self.level = level
+            self.from = from
+            self.to = to
+            self.sign = sign
+        }
+    }
+
+    public var terms: [Term] {
+        guard first <= last else { return [] }
+        func inside(_ range: DayRange, sign: Int) -> [Term] {
+            let split = range.split
+            var terms = split.days.map { Term(level: .days, from: $0.first.number, to: $0.last.number, sign: sign) }
+            if let months = split.months {
+                terms.append(Term(level: .months, from: months.lowerBound, to: months.upperBound, sign: sign))
+            }
+            return terms
+        }
+        /// Rows a piece reads, roughly: a month's or thirty days'.
+        func cost(_ terms: [Term]) -> Double {
+            terms.reduce(0) { sum, term in
+                sum + (term.level == .days ? Double(term.to - term.from + 1) / 30 : Double(term.to - term.from + 1))
+            }
+        }
+        var terms: [Term] = []
+        for year in first.date.year...last.date.year {
+            let january = LocalDay(year: year, month: 1, day: 1)
+            let december = LocalDay(year: year, month: 12, day: 31)
+            let segment = DayRange(max(first, january), min(last, december))
+            if segment.first == january, segment.last == december {
+                if let previous = terms.last, previous.level == .years, previous.sign == 1, previous.to == year - 1 {
+                    terms[terms.count - 1].to = year
+                } else {
+                    terms.append(Term(level: .years, from: year, to: year, sign: 1))
+                }
+                continue
+            }
+            let within = inside(segment, sign: 1)
+            var outside: [Term] = []
+            if january < segment.first { outside += inside(DayRange(january, segment.first - 1), sign: -1) }
+            if segment.last < december { outside += inside(DayRange(segment.last + 1, december), sign: -1) }
+            if cost(outside) < cost(within) {
+                terms.append(Term(level: .years, from: year, to: year, sign: 1))
+                terms += outside
+            } else {
+                terms += within
+            }
+        }
+        return terms
     }
 
     /// The months wholly inside, and the days left over at either end.

@@ -228,11 +228,13 @@ public struct StatsService: Sendable {
     public func chart(_ audience: Audience, _ period: Period, kind: ChartKind, limit: Int) async throws -> Chart {
         let ranges = ranges(period, zone: audience.zone, firstDay: audience.firstDay)
         let depth = max(limit, 200)
-        let now = try await entries(kind, audience, ranges.current, wholeHistory: period == .all, depth: depth)
+        // The period and the one before, side by side (two readers).
+        async let current = entries(kind, audience, ranges.current, wholeHistory: period == .all, depth: depth)
         var before: [ChartEntry] = []
         if let previous = ranges.previous {
             before = try await entries(kind, audience, previous, wholeHistory: false, depth: depth)
         }
+        let now = try await current
         let beforeRank = Dictionary(
             before.enumerated().map { ($1.id, $0 + 1) }, uniquingKeysWith: { first, _ in first })
         let beforePlays = Dictionary(before.map { ($0.id, $0.plays) }, uniquingKeysWith: { first, _ in first })

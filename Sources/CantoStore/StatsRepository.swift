@@ -72,17 +72,16 @@ public struct StatsRepository: StatsStore {
     }
 
     /// Each item's plays, skips and seconds over the range, most played first, at most `limit`:
-    /// whole years from the year table, whole months from the month table, the days at either end
-    /// from the day table; all time from the totals.
+    /// the range's terms (`DayRange.terms`: years from the year table, months from the month
+    /// table, days from the day table, each added or taken away); all time from the totals.
     static func items(
         _ kind: String, _ rows: Rows, _ range: DayRange, wholeHistory: Bool, limit: Int, _ db: Database
     ) throws -> [(item: String, plays: Int, skips: Int, seconds: Int)] {
         let who = rows.filter()
-        let pieces = range.pieces
+        let terms = wholeHistory ? [] : range.terms
         // One listener's whole history or one whole year: their top rows straight from the index.
         let oneYear =
-            pieces.months.isEmpty && pieces.days.isEmpty
-            ? pieces.years.flatMap { $0.count == 1 ? $0.lowerBound : nil } : nil
+            terms.count == 1 && terms[0].level == .years && terms[0].from == terms[0].to ? terms[0].from : nil
         if rows.single, wholeHistory || oneYear != nil {
             let (base, filter, key): (String, String, StatementArguments) =
                 wholeHistory ? ("stat_item_total", "", []) : ("stat_item_year", "AND year = ?", [oneYear])
@@ -106,45 +105,37 @@ public struct StatsRepository: StatsStore {
             )
             arguments += who.arguments
             arguments += [kind]
-        } else {
-            if let years = pieces.years {
+        }
+        let day = dayItem(kind)
+        let dayWho = rows.filter("d.")
+        for term in terms {
+            let sign: StatementArguments = [term.sign, term.sign, term.sign]
+            switch term.level {
+            case .years, .months:
+                let (table, column) = term.level == .years ? ("stat_item_year", "year") : ("stat_item_month", "month")
                 parts.append(
                     """
-                    SELECT item, plays, skips, seconds FROM \(rows.table("stat_item_year"))
-                    WHERE \(who.sql) AND kind = ? AND year BETWEEN ? AND ?
-                    """
-                )
-                arguments += who.arguments
-                arguments += [kind, years.lowerBound, years.upperBound]
-            }
-            for months in pieces.months {
+                    SELECT item, plays * ? AS plays, skips * ? AS skips, seconds * ? AS seconds
+                    FROM \(rows.table(table)) WHERE \(who.sql) AND kind = ? AND \(column) BETWEEN ? AND ?
+                    """)
+                arguments += sign + who.arguments
+                arguments += [kind, term.from, term.to]
+            case .days:
                 parts.append(
                     """
-                    SELECT item, plays, skips, seconds FROM \(rows.table("stat_item_month"))
-                    WHERE \(who.sql) AND kind = ? AND month BETWEEN ? AND ?
-                    """
-                )
-                arguments += who.arguments
-                arguments += [kind, months.lowerBound, months.upperBound]
-            }
-            let day = dayItem(kind)
-            let dayWho = rows.filter("d.")
-            for days in pieces.days {
-                parts.append(
-                    """
-                    SELECT \(day.select) AS item, d.plays, d.skips, d.seconds
+                    SELECT \(day.select) AS item, d.plays * ? AS plays, d.skips * ? AS skips, d.seconds * ? AS seconds
                     FROM \(rows.table("stat_track_day")) d \(day.join)
                     WHERE \(dayWho.sql) AND d.day BETWEEN ? AND ?
                     """)
-                arguments += dayWho.arguments
-                arguments += [days.first.number, days.last.number]
+                arguments += sign + dayWho.arguments
+                arguments += [term.from, term.to]
             }
         }
         guard !parts.isEmpty else { return [] }
         let sql = """
             SELECT item, sum(plays) AS p, sum(skips) AS k, sum(seconds) AS s
             FROM (\(parts.joined(separator: " UNION ALL "))) WHERE item IS NOT NULL
-            GROUP BY item ORDER BY p DESC, s DESC, item LIMIT ?
+            GROUP BY item HAVING p <> 0 OR k <> 0 OR s <> 0 ORDER BY p DESC, s DESC, item LIMIT ?
             """
         return try Row.fetchAll(db, sql: sql, arguments: arguments + [max(0, limit)]).map { row in
             let row = StoredRow(row, table: "stat_item_month")

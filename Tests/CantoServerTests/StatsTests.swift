@@ -277,6 +277,21 @@ struct StatsTests {
             #expect(seen > 0, "\(step)")
         }
         try await expectAgreement("at first", sharing: [server.admin.id, ann.user.id, ben.user.id])
+        // A range read as a year less its outside agrees with its days read one by one.
+        let (span, _) = ranges[2]
+        #expect(span.terms.contains { $0.sign < 0 })
+        var byDay: [String: Int] = [:]
+        for day in span.first.number...span.last.number {
+            for entry in try await store.chart(
+                .tracks, of: .users([ann.user.id]), in: DayRange(LocalDay(day), LocalDay(day)), wholeHistory: false,
+                libraries: nil, limit: 500)
+            {
+                byDay[entry.id, default: 0] += entry.plays
+            }
+        }
+        let whole = try await store.chart(
+            .tracks, of: .users([ann.user.id]), in: span, wholeHistory: false, libraries: nil, limit: 500)
+        #expect(!whole.isEmpty && Dictionary(uniqueKeysWithValues: whole.map { ($0.id, $0.plays) }) == byDay)
         try await setSharing(server, ben.user.id, false)
         try await expectAgreement("ben stops sharing", sharing: [server.admin.id, ann.user.id])
         try await setSharing(server, cy.user.id, true)
