@@ -167,10 +167,16 @@ extension Migrations {
     /// every listener who lets the household see their listening (each in their own days), kept
     /// with the play, added or taken away when a listener changes that preference or goes, so a
     /// household chart reads as few rows as one listener's.
+    /// A day's track row also names the track's artist and album as they were when played (as
+    /// the month and year rows do), so a chart of artists or albums over days reads no catalog.
     static let v16HouseholdRollups = """
+        ALTER TABLE stat_track_day ADD COLUMN artist_id TEXT;
+        ALTER TABLE stat_track_day ADD COLUMN album_id TEXT;
         CREATE TABLE stat_house_track_day (
             day INTEGER NOT NULL,
             track_id TEXT NOT NULL,
+            artist_id TEXT,
+            album_id TEXT,
             plays INTEGER NOT NULL DEFAULT 0,
             skips INTEGER NOT NULL DEFAULT 0,
             seconds INTEGER NOT NULL DEFAULT 0,

@@ -55,7 +55,15 @@ enum Migrations {
             try db.execute(sql: v16HouseholdRollups)
             let rolledUp = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM stat_item_total)") ?? false
             if rolledUp {
-                // Rolled up by an earlier v15: the sharing listeners' sums are the household's.
+                // Rolled up by an earlier v15: each day's row learns its artist and album, and
+                // the sharing listeners' sums are the household's.
+                try db.execute(
+                    sql: """
+                        UPDATE stat_track_day SET
+                            artist_id = (SELECT artist_id FROM track_artist WHERE track_id = stat_track_day.track_id
+                                AND role = 'artist' ORDER BY position LIMIT 1),
+                            album_id = (SELECT album_id FROM track WHERE id = stat_track_day.track_id)
+                        """)
                 for user in try String.fetchAll(db, sql: "SELECT id FROM user")
                 where try StatsRollups.owner(user, db).shared {
                     try StatsRollups.share(user, sign: 1, db)

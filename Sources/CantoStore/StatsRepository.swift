@@ -51,15 +51,12 @@ public struct StatsRepository: StatsStore {
         }
     }
 
-    /// A day's track row as an item of `kind` (the day table holds tracks only).
+    /// A day's track row as an item of `kind` (the day table holds tracks, with their artist and
+    /// album as they were played).
     static func dayItem(_ kind: String) -> (select: String, join: String) {
         switch kind {
-        case "a":
-            return (
-                "(SELECT artist_id FROM track_artist WHERE track_id = d.track_id AND role = 'artist' ORDER BY position LIMIT 1)",
-                ""
-            )
-        case "l": return ("(SELECT album_id FROM track WHERE id = d.track_id)", "")
+        case "a": return ("d.artist_id", "")
+        case "l": return ("d.album_id", "")
         case "g": return ("tg.genre_id", "JOIN track_genre tg ON tg.track_id = d.track_id")
         case "f": return ("(SELECT lower(suffix) FROM track WHERE id = d.track_id)", "")
         case "d":
@@ -71,34 +68,30 @@ public struct StatsRepository: StatsStore {
         }
     }
 
+    typealias ItemSums = (item: String, plays: Int, skips: Int, seconds: Int)
+
     /// Each item's plays, skips and seconds over the range, most played first, at most `limit`:
     /// the range's terms (`DayRange.terms`: years from the year table, months from the month
     /// table, days from the day table, each added or taken away); all time from the totals.
     static func items(
         _ kind: String, _ rows: Rows, _ range: DayRange, wholeHistory: Bool, limit: Int, _ db: Database
-    ) throws -> [(item: String, plays: Int, skips: Int, seconds: Int)] {
+    ) throws -> [ItemSums] {
         let who = rows.filter()
         let terms = wholeHistory ? [] : range.terms
-        // One listener's whole history or one whole year: their top rows straight from the index.
-        let oneYear =
-            terms.count == 1 && terms[0].level == .years && terms[0].from == terms[0].to ? terms[0].from : nil
-        if rows.single, wholeHistory || oneYear != nil {
-            let (base, filter, key): (String, String, StatementArguments) =
-                wholeHistory ? ("stat_item_total", "", []) : ("stat_item_year", "AND year = ?", [oneYear])
-            let table = rows.table(base)
-            return try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT item, plays, skips, seconds FROM \(table) WHERE \(who.sql) AND kind = ? \(filter)
-                        ORDER BY plays DESC, seconds DESC, item LIMIT ?
-                        """), arguments: who.arguments + [kind] + key + [max(0, limit)]
-            ).map { row in
-                let row = StoredRow(row, table: table)
-                return (try row[0], try row[1], try row[2], try row[3])
+        let limit = max(0, limit)
+        // One listener's (or the household's) whole history or one whole year: the top rows
+        // straight from the index; a range around one whole year, that year's top rows and the rest.
+        if rows.single {
+            if wholeHistory { return try top(rows, "stat_item_total", year: nil, kind, limit: limit, db) }
+            let years = terms.indices.filter { terms[$0].level == .years }
+            if years.count == 1, case let base = terms[years[0]], base.sign == 1, base.from == base.to {
+                var rest = terms
+                rest.remove(at: years[0])
+                if rest.isEmpty { return try top(rows, "stat_item_year", year: base.from, kind, limit: limit, db) }
+                return try around(year: base.from, rest, kind, rows, limit: limit, db)
             }
         }
-        var parts: [String] = []
-        var arguments = StatementArguments()
+        var (parts, arguments) = try Self.parts(terms, kind, rows)
         if wholeHistory {
             parts.append(
                 "SELECT item, plays, skips, seconds FROM \(rows.table("stat_item_total")) WHERE \(who.sql) AND kind = ?"
@@ -106,8 +99,27 @@ public struct StatsRepository: StatsStore {
             arguments += who.arguments
             arguments += [kind]
         }
+        guard !parts.isEmpty else { return [] }
+        let sql = """
+            SELECT item, sum(plays) AS p, sum(skips) AS k, sum(seconds) AS s
+            FROM (\(parts.joined(separator: " UNION ALL "))) WHERE item IS NOT NULL
+            GROUP BY item HAVING p <> 0 OR k <> 0 OR s <> 0 ORDER BY p DESC, s DESC, item LIMIT ?
+            """
+        return try Row.fetchAll(db, sql: sql, arguments: arguments + [limit]).map { row in
+            let row = StoredRow(row, table: "stat_item_month")
+            return (try row[0], try row[1], try row[2], try row[3])
+        }
+    }
+
+    /// The SQL of each term: its rows as (item, plays, skips, seconds), signed.
+    static func parts(_ terms: [DayRange.Term], _ kind: String, _ rows: Rows) throws -> (
+        [String], StatementArguments
+    ) {
+        let who = rows.filter()
         let day = dayItem(kind)
         let dayWho = rows.filter("d.")
+        var parts: [String] = []
+        var arguments = StatementArguments()
         for term in terms {
             let sign: StatementArguments = [term.sign, term.sign, term.sign]
             switch term.level {
@@ -131,16 +143,67 @@ public struct StatsRepository: StatsStore {
                 arguments += [term.from, term.to]
             }
         }
-        guard !parts.isEmpty else { return [] }
-        let sql = """
-            SELECT item, sum(plays) AS p, sum(skips) AS k, sum(seconds) AS s
-            FROM (\(parts.joined(separator: " UNION ALL "))) WHERE item IS NOT NULL
-            GROUP BY item HAVING p <> 0 OR k <> 0 OR s <> 0 ORDER BY p DESC, s DESC, item LIMIT ?
-            """
-        return try Row.fetchAll(db, sql: sql, arguments: arguments + [max(0, limit)]).map { row in
-            let row = StoredRow(row, table: "stat_item_month")
+        return (parts, arguments)
+    }
+
+    /// The top rows of a year (or, `year` nil, of all time) from the index on plays.
+    static func top(_ rows: Rows, _ base: String, year: Int?, _ kind: String, limit: Int, _ db: Database) throws
+        -> [ItemSums]
+    {
+        let who = rows.filter()
+        let table = rows.table(base)
+        return try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT item, plays, skips, seconds FROM \(table)
+                    WHERE \(who.sql) AND kind = ? \(year == nil ? "" : "AND year = ?")
+                    ORDER BY plays DESC, seconds DESC, item LIMIT ?
+                    """), arguments: who.arguments + [kind] + (year.map { [$0] } ?? []) + [limit]
+        ).map { row in
+            let row = StoredRow(row, table: table)
             return (try row[0], try row[1], try row[2], try row[3])
         }
+    }
+
+    /// The top of one whole year plus or minus a few months and days (twelve months, most of a
+    /// year), exactly, without summing the whole year: the items the other terms touch get their
+    /// sums in full (their year row joined); every other item's sum is its year row, so the
+    /// year's top `limit` + (touched items) rows from the index hold every other item that can
+    /// be in the top.
+    static func around(year: Int, _ rest: [DayRange.Term], _ kind: String, _ rows: Rows, limit: Int, _ db: Database)
+        throws -> [ItemSums]
+    {
+        let (parts, arguments) = try Self.parts(rest, kind, rows)
+        let yearWho = rows.filter("y.")
+        var sums: [String: ItemSums] = [:]
+        let touched = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT r.item, r.p + coalesce(y.plays, 0), r.k + coalesce(y.skips, 0), r.s + coalesce(y.seconds, 0)
+                FROM (
+                    SELECT item, sum(plays) AS p, sum(skips) AS k, sum(seconds) AS s
+                    FROM (\(parts.joined(separator: " UNION ALL "))) WHERE item IS NOT NULL GROUP BY item
+                ) r
+                LEFT JOIN \(rows.table("stat_item_year")) y
+                    ON \(yearWho.sql) AND y.kind = ? AND y.year = ? AND y.item = r.item
+                """, arguments: arguments + yearWho.arguments + [kind, year])
+        while let found = try touched.next() {
+            let row = StoredRow(found, table: "stat_item_year")
+            let sum: ItemSums = (try row[0], try row[1], try row[2], try row[3])
+            sums[sum.item] = sum
+        }
+        for sum in try top(rows, "stat_item_year", year: year, kind, limit: limit + sums.count, db)
+        where sums[sum.item] == nil {
+            sums[sum.item] = sum
+        }
+        return Array(
+            sums.values.filter { $0.plays != 0 || $0.skips != 0 || $0.seconds != 0 }
+                .sorted { left, right in
+                    if left.plays != right.plays { return left.plays > right.plays }
+                    if left.seconds != right.seconds { return left.seconds > right.seconds }
+                    return left.item.utf8.lexicographicallyPrecedes(right.item.utf8)
+                }
+                .prefix(limit))
     }
 
     /// Whether each item (of a chart kind) is in the libraries: a track in one of them, an album

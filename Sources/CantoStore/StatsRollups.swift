@@ -43,8 +43,9 @@ enum StatsRollups {
         let sign = sign < 0 ? -1 : 1
         try db.execute(
             sql: """
-                INSERT INTO stat_house_track_day (day, track_id, plays, skips, seconds)
-                SELECT day, track_id, plays * ?, skips * ?, seconds * ? FROM stat_track_day WHERE user_id = ?
+                INSERT INTO stat_house_track_day (day, track_id, artist_id, album_id, plays, skips, seconds)
+                SELECT day, track_id, artist_id, album_id, plays * ?, skips * ?, seconds * ?
+                FROM stat_track_day WHERE user_id = ?
                 ON CONFLICT (day, track_id) DO UPDATE SET plays = plays + excluded.plays,
                     skips = skips + excluded.skips, seconds = seconds + excluded.seconds
                 """, arguments: [sign, sign, sign, user])
@@ -176,23 +177,25 @@ enum StatsRollups {
                     first_listens = first_listens + excluded.first_listens
                 """
         ).execute(arguments: [user, day.number, hour, counted, skipped, seconds, firstListen])
+        let facts = try facts ?? Self.facts(of: track, db)
         try db.cachedStatement(
             sql: """
-                INSERT INTO stat_track_day (user_id, day, track_id, plays, skips, seconds) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO stat_track_day (user_id, day, track_id, artist_id, album_id, plays, skips, seconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (user_id, day, track_id) DO UPDATE SET plays = plays + excluded.plays,
                     skips = skips + excluded.skips, seconds = seconds + excluded.seconds
                 """
-        ).execute(arguments: [user, day.number, track, counted, skipped, seconds])
+        ).execute(arguments: [user, day.number, track, facts.artist, facts.album, counted, skipped, seconds])
         if owner.shared {
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO stat_house_track_day (day, track_id, plays, skips, seconds) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO stat_house_track_day (day, track_id, artist_id, album_id, plays, skips, seconds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (day, track_id) DO UPDATE SET plays = plays + excluded.plays,
                         skips = skips + excluded.skips, seconds = seconds + excluded.seconds
                     """
-            ).execute(arguments: [day.number, track, counted, skipped, seconds])
+            ).execute(arguments: [day.number, track, facts.artist, facts.album, counted, skipped, seconds])
         }
-        let facts = try facts ?? Self.facts(of: track, db)
         let (year, month) = (day.date.year, day.month)
         for (kind, item) in facts.items(track: track) {
             // The same sums by month, by year and for all time; the household's too when shared.
