@@ -167,6 +167,7 @@ extension Migrations {
     /// every listener who lets the household see their listening (each in their own days), kept
     /// with the play, added or taken away when a listener changes that preference or goes, so a
     /// household chart reads as few rows as one listener's.
+    /// Twelve-month windows (`StatsWindows`) per listener and for the household (owner `*`).
     /// A day's track row also names the track's artist and album as they were when played (as
     /// the month and year rows do), so a chart of artists or albums over days reads no catalog.
     static let v16HouseholdRollups = """
@@ -210,5 +211,21 @@ extension Migrations {
             PRIMARY KEY (kind, item)
         ) WITHOUT ROWID;
         CREATE INDEX stat_house_item_total_top ON stat_house_item_total(kind, plays);
+        CREATE TABLE stat_window_end (
+            owner TEXT NOT NULL,
+            end_month INTEGER NOT NULL,
+            PRIMARY KEY (owner, end_month)
+        ) WITHOUT ROWID;
+        CREATE TABLE stat_window (
+            owner TEXT NOT NULL,
+            end_month INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            item TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (owner, end_month, kind, item)
+        ) WITHOUT ROWID;
+        CREATE INDEX stat_window_top ON stat_window(owner, end_month, kind, plays);
         """
 }

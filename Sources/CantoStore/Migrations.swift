@@ -66,8 +66,10 @@ enum Migrations {
                         """)
                 for user in try String.fetchAll(db, sql: "SELECT id FROM user")
                 where try StatsRollups.owner(user, db).shared {
-                    try StatsRollups.share(user, sign: 1, db)
+                    try StatsRollups.share(user, sign: 1, windows: false, db)
                 }
+                try StatsRollups.resetWindows(
+                    of: try String.fetchAll(db, sql: "SELECT id FROM user") + [StatsRollups.household], db)
             } else {
                 _ = try StatsRollups.rebuild(db, user: nil)
             }

@@ -83,6 +83,19 @@ public struct StatsRepository: StatsStore {
         // straight from the index; a range around one whole year, that year's top rows and the rest.
         if rows.single {
             if wholeHistory { return try top(rows, "stat_item_total", year: nil, kind, limit: limit, db) }
+            if let window = try window(rows, range, db) {
+                return try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT item, plays, skips, seconds FROM stat_window
+                            WHERE owner = ? AND end_month = ? AND kind = ? AND (plays <> 0 OR skips <> 0 OR seconds <> 0)
+                            ORDER BY plays DESC, seconds DESC, item LIMIT ?
+                            """), arguments: [window.owner, window.end, kind, limit]
+                ).map { row in
+                    let row = StoredRow(row, table: "stat_window")
+                    return (try row[0], try row[1], try row[2], try row[3])
+                }
+            }
             let years = terms.indices.filter { terms[$0].level == .years }
             if years.count == 1, case let base = terms[years[0]], base.sign == 1, base.from == base.to {
                 var rest = terms
@@ -109,6 +122,37 @@ public struct StatsRepository: StatsStore {
             let row = StoredRow(row, table: "stat_item_month")
             return (try row[0], try row[1], try row[2], try row[3])
         }
+    }
+
+    /// The twelve-month window (`StatsWindows`) that holds exactly the range, if one does: the
+    /// range starts on the first of a window's months and ends in its last, with nothing played
+    /// after the range's last day in that month.
+    static func window(_ rows: Rows, _ range: DayRange, _ db: Database) throws -> (owner: String, end: Int)? {
+        let owner: String
+        switch rows.listeners {
+        case .household: owner = StatsRollups.household
+        case .users(let users):
+            guard users.count == 1 else { return nil }
+            owner = users[0].rawValue
+        }
+        let end = range.last.month
+        guard range.first == LocalDay.first(ofMonth: end - 11),
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM stat_window_end WHERE owner = ? AND end_month = ?"),
+                arguments: [owner, end]) != nil
+        else { return nil }
+        let monthEnd = LocalDay.first(ofMonth: end + 1) - 1
+        if range.last < monthEnd {
+            let who = rows.filter()
+            let later = try Int.fetchOne(
+                db.cachedStatement(
+                    sql:
+                        "SELECT 1 FROM \(rows.table("stat_track_day")) WHERE \(who.sql) AND day BETWEEN ? AND ? LIMIT 1"
+                ),
+                arguments: who.arguments + [range.last.number + 1, monthEnd.number])
+            guard later == nil else { return nil }
+        }
+        return (owner, end)
     }
 
     /// The SQL of each term: its rows as (item, plays, skips, seconds), signed.

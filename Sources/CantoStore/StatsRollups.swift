@@ -39,7 +39,7 @@ enum StatsRollups {
     /// Adds (`sign` 1) or takes away (−1) everything a listener's rollups hold to or from the
     /// household's: when they start or stop sharing their listening, before their rollups are
     /// rebuilt, and before they go.
-    static func share(_ user: String, sign: Int, _ db: Database) throws {
+    static func share(_ user: String, sign: Int, windows: Bool = true, _ db: Database) throws {
         let sign = sign < 0 ? -1 : 1
         try db.execute(
             sql: """
@@ -65,11 +65,15 @@ enum StatsRollups {
                 try db.execute(sql: "DELETE FROM \(house) WHERE plays = 0 AND skips = 0 AND seconds = 0")
             }
         }
+        if windows { try resetWindows(of: [household], db) }
     }
 
-    /// Takes a listener who is going out of the household's figures (their own go with them).
-    static func forget(_ user: String, _ db: Database) throws {
-        if try owner(user, db).shared { try share(user, sign: -1, db) }
+    /// Takes a listener out of the household's figures and drops their windows: before they go,
+    /// or before their rollups are rebuilt (`windows` false: the rebuild builds them after).
+    static func forget(_ user: String, windows: Bool = true, _ db: Database) throws {
+        if try owner(user, db).shared { try share(user, sign: -1, windows: windows, db) }
+        try db.execute(sql: "DELETE FROM stat_window WHERE owner = ?", arguments: [user])
+        try db.execute(sql: "DELETE FROM stat_window_end WHERE owner = ?", arguments: [user])
     }
 
     /// What a play adds to besides its track: its artist, album, genres, format and decade, and
@@ -133,9 +137,12 @@ enum StatsRollups {
 
     static func add(
         user: String, track: String, startedAt: Date, seconds: Int, client: String?, scrobble: Bool,
-        owner: Owner, facts: TrackFacts? = nil, _ db: Database
+        owner: Owner, facts: TrackFacts? = nil, windows: Bool = true, _ db: Database
     ) throws {
         let (day, hour) = LocalDay.of(startedAt, in: owner.zone)
+        // The twelve-month windows the play falls in (moved on first when it opens a new month).
+        let windowEnds =
+            windows ? try windowOwners(user, owner).map { ($0, try Self.windows(of: $0, for: day.month, db)) } : []
         let seconds = max(0, seconds)
         var firstListen = 0
         if scrobble {
@@ -214,6 +221,13 @@ enum StatsRollups {
                             skips = skips + excluded.skips, seconds = seconds + excluded.seconds
                         """
                 ).execute(arguments: [user] + arguments)
+                if period == "month" {
+                    for (key, ends) in windowEnds {
+                        try addToWindows(
+                            key, ends: ends, kind: kind, item: item, plays: counted, skips: skipped, seconds: seconds,
+                            db)
+                    }
+                }
                 guard owner.shared else { continue }
                 try db.cachedStatement(
                     sql: """
@@ -281,9 +295,11 @@ enum StatsRollups {
     static func rebuild(_ db: Database, user: UserID?) throws -> Int {
         if let user {
             // Out of the household's sums first; the plays go back in as they are rolled up.
-            try forget(user.rawValue, db)
+            try forget(user.rawValue, windows: false, db)
         } else {
-            for table in houseTables { try db.execute(sql: "DELETE FROM \(table)") }
+            for table in houseTables + ["stat_window", "stat_window_end"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
         }
         for table in tables {
             if let user {
@@ -322,9 +338,11 @@ enum StatsRollups {
             }
             try add(
                 user: owner, track: track, startedAt: try row.date(2), seconds: try row[3], client: try row[4],
-                scrobble: try row[5], owner: whose, facts: facts, db)
+                scrobble: try row[5], owner: whose, facts: facts, windows: false, db)
             count += 1
         }
+        try resetWindows(
+            of: (user.map { [$0.rawValue] } ?? (try String.fetchAll(db, sql: "SELECT id FROM user"))) + [household], db)
         return count
     }
 }

@@ -2,10 +2,12 @@ import CantoCore
 import CantoDomain
 import CantoStore
 import Foundation
+import GRDB
 import HTTPTypes
 import Testing
 
 @testable import CantoServer
+@testable import CantoStore
 
 /// Listening statistics through a real server (in process) over a hand-built history whose every
 /// figure is known: a listener in Oslo whose first play falls on 31 January in UTC but 1 February
@@ -260,8 +262,17 @@ struct StatsTests {
             (DayRange(LocalDay(year: 2025, month: 1, day: 1), LocalDay(year: 2025, month: 12, day: 31)), false),
             (DayRange(LocalDay(year: 2025, month: 2, day: 17), LocalDay(year: 2026, month: 3, day: 15)), false),
             (DayRange(LocalDay(year: 2026, month: 2, day: 20), LocalDay(year: 2026, month: 3, day: 15)), false),
+            // The last twelve months and the twelve before (the household's and one listener's windows).
+            (DayRange(LocalDay(year: 2025, month: 4, day: 1), LocalDay(year: 2026, month: 3, day: 15)), false),
+            (DayRange(LocalDay(year: 2024, month: 4, day: 1), LocalDay(year: 2025, month: 3, day: 31)), false),
         ]
         func expectAgreement(_ step: String, sharing: Set<UserID>) async throws {
+            // The twelve months are read from the household's windows.
+            let windowed = try await server.services.scanning.database.pool.read { db in
+                try StatsRepository.window(.init(listeners: .household), ranges[4].0, db) != nil
+                    && StatsRepository.window(.init(listeners: .household), ranges[5].0, db) != nil
+            }
+            #expect(windowed, "\(step)")
             var seen = 0
             for kind in ChartKind.allCases {
                 for (range, whole) in ranges {
@@ -281,27 +292,30 @@ struct StatsTests {
             #expect(seen > 0, "\(step)")
         }
         try await expectAgreement("at first", sharing: [server.admin.id, ann.user.id, ben.user.id])
-        // A range read as a year less its outside agrees with its days read one by one.
-        let (span, _) = ranges[2]
-        #expect(span.terms.contains { $0.sign < 0 })
-        var byDay: [String: Int] = [:]
-        for day in span.first.number...span.last.number {
-            for entry in try await store.chart(
-                .tracks, of: .users([ann.user.id]), in: DayRange(LocalDay(day), LocalDay(day)), wholeHistory: false,
-                libraries: nil, limit: 500)
-            {
-                byDay[entry.id, default: 0] += entry.plays
-            }
+        // A range read as a year less its outside, or from a window, agrees with its days read one by one.
+        for (span, _) in [ranges[2], ranges[4], ranges[5]] {
+            try await expectDayByDay(span)
         }
-        let whole = try await store.chart(
-            .tracks, of: .users([ann.user.id]), in: span, wholeHistory: false, libraries: nil, limit: 500)
-        #expect(!whole.isEmpty && Dictionary(uniqueKeysWithValues: whole.map { ($0.id, $0.plays) }) == byDay)
+        func expectDayByDay(_ span: DayRange) async throws {
+            var byDay: [String: Int] = [:]
+            for day in span.first.number...span.last.number {
+                for entry in try await store.chart(
+                    .tracks, of: .users([ann.user.id]), in: DayRange(LocalDay(day), LocalDay(day)), wholeHistory: false,
+                    libraries: nil, limit: 500)
+                {
+                    byDay[entry.id, default: 0] += entry.plays
+                }
+            }
+            let whole = try await store.chart(
+                .tracks, of: .users([ann.user.id]), in: span, wholeHistory: false, libraries: nil, limit: 500)
+            #expect(!whole.isEmpty && Dictionary(uniqueKeysWithValues: whole.map { ($0.id, $0.plays) }) == byDay)
+        }
         try await setSharing(server, ben.user.id, false)
         try await expectAgreement("ben stops sharing", sharing: [server.admin.id, ann.user.id])
         try await setSharing(server, cy.user.id, true)
         try await expectAgreement("cy starts", sharing: [server.admin.id, ann.user.id, cy.user.id])
         var zone = try await server.services.accounts.preferences(of: ann.user.id)
-        zone.timeZone = "Pacific/Auckland"
+        zone.timeZone = "America/New_York"
         try await server.services.accounts.setPreferences(zone, of: ann.user.id)
         try await expectAgreement("ann moves", sharing: [server.admin.id, ann.user.id, cy.user.id])
         let last = try #require(

@@ -15,7 +15,8 @@ struct DayRangeTermsTests {
             case .days: days = DayRange(LocalDay(term.from), LocalDay(term.to))
             case .months: days = DayRange(LocalDay.first(ofMonth: term.from), LocalDay.first(ofMonth: term.to + 1) - 1)
             case .years:
-                days = DayRange(LocalDay(year: term.from, month: 1, day: 1), LocalDay(year: term.to, month: 12, day: 31))
+                days = DayRange(
+                    LocalDay(year: term.from, month: 1, day: 1), LocalDay(year: term.to, month: 12, day: 31))
             }
             for day in days.first.number...days.last.number { count[day, default: 0] += term.sign }
         }
