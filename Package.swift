@@ -160,7 +160,7 @@ let package = Package(
         // Spotify: the track matcher and the streaming-history import so far (off by default).
         .target(
             name: "SpotifyPlugin",
-            dependencies: ["CantoPluginKit", "CantoCore"],
+            dependencies: ["CantoPluginKit", "CantoCore", .product(name: "Logging", package: "swift-log")],
             path: "Plugins/Spotify",
             swiftSettings: swiftSettings
         ),

@@ -1,21 +1,29 @@
 public import CantoCore
 public import CantoPluginKit
 import Foundation
+import Logging
 import Synchronization
 
-/// Spotify, as far as it goes today: a listener uploads Spotify's "extended streaming history"
-/// export, each play is matched to a track of the library (``TrackMatcher``) and added to their
-/// history (idempotently: the same file twice adds nothing), and what the library lacks is kept for
-/// the missing-music report. Linking accounts, playlist sync, Connect and metadata are not built
-/// yet (see the README).
+/// Spotify for a household: each listener links their own Spotify account (OAuth with PKCE
+/// through the host, against the household's own Spotify app whose Client ID the admin enters);
+/// their playlists (those they own or collaborate on, skipped when their `snapshot_id` has not
+/// changed), liked songs (starred), recently played (into their history) and top tracks and
+/// artists are brought in on a schedule and on demand, each Spotify track matched to the library
+/// (``TrackMatcher``, with the listener's own corrections first); the unmatched entries are kept,
+/// shown, and filled in when the music arrives. A listener can also upload Spotify's "extended
+/// streaming history" export (idempotently). What the library lacks feeds the missing-music report.
 ///
-/// Routes (signed in): `POST history` (the body is one `Streaming_History_Audio_*.json`), `GET
-/// missing` (the caller's most wanted albums and tracks; `scope=household` for every listener who
-/// shares their listening; `format=csv`).
-public struct SpotifyPlugin: RoutedPlugin {
+/// Routes (signed in): `GET setup` (the redirect URI to register and whether Spotify accepts it),
+/// `POST sync`, `GET status`, `GET playlists/{id}` (its entries, matched or not), `PUT
+/// corrections` (`{"spotifyId", "trackId"}`, `trackId` null for "no match"), `POST history` (one
+/// `Streaming_History_Audio_*.json`), `GET missing` (`scope=household`, `format=csv`).
+public struct SpotifyPlugin: RoutedPlugin, OAuthLinking, ScheduledPlugin {
     public static let descriptor = PluginDescriptor(
-        id: "spotify", name: "Spotify", version: "0.1.0", enabledByDefault: false,
-        permissions: PluginPermissions(routes: true, importsListening: true),
+        id: "spotify", name: "Spotify", version: "0.2.0", enabledByDefault: false,
+        configurationKeys: ["client_id", "accounts_url", "api_url", "sync_minutes"],
+        permissions: PluginPermissions(
+            networkHosts: ["accounts.spotify.com", "api.spotify.com"], networkHostKeys: ["accounts_url", "api_url"],
+            linkedAccounts: true, routes: true, importsListening: true),
         migrations: [
             PluginMigration(
                 "1-unmatched",
@@ -25,18 +33,70 @@ public struct SpotifyPlugin: RoutedPlugin {
                         album TEXT NOT NULL, title TEXT NOT NULL, PRIMARY KEY (user_id, ended_at, artist, title))
                     """,
                     "CREATE INDEX spotify_unmatched_album ON spotify_unmatched(user_id, artist, album)",
-                ])
+                ]),
+            PluginMigration("2-sync", SpotifySync.tables),
         ])
+
+    /// The scopes asked for: reading playlists, likes, recently played and top items, writing
+    /// playlists (export), and reading and controlling playback (Connect).
+    public static let scopes = [
+        "playlist-read-private", "playlist-read-collaborative", "playlist-modify-private", "playlist-modify-public",
+        "user-library-read", "user-read-recently-played", "user-top-read", "user-read-private",
+        "user-read-playback-state", "user-modify-playback-state",
+    ]
 
     let catalog: any CatalogReader
     let listeners: any ListenerData
     let tables: any PluginTables
+    let http: any PluginHTTPClient
+    let accounts: any PluginLinkedAccounts
+    let logger: Logger
+    /// The household's Spotify app (nil until the admin enters it).
+    let clientID: String?
+    let accountsBase: URL
+    let apiBase: URL
+    let syncInterval: Duration
     let matchers = MatcherCache()
 
     public init(configuration: PluginConfiguration, context: PluginContext) throws {
         catalog = context.catalog
         listeners = context.listenerData
         tables = context.tables
+        http = context.http
+        accounts = context.linkedAccounts
+        logger = context.logger
+        let id = try configuration.string("client_id")?.trimmingCharacters(in: .whitespaces)
+        clientID = id?.isEmpty == false ? id : nil
+        func base(_ key: String, _ fallback: String) throws -> URL {
+            let text = try configuration.string(key) ?? fallback
+            guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+                throw PluginConfigurationError(pluginID: "spotify", key: key, message: "must be an http(s) address")
+            }
+            return url
+        }
+        accountsBase = try base("accounts_url", "https://accounts.spotify.com")
+        apiBase = try base("api_url", "https://api.spotify.com")
+        let minutes = try configuration.integer("sync_minutes") ?? 360
+        guard (5...10_080).contains(minutes) else {
+            throw PluginConfigurationError(pluginID: "spotify", key: "sync_minutes", message: "must be 5 to 10080")
+        }
+        syncInterval = .seconds(minutes * 60)
+    }
+
+    public var oauth: OAuthClient {
+        OAuthClient(
+            authorizeURL: accountsBase.appendingPathComponent("authorize"),
+            tokenURL: accountsBase.appendingPathComponent("api").appendingPathComponent("token"),
+            clientID: clientID ?? "", scopes: Self.scopes)
+    }
+
+    public func accountName(accessToken: String) async throws -> String? {
+        let me = try await SpotifyClient(http: http, apiBase: apiBase, token: accessToken).get("me")
+        return me["display_name"] as? String ?? me["id"] as? String
+    }
+
+    public var jobs: [PluginJob] {
+        [PluginJob(name: "sync", every: syncInterval) { try await syncEveryone() }]
     }
 
     /// The matcher over the library, built again when the catalog changes.
@@ -76,6 +136,12 @@ public struct SpotifyPlugin: RoutedPlugin {
     public func handle(_ request: PluginRequest) async throws -> PluginResponse {
         guard let caller = request.caller else { return .json(["error": "Sign in first."], status: 401) }
         switch (request.method, request.path) {
+        case ("GET", "setup"): return setup(request)
+        case ("POST", "sync"): return try await syncNow(caller.userID)
+        case ("GET", "status"): return try await status(of: caller.userID)
+        case ("PUT", "corrections"): return try await correct(request, for: caller.userID)
+        case ("GET", let path) where path.hasPrefix("playlists/"):
+            return try await entries(of: String(path.dropFirst("playlists/".count)), for: caller.userID)
         case ("POST", "history"): return try await importHistory(request.body, for: caller.userID)
         case ("GET", "missing"): return try await missing(request, for: caller.userID)
         default: return .json(["error": "No such route."], status: 404)
@@ -142,13 +208,22 @@ public struct SpotifyPlugin: RoutedPlugin {
         ])
     }
 
-    /// The most wanted albums and tracks: those the most unmatched plays point at.
+    /// Everything from Spotify the library lacks: unmatched plays of an uploaded history, entries
+    /// of playlists and liked songs.
+    static let wanted = """
+        SELECT user_id, artist, album, title FROM spotify_unmatched
+        UNION ALL SELECT user_id, artist, album, title FROM spotify_entry WHERE track_id IS NULL
+        UNION ALL SELECT user_id, artist, album, title FROM spotify_liked WHERE track_id IS NULL
+        """
+
+    /// The most wanted albums and tracks: those the most unmatched plays, playlist entries and
+    /// liked songs point at.
     func missing(_ request: PluginRequest, for user: UserID) async throws -> PluginResponse {
         var users = [user]
         if request.query["scope"] == "household" {
             // Every listener who shares their listening (the caller always sees their own).
             let everyone = try await tables.read { sql in
-                try sql.rows("SELECT DISTINCT user_id FROM spotify_unmatched", []).compactMap { $0["user_id"].text }
+                try sql.rows("SELECT DISTINCT user_id FROM (\(Self.wanted))", []).compactMap { $0["user_id"].text }
             }
             for other in everyone.map({ UserID($0) }) where other != user {
                 if try await listeners.sharesListening(other) { users.append(other) }
@@ -159,12 +234,12 @@ public struct SpotifyPlugin: RoutedPlugin {
         let (albums, tracks) = try await tables.read { sql in
             let albums = try sql.rows(
                 """
-                SELECT artist, album, count(*) AS plays, count(DISTINCT title) AS tracks FROM spotify_unmatched
+                SELECT artist, album, count(*) AS plays, count(DISTINCT title) AS tracks FROM (\(Self.wanted))
                 WHERE user_id IN (\(marks)) GROUP BY artist, album ORDER BY plays DESC, artist, album LIMIT 100
                 """, who)
             let tracks = try sql.rows(
                 """
-                SELECT artist, album, title, count(*) AS plays FROM spotify_unmatched
+                SELECT artist, album, title, count(*) AS plays FROM (\(Self.wanted))
                 WHERE user_id IN (\(marks)) GROUP BY artist, title ORDER BY plays DESC, artist, title LIMIT 100
                 """, who)
             return (albums, tracks)

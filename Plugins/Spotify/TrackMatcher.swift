@@ -110,6 +110,9 @@ public struct TrackMatcher: Sendable {
     }
 
     /// The local track `remote` is, if any.
+    /// Whether `track` is in the library the matcher was made over.
+    public func knows(_ track: TrackID) -> Bool { known.contains(track) }
+
     public func match(_ remote: Remote) -> Match? {
         if let corrected = corrections[remote.id] {
             guard let corrected, known.contains(corrected) else { return nil }

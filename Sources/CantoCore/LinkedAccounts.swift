@@ -53,6 +53,8 @@ public protocol PluginUserSettingStore: Sendable {
 public protocol LinkedAccountStore: Sendable {
     func linkedAccount(plugin: String, user: UserID) async throws -> LinkedAccountRecord?
     func linkedAccounts(of user: UserID) async throws -> [LinkedAccountRecord]
+    /// The listeners linked (and not asked to reconnect) to a plugin's service.
+    func linkedUsers(plugin: String) async throws -> [UserID]
     /// Saves a new link (replacing an old one, with its counts reset).
     func saveLinkedAccount(_ record: LinkedAccountRecord) async throws
     /// Marks the account refused by the service (or linked again).

@@ -129,6 +129,16 @@ public struct LinkedAccountService: Sendable {
         }
     }
 
+    /// The listeners linked to the plugin's service.
+    public func linkedUsers(plugin: String) async throws -> [UserID] {
+        try await store.linkedUsers(plugin: plugin)
+    }
+
+    /// The state of `user`'s link to the plugin's service (nil when never linked).
+    public func state(plugin: String, user: UserID) async throws -> LinkedAccountRecord.State? {
+        try await store.linkedAccount(plugin: plugin, user: user)?.state
+    }
+
     /// Each listen-sink plugin with `user`'s link to it (if any) and what waits for it.
     public func statuses(of user: UserID, plugins: [PluginDescriptor], subscriber: (String) -> String)
         async throws -> [Status]

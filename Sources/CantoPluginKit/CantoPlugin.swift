@@ -153,13 +153,17 @@ public struct PluginContext: Sendable {
     public var userSettings: any PluginUserSettings
     /// Tracks' sonic features (the server's analyser measures them).
     public var sonicFeatures: any SonicFeatureReader
+    /// Listeners' accounts at the plugin's service, with fresh access tokens (when declared).
+    public var linkedAccounts: any PluginLinkedAccounts
 
     public init(
         logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter,
         http: any PluginHTTPClient, storage: any PluginStorage, tables: any PluginTables,
         listenerData: any ListenerData,
-        userSettings: any PluginUserSettings, sonicFeatures: any SonicFeatureReader
+        userSettings: any PluginUserSettings, sonicFeatures: any SonicFeatureReader,
+        linkedAccounts: any PluginLinkedAccounts = NoLinkedAccounts()
     ) {
+        self.linkedAccounts = linkedAccounts
         self.sonicFeatures = sonicFeatures
         self.tables = tables
         self.userSettings = userSettings
@@ -171,4 +175,23 @@ public struct PluginContext: Sendable {
         self.http = http
         self.storage = storage
     }
+}
+
+/// Listeners' linked accounts at a plugin's own service, for a plugin that acts for a listener
+/// beyond sending listens (importing their playlists, controlling their player). Needs
+/// ``PluginPermissions/linkedAccounts``.
+public protocol PluginLinkedAccounts: Sendable {
+    /// The listener's account with a fresh access token (the host refreshes it and stores the
+    /// rotated tokens); nil when they have not linked one. Throws ``LinkedAccountRejected`` when
+    /// the service refused the refresh: the host has marked the link "reconnect".
+    func account(of user: UserID) async throws -> LinkedAccount?
+    /// The listeners who have linked an account (and were not asked to reconnect).
+    func linkedUsers() async throws -> [UserID]
+}
+
+/// No linked accounts (a plugin that has not declared them, or a host without them).
+public struct NoLinkedAccounts: PluginLinkedAccounts {
+    public init() {}
+    public func account(of user: UserID) async throws -> LinkedAccount? { nil }
+    public func linkedUsers() async throws -> [UserID] { [] }
 }

@@ -21,6 +21,18 @@ public protocol ListenerData: Sendable {
     /// tracks the listener may see, rolled up into their statistics and taste, never sent on to
     /// scrobblers.
     func importPlays(_ plays: [ImportedPlay], for user: UserID) async throws -> ImportOutcome
+    /// Keeps a playlist the listener has at another service as their own Canto playlist (Subsonic
+    /// apps see it), for plugins that declare ``PluginPermissions/importsListening``: `key` names
+    /// it at the service; the same key again replaces its name and tracks (a sync). Only tracks
+    /// the listener may see are kept. Returns the playlist's ID.
+    @discardableResult
+    func keepPlaylist(key: String, name: String, comment: String?, tracks: [TrackID], for user: UserID)
+        async throws -> PlaylistID
+    /// Stars tracks the listener liked at another service (those they may see and have not
+    /// starred yet), for plugins that declare ``PluginPermissions/importsListening``; returns how
+    /// many were starred now.
+    @discardableResult
+    func star(_ tracks: [TrackID], for user: UserID, at date: Date) async throws -> Int
 }
 
 /// A play from another service's history.

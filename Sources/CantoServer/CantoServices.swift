@@ -51,6 +51,8 @@ public struct LibraryScanning: Sendable {
 
     /// What an admin changed on the admin page (the file and environment win where they set a key).
     let overrides: PluginOverrides
+    /// The linked-account service the plugins see, once the server has made it.
+    let linkedAccounts = LinkedAccountsBinding()
 
     /// Opens the database (running migrations) and creates the enabled plugins, configured by the
     /// configuration file and environment over what an admin set on the admin page.
@@ -69,6 +71,7 @@ public struct LibraryScanning: Sendable {
         self.catalog = catalog
         configured = configuration.musicFolders.map { LibraryManager.library(path: $0, name: nil) }
         let dataDirectory = configuration.dataDirectory
+        let binding = linkedAccounts
         registry = try PluginRegistry(
             types: plugins, configurations: effective,
             context: { descriptor, section in
@@ -91,7 +94,9 @@ public struct LibraryScanning: Sendable {
                     userSettings: HostUserSettings(
                         pluginID: descriptor.id, declared: descriptor.userSettings,
                         store: LinkedAccountRepository(database: database)),
-                    sonicFeatures: SonicFeatureRepository(database: database))
+                    sonicFeatures: SonicFeatureRepository(database: database),
+                    linkedAccounts: HostLinkedAccounts(
+                        pluginID: descriptor.id, allowed: descriptor.permissions.linkedAccounts, binding: binding))
             }, logger: logger, locked: configuration.plugins.mapValues { Set($0.values.keys) },
             prepare: { descriptor in
                 // The plugin's own tables are as its descriptor says before it starts.
@@ -271,6 +276,7 @@ public struct CantoServices: Sendable {
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory), events: events,
             deadline: pluginDeadline, oauth: oauth, clock: clock)
         self.linkedAccounts = linkedAccounts
+        scanning.linkedAccounts.bind(linkedAccounts)
         let impressions = ImpressionRepository(database: database)
         self.impressions = impressions
         let recommendations = RecommendationService(

@@ -27,6 +27,15 @@ public struct LinkedAccountRepository: LinkedAccountStore {
         }
     }
 
+    public func linkedUsers(plugin: String) async throws -> [UserID] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT user_id FROM plugin_account WHERE plugin_id = ? AND state = 'linked' ORDER BY user_id",
+                arguments: [plugin]
+            ).map { UserID($0) }
+        }
+    }
+
     public func saveLinkedAccount(_ record: LinkedAccountRecord) async throws {
         let linkedAt = try record.linkedAt.storable("linkedAt")
         try await pool.write { db in

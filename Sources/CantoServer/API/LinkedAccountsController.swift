@@ -5,8 +5,9 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// A listener's accounts at the scrobblers' services (link by pasting a token or through the
-/// service's page, unlink, what was sent and what waits), and now playing from the web player.
+/// A listener's accounts at the services of the plugins (scrobblers, Spotify: link by pasting a
+/// token or through the service's page, unlink, what was sent and what waits), and now playing
+/// from the web player.
 struct LinkedAccountsController {
     let plugins: PluginRegistry
     let linkedAccounts: LinkedAccountService
@@ -20,12 +21,10 @@ struct LinkedAccountsController {
         group.post("me/now-playing", use: nowPlaying)
     }
 
-    /// The scrobblers a listener can link.
-    private var sinks: [any ListenSinkPlugin] {
-        plugins.listenSinks.filter { type(of: $0).descriptor.permissions.linkedAccounts }
-    }
+    /// The services a listener can link.
+    private var sinks: [any CantoPlugin] { plugins.linkables }
 
-    private func sink(_ context: CantoRequestContext) throws -> any ListenSinkPlugin {
+    private func sink(_ context: CantoRequestContext) throws -> any CantoPlugin {
         let id = try context.parameters.require("plugin")
         guard let sink = sinks.first(where: { type(of: $0).descriptor.id == id }) else { throw APIError.notFound }
         return sink
@@ -71,6 +70,11 @@ struct LinkedAccountsController {
             let base = URL(string: "\(context.isSecure ? "https" : "http")://\(authority)/plugins/\(id)/link-callback")
         else { throw APIError.badRequest("The request does not name the server's address (Host).") }
         if let linking = sink as? any OAuthLinking {
+            guard !linking.oauth.clientID.isEmpty else {
+                throw APIError.badRequest(
+                    "This service is not set up yet: an admin enters the Client ID of the household's app in its settings."
+                )
+            }
             let url = try await linkedAccounts.beginOAuthLink(
                 pluginID: id, client: linking.oauth, for: user, redirectURI: base)
             return Wire.Authorization(url: url.absoluteString)
@@ -90,7 +94,7 @@ struct LinkedAccountsController {
         router.get("plugins/:plugin/link-callback") { request, context -> Response in
             let id = try context.parameters.require("plugin")
             var outcome = "linked=\(id)"
-            let sink = plugins.listenSinks.first { type(of: $0).descriptor.id == id }
+            let sink = plugins.linkables.first { type(of: $0).descriptor.id == id }
             var parameters: [String: String] = [:]
             for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
             do {

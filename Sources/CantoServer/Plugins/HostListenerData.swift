@@ -1,5 +1,6 @@
 import CantoCore
 import CantoPluginKit
+import Crypto
 import Foundation
 
 /// `ListenerData` as the host gives it: each call refused unless the plugin declares
@@ -36,25 +37,14 @@ struct HostListenerData: ListenerData {
         guard mayImport else {
             throw PluginPermissionDenied(pluginID: pluginID, permission: "importing listening history")
         }
-        guard let owner = try await users.user(user) else { return ImportOutcome(refused: plays.count) }
         // Only tracks the listener may see (their libraries), decided here as everywhere.
-        var visible: Set<TrackID> = []
-        let wanted = Array(Set(plays.map(\.track)))
-        var offset = 0
-        while offset < wanted.count {
-            let chunk = Array(wanted[offset..<min(wanted.count, offset + 500)])
-            for track in try await catalog.tracks(chunk)
-            where owner.libraryIDs.map({ $0.contains(track.libraryID) }) ?? true {
-                visible.insert(track.id)
-            }
-            offset += 500
-        }
+        let visible = Set(try await visible(Array(Set(plays.map(\.track))), to: user))
         // A play the history cannot hold (before 1970, past 9999) is refused, not a failed import.
         let kept = plays.filter {
             visible.contains($0.track) && (try? StoredTime.checked($0.startedAt, field: "startedAt")) != nil
         }
         var outcome = ImportOutcome(refused: plays.count - kept.count)
-        offset = 0
+        var offset = 0
         // A few thousand plays a transaction, so a long import does not hold the writer for long.
         while offset < kept.count {
             let batch = kept[offset..<min(kept.count, offset + 2_000)].map {
@@ -66,6 +56,65 @@ struct HostListenerData: ListenerData {
             offset += 2_000
         }
         return outcome
+    }
+
+    /// The tracks of `tracks` the listener may see, in order.
+    private func visible(_ tracks: [TrackID], to user: UserID) async throws -> [TrackID] {
+        guard let owner = try await users.user(user) else { return [] }
+        var visible: Set<TrackID> = []
+        let wanted = Array(Set(tracks))
+        var offset = 0
+        while offset < wanted.count {
+            let chunk = Array(wanted[offset..<min(wanted.count, offset + 500)])
+            for track in try await catalog.tracks(chunk)
+            where owner.libraryIDs.map({ $0.contains(track.libraryID) }) ?? true {
+                visible.insert(track.id)
+            }
+            offset += 500
+        }
+        return tracks.filter { visible.contains($0) }
+    }
+
+    func keepPlaylist(key: String, name: String, comment: String?, tracks: [TrackID], for user: UserID)
+        async throws -> PlaylistID
+    {
+        guard mayImport else {
+            throw PluginPermissionDenied(pluginID: pluginID, permission: "importing listening history")
+        }
+        // One ID per plugin, listener and key: a plugin can reach only the playlists it made.
+        let digest = SHA256.hash(data: Data("\(pluginID)\u{0}\(user.rawValue)\u{0}\(key)".utf8))
+        let id = PlaylistID("\(pluginID)-" + digest.prefix(12).map { String(format: "%02x", $0) }.joined())
+        let name = String(name.prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let kept = try await visible(Array(tracks.prefix(10_000)), to: user)
+        let now = Date()
+        if var playlist = try? await state.playlist(id, viewer: user), playlist.ownerID == user {
+            guard playlist.name != name || playlist.comment != comment || playlist.trackIDs != kept else { return id }
+            playlist.name = name.isEmpty ? playlist.name : name
+            playlist.comment = comment
+            playlist.trackIDs = kept
+            playlist.updatedAt = now
+            try await state.updatePlaylist(playlist, by: user)
+        } else {
+            try await state.createPlaylist(
+                Playlist(
+                    id: id, ownerID: user, name: name.isEmpty ? key : name, comment: comment, trackIDs: kept,
+                    createdAt: now, updatedAt: now))
+        }
+        return id
+    }
+
+    func star(_ tracks: [TrackID], for user: UserID, at date: Date) async throws -> Int {
+        guard mayImport else {
+            throw PluginPermissionDenied(pluginID: pluginID, permission: "importing listening history")
+        }
+        let kept = try await visible(tracks, to: user)
+        let known = try await state.annotations(of: user, items: kept.map(\.rawValue))
+        var starred = 0
+        for track in kept where known[track.rawValue]?.starredAt == nil {
+            try await state.setStarred(true, item: track.rawValue, kind: .track, user: user, at: date)
+            starred += 1
+        }
+        return starred
     }
 
     func playlists(of user: UserID) async throws -> [Playlist] {

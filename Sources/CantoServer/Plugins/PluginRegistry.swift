@@ -227,6 +227,17 @@ public actor PluginRegistry {
         instances.keys.sorted().compactMap { instances[$0] as? any ListenSinkPlugin }
     }
 
+    /// The enabled plugins a listener can link an account to (they declare linked accounts and
+    /// link by a token, a web page or OAuth): scrobblers, and services like Spotify.
+    public nonisolated var linkables: [any CantoPlugin] {
+        instances.keys.sorted().compactMap { id -> (any CantoPlugin)? in
+            guard let plugin = instances[id], type(of: plugin).descriptor.permissions.linkedAccounts,
+                plugin is any TokenLinking || plugin is any WebLinking || plugin is any OAuthLinking
+            else { return nil }
+            return plugin
+        }
+    }
+
     /// What `canto plugins` prints: each built-in plugin, enabled or not by `configurations`,
     /// without creating or starting any (and without opening the database).
     public static func describe(types: [any CantoPlugin.Type], configurations: [String: PluginConfiguration]) throws
