@@ -1,0 +1,227 @@
+import CantoCore
+import CantoDomain
+import CantoPluginKit
+import Foundation
+import HTTPTypes
+import ScrobblerFakes
+import Testing
+
+@testable import CantoServer
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The Spotify plugin through a real server and the fake Spotify (accounts and Web API on
+/// loopback): linking with PKCE (a forged state refused), a full import of an account (a playlist
+/// of 230 entries read 50 a page, one followed playlist Spotify does not let apps read, 120 liked
+/// songs, recently played by cursor), a second sync skipping the unchanged playlist by its
+/// `snapshot_id`, a change on Spotify's side brought in, a correction that sticks, the
+/// missing-music report, a 429 waited out, the refresh token rotating, and its expiry after six
+/// months asking the listener to reconnect; a listener not on the app's allow-list told so.
+@Suite("Spotify sync")
+struct SpotifySyncTests {
+    /// GETs `url` without following its redirect; the `Location` it answers with.
+    static func location(of url: URL) async throws -> String? {
+        final class Stop: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+            func urlSession(
+                _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+            ) { completionHandler(nil) }
+        }
+        let session = URLSession(configuration: .ephemeral, delegate: Stop(), delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        return try await withCheckedThrowingContinuation { continuation in
+            session.dataTask(with: url) { body, response, error in
+                if let error { return continuation.resume(throwing: error) }
+                let http = response as? HTTPURLResponse
+                let location = http?.value(forHTTPHeaderField: "Location")
+                if location == nil {
+                    print("no redirect: \(http?.statusCode ?? 0) \(String(decoding: body ?? Data(), as: UTF8.self))")
+                }
+                continuation.resume(returning: location)
+            }.resume()
+        }
+    }
+
+    static func query(_ text: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for item in URLComponents(string: text)?.queryItems ?? [] { values[item.name] = item.value ?? "" }
+        return values
+    }
+
+    @Test func linksImportsSyncsCorrectsAndAsksToReconnect() async throws {
+        try await FakeSpotify.run { fake, base in
+            let clock = ManualClock(Date())
+            let server = try await InProcessServer.start(
+                environment: [
+                    "CANTO_PLUGINS_SPOTIFY_ENABLED": "true", "CANTO_PLUGINS_SPOTIFY_CLIENT_ID": "household-app",
+                    "CANTO_PLUGINS_SPOTIFY_ACCOUNTS_URL": base, "CANTO_PLUGINS_SPOTIFY_API_URL": base,
+                ], clock: clock)
+            await fake.registerApp(
+                clientID: "household-app", redirectURIs: ["http://localhost/plugins/spotify/link-callback"])
+            await fake.addUser("ola.s", displayName: "Ola on Spotify")
+            await fake.addUser("bo.s", displayName: "Bo", allowListed: false)
+            let ola = try await server.addUser("ola")
+            let bo = try await server.addUser("bo")
+
+            // Spotify's copies of the local tracks (same names and lengths, one by ISRC only), and
+            // 226 tracks the library lacks, on two albums.
+            var local: [String: (TrackID, Int)] = [:]
+            for id in try await server.trackIDs() {
+                let track = try #require(try await server.services.track(id))
+                local[track.title] = (id, Int(track.audio.durationMs))
+            }
+            let bright = try #require(local["Bright Day"])
+            let wide = try #require(local["Wide Field"])
+            var tracks = [
+                FakeSpotify.Track(
+                    id: "4uLU6hMCjMI75M1A2tKUQC", name: "Bright Day", artists: ["Alpha Open"], album: "Open Skies",
+                    durationMs: bright.1),
+                FakeSpotify.Track(
+                    id: "7ouMYWpwJ422jRcDASZB7P", name: "Wide Field - 2011 Remaster", artists: ["Alpha Open"],
+                    album: "Open Skies", durationMs: wide.1 + 1_000),
+            ]
+            for index in 0..<226 {
+                tracks.append(
+                    FakeSpotify.Track(
+                        id: "mi\(String(format: "%020d", index))", name: "Far Song \(index)",
+                        artists: ["Nobody Here"], album: index < 150 ? "Distant Album" : "Other Album",
+                        durationMs: 200_000 + index))
+            }
+            await fake.addTracks(tracks)
+            let catalog = tracks
+            let mixIDs = [tracks[0].id] + tracks[2..<115].map(\.id) + [tracks[1].id] + tracks[115...].map(\.id)
+            #expect(mixIDs.count == 228)
+            let firstSnapshot = await fake.setPlaylist(
+                id: "37i9dQZF1DXcBWIGoYBM5M", name: "Road trip", owner: "ola.s",
+                trackIDs: mixIDs + ["mi00000000000000000000", "mi00000000000000000001"])
+            await fake.setPlaylist(
+                id: "1aBcDeFgHiJkLmNoPqRsTu", name: "Someone else's", owner: "dj", trackIDs: [tracks[0].id])
+            await fake.follow(user: "ola.s", playlistID: "1aBcDeFgHiJkLmNoPqRsTu")
+            await fake.like(user: "ola.s", trackIDs: [tracks[0].id] + tracks[2..<121].map(\.id), at: Date())
+            await fake.played(user: "ola.s", trackID: tracks[1].id, at: Date().addingTimeInterval(-600))
+            await fake.played(user: "ola.s", trackID: tracks[5].id, at: Date().addingTimeInterval(-300))
+            await fake.setTop(user: "ola.s", tracks: [tracks[0].id], artists: ["Alpha Open"])
+
+            try await server.withClient { client in
+                // The admin sees what to register; a LAN address over HTTP would not do.
+                let setup = try await client.send(.get, "/api/v1/plugins/spotify/setup", token: ola.token)
+                #expect(setup.json["clientIdSet"] as? Bool == true, "\(setup.body)")
+                #expect((setup.json["redirectUri"] as? String)?.hasSuffix("/plugins/spotify/link-callback") == true)
+
+                // Linking: PKCE through the host; a forged state is refused.
+                let begun = try await client.send(
+                    .post, "/api/v1/me/linked-accounts/spotify/authorize", token: ola.token)
+                let page = try #require(URL(string: begun.json["url"] as? String ?? ""), "\(begun.body)")
+                let asked = Self.query(page.absoluteString)
+                #expect(
+                    asked["code_challenge_method"] == "S256" && asked["scope"]?.contains("user-library-read") == true)
+                await fake.signIn(as: "ola.s")
+                let back = try #require(try await Self.location(of: page))
+                let answer = Self.query(back)
+                let code = try #require(answer["code"])
+                let forged = try await client.send(.get, "/plugins/spotify/link-callback?code=\(code)&state=forged")
+                #expect(forged.headers[.location] == "/#/profile?link-failed=spotify")
+                let linked = try await client.send(
+                    .get, "/plugins/spotify/link-callback?code=\(code)&state=\(answer["state"] ?? "")")
+                #expect(linked.headers[.location] == "/#/profile?linked=spotify")
+                let accounts = try await client.send(.get, "/api/v1/me/linked-accounts", token: ola.token)
+                let spotify = (accounts.json["items"] as? [[String: Any]])?.first {
+                    $0["plugin"] as? String == "spotify"
+                }
+                #expect(spotify?["account"] as? String == "Ola on Spotify", "\(accounts.body)")
+
+                // The first sync: everything, the big playlist 50 entries a page.
+                let first = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: ola.token)
+                #expect(first.status == .ok, "\(first.body)")
+                #expect(first.json["playlists"] as? Int == 2 && first.json["unreadable"] as? Int == 1, "\(first.body)")
+                #expect(first.json["entries"] as? Int == 230 && first.json["matched"] as? Int == 2, "\(first.body)")
+                #expect(first.json["liked"] as? Int == 120 && first.json["starred"] as? Int == 1, "\(first.body)")
+                #expect(first.json["recent"] as? Int == 2 && first.json["imported"] as? Int == 1, "\(first.body)")
+                #expect(await fake.requestCount(path: "/v1/playlists/37i9dQZF1DXcBWIGoYBM5M/items") == 5)
+
+                // A Canto playlist the Subsonic apps see: the matched tracks in Spotify's order.
+                let lists = try await client.subsonic("getPlaylists", as: ola)
+                let road = try #require(
+                    ((lists.subsonic["playlists"] as? [String: Any])?["playlist"] as? [[String: Any]])?.first {
+                        $0["name"] as? String == "Road trip"
+                    }, "\(lists.body)")
+                #expect(road["songCount"] as? Int == 2)
+                let status = try await client.send(.get, "/api/v1/plugins/spotify/status", token: ola.token)
+                let listed = status.json["playlists"] as? [[String: Any]] ?? []
+                #expect(listed.first { $0["name"] as? String == "Someone else's" }?["readable"] as? Bool == false)
+                let entries = try await client.send(
+                    .get, "/api/v1/plugins/spotify/playlists/37i9dQZF1DXcBWIGoYBM5M", token: ola.token)
+                let rows = entries.json["entries"] as? [[String: Any]] ?? []
+                #expect(rows.count == 230)
+                #expect(rows.first?["trackId"] as? String == bright.0.rawValue)
+                #expect(rows[1]["trackId"] is NSNull && rows[1]["title"] as? String == "Far Song 0")
+
+                // The missing music: the album most wanted first, as CSV too.
+                let missing = try await client.send(.get, "/api/v1/plugins/spotify/missing", token: ola.token)
+                let albums = missing.json["albums"] as? [[String: Any]] ?? []
+                #expect(albums.first?["album"] as? String == "Distant Album", "\(missing.body)")
+
+                // Unchanged: skipped by its snapshot_id. Changed on Spotify: brought in again.
+                let second = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: ola.token)
+                #expect(second.json["unchanged"] as? Int == 1, "\(second.body)")
+                #expect(await fake.requestCount(path: "/v1/playlists/37i9dQZF1DXcBWIGoYBM5M/items") == 5)
+                let changed = await fake.setPlaylist(
+                    id: "37i9dQZF1DXcBWIGoYBM5M", name: "Road trip", owner: "ola.s", trackIDs: [catalog[1].id])
+                #expect(changed != firstSnapshot)
+                let third = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: ola.token)
+                #expect(third.json["unchanged"] as? Int == 0 && third.json["entries"] as? Int == 1, "\(third.body)")
+
+                // A correction: this Spotify track is the local Wide Field after all, and it sticks.
+                let corrected = try await client.send(
+                    .put, "/api/v1/plugins/spotify/corrections", token: ola.token,
+                    json: ["spotifyId": catalog[2].id, "trackId": wide.0.rawValue])
+                #expect(corrected.status == .ok, "\(corrected.body)")
+                let starred = try await client.subsonic("getStarred2", as: ola)
+                let songs = ((starred.subsonic["starred2"] as? [String: Any])?["song"] as? [[String: Any]] ?? [])
+                    .compactMap {
+                        $0["id"] as? String
+                    }
+                #expect(Set(songs) == [bright.0.rawValue, wide.0.rawValue], "\(starred.body)")
+
+                // Spotify asks to slow down: the sync waits as told and goes on.
+                await fake.failNext(1, status: 429, retryAfter: 1)
+                let slowed = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: ola.token)
+                #expect(slowed.status == .ok, "\(slowed.body)")
+
+                // A listener not on the app's allow-list is told exactly that.
+                let boBegun = try await client.send(
+                    .post, "/api/v1/me/linked-accounts/spotify/authorize", token: bo.token)
+                let boPage = try #require(URL(string: boBegun.json["url"] as? String ?? ""))
+                await fake.signIn(as: "bo.s")
+                let boAnswer = Self.query(try #require(try await Self.location(of: boPage)))
+                _ = try await client.send(
+                    .get,
+                    "/plugins/spotify/link-callback?code=\(boAnswer["code"] ?? "")&state=\(boAnswer["state"] ?? "")")
+                let refused = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: bo.token)
+                #expect((refused.json["error"] as? String)?.contains("allow-list") == true, "\(refused.body)")
+            }
+
+            // An hour on, the access token is refreshed and the refresh token rotates; six
+            // months after linking (Spotify's clock) the refresh token has expired: reconnect.
+            clock.advance(by: 3_700)
+            await fake.advance(by: 3_700)
+            try await server.withClient { client in
+                let later = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: ola.token)
+                #expect(later.status == .ok, "\(later.body)")
+            }
+            clock.advance(by: 3_700)
+            await fake.advance(by: 184 * 86_400)
+            try await server.withClient { client in
+                let expired = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: ola.token)
+                #expect(expired.status == .conflict, "\(expired.body)")
+                let accounts = try await client.send(.get, "/api/v1/me/linked-accounts", token: ola.token)
+                let spotify = (accounts.json["items"] as? [[String: Any]])?.first {
+                    $0["plugin"] as? String == "spotify"
+                }
+                #expect(spotify?["state"] as? String == "reconnect", "\(accounts.body)")
+            }
+        }
+    }
+}
