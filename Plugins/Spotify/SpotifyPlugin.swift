@@ -13,9 +13,13 @@ import Synchronization
 /// shown, and filled in when the music arrives. A listener can also upload Spotify's "extended
 /// streaming history" export (idempotently). What the library lacks feeds the missing-music report.
 ///
+/// A listener can push a Canto playlist to Spotify, and control their Spotify Connect devices
+/// (a ``PlaybackTargetPlugin``).
+///
 /// Routes (signed in): `GET setup` (the redirect URI to register and whether Spotify accepts it),
 /// `POST sync`, `GET status`, `GET playlists/{id}` (its entries, matched or not), `PUT
-/// corrections` (`{"spotifyId", "trackId"}`, `trackId` null for "no match"), `POST history` (one
+/// corrections` (`{"spotifyId", "trackId"}`, `trackId` null for "no match"), `POST export`
+/// (`{"playlistId"}`), `GET player` and `player/…` commands (Connect), `POST history` (one
 /// `Streaming_History_Audio_*.json`), `GET missing` (`scope=household`, `format=csv`).
 public struct SpotifyPlugin: RoutedPlugin, OAuthLinking, ScheduledPlugin {
     public static let descriptor = PluginDescriptor(
@@ -23,7 +27,7 @@ public struct SpotifyPlugin: RoutedPlugin, OAuthLinking, ScheduledPlugin {
         configurationKeys: ["client_id", "accounts_url", "api_url", "sync_minutes"],
         permissions: PluginPermissions(
             networkHosts: ["accounts.spotify.com", "api.spotify.com"], networkHostKeys: ["accounts_url", "api_url"],
-            linkedAccounts: true, routes: true, importsListening: true),
+            linkedAccounts: true, routes: true, listenerData: true, importsListening: true),
         migrations: [
             PluginMigration(
                 "1-unmatched",
@@ -142,6 +146,9 @@ public struct SpotifyPlugin: RoutedPlugin, OAuthLinking, ScheduledPlugin {
         case ("PUT", "corrections"): return try await correct(request, for: caller.userID)
         case ("GET", let path) where path.hasPrefix("playlists/"):
             return try await entries(of: String(path.dropFirst("playlists/".count)), for: caller.userID)
+        case ("POST", "export"): return try await export(request, for: caller.userID)
+        case (_, let path) where path == "player" || path.hasPrefix("player/"):
+            return try await player(request, for: caller.userID)
         case ("POST", "history"): return try await importHistory(request.body, for: caller.userID)
         case ("GET", "missing"): return try await missing(request, for: caller.userID)
         default: return .json(["error": "No such route."], status: 404)

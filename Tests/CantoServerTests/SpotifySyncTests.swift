@@ -224,4 +224,121 @@ struct SpotifySyncTests {
             }
         }
     }
+
+    /// Links `caller` to the fake's `spotifyUser` through the server, as the browser would.
+    static func link(
+        _ client: InProcessServer.Client, _ caller: InProcessServer.Caller, as spotifyUser: String, _ fake: FakeSpotify
+    ) async throws {
+        let begun = try await client.send(.post, "/api/v1/me/linked-accounts/spotify/authorize", token: caller.token)
+        let page = try #require(URL(string: begun.json["url"] as? String ?? ""), "\(begun.body)")
+        await fake.signIn(as: spotifyUser)
+        let answer = query(try #require(try await location(of: page)))
+        let back = try await client.send(
+            .get, "/plugins/spotify/link-callback?code=\(answer["code"] ?? "")&state=\(answer["state"] ?? "")")
+        #expect(back.headers[.location] == "/#/profile?linked=spotify")
+    }
+
+    /// Spotify Connect through the server: devices, a transfer and commands carried out, Spotify's
+    /// refusals in words (no active device, Premium required, a bad volume); and a Canto playlist
+    /// pushed to Spotify, each track found by title and artist, the one Spotify lacks reported.
+    @Test func controlsConnectDevicesAndExportsAPlaylist() async throws {
+        try await FakeSpotify.run { fake, base in
+            let server = try await InProcessServer.start(
+                environment: [
+                    "CANTO_PLUGINS_SPOTIFY_ENABLED": "true", "CANTO_PLUGINS_SPOTIFY_CLIENT_ID": "household-app",
+                    "CANTO_PLUGINS_SPOTIFY_ACCOUNTS_URL": base, "CANTO_PLUGINS_SPOTIFY_API_URL": base,
+                ])
+            await fake.registerApp(
+                clientID: "household-app", redirectURIs: ["http://localhost/plugins/spotify/link-callback"])
+            await fake.addUser("ola.s", displayName: "Ola")
+            await fake.addUser("free.s", displayName: "Free", premium: false)
+            await fake.setDevices(
+                user: "ola.s",
+                [("kitchen", "Kitchen", "Speaker", false, 50), ("phone", "Phone", "Smartphone", false, 80)])
+            await fake.setDevices(user: "free.s", [("laptop", "Laptop", "Computer", true, 30)])
+            let ola = try await server.addUser("ola")
+            let free = try await server.addUser("free")
+            var local: [String: (TrackID, Int)] = [:]
+            for id in try await server.trackIDs() {
+                let track = try #require(try await server.services.track(id))
+                local[track.title] = (id, Int(track.audio.durationMs))
+            }
+            let bright = try #require(local["Bright Day"])
+            let wide = try #require(local["Wide Field"])
+            let quiet = try #require(local["Quiet Door"])
+            await fake.addTracks([
+                FakeSpotify.Track(
+                    id: "4uLU6hMCjMI75M1A2tKUQC", name: "Bright Day", artists: ["Alpha Open"], album: "Open Skies",
+                    durationMs: bright.1),
+                FakeSpotify.Track(
+                    id: "7ouMYWpwJ422jRcDASZB7P", name: "Wide Field", artists: ["Alpha Open"], album: "Open Skies",
+                    durationMs: wide.1 + 2_000),
+                // Same title, another artist: not the same recording.
+                FakeSpotify.Track(
+                    id: "0eGsygTp906u18L0Oimnem", name: "Quiet Door", artists: ["Someone Else"], album: "Elsewhere",
+                    durationMs: quiet.1),
+            ])
+            try await server.withClient { client in
+                try await Self.link(client, ola, as: "ola.s", fake)
+                try await Self.link(client, free, as: "free.s", fake)
+                let player = try await client.send(.get, "/api/v1/plugins/spotify/player", token: ola.token)
+                let devices = player.json["devices"] as? [[String: Any]] ?? []
+                #expect(devices.compactMap { $0["name"] as? String } == ["Kitchen", "Phone"], "\(player.body)")
+                #expect(player.json["playback"] is NSNull)
+                // Nothing active: Spotify's NO_ACTIVE_DEVICE, in words.
+                let nowhere = try await client.send(
+                    .put, "/api/v1/plugins/spotify/player/play", token: ola.token,
+                    json: ["contextUri": "spotify:album:1DFixLWuPkv3KT3TnV35m3"])
+                #expect(nowhere.status == .conflict)
+                #expect((nowhere.json["error"] as? String)?.contains("No Spotify device is active") == true)
+                for (method, path, body) in [
+                    (
+                        HTTPRequest.Method.put, "player/transfer",
+                        ["deviceId": "kitchen", "play": true] as [String: Any]
+                    ),
+                    (.put, "player/pause", [:]), (.post, "player/next", [:]),
+                    (.put, "player/seek", ["positionMs": 30_000]),
+                    (.put, "player/volume", ["percent": 40]),
+                ] {
+                    let done = try await client.send(
+                        method, "/api/v1/plugins/spotify/\(path)", token: ola.token, json: body)
+                    #expect(done.status == .noContent, "\(path): \(done.body)")
+                }
+                #expect(
+                    await fake.playerCommands(of: "ola.s") == [
+                        "transfer kitchen play=true", "pause", "next", "seek 30000", "volume 40",
+                    ])
+                let loud = try await client.send(
+                    .put, "/api/v1/plugins/spotify/player/volume", token: ola.token, json: ["percent": 140])
+                #expect(loud.status == .badRequest)
+                // A free account: Premium required, in words.
+                let notPremium = try await client.send(.put, "/api/v1/plugins/spotify/player/pause", token: free.token)
+                #expect(notPremium.status == .forbidden)
+                #expect((notPremium.json["error"] as? String)?.contains("Premium") == true, "\(notPremium.body)")
+
+                // Export: a playlist of three, two found on Spotify, one it lacks.
+                let made = try await client.subsonic(
+                    "createPlaylist",
+                    [
+                        ("name", "For the car"), ("songId", bright.0.rawValue), ("songId", wide.0.rawValue),
+                        ("songId", quiet.0.rawValue),
+                    ], as: ola)
+                let playlistID = try #require(
+                    (made.subsonic["playlist"] as? [String: Any])?["id"] as? String, "\(made.body)")
+                let exported = try await client.send(
+                    .post, "/api/v1/plugins/spotify/export", token: ola.token, json: ["playlistId": playlistID])
+                #expect(exported.json["added"] as? Int == 2, "\(exported.body)")
+                #expect(
+                    (exported.json["notFound"] as? [[String: Any]])?.compactMap { $0["title"] as? String } == [
+                        "Quiet Door"
+                    ])
+                let pushed = await fake.playlists(of: "ola.s").first { $0.name == "For the car" }
+                #expect(pushed?.trackIDs == ["4uLU6hMCjMI75M1A2tKUQC", "7ouMYWpwJ422jRcDASZB7P"])
+                // Someone else's playlist is not theirs to export.
+                let notTheirs = try await client.send(
+                    .post, "/api/v1/plugins/spotify/export", token: free.token, json: ["playlistId": playlistID])
+                #expect(notTheirs.status == .notFound)
+            }
+        }
+    }
 }
