@@ -220,7 +220,7 @@ let package = Package(
             dependencies: [
                 "CantoCore", "CantoLibrary", "CantoMedia", "CantoStore", "CantoTestSupport", "CantoRecommend",
                 "CantoPluginKit", "CantoPluginKitTesting", "CoListeningPlugin", "SonicRecommenderPlugin", "CantoServer",
-                "CantoDomain", .product(name: "Logging", package: "swift-log"),
+                "CantoDomain", "ScrobblerFakes", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/ScanBench",

@@ -49,6 +49,11 @@ struct ScanBench {
                 plays: value("--plays").flatMap(Int.init) ?? 1_000_000, users: value("--users").flatMap(Int.init) ?? 20,
                 tracks: value("--tracks").flatMap(Int.init) ?? 50_000,
                 queries: value("--queries").flatMap(Int.init) ?? 200, keep: value("--keep"))
+        case "spotify":
+            try await SpotifyBench.run(
+                likes: value("--likes").flatMap(Int.init) ?? 10_000,
+                playlists: value("--playlists").flatMap(Int.init) ?? 50,
+                tracks: value("--tracks").flatMap(Int.init) ?? 20_000)
         case "fuzz":
             try TranscodeBench.fuzz(
                 runs: value("--runs").flatMap(Int.init) ?? 5_000, seed: value("--seed").flatMap(UInt64.init) ?? 1)
@@ -88,6 +93,7 @@ struct ScanBench {
                    | sonic [--tracks 400] [--threads CORES] | similar [--tracks 100000] [--queries 1000]
                    | recommend [--tracks 2000] [--users 12] [--sessions 60] [--python PATH]
                    | stats [--plays 1000000] [--users 20] [--tracks 50000] [--queries 200] [--keep DIR]
+                   | spotify [--likes 10000] [--playlists 50] [--tracks 20000]
             """)
         exit(64)
     }

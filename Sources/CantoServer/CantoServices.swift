@@ -170,7 +170,7 @@ public struct CantoServices: Sendable {
     /// Scaled cover images.
     let covers: CoverArtService
     /// Listeners' accounts at plugins' services (scrobblers).
-    let linkedAccounts: LinkedAccountService
+    public let linkedAccounts: LinkedAccountService
     /// Plugins' periodic jobs.
     let jobs: PluginJobScheduler
     /// The longest any call into a plugin may take.

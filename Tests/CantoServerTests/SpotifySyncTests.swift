@@ -8,10 +8,6 @@ import Testing
 
 @testable import CantoServer
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The Spotify plugin through a real server and the fake Spotify (accounts and Web API on
 /// loopback): linking with PKCE (a forged state refused), a full import of an account (a playlist
 /// of 230 entries read 50 a page, one followed playlist Spotify does not let apps read, 120 liked
@@ -21,29 +17,6 @@ import Testing
 /// months asking the listener to reconnect; a listener not on the app's allow-list told so.
 @Suite("Spotify sync")
 struct SpotifySyncTests {
-    /// GETs `url` without following its redirect; the `Location` it answers with.
-    static func location(of url: URL) async throws -> String? {
-        final class Stop: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-            func urlSession(
-                _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-            ) { completionHandler(nil) }
-        }
-        let session = URLSession(configuration: .ephemeral, delegate: Stop(), delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        return try await withCheckedThrowingContinuation { continuation in
-            session.dataTask(with: url) { body, response, error in
-                if let error { return continuation.resume(throwing: error) }
-                let http = response as? HTTPURLResponse
-                let location = http?.value(forHTTPHeaderField: "Location")
-                if location == nil {
-                    print("no redirect: \(http?.statusCode ?? 0) \(String(decoding: body ?? Data(), as: UTF8.self))")
-                }
-                continuation.resume(returning: location)
-            }.resume()
-        }
-    }
-
     static func query(_ text: String) -> [String: String] {
         var values: [String: String] = [:]
         for item in URLComponents(string: text)?.queryItems ?? [] { values[item.name] = item.value ?? "" }
@@ -118,7 +91,7 @@ struct SpotifySyncTests {
                 #expect(
                     asked["code_challenge_method"] == "S256" && asked["scope"]?.contains("user-library-read") == true)
                 await fake.signIn(as: "ola.s")
-                let back = try #require(try await Self.location(of: page))
+                let back = try #require(try await Redirects.location(of: page))
                 let answer = Self.query(back)
                 let code = try #require(answer["code"])
                 let forged = try await client.send(.get, "/plugins/spotify/link-callback?code=\(code)&state=forged")
@@ -195,7 +168,7 @@ struct SpotifySyncTests {
                     .post, "/api/v1/me/linked-accounts/spotify/authorize", token: bo.token)
                 let boPage = try #require(URL(string: boBegun.json["url"] as? String ?? ""))
                 await fake.signIn(as: "bo.s")
-                let boAnswer = Self.query(try #require(try await Self.location(of: boPage)))
+                let boAnswer = Self.query(try #require(try await Redirects.location(of: boPage)))
                 _ = try await client.send(
                     .get,
                     "/plugins/spotify/link-callback?code=\(boAnswer["code"] ?? "")&state=\(boAnswer["state"] ?? "")")
@@ -232,7 +205,7 @@ struct SpotifySyncTests {
         let begun = try await client.send(.post, "/api/v1/me/linked-accounts/spotify/authorize", token: caller.token)
         let page = try #require(URL(string: begun.json["url"] as? String ?? ""), "\(begun.body)")
         await fake.signIn(as: spotifyUser)
-        let answer = query(try #require(try await location(of: page)))
+        let answer = query(try #require(try await Redirects.location(of: page)))
         let back = try await client.send(
             .get, "/plugins/spotify/link-callback?code=\(answer["code"] ?? "")&state=\(answer["state"] ?? "")")
         #expect(back.headers[.location] == "/#/profile?linked=spotify")
