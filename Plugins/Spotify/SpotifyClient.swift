@@ -53,6 +53,11 @@ struct SpotifyClient: Sendable {
         }
     }
 
+    /// A search field's value in double quotes (its own quotes dropped), so it is one phrase.
+    static func quoted(_ value: String) -> String {
+        "\"" + value.replacingOccurrences(of: "\"", with: " ") + "\""
+    }
+
     func url(_ path: String, _ query: [String: String] = [:]) -> URL {
         var components = URLComponents(
             url: apiBase.appendingPathComponent("v1").appendingPathComponent(path), resolvingAgainstBaseURL: false)

@@ -61,7 +61,7 @@ extension SpotifyPlugin {
         let matcher = TrackMatcher(library: [local])
         var queries: [String] = []
         if let isrc = track.isrc, !isrc.isEmpty { queries.append("isrc:\(isrc)") }
-        queries.append("track:\(track.title) artist:\(track.artistName)")
+        queries.append("track:\(SpotifyClient.quoted(track.title)) artist:\(SpotifyClient.quoted(track.artistName))")
         for query in queries {
             let found = try await client.get("search", ["q": query, "type": "track", "limit": "10"])
             let items = (found["tracks"] as? [String: Any])?["items"] as? [[String: Any]] ?? []

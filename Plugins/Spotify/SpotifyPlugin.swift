@@ -26,7 +26,10 @@ public struct SpotifyPlugin: RoutedPlugin, OAuthLinking, ScheduledPlugin {
         id: "spotify", name: "Spotify", version: "0.2.0", enabledByDefault: false,
         configurationKeys: ["client_id", "accounts_url", "api_url", "sync_minutes"],
         permissions: PluginPermissions(
-            networkHosts: ["accounts.spotify.com", "api.spotify.com"], networkHostKeys: ["accounts_url", "api_url"],
+            networkHosts: [
+                "accounts.spotify.com", "api.spotify.com", "i.scdn.co", "mosaic.scdn.co", "image-cdn-ak.spotifycdn.com",
+                "image-cdn-fa.spotifycdn.com",
+            ], networkHostKeys: ["accounts_url", "api_url"],
             linkedAccounts: true, routes: true, listenerData: true, importsListening: true),
         migrations: [
             PluginMigration(

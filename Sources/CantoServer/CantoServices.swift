@@ -256,11 +256,12 @@ public struct CantoServices: Sendable {
             planner: StreamPlanner(
                 clientDefaults: configuration.clientStreamDefaults, defaultFormat: configuration.defaultTranscodeFormat),
             streamer: streamer, preferences: accountStore)
+        let coverCache = try DiskCache(
+            directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes)
         covers = CoverArtService(
-            catalog: catalog,
-            cache: try DiskCache(
-                directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes),
-            pool: media, activity: activity)
+            catalog: catalog, cache: coverCache, pool: media, activity: activity,
+            images: PluginImages(
+                registry: scanning.registry, cache: coverCache, deadline: pluginDeadline, clock: clock))
         self.pluginDeadline = pluginDeadline
         pluginUserSettings = LinkedAccountRepository(database: database)
         let registry = scanning.registry

@@ -1,6 +1,7 @@
 import CantoCore
 import CantoDomain
 import CantoPluginKit
+import CantoTestSupport
 import Foundation
 import HTTPTypes
 import ScrobblerFakes
@@ -232,25 +233,34 @@ struct SpotifySyncTests {
             let ola = try await server.addUser("ola")
             let free = try await server.addUser("free")
             var local: [String: (TrackID, Int)] = [:]
+            var albums: [String: AlbumID] = [:]
             for id in try await server.trackIDs() {
                 let track = try #require(try await server.services.track(id))
                 local[track.title] = (id, Int(track.audio.durationMs))
+                albums[track.title] = track.albumID
             }
-            let bright = try #require(local["Bright Day"])
+            let bright = (try #require(local["Bright Day"]), album: try #require(albums["Bright Day"]))
             let wide = try #require(local["Wide Field"])
-            let quiet = try #require(local["Quiet Door"])
+            let quiet = (try #require(local["Quiet Door"]), album: try #require(albums["Quiet Door"]))
             await fake.addTracks([
                 FakeSpotify.Track(
+                    id: "5hVghJ4KaYES3BFUATCYn0", name: "Low Hall", artists: ["Beta Secret"], album: "Hidden Rooms",
+                    durationMs: 2_000),
+                FakeSpotify.Track(
                     id: "4uLU6hMCjMI75M1A2tKUQC", name: "Bright Day", artists: ["Alpha Open"], album: "Open Skies",
-                    durationMs: bright.1),
+                    durationMs: bright.0.1),
                 FakeSpotify.Track(
                     id: "7ouMYWpwJ422jRcDASZB7P", name: "Wide Field", artists: ["Alpha Open"], album: "Open Skies",
                     durationMs: wide.1 + 2_000),
                 // Same title, another artist: not the same recording.
                 FakeSpotify.Track(
                     id: "0eGsygTp906u18L0Oimnem", name: "Quiet Door", artists: ["Someone Else"], album: "Elsewhere",
-                    durationMs: quiet.1),
+                    durationMs: quiet.0.1),
             ])
+            // An album whose cover is gone from its folder (for the pictures from Spotify below).
+            try FileManager.default.removeItem(
+                at: server.data.url.appendingPathComponent("hidden/Beta Secret/Hidden Rooms/cover.jpg"))
+            _ = try await server.services.scans.scanNow()
             try await server.withClient { client in
                 try await Self.link(client, ola, as: "ola.s", fake)
                 try await Self.link(client, free, as: "free.s", fake)
@@ -293,8 +303,8 @@ struct SpotifySyncTests {
                 let made = try await client.subsonic(
                     "createPlaylist",
                     [
-                        ("name", "For the car"), ("songId", bright.0.rawValue), ("songId", wide.0.rawValue),
-                        ("songId", quiet.0.rawValue),
+                        ("name", "For the car"), ("songId", bright.0.0.rawValue), ("songId", wide.0.rawValue),
+                        ("songId", quiet.0.0.rawValue),
                     ], as: ola)
                 let playlistID = try #require(
                     (made.subsonic["playlist"] as? [String: Any])?["id"] as? String, "\(made.body)")
@@ -307,6 +317,25 @@ struct SpotifySyncTests {
                     ])
                 let pushed = await fake.playlists(of: "ola.s").first { $0.name == "For the car" }
                 #expect(pushed?.trackIDs == ["4uLU6hMCjMI75M1A2tKUQC", "7ouMYWpwJ422jRcDASZB7P"])
+                // Pictures from Spotify where the library has none: the artist's own picture, and
+                // the cover of an album whose cover.jpg is gone; each fetched once, then from the
+                // disk cache. An album with its own cover keeps it (Spotify is not asked).
+                let artist = CatalogIDs.artist(name: "Alpha Open")
+                let artistPath = "/image/\(FakeSpotify.derivedID("artist:Alpha Open"))/640"
+                let ownCover = "/image/\(FakeSpotify.derivedID("album:Alpha Open/Open Skies"))/640"
+                let hiddenCover = "/image/\(FakeSpotify.derivedID("album:Beta Secret/Hidden Rooms"))/640"
+                for _ in 0..<2 {
+                    let picture = try await client.subsonic("getCoverArt", [("id", artist.rawValue)], as: ola)
+                    #expect(picture.headers[.contentType] == "image/jpeg", "\(picture.headers)")
+                    let cover = try await client.subsonic("getCoverArt", [("id", quiet.album.rawValue)], as: ola)
+                    #expect(cover.headers[.contentType] == "image/jpeg", "\(cover.headers)")
+                    let own = try await client.subsonic("getCoverArt", [("id", bright.album.rawValue)], as: ola)
+                    #expect(own.headers[.contentType] == "image/jpeg")
+                }
+                #expect(await fake.requestCount(path: artistPath) == 1)
+                #expect(await fake.requestCount(path: hiddenCover) == 1)
+                #expect(await fake.requestCount(path: ownCover) == 0)
+
                 // Someone else's playlist is not theirs to export.
                 let notTheirs = try await client.send(
                     .post, "/api/v1/plugins/spotify/export", token: free.token, json: ["playlistId": playlistID])

@@ -312,6 +312,12 @@ public actor FakeSpotify {
         case ("GET", "tracks/{id}"):
             guard let track = tracks[call.id] else { throw Self.fail(404, "Resource not found") }
             return .json(trackJSON(track))
+        case ("GET", "artists/{id}"):
+            let names = Set(tracks.values.flatMap(\.artists))
+            guard let name = names.first(where: { Self.derivedID("artist:\($0)") == call.id }) else {
+                throw Self.fail(404, "Resource not found")
+            }
+            return .json(artistJSON(name, full: true))
         case ("GET", "me/player/devices"): return .json(["devices": (devices[call.me] ?? []).map(deviceJSON)])
         case ("GET", "me/player"), ("GET", "me/player/currently-playing"): return playerState(call)
         case ("PUT", "me/player"), ("PUT", "me/player/play"), ("PUT", "me/player/pause"), ("POST", "me/player/next"),
@@ -898,7 +904,9 @@ public actor FakeSpotify {
             "external_urls": ["spotify": "https://open.spotify.com/artist/\(id)"],
         ]
         if full {
-            object["images"] = [] as [Any]
+            object["images"] = [640, 320, 160].map {
+                ["url": "\(base)/image/\(id)/\($0)", "height": $0, "width": $0] as JSON
+            }
             if !devMode {
                 object["followers"] = ["href": NSNull(), "total": 0]
                 object["genres"] = [] as [Any]
@@ -1068,7 +1076,7 @@ public actor FakeSpotify {
     static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
     /// A base-62 ID derived from `seed` (SHA-256, one character a byte; at most 32).
-    static func derivedID(_ seed: String, length: Int = 22) -> String {
+    public static func derivedID(_ seed: String, length: Int = 22) -> String {
         let digest = Array(SHA256.hash(data: Data(seed.utf8)))
         return String((0..<min(length, digest.count)).map { alphabet[Int(digest[$0]) % alphabet.count] })
     }

@@ -13,6 +13,8 @@ struct CoverArtService: Sendable {
     let pool: BlockingPool
     /// Where cache hits are counted for the admin page.
     var activity: ServerActivity?
+    /// Pictures from the metadata plugins, for artists and for albums without art.
+    var images: PluginImages?
     /// Requested sizes are clamped to this (a phone asks for 300-1200).
     static let maxSize = 2048
 
@@ -27,9 +29,14 @@ struct CoverArtService: Sendable {
     /// An item outside `view` answers as missing.
     func image(for id: String, size: Int?, format: ImageFormat = .jpeg, in view: CatalogView) async throws -> Image {
         let size = size.map { min(max($0, 16), Self.maxSize) }
-        guard let artworkID = try await artworkID(for: id, in: view) else {
-            return try await placeholder(size: size, format: format)
+        let artworkID = try await artworkID(for: id, in: view)
+        // An artist's own picture, or an album without art: the metadata plugins' (kept on disk).
+        if let images, id.hasPrefix("ar") || artworkID == nil,
+            let (picture, key) = try await pluginPicture(for: id, in: view, images)
+        {
+            return try await scaled(picture, key: key, size: size, format: format)
         }
+        guard let artworkID else { return try await placeholder(size: size, format: format) }
         guard let artwork = try await catalog.artwork(artworkID) else {
             // An artwork ID that names nothing is a missing item; an item without art gets the disc.
             if id.hasPrefix("al") || id.hasPrefix("ar") || id.hasPrefix("t") {
@@ -43,7 +50,6 @@ struct CoverArtService: Sendable {
             activity?.count("cache", "covers-hit")
             return Image(bytes: Array(data), mimeType: format.mimeType)
         }
-        if size != nil { activity?.count("cache", "covers-miss") }
         let picture: Picture? = try await pool.run {
             switch artwork.source {
             case .file:
@@ -51,8 +57,25 @@ struct CoverArtService: Sendable {
             case .embedded: try? TagReader().read(path: artwork.path, wantCover: true).cover
             }
         }
-        guard let picture else { return try await placeholder(size: size, format: format) }
+        guard let picture else {
+            // The image is gone from disk since the scan: the plugins' if they have one.
+            if let images, let (found, key) = try await pluginPicture(for: id, in: view, images) {
+                return try await scaled(found, key: key, size: size, format: format)
+            }
+            return try await placeholder(size: size, format: format)
+        }
+        return try await scaled(picture, key: "\(artwork.id.rawValue)|\(artwork.byteCount)", size: size, format: format)
+    }
+
+    /// `picture` at `size` (as it is without one), from the cache when scaled before.
+    private func scaled(_ picture: Picture, key: String, size: Int?, format: ImageFormat) async throws -> Image {
         guard let size else { return Image(bytes: Array(picture.data), mimeType: picture.mimeType) }
+        let name = DiskCache.name(for: "\(key)|\(size)|\(format.rawValue)", suffix: format.rawValue)
+        if let path = await cache.path(of: name), let data = FileManager.default.contents(atPath: path) {
+            activity?.count("cache", "covers-hit")
+            return Image(bytes: Array(data), mimeType: format.mimeType)
+        }
+        activity?.count("cache", "covers-miss")
         do {
             let scaled = try await pool.run {
                 try ImageScaler.scale(Array(picture.data), maxSize: size, format: format)
@@ -63,6 +86,28 @@ struct CoverArtService: Sendable {
             // An image FFmpeg cannot decode is sent as stored rather than not at all.
             return Image(bytes: Array(picture.data), mimeType: picture.mimeType)
         }
+    }
+
+    /// A metadata plugin's picture of an artist, or of the album of an album or track ID.
+    private func pluginPicture(for id: String, in view: CatalogView, _ images: PluginImages) async throws
+        -> (Picture, String)?
+    {
+        if id.hasPrefix("ar") {
+            guard let artist = try await view.artist(ArtistID(id)),
+                let picture = await images.artist(named: artist.name)
+            else { return nil }
+            return (picture, "plugin-artist|\(artist.name)")
+        }
+        var album: Album?
+        if id.hasPrefix("al") {
+            album = try await view.album(AlbumID(id))
+        } else if id.hasPrefix("t"), let track = try await view.track(TrackID(id)) {
+            album = try await view.album(track.albumID)
+        }
+        guard let album, let picture = await images.album(title: album.title, artist: album.albumArtistName) else {
+            return nil
+        }
+        return (picture, "plugin-album|\(album.title)|\(album.albumArtistName)")
     }
 
     /// The artwork of an album, artist or track in `view` (nil when it has none); throws
