@@ -114,8 +114,13 @@ struct SpotifyClient: Sendable {
     func all(_ path: String, _ query: [String: String] = [:], key: String? = nil, limit: Int = 20_000)
         async throws -> [[String: Any]]
     {
+        try await all(url(path, query), key: key, limit: limit)
+    }
+
+    /// Every item from the page at `start` on.
+    func all(_ start: URL, key: String? = nil, limit: Int = 20_000) async throws -> [[String: Any]] {
         var items: [[String: Any]] = []
-        var next: URL? = url(path, query)
+        var next: URL? = start
         while let page = next, items.count < limit {
             var object = try await call("GET", page) ?? [:]
             if let key { object = object[key] as? [String: Any] ?? [:] }

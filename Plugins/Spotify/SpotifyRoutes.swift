@@ -30,8 +30,9 @@ extension SpotifyPlugin {
 
     /// What the admin registers at Spotify, for the address this request came to.
     func setup(_ request: PluginRequest) -> PluginResponse {
-        let host = request.headers["x-forwarded-host"] ?? request.headers["host"] ?? "127.0.0.1"
-        let scheme = request.headers["x-forwarded-proto"] ?? (host.hasPrefix("127.0.0.1") ? "http" : "https")
+        // The callback the host gives Spotify when linking: this request's scheme and address.
+        let host = request.headers["host"] ?? "127.0.0.1"
+        let scheme = request.headers["x-canto-scheme"] ?? "http"
         let uri = URL(string: "\(scheme)://\(host)/plugins/spotify/link-callback")
         let verdict: (accepted: Bool, advice: String) =
             uri.map(Self.redirectVerdict) ?? (false, "The request does not name the server's address.")

@@ -273,7 +273,33 @@ extension SpotifyPlugin {
         _ summary: inout SpotifySync.Summary
     ) async throws {
         let who = PluginSQLValue.text(user.rawValue)
-        let saved = try await client.all("me/tracks", ["limit": "50"])
+        // Spotify keeps no snapshot of liked songs, but a like goes on top and an unlike changes
+        // the count: the same count with the first page already known is nothing new.
+        let first = try await client.get("me/tracks", ["limit": "50"])
+        let firstIDs = (first["items"] as? [[String: Any]] ?? []).compactMap {
+            ($0["track"] as? [String: Any])?["id"] as? String
+        }
+        let total = first["total"] as? Int ?? -1
+        let known = try await tables.read { sql in
+            let count =
+                try sql.rows("SELECT count(*) AS n FROM spotify_liked WHERE user_id = ?", [who]).first?["n"]
+                .integer ?? 0
+            let marks = Array(repeating: "?", count: max(1, firstIDs.count)).joined(separator: ", ")
+            let seen =
+                try sql.rows(
+                    "SELECT count(*) AS n FROM spotify_liked WHERE user_id = ? AND spotify_id IN (\(marks))",
+                    [who] + (firstIDs.isEmpty ? [.text("")] : firstIDs.map { .text($0) })
+                ).first?["n"].integer ?? 0
+            return (count: Int(count), seen: Int(seen))
+        }
+        if total >= 0, known.count == total, known.seen == firstIDs.count {
+            summary.liked = total
+            return
+        }
+        var saved = first["items"] as? [[String: Any]] ?? []
+        if let next = (first["next"] as? String).flatMap(URL.init(string:)) {
+            saved += try await client.all(next)
+        }
         var rows: [(SpotifyTrack, Date, TrackMatcher.Match?)] = []
         for item in saved {
             guard let track = SpotifyTrack(item["track"] as? [String: Any]) else { continue }
@@ -378,11 +404,11 @@ extension SpotifyPlugin {
         }
     }
 
+    static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    static let withoutFraction = Date.ISO8601FormatStyle()
+
+    /// Spotify's times ("2026-12-05T15:00:00Z", with or without milliseconds).
     static func instant(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        (try? withoutFraction.parse(text)) ?? (try? withFraction.parse(text))
     }
 }

@@ -186,6 +186,9 @@ public protocol LibraryStateStore: Sendable {
     /// The user's annotations of just these items, by item ID.
     func annotations(of user: UserID, items: [String]) async throws -> [String: Annotation]
     func setStarred(_ starred: Bool, item: String, kind: Annotation.ItemKind, user: UserID, at date: Date) async throws
+    /// The same for several items of one kind, in one transaction.
+    func setStarred(_ starred: Bool, items: [String], kind: Annotation.ItemKind, user: UserID, at date: Date)
+        async throws
     func setRating(_ rating: Int?, item: String, kind: Annotation.ItemKind, user: UserID) async throws
     /// The tracks the user gave a thumbs down.
     func dislikes(of user: UserID) async throws -> Set<TrackID>

@@ -159,22 +159,31 @@ extension LibraryStateRepository {
     public func setStarred(
         _ starred: Bool, item: String, kind: Annotation.ItemKind, user: UserID, at date: Date
     ) async throws {
+        try await setStarred(starred, items: [item], kind: kind, user: user, at: date)
+    }
+
+    public func setStarred(
+        _ starred: Bool, items: [String], kind: Annotation.ItemKind, user: UserID, at date: Date
+    ) async throws {
         // Only a star stores the date.
         let date = starred ? try date.storable("starredAt") : date
         try await pool.writeOwned { db in
-            try db.appendEvent(.starred(user: user, item: item, kind: kind, starred: starred), at: Date())
-            guard starred else {
+            for item in items {
+                try db.appendEvent(.starred(user: user, item: item, kind: kind, starred: starred), at: Date())
+                guard starred else {
+                    try db.run(
+                        "UPDATE annotation SET starred_at = NULL WHERE user_id = ? AND item_id = ?",
+                        [user.rawValue, item])
+                    try Self.pruneAnnotation(item, of: user, db)
+                    continue
+                }
                 try db.run(
-                    "UPDATE annotation SET starred_at = NULL WHERE user_id = ? AND item_id = ?", [user.rawValue, item])
-                try Self.pruneAnnotation(item, of: user, db)
-                return
+                    """
+                    INSERT INTO annotation (user_id, item_id, kind, starred_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(user_id, item_id) DO UPDATE SET kind = excluded.kind,
+                        starred_at = coalesce(starred_at, excluded.starred_at)
+                    """, [user.rawValue, item, kind.rawValue, date])
             }
-            try db.run(
-                """
-                INSERT INTO annotation (user_id, item_id, kind, starred_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(user_id, item_id) DO UPDATE SET kind = excluded.kind,
-                    starred_at = coalesce(starred_at, excluded.starred_at)
-                """, [user.rawValue, item, kind.rawValue, date])
         }
     }
 

@@ -82,7 +82,9 @@ struct SpotifySyncTests {
                 // The admin sees what to register; a LAN address over HTTP would not do.
                 let setup = try await client.send(.get, "/api/v1/plugins/spotify/setup", token: ola.token)
                 #expect(setup.json["clientIdSet"] as? Bool == true, "\(setup.body)")
-                #expect((setup.json["redirectUri"] as? String)?.hasSuffix("/plugins/spotify/link-callback") == true)
+                #expect(setup.json["redirectUri"] as? String == "http://localhost/plugins/spotify/link-callback")
+                #expect(setup.json["accepted"] as? Bool == false)
+                #expect((setup.json["advice"] as? String)?.contains("does not accept localhost") == true)
 
                 // Linking: PKCE through the host; a forged state is refused.
                 let begun = try await client.send(
@@ -140,6 +142,8 @@ struct SpotifySyncTests {
                 // Unchanged: skipped by its snapshot_id. Changed on Spotify: brought in again.
                 let second = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: ola.token)
                 #expect(second.json["unchanged"] as? Int == 1, "\(second.body)")
+                // Liked songs unchanged (the same count, the first page known): one page read, not three.
+                #expect(await fake.requestCount(path: "/v1/me/tracks") == 4)
                 #expect(await fake.requestCount(path: "/v1/playlists/37i9dQZF1DXcBWIGoYBM5M/items") == 5)
                 let changed = await fake.setPlaylist(
                     id: "37i9dQZF1DXcBWIGoYBM5M", name: "Road trip", owner: "ola.s", trackIDs: [catalog[1].id])

@@ -13,8 +13,8 @@ struct WebUITests {
     static let artifacts = SubsonicClientTests.packageRoot.appendingPathComponent(".build/test-artifacts/web-ui")
     static let steps = [
         "login", "scrobbler", "search", "play", "queue", "playlist", "reload", "scan", "browse", "radio", "foryou",
-        "instantmix", "genreradio", "sonicpath", "stats", "review", "timezone", "adminstats", "spotify", "phone",
-        "console",
+        "instantmix", "genreradio", "sonicpath", "stats", "review", "timezone", "adminstats", "spotify", "spotifylink",
+        "spotifysync", "spotifyconnect", "spotifyexport", "phone", "console",
     ]
 
     /// Three albums (one on two discs, one with a cover) of 30-second tones, long enough to
@@ -59,6 +59,54 @@ struct WebUITests {
         try AudioClip.jpeg(to: root.appendingPathComponent("Aurora Quartet/Morning Light (2019)/cover.jpg"), size: 300)
     }
 
+    /// A Spotify ID of the fixture (22 characters, as Spotify's are); `web_e2e.py` pads the same way.
+    static func spotifyID(_ name: String) -> String { name.padding(toLength: 22, withPad: "0", startingAt: 0) }
+    static let roadTrip = spotifyID("e2eRoadTrip")
+    static let someoneElses = spotifyID("e2eSomeoneElse")
+
+    /// The fake Spotify the browser links to: the household's app (a loopback redirect registered
+    /// without a port, as Spotify's dashboard takes it), the listener's account, Spotify's copies of
+    /// some of the library's songs (30-second tones) and music the library lacks, a playlist the
+    /// listener owns (some of it in the library, one entry the library's "Harbour" live, which no
+    /// rule matches) and one they only follow, likes, a recent play, top items, and two devices,
+    /// none active (so Play without choosing a device is refused in words).
+    static func stageSpotify(_ fake: FakeSpotify) async {
+        await fake.registerApp(clientID: "e2e-app", redirectURIs: ["http://127.0.0.1/plugins/spotify/link-callback"])
+        await fake.addUser("e2e.s", displayName: "E2E on Spotify")
+        await fake.signIn(as: "e2e.s")
+        func track(_ name: String, _ title: String, _ artist: String, _ album: String, _ number: Int, ms: Int = 30_000)
+            -> FakeSpotify.Track
+        {
+            FakeSpotify.Track(
+                id: spotifyID(name), name: title, artists: [artist], album: album, durationMs: ms, trackNumber: number)
+        }
+        await fake.addTracks([
+            track("e2eAurora", "Aurora", "Aurora Quartet", "Morning Light", 1),
+            track("e2eCrystal", "Crystal Lullaby", "Aurora Quartet", "Morning Light", 2),
+            track("e2eDaybreak", "Daybreak", "Aurora Quartet", "Morning Light", 3),
+            track("e2eFjara", "Fjara", "Ólöf Example", "Ljós", 1),
+            track("e2eLantern", "Lantern", "Nina Quiet", "Night Songs", 1),
+            track("e2eHarbourLive", "Harbour - Live at the Pier", "Nina Quiet", "Live at the Pier", 2, ms: 212_000),
+            track("e2eWindowlicker", "Windowlicker", "Aphex Twin", "Windowlicker", 1, ms: 366_000),
+            track("e2eTeardrop", "Teardrop", "Massive Attack", "Mezzanine", 3, ms: 330_000),
+        ])
+        let road = ["e2eAurora", "e2eWindowlicker", "e2eCrystal", "e2eHarbourLive", "e2eTeardrop", "e2eLantern"]
+            .map { spotifyID($0) }
+        await fake.setPlaylist(id: roadTrip, name: "E2E Road trip", owner: "e2e.s", trackIDs: road)
+        await fake.setPlaylist(
+            id: someoneElses, name: "Someone else's mix", owner: "dj", trackIDs: [spotifyID("e2eDaybreak")])
+        await fake.follow(user: "e2e.s", playlistID: someoneElses)
+        await fake.like(user: "e2e.s", trackIDs: [spotifyID("e2eDaybreak"), spotifyID("e2eWindowlicker")], at: Date())
+        await fake.played(user: "e2e.s", trackID: spotifyID("e2eFjara"), at: Date().addingTimeInterval(-600))
+        await fake.setTop(user: "e2e.s", tracks: [spotifyID("e2eAurora")], artists: ["Aurora Quartet"])
+        await fake.setDevices(
+            user: "e2e.s",
+            [
+                (id: "e2e-phone", name: "E2E Phone", type: "Smartphone", active: false, volume: 60),
+                (id: "e2e-speaker", name: "Kitchen speaker", type: "Speaker", active: false, volume: 40),
+            ])
+    }
+
     @Test func endToEndInHeadlessChromium() async throws {
         let python = SubsonicClientTests.python
         for program in [python.path, "/usr/bin/chromium", "/usr/bin/chromedriver"]
@@ -71,39 +119,67 @@ struct WebUITests {
             return
         }
         try await FakeListenBrainz.run { fake, listenBrainz in
-            await fake.addToken("e2e-listenbrainz-token", user: "admin-at-lb")
-            let (server, admin) = try await Self.drive(python, listenBrainz: listenBrainz)
-            // What the browser played reached ListenBrainz as now playing, through the server's outbox.
-            // (It listened only seconds before seeking to the end: no scrobble, by the rule.)
-            var deadline = ContinuousClock.now + .seconds(30)
-            while await !fake.trackNames("playing_now").contains("Crystal Lullaby"), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
+            try await FakeSpotify.run { spotify, spotifyBase in
+                await fake.addToken("e2e-listenbrainz-token", user: "admin-at-lb")
+                await Self.stageSpotify(spotify)
+                let (server, admin) = try await Self.drive(python, listenBrainz: listenBrainz, spotify: spotifyBase)
+                try await Self.checkListenBrainz(fake, server: server, admin: admin)
+                await Self.checkSpotify(spotify)
             }
-            #expect(await fake.trackNames("playing_now").contains("Crystal Lullaby"))
-            // A Subsonic app's scrobble for the same listener reaches it as a listen.
-            let key = try #require(
-                try await admin.json("POST", "/api/v1/me/api-keys", ["name": "app"]).json["key"] as? String)
-            let found = try await admin.get("/api/v1/search?q=crystal").json["tracks"] as? [[String: Any]]
-            let track = try #require(found?.first?["id"] as? String)
-            let scrobbled = try await HTTP.get(
-                server.url("/rest/scrobble?apiKey=\(key)&id=\(track)&v=1.16.1&c=e2e&f=json"))
-            #expect(scrobbled.body.contains("\"ok\""), "\(scrobbled.body)")
-            deadline = ContinuousClock.now + .seconds(30)
-            while await !fake.trackNames("single").contains("Crystal Lullaby"), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            #expect(await fake.trackNames("single").contains("Crystal Lullaby"))
-            let refusals = await fake.refusals
-            #expect(refusals.isEmpty, "\(refusals)")
         }
     }
 
+    /// What the browser played reached ListenBrainz; so does a Subsonic app's scrobble.
+    static func checkListenBrainz(_ fake: FakeListenBrainz, server: TestServer, admin: Client) async throws {
+        // What the browser played reached ListenBrainz as now playing, through the server's outbox.
+        // (It listened only seconds before seeking to the end: no scrobble, by the rule.)
+        var deadline = ContinuousClock.now + .seconds(30)
+        while await !fake.trackNames("playing_now").contains("Crystal Lullaby"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(await fake.trackNames("playing_now").contains("Crystal Lullaby"))
+        // A Subsonic app's scrobble for the same listener reaches it as a listen.
+        let key = try #require(
+            try await admin.json("POST", "/api/v1/me/api-keys", ["name": "app"]).json["key"] as? String)
+        let found = try await admin.get("/api/v1/search?q=crystal").json["tracks"] as? [[String: Any]]
+        let track = try #require(found?.first?["id"] as? String)
+        let scrobbled = try await HTTP.get(
+            server.url("/rest/scrobble?apiKey=\(key)&id=\(track)&v=1.16.1&c=e2e&f=json"))
+        #expect(scrobbled.body.contains("\"ok\""), "\(scrobbled.body)")
+        deadline = ContinuousClock.now + .seconds(30)
+        while await !fake.trackNames("single").contains("Crystal Lullaby"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(await fake.trackNames("single").contains("Crystal Lullaby"))
+        let refusals = await fake.refusals
+        #expect(refusals.isEmpty, "\(refusals)")
+    }
+
+    /// What the browser did on Spotify's side: the remote's commands (a transfer, a playlist
+    /// played, a pause, the volume) and the exported playlist.
+    static func checkSpotify(_ fake: FakeSpotify) async {
+        let commands = await fake.playerCommands(of: "e2e.s")
+        for command in ["transfer e2e-phone play=true", "play spotify:playlist:\(roadTrip)", "pause", "volume 30"] {
+            #expect(commands.contains(command), "no \(command) among the player commands \(commands)")
+        }
+        let lists = await fake.playlists(of: "e2e.s")
+        let exported = lists.filter { ![roadTrip, someoneElses].contains($0.id) }
+        #expect(
+            exported.contains { $0.name.contains("E2E to Spotify") && $0.trackIDs == [spotifyID("e2eFjara")] },
+            "the exported playlist on Spotify: \(lists)")
+    }
+
     /// Runs the browser against a new server; returns the server and its admin.
-    static func drive(_ python: URL, listenBrainz: String) async throws -> (TestServer, Client) {
+    static func drive(_ python: URL, listenBrainz: String, spotify: String) async throws -> (TestServer, Client) {
         let music = try TemporaryDirectory(prefix: "canto-web-music")
         try Self.makeLibrary(at: music.url)
+        // Spotify's app and addresses come from the environment; the admin turns the plugin on in the
+        // browser (the "spotify" step first sees it off).
         let server = try await TestServer.start(
-            environment: ["CANTO_PLUGINS_LISTENBRAINZ_BASE_URL": listenBrainz], music: music.url)
+            environment: [
+                "CANTO_PLUGINS_LISTENBRAINZ_BASE_URL": listenBrainz, "CANTO_PLUGINS_SPOTIFY_CLIENT_ID": "e2e-app",
+                "CANTO_PLUGINS_SPOTIFY_ACCOUNTS_URL": spotify, "CANTO_PLUGINS_SPOTIFY_API_URL": spotify,
+            ], music: music.url)
         let password = "admin-password-1"
         let admin = try await server.setUpAdmin(username: "admin", password: password)
         var scanned = false

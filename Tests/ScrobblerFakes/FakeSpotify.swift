@@ -178,7 +178,15 @@ public actor FakeSpotify {
             if self.tracks[track.id] == nil { trackOrder.append(track.id) }
             self.tracks[track.id] = track
         }
+        albumSizes = [:]
+        for track in self.tracks.values {
+            let known = albumSizes[track.albumID] ?? (0, 0)
+            albumSizes[track.albumID] = (known.count + 1, max(known.highest, track.trackNumber))
+        }
     }
+
+    /// Each album's number of tracks and highest track number (kept with the tracks).
+    private var albumSizes: [String: (count: Int, highest: Int)] = [:]
 
     /// Creates or replaces a playlist. On a playlist that is not collaborative, `collaborators` are
     /// followers: it is in their library, but they may not read its entries. Returns the
@@ -918,14 +926,14 @@ public actor FakeSpotify {
 
     private func albumJSON(_ track: Track) -> JSON {
         let id = track.albumID
-        let siblings = tracks.values.filter { $0.albumID == id }
+        let size = albumSizes[id] ?? (1, 1)
         let images = [640, 300, 64].map { ["url": "\(base)/image/\(id)/\($0)", "height": $0, "width": $0] as JSON }
         var object: JSON = [
             "id": id, "name": track.album, "album_type": "album", "type": "album", "uri": "spotify:album:\(id)",
             "href": "\(base)/v1/albums/\(id)", "external_urls": ["spotify": "https://open.spotify.com/album/\(id)"],
             "images": images, "artists": track.artists.prefix(1).map { artistJSON($0) },
             "release_date": "2000", "release_date_precision": "year",
-            "total_tracks": max(siblings.count, siblings.map(\.trackNumber).max() ?? 1),
+            "total_tracks": max(size.count, size.highest),
         ]
         if !devMode { object["available_markets"] = Self.markets }
         return object

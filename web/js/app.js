@@ -37,9 +37,10 @@ route("/stats", () => import("./views/stats.js"));
 route("/stats/year/:year", () => import("./views/review.js"));
 route("/preferences", () => import("./views/preferences.js"));
 route("/profile", () => import("./views/profile.js"));
+route("/spotify/playlist/:id", () => import("./views/spotifyplaylist.js"));
 route("/admin", () => import("./views/admin.js"));
 
-const NAV_OF = { "": "albums", album: "albums", artist: "artists", playlist: "playlists", "sonic-path": "for-you" };
+const NAV_OF = { "": "albums", album: "albums", artist: "artists", playlist: "playlists", "sonic-path": "for-you", spotify: "profile" };
 let firstRender = true;
 
 async function renderView({ path, query, params, load, signal }) {

@@ -51,6 +51,9 @@ struct PluginRoutesController {
         let body = try await request.body.collect(upTo: isPublic ? context.maxUploadSize : Self.maxSignedInBody)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
+        // The address the request came to, as the host sees it (the callbacks it gives services are built alike).
+        if let authority = request.head.authority { headers["host"] = authority }
+        headers["x-canto-scheme"] = context.isSecure ? "https" : "http"
         var query: [String: String] = [:]
         for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
         let forwarded = PluginRequest(

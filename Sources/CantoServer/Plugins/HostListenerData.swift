@@ -109,12 +109,13 @@ struct HostListenerData: ListenerData {
         }
         let kept = try await visible(tracks, to: user)
         let known = try await state.annotations(of: user, items: kept.map(\.rawValue))
-        var starred = 0
-        for track in kept where known[track.rawValue]?.starredAt == nil {
-            try await state.setStarred(true, item: track.rawValue, kind: .track, user: user, at: date)
-            starred += 1
+        var fresh: [String] = []
+        var seen: Set<TrackID> = []
+        for track in kept where known[track.rawValue]?.starredAt == nil && seen.insert(track).inserted {
+            fresh.append(track.rawValue)
         }
-        return starred
+        if !fresh.isEmpty { try await state.setStarred(true, items: fresh, kind: .track, user: user, at: date) }
+        return fresh.count
     }
 
     func playlists(of user: UserID) async throws -> [Playlist] {

@@ -48,6 +48,20 @@ failure-<step>.log with the browser console, and later independent steps still r
             the same file again adds nothing, and a file that is no export shows the server's message;
             Missing music lists Windowlicker, Mine and Household (by the keyboard) and its CSV; the
             history holds the plays with the client "Spotify"
+  spotifylink the profile shows the admin the redirect URI to register at Spotify (accepted, with the
+            server's advice) and the listener the permissions Canto asks for, in words; Connect on Spotify
+            goes through the fake Spotify's page and back, and the profile says linked as "E2E on Spotify"
+            (not listed with the scrobblers)
+  spotifysync Sync now (busy while it runs) says what it brought in as the server counted it; the
+            playlists show how much of each the library has (3 of 6), the one only followed is marked
+            unreadable, the other links to its Canto playlist; its entries page greys the three the
+            library lacks; Fix match on "Harbour - Live at the Pier" searches the library ("Harbour"),
+            the choice is saved (method manual) and the Canto playlist then holds 4 tracks in order
+  spotifyconnect the Spotify Connect panel lists the two devices, none active; Play is refused in
+            Spotify's words; Transfer to E2E Phone plays there, Play on Spotify plays the Road trip
+            (its first track shows), Pause pauses, the volume slider sets 30 %; at 390 px wide nothing
+            in the section is wider than the screen
+  spotifyexport a new playlist (Fjara, Evening) exported to Spotify: 1 added, Evening listed as not found
   phone     at 375×667 the menu button opens the navigation and the albums grid shows
   console   no Content-Security-Policy violation or uncaught error in the browser console
 
@@ -1391,6 +1405,11 @@ class E2E:
         self.shot("spotify")
 
         # At phone width nothing in the section reaches past the screen (its tables scroll in their boxes).
+        self.fits_phone(section, "spotify-phone")
+
+    def fits_phone(self, selector: str, shot: str, more: tuple[tuple[str, str], ...] = ()) -> None:
+        """At 390 px wide nothing in `selector` reaches past the screen (what scrolls in its own box aside);
+        screenshots `shot` there, and each of `more` (selector, shot) scrolled into view."""
         try:
             self.driver.set_window_size(390, 844)
             self.until(lambda _: self.find(tid("menu-button")).is_displayed()
@@ -1402,13 +1421,297 @@ class E2E:
                 return [...document.querySelectorAll(arguments[0] + ' *')]
                   .filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > limit + 1 && !clipped(e))
                   .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') || ''}[${e.dataset.testid || ''}]`)""",
-                section)
+                selector)
             if wide:
-                raise StepFailure(f"spotify: at 390 px these reach past the screen: {wide}")
-            self.scroll_to(section)
-            self.shot("spotify-phone")
+                raise StepFailure(f"{self.step_name}: at 390 px these reach past the screen: {wide}")
+            self.scroll_to(selector)
+            self.shot(shot)
+            for part, name in more:
+                self.scroll_to(part)
+                self.shot(name)
         finally:
             self.driver.set_window_size(1280, 900)
+
+    # MARK: - Spotify: link, sync, Connect, export (against the fake Spotify the Swift test runs)
+
+    SPOTIFY_ACCOUNT = "E2E on Spotify"
+    ROAD_TRIP = "e2eRoadTrip".ljust(22, "0")
+    SOMEONE_ELSES = "e2eSomeoneElse".ljust(22, "0")
+    HARBOUR_LIVE = "e2eHarbourLive".ljust(22, "0")
+    UNREADABLE = "Spotify lets apps read only playlists you own or collaborate on."
+
+    def attr(self, selector: str, name: str) -> str | None:
+        """An attribute of the first element matching selector (None when there is none, or it just re-rendered)."""
+        return self.fresh(lambda: (lambda e: e.get_attribute(name) if e is not None else None)(self.find(selector)))
+
+    def text_of(self, selector: str) -> str:
+        return self.fresh(lambda: (lambda e: e.text if e is not None else "")(self.find(selector))) or ""
+
+    def spotify_profile(self) -> None:
+        self.driver.set_window_size(1280, 900)
+        self.go("/profile")
+        self.visible(tid("spotify-account"), "the Spotify account part of the profile")
+
+    def spotifylink(self) -> None:
+        self.spotify_profile()
+        setup = self.fetch_json("/api/v1/plugins/spotify/setup")
+        # This server's callback (on the loopback address Spotify takes over plain HTTP, with or without the port).
+        expected_uri = setup.get("redirectUri")
+        if (expected_uri not in (self.base + "/plugins/spotify/link-callback", "http://127.0.0.1/plugins/spotify/link-callback")
+                or not setup.get("accepted") or not setup.get("clientIdSet")):
+            raise StepFailure(f"spotifylink: the setup route answers {setup}")
+        # The admin sees what to register at Spotify: the redirect URI, that Spotify takes it, the advice.
+        self.click(tid("spotify-setup") + " > summary", "the Spotify app disclosure (admins)")
+        uri = self.visible(tid("spotify-redirect-uri"), "the redirect URI to register")
+        if uri.text != expected_uri:
+            raise StepFailure(f"spotifylink: the profile shows the redirect URI {uri.text!r}, not {expected_uri!r}")
+        if self.attr(tid("spotify-redirect-accepted"), "data-value") != "true" or self.text_of(tid("spotify-redirect-accepted")) != "Yes":
+            raise StepFailure("spotifylink: the profile does not say Spotify accepts the redirect URI")
+        if self.text_of(tid("spotify-setup-advice")) != setup["advice"]:
+            raise StepFailure(f"spotifylink: the advice shown is {self.text_of(tid('spotify-setup-advice'))!r}")
+        if self.attr(tid("spotify-client-id"), "data-value") != "true":
+            raise StepFailure("spotifylink: the profile says the Client ID is not entered")
+        # The listener: not linked, and what Canto would ask Spotify for, in words.
+        state = tid("spotify-link-state")
+        if self.attr(state, "data-state") != "none":
+            raise StepFailure(f"spotifylink: before linking the profile says {self.text_of(state)!r}")
+        self.click(tid("spotify-permissions") + " > summary", "the permissions Canto asks for")
+        scopes = [e.get_attribute("data-scope") for e in self.all(tid("spotify-permission"))]
+        if scopes != setup["scopes"]:
+            raise StepFailure(f"spotifylink: the permissions listed are {scopes}, the server asks {setup['scopes']}")
+        wordless = [e.text for e in self.all(tid("spotify-permission")) if e.text == e.get_attribute("data-scope")]
+        if wordless:
+            raise StepFailure(f"spotifylink: these permissions are not said in words: {wordless}")
+        if self.find(tid("linked-spotify")) is not None:
+            raise StepFailure("spotifylink: Spotify is listed with the scrobblers under Connected accounts too")
+        self.scroll_to(tid("spotify-history"))
+        self.shot("spotify-setup")
+
+        # Connect: Spotify's page (the fake approves at once) sends the browser back to the profile.
+        self.click(tid("spotify-link"), "the Connect on Spotify button")
+
+        def linked(_: Any) -> bool:
+            if not self.driver.current_url.startswith(self.base + "/"):
+                return False
+            return self.attr(state, "data-state") == "linked"
+        self.until(linked, "the profile to show Spotify linked after Spotify's page", timeout=30)
+        self.wait_view()
+        if self.SPOTIFY_ACCOUNT not in self.text_of(state):
+            raise StepFailure(f"spotifylink: the profile says {self.text_of(state)!r}, not linked as {self.SPOTIFY_ACCOUNT!r}")
+        if "linked=" in self.driver.current_url:
+            raise StepFailure(f"spotifylink: the address still says how linking went: {self.driver.current_url}")
+        accounts = self.fetch_json("/api/v1/me/linked-accounts")["items"]
+        spotify = next((a for a in accounts if a["plugin"] == "spotify"), None)
+        if not spotify or not spotify.get("linked") or spotify.get("account") != self.SPOTIFY_ACCOUNT:
+            raise StepFailure(f"spotifylink: the server lists {spotify}")
+        self.visible(tid("spotify-sync"), "the Sync now button once linked")
+        self.visible(tid("spotify-unlink"), "the Unlink button once linked")
+        self.until(lambda _: self.js("return getComputedStyle(document.getElementById('status')).opacity === '0'"),
+                   "the status message to fade", timeout=10)
+        self.scroll_to(tid("spotify-account"))
+        self.shot("spotify-linked")
+
+    def spotifysync(self) -> None:
+        self.spotify_profile()
+        result = tid("spotify-sync-result")
+        before = self.attr(result, "data-run")
+        self.click(tid("spotify-sync"), "the Sync now button")
+        # Busy while Spotify answers: the button says so (the fake may answer before we look).
+        seen = self.js("""const b = document.querySelector(arguments[0]);
+            return b.getAttribute('aria-disabled') === 'true' || b.textContent === 'Sync now'""", tid("spotify-sync"))
+        if not seen:
+            raise StepFailure("spotifysync: the Sync now button neither shows it is busy nor is back")
+
+        def done(_: Any) -> dict[str, Any] | bool:
+            run, state, data = self.attr(result, "data-run"), self.attr(result, "data-state"), self.attr(result, "data-result")
+            if run in (None, before) or state not in ("done", "failed"):
+                return False
+            if state == "failed":
+                raise StepFailure(f"spotifysync: the sync failed: {self.text_of(result)!r}")
+            return json.loads(data)
+        answer = self.until(done, "the sync's summary", timeout=60)
+        if not (answer.get("playlists") == 2 and answer.get("unreadable") == 1 and answer.get("entries") == 6
+                and answer.get("matched") == 3 and answer.get("liked") == 2):
+            raise StepFailure(f"spotifysync: the sync answered {answer}")
+        words = self.text_of(result)
+        for part in (f"{answer['playlists']} playlists", f"{answer['entries']} entries brought in, {answer['matched']} of them in the library",
+                     f"{answer['liked']} liked songs"):
+            if part not in words:
+                raise StepFailure(f"spotifysync: the summary {words!r} does not say {part!r}")
+        if self.find(tid("spotify-sync-progress")).is_displayed():
+            raise StepFailure("spotifysync: the progress still shows after the sync")
+        if self.attr(tid("spotify-sync"), "aria-disabled") == "true":
+            raise StepFailure("spotifysync: the Sync now button stays busy")
+
+        # The playlists: how much of each the library has, the one Spotify does not let apps read marked.
+        road = f'{tid("spotify-playlist")}[data-id="{self.ROAD_TRIP}"]'
+        other = f'{tid("spotify-playlist")}[data-id="{self.SOMEONE_ELSES}"]'
+        self.until(lambda _: self.find(road) is not None and self.find(other) is not None, "both playlists listed")
+        count = self.text_of(f"{road} {tid('spotify-playlist-count')}")
+        if count != "3 of 6 tracks in the library (50 %)":
+            raise StepFailure(f"spotifysync: E2E Road trip shows {count!r}, expected 3 of 6 tracks in the library")
+        if self.text_of(f"{other} {tid('spotify-playlist-unreadable')}") != self.UNREADABLE:
+            raise StepFailure(f"spotifysync: the followed playlist is not marked unreadable: {self.text_of(other)!r}")
+        if self.find(f"{other} {tid('spotify-playlist-entries')}") is not None:
+            raise StepFailure("spotifysync: the unreadable playlist offers its entries")
+        status = self.fetch_json("/api/v1/plugins/spotify/status")
+        canto_id = next(p["playlistId"] for p in status["playlists"] if p["id"] == self.ROAD_TRIP)
+        link = self.find(f"{road} {tid('spotify-playlist-link')}")
+        if link is None or not (link.get_attribute("href") or "").endswith(f"#/playlist/{canto_id}"):
+            raise StepFailure(f"spotifysync: the playlist's name does not link to the Canto playlist {canto_id}")
+        liked = f"Liked songs: {status['liked']}, {status['likedMatched']} of them in the library"
+        if not self.text_of(tid("spotify-liked")).startswith(liked) or status["liked"] != 2:
+            raise StepFailure(f"spotifysync: the liked songs line says {self.text_of(tid('spotify-liked'))!r}, the server {status}")
+        self.until(lambda _: self.js("return getComputedStyle(document.getElementById('status')).opacity === '0'"),
+                   "the status message to fade", timeout=10)
+        self.scroll_to(tid("spotify-sync-part"))
+        self.shot("spotify-sync")
+
+        # One playlist's entries: those the library lacks greyed, each with Fix match.
+        self.click(f"{road} {tid('spotify-playlist-entries')}", "the playlist's Entries link")
+        self.wait_view()
+        if self.text_of(tid("spotify-playlist-title")) != "E2E Road trip":
+            raise StepFailure(f"spotifysync: the entries page is titled {self.text_of(tid('spotify-playlist-title'))!r}")
+        rows = self.until(lambda _: (lambda r: r if len(r) == 6 else False)(self.all(tid("spotify-entry"))), "6 entries")
+        unmatched = [r.find_element(By.CSS_SELECTOR, tid("spotify-entry-title")).text for r in rows
+                     if r.get_attribute("data-matched") == "false"]
+        if unmatched != ["Windowlicker", "Harbour - Live at the Pier", "Teardrop"]:
+            raise StepFailure(f"spotifysync: the entries not in the library are {unmatched}")
+        harbour = f'{tid("spotify-entry")}[data-spotify-id="{self.HARBOUR_LIVE}"]'
+        colours = self.js("""const t = (s) => getComputedStyle(document.querySelector(s + ' .title')).color;
+            return [t(arguments[0]), t(arguments[1])]""", harbour, f'{tid("spotify-entry")}[data-matched="true"]')
+        if "absent" not in (self.attr(harbour, "class") or "").split() or colours[0] == colours[1]:
+            raise StepFailure(f"spotifysync: the unmatched entry is not greyed ({colours})")
+        self.shot("spotify-playlist")
+
+        # Fix match: the library's "Harbour" is the live one after all.
+        self.click(f"{harbour} {tid('spotify-fix')}", "Fix match on Harbour - Live at the Pier")
+        dialog = self.visible(tid("spotify-fix-dialog"), "the Fix match dialog")
+        query = self.find(tid("spotify-fix-query"))
+        if query.get_attribute("value") != "Harbour" or self.js("return document.activeElement") != query:
+            raise StepFailure(f"spotifysync: the dialog's search starts at {query.get_attribute('value')!r} (focused: "
+                              f"{self.js('return document.activeElement') == query})")
+        harbour_id = next(t["id"] for t in self.fetch_json("/api/v1/search?q=harbour")["tracks"] if t["title"] == "Harbour")
+        option = self.visible(f'{tid("spotify-fix-option")}[data-track-id="{harbour_id}"]', "the library's Harbour among the matches")
+        self.shot("spotify-fix")
+        option.click()
+        self.until(lambda _: self.find(tid("spotify-fix-dialog")) is None, "the dialog to close after choosing")
+        self.until(lambda _: self.attr(harbour, "data-matched") == "true" and self.attr(harbour, "data-track-id") == harbour_id,
+                   "the entry to show matched to Harbour")
+        said = self.text_of(tid("spotify-fix-status"))
+        if "is now “Harbour”" not in said:
+            raise StepFailure(f"spotifysync: after the fix the page says {said!r}")
+        if self.attr(tid("spotify-playlist-meta"), "data-matched") != "4":
+            raise StepFailure(f"spotifysync: the page counts {self.text_of(tid('spotify-playlist-meta'))!r} after the fix")
+        if "your choice" not in self.text_of(f"{harbour} {tid('spotify-entry-match')}"):
+            raise StepFailure(f"spotifysync: the fixed entry says {self.text_of(harbour)!r}")
+        entries = self.fetch_json(f"/api/v1/plugins/spotify/playlists/{self.ROAD_TRIP}")["entries"]
+        fixed = next(e for e in entries if e["spotifyId"] == self.HARBOUR_LIVE)
+        if fixed["trackId"] != harbour_id or fixed["method"] != "manual":
+            raise StepFailure(f"spotifysync: the server keeps {fixed}")
+
+        self.fits_phone("#main .view", "spotify-playlist-phone")
+
+        # The Canto playlist follows: the matched tracks in Spotify's order.
+        self.click(tid("spotify-playlist-canto"), "the link to the Canto playlist")
+        self.wait_view()
+        titles = self.until(lambda _: (lambda t: t if len(t) == 4 else False)([e.text for e in self.all(tid("track-title"))]),
+                            "the Canto playlist's 4 tracks")
+        if titles != ["Aurora", "Crystal Lullaby", "Harbour", "Lantern"]:
+            raise StepFailure(f"spotifysync: the Canto playlist holds {titles}")
+
+    def spotifyconnect(self) -> None:
+        self.spotify_profile()
+        panel = tid("spotify-connect")
+        now = tid("spotify-now")
+        status = tid("spotify-connect-status")
+        device = lambda name: f'{tid("spotify-device")}[data-id="{name}"]'  # noqa: E731
+        self.until(lambda _: len(self.all(tid("spotify-device"))) == 2 and self.attr(now, "data-state") == "idle",
+                   "the two devices listed, nothing playing")
+        if self.all(f'{tid("spotify-device")}[data-active="true"]'):
+            raise StepFailure("spotifyconnect: a device shows active before any was chosen")
+        names = [e.text for e in self.all(tid("spotify-device-name"))]
+        if sorted(names) != ["E2E Phone", "Kitchen speaker"]:
+            raise StepFailure(f"spotifyconnect: the devices listed are {names}")
+
+        def said(after: str | None, state: str) -> Callable[[Any], str | bool]:
+            def check(_: Any) -> str | bool:
+                if self.attr(status, "data-run") in (None, after) or self.attr(status, "data-state") != state:
+                    return False
+                return self.text_of(status) or False
+            return check
+
+        # Play with no device active: Spotify's refusal, in words.
+        run = self.attr(status, "data-run")
+        self.click(tid("spotify-toggle"), "the Spotify play button")
+        refusal = self.until(said(run, "error"), "Spotify's refusal to play with no device active")
+        if not refusal.startswith("Could not play: ") or len(refusal) < len("Could not play: ") + 8:
+            raise StepFailure(f"spotifyconnect: the refusal reads {refusal!r}")
+        if "error" not in (self.attr(status, "class") or ""):
+            raise StepFailure("spotifyconnect: the refusal does not show as an error")
+        print(f"     refusal shown: {refusal}", flush=True)
+        self.scroll_to(panel)
+        self.shot("spotify-connect-error")
+
+        # Transfer to the phone: it plays there.
+        run = self.attr(status, "data-run")
+        self.click(f'{device("e2e-phone")} {tid("spotify-transfer")}', "Transfer on E2E Phone")
+        self.until(said(run, "ok"), "the transfer to be confirmed")
+        self.until(lambda _: self.attr(device("e2e-phone"), "data-active") == "true" and self.attr(now, "data-state") == "playing",
+                   "E2E Phone to be active and playing")
+        # The Road trip (not all in the library) plays on Spotify.
+        run = self.attr(status, "data-run")
+        self.click(f'{tid("spotify-playlist")}[data-id="{self.ROAD_TRIP}"] {tid("spotify-play-on-spotify")}',
+                   "Play on Spotify on E2E Road trip")
+        self.until(said(run, "ok"), "playing the playlist on Spotify to be confirmed")
+        self.until(lambda _: "“Aurora” by Aurora Quartet on E2E Phone" in self.text_of(now),
+                   "the panel to show the playlist's first track playing")
+        # Pause.
+        run = self.attr(status, "data-run")
+        if self.attr(tid("spotify-toggle"), "aria-label") != "Pause Spotify":
+            raise StepFailure("spotifyconnect: while Spotify plays, the button does not offer Pause")
+        self.click(tid("spotify-toggle"), "the Spotify pause button")
+        self.until(said(run, "ok"), "the pause to be confirmed")
+        self.until(lambda _: self.attr(now, "data-state") == "paused" and self.text_of(now).startswith("Paused"), "the panel to say paused")
+        # The volume (the slider, let go at 30).
+        run = self.attr(status, "data-run")
+        self.js("""const v = document.querySelector(arguments[0]); v.focus(); v.value = '30';
+            v.dispatchEvent(new Event('input', {bubbles: true})); v.dispatchEvent(new Event('change', {bubbles: true}));""",
+                tid("spotify-volume"))
+        volume = self.until(said(run, "ok"), "the volume to be set")
+        if volume != "Volume 30 %.":
+            raise StepFailure(f"spotifyconnect: after the volume the panel says {volume!r}")
+        self.scroll_to(panel)
+        self.shot("spotify-connect")
+        self.until(lambda _: self.js("return getComputedStyle(document.getElementById('status')).opacity === '0'"),
+                   "the status message to fade", timeout=10)
+        self.fits_phone(tid("spotify-history"), "spotify-phone-linked",
+                        ((tid("spotify-sync-part"), "spotify-phone-sync"), (panel, "spotify-phone-connect")))
+
+    def spotifyexport(self) -> None:
+        self.driver.set_window_size(1280, 900)
+        found = {t["title"]: t["id"] for q in ("fjara", "evening") for t in self.fetch_json(f"/api/v1/search?q={q}")["tracks"]}
+        created = self.fetch_json("/api/v1/playlists", "POST", {"name": "E2E to Spotify", "trackIds": [found["Fjara"], found["Evening"]]})
+        self.go(f"/playlist/{created['id']}")
+        result = tid("spotify-export-result")
+        self.click(tid("playlist-export-spotify"), "the Export to Spotify button")
+
+        def done(_: Any) -> dict[str, Any] | bool:
+            state = self.attr(result, "data-state")
+            if state == "failed":
+                raise StepFailure(f"spotifyexport: {self.text_of(result)!r}")
+            return json.loads(self.attr(result, "data-result")) if state == "done" else False
+        answer = self.until(done, "the export's summary", timeout=60)
+        missing = [e.text for e in self.all(tid("spotify-export-missing-track"))]
+        if answer.get("added") != 1 or [t.get("title") for t in answer.get("notFound", [])] != ["Evening"]:
+            raise StepFailure(f"spotifyexport: the export answered {answer}")
+        if not missing or not missing[0].startswith("Evening"):
+            raise StepFailure(f"spotifyexport: the page lists {missing} as not found on Spotify")
+        if not self.text_of(tid("spotify-export-summary")).startswith("Exported to Spotify: 1 track added, 1 not found there."):
+            raise StepFailure(f"spotifyexport: the page says {self.text_of(tid('spotify-export-summary'))!r}")
+        self.until(lambda _: self.js("return getComputedStyle(document.getElementById('status')).opacity === '0'"),
+                   "the status message to fade", timeout=10)
+        self.shot("spotify-export")
 
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()
@@ -1439,6 +1742,10 @@ class E2E:
             self.step("timezone", self.timezone, requires=("login",))
             self.step("adminstats", self.adminstats, requires=("login",))
             self.step("spotify", self.spotify, requires=("login",))
+            self.step("spotifylink", self.spotifylink, requires=("login", "spotify"))
+            self.step("spotifysync", self.spotifysync, requires=("spotifylink",))
+            self.step("spotifyconnect", self.spotifyconnect, requires=("spotifysync",))
+            self.step("spotifyexport", self.spotifyexport, requires=("spotifylink",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)
         finally:

@@ -1,11 +1,12 @@
 // A playlist: play it, rename, make public, reorder (drag or keyboard), remove tracks,
-// export as M3U, delete.
+// export as M3U or to the listener's Spotify (when linked), delete.
 
 import { api, coverUrl, enc } from "../api.js";
 import { focusRow, label, makeSortable, playActions, sortControls, starButton } from "../components.js";
 import { append, fmtMs, fmtTotal, h, icon, plural } from "../dom.js";
 import * as player from "../player.js";
 import { announce, announceError, confirmDialog } from "../ui.js";
+import { spotifyExport } from "./spotify.js";
 
 const CHUNK = 300;
 
@@ -128,6 +129,9 @@ export default async function playlistView(view, { params, signal }) {
     }
   } }, icon("trash"), "Delete");
 
+  // Shown once the listener's Spotify link is known to work.
+  const spotify = spotifyExport(() => playlist, signal);
+
   append(view, 
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/playlists" }, "Playlists")),
     h("div", { class: "page-head" }, title),
@@ -137,7 +141,9 @@ export default async function playlistView(view, { params, signal }) {
     h("div", { class: "actions" },
       editable ? h("button", { type: "button", "data-testid": "playlist-edit", onclick: () => { editForm.hidden = !editForm.hidden; if (!editForm.hidden) nameInput.focus(); } }, "Rename…") : null,
       h("a", { class: "button", href: `/api/v1/playlists/${enc(playlist.id)}/m3u`, download: `${playlist.name}.m3u`, "data-testid": "playlist-export" }, "Export M3U"),
+      spotify.button,
       editable ? deleteButton : null),
+    spotify.result,
     editForm,
     editable ? h("p", { class: "hint" }, "Drag rows to reorder, or focus a row and press Alt+↑ / Alt+↓. Delete removes it.") : null,
     list, more);

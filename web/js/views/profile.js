@@ -1,17 +1,26 @@
 // Profile: name and email, password, avatar, sessions, Subsonic app password, API keys,
-// connected scrobbling accounts, the Spotify history import and the music the library lacks.
+// connected scrobbling accounts, Spotify (the link, sync, playlists, Connect, the history import
+// and the music the library lacks).
 
 import { api, enc, listOf } from "../api.js";
 import { append, fmtDate, h, icon } from "../dom.js";
+import { setQuery } from "../router.js";
 import { session } from "../session.js";
 import { announce, announceError, confirmDialog, secretDialog } from "../ui.js";
 import { spotifySection } from "./spotify.js";
 
+/** Services with a section of their own on this page (not listed with the scrobblers). */
+const OWN_SECTIONS = new Set(["spotify"]);
+
 export default async function profileView(view, { query, signal }) {
   const me = await api("/me", { signal });
-  // Back from a service's own page (Last.fm): say how connecting went.
-  if (query?.get("linked")) announce("Account connected.");
-  if (query?.get("link-failed")) announceError(new Error("the service did not grant access, or the link expired; try again"), "Connecting");
+  // Back from a service's own page (Last.fm, Spotify): say how connecting went.
+  const linked = query?.get("linked");
+  const linkFailed = query?.get("link-failed");
+  if (linked) announce(linked === "spotify" ? "Spotify linked." : "Account connected.");
+  if (linkFailed) announceError(new Error("the service did not grant access, or the link expired; try again"), "Connecting");
+  // Said once: a reload of the page does not say it again.
+  if (linked || linkFailed) setQuery({ linked: null, "link-failed": null });
   session.me = me;
   append(view, 
     h("div", { class: "page-head" }, h("h1", {}, "Profile"),
@@ -26,6 +35,10 @@ export default async function profileView(view, { query, signal }) {
     await connectedAccountsSection(signal),
     await spotifySection(signal),
     await pluginSettingsSection(signal));
+  // Back from Spotify: its section, where the link shows, is what the listener came for.
+  if ((linked ?? linkFailed) === "spotify") {
+    requestAnimationFrame(() => view.querySelector('[data-testid="spotify-account"]')?.scrollIntoView({ block: "center" }));
+  }
 }
 
 /** The settings plugins ask each listener for (typed; label and help from the plugin). */
@@ -72,7 +85,7 @@ async function pluginSettingsSection(signal) {
 async function connectedAccountsSection(signal) {
   const list = h("div", { class: "connected-accounts", "data-testid": "connected-accounts" });
   const load = async () => {
-    const accounts = listOf(await api("/me/linked-accounts", { signal }));
+    const accounts = listOf(await api("/me/linked-accounts", { signal })).filter((account) => !OWN_SECTIONS.has(account.plugin));
     list.replaceChildren(...accounts.map((account) => {
       const id = `link-${account.plugin}`;
       const web = account.linkStyle === "web";
