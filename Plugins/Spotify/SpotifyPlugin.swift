@@ -42,6 +42,7 @@ public struct SpotifyPlugin: RoutedPlugin, OAuthLinking, ScheduledPlugin {
                     "CREATE INDEX spotify_unmatched_album ON spotify_unmatched(user_id, artist, album)",
                 ]),
             PluginMigration("2-sync", SpotifySync.tables),
+            PluginMigration("3-matched-with", ["ALTER TABLE spotify_state ADD COLUMN matched_with TEXT"]),
         ])
 
     /// The scopes asked for: reading playlists, likes, recently played and top items, writing
@@ -108,11 +109,11 @@ public struct SpotifyPlugin: RoutedPlugin, OAuthLinking, ScheduledPlugin {
 
     /// The matcher over the library, built again when the catalog changes.
     final class MatcherCache: Sendable {
-        let state = Mutex<(version: Int, matcher: TrackMatcher, durations: [TrackID: Int])?>(nil)
+        let state = Mutex<(version: String, matcher: TrackMatcher, durations: [TrackID: Int])?>(nil)
     }
 
     func matcher() async throws -> (TrackMatcher, [TrackID: Int]) {
-        let version = try await catalog.catalogVersion()
+        let version = try await catalog.tracksFingerprint()
         if let cached = matchers.state.withLock({ $0 }), cached.version == version {
             return (cached.matcher, cached.durations)
         }

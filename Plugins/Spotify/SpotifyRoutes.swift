@@ -162,7 +162,7 @@ extension SpotifyPlugin {
         for row in liked {
             guard let spotifyTrack = track(row) else { continue }
             let found = match(spotifyTrack, matcher, corrections: corrections)
-            updates.append((spotifyTrack.id, found))
+            if found?.track.rawValue != row["track_id"].text { updates.append((spotifyTrack.id, found)) }
             if let found { starred.append(found.track) }
         }
         summary.starred = try await listeners.star(starred, for: user, at: Date())

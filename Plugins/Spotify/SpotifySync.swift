@@ -149,6 +149,23 @@ extension SpotifyPlugin {
         try await syncLiked(user, client, matcher, corrections, &summary)
         try await syncRecent(user, client, matcher, corrections, &summary)
         try await syncTop(user, client, matcher, corrections, &summary)
+        // Music added to the library since the last match: unchanged playlists and likes fill in.
+        let who = PluginSQLValue.text(user.rawValue)
+        let fingerprint = try await catalog.tracksFingerprint()
+        let matchedWith = try await tables.read { sql in
+            try sql.rows("SELECT matched_with FROM spotify_state WHERE user_id = ?", [who]).first?["matched_with"].text
+        }
+        if let matchedWith, matchedWith != fingerprint {
+            let again = try await rematch(user)
+            summary.starred += again.starred
+        }
+        try await tables.write { sql in
+            try sql.execute(
+                """
+                INSERT INTO spotify_state (user_id, matched_with) VALUES (?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET matched_with = excluded.matched_with
+                """, [who, .text(fingerprint)])
+        }
         return summary
     }
 

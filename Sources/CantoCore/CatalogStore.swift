@@ -129,6 +129,9 @@ public protocol CatalogReader: Sendable {
     func artists() async throws -> [Artist]
     /// A number that changes whenever any artist or album changes, for caches of whole lists.
     func catalogVersion() async throws -> Int
+    /// A value that changes whenever a track is added, changed or removed (not when one is
+    /// played), for caches built over every track (a plugin's matcher).
+    func tracksFingerprint() async throws -> String
     func credits(of track: TrackID) async throws -> [ArtistCredit]
     func genres(of track: TrackID) async throws -> [String]
     /// Genres and credits of each of `tracks` in two queries; tracks without any are absent.

@@ -173,6 +173,13 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         try quick.catalogVersion()
     }
 
+    public func tracksFingerprint() async throws -> String {
+        try await pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), max(updated_at), max(rowid) FROM track")
+            return "\(row?[0] as Int? ?? 0)|\(row?[1] as String? ?? "")|\(row?[2] as Int? ?? 0)"
+        }
+    }
+
     public func credits(of track: TrackID) async throws -> [ArtistCredit] {
         try await details(of: [track])[track]?.credits ?? []
     }

@@ -61,7 +61,7 @@ struct SpotifySyncTests {
                     FakeSpotify.Track(
                         id: "mi\(String(format: "%020d", index))", name: "Far Song \(index)",
                         artists: ["Nobody Here"], album: index < 150 ? "Distant Album" : "Other Album",
-                        durationMs: 200_000 + index))
+                        durationMs: index == 1 ? 2_000 : 200_000 + index))
             }
             await fake.addTracks(tracks)
             let catalog = tracks
@@ -179,6 +179,26 @@ struct SpotifySyncTests {
                     "/plugins/spotify/link-callback?code=\(boAnswer["code"] ?? "")&state=\(boAnswer["state"] ?? "")")
                 let refused = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: bo.token)
                 #expect((refused.json["error"] as? String)?.contains("allow-list") == true, "\(refused.body)")
+            }
+
+            // Music the library lacked arrives: the liked song it is fills in at the next sync
+            // (nothing changed on Spotify's side).
+            let arrived = server.data.url.appendingPathComponent("open/Nobody Here/Distant Album")
+            try FileManager.default.createDirectory(at: arrived, withIntermediateDirectories: true)
+            try AudioClip(seconds: 2, frequency: 500).encode(
+                .mp3, to: arrived.appendingPathComponent("2 Far Song 1.mp3"),
+                metadata: ["title": "Far Song 1", "artist": "Nobody Here", "album": "Distant Album", "track": "2"])
+            _ = try await server.services.scans.scanNow()
+            var newcomer: TrackID?
+            for id in try await server.trackIDs() where try await server.services.track(id)?.title == "Far Song 1" {
+                newcomer = id
+            }
+            let filled = try #require(newcomer)
+            try await server.withClient { client in
+                let again = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: ola.token)
+                #expect(again.json["starred"] as? Int == 1, "\(again.body)")
+                let starred = try await client.subsonic("getStarred2", as: ola)
+                #expect(starred.body.contains(filled.rawValue), "\(starred.body)")
             }
 
             // An hour on, the access token is refreshed and the refresh token rotates; six
