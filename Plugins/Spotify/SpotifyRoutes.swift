@@ -45,7 +45,7 @@ extension SpotifyPlugin {
     /// The listener's last sync and their playlists (matched and unmatched counts).
     func status(of user: UserID) async throws -> PluginResponse {
         let who = PluginSQLValue.text(user.rawValue)
-        let (state, lists, liked) = try await tables.read { sql in
+        let (state, lists, liked, top) = try await tables.read { sql in
             (
                 try sql.rows("SELECT synced_at, outcome, message FROM spotify_state WHERE user_id = ?", [who]).first,
                 try sql.rows(
@@ -55,8 +55,24 @@ extension SpotifyPlugin {
                     """, [who]),
                 try sql.rows(
                     "SELECT count(*) AS liked, count(track_id) AS matched FROM spotify_liked WHERE user_id = ?", [who]
-                ).first
+                ).first,
+                try sql.rows(
+                    """
+                    SELECT kind, time_range, name, artist, track_id FROM spotify_top WHERE user_id = ?
+                    ORDER BY kind, time_range, rank
+                    """, [who])
             )
+        }
+        // Spotify's top tracks and artists for each of its periods (about four weeks, six months, a year).
+        var tops: [String: [String: [[String: Any]]]] = [:]
+        for row in top {
+            guard let kind = row["kind"].text, let range = row["time_range"].text else { continue }
+            var item: [String: Any] = ["name": row["name"].text ?? ""]
+            if kind == "tracks" {
+                item["artist"] = row["artist"].text ?? ""
+                item["trackId"] = row["track_id"].text ?? NSNull()
+            }
+            tops[kind, default: [:]][range, default: []].append(item)
         }
         return .json([
             "linked": try await accounts.account(of: user) != nil,
@@ -66,6 +82,7 @@ extension SpotifyPlugin {
                 ?? NSNull(),
             "outcome": state?["outcome"].text ?? NSNull(), "message": state?["message"].text ?? NSNull(),
             "liked": liked?["liked"].integer ?? 0, "likedMatched": liked?["matched"].integer ?? 0,
+            "top": tops,
             "playlists": lists.map { row -> [String: Any] in
                 [
                     "id": row["playlist_id"].text ?? "", "name": row["name"].text ?? "",

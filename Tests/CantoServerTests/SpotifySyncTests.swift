@@ -127,6 +127,10 @@ struct SpotifySyncTests {
                 let status = try await client.send(.get, "/api/v1/plugins/spotify/status", token: ola.token)
                 let listed = status.json["playlists"] as? [[String: Any]] ?? []
                 #expect(listed.first { $0["name"] as? String == "Someone else's" }?["readable"] as? Bool == false)
+                let top = (status.json["top"] as? [String: Any])?["tracks"] as? [String: Any]
+                #expect(
+                    ((top?["medium_term"] as? [[String: Any]])?.first)?["trackId"] as? String == bright.0.rawValue,
+                    "\(status.body)")
                 let entries = try await client.send(
                     .get, "/api/v1/plugins/spotify/playlists/37i9dQZF1DXcBWIGoYBM5M", token: ola.token)
                 let rows = entries.json["entries"] as? [[String: Any]] ?? []
@@ -142,6 +146,8 @@ struct SpotifySyncTests {
                 // Unchanged: skipped by its snapshot_id. Changed on Spotify: brought in again.
                 let second = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: ola.token)
                 #expect(second.json["unchanged"] as? Int == 1, "\(second.body)")
+                // Recently played goes on from the last sync's cursor: nothing new.
+                #expect(second.json["recent"] as? Int == 0, "\(second.body)")
                 // Liked songs unchanged (the same count, the first page known): one page read, not three.
                 #expect(await fake.requestCount(path: "/v1/me/tracks") == 4)
                 #expect(await fake.requestCount(path: "/v1/playlists/37i9dQZF1DXcBWIGoYBM5M/items") == 5)
