@@ -50,4 +50,21 @@ public struct SecretBox: Sendable {
             throw .cannotOpen
         }
     }
+
+    /// A signature of `text` with a key derived from the box's (for links the server hands out
+    /// and later checks, like public picture addresses): 32 hex digits.
+    public func signature(of text: String) -> String {
+        let derived = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: key, info: Data("canto signed links".utf8), outputByteCount: 32)
+        let code = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: derived)
+        return code.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether `signature` is `text`'s (compared in constant time).
+    public func verify(_ signature: String, of text: String) -> Bool {
+        let expected = Array(self.signature(of: text).utf8)
+        let given = Array(signature.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
 }

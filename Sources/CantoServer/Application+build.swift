@@ -72,6 +72,7 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
     }
     NativeAPI.addRoutes(to: router, services: services)
     SubsonicAPI(services: services).addRoutes(to: router)
+    services.pictures.addPublicRoutes(to: router)
     LinkedAccountsController.addPublicRoutes(
         to: router, plugins: services.registry, linkedAccounts: services.linkedAccounts)
     PluginRoutesController(plugins: services.registry, deadline: services.pluginDeadline).addPublicRoutes(to: router)

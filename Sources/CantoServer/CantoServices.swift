@@ -169,6 +169,8 @@ public struct CantoServices: Sendable {
     let delivery: TrackDelivery
     /// Scaled cover images.
     let covers: CoverArtService
+    /// Artist pictures at signed public addresses (for getArtistInfo's image URLs).
+    let pictures: ArtistPictures
     /// Listeners' accounts at plugins' services (scrobblers).
     public let linkedAccounts: LinkedAccountService
     /// Plugins' periodic jobs.
@@ -262,6 +264,8 @@ public struct CantoServices: Sendable {
             catalog: catalog, cache: coverCache, pool: media, activity: activity,
             images: PluginImages(
                 registry: scanning.registry, cache: coverCache, deadline: pluginDeadline, clock: clock))
+        pictures = ArtistPictures(
+            catalog: catalog, covers: covers, signer: try SecretBox(dataDirectory: configuration.dataDirectory))
         self.pluginDeadline = pluginDeadline
         pluginUserSettings = LinkedAccountRepository(database: database)
         let registry = scanning.registry

@@ -362,6 +362,20 @@ struct SpotifySyncTests {
                     let own = try await client.subsonic("getCoverArt", [("id", bright.album.rawValue)], as: ola)
                     #expect(own.headers[.contentType] == "image/jpeg")
                 }
+                // getArtistInfo2 names the picture at an address apps load without credentials,
+                // signed by the server: a changed signature or another size opens nothing.
+                let info = try await client.subsonic("getArtistInfo2", [("id", artist.rawValue)], as: ola)
+                let large = try #require(
+                    (info.subsonic["artistInfo2"] as? [String: Any])?["largeImageUrl"] as? String, "\(info.body)")
+                #expect(large.hasPrefix("http://localhost/images/artists/\(artist.rawValue)?size=300&s="), "\(large)")
+                let path = String(large.dropFirst("http://localhost".count))
+                let loaded = try await client.send(.get, path)
+                #expect(loaded.status == .ok && loaded.headers[.contentType] == "image/jpeg")
+                let tampered = try await client.send(.get, String(path.dropLast()) + (path.hasSuffix("0") ? "1" : "0"))
+                #expect(tampered.status == .notFound)
+                let otherSize = try await client.send(
+                    .get, path.replacingOccurrences(of: "size=300", with: "size=2048"))
+                #expect(otherSize.status == .notFound)
                 #expect(await fake.requestCount(path: artistPath) == 1)
                 #expect(await fake.requestCount(path: hiddenCover) == 1)
                 #expect(await fake.requestCount(path: ownCover) == 0)

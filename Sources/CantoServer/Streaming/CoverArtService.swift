@@ -67,6 +67,12 @@ struct CoverArtService: Sendable {
         return try await scaled(picture, key: "\(artwork.id.rawValue)|\(artwork.byteCount)", size: size, format: format)
     }
 
+    /// A metadata plugin's picture of the artist called `name` at `size` (nil when none has one).
+    func pluginImage(ofArtist name: String, size: Int) async throws -> Image? {
+        guard let images, let picture = await images.artist(named: name) else { return nil }
+        return try await scaled(picture, key: "plugin-artist|\(name)", size: size, format: .jpeg)
+    }
+
     /// `picture` at `size` (as it is without one), from the cache when scaled before.
     private func scaled(_ picture: Picture, key: String, size: Int?, format: ImageFormat) async throws -> Image {
         guard let size else { return Image(bytes: Array(picture.data), mimeType: picture.mimeType) }

@@ -61,7 +61,7 @@ struct SubsonicAPI: Sendable {
         SubsonicDirectories().register(in: &self)
         SubsonicSharing(sharing: services.sharing).register(in: &self)
         SubsonicLists(
-            recommendations: services.recommendations
+            recommendations: services.recommendations, pictures: services.pictures
         ).register(in: &self)
     }
 

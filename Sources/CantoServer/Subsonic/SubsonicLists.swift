@@ -1,6 +1,8 @@
 import CantoCore
 import CantoDomain
 import Foundation
+import HTTPTypes
+import HummingbirdCore
 
 /// getAlbumList, getAlbumList2, getRandomSongs, getSongsByGenre, getStarred, getStarred2,
 /// search2, search3, and the local-data info calls (getArtistInfo(2), getAlbumInfo(2),
@@ -8,6 +10,8 @@ import Foundation
 struct SubsonicLists: Sendable {
     /// Similar songs, sonic matches and paths, from the recommender plugins.
     let recommendations: RecommendationService
+    /// Artist pictures from the metadata plugins, for getArtistInfo's image URLs.
+    let pictures: ArtistPictures
     /// search2/search3 answers rendered once, for callers who see every library and starred or
     /// rated none of the songs found.
     private let renderedSearches = VersionedCache<RenderedSearch, SubsonicElement>(capacity: 256)
@@ -241,6 +245,13 @@ struct SubsonicLists: Sendable {
         var info = SubsonicElement()
         for field in ["biography", "lastFmUrl", "smallImageUrl", "mediumImageUrl", "largeImageUrl"] {
             info = info.with(field, SubsonicElement.value(.string("")))
+        }
+        // A metadata plugin's picture of the artist, at addresses the apps can load without credentials.
+        if let authority = call.request.head.authority,
+            let urls = await pictures.urls(
+                for: artist, base: "\(call.context.isSecure ? "https" : "http")://\(authority)")
+        {
+            for (field, url) in urls { info = info.with(field, SubsonicElement.value(.string(url))) }
         }
         if let mbid = artist.musicBrainzID {
             info = info.with("musicBrainzId", SubsonicElement.value(.string(mbid)))
