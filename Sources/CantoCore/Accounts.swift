@@ -178,6 +178,7 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case sessionRevoked = "session.revoked"
         case libraryAdded = "library.added"
         case libraryRemoved = "library.removed"
+        case planChanged = "plan.changed"
     }
     public var id: Int64
     public var at: Date

@@ -22,6 +22,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case unauthenticated
         /// The caller failed too often; try again after this many seconds.
         case throttled(retryAfter: Int)
+        /// The caller's plan does not include this; the message names a plan that does.
+        case paymentRequired
     }
 
     public var kind: Kind

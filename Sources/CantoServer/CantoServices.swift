@@ -152,6 +152,8 @@ public struct CantoServices: Sendable {
     /// The music folders: the configuration's and those added by an admin.
     public let libraries: LibraryManager
     public let accounts: AccountService
+    /// Plans, what they grant each listener, and the ledger.
+    public let plans: PlanService
     /// Stars, ratings, playlists, queues and bookmarks.
     let state: any LibraryStateStore
     let sharing: any SharingStore
@@ -253,11 +255,14 @@ public struct CantoServices: Sendable {
         sonic = SonicAnalysis(
             store: sonicFeatures, catalog: catalog, resolver: resolver,
             width: ProcessInfo.processInfo.activeProcessorCount, isBusy: { await limiter.isBusy }, logger: logger)
+        let plans = PlanService(
+            store: PlanRepository(database: database), audit: AccountRepository(database: database), clock: clock)
+        self.plans = plans
         delivery = TrackDelivery(
             resolver: resolver,
             planner: StreamPlanner(
                 clientDefaults: configuration.clientStreamDefaults, defaultFormat: configuration.defaultTranscodeFormat),
-            streamer: streamer, preferences: accountStore)
+            streamer: streamer, preferences: accountStore, plans: plans)
         let coverCache = try DiskCache(
             directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes)
         covers = CoverArtService(

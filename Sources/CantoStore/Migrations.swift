@@ -74,6 +74,9 @@ enum Migrations {
                 _ = try StatsRollups.rebuild(db, user: nil)
             }
         }
+        migrator.registerMigration("v17-plans") { db in
+            try db.execute(sql: v17Plans)
+        }
         return migrator
     }
 

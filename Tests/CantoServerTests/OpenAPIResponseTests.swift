@@ -155,6 +155,23 @@ struct OpenAPIResponseTests {
             #expect((report["sources"] as? [[String: Any]])?.isEmpty == false, "\(report)")
             _ = try await call(
                 "put /api/v1/admin/plugins/{id}", "/api/v1/admin/plugins/listenbrainz", json: ["enabled": true])
+            // Plans and the ledger.
+            let plan: [String: Any] = [
+                "id": "family", "name": "Family", "priceMinor": 300, "currency": "EUR", "interval": "month",
+                "trialDays": 7,
+                "entitlements": ["originalFiles": true, "downloads": true, "shares": true, "concurrentStreams": 3],
+            ]
+            _ = try await call("put /api/v1/admin/plans/{id}", "/api/v1/admin/plans/family", json: plan)
+            _ = try await call("get /api/v1/plans")
+            _ = try await call(
+                "put /api/v1/admin/users/{id}/plan", "/api/v1/admin/users/\(user)/plan",
+                json: ["planId": "family", "note": "cash", "amountMinor": 300])
+            _ = try await call("put /api/v1/admin/plans/{id}", "/api/v1/admin/plans/spare", json: plan)
+            _ = try await call("delete /api/v1/admin/plans/{id}", "/api/v1/admin/plans/spare")
+            _ = try await call("get /api/v1/me/plan")
+            _ = try await call("get /api/v1/me/ledger")
+            let ledger = try await call("get /api/v1/admin/ledger")
+            #expect((ledger["months"] as? [[String: Any]])?.first?["amountMinor"] as? Int == 300, "\(ledger)")
 
             // Errors have one shape too.
             let missing = try await client.send(.get, "/api/v1/albums/al-none", token: token)

@@ -88,6 +88,7 @@ extension APIError {
         case .throttled(let seconds):
             status = .tooManyRequests
             headers[.retryAfter] = "\(seconds)"
+        case .paymentRequired: status = HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required")
         }
         self.init(status, error.code ?? Self.code(for: error.kind), error.message, headers: headers)
     }
@@ -102,6 +103,7 @@ extension APIError {
         case .unavailable: "unavailable"
         case .busy: "busy"
         case .throttled: "too_many_attempts"
+        case .paymentRequired: "plan_required"
         }
     }
 }

@@ -39,7 +39,10 @@ enum NativeAPI {
             clock: services.clock
         ).addRoutes(to: signedIn)
         StatsController(stats: services.stats).addRoutes(to: signedIn)
+        let plans = PlanController(plans: services.plans, accounts: accounts)
+        plans.addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
+        plans.addAdminRoutes(to: admin)
         AdminController(accounts: accounts, catalogs: services.catalogs).addRoutes(to: admin)
         ServerStatsController(
             activity: services.activity, stats: services.statsStore, accounts: accounts, catalogs: services.catalogs

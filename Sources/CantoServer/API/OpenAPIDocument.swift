@@ -19,6 +19,36 @@ enum OpenAPIDocument {
 
     static let operations: [Operation] =
         catalogOperations + playlistOperations + accountOperations + pluginOperations + statsOperations
+        + planOperations
+
+    /// Plans and the ledger (JSON, or CSV with `format=csv`).
+    static let planOperations: [Operation] = [
+        Operation(
+            method: "get", path: "/api/v1/plans", summary: "The plans on this server and what each grants",
+            access: .user, response: "PlanList"),
+        Operation(
+            method: "get", path: "/api/v1/me/plan",
+            summary: "My plan now: which, from whom, until when, and what it lets me do", access: .user,
+            response: "MyPlan"),
+        Operation(
+            method: "get", path: "/api/v1/me/ledger", summary: "My payments, refunds and plan changes",
+            access: .user, response: "Ledger", query: ["format"]),
+        Operation(
+            method: "put", path: "/api/v1/admin/plans/{id}",
+            summary: "Define or change a plan: its price, interval, trial and what it grants", access: .admin,
+            request: "PlanBody", response: "Plan"),
+        Operation(
+            method: "delete", path: "/api/v1/admin/plans/{id}", summary: "Remove a plan nobody holds",
+            access: .admin, status: 204),
+        Operation(
+            method: "put", path: "/api/v1/admin/users/{id}/plan",
+            summary: "Give a listener a plan by hand (the manual provider), or the free plan back", access: .admin,
+            request: "PlanChange", response: "MyPlan"),
+        Operation(
+            method: "get", path: "/api/v1/admin/ledger",
+            summary: "Every payment, refund and plan change, with totals by month", access: .admin,
+            response: "Ledger", query: ["format"]),
+    ]
 
     /// The listener's statistics and the household's charts: JSON, or CSV with `format=csv`.
     static let statsOperations: [Operation] = {

@@ -366,6 +366,52 @@ enum OpenAPISchemas {
                 ], required: ["adaptive", "since", "sources", "listeners"]),
             "HouseholdChart": object(
                 ["listeners": integer, "chart": ref("StatsChart")], required: ["listeners", "chart"]),
+            "Entitlements": object(
+                [
+                    "maxBitrate": optionalInteger, "originalFiles": boolean, "downloads": boolean, "shares": boolean,
+                    "concurrentStreams": optionalInteger,
+                ], required: ["originalFiles", "downloads", "shares"]),
+            "Plan": object(
+                [
+                    "id": string, "name": string, "priceMinor": integer, "currency": string,
+                    "interval": ["type": "string", "enum": ["month", "year", "none"]], "trialDays": integer,
+                    "entitlements": ref("Entitlements"),
+                ], required: ["id", "name", "priceMinor", "currency", "interval", "trialDays", "entitlements"]),
+            "PlanBody": object(
+                [
+                    "name": string, "priceMinor": integer, "currency": string,
+                    "interval": ["type": "string", "enum": ["month", "year", "none"]], "trialDays": integer,
+                    "entitlements": ref("Entitlements"),
+                ], required: ["name", "priceMinor", "currency", "interval", "trialDays", "entitlements"]),
+            "PlanList": object(["items": array(ref("Plan"))], required: ["items"]),
+            "MyPlan": object(
+                [
+                    "plan": ref("Plan"), "provider": optionalString, "status": optionalString,
+                    "periodEnd": optionalDateTime, "graceUntil": optionalDateTime, "entitlements": ref("Entitlements"),
+                ], required: ["plan", "entitlements"]),
+            "PlanChange": object(
+                [
+                    "planId": string, "until": optionalDateTime, "note": optionalString, "amountMinor": optionalInteger,
+                    "currency": optionalString,
+                ], required: ["planId"]),
+            "Ledger": object(
+                [
+                    "items": array(
+                        object(
+                            [
+                                "id": integer, "at": dateTime, "userId": string,
+                                "kind": ["type": "string", "enum": ["payment", "refund", "plan_change"]],
+                                "planId": optionalString, "amountMinor": integer, "currency": string,
+                                "provider": string, "reference": optionalString, "note": optionalString,
+                            ],
+                            required: ["id", "at", "userId", "kind", "amountMinor", "currency", "provider"])),
+                    "months": [
+                        "type": ["array", "null"],
+                        "items": object(
+                            ["month": string, "currency": string, "amountMinor": integer, "entries": integer],
+                            required: ["month", "currency", "amountMinor", "entries"]),
+                    ],
+                ], required: ["items"]),
             "MixList": object(
                 ["refreshedAt": optionalDateTime, "items": array(ref("Playlist"))], required: ["items"]),
             "Feedback": object(

@@ -52,11 +52,40 @@ struct StreamPlanner: Sendable {
         return defaults
     }
 
-    func plan(_ track: Track, request: StreamRequest, user: User, preferences: UserPreferences) -> StreamOutput {
+    func plan(
+        _ track: Track, request: StreamRequest, user: User, preferences: UserPreferences,
+        entitlements: Entitlements = .unlimited
+    ) -> StreamOutput {
+        let output = planned(track, request: request, user: user, preferences: preferences, plan: entitlements)
+        // A plan without original files: always a lossy transcode, within the plan's cap.
+        guard !entitlements.originalFiles else { return output }
+        switch output {
+        case .raw:
+            let format =
+                Self.format(track.suffix, codec: track.audio.codec).flatMap { $0.isLossless ? nil : $0 }
+                ?? (defaultFormat.isLossless ? .mp3 : defaultFormat)
+            let cap = [entitlements.maxBitrate, request.maxBitRate, preferences.maxBitrate, user.maxBitrate]
+                .compactMap { $0 }.filter { $0 > 0 }.min()
+            return .transcode(TranscodeOptions(format: format, bitrateKbps: cap ?? format.defaultBitrate, startMs: 0))
+        case .transcode(var options):
+            if options.format.isLossless {
+                options.format = defaultFormat.isLossless ? .mp3 : defaultFormat
+                options.bitrateKbps =
+                    entitlements.maxBitrate.map { min($0, options.format.defaultBitrate) }
+                    ?? options.format.defaultBitrate
+            }
+            return .transcode(options)
+        }
+    }
+
+    private func planned(
+        _ track: Track, request: StreamRequest, user: User, preferences: UserPreferences, plan: Entitlements
+    ) -> StreamOutput {
         let requested = request.format.map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
-        if requested == "raw" { return .raw }
+        if requested == "raw" && plan.maxBitrate == nil { return .raw }
         let client = request.client.flatMap { clientDefaults[$0.lowercased()] }
-        let caps = [request.maxBitRate, client?.bitrate, preferences.maxBitrate, user.maxBitrate].compactMap { $0 }
+        let caps = [request.maxBitRate, client?.bitrate, preferences.maxBitrate, user.maxBitrate, plan.maxBitrate]
+            .compactMap { $0 }
             .filter { $0 > 0 }
         let cap = caps.min()
         // Clamped again here, so no caller's number can overflow the conversion.

@@ -18,6 +18,8 @@ struct TrackDelivery: Sendable {
     let streamer: MediaStreamer
     /// Listeners' streaming preferences.
     let preferences: any UserStore
+    /// What each listener's plan lets them stream.
+    let plans: PlanService
 
     /// The response, or nil when the view holds no such track.
     func response(
@@ -32,7 +34,9 @@ struct TrackDelivery: Sendable {
             if download { downloadName = (track.path as NSString).lastPathComponent }
         case .stream(let wanted, let listener, let estimateContentLength):
             let preferences = try await preferences.preferences(of: listener.id)
-            output = planner.plan(track, request: wanted, user: listener, preferences: preferences)
+            output = planner.plan(
+                track, request: wanted, user: listener, preferences: preferences,
+                entitlements: try await plans.entitlements(of: listener))
             estimate = estimateContentLength
         }
         return try await streamer.response(

@@ -56,10 +56,12 @@ struct SubsonicAPI: Sendable {
         SubsonicPlaylists(accounts: services.accounts).register(in: &self)
         SubsonicUsers(accounts: services.accounts, scans: services.scans, catalogs: services.catalogs)
             .register(in: &self)
-        SubsonicMedia(delivery: services.delivery, covers: services.covers, accounts: services.accounts)
-            .register(in: &self)
+        SubsonicMedia(
+            delivery: services.delivery, covers: services.covers, plans: services.plans, accounts: services.accounts
+        )
+        .register(in: &self)
         SubsonicDirectories().register(in: &self)
-        SubsonicSharing(sharing: services.sharing).register(in: &self)
+        SubsonicSharing(sharing: services.sharing, plans: services.plans).register(in: &self)
         SubsonicLists(
             recommendations: services.recommendations, pictures: services.pictures
         ).register(in: &self)

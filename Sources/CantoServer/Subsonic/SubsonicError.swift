@@ -30,7 +30,7 @@ struct SubsonicError: Error, Sendable, Equatable {
     init(_ error: DomainError) {
         switch error.kind {
         case .notFound: self.init(.notFound, error.message)
-        case .forbidden: self.init(.notAuthorized, error.message)
+        case .forbidden, .paymentRequired: self.init(.notAuthorized, error.message)
         case .unauthenticated, .throttled: self.init(.wrongCredentials, error.message)
         case .invalid, .conflict, .busy, .unavailable: self.init(.generic, error.message)
         }

@@ -10,6 +10,8 @@ import Hummingbird
 struct SubsonicMedia: Sendable {
     let delivery: TrackDelivery
     let covers: CoverArtService
+    /// What each listener's plan lets them do (downloads).
+    let plans: PlanService
     /// Avatars.
     let accounts: AccountService
 
@@ -17,6 +19,7 @@ struct SubsonicMedia: Sendable {
         api.on("stream") { call in try await file(call, download: false) }
         api.on("download") { call in
             guard call.user.canDownload else { throw SubsonicError.notAuthorized }
+            try await plans.require(.downloads, for: call.user)
             return try await file(call, download: true)
         }
         api.on("getCoverArt") { call in try await coverArt(call) }

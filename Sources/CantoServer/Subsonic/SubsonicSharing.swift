@@ -7,6 +7,8 @@ import Hummingbird
 /// getShares, createShare, updateShare, deleteShare, and internet radio stations.
 struct SubsonicSharing: Sendable {
     let sharing: any SharingStore
+    /// Whether the caller's plan includes public share links.
+    let plans: PlanService
 
     func register(in api: inout SubsonicAPI) {
         api.on("getShares") { call in try await shares(call, only: nil) }
@@ -108,6 +110,7 @@ struct SubsonicSharing: Sendable {
 
     private func createShare(_ call: SubsonicCall) async throws -> SubsonicPayload {
         guard call.user.canShare else { throw SubsonicError.notAuthorized }
+        try await plans.require(.shares, for: call.user)
         let ids = call.parameters.all("id")
         guard !ids.isEmpty else { throw SubsonicError.missing("id") }
         var tracks: [TrackID] = []

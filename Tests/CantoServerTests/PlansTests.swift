@@ -1,0 +1,119 @@
+import CantoCore
+import CantoDomain
+import CantoStore
+import Foundation
+import GRDB
+import HTTPTypes
+import Testing
+
+@testable import CantoServer
+
+/// Plans through a real server: an admin limits the free plan and defines a paid one; a free
+/// listener is refused downloads and share links with a message naming the plan that has them
+/// (a Subsonic error; 402 in the native API would be the same message), and their streams are
+/// transcoded within the plan's cap while a listener given the plan by hand (the manual provider)
+/// streams the original; the grant lasts until its end date, then the free plan is back; every
+/// change is in the ledger (append-only: the database refuses to alter a line) and the audit log.
+@Suite("Plans and entitlements")
+struct PlansTests {
+    @Test func theFreePlanIsLimitedAndAGrantedPlanLiftsTheLimits() async throws {
+        let clock = ManualClock(Date())
+        let server = try await InProcessServer.start(clock: clock)
+        let admin = InProcessServer.Caller(user: server.admin, apiKey: "", token: try await server.addAdminSession())
+        let ola = try await server.addUser("ola")
+        let bo = try await server.addUser("bo")
+        let track = try #require(try await server.trackIDs().first)
+        try await server.withClient { client in
+            let free = try await client.send(
+                .put, "/api/v1/admin/plans/free", token: admin.token,
+                json: [
+                    "name": "Free", "priceMinor": 0, "currency": "EUR", "interval": "none", "trialDays": 0,
+                    "entitlements": [
+                        "maxBitrate": 128, "originalFiles": false, "downloads": false, "shares": false,
+                    ] as [String: Any],
+                ])
+            #expect(free.status == .ok, "\(free.body)")
+            let family = try await client.send(
+                .put, "/api/v1/admin/plans/family", token: admin.token,
+                json: [
+                    "name": "Family", "priceMinor": 300, "currency": "EUR", "interval": "month", "trialDays": 0,
+                    "entitlements": ["originalFiles": true, "downloads": true, "shares": true] as [String: Any],
+                ])
+            #expect(family.status == .ok, "\(family.body)")
+            let bad = try await client.send(
+                .put, "/api/v1/admin/plans/odd", token: admin.token,
+                json: [
+                    "name": "Odd", "priceMinor": -5, "currency": "euro", "interval": "month", "trialDays": 0,
+                    "entitlements": ["originalFiles": true, "downloads": true, "shares": true] as [String: Any],
+                ])
+            #expect(bad.status == .badRequest)
+            // Listeners cannot define plans.
+            let sneaky = try await client.send(
+                .put, "/api/v1/admin/plans/free", token: ola.token,
+                json: ["name": "Free", "priceMinor": 0, "currency": "EUR", "interval": "none", "trialDays": 0])
+            #expect(sneaky.status == .forbidden)
+
+            // A free listener: refused with the plan that would allow it named.
+            let download = try await client.subsonic("download", [("id", track.rawValue)], as: ola)
+            #expect(download.body.contains("Downloads come with the Family plan"), "\(download.body)")
+            let share = try await client.subsonic("createShare", [("id", track.rawValue)], as: ola)
+            #expect(share.body.contains("Public share links come with the Family plan"), "\(share.body)")
+            let capped = try await client.send(
+                .get, "/api/v1/tracks/\(track.rawValue)/stream?format=raw", token: ola.token)
+            #expect(capped.status == .ok && capped.headers[.eTag] == nil, "a free stream is a transcode")
+            let mine = try await client.send(.get, "/api/v1/me/plan", token: ola.token)
+            #expect((mine.json["plan"] as? [String: Any])?["id"] as? String == "free")
+            #expect((mine.json["entitlements"] as? [String: Any])?["maxBitrate"] as? Int == 128)
+
+            // The admin gives Ola the Family plan for a month (cash); Bo stays free.
+            let until = ISO8601DateFormatter().string(from: clock.now.addingTimeInterval(30 * 86_400))
+            let granted = try await client.send(
+                .put, "/api/v1/admin/users/\(ola.user.id.rawValue)/plan", token: admin.token,
+                json: ["planId": "family", "until": until, "note": "cash from Ola", "amountMinor": 300])
+            #expect(granted.status == .ok, "\(granted.body)")
+            let original = try await client.send(
+                .get, "/api/v1/tracks/\(track.rawValue)/stream?format=raw", token: ola.token)
+            #expect(original.status == .ok && original.headers[.eTag] != nil, "a Family stream is the original")
+            let allowed = try await client.subsonic("createShare", [("id", track.rawValue)], as: ola)
+            #expect(allowed.body.contains("\"status\":\"ok\""), "\(allowed.body)")
+            let stillFree = try await client.subsonic("download", [("id", track.rawValue)], as: bo)
+            #expect(stillFree.body.contains("Family plan"))
+            let bos = try await client.send(.get, "/api/v1/me/ledger", token: bo.token)
+            #expect((bos.json["items"] as? [[String: Any]])?.isEmpty == true, "\(bos.body)")
+            let olas = try await client.send(.get, "/api/v1/me/ledger", token: ola.token)
+            #expect((olas.json["items"] as? [[String: Any]])?.count == 1, "\(olas.body)")
+            // An admin is never limited.
+            let adminShare = try await client.send(
+                .get, "/api/v1/tracks/\(track.rawValue)/stream?format=raw", token: admin.token)
+            #expect(adminShare.headers[.eTag] != nil)
+        }
+        // A month on, the granted period is over: the free plan is back.
+        clock.advance(by: 31 * 86_400)
+        let adminLater = InProcessServer.Caller(
+            user: server.admin, apiKey: "", token: try await server.addAdminSession())
+        try await server.withClient { client in
+            let after = try await client.subsonic("download", [("id", track.rawValue)], as: ola)
+            #expect(after.body.contains("Family plan"), "\(after.body)")
+            // The ledger: the grant with its money, for the admin with totals, for Ola her own.
+            let ledger = try await client.send(.get, "/api/v1/admin/ledger", token: adminLater.token)
+            let items = ledger.json["items"] as? [[String: Any]] ?? []
+            #expect(items.count == 1 && items.first?["amountMinor"] as? Int == 300, "\(ledger.body)")
+            #expect(items.first?["provider"] as? String == "manual" && items.first?["kind"] as? String == "payment")
+            let csv = try await client.send(.get, "/api/v1/admin/ledger?format=csv", token: adminLater.token)
+            #expect(csv.body.hasPrefix("id,at,user_id,kind,plan_id,amount_minor,currency,provider,reference,note\r\n"))
+            #expect(csv.body.contains(",payment,family,300,EUR,manual,,cash from Ola"))
+        }
+        // Append-only: the database refuses to change or remove a line.
+        await #expect(throws: (any Error).self) {
+            try await server.services.scanning.database.pool.write { db in
+                try db.execute(sql: "UPDATE ledger SET amount_minor = 0")
+            }
+        }
+        await #expect(throws: (any Error).self) {
+            try await server.services.scanning.database.pool.write { db in try db.execute(sql: "DELETE FROM ledger") }
+        }
+        let audit = try await AccountRepository(database: server.services.scanning.database).auditEvents(
+            offset: 0, limit: 50)
+        #expect(audit.filter { $0.kind == .planChanged }.count >= 3)
+    }
+}
