@@ -262,7 +262,7 @@ public struct CantoServices: Sendable {
             resolver: resolver,
             planner: StreamPlanner(
                 clientDefaults: configuration.clientStreamDefaults, defaultFormat: configuration.defaultTranscodeFormat),
-            streamer: streamer, preferences: accountStore, plans: plans)
+            streamer: streamer, preferences: accountStore, plans: plans, slots: StreamSlots(clock: clock))
         let coverCache = try DiskCache(
             directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes)
         covers = CoverArtService(

@@ -30,6 +30,7 @@ struct PlansTests {
                     "name": "Free", "priceMinor": 0, "currency": "EUR", "interval": "none", "trialDays": 0,
                     "entitlements": [
                         "maxBitrate": 128, "originalFiles": false, "downloads": false, "shares": false,
+                        "concurrentStreams": 1,
                     ] as [String: Any],
                 ])
             #expect(free.status == .ok, "\(free.body)")
@@ -86,6 +87,31 @@ struct PlansTests {
             let adminShare = try await client.send(
                 .get, "/api/v1/tracks/\(track.rawValue)/stream?format=raw", token: admin.token)
             #expect(adminShare.headers[.eTag] != nil)
+        }
+        // One stream at once on the free plan: one after another is fine; while one plays (its slot
+        // held), another track is refused with the plan that allows more; the playing track's own
+        // range requests are the same stream.
+        let tracks = try await server.trackIDs()
+        try await server.withClient { client in
+            for id in tracks.prefix(2) {
+                let played = try await client.send(.get, "/api/v1/tracks/\(id.rawValue)/stream", token: bo.token)
+                #expect(played.status == .ok)
+            }
+        }
+        #expect(await server.services.delivery.slots.take(bo.user.id, tracks[0], limit: 1, seconds: 120))
+        try await server.withClient { client in
+            let second = try await client.send(.get, "/api/v1/tracks/\(tracks[1].rawValue)/stream", token: bo.token)
+            #expect(second.status.code == 402, "\(second.status)")
+            #expect(second.body.contains("More than 1 stream at once come with the Family plan"), "\(second.body)")
+            let subsonic = try await client.subsonic("stream", [("id", tracks[1].rawValue)], as: bo)
+            #expect(subsonic.body.contains("More than 1 stream at once"), "\(subsonic.body)")
+            let same = try await client.send(.get, "/api/v1/tracks/\(tracks[0].rawValue)/stream", token: bo.token)
+            #expect(same.status == .ok)
+        }
+        await server.services.delivery.slots.release(bo.user.id, tracks[0])
+        try await server.withClient { client in
+            let freed = try await client.send(.get, "/api/v1/tracks/\(tracks[1].rawValue)/stream", token: bo.token)
+            #expect(freed.status == .ok)
         }
         // A month on, the granted period is over: the free plan is back.
         clock.advance(by: 31 * 86_400)

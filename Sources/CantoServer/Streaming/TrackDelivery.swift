@@ -20,6 +20,8 @@ struct TrackDelivery: Sendable {
     let preferences: any UserStore
     /// What each listener's plan lets them stream.
     let plans: PlanService
+    /// The streams each listener has playing, for plans that limit them.
+    let slots: StreamSlots
 
     /// The response, or nil when the view holds no such track.
     func response(
@@ -34,10 +36,45 @@ struct TrackDelivery: Sendable {
             if download { downloadName = (track.path as NSString).lastPathComponent }
         case .stream(let wanted, let listener, let estimateContentLength):
             let preferences = try await preferences.preferences(of: listener.id)
+            let entitlements = try await plans.entitlements(of: listener)
             output = planner.plan(
-                track, request: wanted, user: listener, preferences: preferences,
-                entitlements: try await plans.entitlements(of: listener))
+                track, request: wanted, user: listener, preferences: preferences, entitlements: entitlements)
             estimate = estimateContentLength
+            if let limit = entitlements.concurrentStreams {
+                guard
+                    await slots.take(
+                        listener.id, track.id, limit: limit, seconds: Double(track.audio.durationMs) / 1_000)
+                else {
+                    let (plan, _) = try await plans.current(of: listener)
+                    throw try await plans.refusal(
+                        "More than \(limit) stream\(limit == 1 ? "" : "s") at once", plan: plan
+                    ) {
+                        $0.entitlements.concurrentStreams.map { $0 > limit } ?? true
+                    }
+                }
+                var response: Response
+                do {
+                    response = try await streamer.response(
+                        track: track, location: location, output: output, estimateContentLength: estimate,
+                        downloadName: nil, request: request, context: context)
+                } catch {
+                    await slots.release(listener.id, track.id)
+                    throw error
+                }
+                // The slot is free once the response has been sent.
+                let body = response.body
+                let (slots, user, id) = (slots, listener.id, track.id)
+                response.body = ResponseBody(contentLength: body.contentLength) { writer in
+                    do {
+                        try await body.write(writer)
+                        await slots.release(user, id)
+                    } catch {
+                        await slots.release(user, id)
+                        throw error
+                    }
+                }
+                return response
+            }
         }
         return try await streamer.response(
             track: track, location: location, output: output, estimateContentLength: estimate,
