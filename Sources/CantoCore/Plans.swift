@@ -189,4 +189,10 @@ public protocol PlanStore: Sendable {
     func setGrant(_ grant: PlanGrant?, of user: UserID, entry: LedgerEntry) async throws
     /// Ledger lines, newest first (one listener's, or everyone's).
     func ledger(of user: UserID?, limit: Int) async throws -> [LedgerEntry]
+    /// Applies a provider's event once (false when `eventID` of `provider` was applied before):
+    /// the grant is kept (`keep`), set, or removed (`end`), and `entry` appended, with the event's
+    /// mark, in one transaction.
+    func applyEvent(
+        provider: String, eventID: String, user: UserID, keep: Bool, grant: PlanGrant?, entry: LedgerEntry?
+    ) async throws -> Bool
 }

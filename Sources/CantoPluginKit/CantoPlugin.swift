@@ -101,12 +101,15 @@ public struct PluginPermissions: Sendable, Equatable, Codable {
     public var events: Bool
     /// Adding plays from elsewhere to listeners' histories (``ListenerData/importPlays(_:for:)``).
     public var importsListening: Bool
+    /// Changing listeners' plans and the ledger from a payment provider's events (``PlanGrants``).
+    public var payments: Bool
 
     public init(
         networkHosts: [String] = [], networkHostKeys: [String] = [], linkedAccounts: Bool = false,
         listens: Bool = false, routes: Bool = false, publicRoutes: Bool = false, listenerData: Bool = false,
-        events: Bool = false, importsListening: Bool = false
+        events: Bool = false, importsListening: Bool = false, payments: Bool = false
     ) {
+        self.payments = payments
         self.importsListening = importsListening
         self.listenerData = listenerData
         self.events = events
@@ -155,15 +158,18 @@ public struct PluginContext: Sendable {
     public var sonicFeatures: any SonicFeatureReader
     /// Listeners' accounts at the plugin's service, with fresh access tokens (when declared).
     public var linkedAccounts: any PluginLinkedAccounts
+    /// Listeners' plans and the ledger, for payment providers (when declared).
+    public var planGrants: any PlanGrants
 
     public init(
         logger: Logger, dataDirectory: URL, catalog: any CatalogReader, catalogWriter: any CatalogWriter,
         http: any PluginHTTPClient, storage: any PluginStorage, tables: any PluginTables,
         listenerData: any ListenerData,
         userSettings: any PluginUserSettings, sonicFeatures: any SonicFeatureReader,
-        linkedAccounts: any PluginLinkedAccounts = NoLinkedAccounts()
+        linkedAccounts: any PluginLinkedAccounts = NoLinkedAccounts(), planGrants: any PlanGrants = NoPlanGrants()
     ) {
         self.linkedAccounts = linkedAccounts
+        self.planGrants = planGrants
         self.sonicFeatures = sonicFeatures
         self.tables = tables
         self.userSettings = userSettings

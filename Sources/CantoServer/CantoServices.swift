@@ -96,7 +96,10 @@ public struct LibraryScanning: Sendable {
                         store: LinkedAccountRepository(database: database)),
                     sonicFeatures: SonicFeatureRepository(database: database),
                     linkedAccounts: HostLinkedAccounts(
-                        pluginID: descriptor.id, allowed: descriptor.permissions.linkedAccounts, binding: binding))
+                        pluginID: descriptor.id, allowed: descriptor.permissions.linkedAccounts, binding: binding),
+                    planGrants: HostPlanGrants(
+                        pluginID: descriptor.id, allowed: descriptor.permissions.payments,
+                        store: PlanRepository(database: database)))
             }, logger: logger, locked: configuration.plugins.mapValues { Set($0.values.keys) },
             prepare: { descriptor in
                 // The plugin's own tables are as its descriptor says before it starts.

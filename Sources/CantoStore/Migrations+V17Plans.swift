@@ -43,3 +43,15 @@ extension Migrations {
         BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
         """
 }
+
+extension Migrations {
+    /// The payment providers' events applied, so the same event delivered again changes nothing.
+    static let v18PaymentEvents = """
+        CREATE TABLE payment_event (
+            provider TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            applied_at DATETIME NOT NULL,
+            PRIMARY KEY (provider, event_id)
+        ) WITHOUT ROWID;
+        """
+}

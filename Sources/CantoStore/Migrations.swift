@@ -77,6 +77,9 @@ enum Migrations {
         migrator.registerMigration("v17-plans") { db in
             try db.execute(sql: v17Plans)
         }
+        migrator.registerMigration("v18-payment-events") { db in
+            try db.execute(sql: v18PaymentEvents)
+        }
         return migrator
     }
 

@@ -74,11 +74,42 @@ public struct PlanRepository: PlanStore {
     }
 
     public func setGrant(_ grant: PlanGrant?, of user: UserID, entry: LedgerEntry) async throws {
-        let at = try entry.at.storable("at")
-        let periodEnd = try grant?.periodEnd.storable("periodEnd")
-        let graceUntil = try grant?.graceUntil.storable("graceUntil")
-        try await pool.write { db in
-            if let grant {
+        try await check(grant, entry)
+        try await pool.write { db in try Self.write(grant, keep: false, of: user, entry: entry, db) }
+    }
+
+    public func applyEvent(
+        provider: String, eventID: String, user: UserID, keep: Bool, grant: PlanGrant?, entry: LedgerEntry?
+    ) async throws -> Bool {
+        try await check(grant, entry)
+        return try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO payment_event (provider, event_id, applied_at) VALUES (?, ?, ?)",
+                arguments: [provider, String(eventID.prefix(200)), Date()])
+            guard db.changesCount > 0 else { return false }
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM user WHERE id = ?", arguments: [user.rawValue]) != nil
+            else { return true }
+            try Self.write(grant, keep: keep, of: user, entry: entry, db)
+            return true
+        }
+    }
+
+    /// Dates that cannot be stored are refused before anything is written.
+    private func check(_ grant: PlanGrant?, _ entry: LedgerEntry?) async throws {
+        _ = try entry?.at.storable("at")
+        _ = try grant?.periodEnd.storable("periodEnd")
+        _ = try grant?.graceUntil.storable("graceUntil")
+    }
+
+    private static func write(_ grant: PlanGrant?, keep: Bool, of user: UserID, entry: LedgerEntry?, _ db: Database)
+        throws
+    {
+        let periodEnd = grant?.periodEnd
+        let graceUntil = grant?.graceUntil
+        do {
+            if keep {
+                // The grant stays as it is.
+            } else if let grant {
                 guard
                     try Int.fetchOne(db, sql: "SELECT 1 FROM plan WHERE id = ?", arguments: [grant.planID.rawValue])
                         != nil
@@ -98,14 +129,16 @@ public struct PlanRepository: PlanStore {
             } else {
                 _ = try db.run("DELETE FROM plan_grant WHERE user_id = ?", [user.rawValue])
             }
+            guard let entry else { return }
             _ = try db.run(
                 """
                 INSERT INTO ledger (at, user_id, kind, plan_id, amount_minor, currency, provider, reference, actor_id, note)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    at, user.rawValue, entry.kind.rawValue, entry.planID?.rawValue, entry.amountMinor, entry.currency,
-                    entry.provider, entry.reference, entry.actorID?.rawValue, entry.note.map { String($0.prefix(500)) },
+                    entry.at, user.rawValue, entry.kind.rawValue, entry.planID?.rawValue, entry.amountMinor,
+                    entry.currency, entry.provider, entry.reference.map { String($0.prefix(200)) },
+                    entry.actorID?.rawValue, entry.note.map { String($0.prefix(500)) },
                 ])
         }
     }

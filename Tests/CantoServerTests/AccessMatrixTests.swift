@@ -184,6 +184,8 @@ struct AccessMatrixTests {
             "GET /api/v1/plans": (.answers, "/api/v1/plans", nil),
             "GET /api/v1/me/plan": (.answers, "/api/v1/me/plan", nil),
             "GET /api/v1/me/ledger": (.answers, "/api/v1/me/ledger", nil),
+            "POST /api/v1/me/plan/checkout": (.invalid, "/api/v1/me/plan/checkout", ["planId": "free"]),
+            "POST /api/v1/me/plan/portal": (.missing, "/api/v1/me/plan/portal", [String: String]()),
             "POST /api/v1/mixes/refresh": (.answers, "/api/v1/mixes/refresh", [String: String]()),
             "GET /api/v1/tracks/:id/feedback": (.missing, "/api/v1/tracks/\(h.track)/feedback", nil),
             "PUT /api/v1/tracks/:id/feedback": (.missing, "/api/v1/tracks/\(h.track)/feedback", ["value": "up"]),

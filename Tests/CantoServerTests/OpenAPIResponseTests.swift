@@ -28,6 +28,7 @@ struct OpenAPIResponseTests {
     static func walk(_ listenBrainz: String) async throws {
         // Last.fm enabled too (its authorize answer needs no network).
         let server = try await InProcessServer.start(
+            plugins: [PlansTests.PayTest.self],
             environment: ScrobblerTests.environment(listenBrainz)
                 .merging([
                     "CANTO_PLUGINS_LASTFM_ENABLED": "true", "CANTO_PLUGINS_LASTFM_API_KEY": "fake-api-key",
@@ -170,8 +171,16 @@ struct OpenAPIResponseTests {
             _ = try await call("delete /api/v1/admin/plans/{id}", "/api/v1/admin/plans/spare")
             _ = try await call("get /api/v1/me/plan")
             _ = try await call("get /api/v1/me/ledger")
+            // A payment provider (the test one): checkout, its event, then the portal.
+            _ = try await call("post /api/v1/me/plan/checkout", json: ["planId": "family"])
+            let profile = try await call("get /api/v1/me")
+            let me = try #require((profile["user"] as? [String: Any])?["id"] as? String ?? profile["id"] as? String)
+            _ = try await client.send(
+                .post, "/plugins/paytest/webhook",
+                json: ["id": "evt_walk", "user": me, "plan": "family", "status": "active", "amount": 300])
+            _ = try await call("post /api/v1/me/plan/portal", json: [String: String]())
             let ledger = try await call("get /api/v1/admin/ledger")
-            #expect((ledger["months"] as? [[String: Any]])?.first?["amountMinor"] as? Int == 300, "\(ledger)")
+            #expect((ledger["months"] as? [[String: Any]])?.first?["amountMinor"] as? Int == 600, "\(ledger)")
 
             // Errors have one shape too.
             let missing = try await client.send(.get, "/api/v1/albums/al-none", token: token)

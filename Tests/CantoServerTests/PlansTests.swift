@@ -1,5 +1,6 @@
 import CantoCore
 import CantoDomain
+import CantoPluginKit
 import CantoStore
 import Foundation
 import GRDB
@@ -141,5 +142,115 @@ struct PlansTests {
         let audit = try await AccountRepository(database: server.services.scanning.database).auditEvents(
             offset: 0, limit: 50)
         #expect(audit.filter { $0.kind == .planChanged }.count >= 3)
+    }
+
+    /// A payment provider as a plugin would be: checkout and portal pages, and a webhook that
+    /// records what happened through the host.
+    struct PayTest: PaymentProviderPlugin, RoutedPlugin {
+        static let descriptor = PluginDescriptor(
+            id: "paytest", name: "Pay test", version: "1", enabledByDefault: true,
+            permissions: PluginPermissions(publicRoutes: true, payments: true))
+        let grants: any PlanGrants
+
+        init(configuration: PluginConfiguration, context: PluginContext) throws {
+            grants = context.planGrants
+        }
+
+        func checkout(_ plan: Plan, for user: PaymentCustomer, returnURL: URL) async throws -> URL {
+            URL(string: "https://pay.example/checkout?plan=\(plan.id.rawValue)&user=\(user.userID.rawValue)")
+                ?? returnURL
+        }
+
+        func portal(for user: PaymentCustomer, returnURL: URL) async throws -> URL? {
+            try await grants.grant(of: user.userID) == nil ? nil : URL(string: "https://pay.example/portal")
+        }
+
+        func handle(_ request: PluginRequest) async throws -> PluginResponse { .json(["error": "none"], status: 404) }
+
+        /// `POST webhook` {id, user, plan, status, days, amount}: the provider's event.
+        func handlePublic(_ request: PluginRequest) async throws -> PluginResponse {
+            guard let event = request.json, let id = event["id"] as? String, let user = event["user"] as? String,
+                let plan = event["plan"] as? String, let status = event["status"] as? String
+            else { return .json(["error": "bad event"], status: 400) }
+            let end = Date().addingTimeInterval(Double(event["days"] as? Int ?? 30) * 86_400)
+            let change: GrantChange =
+                status == "ended"
+                ? .end
+                : .set(
+                    PlanGrant(
+                        userID: UserID(user), planID: PlanID(plan), provider: "someone else",
+                        status: PlanGrant.Status(rawValue: status) ?? .active, periodEnd: end))
+            let amount = event["amount"] as? Int ?? 0
+            let entry =
+                amount == 0
+                ? nil
+                : LedgerEntry(
+                    at: Date(), userID: UserID(user), kind: amount > 0 ? .payment : .refund, planID: PlanID(plan),
+                    amountMinor: amount, currency: "EUR", provider: "someone else", reference: id)
+            let applied = try await grants.apply(eventID: id, user: UserID(user), grant: change, entry: entry)
+            return .json(["applied": applied])
+        }
+    }
+
+    @Test func aPaymentProviderChecksOutAndItsEventsApplyOnce() async throws {
+        let server = try await InProcessServer.start(plugins: [PayTest.self])
+        let ola = try await server.addUser("ola")
+        _ = try await server.services.plans.save(
+            Plan(id: PlanID("family"), name: "Family", priceMinor: 300, interval: .month), by: server.admin)
+        let who = ola.user.id.rawValue
+        try await server.withClient { client in
+            let listed = try await client.send(.get, "/api/v1/plans", token: ola.token)
+            #expect(listed.json["providers"] as? [String] == ["paytest"], "\(listed.body)")
+            let checkout = try await client.send(
+                .post, "/api/v1/me/plan/checkout", token: ola.token, json: ["planId": "family"])
+            #expect(checkout.json["url"] as? String == "https://pay.example/checkout?plan=family&user=\(who)")
+            let free = try await client.send(
+                .post, "/api/v1/me/plan/checkout", token: ola.token, json: ["planId": "free"])
+            #expect(free.status == .badRequest)
+            let noPortal = try await client.send(.post, "/api/v1/me/plan/portal", token: ola.token, json: [:])
+            #expect(noPortal.status == .notFound)
+
+            // Paid: the plan is on, with the plugin as its provider whatever the event said.
+            let paid: [String: Any] = ["id": "evt_1", "user": who, "plan": "family", "status": "active", "amount": 300]
+            let first = try await client.send(.post, "/plugins/paytest/webhook", json: paid)
+            #expect(first.json["applied"] as? Bool == true, "\(first.body)")
+            let again = try await client.send(.post, "/plugins/paytest/webhook", json: paid)
+            #expect(again.json["applied"] as? Bool == false)
+            let mine = try await client.send(.get, "/api/v1/me/plan", token: ola.token)
+            #expect((mine.json["plan"] as? [String: Any])?["id"] as? String == "family", "\(mine.body)")
+            #expect(mine.json["provider"] as? String == "paytest")
+            let ledger = try await client.send(.get, "/api/v1/me/ledger", token: ola.token)
+            let lines = ledger.json["items"] as? [[String: Any]] ?? []
+            #expect(lines.count == 1 && lines.first?["provider"] as? String == "paytest", "\(ledger.body)")
+            let portal = try await client.send(.post, "/api/v1/me/plan/portal", token: ola.token, json: [:])
+            #expect(portal.json["url"] as? String == "https://pay.example/portal")
+
+            // An event for a plan not here yet fails whole (nothing kept, not even its mark) and
+            // applies when delivered again once the plan exists.
+            let gold: [String: Any] = ["id": "evt_2", "user": who, "plan": "gold", "status": "active", "amount": 900]
+            let early = try await client.send(.post, "/plugins/paytest/webhook", json: gold)
+            #expect(early.status.code >= 400)
+        }
+        _ = try await server.services.plans.save(
+            Plan(id: PlanID("gold"), name: "Gold", priceMinor: 900, interval: .month), by: server.admin)
+        try await server.withClient { client in
+            let gold: [String: Any] = ["id": "evt_2", "user": who, "plan": "gold", "status": "active", "amount": 900]
+            let late = try await client.send(.post, "/plugins/paytest/webhook", json: gold)
+            #expect(late.json["applied"] as? Bool == true, "\(late.body)")
+            let ended = try await client.send(
+                .post, "/plugins/paytest/webhook",
+                json: ["id": "evt_3", "user": who, "plan": "gold", "status": "ended"])
+            #expect(ended.json["applied"] as? Bool == true)
+            let mine = try await client.send(.get, "/api/v1/me/plan", token: ola.token)
+            #expect((mine.json["plan"] as? [String: Any])?["id"] as? String == "free", "\(mine.body)")
+            let ledger = try await client.send(.get, "/api/v1/me/ledger", token: ola.token)
+            #expect((ledger.json["items"] as? [[String: Any]])?.count == 2, "\(ledger.body)")
+        }
+        // A plugin that has not declared payments may not touch plans.
+        let undeclared = HostPlanGrants(
+            pluginID: "other", allowed: false, store: PlanRepository(database: server.services.scanning.database))
+        await #expect(throws: PluginPermissionDenied.self) {
+            _ = try await undeclared.apply(eventID: "x", user: ola.user.id, grant: .end, entry: nil)
+        }
     }
 }

@@ -14,7 +14,7 @@ struct WebUITests {
     static let steps = [
         "login", "scrobbler", "search", "play", "queue", "playlist", "reload", "scan", "browse", "radio", "foryou",
         "instantmix", "genreradio", "sonicpath", "stats", "review", "timezone", "adminstats", "spotify", "spotifylink",
-        "spotifysync", "spotifyconnect", "spotifyexport", "phone", "console",
+        "spotifysync", "spotifyconnect", "spotifyexport", "plans", "phone", "console",
     ]
 
     /// Three albums (one on two discs, one with a cover) of 30-second tones, long enough to

@@ -70,10 +70,17 @@ async function renderView({ path, query, params, load, signal }) {
   } catch (error) {
     if (signal.aborted || error?.name === "AbortError") return;
     if (error?.status === 401) return; // the login view took over
-    view.replaceChildren(
-      h("h1", { tabindex: "-1" }, "Something went wrong"),
-      h("p", { class: "error-text", "data-testid": "view-error" }, error?.message ?? String(error)));
-    console.error(error);
+    if (error?.status === 402 && error?.code === "plan_required") {
+      view.replaceChildren(
+        h("h1", { tabindex: "-1" }, "Not in your plan"),
+        h("p", { class: "notice plan-notice", role: "alert", "data-testid": "plan-required" }, error.message),
+        h("p", {}, h("a", { href: "#/profile" }, "See your plan")));
+    } else {
+      view.replaceChildren(
+        h("h1", { tabindex: "-1" }, "Something went wrong"),
+        h("p", { class: "error-text", "data-testid": "view-error" }, error?.message ?? String(error)));
+      console.error(error);
+    }
   } finally {
     view.removeAttribute("aria-busy");
   }

@@ -546,11 +546,39 @@ function onEnded() {
   load(i, { autoplay: true });
 }
 
-function onError() {
+/** Why the server refused a stream: its message for a 402 "plan_required" (which names the plan
+ * that allows it), else null. The audio element does not say; the same URL is asked again for one byte. */
+async function planRefusal(src) {
+  const controller = new AbortController();
+  try {
+    const response = await fetch(src, { credentials: "same-origin", headers: { Range: "bytes=0-0" }, signal: controller.signal });
+    if (response.status !== 402) return null;
+    const payload = await response.json().catch(() => null);
+    const error = payload?.error;
+    return error?.code === "plan_required" && error.message ? error.message : null;
+  } catch {
+    return null;
+  } finally {
+    controller.abort(); // a playable answer's body is not wanted
+  }
+}
+
+async function onError() {
   const track = current();
-  const failed = Boolean(audio.getAttribute("src"));
+  const src = audio.getAttribute("src");
+  const failed = Boolean(src);
+  const element = audio;
   emit("state");
   if (!track || !failed) return;
+  const refusal = await planRefusal(src);
+  if (element !== audio || current() !== track) return; // moved on meanwhile
+  if (refusal) {
+    // Every track would be refused the same way: say why and stop, rather than skip through the queue.
+    wantPlay = false;
+    announce(refusal, { plan: true });
+    emit("state");
+    return;
+  }
   announce(`Cannot play “${track.title}”.`, { error: true });
   errorStreak += 1;
   if (wantPlay && errorStreak < state.queue.length) {

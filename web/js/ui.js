@@ -7,23 +7,33 @@ import { $, h, icon } from "./dom.js";
 let statusTimer;
 
 /** Shows a short message in the toast, which is also the polite live region. */
-export function announce(message, { error = false } = {}) {
+export function announce(message, { error = false, plan = false } = {}) {
   const status = $("#status");
   if (!status) return;
   clearTimeout(statusTimer);
   status.textContent = "";
   status.classList.toggle("error", error);
+  status.classList.toggle("plan", plan);
   // A fresh text node after a tick makes screen readers repeat identical messages.
   requestAnimationFrame(() => {
     status.textContent = message;
     status.classList.add("visible");
   });
-  statusTimer = setTimeout(() => status.classList.remove("visible"), error ? 7000 : 4000);
+  statusTimer = setTimeout(() => status.classList.remove("visible"), error || plan ? 7000 : 4000);
 }
+
+/** A 402 "plan_required": the listener's plan does not include this (its message names the plan that does). */
+export const isPlanRequired = (error) => error?.status === 402 && error?.code === "plan_required";
 
 export function announceError(error, prefix = "") {
   if (error?.name === "AbortError") return;
   const message = error?.message ?? String(error);
+  if (isPlanRequired(error)) {
+    // Said as it is (it names the plan that would allow it), without "Doing X:" in front.
+    announce(message, { plan: true });
+    console.info(prefix, message);
+    return;
+  }
   announce(prefix ? `${prefix}: ${message}` : message, { error: true });
   console.warn(prefix, error);
 }

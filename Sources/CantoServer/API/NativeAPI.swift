@@ -39,7 +39,7 @@ enum NativeAPI {
             clock: services.clock
         ).addRoutes(to: signedIn)
         StatsController(stats: services.stats).addRoutes(to: signedIn)
-        let plans = PlanController(plans: services.plans, accounts: accounts)
+        let plans = PlanController(plans: services.plans, accounts: accounts, registry: services.registry)
         plans.addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         plans.addAdminRoutes(to: admin)

@@ -34,6 +34,14 @@ enum OpenAPIDocument {
             method: "get", path: "/api/v1/me/ledger", summary: "My payments, refunds and plan changes",
             access: .user, response: "Ledger", query: ["format"]),
         Operation(
+            method: "post", path: "/api/v1/me/plan/checkout",
+            summary: "Start paying for a plan: the payment provider's checkout page (the plan changes when it says so)",
+            access: .user, request: "CheckoutRequest", response: "Redirect"),
+        Operation(
+            method: "post", path: "/api/v1/me/plan/portal",
+            summary: "The payment provider's self-service page for my plan (change card, cancel)", access: .user,
+            request: "CheckoutRequest", response: "Redirect"),
+        Operation(
             method: "put", path: "/api/v1/admin/plans/{id}",
             summary: "Define or change a plan: its price, interval, trial and what it grants", access: .admin,
             request: "PlanBody", response: "Plan"),

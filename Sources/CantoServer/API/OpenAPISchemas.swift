@@ -383,7 +383,10 @@ enum OpenAPISchemas {
                     "interval": ["type": "string", "enum": ["month", "year", "none"]], "trialDays": integer,
                     "entitlements": ref("Entitlements"),
                 ], required: ["name", "priceMinor", "currency", "interval", "trialDays", "entitlements"]),
-            "PlanList": object(["items": array(ref("Plan"))], required: ["items"]),
+            "PlanList": object(
+                ["items": array(ref("Plan")), "providers": array(string)], required: ["items", "providers"]),
+            "CheckoutRequest": object(["planId": optionalString, "provider": optionalString]),
+            "Redirect": object(["url": string], required: ["url"]),
             "MyPlan": object(
                 [
                     "plan": ref("Plan"), "provider": optionalString, "status": optionalString,
@@ -451,7 +454,7 @@ enum OpenAPISchemas {
                 [
                     "networkHosts": array(string), "networkHostKeys": array(string), "linkedAccounts": boolean,
                     "listens": boolean, "routes": boolean, "publicRoutes": boolean, "listenerData": boolean,
-                    "events": boolean, "importsListening": boolean,
+                    "events": boolean, "importsListening": boolean, "payments": boolean,
                 ],
                 required: [
                     "networkHosts", "networkHostKeys", "linkedAccounts", "listens", "routes", "publicRoutes",

@@ -1,5 +1,6 @@
 import CantoCore
 import CantoDomain
+import CantoPluginKit
 import Foundation
 import Hummingbird
 
@@ -36,6 +37,19 @@ extension Wire {
 
     struct PlanList: ResponseEncodable {
         var items: [PlanItem]
+        /// The payment providers a listener can pay through (plugin IDs, running now).
+        var providers: [String]
+    }
+
+    struct CheckoutRequest: Codable {
+        var planId: String?
+        /// A payment plugin's ID; the only one running when left out.
+        var provider: String?
+    }
+
+    struct Redirect: ResponseEncodable {
+        /// Where to send the listener (the provider's page).
+        var url: String
     }
 
     /// The caller's plan now: which, from whom, until when, and what it grants them.
@@ -109,11 +123,80 @@ extension Wire {
 struct PlanController {
     let plans: PlanService
     let accounts: AccountService
+    let registry: PluginRegistry
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("plans", use: list)
         group.get("me/plan", use: mine)
         group.get("me/ledger", use: myLedger)
+        group.post("me/plan/checkout", use: checkout)
+        group.post("me/plan/portal", use: portal)
+    }
+
+    /// The payment plugins running now, by ID.
+    private func providers() async -> [(String, any PaymentProviderPlugin)] {
+        var found: [(String, any PaymentProviderPlugin)] = []
+        for id in registry.instances.keys.sorted() {
+            if let plugin = registry.instances[id] as? any PaymentProviderPlugin, await registry.isRunning(id) {
+                found.append((id, plugin))
+            }
+        }
+        return found
+    }
+
+    private func provider(_ named: String?) async throws -> (String, any PaymentProviderPlugin) {
+        let running = await providers()
+        if let named {
+            guard let found = running.first(where: { $0.0 == named }) else {
+                throw APIError(.notFound, "no_provider", "No such payment provider is running.")
+            }
+            return found
+        }
+        guard let only = running.first else {
+            throw APIError(.notFound, "no_provider", "No payment provider is set up here; ask an admin for a plan.")
+        }
+        return only
+    }
+
+    private static func returnURL(_ request: Request, _ context: CantoRequestContext) throws -> URL {
+        guard let authority = request.head.authority,
+            let url = URL(string: "\(context.isSecure ? "https" : "http")://\(authority)/#/profile?plan=back")
+        else { throw APIError.badRequest("The request does not name the server's address (Host).") }
+        return url
+    }
+
+    /// Starts paying for a plan: the provider's checkout page (the plan changes when the provider says so).
+    @Sendable func checkout(_ request: Request, context: CantoRequestContext) async throws -> Wire.Redirect {
+        let user = try context.requireUser()
+        let body = try await request.decode(as: Wire.CheckoutRequest.self, context: context)
+        guard let planID = body.planId, let plan = try await plans.plans().first(where: { $0.id.rawValue == planID }),
+            plan.id != Plan.freeID, plan.priceMinor > 0
+        else { throw APIError.badRequest("planId must name a paid plan.") }
+        let (id, provider) = try await provider(body.provider)
+        let url = try await PluginCalls.run(id, deadline: .seconds(20)) {
+            try await provider.checkout(
+                plan, for: PaymentCustomer(userID: user.id, username: user.username, email: user.email),
+                returnURL: try Self.returnURL(request, context))
+        }
+        return Wire.Redirect(url: url.absoluteString)
+    }
+
+    /// The provider's self-service page (change card, cancel) for the caller's paid plan.
+    @Sendable func portal(_ request: Request, context: CantoRequestContext) async throws -> Wire.Redirect {
+        let user = try context.requireUser()
+        let body = try await request.decode(as: Wire.CheckoutRequest.self, context: context)
+        let (_, grant) = try await plans.current(of: user)
+        let (id, provider) = try await provider(body.provider ?? grant?.provider)
+        guard
+            let url = try await PluginCalls.run(
+                id, deadline: .seconds(20),
+                {
+                    try await provider.portal(
+                        for: PaymentCustomer(userID: user.id, username: user.username, email: user.email),
+                        returnURL: try Self.returnURL(request, context))
+                })
+        else { throw APIError(.notFound, "no_subscription", "You have not paid through this provider.") }
+        return Wire.Redirect(url: url.absoluteString)
     }
 
     func addAdminRoutes(to group: RouterGroup<CantoRequestContext>) {
@@ -124,7 +207,7 @@ struct PlanController {
     }
 
     @Sendable func list(_ request: Request, context: CantoRequestContext) async throws -> Wire.PlanList {
-        Wire.PlanList(items: try await plans.plans().map(Wire.PlanItem.init))
+        Wire.PlanList(items: try await plans.plans().map(Wire.PlanItem.init), providers: await providers().map(\.0))
     }
 
     @Sendable func mine(_ request: Request, context: CantoRequestContext) async throws -> Wire.MyPlan {

@@ -62,6 +62,11 @@ failure-<step>.log with the browser console, and later independent steps still r
             (its first track shows), Pause pauses, the volume slider sets 30 %; at 390 px wide nothing
             in the section is wider than the screen
   spotifyexport a new playlist (Fjara, Evening) exported to Spotify: 1 added, Evening listed as not found
+  plans     the admin defines a Family plan (3.00 EUR a month) and limits Free (no downloads, no share
+            links) in the Plans section, whose table shows both; gives a new listener Family with the
+            note "cash" and 3.00 received: the ledger shows the line and the month's total; that listener's
+            profile shows "Your plan" (Family, what it grants), the other plans and the payment, also at
+            390 px wide; back as the admin, Free gets its downloads and share links back
   phone     at 375×667 the menu button opens the navigation and the albums grid shows
   console   no Content-Security-Policy violation or uncaught error in the browser console
 
@@ -1713,6 +1718,154 @@ class E2E:
                    "the status message to fade", timeout=10)
         self.shot("spotify-export")
 
+    # MARK: - Plans
+
+    LISTENER = ("e2e-listener", "listener-password-1")
+
+    def sign_out_in(self, username: str, password: str) -> None:
+        """Signs out through the navigation, then in as username."""
+        self.driver.set_window_size(1280, 900)
+        self.js("window.e2eBeforeSignOut = true")
+        self.click(tid("logout"), "the Sign out button")
+        # Signing out reloads the page: wait for the new one's form (not the old page's, on its way out).
+        def reloaded(_: Any) -> bool:
+            try:
+                return self.js("return !window.e2eBeforeSignOut && document.readyState === 'complete'")
+            except WebDriverException:
+                return False  # between the pages
+        self.until(reloaded, "the page to reload after signing out")
+        user = self.visible(tid("login-username"), "the login form after signing out")
+        user.send_keys(username)
+        self.find(tid("login-password")).send_keys(password)
+        self.find(tid("login-submit")).click()
+        self.until(lambda _: self.js("return !document.getElementById('app').hidden"), f"the app to show for {username}")
+        self.wait_view()
+
+    def plans(self) -> None:
+        self.driver.set_window_size(1280, 900)
+        section = tid("admin-plans")
+        username, password = self.LISTENER
+        original_free = next(p for p in self.fetch_json("/api/v1/plans")["items"] if p["id"] == "free")
+        users = self.fetch_json("/api/v1/admin/users")["items"]
+        listener = next((u for u in users if u["username"] == username), None)
+        if listener is None:
+            created = self.fetch_json("/api/v1/admin/users", "POST", {"username": username, "password": password, "role": "user"})
+            listener = created.get("user", created)
+        try:
+            self.go("/admin")
+            self.visible(section, "the Plans section")
+
+            def fill_in(selector: str, value: str) -> None:
+                element = self.visible(tid(selector))
+                element.clear()
+                element.send_keys(value)
+
+            # A Family plan, added through the form.
+            fill_in("plan-id", "family")
+            fill_in("plan-name", "Family")
+            fill_in("plan-price-input", "3.00")
+            fill_in("plan-currency", "EUR")
+            Select(self.find(tid("plan-interval"))).select_by_value("month")
+            self.click(tid("plan-save"))
+            family_row = f'{tid("plan-row")}[data-plan-id="family"]'
+            self.visible(family_row, "the Family plan in the Plans table")
+            price = self.text_of(f'{family_row} {tid("plan-price")}')
+            if "3.00" not in price or "month" not in price:
+                raise StepFailure(f"plans: the Family plan's price reads {price!r}")
+
+            # Free limited: no downloads, no share links (through Edit).
+            free_row = f'{tid("plan-row")}[data-plan-id="free"]'
+            self.click(f'{free_row} {tid("plan-edit")}', "Edit on the Free plan")
+            for box in ("plan-downloads-check", "plan-shares-check"):
+                element = self.find(tid(box))
+                if element.is_selected():
+                    self.js("arguments[0].click()", element)
+            self.click(tid("plan-save"))
+            self.until(lambda _: self.text_of(f'{free_row} {tid("plan-downloads")}') == "no"
+                       and self.text_of(f'{free_row} {tid("plan-shares")}') == "no", "Free to show no downloads and no share links")
+            api_free = next(p for p in self.fetch_json("/api/v1/plans")["items"] if p["id"] == "free")
+            if api_free["entitlements"]["downloads"] or api_free["entitlements"]["shares"]:
+                raise StepFailure(f"plans: the API's free plan is {api_free}")
+            if len(self.all(tid("plan-row"))) < 2:
+                raise StepFailure("plans: the Plans table does not list both plans")
+
+            # Family given to the listener by hand, for cash.
+            self.until(lambda _: self.find(f'{tid("give-user")} option[value="{listener["id"]}"]') is not None,
+                       "the listener in the Give a plan list")
+            Select(self.find(tid("give-user"))).select_by_value(listener["id"])
+            Select(self.find(tid("give-plan"))).select_by_value("family")
+            fill_in("give-note", "cash")
+            fill_in("give-amount", "3.00")
+            self.click(tid("give-submit"))
+            cash_row = self.until(lambda _: next((r for r in self.all(tid("ledger-row"))
+                                                   if self.fresh(lambda: "cash" in r.text and "3.00" in r.text)), False),
+                                  "the cash payment in the ledger")
+            if "€" not in cash_row.text:
+                raise StepFailure(f"plans: the ledger line reads {cash_row.text!r}")
+            months = self.fetch_json("/api/v1/admin/ledger")["months"]
+            month = next((m for m in months if m["currency"] == "EUR"), None)
+            if month is None or month["amountMinor"] != 300:
+                raise StepFailure(f"plans: the API's monthly totals are {months}")
+            total = self.text_of(f'{tid("ledger-month")}[data-month="{month["month"]}"] {tid("ledger-month-total")}')
+            if "3.00" not in total or "€" not in total:
+                raise StepFailure(f"plans: the month {month['month']} shows the total {total!r}")
+            mine = self.fetch_json("/api/v1/me/plan")
+            print(f"     ledger: {cash_row.text!r}; {month['month']} total {total!r}; the admin's plan {mine['plan']['id']}", flush=True)
+            self.until(lambda _: self.js("return getComputedStyle(document.getElementById('status')).opacity === '0'"),
+                       "the status message to fade", timeout=10)
+            self.scroll_to(section)
+            self.shot("plans-admin")
+            self.scroll_to(tid("give-plan-form"))
+            self.shot("plans-ledger")
+
+            # The listener sees their plan, the others, and the payment.
+            self.sign_out_in(username, password)
+            self.go("/profile")
+            self.visible(tid("my-plan"), "Your plan on the profile")
+            if self.text_of(tid("my-plan-name")) != "Family":
+                raise StepFailure(f"plans: the listener's plan reads {self.text_of(tid('my-plan-name'))!r}")
+            grants = self.text_of(tid("my-plan-grants"))
+            if "Downloads: yes" not in grants or "Share links: yes" not in grants:
+                raise StepFailure(f"plans: Family grants {grants!r}")
+            others = [e.get_attribute("data-plan-id") for e in self.all(tid("other-plan"))]
+            if "free" not in others:
+                raise StepFailure(f"plans: the other plans listed are {others}")
+            free_card = self.text_of(f'{tid("other-plan")}[data-plan-id="free"]')
+            if "Downloads: no" not in free_card or "Share links: no" not in free_card:
+                raise StepFailure(f"plans: the Free card reads {free_card!r}")
+            if "Ask an admin" not in self.text_of(tid("plan-ask-admin")):
+                raise StepFailure("plans: no word on how to change plan")
+            payments = [e.text for e in self.all(tid("my-ledger-row"))]
+            if not any("cash" in p and "3.00" in p for p in payments):
+                raise StepFailure(f"plans: the listener's payments read {payments}")
+            csv = self.fetch_text(self.attr(tid("my-ledger-csv"), "href"))
+            if csv["status"] != 200 or "cash" not in csv["body"]:
+                raise StepFailure(f"plans: the payments CSV answered {csv['status']}: {csv['body'][:200]}")
+            self.scroll_to(tid("my-plan"))
+            self.shot("plans-profile")
+            self.fits_phone(tid("my-plan"), "plans-phone")
+        finally:
+            self.back_as_admin()
+            # Free as it was, with downloads and share links (later steps and checks may use them).
+            entitlements = {"maxBitrate": None, "concurrentStreams": None, "originalFiles": True,
+                            **original_free.get("entitlements", {}), "downloads": True, "shares": True}
+            self.fetch_json("/api/v1/admin/plans/free", "PUT", {
+                **{k: original_free[k] for k in ("name", "priceMinor", "currency", "interval", "trialDays")},
+                "entitlements": entitlements})
+
+    def back_as_admin(self) -> None:
+        """Signs in as the admin again, wherever the plans step stopped."""
+        self.driver.set_window_size(1280, 900)
+        form = self.find(tid("login-username"))
+        if form is not None and form.is_displayed():
+            form.send_keys(self.args.username)
+            self.find(tid("login-password")).send_keys(self.args.password)
+            self.find(tid("login-submit")).click()
+            self.until(lambda _: self.js("return !document.getElementById('app').hidden"), "the app to show for the admin")
+            self.wait_view()
+        elif self.fetch_json("/api/v1/me").get("username") != self.args.username:
+            self.sign_out_in(self.args.username, self.args.password)
+
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()
                if e.get("level") == "SEVERE" and ("Content Security Policy" in e["message"] or "Uncaught" in e["message"])]
@@ -1746,6 +1899,7 @@ class E2E:
             self.step("spotifysync", self.spotifysync, requires=("spotifylink",))
             self.step("spotifyconnect", self.spotifyconnect, requires=("spotifysync",))
             self.step("spotifyexport", self.spotifyexport, requires=("spotifylink",))
+            self.step("plans", self.plans, requires=("login",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)
         finally:

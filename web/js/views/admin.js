@@ -1,4 +1,4 @@
-// Admin: users, libraries, the library scan (live through server-sent events), the sonic
+// Admin: users, plans and the ledger, libraries, the library scan (live through server-sent events), the sonic
 // analysis, the server's activity, how recommendations do, plugins.
 
 import { api, enc, listOf } from "../api.js";
@@ -6,6 +6,7 @@ import { append, fmtDate, h, plural } from "../dom.js";
 import { session } from "../session.js";
 import { announce, announceError, confirmDialog, openDialog, secretDialog } from "../ui.js";
 import { recommendationsSection, serverActivitySection } from "./adminstats.js";
+import { adminPlansSection } from "./plans.js";
 
 export default async function adminView(view, { signal }) {
   append(view, h("div", { class: "page-head" }, h("h1", {}, "Admin")));
@@ -16,11 +17,12 @@ export default async function adminView(view, { signal }) {
   const libraries = listOf(await api("/admin/libraries", { signal }));
   append(view, 
     h("nav", { class: "tabs", "aria-label": "Admin sections" },
-      [["admin-users", "Users"], ["admin-libraries", "Libraries"], ["admin-scan", "Scan"], ["admin-analysis", "Analysis"],
+      [["admin-users", "Users"], ["admin-plans", "Plans"], ["admin-libraries", "Libraries"], ["admin-scan", "Scan"], ["admin-analysis", "Analysis"],
         ["admin-activity", "Activity"], ["admin-recommendations", "Recommendations"], ["admin-plugins", "Plugins"]].map(([id, label]) =>
         h("button", { type: "button", class: "link-button", onclick: () => document.getElementById(id)?.scrollIntoView({ behavior: "smooth" }) }, label))),
     scanSection(signal),
     await usersSection(signal, libraries),
+    await adminPlansSection(signal),
     librariesSection(signal, libraries),
     analysisSection(signal),
     serverActivitySection(signal),
@@ -82,6 +84,8 @@ async function usersSection(signal, libraries) {
             announceError(error, "Deleting the user");
           }
         } }, "Delete")))));
+    // The Plans section's listener picker follows.
+    window.dispatchEvent(new CustomEvent("canto:users-changed"));
   };
 
   const username = h("input", { id: "new-user-name", required: true, maxlength: 64, autocomplete: "off", "data-testid": "new-user-name" });

@@ -1,4 +1,4 @@
-// Profile: name and email, password, avatar, sessions, Subsonic app password, API keys,
+// Profile: name and email, your plan and payments, password, avatar, sessions, Subsonic app password, API keys,
 // connected scrobbling accounts, Spotify (the link, sync, playlists, Connect, the history import
 // and the music the library lacks).
 
@@ -7,6 +7,7 @@ import { append, fmtDate, h, icon } from "../dom.js";
 import { setQuery } from "../router.js";
 import { session } from "../session.js";
 import { announce, announceError, confirmDialog, secretDialog } from "../ui.js";
+import { myPlanSection } from "./plans.js";
 import { spotifySection } from "./spotify.js";
 
 /** Services with a section of their own on this page (not listed with the scrobblers). */
@@ -27,6 +28,7 @@ export default async function profileView(view, { query, signal }) {
       h("div", { class: "toolbar" }, h("button", { type: "button", "data-testid": "profile-logout", onclick: () => document.getElementById("logout-button").click() }, "Sign out"))),
     h("p", { class: "meta" }, `Signed in as ${me.username} (${me.role}) · member since ${fmtDate(me.createdAt)}`),
     accountSection(me),
+    await myPlanSection(signal),
     avatarSection(),
     passwordSection(me),
     await sessionsSection(signal),

@@ -1,0 +1,362 @@
+// Plans: what a listener's plan grants, their payments, the other plans (Profile); and for admins
+// the plans' definitions, giving a listener a plan by hand, and the ledger with monthly totals (Admin).
+
+import { api, enc, listOf } from "../api.js";
+import { fill, h } from "../dom.js";
+import { announce, announceError, confirmDialog } from "../ui.js";
+
+// MARK: - Words
+
+/** A price in minor units as money ("3,00 €" or "€3.00" by the browser's locale); "Free" when 0. */
+export function fmtMoney(minor, currency = "EUR") {
+  if (!minor) return "Free";
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(minor / 100);
+  } catch {
+    return `${(minor / 100).toFixed(2)} ${currency}`;
+  }
+}
+
+/** An amount that may be zero or negative (ledger lines, totals). */
+function fmtAmount(minor, currency = "EUR") {
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format((minor ?? 0) / 100);
+  } catch {
+    return `${((minor ?? 0) / 100).toFixed(2)} ${currency}`;
+  }
+}
+
+const INTERVALS = { month: "a month", year: "a year", none: "" };
+
+/** "3,00 € a month", "Free". */
+export function priceText(plan) {
+  const price = fmtMoney(plan.priceMinor, plan.currency);
+  const every = plan.priceMinor ? INTERVALS[plan.interval] ?? "" : "";
+  const trial = plan.trialDays ? ` · ${plan.trialDays}-day free trial` : "";
+  return `${price}${every ? " " + every : ""}${trial}`;
+}
+
+/** What entitlements grant, as short phrases. */
+export function grantList(e = {}) {
+  return [
+    e.maxBitrate != null ? `Streams up to ${e.maxBitrate} kbit/s` : e.originalFiles ? "Original quality (files as they are)" : "Streams transcoded, no bitrate cap",
+    e.maxBitrate != null && e.originalFiles ? "Original files when under the cap" : null,
+    e.downloads ? "Downloads: yes" : "Downloads: no",
+    e.shares ? "Share links: yes" : "Share links: no",
+    e.concurrentStreams != null ? `${e.concurrentStreams} ${e.concurrentStreams === 1 ? "stream" : "streams"} at once` : "Any number of streams at once",
+  ].filter(Boolean);
+}
+
+const grantsUl = (e, testid) => h("ul", { class: "plan-grants", "data-testid": testid }, grantList(e).map((g) => h("li", {}, g)));
+
+const fmtDay = (iso) => {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleDateString(undefined, { dateStyle: "medium" });
+};
+
+const KIND_WORDS = { payment: "Payment", refund: "Refund", plan_change: "Plan change" };
+
+// MARK: - Profile: your plan
+
+export async function myPlanSection(signal) {
+  const [mine, plans, ledger] = await Promise.all([
+    api("/me/plan", { signal }),
+    api("/plans", { signal }).then((page) => listOf(page)),
+    api("/me/ledger", { signal }).then((page) => listOf(page)),
+  ]);
+  const plan = mine.plan;
+  const planName = (id) => plans.find((p) => p.id === id)?.name ?? id ?? "—";
+  const dates = [];
+  if (mine.periodEnd) dates.push(mine.status === "canceled" ? `Ends ${fmtDay(mine.periodEnd)}` : `Until ${fmtDay(mine.periodEnd)}`);
+  if (mine.graceUntil) dates.push(`Payment overdue: access kept until ${fmtDay(mine.graceUntil)}`);
+  if (mine.status === "trialing") dates.push("Free trial");
+
+  const others = plans.filter((p) => p.id !== plan.id);
+  return h("section", { class: "panel", id: "your-plan", "aria-labelledby": "plan-head", "data-testid": "my-plan" },
+    h("h2", { id: "plan-head" }, "Your plan"),
+    h("div", { class: "plan-card current" },
+      h("h3", { "data-testid": "my-plan-name" }, plan.name),
+      h("p", { class: "plan-price", "data-testid": "my-plan-price" }, priceText(plan)),
+      dates.length ? h("p", { class: "meta", "data-testid": "my-plan-dates" }, dates.join(" · ")) : null,
+      h("p", { class: "meta" }, "What you can do now:"),
+      grantsUl(mine.entitlements ?? plan.entitlements, "my-plan-grants")),
+    others.length ? [
+      h("h3", {}, "Other plans"),
+      h("ul", { class: "plan-cards", "data-testid": "other-plans" }, others.map((other) => h("li", { class: "plan-card", "data-testid": "other-plan", "data-plan-id": other.id },
+        h("h4", {}, other.name),
+        h("p", { class: "plan-price" }, priceText(other)),
+        grantsUl(other.entitlements)))),
+      h("p", { class: "notice", "data-testid": "plan-ask-admin" }, "Ask an admin to change your plan."),
+    ] : null,
+    h("div", { class: "section-head" }, h("h3", { id: "payments-head" }, "Your payments"),
+      h("div", { class: "export-links" }, h("a", { href: "/api/v1/me/ledger?format=csv", download: "ledger.csv", class: "export", "data-testid": "my-ledger-csv", "aria-label": "Your payments as CSV" }, "CSV"))),
+    ledger.length
+      ? h("div", { class: "table-wrap" }, h("table", { class: "table", "aria-labelledby": "payments-head", "data-testid": "my-ledger" },
+          h("thead", {}, h("tr", {}, ["Date", "What", "Plan", "Amount", "Note"].map((label, i) => h("th", { scope: "col", class: i >= 4 ? "wide-only" : null }, label)))),
+          h("tbody", {}, ledger.map((line) => h("tr", { "data-testid": "my-ledger-row" },
+            h("td", {}, fmtDay(line.at)),
+            h("td", {}, KIND_WORDS[line.kind] ?? line.kind),
+            h("td", {}, planName(line.planId)),
+            h("td", { class: "num" }, line.amountMinor ? fmtAmount(line.amountMinor, line.currency) : "—"),
+            h("td", { class: "wide-only" }, line.note ?? "—"))))))
+      : h("p", { class: "empty", "data-testid": "my-ledger-empty" }, "No payments yet."));
+}
+
+// MARK: - Admin: plans, giving a plan, the ledger
+
+export async function adminPlansSection(signal) {
+  const section = h("section", { class: "panel", id: "admin-plans", "aria-labelledby": "plans-head", "data-testid": "admin-plans" });
+  const tableBody = h("tbody", { "data-testid": "plans-rows" });
+  const planPick = h("select", { id: "give-plan", required: true, "data-testid": "give-plan" });
+  const userPick = h("select", { id: "give-user", required: true, "data-testid": "give-user" });
+  const ledgerBox = h("div", { "data-testid": "admin-ledger-box" });
+  let plans = [];
+  let users = [];
+
+  // The add/edit form.
+  const form = planForm(async () => {
+    await load();
+  });
+
+  const loadPlans = async () => {
+    plans = listOf(await api("/plans", { signal }));
+    tableBody.replaceChildren(...plans.map((plan) => {
+      const e = plan.entitlements ?? {};
+      return h("tr", { "data-testid": "plan-row", "data-plan-id": plan.id },
+        h("td", {}, h("strong", {}, plan.name), " ", h("code", { class: "meta" }, plan.id)),
+        h("td", { "data-testid": "plan-price" }, priceText(plan)),
+        h("td", {}, e.maxBitrate != null ? `${e.maxBitrate} kbit/s` : e.originalFiles ? "original" : "transcoded"),
+        h("td", { "data-testid": "plan-downloads" }, e.downloads ? "yes" : "no"),
+        h("td", { "data-testid": "plan-shares" }, e.shares ? "yes" : "no"),
+        h("td", {}, e.concurrentStreams ?? "any"),
+        h("td", { class: "row-actions" },
+          h("button", { type: "button", "data-testid": "plan-edit", "aria-label": `Edit plan ${plan.name}`, onclick: () => form.edit(plan) }, "Edit"),
+          plan.id === "free" ? null : h("button", { type: "button", class: "danger", "data-testid": "plan-delete", "aria-label": `Delete plan ${plan.name}`, onclick: async () => {
+            if (!(await confirmDialog(`Delete the plan “${plan.name}”?`, { confirmLabel: "Delete", danger: true }))) return;
+            try {
+              await api(`/admin/plans/${enc(plan.id)}`, { method: "DELETE" });
+              announce(`Deleted ${plan.name}.`);
+              load();
+            } catch (error) {
+              announceError(error, error.status === 409 ? "Someone holds that plan; give them another first" : "Deleting the plan");
+            }
+          } }, "Delete")));
+    }));
+    const chosen = planPick.value;
+    planPick.replaceChildren(...plans.map((plan) => h("option", { value: plan.id, selected: plan.id === chosen }, `${plan.name} (${priceText(plan)})`)));
+  };
+
+  const loadUsers = async () => {
+    users = listOf(await api("/admin/users", { signal }));
+    const chosen = userPick.value;
+    userPick.replaceChildren(h("option", { value: "" }, "Choose a listener…"),
+      ...users.map((user) => h("option", { value: user.id, selected: user.id === chosen },
+        `${user.username}${user.role === "admin" ? " (admin: never limited)" : ""}`)));
+  };
+
+  const loadLedger = async () => {
+    const ledger = await api("/admin/ledger", { signal });
+    const items = listOf(ledger);
+    const months = listOf(ledger, "months");
+    const who = (id) => users.find((u) => u.id === id)?.username ?? id;
+    const planName = (id) => plans.find((p) => p.id === id)?.name ?? id ?? "—";
+    fill(ledgerBox,
+      h("h4", { id: "ledger-months-head" }, "Totals by month"),
+      months.length
+        ? h("div", { class: "table-wrap" }, h("table", { class: "table", "aria-labelledby": "ledger-months-head", "data-testid": "ledger-months" },
+            h("thead", {}, h("tr", {}, ["Month", "Received", "Entries"].map((label) => h("th", { scope: "col" }, label)))),
+            h("tbody", {}, months.map((m) => h("tr", { "data-testid": "ledger-month", "data-month": m.month },
+              h("td", {}, m.month),
+              h("td", { class: "num", "data-testid": "ledger-month-total" }, fmtAmount(m.amountMinor, m.currency)),
+              h("td", { class: "num" }, m.entries))))))
+        : h("p", { class: "empty" }, "Nothing yet."),
+      h("h4", { id: "ledger-lines-head" }, "Entries"),
+      items.length
+        ? h("div", { class: "table-wrap" }, h("table", { class: "table", "aria-labelledby": "ledger-lines-head", "data-testid": "admin-ledger" },
+            h("thead", {}, h("tr", {}, ["Date", "Listener", "What", "Plan", "Amount", "Via", "Note"].map((label, i) =>
+              h("th", { scope: "col", class: i === 5 ? "wide-only" : null }, label)))),
+            h("tbody", {}, items.map((line) => h("tr", { "data-testid": "ledger-row" },
+              h("td", {}, fmtDay(line.at)),
+              h("td", {}, who(line.userId)),
+              h("td", {}, KIND_WORDS[line.kind] ?? line.kind),
+              h("td", {}, planName(line.planId)),
+              h("td", { class: "num", "data-testid": "ledger-amount" }, line.amountMinor ? fmtAmount(line.amountMinor, line.currency) : "—"),
+              h("td", { class: "wide-only" }, line.provider),
+              h("td", { "data-testid": "ledger-note" }, line.note ?? "—"))))))
+        : h("p", { class: "empty" }, "No entries yet."));
+  };
+
+  const load = async () => {
+    try {
+      await Promise.all([loadPlans(), loadUsers()]);
+      await loadLedger();
+    } catch (error) {
+      if (error?.name !== "AbortError") announceError(error, "Loading the plans");
+    }
+  };
+
+  // Give a plan by hand.
+  const until = h("input", { id: "give-until", type: "date", "data-testid": "give-until", "aria-describedby": "give-until-hint" });
+  const note = h("input", { id: "give-note", maxlength: 500, autocomplete: "off", placeholder: "cash, gift…", "data-testid": "give-note" });
+  const amount = h("input", { id: "give-amount", type: "number", min: 0, step: "0.01", inputmode: "decimal", placeholder: "0.00", "data-testid": "give-amount" });
+  const currency = h("input", { id: "give-currency", value: "EUR", maxlength: 3, pattern: "[A-Za-z]{3}", autocomplete: "off", "data-testid": "give-currency", class: "short" });
+  const give = h("form", { class: "grid-form", "data-testid": "give-plan-form" },
+    h("div", { class: "field" }, h("label", { for: "give-user" }, "Listener"), userPick),
+    h("div", { class: "field" }, h("label", { for: "give-plan" }, "Plan"), planPick),
+    h("div", { class: "field" }, h("label", { for: "give-until" }, "Until (optional)"), until,
+      h("span", { class: "hint", id: "give-until-hint" }, "Empty: until you change it.")),
+    h("div", { class: "field" }, h("label", { for: "give-note" }, "Note"), note),
+    h("div", { class: "field" }, h("label", { for: "give-amount" }, "Amount received"), amount),
+    h("div", { class: "field" }, h("label", { for: "give-currency" }, "Currency"), currency),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-testid": "give-submit" }, "Give plan")));
+  give.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!userPick.value) {
+      announce("Choose a listener first.", { error: true });
+      userPick.focus();
+      return;
+    }
+    const user = users.find((u) => u.id === userPick.value);
+    const plan = plans.find((p) => p.id === planPick.value);
+    const minor = amount.value === "" ? null : Math.round(Number(amount.value) * 100);
+    try {
+      await api(`/admin/users/${enc(userPick.value)}/plan`, { method: "PUT", body: {
+        planId: planPick.value,
+        // The end of the chosen day, in the admin's time zone.
+        until: until.value ? new Date(`${until.value}T23:59:59`).toISOString() : null,
+        note: note.value.trim() || null,
+        amountMinor: minor,
+        currency: minor != null ? currency.value.trim().toUpperCase() || "EUR" : null,
+      } });
+      announce(`${user?.username ?? "The listener"} now has ${plan?.name ?? planPick.value}.`);
+      until.value = "";
+      note.value = "";
+      amount.value = "";
+      loadLedger().catch((error) => announceError(error, "Loading the ledger"));
+    } catch (error) {
+      announceError(error, "Giving the plan");
+    }
+  });
+
+  await load();
+  window.addEventListener("canto:users-changed", () => loadUsers().catch(() => {}), { signal });
+  return fill(section,
+    h("h2", { id: "plans-head" }, "Plans"),
+    h("p", { class: "hint" }, "What each plan costs and grants. Everyone without another plan has Free; admins are never limited."),
+    h("div", { class: "table-wrap" }, h("table", { class: "table", "data-testid": "plans-table" },
+      h("thead", {}, h("tr", {}, ["Plan", "Price", "Quality", "Downloads", "Share links", "Streams at once"].map((label) => h("th", { scope: "col" }, label)),
+        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
+      tableBody)),
+    form.el,
+    h("h3", {}, "Give a plan"),
+    h("p", { class: "hint" }, "For a listener who pays you another way (cash from a family member). Choose Free to take a plan back."),
+    give,
+    h("div", { class: "section-head" }, h("h3", {}, "Ledger"),
+      h("div", { class: "export-links" }, h("a", { href: "/api/v1/admin/ledger?format=csv", download: "ledger.csv", class: "export", "data-testid": "admin-ledger-csv", "aria-label": "The ledger as CSV" }, "CSV"))),
+    ledgerBox);
+}
+
+/** The form that adds a plan or edits one (the ID only when adding). */
+function planForm(onSaved) {
+  let editing = null;
+  const heading = h("h3", { id: "plan-form-head" }, "Add a plan");
+  const id = h("input", { id: "plan-id", required: true, maxlength: 40, pattern: "[A-Za-z0-9\\-]+", autocomplete: "off", spellcheck: "false", "aria-describedby": "plan-id-hint", "data-testid": "plan-id" });
+  const idHint = h("span", { class: "hint", id: "plan-id-hint" }, "Letters, digits and dashes; cannot change later.");
+  const name = h("input", { id: "plan-name", required: true, maxlength: 80, autocomplete: "off", "data-testid": "plan-name" });
+  const price = h("input", { id: "plan-price", type: "number", min: 0, step: "0.01", value: "0", inputmode: "decimal", required: true, "data-testid": "plan-price-input" });
+  const currency = h("input", { id: "plan-currency", value: "EUR", maxlength: 3, pattern: "[A-Za-z]{3}", required: true, autocomplete: "off", "data-testid": "plan-currency" });
+  const interval = h("select", { id: "plan-interval", "data-testid": "plan-interval" },
+    h("option", { value: "month" }, "Every month"), h("option", { value: "year" }, "Every year"), h("option", { value: "none" }, "Not renewed"));
+  const trial = h("input", { id: "plan-trial", type: "number", min: 0, max: 365, step: 1, value: "0", "data-testid": "plan-trial" });
+  const bitrate = h("input", { id: "plan-bitrate", type: "number", min: 32, max: 10000, step: 1, placeholder: "No cap", "aria-describedby": "plan-bitrate-hint", "data-testid": "plan-bitrate" });
+  const streams = h("input", { id: "plan-streams", type: "number", min: 1, max: 100, step: 1, placeholder: "Any", "aria-describedby": "plan-streams-hint", "data-testid": "plan-streams" });
+  const original = h("input", { type: "checkbox", checked: true, "data-testid": "plan-original" });
+  const downloads = h("input", { type: "checkbox", checked: true, "data-testid": "plan-downloads-check" });
+  const shares = h("input", { type: "checkbox", checked: true, "data-testid": "plan-shares-check" });
+  const submit = h("button", { type: "submit", class: "primary", "data-testid": "plan-save" }, "Add plan");
+  const cancel = h("button", { type: "button", hidden: true, "data-testid": "plan-cancel", onclick: () => reset() }, "Cancel");
+  const idField = h("div", { class: "field" }, h("label", { for: "plan-id" }, "ID"), id, idHint);
+
+  const form = h("form", { class: "grid-form plan-form", "aria-labelledby": "plan-form-head", "data-testid": "plan-form" },
+    idField,
+    h("div", { class: "field" }, h("label", { for: "plan-name" }, "Name"), name),
+    h("div", { class: "field" }, h("label", { for: "plan-price" }, "Price"), price),
+    h("div", { class: "field" }, h("label", { for: "plan-currency" }, "Currency"), currency),
+    h("div", { class: "field" }, h("label", { for: "plan-interval" }, "Renews"), interval),
+    h("div", { class: "field" }, h("label", { for: "plan-trial" }, "Free trial (days)"), trial),
+    h("div", { class: "field" }, h("label", { for: "plan-bitrate" }, "Bitrate cap (kbit/s)"), bitrate,
+      h("span", { class: "hint", id: "plan-bitrate-hint" }, "Empty: no cap.")),
+    h("div", { class: "field" }, h("label", { for: "plan-streams" }, "Streams at once"), streams,
+      h("span", { class: "hint", id: "plan-streams-hint" }, "Empty: any number.")),
+    h("fieldset", { class: "plan-rights" }, h("legend", {}, "Grants"),
+      h("label", { class: "check" }, original, "Original files"),
+      h("label", { class: "check" }, downloads, "Downloads"),
+      h("label", { class: "check" }, shares, "Share links")),
+    h("div", { class: "actions" }, submit, cancel));
+
+  const reset = () => {
+    editing = null;
+    // (form.reset() would go back to the attributes, which h() leaves unset.)
+    for (const input of [id, name, bitrate, streams]) input.value = "";
+    price.value = "0";
+    currency.value = "EUR";
+    interval.value = "month";
+    trial.value = "0";
+    original.checked = downloads.checked = shares.checked = true;
+    heading.textContent = "Add a plan";
+    submit.textContent = "Add plan";
+    idField.hidden = false;
+    id.disabled = false;
+    cancel.hidden = true;
+  };
+  const edit = (plan) => {
+    editing = plan;
+    const e = plan.entitlements ?? {};
+    heading.textContent = `Edit ${plan.name}`;
+    submit.textContent = "Save plan";
+    id.value = plan.id;
+    idField.hidden = true;
+    id.disabled = true;
+    name.value = plan.name;
+    price.value = (plan.priceMinor / 100).toFixed(2);
+    currency.value = plan.currency;
+    interval.value = plan.interval;
+    trial.value = String(plan.trialDays ?? 0);
+    bitrate.value = e.maxBitrate ?? "";
+    streams.value = e.concurrentStreams ?? "";
+    original.checked = Boolean(e.originalFiles);
+    downloads.checked = Boolean(e.downloads);
+    shares.checked = Boolean(e.shares);
+    cancel.hidden = false;
+    heading.scrollIntoView({ block: "nearest" });
+    name.focus();
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const planId = editing ? editing.id : id.value.trim();
+    const body = {
+      name: name.value.trim(),
+      priceMinor: Math.round(Number(price.value || 0) * 100),
+      currency: currency.value.trim().toUpperCase(),
+      interval: interval.value,
+      trialDays: Number(trial.value || 0),
+      entitlements: {
+        maxBitrate: bitrate.value === "" ? null : Number(bitrate.value),
+        originalFiles: original.checked,
+        downloads: downloads.checked,
+        shares: shares.checked,
+        concurrentStreams: streams.value === "" ? null : Number(streams.value),
+      },
+    };
+    try {
+      const saved = await api(`/admin/plans/${enc(planId)}`, { method: "PUT", body });
+      announce(editing ? `Saved ${saved?.name ?? body.name}.` : `Added ${saved?.name ?? body.name}.`);
+      reset();
+      await onSaved();
+    } catch (error) {
+      announceError(error, "Saving the plan");
+    }
+  });
+  return { el: h("div", { class: "plan-editor" }, heading, form), edit };
+}
