@@ -211,7 +211,11 @@ struct PlanController {
     }
 
     @Sendable func mine(_ request: Request, context: CantoRequestContext) async throws -> Wire.MyPlan {
-        let user = try context.requireUser()
+        try await plan(of: try context.requireUser())
+    }
+
+    /// A listener's plan now, as the API shows it.
+    private func plan(of user: User) async throws -> Wire.MyPlan {
         let (plan, grant) = try await plans.current(of: user)
         return Wire.MyPlan(
             plan: Wire.PlanItem(plan), provider: grant?.provider, status: grant?.status.rawValue,
@@ -255,11 +259,7 @@ struct PlanController {
             PlanID(body.planId), to: user.id, until: body.until, by: admin,
             note: body.note.map { String($0.prefix(500)) }, amountMinor: body.amountMinor ?? 0,
             currency: body.currency ?? "EUR")
-        let (plan, grant) = try await plans.current(of: user)
-        return Wire.MyPlan(
-            plan: Wire.PlanItem(plan), provider: grant?.provider, status: grant?.status.rawValue,
-            periodEnd: grant?.periodEnd, graceUntil: grant?.graceUntil,
-            entitlements: try await plans.entitlements(of: user))
+        return try await plan(of: user)
     }
 
     @Sendable func myLedger(_ request: Request, context: CantoRequestContext) async throws -> Response {
