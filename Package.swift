@@ -158,6 +158,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Spotify: the track matcher and the streaming-history import so far (off by default).
+        // Stripe's pieces for the coming payment plugin (webhook signatures so far).
+        .target(
+            name: "StripePlugin",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Plugins/Stripe",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SpotifyPlugin",
             dependencies: ["CantoPluginKit", "CantoCore", .product(name: "Logging", package: "swift-log")],
@@ -254,6 +261,9 @@ let package = Package(
             name: "CantoPluginKitTestingTests",
             dependencies: ["CantoPluginKitTesting", "CantoPluginKit", "CantoCore"],
             swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StripePluginTests", dependencies: ["StripePlugin"], swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SpotifyPluginTests",
