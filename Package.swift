@@ -100,7 +100,10 @@ let package = Package(
         ),
         .target(
             name: "CantoPluginKit",
-            dependencies: ["CantoCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CantoCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Recommendations: the sonic space, nearest neighbours, co-listening and blending; plain Swift
@@ -161,7 +164,7 @@ let package = Package(
         // Stripe's pieces for the coming payment plugin (webhook signatures so far).
         .target(
             name: "StripePlugin",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CantoPluginKit"],
             path: "Plugins/Stripe",
             swiftSettings: swiftSettings
         ),

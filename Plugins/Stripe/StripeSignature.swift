@@ -1,4 +1,4 @@
-import Crypto
+import CantoPluginKit
 public import Foundation
 
 /// Stripe's webhook signatures, checked on the raw body before anything reads it: the
@@ -39,7 +39,7 @@ public enum StripeSignature {
         guard abs(now.timeIntervalSince1970 - Double(timestamp)) <= tolerance else { throw .outsideTolerance }
         for secret in secrets where !secret.isEmpty {
             let expected = sign(body, timestamp: timestamp, secret: secret)
-            if signatures.contains(where: { equal($0, expected) }) { return }
+            if signatures.contains(where: { Signatures.equal($0, expected) }) { return }
         }
         throw .mismatch
     }
@@ -48,14 +48,6 @@ public enum StripeSignature {
     public static func sign(_ body: Data, timestamp: Int, secret: String) -> String {
         var payload = Data("\(timestamp).".utf8)
         payload.append(body)
-        let code = HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: Data(secret.utf8)))
-        return code.map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// Equal strings, in time that does not depend on where they differ.
-    static func equal(_ left: String, _ right: String) -> Bool {
-        let (a, b) = (Array(left.utf8), Array(right.utf8))
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        return Signatures.hmacSHA256(payload, key: Data(secret.utf8))
     }
 }
