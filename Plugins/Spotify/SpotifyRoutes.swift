@@ -75,7 +75,7 @@ extension SpotifyPlugin {
             tops[kind, default: [:]][range, default: []].append(item)
         }
         return .json([
-            "linked": try await accounts.account(of: user) != nil,
+            "linked": try await accounts.linkedUsers().contains(user),
             "syncedAt": state?["synced_at"].real.map {
                 ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0))
             }
@@ -124,7 +124,8 @@ extension SpotifyPlugin {
         else { return .json(["error": "Send {\"spotifyId\": …, \"trackId\": … or null}."], status: 400) }
         let target = body["trackId"] as? String
         if let target {
-            guard try await catalog.tracks([TrackID(target)]).first != nil else {
+            // Only a track the listener may see (another library's is no track of theirs).
+            guard try await listeners.visibleTracks([TrackID(target)], to: user).isEmpty == false else {
                 return .json(["error": "No such track in the library."], status: 400)
             }
         }
@@ -176,9 +177,10 @@ extension SpotifyPlugin {
         }
         var starred: [TrackID] = []
         var updates: [(String, TrackMatcher.Match?)] = []
-        for row in liked {
-            guard let spotifyTrack = track(row) else { continue }
-            let found = match(spotifyTrack, matcher, corrections: corrections)
+        let likedTracks = liked.compactMap { row in track(row).map { (row, $0) } }
+        let matches = try await visible(
+            likedTracks.map { match($0.1, matcher, corrections: corrections) }, for: user)
+        for ((row, spotifyTrack), found) in zip(likedTracks, matches) {
             if found?.track.rawValue != row["track_id"].text { updates.append((spotifyTrack.id, found)) }
             if let found { starred.append(found.track) }
         }

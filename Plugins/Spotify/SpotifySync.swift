@@ -85,6 +85,15 @@ extension SpotifyPlugin {
         return matcher.match(track.remote)
     }
 
+    /// Of the matches, those the listener may see; the others are no match for them (a track in a
+    /// library they cannot see is not theirs to be shown or given).
+    func visible(_ matches: [TrackMatcher.Match?], for user: UserID) async throws -> [TrackMatcher.Match?] {
+        let found = matches.compactMap { $0?.track }
+        guard !found.isEmpty else { return matches }
+        let seen = Set(try await listeners.visibleTracks(Array(Set(found)), to: user))
+        return matches.map { $0.flatMap { seen.contains($0.track) ? $0 : nil } }
+    }
+
     /// Syncs every linked listener (the scheduled job); one listener's failure does not stop the others.
     func syncEveryone() async throws {
         for user in try await accounts.linkedUsers() {
@@ -236,7 +245,7 @@ extension SpotifyPlugin {
         _ matcher: TrackMatcher, _ corrections: [String: TrackID?], _ summary: inout SpotifySync.Summary
     ) async throws {
         let who = PluginSQLValue.text(user.rawValue)
-        let matches = tracks.map { match($0, matcher, corrections: corrections) }
+        let matches = try await visible(tracks.map { match($0, matcher, corrections: corrections) }, for: user)
         let cantoID = try await listeners.keepPlaylist(
             key: id, name: name, comment: "From Spotify", tracks: matches.compactMap { $0?.track }, for: user)
         let matchedCount = matches.compactMap { $0 }.count
@@ -323,6 +332,8 @@ extension SpotifyPlugin {
             let added = (item["added_at"] as? String).flatMap(Self.instant) ?? Date()
             rows.append((track, added, match(track, matcher, corrections: corrections)))
         }
+        let seen = try await visible(rows.map(\.2), for: user)
+        for index in rows.indices { rows[index].2 = seen[index] }
         summary.liked = rows.count
         summary.starred = try await listeners.star(rows.compactMap { $0.2?.track }, for: user, at: Date())
         let liked = rows
@@ -387,25 +398,28 @@ extension SpotifyPlugin {
     ) async throws {
         let who = PluginSQLValue.text(user.rawValue)
         var rows: [[PluginSQLValue]] = []
+        var matches: [TrackMatcher.Match?] = []
         for kind in ["tracks", "artists"] {
             for range in ["short_term", "medium_term", "long_term"] {
                 let page = try await client.get("me/top/\(kind)", ["time_range": range, "limit": "50"])
                 for (rank, item) in (page["items"] as? [[String: Any]] ?? []).enumerated() {
                     guard let id = item["id"] as? String, let name = item["name"] as? String else { continue }
                     var artist = ""
-                    var local: PluginSQLValue = .null
+                    var found: TrackMatcher.Match?
                     if kind == "tracks", let track = SpotifyTrack(item) {
                         artist = track.artists.first ?? ""
-                        local =
-                            match(track, matcher, corrections: corrections).map { .text($0.track.rawValue) } ?? .null
+                        found = match(track, matcher, corrections: corrections)
                     }
+                    matches.append(found)
                     rows.append([
                         who, .text(kind), .text(range), .integer(Int64(rank + 1)), .text(id), .text(name),
                         .text(artist),
-                        local,
                     ])
                 }
             }
+        }
+        for (index, found) in try await visible(matches, for: user).enumerated() {
+            rows[index].append(found.map { .text($0.track.rawValue) } ?? .null)
         }
         summary.top = rows.count
         let kept = rows

@@ -15,6 +15,9 @@ public protocol ListenerData: Sendable {
     /// preference). A plugin that pools listeners' plays (co-listening) leaves out those who do not.
     /// Needs no permission: it is what every pooling plugin must ask.
     func sharesListening(_ user: UserID) async throws -> Bool
+    /// Of `tracks`, those the listener may see (their libraries), in order. A plugin that shows a
+    /// listener local tracks, or takes one from them, asks this first. Needs no permission.
+    func visibleTracks(_ tracks: [TrackID], to user: UserID) async throws -> [TrackID]
     /// Adds plays from elsewhere (another service's export) to the listener's history, for
     /// plugins that declare ``PluginPermissions/importsListening``: each kept once (a play of the
     /// same track at the same instant is not added again, so an import can be repeated), only of

@@ -1,6 +1,7 @@
 import CantoCore
 import CantoDomain
 import CantoPluginKit
+import CantoStore
 import CantoTestSupport
 import Foundation
 import HTTPTypes
@@ -287,6 +288,13 @@ struct SpotifySyncTests {
                     id: "0eGsygTp906u18L0Oimnem", name: "Quiet Door", artists: ["Someone Else"], album: "Elsewhere",
                     durationMs: quiet.0.1),
             ])
+            // A listener limited to the open library likes a song Spotify has that only the hidden
+            // library holds.
+            let open = try #require(try await server.services.catalog.libraries().first { $0.path.hasSuffix("open") })
+            let limited = try await server.addUser("lim", libraries: [open.id])
+            let lowHall = try #require(local["Low Hall"]).0
+            await fake.addUser("lim.s", displayName: "Lim")
+            await fake.like(user: "lim.s", trackIDs: ["5hVghJ4KaYES3BFUATCYn0"], at: Date())
             // An album whose cover is gone from its folder (for the pictures from Spotify below).
             try FileManager.default.removeItem(
                 at: server.data.url.appendingPathComponent("hidden/Beta Secret/Hidden Rooms/cover.jpg"))
@@ -379,6 +387,19 @@ struct SpotifySyncTests {
                 #expect(await fake.requestCount(path: artistPath) == 1)
                 #expect(await fake.requestCount(path: hiddenCover) == 1)
                 #expect(await fake.requestCount(path: ownCover) == 0)
+
+                // A track in a library the listener cannot see is no match of theirs, and cannot be
+                // given as a correction either.
+                try await Self.link(client, limited, as: "lim.s", fake)
+                let limitedSync = try await client.send(.post, "/api/v1/plugins/spotify/sync", token: limited.token)
+                #expect(limitedSync.json["liked"] as? Int == 1 && limitedSync.json["starred"] as? Int == 0)
+                let limitedStatus = try await client.send(.get, "/api/v1/plugins/spotify/status", token: limited.token)
+                #expect(limitedStatus.json["likedMatched"] as? Int == 0, "\(limitedStatus.body)")
+                #expect(!limitedStatus.body.contains(lowHall.rawValue))
+                let hiddenFix = try await client.send(
+                    .put, "/api/v1/plugins/spotify/corrections", token: limited.token,
+                    json: ["spotifyId": "5hVghJ4KaYES3BFUATCYn0", "trackId": lowHall.rawValue])
+                #expect(hiddenFix.status == .badRequest)
 
                 // Someone else's playlist is not theirs to export.
                 let notTheirs = try await client.send(

@@ -38,7 +38,7 @@ struct HostListenerData: ListenerData {
             throw PluginPermissionDenied(pluginID: pluginID, permission: "importing listening history")
         }
         // Only tracks the listener may see (their libraries), decided here as everywhere.
-        let visible = Set(try await visible(Array(Set(plays.map(\.track))), to: user))
+        let visible = Set(try await visibleTracks(Array(Set(plays.map(\.track))), to: user))
         // A play the history cannot hold (before 1970, past 9999) is refused, not a failed import.
         let kept = plays.filter {
             visible.contains($0.track) && (try? StoredTime.checked($0.startedAt, field: "startedAt")) != nil
@@ -58,8 +58,7 @@ struct HostListenerData: ListenerData {
         return outcome
     }
 
-    /// The tracks of `tracks` the listener may see, in order.
-    private func visible(_ tracks: [TrackID], to user: UserID) async throws -> [TrackID] {
+    func visibleTracks(_ tracks: [TrackID], to user: UserID) async throws -> [TrackID] {
         guard let owner = try await users.user(user) else { return [] }
         var visible: Set<TrackID> = []
         let wanted = Array(Set(tracks))
@@ -85,7 +84,7 @@ struct HostListenerData: ListenerData {
         let digest = SHA256.hash(data: Data("\(pluginID)\u{0}\(user.rawValue)\u{0}\(key)".utf8))
         let id = PlaylistID("\(pluginID)-" + digest.prefix(12).map { String(format: "%02x", $0) }.joined())
         let name = String(name.prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines)
-        let kept = try await visible(Array(tracks.prefix(10_000)), to: user)
+        let kept = try await visibleTracks(Array(tracks.prefix(10_000)), to: user)
         let now = Date()
         if var playlist = try? await state.playlist(id, viewer: user), playlist.ownerID == user {
             guard playlist.name != name || playlist.comment != comment || playlist.trackIDs != kept else { return id }
@@ -107,7 +106,7 @@ struct HostListenerData: ListenerData {
         guard mayImport else {
             throw PluginPermissionDenied(pluginID: pluginID, permission: "importing listening history")
         }
-        let kept = try await visible(tracks, to: user)
+        let kept = try await visibleTracks(tracks, to: user)
         let known = try await state.annotations(of: user, items: kept.map(\.rawValue))
         var fresh: [String] = []
         var seen: Set<TrackID> = []
