@@ -106,10 +106,8 @@ public struct PlanRepository: PlanStore {
     {
         let periodEnd = grant?.periodEnd
         let graceUntil = grant?.graceUntil
-        do {
-            if keep {
-                // The grant stays as it is.
-            } else if let grant {
+        if !keep {
+            if let grant {
                 guard
                     try Int.fetchOne(db, sql: "SELECT 1 FROM plan WHERE id = ?", arguments: [grant.planID.rawValue])
                         != nil
@@ -129,18 +127,18 @@ public struct PlanRepository: PlanStore {
             } else {
                 _ = try db.run("DELETE FROM plan_grant WHERE user_id = ?", [user.rawValue])
             }
-            guard let entry else { return }
-            _ = try db.run(
-                """
-                INSERT INTO ledger (at, user_id, kind, plan_id, amount_minor, currency, provider, reference, actor_id, note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    entry.at, user.rawValue, entry.kind.rawValue, entry.planID?.rawValue, entry.amountMinor,
-                    entry.currency, entry.provider, entry.reference.map { String($0.prefix(200)) },
-                    entry.actorID?.rawValue, entry.note.map { String($0.prefix(500)) },
-                ])
         }
+        guard let entry else { return }
+        _ = try db.run(
+            """
+            INSERT INTO ledger (at, user_id, kind, plan_id, amount_minor, currency, provider, reference, actor_id, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                entry.at, user.rawValue, entry.kind.rawValue, entry.planID?.rawValue, entry.amountMinor,
+                entry.currency, entry.provider, entry.reference.map { String($0.prefix(200)) },
+                entry.actorID?.rawValue, entry.note.map { String($0.prefix(500)) },
+            ])
     }
 
     public func ledger(of user: UserID?, limit: Int) async throws -> [LedgerEntry] {

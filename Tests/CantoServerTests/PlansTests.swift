@@ -69,6 +69,10 @@ struct PlansTests {
 
             // The admin gives Ola the Family plan for a month (cash); Bo stays free.
             let until = ISO8601DateFormatter().string(from: clock.now.addingTimeInterval(30 * 86_400))
+            let badCurrency = try await client.send(
+                .put, "/api/v1/admin/users/\(ola.user.id.rawValue)/plan", token: admin.token,
+                json: ["planId": "family", "amountMinor": 300, "currency": "euro"])
+            #expect(badCurrency.status == .badRequest)
             let granted = try await client.send(
                 .put, "/api/v1/admin/users/\(ola.user.id.rawValue)/plan", token: admin.token,
                 json: ["planId": "family", "until": until, "note": "cash from Ola", "amountMinor": 300])

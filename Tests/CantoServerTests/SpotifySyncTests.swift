@@ -19,12 +19,6 @@ import Testing
 /// months asking the listener to reconnect; a listener not on the app's allow-list told so.
 @Suite("Spotify sync")
 struct SpotifySyncTests {
-    static func query(_ text: String) -> [String: String] {
-        var values: [String: String] = [:]
-        for item in URLComponents(string: text)?.queryItems ?? [] { values[item.name] = item.value ?? "" }
-        return values
-    }
-
     @Test func linksImportsSyncsCorrectsAndAsksToReconnect() async throws {
         try await FakeSpotify.run { fake, base in
             let clock = ManualClock(Date())
@@ -91,12 +85,12 @@ struct SpotifySyncTests {
                 let begun = try await client.send(
                     .post, "/api/v1/me/linked-accounts/spotify/authorize", token: ola.token)
                 let page = try #require(URL(string: begun.json["url"] as? String ?? ""), "\(begun.body)")
-                let asked = Self.query(page.absoluteString)
+                let asked = Redirects.parameters(of: page.absoluteString)
                 #expect(
                     asked["code_challenge_method"] == "S256" && asked["scope"]?.contains("user-library-read") == true)
                 await fake.signIn(as: "ola.s")
                 let back = try #require(try await Redirects.location(of: page))
-                let answer = Self.query(back)
+                let answer = Redirects.parameters(of: back)
                 let code = try #require(answer["code"])
                 let forged = try await client.send(.get, "/plugins/spotify/link-callback?code=\(code)&state=forged")
                 #expect(forged.headers[.location] == "/#/profile?link-failed=spotify")
@@ -180,7 +174,7 @@ struct SpotifySyncTests {
                     .post, "/api/v1/me/linked-accounts/spotify/authorize", token: bo.token)
                 let boPage = try #require(URL(string: boBegun.json["url"] as? String ?? ""))
                 await fake.signIn(as: "bo.s")
-                let boAnswer = Self.query(try #require(try await Redirects.location(of: boPage)))
+                let boAnswer = try await Redirects.answer(of: boPage)
                 _ = try await client.send(
                     .get,
                     "/plugins/spotify/link-callback?code=\(boAnswer["code"] ?? "")&state=\(boAnswer["state"] ?? "")")
@@ -237,7 +231,7 @@ struct SpotifySyncTests {
         let begun = try await client.send(.post, "/api/v1/me/linked-accounts/spotify/authorize", token: caller.token)
         let page = try #require(URL(string: begun.json["url"] as? String ?? ""), "\(begun.body)")
         await fake.signIn(as: spotifyUser)
-        let answer = query(try #require(try await Redirects.location(of: page)))
+        let answer = try await Redirects.answer(of: page)
         let back = try await client.send(
             .get, "/plugins/spotify/link-callback?code=\(answer["code"] ?? "")&state=\(answer["state"] ?? "")")
         #expect(back.headers[.location] == "/#/profile?linked=spotify")

@@ -27,9 +27,13 @@ public enum Redirects {
 
     /// The query of the `Location` that `url` answers with (`code` and `state`, or `error`).
     public static func answer(of url: URL) async throws -> [String: String] {
+        try await location(of: url).map(parameters(of:)) ?? [:]
+    }
+
+    /// The query parameters of an address.
+    public static func parameters(of address: String) -> [String: String] {
         var values: [String: String] = [:]
-        guard let location = try await location(of: url) else { return values }
-        for item in URLComponents(string: location)?.queryItems ?? [] { values[item.name] = item.value ?? "" }
+        for item in URLComponents(string: address)?.queryItems ?? [] { values[item.name] = item.value ?? "" }
         return values
     }
 }

@@ -47,7 +47,7 @@ final class PluginImages: Sendable {
         let digest = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
         let name = "meta-\(digest.prefix(32)).img"
         if let path = await cache.path(of: name), let data = FileManager.default.contents(atPath: path),
-            let mime = Self.mimeType(of: data)
+            let mime = ImageType.sniff(data)
         {
             return Picture(data: data, mimeType: mime)
         }
@@ -55,25 +55,12 @@ final class PluginImages: Sendable {
         if let missed = misses.withLock({ $0[key] }), now.timeIntervalSince(missed) < 3_600 { return nil }
         for (id, plugin) in plugins {
             let answer = try? await PluginCalls.run(id, deadline: deadline, { try await ask(plugin) })
-            guard let found = answer ?? nil, Self.mimeType(of: found.data) != nil, found.data.count <= 8 << 20
+            guard let found = answer ?? nil, ImageType.sniff(found.data) != nil, found.data.count <= 8 << 20
             else { continue }
             try? await cache.store(Array(found.data), as: name)
             return found
         }
         misses.withLock { $0[key] = now }
-        return nil
-    }
-
-    /// JPEG, PNG or WebP by their first bytes; nil for anything else (never kept or served).
-    static func mimeType(of data: Data) -> String? {
-        let bytes = Array(data.prefix(12))
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
-        if bytes.count >= 12, bytes.starts(with: [0x52, 0x49, 0x46, 0x46]),
-            Array(bytes[8..<12]) == [0x57, 0x45, 0x42, 0x50]
-        {
-            return "image/webp"
-        }
         return nil
     }
 }
