@@ -161,11 +161,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Spotify: the track matcher and the streaming-history import so far (off by default).
-        // Stripe's pieces for the coming payment plugin (webhook signatures so far).
+        // Payment providers: Stripe (Checkout, the Customer Portal, signed webhooks) and an
+        // admin's own grants (cash from a family member).
         .target(
             name: "StripePlugin",
-            dependencies: ["CantoPluginKit"],
+            dependencies: ["CantoPluginKit", "CantoCore", .product(name: "Logging", package: "swift-log")],
             path: "Plugins/Stripe",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ManualPaymentsPlugin",
+            dependencies: ["CantoPluginKit", "CantoCore"],
+            path: "Plugins/ManualPayments",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -179,7 +186,7 @@ let package = Package(
             dependencies: [
                 "CantoCore", "CantoDomain", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit",
                 "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin", "LastFMPlugin", "SonicRecommenderPlugin",
-                "CoListeningPlugin", "SpotifyPlugin",
+                "CoListeningPlugin", "SpotifyPlugin", "StripePlugin", "ManualPaymentsPlugin",
                 "CantoRecommend",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -248,7 +255,11 @@ let package = Package(
         // testing kit's stub upstream server.
         .target(
             name: "ScrobblerFakes",
-            dependencies: ["CantoPluginKitTesting", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CantoPluginKitTesting", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/ScrobblerFakes",
             swiftSettings: swiftSettings
         ),

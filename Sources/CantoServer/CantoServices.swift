@@ -10,14 +10,16 @@ import LastFMPlugin
 import ListenBrainzPlugin
 import LocalPlugin
 public import Logging
+import ManualPaymentsPlugin
 import SonicRecommenderPlugin
 import SpotifyPlugin
+import StripePlugin
 
 /// The built-in plugins, in the order they start.
 public enum BuiltinPlugins {
     public static let all: [any CantoPlugin.Type] = [
         LocalLibraryPlugin.self, ListenBrainzPlugin.self, LastFMPlugin.self, SonicRecommenderPlugin.self,
-        CoListeningPlugin.self, SpotifyPlugin.self,
+        CoListeningPlugin.self, SpotifyPlugin.self, StripePlugin.self, ManualPaymentsPlugin.self,
     ]
 
     /// Secret keys by plugin id, masked by `canto config check`.
@@ -57,7 +59,8 @@ public struct LibraryScanning: Sendable {
     /// Opens the database (running migrations) and creates the enabled plugins, configured by the
     /// configuration file and environment over what an admin set on the admin page.
     public init(
-        configuration: CantoConfiguration, logger: Logger, plugins: [any CantoPlugin.Type] = BuiltinPlugins.all
+        configuration: CantoConfiguration, logger: Logger, plugins: [any CantoPlugin.Type] = BuiltinPlugins.all,
+        clock: any WallClock = SystemClock()
     ) async throws {
         let database = try CantoDatabase(
             dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
@@ -99,7 +102,8 @@ public struct LibraryScanning: Sendable {
                         pluginID: descriptor.id, allowed: descriptor.permissions.linkedAccounts, binding: binding),
                     planGrants: HostPlanGrants(
                         pluginID: descriptor.id, allowed: descriptor.permissions.payments,
-                        store: PlanRepository(database: database)))
+                        store: PlanRepository(database: database), audit: AccountRepository(database: database),
+                        graceDays: configuration.paymentGraceDays, clock: clock))
             }, logger: logger, locked: configuration.plugins.mapValues { Set($0.values.keys) },
             prepare: { descriptor in
                 // The plugin's own tables are as its descriptor says before it starts.
@@ -210,7 +214,8 @@ public struct CantoServices: Sendable {
     ) async throws {
         self.configuration = configuration
         self.clock = clock
-        let scanning = try await LibraryScanning(configuration: configuration, logger: logger, plugins: plugins)
+        let scanning = try await LibraryScanning(
+            configuration: configuration, logger: logger, plugins: plugins, clock: clock)
         self.scanning = scanning
         let database = scanning.database
         let catalog = scanning.catalog

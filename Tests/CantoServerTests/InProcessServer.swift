@@ -101,6 +101,13 @@ struct InProcessServer {
         return Caller(user: user, apiKey: key.secret, token: session.token)
     }
 
+    /// A fresh session for `caller` (theirs lapse when a test clock moves a month).
+    func signIn(_ caller: Caller) async throws -> Caller {
+        let session = try await services.accounts.login(
+            username: caller.user.username, password: "user-password-1", address: nil, client: "tests")
+        return Caller(user: caller.user, apiKey: caller.apiKey, token: session.token)
+    }
+
     /// A session token for the admin.
     func addAdminSession() async throws -> String {
         try await services.accounts.login(
@@ -189,6 +196,13 @@ struct InProcessServer {
     func withClient<Value: Sendable>(_ body: @Sendable (Client) async throws -> Value) async throws -> Value {
         let app = Application(router: router)
         return try await app.test(.router) { client in try await body(Client(client: client)) }
+    }
+
+    /// Runs `body` with the server listening on loopback (its port the second argument), for
+    /// what must reach it over a socket (a fake provider's webhooks); `Client` goes over it too.
+    func withLiveClient<Value: Sendable>(_ body: @Sendable (Client, Int) async throws -> Value) async throws -> Value {
+        let app = Application(router: router)
+        return try await app.test(.live) { client in try await body(Client(client: client), client.port ?? 0) }
     }
 
     /// Requests through the router.

@@ -252,7 +252,9 @@ struct PlansTests {
         }
         // A plugin that has not declared payments may not touch plans.
         let undeclared = HostPlanGrants(
-            pluginID: "other", allowed: false, store: PlanRepository(database: server.services.scanning.database))
+            pluginID: "other", allowed: false, store: PlanRepository(database: server.services.scanning.database),
+            audit: AccountRepository(database: server.services.scanning.database), graceDays: 7,
+            clock: SystemClock())
         await #expect(throws: PluginPermissionDenied.self) {
             _ = try await undeclared.apply(eventID: "x", user: ola.user.id, grant: .end, entry: nil)
         }

@@ -22,6 +22,8 @@ extension CantoConfiguration {
     public var sessionLifetime: TimeInterval { Double(integer("auth.session_days")) * 86_400 }
     public var sessionIdleTimeout: TimeInterval { Double(integer("auth.idle_days")) * 86_400 }
     public var bcryptCost: Int { integer("auth.bcrypt_cost") }
+    /// How long a failed renewal keeps a paid plan before the free plan takes over.
+    public var paymentGraceDays: Int { integer("payments.grace_days") }
     public var dataDirectory: URL { resolve(string("data.dir")) }
     /// Absolute paths of the music folders.
     public var musicFolders: [String] {

@@ -78,6 +78,12 @@ extension ConfigKey {
                     return nil
                 }),
             ConfigKey(
+                section: "payments", name: "grace_days", kind: .integer, defaultValue: .integer(7),
+                check: { value in
+                    guard case .integer(let days) = value, (0...60).contains(days) else { return "must be 0 to 60" }
+                    return nil
+                }),
+            ConfigKey(
                 section: "auth", name: "idle_days", kind: .integer, defaultValue: .integer(14),
                 check: { value in
                     guard case .integer(let days) = value, (1...365).contains(days) else { return "must be 1 to 365" }

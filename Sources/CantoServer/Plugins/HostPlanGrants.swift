@@ -3,11 +3,17 @@ import CantoPluginKit
 import Foundation
 
 /// A payment plugin's view of plans and grants: refused unless it declares `payments`; every
-/// grant and ledger line it writes is marked as its own (the provider is the plugin).
+/// grant and ledger line it writes is marked as its own (the provider is the plugin). A renewal
+/// that failed (`pastDue` without a `graceUntil`) keeps its plan for the configured grace days
+/// from the end of the paid period, the first such day kept while the grant stays past due.
+/// Every applied change is in the audit log.
 struct HostPlanGrants: PlanGrants {
     let pluginID: String
     let allowed: Bool
     let store: any PlanStore
+    let audit: any AuditStore
+    let graceDays: Int
+    let clock: any WallClock
 
     private func check() throws {
         guard allowed else { throw PluginPermissionDenied(pluginID: pluginID, permission: "payments") }
@@ -29,18 +35,44 @@ struct HostPlanGrants: PlanGrants {
         entry?.provider = pluginID
         entry?.userID = user
         entry?.actorID = nil
+        let applied: Bool
+        let subject: String
         switch grant {
         case .keep:
-            return try await store.applyEvent(
+            applied = try await store.applyEvent(
                 provider: pluginID, eventID: eventID, user: user, keep: true, grant: nil, entry: entry)
+            subject = "user \(user.rawValue) plan kept"
         case .end:
-            return try await store.applyEvent(
+            applied = try await store.applyEvent(
                 provider: pluginID, eventID: eventID, user: user, keep: false, grant: nil, entry: entry)
+            subject = "user \(user.rawValue) → free"
         case .set(var given):
             given.provider = pluginID
             given.userID = user
-            return try await store.applyEvent(
+            if given.status == .pastDue, given.graceUntil == nil {
+                given.graceUntil = try await graceEnd(of: given)
+            }
+            applied = try await store.applyEvent(
                 provider: pluginID, eventID: eventID, user: user, keep: false, grant: given, entry: entry)
+            subject = "user \(user.rawValue) → \(given.planID.rawValue) (\(given.status.rawValue))"
         }
+        if applied, grant != .keep || entry != nil {
+            try await audit.record(
+                .planChanged, actor: nil, subject: "\(pluginID) event \(eventID): \(subject)", address: nil,
+                at: clock.now)
+        }
+        return applied
+    }
+
+    /// The end of a failed renewal's grace: the one already given while the same grant stays past
+    /// due, else the grace days from the end of the paid period (from now when it has none).
+    private func graceEnd(of grant: PlanGrant) async throws -> Date {
+        if let held = try await store.grant(of: grant.userID), held.status == .pastDue,
+            held.reference == grant.reference, held.provider == grant.provider, let until = held.graceUntil
+        {
+            return until
+        }
+        let from = min(grant.periodEnd ?? clock.now, clock.now)
+        return from.addingTimeInterval(Double(graceDays) * 86_400)
     }
 }

@@ -1,0 +1,188 @@
+import CantoCore
+import CantoDomain
+import CantoPluginKit
+import CantoStore
+import Foundation
+import GRDB
+import HTTPTypes
+import ScrobblerFakes
+import Testing
+
+@testable import CantoServer
+
+/// Stripe through a real server on loopback and the stateful fake Stripe: checkout on the hosted
+/// page, webhooks signed and delivered to the server's public route, processed after the answer;
+/// the whole life of a subscription (paid, renewed, failed and in grace, back to free, cancelled at
+/// period end, refunded), deliveries doubled, reversed, late and signed while a secret rolls, each
+/// leaving the same state; signatures that fail change nothing.
+@Suite("Stripe payments", .serialized)
+struct StripeTests {
+    static let premium = Plan(
+        id: PlanID("premium"), name: "Premium", priceMinor: 499, currency: "EUR", interval: .month)
+    static let free = Plan(
+        id: Plan.freeID, name: "Free",
+        entitlements: Entitlements(
+            maxBitrate: 128, originalFiles: false, downloads: false, shares: false, concurrentStreams: 1))
+
+    /// A server with Stripe set up against the fake, and its two plans.
+    static func start(
+        _ fake: FakeStripe, base: String, clock: ManualClock, extra: [String: String] = [:]
+    ) async throws -> InProcessServer {
+        let server = try await InProcessServer.start(
+            environment: [
+                "CANTO_PLUGINS_STRIPE_ENABLED": "true", "CANTO_PLUGINS_STRIPE_SECRET_KEY": FakeStripe.secretKey,
+                "CANTO_PLUGINS_STRIPE_WEBHOOK_SECRET": await fake.signingSecret, "CANTO_PLUGINS_STRIPE_API_URL": base,
+            ].merging(extra) { _, new in new }, clock: clock)
+        _ = try await server.services.plans.save(free, by: server.admin)
+        _ = try await server.services.plans.save(premium, by: server.admin)
+        return server
+    }
+
+    /// Waits (up to 20 s) for `condition`; records an issue when it never holds.
+    static func waitUntil(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("timed out waiting until \(what)")
+    }
+
+    /// Waits until every delivery is answered and the plugin's inbox is empty (all processed).
+    static func settle(_ fake: FakeStripe, _ services: CantoServices) async throws {
+        await fake.settled()
+        try await waitUntil("the inbox is empty") {
+            try await services.scanning.database.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM stripe_inbox") ?? 1
+            } == 0
+        }
+    }
+
+    /// Both clocks move together: the server's and the fake's.
+    static func advance(_ fake: FakeStripe, _ clock: ManualClock, by seconds: TimeInterval) async {
+        clock.advance(by: seconds)
+        await fake.advance(by: seconds)
+    }
+
+    static func plan(_ services: CantoServices, _ user: User) async throws -> (PlanID, PlanGrant?) {
+        let (plan, grant) = try await services.plans.current(of: user)
+        return (plan.id, try await PlanRepository(database: services.scanning.database).grant(of: user.id) ?? grant)
+    }
+
+    static func ledger(_ services: CantoServices, _ user: User) async throws -> [LedgerEntry] {
+        try await services.plans.ledger(for: user, everyone: false)
+    }
+
+    @Test func theWholeLifeOfASubscription() async throws {
+        let clock = ManualClock(Date())
+        try await FakeStripe.run(now: clock.now) { fake, base in
+            let server = try await Self.start(fake, base: base, clock: clock)
+            let services = server.services
+            let ola = try await server.addUser("ola")
+            let track = try #require(try await server.trackIDs().first)
+            try await server.withLiveClient { client, port in
+                await fake.setEndpoint("http://127.0.0.1:\(port)/plugins/stripe/webhook")
+                let capped = try await client.send(
+                    .get, "/api/v1/tracks/\(track.rawValue)/stream?format=raw", token: ola.token)
+                #expect(capped.status == .ok && capped.headers[.eTag] == nil, "a free stream is a transcode")
+
+                // Checkout: the hosted page, asked for with an idempotency key and the pinned version.
+                let checkout = try await client.send(
+                    .post, "/api/v1/me/plan/checkout", token: ola.token, json: ["planId": "premium"])
+                let url = try #require(checkout.json["url"] as? String, "\(checkout.body)")
+                #expect(url.hasPrefix(base + "/c/pay/cs_test_"), "\(url)")
+                #expect(await fake.versionsSeen.last == "2026-03-25.dahlia")
+                #expect(await fake.idempotencyKeys.last.flatMap { $0 } != nil)
+                let session = String(url.split(separator: "/").last ?? "")
+
+                // Coming back to the success page grants nothing while the session is unpaid.
+                let early = try await client.send(
+                    .post, "/api/v1/plugins/stripe/return", token: ola.token, json: ["sessionId": session])
+                #expect(early.json["confirmed"] as? Bool == false, "\(early.body)")
+                #expect(try await Self.plan(services, ola.user).0 == Plan.freeID)
+
+                // A declined card leaves the session open; a good one pays.
+                #expect(await fake.pay(session: session, card: "4000 0000 0000 0002") == "Your card was declined.")
+                #expect(await fake.pay(session: session) == nil)
+                try await Self.settle(fake, services)
+                let (paid, grant) = try await Self.plan(services, ola.user)
+                #expect(paid == PlanID("premium"))
+                #expect(grant?.status == .active && grant?.provider == "stripe")
+                let subscription = try #require(await fake.subscription(ofUser: ola.user.id.rawValue))
+                #expect(grant?.reference == subscription)
+                let original = try await client.send(
+                    .get, "/api/v1/tracks/\(track.rawValue)/stream?format=raw", token: ola.token)
+                #expect(original.headers[.eTag] != nil, "a Premium stream is the original")
+                let shared = try await client.subsonic("createShare", [("id", track.rawValue)], as: ola)
+                #expect(shared.subsonicError == nil, "\(shared.body)")
+                let payments = try await Self.ledger(services, ola.user).filter { $0.kind == .payment }
+                #expect(payments.count == 1 && payments.first?.amountMinor == 499 && payments.first?.currency == "EUR")
+                #expect(payments.first?.reference?.hasPrefix("in_test_") == true)
+                // The portal is Stripe's page for this customer.
+                let portal = try await client.send(.post, "/api/v1/me/plan/portal", token: ola.token, json: [:])
+                #expect((portal.json["url"] as? String)?.hasPrefix(base + "/p/session/bps_test_") == true)
+
+                // Renewed a month on: a second payment, the period moved.
+                let firstEnd = try #require(grant?.periodEnd)
+                await Self.advance(fake, clock, by: firstEnd.timeIntervalSince(clock.now) + 3_600)
+                try await Self.settle(fake, services)
+                let renewed = try await Self.plan(services, ola.user)
+                #expect(renewed.0 == PlanID("premium") && (renewed.1?.periodEnd ?? .distantPast) > clock.now)
+                #expect(try await Self.ledger(services, ola.user).filter { $0.kind == .payment }.count == 2)
+
+                // The card fails at the next renewal: past due, the plan kept through the grace days,
+                // then free while Stripe still retries; Stripe gives up and the grant ends.
+                await fake.setCardFails(subscription: subscription, true)
+                let secondEnd = try #require(renewed.1?.periodEnd)
+                await Self.advance(fake, clock, by: secondEnd.timeIntervalSince(clock.now) + 3_600)
+                try await Self.settle(fake, services)
+                let failing = try await Self.plan(services, ola.user)
+                #expect(
+                    failing.0 == PlanID("premium") && failing.1?.status == .pastDue, "\(String(describing: failing.1))")
+                let grace = try #require(failing.1?.graceUntil)
+                #expect(abs(grace.timeIntervalSince(secondEnd) - 7 * 86_400) < 2, "seven days from the period's end")
+                await Self.advance(fake, clock, by: 4 * 86_400)
+                try await Self.settle(fake, services)
+                #expect(try await Self.plan(services, ola.user).0 == PlanID("premium"), "still in grace")
+                await Self.advance(fake, clock, by: 4 * 86_400)
+                try await Self.settle(fake, services)
+                let lapsed = try await Self.plan(services, ola.user)
+                #expect(lapsed.0 == Plan.freeID && lapsed.1?.status == .pastDue, "grace over, Stripe still retrying")
+                await Self.advance(fake, clock, by: 2 * 86_400)
+                try await Self.settle(fake, services)
+                #expect(await fake.status(ofSubscription: subscription) == "canceled")
+                #expect(try await Self.plan(services, ola.user).1 == nil, "the grant ended with the subscription")
+
+                // A new subscription, cancelled in the portal: kept until its paid period ends.
+                let again = try await client.send(
+                    .post, "/api/v1/me/plan/checkout",
+                    token: try await services.accounts.login(
+                        username: "ola", password: "user-password-1", address: nil, client: "tests"
+                    ).token,
+                    json: ["planId": "premium"])
+                let second = String((again.json["url"] as? String ?? "").split(separator: "/").last ?? "")
+                #expect(await fake.pay(session: second) == nil)
+                try await Self.settle(fake, services)
+                let newer = try #require(await fake.subscription(ofUser: ola.user.id.rawValue))
+                #expect(newer != subscription)
+                await fake.cancelAtPeriodEnd(subscription: newer)
+                try await Self.settle(fake, services)
+                let cancelled = try await Self.plan(services, ola.user)
+                #expect(cancelled.0 == PlanID("premium") && cancelled.1?.status == .canceled)
+                // A refund of its payment joins the ledger, negative.
+                #expect(await fake.refundLatest(subscription: newer, amount: 200) != nil)
+                try await Self.settle(fake, services)
+                let refunds = try await Self.ledger(services, ola.user).filter { $0.kind == .refund }
+                #expect(refunds.count == 1 && refunds.first?.amountMinor == -200, "\(refunds)")
+                let end = try #require(cancelled.1?.periodEnd)
+                await Self.advance(fake, clock, by: end.timeIntervalSince(clock.now) + 60)
+                try await Self.settle(fake, services)
+                #expect(try await Self.plan(services, ola.user) == (Plan.freeID, nil))
+            }
+            // Every change is in the audit log, and nothing was left in the inbox.
+            let audit = try await AccountRepository(database: services.scanning.database).auditEvents(
+                offset: 0, limit: 200)
+            #expect(audit.filter { $0.kind == .planChanged && ($0.subject ?? "").hasPrefix("stripe event") }.count >= 6)
+        }
+    }
+}
