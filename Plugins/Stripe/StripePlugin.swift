@@ -194,10 +194,18 @@ public struct StripePlugin: PaymentProviderPlugin, RoutedPlugin, ScheduledPlugin
                         "SELECT event_id, type, body FROM stripe_inbox WHERE attempts < ? ORDER BY received_at, event_id",
                         [.integer(Int64(Self.maxAttempts))])
                 }
-                for row in due {
-                    guard let id = row["event_id"].text, let type = row["type"].text, let body = row["body"].blob
-                    else { continue }
-                    await processStored(id: id, type: type, body: body)
+                // Another pass while one made progress and something failed: an event may need
+                // another processed first (a refund before the checkout that names its listener).
+                var left = due
+                while !left.isEmpty {
+                    var failed: [PluginRow] = []
+                    for row in left {
+                        guard let id = row["event_id"].text, let type = row["type"].text, let body = row["body"].blob
+                        else { continue }
+                        if !(await processStored(id: id, type: type, body: body)) { failed.append(row) }
+                    }
+                    if failed.count == left.count { break }
+                    left = failed
                 }
             } catch {
                 logger.error("stripe inbox unreadable", metadata: ["error": "\(error)"])
@@ -205,7 +213,8 @@ public struct StripePlugin: PaymentProviderPlugin, RoutedPlugin, ScheduledPlugin
         } while await worker.again()
     }
 
-    private func processStored(id: String, type: String, body: Data) async {
+    /// Processes one kept event; false when it failed (it stays, its attempts counted).
+    private func processStored(id: String, type: String, body: Data) async -> Bool {
         do {
             guard let event = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
                 let object = (event["data"] as? [String: Any])?["object"] as? [String: Any]
@@ -214,6 +223,7 @@ public struct StripePlugin: PaymentProviderPlugin, RoutedPlugin, ScheduledPlugin
             try await tables.write { sql in
                 try sql.execute("DELETE FROM stripe_inbox WHERE event_id = ?", [.text(id)])
             }
+            return true
         } catch {
             logger.warning("stripe event not processed yet", metadata: ["event": "\(id)", "error": "\(error)"])
             let message = String("\(error)".prefix(500))
@@ -222,6 +232,7 @@ public struct StripePlugin: PaymentProviderPlugin, RoutedPlugin, ScheduledPlugin
                     "UPDATE stripe_inbox SET attempts = attempts + 1, last_error = ? WHERE event_id = ?",
                     [.text(message), .text(id)])
             }
+            return false
         }
     }
 

@@ -32,7 +32,7 @@ struct StripeTests {
             environment: [
                 "CANTO_PLUGINS_STRIPE_ENABLED": "true", "CANTO_PLUGINS_STRIPE_SECRET_KEY": FakeStripe.secretKey,
                 "CANTO_PLUGINS_STRIPE_WEBHOOK_SECRET": await fake.signingSecret, "CANTO_PLUGINS_STRIPE_API_URL": base,
-            ].merging(extra) { _, new in new }, clock: clock)
+            ].merging(extra) { _, new in new }.filter { !$0.value.isEmpty }, clock: clock)
         _ = try await server.services.plans.save(free, by: server.admin)
         _ = try await server.services.plans.save(premium, by: server.admin)
         return server
@@ -184,5 +184,229 @@ struct StripeTests {
                 offset: 0, limit: 200)
             #expect(audit.filter { $0.kind == .planChanged && ($0.subject ?? "").hasPrefix("stripe event") }.count >= 6)
         }
+    }
+
+    /// How the fake hands over the story's events.
+    enum Delivery: String, CaseIterable {
+        case inOrder, twice, reversed, late, dropped, rollingSecret
+    }
+
+    /// What the story leaves: the grant, and the money in the ledger (payments and refunds; the
+    /// plan-change lines record what the server saw in the order it saw it).
+    struct Outcome: Equatable, CustomStringConvertible {
+        var plan: PlanID
+        var grant: PlanGrant?
+        var money: [String]
+        var description: String { "\(plan.rawValue) \(String(describing: grant)) \(money)" }
+    }
+
+    /// One listener's story — paid, renewed, cancelled at period end, partly refunded — with the
+    /// events delivered as `delivery` says.
+    static func story(_ delivery: Delivery, start: Date) async throws -> Outcome {
+        let clock = ManualClock(start)
+        return try await FakeStripe.run(now: start) { fake, base in
+            var extra: [String: String] = [:]
+            if delivery == .rollingSecret {
+                // The secret is set on the admin page (so the admin can roll it without a restart of the server).
+                extra["CANTO_PLUGINS_STRIPE_WEBHOOK_SECRET"] = ""
+            }
+            let server = try await Self.start(fake, base: base, clock: clock, extra: extra)
+            let services = server.services
+            let ola = try await server.addUser("ola")
+            let adminToken = try await server.addAdminSession()
+            return try await server.withLiveClient { client, port in
+                await fake.setEndpoint("http://127.0.0.1:\(port)/plugins/stripe/webhook")
+                if delivery == .rollingSecret {
+                    let set = try await client.send(
+                        .put, "/api/v1/admin/plugins/stripe", token: adminToken,
+                        json: ["values": ["webhook_secret": await fake.signingSecret]])
+                    #expect(set.status == .ok, "\(set.body)")
+                    // Stripe rolls the secret: both signatures are sent for a while; the server knows the old.
+                    await fake.rollSecret()
+                }
+                if [.reversed, .late].contains(delivery) { await fake.setHold(true) }
+                if delivery == .twice { await fake.setDuplicate(true) }
+                if delivery == .dropped { await fake.dropDeliveries(3) }
+                let checkout = try await client.send(
+                    .post, "/api/v1/me/plan/checkout", token: ola.token, json: ["planId": "premium"])
+                let session = String((checkout.json["url"] as? String ?? "").split(separator: "/").last ?? "")
+                #expect(await fake.pay(session: session) == nil)
+                let firstBatch = await fake.pendingEvents
+                let subscription = try #require(await fake.subscription(ofUser: ola.user.id.rawValue))
+                if delivery == .rollingSecret {
+                    try await Self.settle(fake, services)
+                    // The old secret retired at Stripe: deliveries fail until the admin enters the new one.
+                    await fake.retireOldSecrets()
+                    await fake.setHold(true)
+                }
+                // A month on: renewed.
+                await Self.advance(fake, clock, by: 31 * 86_400 + 3_600)
+                await fake.cancelAtPeriodEnd(subscription: subscription)
+                _ = await fake.refundLatest(subscription: subscription, amount: 100)
+                switch delivery {
+                case .reversed:
+                    await fake.releaseReversed()
+                case .late:
+                    // The first checkout's events arrive last.
+                    let all = await fake.pendingEvents
+                    await fake.release(order: all.filter { !firstBatch.contains($0) } + firstBatch)
+                case .rollingSecret:
+                    let pending = await fake.pendingEvents
+                    let refused = await fake.deliver(eventID: try #require(pending.first))
+                    #expect(refused == 400, "the server does not know the new secret yet")
+                    let later = try await services.accounts.login(
+                        username: "admin", password: "admin-password-1", address: nil, client: "tests")
+                    let set = try await client.send(
+                        .put, "/api/v1/admin/plugins/stripe", token: later.token,
+                        json: ["values": ["webhook_secret": await fake.signingSecret]])
+                    #expect(set.status == .ok, "\(set.body)")
+                    await fake.release()
+                default:
+                    break
+                }
+                await fake.setHold(false)
+                try await Self.settle(fake, services)
+                let refused = await fake.deliveries.filter { $0.status != 200 }
+                #expect(refused.count == (delivery == .dropped ? 3 : 0), "\(refused)")
+                if delivery == .twice {
+                    #expect(Set(await fake.deliveries.map(\.eventID)).count * 2 == (await fake.deliveries.count))
+                }
+                let (plan, grant) = try await Self.plan(services, ola.user)
+                let money = try await Self.ledger(services, ola.user).filter { $0.kind != .planChange }
+                    .map { "\($0.kind.rawValue) \($0.amountMinor) \($0.currency) \($0.planID?.rawValue ?? "-")" }
+                    .sorted()
+                // The listener and the subscription are new in each run; the rest must match.
+                let kept = grant.map {
+                    var kept = $0
+                    kept.reference = nil
+                    kept.userID = UserID("")
+                    return kept
+                }
+                return Outcome(plan: plan, grant: kept, money: money)
+            }
+        }
+    }
+
+    @Test func eventsTwiceShuffledLateDroppedOrUnderARollingSecretLeaveTheSameState() async throws {
+        let start = Date(timeIntervalSince1970: 1_796_000_000)
+        let expected = try await Self.story(.inOrder, start: start)
+        #expect(expected.plan == PlanID("premium") && expected.grant?.status == .canceled, "\(expected)")
+        #expect(expected.money == ["payment 499 EUR premium", "payment 499 EUR premium", "refund -100 EUR premium"])
+        for delivery in Delivery.allCases.dropFirst() {
+            let outcome = try await Self.story(delivery, start: start)
+            #expect(outcome == expected, "\(delivery): \(outcome)")
+        }
+    }
+
+    @Test func signaturesThatFailChangeNothing() async throws {
+        let clock = ManualClock(Date())
+        try await FakeStripe.run(now: clock.now) { fake, base in
+            let server = try await Self.start(fake, base: base, clock: clock)
+            let services = server.services
+            let ola = try await server.addUser("ola")
+            try await server.withLiveClient { client, port in
+                await fake.setEndpoint("http://127.0.0.1:\(port)/plugins/stripe/webhook")
+                let checkout = try await client.send(
+                    .post, "/api/v1/me/plan/checkout", token: ola.token, json: ["planId": "premium"])
+                let session = String((checkout.json["url"] as? String ?? "").split(separator: "/").last ?? "")
+                await fake.setHold(true)
+                #expect(await fake.pay(session: session) == nil)
+                let events = await fake.pendingEvents
+                #expect(events.count >= 3)
+                for event in events {
+                    #expect(
+                        await fake.deliver(eventID: event, signedAt: Date().addingTimeInterval(-301)) == 400, "a replay"
+                    )
+                    #expect(await fake.deliver(eventID: event, signedAt: Date().addingTimeInterval(400)) == 400)
+                    #expect(await fake.deliver(eventID: event, tamper: true) == 400, "a changed body")
+                    #expect(await fake.deliver(eventID: event, secret: "whsec_not_the_one") == 400, "a wrong secret")
+                    #expect(await fake.deliver(eventID: event, unsigned: true) == 400, "no signature")
+                }
+                // Signed but not an event, or an event of a kind not handled: refused or acknowledged; nothing changes.
+                #expect(await fake.postSigned(Data("{not json".utf8)) == 400)
+                #expect(
+                    await fake.postSigned(Data(#"{"id":"evt_x","object":"event","type":"invoice.paid"}"#.utf8)) == 400)
+                let other = Data(
+                    #"{"id":"evt_other","object":"event","type":"customer.tax_id.created","data":{"object":{}}}"#.utf8)
+                #expect(await fake.postSigned(other) == 200)
+                let wrongRoute = try await client.send(.get, "/plugins/stripe/webhook")
+                #expect(wrongRoute.status == .notFound)
+                #expect(try await Self.plan(services, ola.user) == (Plan.freeID, nil))
+                #expect(try await Self.ledger(services, ola.user).isEmpty)
+                let inbox = try await services.scanning.database.pool.read { db in
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM stripe_inbox") ?? -1
+                }
+                #expect(inbox == 0)
+                // The genuine deliveries then apply.
+                await fake.setHold(false)
+                await fake.release()
+                try await Self.settle(fake, services)
+                #expect(try await Self.plan(services, ola.user).0 == PlanID("premium"))
+            }
+        }
+    }
+
+    @Test func anAdminGrantsExtendsAndRevokesByHand() async throws {
+        let server = try await InProcessServer.start(environment: [
+            "CANTO_PLUGINS_MANUAL_ENABLED": "true", "CANTO_PLUGINS_MANUAL_INSTRUCTIONS": "Cash to Anna: 4.99 a month.",
+        ])
+        _ = try await server.services.plans.save(Self.free, by: server.admin)
+        _ = try await server.services.plans.save(Self.premium, by: server.admin)
+        let ola = try await server.addUser("ola")
+        let bo = try await server.addUser("bo")
+        let admin = try await server.addAdminSession()
+        let services = server.services
+        let who = ola.user.id.rawValue
+        try await server.withClient { client in
+            // Ola asks: the request waits for an admin, with the household's instructions.
+            let asked = try await client.send(
+                .post, "/api/v1/me/plan/checkout", token: ola.token, json: ["planId": "premium", "provider": "manual"])
+            #expect((asked.json["url"] as? String)?.hasSuffix("plan=back&manual=requested") == true, "\(asked.body)")
+            let instructions = try await client.send(.get, "/api/v1/plugins/manual/instructions", token: ola.token)
+            #expect(instructions.json["instructions"] as? String == "Cash to Anna: 4.99 a month.")
+            #expect(instructions.json["requested"] as? String == "premium")
+            let requests = try await client.send(.get, "/api/v1/plugins/manual/requests", token: admin)
+            #expect((requests.json["items"] as? [[String: Any]])?.first?["username"] as? String == "ola")
+            // Only admins grant.
+            let sneaky = try await client.send(
+                .post, "/api/v1/plugins/manual/grant", token: bo.token,
+                json: ["userId": bo.user.id.rawValue, "planId": "premium", "days": 30])
+            #expect(sneaky.status == .forbidden)
+            let bad = try await client.send(
+                .post, "/api/v1/plugins/manual/grant", token: admin,
+                json: ["userId": who, "planId": "gold", "days": 30])
+            #expect(bad.status == .badRequest)
+            let granted = try await client.send(
+                .post, "/api/v1/plugins/manual/grant", token: admin,
+                json: ["userId": who, "planId": "premium", "days": 30, "amountMinor": 499, "note": "cash"])
+            #expect(granted.json["planId"] as? String == "premium", "\(granted.body)")
+            let after = try await client.send(.get, "/api/v1/plugins/manual/requests", token: admin)
+            #expect((after.json["items"] as? [[String: Any]])?.isEmpty == true, "the request is answered")
+        }
+        let first = try #require(try await Self.plan(services, ola.user).1)
+        #expect(first.planID == PlanID("premium") && first.provider == "manual")
+        try await server.withClient { client in
+            let extended = try await client.send(
+                .post, "/api/v1/plugins/manual/extend", token: admin, json: ["userId": who, "days": 30])
+            #expect(extended.status == .ok, "\(extended.body)")
+            let none = try await client.send(
+                .post, "/api/v1/plugins/manual/extend", token: admin, json: ["userId": bo.user.id.rawValue, "days": 30])
+            #expect(none.status == .conflict)
+        }
+        let longer = try #require(try await Self.plan(services, ola.user).1)
+        #expect(
+            abs((longer.periodEnd ?? .distantPast).timeIntervalSince(first.periodEnd ?? .distantFuture) - 30 * 86_400)
+                < 2)
+        try await server.withClient { client in
+            let revoked = try await client.send(
+                .post, "/api/v1/plugins/manual/revoke", token: admin, json: ["userId": who, "note": "moved out"])
+            #expect(revoked.json["planId"] as? String == "free", "\(revoked.body)")
+        }
+        #expect(try await Self.plan(services, ola.user) == (Plan.freeID, nil))
+        let ledger = try await Self.ledger(services, ola.user)
+        #expect(ledger.map(\.kind) == [.planChange, .planChange, .payment], "newest first: \(ledger)")
+        #expect(
+            ledger.last?.amountMinor == 499 && ledger.last?.note == "by admin: cash"
+                && ledger.last?.provider == "manual")
     }
 }

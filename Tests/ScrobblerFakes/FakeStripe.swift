@@ -259,6 +259,11 @@ public actor FakeStripe {
         return await post(body, header: header)
     }
 
+    /// Posts `body` signed with the current secrets (what Stripe would never send: a test's own bytes).
+    public func postSigned(_ body: Data) async -> Int {
+        await post(body, header: signature(body, at: Date(), secrets: secrets))
+    }
+
     /// Moves the fake's clock: renewals, failed renewals and their retries, and period ends fall
     /// due in time order, each with its events.
     public func advance(by seconds: TimeInterval) async {
