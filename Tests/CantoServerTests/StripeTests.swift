@@ -2,6 +2,7 @@ import CantoCore
 import CantoDomain
 import CantoPluginKit
 import CantoStore
+import CantoTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -113,6 +114,7 @@ struct StripeTests {
                 let original = try await client.send(
                     .get, "/api/v1/tracks/\(track.rawValue)/stream?format=raw", token: ola.token)
                 #expect(original.headers[.eTag] != nil, "a Premium stream is the original")
+                #expect(original.headers[.cacheControl] == "private, no-cache", "never replayed to another sign-in")
                 let shared = try await client.subsonic("createShare", [("id", track.rawValue)], as: ola)
                 #expect(shared.subsonicError == nil, "\(shared.body)")
                 let payments = try await Self.ledger(services, ola.user).filter { $0.kind == .payment }
@@ -408,5 +410,92 @@ struct StripeTests {
         #expect(
             ledger.last?.amountMinor == 499 && ledger.last?.note == "by admin: cash"
                 && ledger.last?.provider == "manual")
+    }
+
+    /// The binary killed (SIGKILL) at random moments while it takes and processes deliveries, four
+    /// times; Stripe delivers everything again each time; at the end every listener's grant and the
+    /// ledger are what Stripe's state says, each payment and refund once, the database intact.
+    @Test func killedMidWebhookTheRedeliveriesConverge() async throws {
+        try await FakeStripe.run { fake, base in
+            let data = try TemporaryDirectory(prefix: "canto-stripe-kill")
+            let environment = [
+                "CANTO_PLUGINS_STRIPE_ENABLED": "true", "CANTO_PLUGINS_STRIPE_SECRET_KEY": FakeStripe.secretKey,
+                "CANTO_PLUGINS_STRIPE_WEBHOOK_SECRET": await fake.signingSecret, "CANTO_PLUGINS_STRIPE_API_URL": base,
+            ]
+            var server = try await TestServer.start(environment: environment, scan: false, data: data)
+            let admin = try await server.setUpAdmin()
+            let plan = try await admin.json(
+                "PUT", "/api/v1/admin/plans/premium",
+                [
+                    "name": "Premium", "priceMinor": 499, "currency": "EUR", "interval": "month", "trialDays": 0,
+                    "entitlements": ["originalFiles": true, "downloads": true, "shares": true] as [String: Any],
+                ])
+            #expect(plan.status == 200, "\(plan.body)")
+            var subscriptions: [String: String] = [:]
+            await fake.setHold(true)
+            for name in ["ola", "bo", "kim"] {
+                let listener = try await server.addUser(name, as: admin)
+                let checkout = try await listener.json("POST", "/api/v1/me/plan/checkout", ["planId": "premium"])
+                let session = String((checkout.json["url"] as? String ?? "").split(separator: "/").last ?? "")
+                #expect(await fake.pay(session: session) == nil, "\(checkout.body)")
+                subscriptions[name] = try #require(await fake.subscription(ofUser: listener.userID))
+            }
+            // Bo's card fails at the renewal; Kim cancels at period end; Ola is partly refunded.
+            await fake.setCardFails(subscription: subscriptions["bo"] ?? "", true)
+            await fake.cancelAtPeriodEnd(subscription: subscriptions["kim"] ?? "")
+            await fake.advance(by: 31 * 86_400 + 3_600)
+            #expect(await fake.refundLatest(subscription: subscriptions["ola"] ?? "", amount: 150) != nil)
+            let events = await fake.events.count
+            #expect(events >= 15, "\(events) events")
+
+            for _ in 0..<4 {
+                await fake.setEndpoint(server.url("/plugins/stripe/webhook"))
+                let process = server.process
+                async let delivered = fake.redeliverAll()
+                try await Task.sleep(for: .milliseconds(Int.random(in: 2...40)))
+                process.signal(SIGKILL)
+                _ = await delivered
+                try await process.waitForExit()
+                server = try await TestServer.start(environment: environment, scan: false, data: data)
+            }
+            await fake.setEndpoint(server.url("/plugins/stripe/webhook"))
+            var taken = false
+            for _ in 0..<5 where !taken { taken = await fake.redeliverAll() }
+            #expect(taken, "the last redelivery reached the server")
+            let database = try CantoDatabase(dataDirectory: data.url)
+            try await Self.waitUntil("the inbox is empty") {
+                try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM stripe_inbox") }
+                    == 0
+            }
+            let integrity = try await database.pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check")
+            }
+            #expect(integrity == "ok")
+
+            let again = try await server.login("admin", "admin-password-1")
+            let users = try await again.get("/api/v1/admin/users").json["items"] as? [[String: Any]] ?? []
+            let ledger = try await again.get("/api/v1/admin/ledger").json["items"] as? [[String: Any]] ?? []
+            let money = ledger.filter { $0["kind"] as? String != "plan_change" }
+            let references = money.compactMap { $0["reference"] as? String }
+            #expect(Set(references).count == references.count, "each payment and refund once: \(references)")
+            let store = PlanRepository(database: database)
+            for name in ["ola", "bo", "kim"] {
+                let id = try #require(users.first { $0["username"] as? String == name }?["id"] as? String)
+                let grant = try await store.grant(of: UserID(id))
+                let status = await fake.status(ofSubscription: subscriptions[name] ?? "")
+                let mine = money.filter { $0["userId"] as? String == id }.compactMap { $0["amountMinor"] as? Int }
+                    .sorted()
+                switch name {
+                case "ola":
+                    #expect(status == "active" && grant?.status == .active && grant?.planID == PlanID("premium"))
+                    #expect(mine == [-150, 499, 499], "\(mine)")
+                case "bo":
+                    #expect(status == "past_due" && grant?.status == .pastDue && grant?.graceUntil != nil)
+                    #expect(mine == [499], "\(mine)")
+                default:
+                    #expect(status == "canceled" && grant == nil, "\(String(describing: grant))")
+                    #expect(mine == [499], "\(mine)")
+                }
+            }
+        }
     }
 }

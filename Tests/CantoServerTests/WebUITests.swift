@@ -14,7 +14,7 @@ struct WebUITests {
     static let steps = [
         "login", "scrobbler", "search", "play", "queue", "playlist", "reload", "scan", "browse", "radio", "foryou",
         "instantmix", "genreradio", "sonicpath", "stats", "review", "timezone", "adminstats", "spotify", "spotifylink",
-        "spotifysync", "spotifyconnect", "spotifyexport", "plans", "phone", "console",
+        "spotifysync", "spotifyconnect", "spotifyexport", "plans", "stripe", "phone", "console",
     ]
 
     /// Three albums (one on two discs, one with a cover) of 30-second tones, long enough to
@@ -120,12 +120,28 @@ struct WebUITests {
         }
         try await FakeListenBrainz.run { fake, listenBrainz in
             try await FakeSpotify.run { spotify, spotifyBase in
-                await fake.addToken("e2e-listenbrainz-token", user: "admin-at-lb")
-                await Self.stageSpotify(spotify)
-                let (server, admin) = try await Self.drive(python, listenBrainz: listenBrainz, spotify: spotifyBase)
-                try await Self.checkListenBrainz(fake, server: server, admin: admin)
-                await Self.checkSpotify(spotify)
+                try await FakeStripe.run { stripe, stripeBase in
+                    await fake.addToken("e2e-listenbrainz-token", user: "admin-at-lb")
+                    await Self.stageSpotify(spotify)
+                    let (server, admin) = try await Self.drive(
+                        python, listenBrainz: listenBrainz, spotify: spotifyBase, stripe: (stripe, stripeBase))
+                    try await Self.checkListenBrainz(fake, server: server, admin: admin)
+                    await Self.checkSpotify(spotify)
+                    await Self.checkStripe(stripe)
+                }
             }
+        }
+    }
+
+    /// What the browser's checkout did on Stripe's side: the fake posted the payment's events to the
+    /// server's webhook, which took them (200).
+    static func checkStripe(_ fake: FakeStripe) async {
+        await fake.settled()
+        let deliveries = await fake.deliveries
+        for type in ["checkout.session.completed", "invoice.paid"] {
+            #expect(
+                deliveries.contains { $0.type == type && $0.status == 200 },
+                "no \(type) answered 200 among the deliveries \(deliveries.map { "\($0.type) \($0.status)" })")
         }
     }
 
@@ -170,16 +186,22 @@ struct WebUITests {
     }
 
     /// Runs the browser against a new server; returns the server and its admin.
-    static func drive(_ python: URL, listenBrainz: String, spotify: String) async throws -> (TestServer, Client) {
+    static func drive(
+        _ python: URL, listenBrainz: String, spotify: String, stripe: (fake: FakeStripe, base: String)
+    ) async throws -> (TestServer, Client) {
         let music = try TemporaryDirectory(prefix: "canto-web-music")
         try Self.makeLibrary(at: music.url)
         // Spotify's app and addresses come from the environment; the admin turns the plugin on in the
-        // browser (the "spotify" step first sees it off).
+        // browser (the "spotify" step first sees it off). Stripe runs from the start, against the fake.
         let server = try await TestServer.start(
             environment: [
                 "CANTO_PLUGINS_LISTENBRAINZ_BASE_URL": listenBrainz, "CANTO_PLUGINS_SPOTIFY_CLIENT_ID": "e2e-app",
                 "CANTO_PLUGINS_SPOTIFY_ACCOUNTS_URL": spotify, "CANTO_PLUGINS_SPOTIFY_API_URL": spotify,
+                "CANTO_PLUGINS_STRIPE_ENABLED": "true", "CANTO_PLUGINS_STRIPE_SECRET_KEY": FakeStripe.secretKey,
+                "CANTO_PLUGINS_STRIPE_WEBHOOK_SECRET": await stripe.fake.signingSecret,
+                "CANTO_PLUGINS_STRIPE_API_URL": stripe.base,
             ], music: music.url)
+        await stripe.fake.setEndpoint(server.url("/plugins/stripe/webhook"))
         let password = "admin-password-1"
         let admin = try await server.setUpAdmin(username: "admin", password: password)
         var scanned = false

@@ -161,6 +161,9 @@ public actor FakeStripe {
     var dropNext = 0
     public private(set) var deliveries: [Delivery] = []
     var delivering = false
+    /// The endpoint did not answer in this batch: the batch's other deliveries fail at once (as
+    /// Stripe's do while an endpoint is down) instead of each waiting out its timeout.
+    var unreachable = false
 
     init(now: Date) {
         self.now = now
@@ -194,7 +197,10 @@ public actor FakeStripe {
     // MARK: - Test controls
 
     /// Where events are posted (`http://127.0.0.1:PORT/plugins/stripe/webhook`).
-    public func setEndpoint(_ url: String) { endpoint = URL(string: url) }
+    public func setEndpoint(_ url: String) {
+        endpoint = URL(string: url)
+        unreachable = false
+    }
 
     /// The current signing secret (the newest).
     public var signingSecret: String { secrets[0] }
@@ -219,6 +225,7 @@ public actor FakeStripe {
 
     /// Delivers what is pending, in `order` (event IDs; those not named follow in their own order).
     public func release(order: [String]? = nil) async {
+        unreachable = false
         var queue = pending
         if let order {
             let named = order.filter(queue.contains)
@@ -231,9 +238,14 @@ public actor FakeStripe {
     /// Delivers the pending events newest first.
     public func releaseReversed() async { await release(order: pending.reversed()) }
 
-    /// Posts every event ever made again, in order (Stripe's "resend" on each).
-    public func redeliverAll() async {
+    /// Posts every event ever made again, in order (Stripe's "resend" on each); true when the
+    /// endpoint took every one (answered 2xx).
+    @discardableResult
+    public func redeliverAll() async -> Bool {
+        unreachable = false
+        let before = deliveries.count
         for event in events { await deliver(event.id) }
+        return deliveries[before...].allSatisfy { (200..<300).contains($0.status) }
     }
 
     /// Waits until nothing is being delivered and nothing waits that is not held.
@@ -886,6 +898,7 @@ public actor FakeStripe {
     func flush() async {
         guard !holdDeliveries, !delivering else { return }
         delivering = true
+        unreachable = false
         while !pending.isEmpty, !holdDeliveries {
             let id = pending.removeFirst()
             await deliver(id)
@@ -919,18 +932,21 @@ public actor FakeStripe {
     }
 
     func post(_ body: Data, header: String?) async -> Int {
-        guard let endpoint else { return 0 }
+        guard let endpoint, !unreachable else { return 0 }
         var request = HTTPClientRequest(url: endpoint.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         request.headers.add(name: "User-Agent", value: "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
         if let header { request.headers.add(name: "Stripe-Signature", value: header) }
         request.body = .bytes(ByteBuffer(bytes: body))
+        let started = ContinuousClock.now
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             _ = try? await response.body.collect(upTo: 1 << 20)
             return Int(response.status.code)
         } catch {
+            // Refused or reset at once: the endpoint is down. (A slow answer is not.)
+            if ContinuousClock.now - started < .seconds(1) { unreachable = true }
             return 0
         }
     }

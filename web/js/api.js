@@ -80,7 +80,18 @@ export function qs(params) {
 
 export const enc = encodeURIComponent;
 export const coverUrl = (id, size = 300) => `/api/v1/covers/${enc(id)}?size=${size}`;
-export const streamUrl = (id) => `/api/v1/tracks/${enc(id)}/stream`;
+
+/** What shapes this browser's streams (who listens, their plan, their quality settings), in short. */
+let streamVariant = "";
+
+/** Sets the stream variant: it goes into every stream URL, so the browser's cache (which keeps a raw
+ * file's answer) never hands one listener's stream, or a stream of another plan, to the next. */
+export function setStreamVariant(value) {
+  streamVariant = value ?? "";
+}
+
+/** A track's stream; params: offset (seconds, for a transcode started part-way). */
+export const streamUrl = (id, params = {}) => `/api/v1/tracks/${enc(id)}/stream${qs({ ...params, v: streamVariant })}`;
 
 /** The items of a list: every API list comes as one page shape ({items, offset, limit, more, total?});
  * an array inside another answer (search results' artists, an album's genres) is taken as it is. */

@@ -4,6 +4,7 @@ import { api, onUnauthorized } from "./api.js";
 import { markPlaying } from "./components.js";
 import { $, $$, h, icon } from "./dom.js";
 import * as player from "./player.js";
+import { refreshStreamVariant } from "./plan.js";
 import { initPlayerBar } from "./playerbar.js";
 import { render, route, start } from "./router.js";
 import { initSearch } from "./search.js";
@@ -203,6 +204,7 @@ async function enterApp(me) {
   } catch (error) {
     announceError(error, "Loading preferences");
   }
+  await refreshStreamVariant();
   if (!appStarted) {
     appStarted = true;
     await player.restore();

@@ -316,7 +316,7 @@ function applySeek(target) {
   offset = target;
   lastTime = 0;
   const resume = wantPlay || isPlaying();
-  audio.src = `${streamUrl(track.id)}?offset=${target.toFixed(2)}`;
+  audio.src = streamUrl(track.id, { offset: target.toFixed(2) });
   if (resume) startAudio();
 }
 

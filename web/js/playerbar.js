@@ -2,7 +2,9 @@
 
 import { api, coverUrl, enc } from "./api.js";
 import { $, fmtTime, setIcon } from "./dom.js";
+import { myPlan, PLAN_CHANGED, qualityLimit } from "./plan.js";
 import * as player from "./player.js";
+import { session } from "./session.js";
 import { announce, announceError } from "./ui.js";
 
 export function initPlayerBar() {
@@ -95,13 +97,74 @@ export function initPlayerBar() {
   };
 
   const thumbs = initThumbs();
-  player.on("track", () => { renderTrack(); renderTime(); thumbs(); });
-  player.on("state", renderState);
+  const quality = initQuality();
+  player.on("track", () => { renderTrack(); renderTime(); thumbs(); quality(); });
+  player.on("state", () => { renderState(); quality(); });
   player.on("time", renderTime);
   renderTrack();
   renderState();
   renderTime();
   thumbs();
+}
+
+/**
+ * The quality the listener's plan holds streams to ("128 kbit/s"), beside the artist while a track
+ * is loaded: a link to their plan, labelled with the plan that plays the original files. The first
+ * play on such a plan says so once (per listener and plan, in this tab). Returns the function
+ * that shows it again when the track or the playing state changes.
+ */
+function initQuality() {
+  const chip = $("#player-quality");
+  let limit = null;
+  let loading = null; // the user whose plan is being (or was) read
+
+  const said = (key) => {
+    try {
+      if (sessionStorage.getItem(key)) return true;
+      sessionStorage.setItem(key, "1");
+    } catch {
+      // storage disabled: say it every page
+    }
+    return false;
+  };
+
+  const render = () => {
+    const show = Boolean(limit && player.current());
+    chip.hidden = !show;
+    if (!show) return;
+    chip.textContent = limit.short;
+    chip.title = limit.message;
+    chip.setAttribute("aria-label", `${limit.message} See your plan.`);
+    if (player.isPlaying() && !said(`canto.quality-said:${session.me?.id}:${limit.plan}`)) {
+      announce(limit.message, { plan: true });
+    }
+  };
+
+  const load = async () => {
+    const user = session.me?.id;
+    loading = user;
+    try {
+      const info = await myPlan();
+      if (loading !== user) return;
+      const found = qualityLimit(info);
+      limit = found && { ...found, plan: info.mine.plan?.id };
+    } catch (error) {
+      limit = null;
+      console.warn("plan", error);
+    }
+    render();
+  };
+
+  window.addEventListener(PLAN_CHANGED, () => {
+    loading = null;
+    limit = null;
+    render();
+    if (session.me) load();
+  });
+  return () => {
+    if (session.me && loading !== session.me.id) load();
+    else render();
+  };
 }
 
 /**

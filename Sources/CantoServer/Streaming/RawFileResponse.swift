@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 
 /// A file on disk as an HTTP response: single byte ranges (206, 416), `If-Range`, `ETag`,
-/// `Last-Modified`, `Accept-Ranges` and HEAD.
+/// `Last-Modified`, `Accept-Ranges`, `Cache-Control: private, no-cache` and HEAD.
 struct RawFileResponse {
     let path: String
     let contentType: String
@@ -26,6 +26,9 @@ struct RawFileResponse {
         headers[.acceptRanges] = "bytes"
         headers[.eTag] = etag
         headers[.lastModified] = Self.httpDate(modified)
+        // One address answers each listener as their plan allows (the original, or a transcode):
+        // a browser must ask again rather than replay what another sign-in was sent.
+        headers[.cacheControl] = "private, no-cache"
         if let downloadName {
             let safe = downloadName.replacingOccurrences(of: "\"", with: "'")
             headers[.contentDisposition] = "attachment; filename=\"\(safe)\""

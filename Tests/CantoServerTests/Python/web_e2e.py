@@ -67,11 +67,23 @@ failure-<step>.log with the browser console, and later independent steps still r
             note "cash" and 3.00 received: the ledger shows the line and the month's total; that listener's
             profile shows "Your plan" (Family, what it grants), the other plans and the payment, also at
             390 px wide; back as the admin, Free gets its downloads and share links back
+  stripe    (the server runs the Stripe plugin against the Swift test's fake Stripe) the admin limits Free
+            (128 kbit/s, no original files, no downloads) and adds Premium (4.99 EUR a month, everything);
+            a new listener plays a track: the player bar shows the 128 kbit/s cap and says original
+            quality comes with Premium, and the stream is a transcode (no ID3 tag, 128 kbit/s); the cap
+            links to the profile, where "Upgrade with Stripe" on Premium goes to the fake's hosted
+            checkout page; Pay brings the browser back: the profile says the payment arrived, shows
+            Premium and Manage payment (which opens the fake's portal, and its Return comes back), at
+            390 px too; a track then plays from the original file (its ID3 tag, its own 64 kbit/s) at a
+            stream URL of another variant than Free's (so the browser's cache cannot replay a transcode);
+            the admin's ledger shows the 4.99 payment through stripe; Free (and any plan cheaper than
+            Premium that plays originals) are put back as they were
   phone     at 375×667 the menu button opens the navigation and the albums grid shows
   console   no Content-Security-Policy violation or uncaught error in the browser console
 
 The last line of stdout is {"passed": [...], "failed": [...], "screenshots": [...]};
-the exit status is 0 only when every step passed.
+the exit status is 0 only when every step passed. --steps a,b (or WEB_E2E_STEPS=a,b) runs only
+those steps after login, to try one quickly (the Swift test expects them all).
 """
 
 from __future__ import annotations
@@ -79,6 +91,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import re
 import sys
 import tempfile
@@ -137,6 +150,9 @@ class E2E:
     # MARK: - Running steps
 
     def step(self, name: str, action: Callable[[], None], requires: tuple[str, ...] = ()) -> None:
+        chosen = [s for s in self.args.steps.split(",") if s]
+        if chosen and name not in chosen and name != "login":
+            return
         self.step_name = name
         missing = [r for r in requires if r not in self.passed]
         if missing:
@@ -1866,6 +1882,213 @@ class E2E:
         elif self.fetch_json("/api/v1/me").get("username") != self.args.username:
             self.sign_out_in(self.args.username, self.args.password)
 
+    # MARK: - Stripe (against the Swift test's fake Stripe)
+
+    PAYER = ("e2e-payer", "payer-password-1")
+    LIMITED = {"maxBitrate": 128, "originalFiles": False, "downloads": False}
+    EVERYTHING = {"maxBitrate": None, "originalFiles": True, "downloads": True, "shares": True, "concurrentStreams": None}
+
+    def put_plan(self, plan: dict[str, Any], entitlements: dict[str, Any]) -> None:
+        self.fetch_json(f"/api/v1/admin/plans/{plan['id']}", "PUT", {
+            **{k: plan[k] for k in ("name", "priceMinor", "currency", "interval", "trialDays")},
+            "entitlements": {**self.EVERYTHING, **plan.get("entitlements", {}), **entitlements}})
+
+    def stream_check(self, title: str) -> dict[str, Any]:
+        """What the player's <audio> plays, asked again at its own URL (through the browser's cache, as the
+        player is) for the first 4 KiB: the status, the
+        size (Content-Range), the kbit/s that size makes over the track's length, and whether the bytes
+        start with the file's ID3 tag naming `title`. An original file has its tags and its own bitrate; a
+        transcode (live, or a finished one from the cache, which also answers ranges with an ETag) has
+        neither: the server writes no tags and encodes at the plan's cap."""
+        src = self.audio()["src"]
+        if "/api/v1/tracks/" not in src:
+            raise StepFailure(f"{self.step_name}: the player's audio src is {src!r}")
+        answer = self.driver.execute_async_script(
+            """const [src, title, done] = arguments;
+            const controller = new AbortController();
+            (async () => {
+              const r = await fetch(src, {credentials: 'same-origin', headers: {Range: 'bytes=0-4095'}, signal: controller.signal});
+              const reader = r.body.getReader();
+              let text = '';
+              while (text.length < 4096) {
+                const {done: end, value} = await reader.read();
+                if (end) break;
+                text += Array.from(value, (b) => String.fromCharCode(b)).join('');
+              }
+              controller.abort();
+              done({status: r.status, etag: r.headers.get('ETag'), type: r.headers.get('Content-Type'),
+                    range: r.headers.get('Content-Range'), tagged: text.startsWith('ID3') && text.includes(title)});
+            })().catch((e) => done({status: 0, error: String(e)}));""", src, title)
+        total = (answer.get("range") or "").rpartition("/")[2]
+        duration_ms = self.fetch_json(f"/api/v1/tracks/{self.current_id()}").get("durationMs", 0) if total.isdigit() else 0
+        answer["kbps"] = round(int(total) * 8 / duration_ms) if duration_ms else None
+        answer["src"] = src
+        return answer
+
+    def play_from_album(self, title: str, index: int) -> tuple[str, str]:
+        """Plays the album's track at `index` from its page; waits until the audio element plays past 1 s.
+        Answers the track's ID and title."""
+        album = self.album_named(title)
+        self.go(f"/album/{album['id']}")
+        rows = self.until(lambda _: (lambda r: r if len(r) > index else False)(self.all(tid("track-row"))),
+                          f"the tracks of {title}")
+        row = rows[index]
+        track = row.get_attribute("data-track-id")
+        name = self.find(tid("track-title"), row).text
+        button = row.find_element(By.CSS_SELECTOR, tid("play-button"))
+        self.js("arguments[0].scrollIntoView({block: 'center'})", button)
+        button.click()
+        try:
+            WebDriverWait(self.driver, 20, poll_frequency=0.2).until(
+                lambda _: self.current_id() == track and (lambda a: a["time"] > 1.0 and not a["paused"])(self.audio()))
+        except TimeoutException:
+            raise StepFailure(f"{self.step_name}: the player did not play {track} past 1 s: {self.audio()}") from None
+        return track, name
+
+    def until_app(self, what: str, timeout: float = 30) -> None:
+        """Waits until the browser is back on the app's origin, signed in, with its page drawn."""
+        def back(_: Any) -> bool:
+            try:
+                return self.driver.current_url.startswith(self.base + "/") and bool(self.js(
+                    "return document.readyState === 'complete' && !!document.getElementById('app') && !document.getElementById('app').hidden"))
+            except WebDriverException:
+                return False  # between the pages
+        self.until(back, what, timeout)
+        self.wait_view()
+
+    def stripe(self) -> None:
+        self.back_as_admin()
+        username, password = self.PAYER
+        page = self.fetch_json("/api/v1/plans")
+        if "stripe" not in page.get("providers", []):
+            raise StepFailure(f"stripe: the Stripe plugin is not running (providers {page.get('providers')})")
+        # Free limited; any plan that plays the original files for less than Premium is limited too for the
+        # step (the plans step's Family would otherwise be the plan the player names).
+        changed = [p for p in page["items"] if p["id"] != "premium" and p["priceMinor"] < 499
+                   and p["entitlements"].get("originalFiles") and p["entitlements"].get("maxBitrate") is None]
+        users = self.fetch_json("/api/v1/admin/users")["items"]
+        payer = next((u for u in users if u["username"] == username), None)
+        try:
+            for plan in changed:
+                self.put_plan(plan, self.LIMITED)
+            self.fetch_json("/api/v1/admin/plans/premium", "PUT", {
+                "name": "Premium", "priceMinor": 499, "currency": "EUR", "interval": "month", "trialDays": 0,
+                "entitlements": self.EVERYTHING})
+            if payer is None:
+                created = self.fetch_json("/api/v1/admin/users", "POST", {"username": username, "password": password, "role": "user"})
+                payer = created.get("user", created)
+
+            # A new listener on Free plays a track: a transcode at 128 kbit/s, and the player says so.
+            self.sign_out_in(username, password)
+            _, first = self.play_from_album("Morning Light", 0)
+            chip = self.visible(tid("player-quality"), "the plan's cap in the player bar")
+            if "128" not in chip.text or "Premium" not in (chip.get_attribute("aria-label") or ""):
+                raise StepFailure(f"stripe: the player's cap reads {chip.text!r} ({chip.get_attribute('aria-label')!r})")
+            said = self.until(lambda _: (lambda t: t if "Premium" in t and "128 kbit/s" in t else False)(
+                self.find("#status").get_attribute("textContent") or ""), "the player to say original quality comes with Premium")
+            if "plan" not in (self.find("#status").get_attribute("class") or ""):
+                raise StepFailure("stripe: the plan notice is not shown as one")
+            stream = self.stream_check(first)
+            if stream["status"] not in (200, 206) or stream["tagged"] or (stream["kbps"] or 128) < 120:
+                raise StepFailure(f"stripe: a Free listener's stream should be a transcode at 128 kbit/s: {stream}")
+            print(f"     limit: {said!r}; the stream {stream}", flush=True)
+            free_variant = stream["src"].partition("?")[2]
+            self.shot("stripe-limit")
+
+            # The cap leads to the profile, where Premium can be bought through Stripe.
+            self.click(tid("player-quality"))
+            self.wait_view()
+            if self.js("return location.hash") != "#/profile":
+                raise StepFailure(f"stripe: the cap led to {self.js('return location.hash')!r}")
+            upgrade = f'{tid("plan-upgrade")}[data-plan-id="premium"][data-provider="stripe"]'
+            button = self.visible(upgrade, "Upgrade with Stripe on the Premium plan")
+            if button.text != "Upgrade with Stripe":
+                raise StepFailure(f"stripe: the upgrade button reads {button.text!r}")
+            if self.find(tid("plan-ask-admin")) is not None:
+                raise StepFailure("stripe: the profile still says to ask an admin while Stripe runs")
+            if self.text_of(tid("my-plan-name")) != "Free":
+                raise StepFailure(f"stripe: the new listener's plan reads {self.text_of(tid('my-plan-name'))!r}")
+            self.scroll_to(tid("my-plan"))
+            self.shot("stripe-plans")
+            self.fits_phone(tid("my-plan"), "stripe-plans-phone")
+
+            # Stripe's hosted checkout (the fake's page, on its own origin), paid with the test card.
+            self.click(upgrade)
+            self.until(lambda _: "/c/pay/cs_" in self.driver.current_url, "the browser to reach Stripe's checkout page")
+            self.visible("#pay", "the checkout page's Pay button")
+            price = self.driver.find_element(By.ID, "price").text
+            card = self.driver.find_element(By.ID, "card").get_attribute("value")
+            if "4.99" not in price or "EUR" not in price or "4242" not in card:
+                raise StepFailure(f"stripe: the checkout page shows {price!r}, card {card!r}")
+            checkout = self.driver.current_url
+            self.shot("stripe-checkout")
+            self.driver.find_element(By.ID, "pay").click()
+
+            # Back in the app: the payment is confirmed and the profile shows Premium.
+            self.until_app("the browser to come back from the checkout")
+            notice = self.until(lambda _: (lambda t: t if "Payment received" in t else False)(self.text_of(tid("plan-return-notice"))),
+                                "the profile to say the payment arrived", timeout=25)
+            if "Premium" not in notice:
+                raise StepFailure(f"stripe: the return notice reads {notice!r}")
+            self.until(lambda _: self.text_of(tid("my-plan-name")) == "Premium", "the profile to show Premium")
+            if self.js("return location.hash") != "#/profile":
+                raise StepFailure(f"stripe: the address after the return is {self.js('return location.href')!r}")
+            mine = self.fetch_json("/api/v1/me/plan")
+            if mine["plan"]["id"] != "premium" or mine["provider"] != "stripe" or mine["status"] != "active":
+                raise StepFailure(f"stripe: the API says the listener's plan is {mine}")
+            dates = self.text_of(tid("my-plan-dates"))
+            if "Stripe" not in dates or "Renews on" not in dates:
+                raise StepFailure(f"stripe: the plan's standing reads {dates!r}")
+            self.visible(tid("plan-manage"), "Manage payment")
+            print(f"     checkout {checkout}; back: {notice!r}; {dates!r}", flush=True)
+            self.scroll_to(tid("my-plan"))
+            self.shot("stripe-profile")
+            self.fits_phone(tid("my-plan"), "stripe-profile-phone")
+
+            # Manage payment opens Stripe's portal; its Return comes back to the profile.
+            self.click(tid("plan-manage"))
+            self.until(lambda _: "/p/session/" in self.driver.current_url, "the browser to reach Stripe's portal")
+            portal = self.visible("body", "the portal page").text
+            if "Premium: active" not in portal:
+                raise StepFailure(f"stripe: the portal shows {portal!r}")
+            self.driver.find_element(By.ID, "back").click()
+            self.until_app("the browser to come back from the portal")
+            self.until(lambda _: self.js("return location.hash") == "#/profile", "the address to go back to #/profile")
+            if self.text_of(tid("my-plan-name")) != "Premium":
+                raise StepFailure(f"stripe: after the portal the plan reads {self.text_of(tid('my-plan-name'))!r}")
+
+            # Now the player plays the original file, and says nothing of a cap.
+            track, second = self.play_from_album("Morning Light", 1)
+            stream = self.stream_check(second)
+            bitrate = self.fetch_json(f"/api/v1/tracks/{track}").get("bitRate", 0)
+            if stream["status"] != 206 or not stream["tagged"] or not stream["kbps"] or abs(stream["kbps"] - bitrate) > 16:
+                raise StepFailure(f"stripe: a Premium listener's stream should be the original file ({bitrate} kbit/s): {stream}")
+            if self.find(tid("player-quality")).is_displayed():
+                raise StepFailure(f"stripe: the player still shows a cap: {self.find(tid('player-quality')).text!r}")
+            if stream["src"].partition("?")[2] == free_variant:
+                raise StepFailure(f"stripe: the stream URL did not change with the plan ({free_variant!r}): the browser's "
+                                  "cache could replay the Free stream")
+            print(f"     original: {stream}", flush=True)
+
+            # The admin sees the payment in the ledger.
+            self.back_as_admin()
+            self.go("/admin")
+            self.visible(tid("admin-plans"), "the Plans section")
+            row = self.until(lambda _: next((r for r in self.all(tid("ledger-row"))
+                                             if self.fresh(lambda: "4.99" in r.text and "stripe" in r.text and username in r.text)), False),
+                             "the Stripe payment in the admin's ledger")
+            lines = self.fetch_json("/api/v1/admin/ledger")["items"]
+            if not any(line["provider"] == "stripe" and line["amountMinor"] == 499 and line["kind"] == "payment"
+                       and line["userId"] == payer["id"] for line in lines):
+                raise StepFailure(f"stripe: the API's ledger has no 4.99 payment through stripe: {lines[:5]}")
+            print(f"     ledger: {row.text!r}", flush=True)
+            self.scroll_to(tid("admin-ledger-box"))
+            self.shot("stripe-ledger")
+        finally:
+            self.back_as_admin()
+            for plan in changed:
+                self.put_plan(plan, plan["entitlements"])
+
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()
                if e.get("level") == "SEVERE" and ("Content Security Policy" in e["message"] or "Uncaught" in e["message"])]
@@ -1900,6 +2123,7 @@ class E2E:
             self.step("spotifyconnect", self.spotifyconnect, requires=("spotifysync",))
             self.step("spotifyexport", self.spotifyexport, requires=("spotifylink",))
             self.step("plans", self.plans, requires=("login",))
+            self.step("stripe", self.stripe, requires=("login",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)
         finally:
@@ -1920,6 +2144,8 @@ def main() -> int:
     parser.add_argument("--expect-title", required=True, help="a track title in the library")
     parser.add_argument("--screenshots", required=True, help="folder for the PNG screenshots")
     parser.add_argument("--listenbrainz-token", default="", help="a token the server's ListenBrainz accepts")
+    parser.add_argument("--steps", default=os.environ.get("WEB_E2E_STEPS", ""),
+                        help="only these steps (comma-separated; login always runs)")
     args = parser.parse_args()
     try:
         return E2E(args).run()

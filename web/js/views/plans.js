@@ -3,6 +3,9 @@
 
 import { api, enc, listOf } from "../api.js";
 import { fill, h } from "../dom.js";
+import { planChanged } from "../plan.js";
+import { setQuery } from "../router.js";
+import { session } from "../session.js";
 import { announce, announceError, confirmDialog } from "../ui.js";
 
 // MARK: - Words
@@ -59,36 +62,269 @@ const KIND_WORDS = { payment: "Payment", refund: "Refund", plan_change: "Plan ch
 
 // MARK: - Profile: your plan
 
-export async function myPlanSection(signal) {
-  const [mine, plans, ledger] = await Promise.all([
-    api("/me/plan", { signal }),
-    api("/plans", { signal }).then((page) => listOf(page)),
-    api("/me/ledger", { signal }).then((page) => listOf(page)),
-  ]);
+/** The button's words for paying through a provider (a plugin's ID). */
+const PROVIDER_NAMES = { stripe: "Stripe", manual: "an admin" };
+const providerName = (id) => PROVIDER_NAMES[id] ?? id.charAt(0).toUpperCase() + id.slice(1);
+
+/** Whether the listener pays through a card provider (not an admin's grant). */
+const paysThrough = (mine) => Boolean(mine.provider) && mine.provider !== "manual";
+
+/** What the listener left for (a checkout or the provider's own page), kept across the visit to the provider. */
+const AWAY_KEY = "canto.payment-away";
+
+function rememberAway(value) {
+  try {
+    sessionStorage.setItem(AWAY_KEY, JSON.stringify(value));
+  } catch {
+    // storage disabled: the return still works, with plainer words
+  }
+}
+
+function takeAway() {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(AWAY_KEY) ?? "null");
+    sessionStorage.removeItem(AWAY_KEY);
+    return value;
+  } catch {
+    return null;
+  }
+}
+
+/** The plan's standing in words: "Paid through Stripe · Renews on 12 Jun 2026", "Payment failed — …". */
+function statusWords(mine) {
+  const words = [];
+  if (paysThrough(mine)) words.push(`Paid through ${providerName(mine.provider)}`);
+  const end = mine.periodEnd ? fmtDay(mine.periodEnd) : null;
+  switch (mine.status) {
+    case "trialing":
+      words.push(end ? `Free trial until ${end}${paysThrough(mine) ? ", then renews" : ""}` : "Free trial");
+      break;
+    case "past_due":
+      words.push(mine.graceUntil ? `Payment failed — access until ${fmtDay(mine.graceUntil)}` : "Payment failed");
+      if (paysThrough(mine)) words.push("update your card in Manage payment");
+      break;
+    case "canceled":
+      words.push(end ? `Canceled: ends on ${end}` : "Canceled");
+      break;
+    case "active":
+      if (end) words.push(paysThrough(mine) ? `Renews on ${end}` : `Ends on ${end}`);
+      else if (mine.provider === "manual") words.push("Given by an admin");
+      break;
+    default:
+      break;
+  }
+  return words.join(" · ");
+}
+
+/** The providers a plan can be bought through: a card provider sells plans renewed every month or year. */
+const providersFor = (plan, providers) =>
+  plan.priceMinor > 0 ? providers.filter((id) => id === "manual" || ["month", "year"].includes(plan.interval)) : [];
+
+const sleep = (ms, signal) => new Promise((resolve) => {
+  const timer = setTimeout(resolve, ms);
+  signal?.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+});
+
+/**
+ * "Your plan": the plan, its standing and grants; the other plans with a button per payment provider
+ * (or the word to ask an admin); Manage payment for a plan paid through a provider; the payments.
+ * Back from a provider (`#/profile?plan=back&…`) it says how the payment went, once.
+ */
+export async function myPlanSection(signal, query = null) {
+  const notice = h("div", { class: "notice plan-return-notice", role: "status", "data-testid": "plan-return-notice", hidden: true });
+  const body = h("div", { class: "plan-body" });
+  const section = h("section", { class: "panel", id: "your-plan", "aria-labelledby": "plan-head", "data-testid": "my-plan" },
+    h("h2", { id: "plan-head" }, "Your plan"), notice, body);
+  let shown = null; // the /me/plan answer on screen
+
+  const say = (...parts) => {
+    fill(notice, ...parts);
+    notice.hidden = false;
+  };
+
+  const render = async () => {
+    const [mine, page, ledger] = await Promise.all([
+      api("/me/plan", { signal }),
+      api("/plans", { signal }),
+      api("/me/ledger", { signal }).then((answer) => listOf(answer)),
+    ]);
+    const plans = listOf(page);
+    const providers = page?.providers ?? [];
+    const manual = providers.includes("manual")
+      ? await api("/plugins/manual/instructions", { signal }).catch(() => null)
+      : null;
+    shown = mine;
+    fill(body, planBody({ mine, plans, providers, ledger, manual, signal }));
+  };
+
+  /** Asks /me/plan every half second until `arrived` says so or `seconds` pass; the last answer. */
+  const poll = async (arrived, seconds) => {
+    const deadline = Date.now() + seconds * 1000;
+    let mine = null;
+    while (!signal.aborted) {
+      mine = await api("/me/plan", { signal });
+      if (arrived(mine) || Date.now() >= deadline) break;
+      await sleep(500, signal);
+    }
+    return mine;
+  };
+
+  /** Back from Stripe's checkout: reads the session server to server, then waits for the plan to change. */
+  const confirmCheckout = async (sessionId, away) => {
+    say("Confirming your payment with Stripe…");
+    try {
+      await api("/plugins/stripe/return", { method: "POST", body: { sessionId }, signal });
+    } catch (error) {
+      if (error?.name === "AbortError") return;
+      console.warn("stripe return", error); // Stripe's webhook still brings the payment
+    }
+    const arrived = (mine) => away?.planId
+      ? mine.plan.id === away.planId && mine.status !== "canceled"
+      : paysThrough(mine) && mine.plan.priceMinor > 0;
+    const check = async () => {
+      const mine = await poll(arrived, 15);
+      if (signal.aborted || !mine) return;
+      if (arrived(mine)) {
+        say(h("strong", {}, `Payment received: you are on ${mine.plan.name}.`), " ", statusWords(mine) ? `${statusWords(mine)}.` : "");
+        planChanged();
+        await render();
+        return;
+      }
+      const again = h("button", { type: "button", class: "link-button", "data-testid": "plan-check-again", onclick: () => {
+        say("Checking again…");
+        check().catch((error) => announceError(error, "Checking the payment"));
+      } }, "Check again");
+      say(`Waiting for the payment to be confirmed… ${away?.planName ? `You move to ${away.planName}` : "Your plan changes"} as soon as Stripe confirms it; this can take a minute. `, again);
+    };
+    await check();
+  };
+
+  /** Back from a manual "upgrade": the admin was asked. */
+  const manualRequested = async (away) => {
+    const asked = away?.planName ? `An admin has been asked to give you ${away.planName}.` : "An admin has been asked to give you the plan.";
+    const info = await api("/plugins/manual/instructions", { signal }).catch(() => null);
+    say(h("strong", {}, asked), info?.instructions ? [" ", info.instructions] : "");
+  };
+
+  /** Back without a payment: the checkout was left, or the listener comes from the provider's own page. */
+  const backWithout = async (away) => {
+    if (away?.kind === "checkout") {
+      say(`Checkout canceled: nothing was charged, and your plan has not changed.`);
+      return;
+    }
+    // From the provider's page (a cancellation, a new card): its word arrives by webhook, shortly.
+    const before = shown;
+    const key = (mine) => [mine.plan.id, mine.status, mine.periodEnd, mine.graceUntil].join("|");
+    const mine = await poll((now) => !before || key(now) !== key(before), 5);
+    if (signal.aborted || !mine || !before || key(mine) === key(before)) return;
+    planChanged();
+    await render();
+  };
+
+  await render();
+  if (query?.get("plan") === "back") {
+    const sessionId = query.get("session_id");
+    const requested = query.get("manual") === "requested";
+    const away = takeAway();
+    // Said once: the address goes back to the plain profile (a reload does not repeat this).
+    setQuery({ plan: null, session_id: null, manual: null });
+    requestAnimationFrame(() => section.scrollIntoView({ block: "start" }));
+    const handle = sessionId ? confirmCheckout(sessionId, away) : requested ? manualRequested(away) : backWithout(away);
+    handle.catch((error) => {
+      if (error?.name !== "AbortError") announceError(error, "Reading your plan");
+    });
+  }
+  return section;
+}
+
+/** The inside of "Your plan" (rendered again when the plan changes). */
+function planBody({ mine, plans, providers, ledger, manual, signal }) {
   const plan = mine.plan;
   const planName = (id) => plans.find((p) => p.id === id)?.name ?? id ?? "—";
-  const dates = [];
-  if (mine.periodEnd) dates.push(mine.status === "canceled" ? `Ends ${fmtDay(mine.periodEnd)}` : `Until ${fmtDay(mine.periodEnd)}`);
-  if (mine.graceUntil) dates.push(`Payment overdue: access kept until ${fmtDay(mine.graceUntil)}`);
-  if (mine.status === "trialing") dates.push("Free trial");
+  const words = statusWords(mine);
+  const ongoing = paysThrough(mine) && mine.status !== "canceled";
+  const admin = session.isAdmin;
+
+  const goTo = async (button, path, body, away, what) => {
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    rememberAway(away);
+    try {
+      const { url } = await api(path, { method: "POST", body, signal });
+      location.href = url;
+    } catch (error) {
+      takeAway();
+      announceError(error, error?.code === "no_subscription" ? "Manage payment" : what);
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+  };
+
+  const upgradeButton = (other, provider) => {
+    const verb = other.priceMinor > (plan.priceMinor ?? 0) ? "Upgrade" : "Switch";
+    const label = provider === "manual" ? "Request from an admin" : `${verb} with ${providerName(provider)}`;
+    const button = h("button", {
+      type: "button", class: provider === "manual" ? null : "primary", "data-testid": "plan-upgrade",
+      "data-plan-id": other.id, "data-provider": provider,
+      "aria-label": `${label}: ${other.name}`,
+      onclick: () => goTo(button, "/me/plan/checkout", { planId: other.id, provider },
+        { kind: "checkout", planId: other.id, planName: other.name, provider }, "Starting the payment"),
+    }, label);
+    return button;
+  };
 
   const others = plans.filter((p) => p.id !== plan.id);
-  return h("section", { class: "panel", id: "your-plan", "aria-labelledby": "plan-head", "data-testid": "my-plan" },
-    h("h2", { id: "plan-head" }, "Your plan"),
+  const canBuy = !admin && !ongoing && providers.length > 0;
+  const offers = (other) => (canBuy ? providersFor(other, providers) : []);
+  const anyOffer = others.some((other) => offers(other).length > 0);
+  let hint = null;
+  if (admin) {
+    hint = h("p", { class: "hint", "data-testid": "plan-admin-hint" }, "As an admin you are never limited, whatever your plan.");
+  } else if (ongoing && others.length) {
+    hint = h("p", { class: "hint", "data-testid": "plan-change-hint" },
+      `To change plans, cancel in Manage payment; choose another plan once ${plan.name} ends.`);
+  } else if (!providers.length) {
+    hint = h("p", { class: "notice", "data-testid": "plan-ask-admin" }, "Ask an admin to change your plan.");
+  } else if (mine.provider === "manual") {
+    hint = h("p", { class: "notice", "data-testid": "plan-ask-admin" }, "Ask an admin to change or end the plan they gave you.");
+  } else if (!anyOffer && others.length) {
+    hint = h("p", { class: "notice", "data-testid": "plan-ask-admin" }, "Ask an admin to change your plan.");
+  }
+
+  const requested = manual?.requested ? planName(manual.requested) : null;
+  const manage = paysThrough(mine)
+    ? h("button", { type: "button", "data-testid": "plan-manage",
+        onclick: (event) => goTo(event.currentTarget, "/me/plan/portal", { provider: mine.provider },
+          { kind: "portal", provider: mine.provider }, "Opening the payment page") },
+        "Manage payment")
+    : null;
+
+  return [
     h("div", { class: "plan-card current" },
       h("h3", { "data-testid": "my-plan-name" }, plan.name),
       h("p", { class: "plan-price", "data-testid": "my-plan-price" }, priceText(plan)),
-      dates.length ? h("p", { class: "meta", "data-testid": "my-plan-dates" }, dates.join(" · ")) : null,
+      words ? h("p", { class: mine.status === "past_due" ? "meta plan-status warn" : "meta plan-status", "data-testid": "my-plan-dates", "data-status": mine.status ?? "none" }, words) : null,
       h("p", { class: "meta" }, "What you can do now:"),
-      grantsUl(mine.entitlements ?? plan.entitlements, "my-plan-grants")),
+      grantsUl(mine.entitlements ?? plan.entitlements, "my-plan-grants"),
+      manage ? h("div", { class: "actions" }, manage,
+        h("span", { class: "hint" }, `Change your card, see invoices or cancel at ${providerName(mine.provider)}.`)) : null),
+    requested && requested !== plan.name
+      ? h("p", { class: "notice", "data-testid": "plan-manual-request" },
+          h("strong", {}, `You asked an admin for ${requested}.`), " ", manual.instructions ?? "")
+      : null,
     others.length ? [
       h("h3", {}, "Other plans"),
-      h("ul", { class: "plan-cards", "data-testid": "other-plans" }, others.map((other) => h("li", { class: "plan-card", "data-testid": "other-plan", "data-plan-id": other.id },
-        h("h4", {}, other.name),
-        h("p", { class: "plan-price" }, priceText(other)),
-        grantsUl(other.entitlements)))),
-      h("p", { class: "notice", "data-testid": "plan-ask-admin" }, "Ask an admin to change your plan."),
+      h("ul", { class: "plan-cards", "data-testid": "other-plans" }, others.map((other) => {
+        const ways = offers(other);
+        return h("li", { class: "plan-card", "data-testid": "other-plan", "data-plan-id": other.id },
+          h("h4", {}, other.name),
+          h("p", { class: "plan-price" }, priceText(other)),
+          grantsUl(other.entitlements),
+          ways.length ? h("div", { class: "actions plan-buy" }, ways.map((provider) => upgradeButton(other, provider))) : null);
+      })),
     ] : null,
+    hint,
     h("div", { class: "section-head" }, h("h3", { id: "payments-head" }, "Your payments"),
       h("div", { class: "export-links" }, h("a", { href: "/api/v1/me/ledger?format=csv", download: "ledger.csv", class: "export", "data-testid": "my-ledger-csv", "aria-label": "Your payments as CSV" }, "CSV"))),
     ledger.length
@@ -100,7 +336,8 @@ export async function myPlanSection(signal) {
             h("td", {}, planName(line.planId)),
             h("td", { class: "num" }, line.amountMinor ? fmtAmount(line.amountMinor, line.currency) : "—"),
             h("td", { class: "wide-only" }, line.note ?? "—"))))))
-      : h("p", { class: "empty", "data-testid": "my-ledger-empty" }, "No payments yet."));
+      : h("p", { class: "empty", "data-testid": "my-ledger-empty" }, "No payments yet."),
+  ];
 }
 
 // MARK: - Admin: plans, giving a plan, the ledger

@@ -3,6 +3,7 @@
 
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
+import { refreshStreamVariant } from "../plan.js";
 import { applyTheme, session } from "../session.js";
 import { announce, announceError } from "../ui.js";
 
@@ -102,6 +103,7 @@ export default async function preferencesView(view, { signal }) {
       const saved = await api("/me/preferences", { method: "PUT", body });
       Object.assign(prefs, saved ?? body);
       session.prefs = prefs;
+      refreshStreamVariant();
       applyTheme(prefs.theme);
       zone.value = prefs.timeZone ?? zone.value;
       zone.removeAttribute("aria-invalid");

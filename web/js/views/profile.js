@@ -28,7 +28,7 @@ export default async function profileView(view, { query, signal }) {
       h("div", { class: "toolbar" }, h("button", { type: "button", "data-testid": "profile-logout", onclick: () => document.getElementById("logout-button").click() }, "Sign out"))),
     h("p", { class: "meta" }, `Signed in as ${me.username} (${me.role}) · member since ${fmtDate(me.createdAt)}`),
     accountSection(me),
-    await myPlanSection(signal),
+    await myPlanSection(signal, query),
     avatarSection(),
     passwordSection(me),
     await sessionsSection(signal),
