@@ -170,6 +170,10 @@ public struct Annotation: Sendable, Equatable, Codable {
 /// Another user's private object answers as if it did not exist (`NotFoundOrForbidden`).
 public protocol LibraryStateStore: Sendable {
     func createPlaylist(_ playlist: Playlist) async throws
+    /// Records that `playlist` came from a file of `bytes` the listener uploaded (their storage).
+    func setUploadBytes(_ bytes: Int, of playlist: PlaylistID) async throws
+    /// The bytes of the playlist files `owner` uploaded and still keeps.
+    func uploadBytes(of owner: UserID) async throws -> Int
     /// The playlist when `viewer` owns it or it is public.
     func playlist(_ id: PlaylistID, viewer: UserID) async throws -> Playlist
     /// The viewer's playlists and others' public ones.

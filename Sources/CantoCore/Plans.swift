@@ -16,16 +16,33 @@ public struct Entitlements: Sendable, Equatable, Codable {
     public var shares: Bool
     /// How many streams may play at once; nil: no limit.
     public var concurrentStreams: Int?
+    /// How many API keys (one per app or device) a listener may hold; nil: no limit.
+    public var apiKeys: Int?
+    /// Room for what a listener uploads and the server keeps (their avatar, the playlist files
+    /// they import), in KiB; nil: no limit.
+    public var storageKB: Int?
+    /// The libraries the plan opens, within those the listener is given; nil: all of theirs.
+    public var libraries: [LibraryID]?
 
     public init(
         maxBitrate: Int? = nil, originalFiles: Bool = true, downloads: Bool = true, shares: Bool = true,
-        concurrentStreams: Int? = nil
+        concurrentStreams: Int? = nil, apiKeys: Int? = nil, storageKB: Int? = nil, libraries: [LibraryID]? = nil
     ) {
         self.maxBitrate = maxBitrate
         self.originalFiles = originalFiles
         self.downloads = downloads
         self.shares = shares
         self.concurrentStreams = concurrentStreams
+        self.apiKeys = apiKeys
+        self.storageKB = storageKB
+        self.libraries = libraries
+    }
+
+    /// The libraries `user` sees under these entitlements: theirs (nil: all) within the plan's.
+    public func libraries(within given: [LibraryID]?) -> [LibraryID]? {
+        guard let libraries else { return given }
+        guard let given else { return libraries }
+        return given.filter(libraries.contains)
     }
 
     /// Everything (admins; the free plan until an admin limits it).
@@ -38,6 +55,17 @@ public struct Entitlements: Sendable, Equatable, Codable {
         }
         if let concurrentStreams, !(1...100).contains(concurrentStreams) {
             throw DomainError.invalid("concurrentStreams", "must be 1 to 100, or none")
+        }
+        if let apiKeys, !(0...1_000).contains(apiKeys) {
+            throw DomainError.invalid("apiKeys", "must be 0 to 1000, or none")
+        }
+        if let storageKB, !(0...100_000_000).contains(storageKB) {
+            throw DomainError.invalid("storageKB", "must be 0 to 100000000 KiB, or none")
+        }
+        if let libraries {
+            guard libraries.count <= 1_000, Set(libraries).count == libraries.count else {
+                throw DomainError.invalid("libraries", "must name each library once")
+            }
         }
         return self
     }

@@ -1,5 +1,6 @@
 public import CantoCore
 public import Foundation
+import Synchronization
 
 /// Plans and what they let each listener do: the plans an admin defines, each listener's current
 /// plan (their grant while it lasts — a failed renewal keeps it through the grace period, a
@@ -9,6 +10,12 @@ public struct PlanService: Sendable {
     let store: any PlanStore
     let audit: any AuditStore
     let clock: any WallClock
+    /// The plans, read once until an admin changes one (every request asks about libraries).
+    private let cached = PlansCache()
+
+    final class PlansCache: Sendable {
+        let plans = Mutex<[Plan]?>(nil)
+    }
 
     public init(store: any PlanStore, audit: any AuditStore, clock: any WallClock) {
         self.store = store
@@ -37,13 +44,19 @@ public struct PlanService: Sendable {
         }
     }
 
-    public func plans() async throws -> [Plan] { try await store.plans() }
+    public func plans() async throws -> [Plan] {
+        if let plans = cached.plans.withLock({ $0 }) { return plans }
+        let plans = try await store.plans()
+        cached.plans.withLock { $0 = plans }
+        return plans
+    }
 
     /// Adds or changes a plan (an admin's), checked.
     public func save(_ plan: Plan, by admin: User) async throws -> Plan {
         guard admin.role == .admin else { throw DomainError.forbidden }
         let plan = try plan.checked()
         try await store.savePlan(plan)
+        cached.plans.withLock { $0 = nil }
         try await audit.record(
             .planChanged, actor: admin.id, subject: "plan \(plan.id.rawValue)", address: nil, at: clock.now)
         return plan
@@ -52,6 +65,7 @@ public struct PlanService: Sendable {
     public func delete(_ id: PlanID, by admin: User) async throws -> Bool {
         guard admin.role == .admin else { throw DomainError.forbidden }
         let deleted = try await store.deletePlan(id)
+        cached.plans.withLock { $0 = nil }
         if deleted {
             try await audit.record(
                 .planChanged, actor: admin.id, subject: "plan \(id.rawValue) deleted", address: nil, at: clock.now)
@@ -61,7 +75,7 @@ public struct PlanService: Sendable {
 
     /// The listener's plan now, and their grant (nil on the free plan).
     public func current(of user: User) async throws -> (plan: Plan, grant: PlanGrant?) {
-        let plans = try await store.plans()
+        let plans = try await plans()
         let free = plans.first { $0.id == Plan.freeID } ?? Plan(id: Plan.freeID, name: "Free")
         guard let grant = try await store.grant(of: user.id), grant.isCurrent(at: clock.now),
             let plan = plans.first(where: { $0.id == grant.planID })
@@ -84,9 +98,41 @@ public struct PlanService: Sendable {
         throw try await refusal(feature.words, plan: plan) { feature.granted(by: $0.entitlements) }
     }
 
+    /// The listener as their plan lets them act: their libraries narrowed to the plan's (an admin,
+    /// and everyone while no plan names libraries, as they are). Every request's caller passes here.
+    public func scoped(_ user: User) async throws -> User {
+        guard user.role != .admin, try await plans().contains(where: { $0.entitlements.libraries != nil }) else {
+            return user
+        }
+        var scoped = user
+        scoped.libraryIDs = try await current(of: user).plan.entitlements.libraries(within: user.libraryIDs)
+        return scoped
+    }
+
+    /// Refuses another API key when the listener holds `held` and their plan allows no more.
+    public func requireAPIKey(for user: User, held: Int) async throws {
+        guard user.role != .admin else { return }
+        let (plan, _) = try await current(of: user)
+        guard let limit = plan.entitlements.apiKeys, held >= limit else { return }
+        throw try await refusal(
+            limit == 0 ? "API keys" : "More than \(limit) API key\(limit == 1 ? "" : "s")", plan: plan
+        ) { $0.entitlements.apiKeys.map { $0 > held } ?? true }
+    }
+
+    /// Refuses an upload that would take the listener's kept uploads to `total` bytes past their plan's room.
+    public func requireStorage(for user: User, total: Int) async throws {
+        guard user.role != .admin else { return }
+        let (plan, _) = try await current(of: user)
+        guard let limit = plan.entitlements.storageKB, total > limit * 1024 else { return }
+        let needed = (total + 1023) / 1024
+        throw try await refusal("More than \(limit) KiB of uploads (this needs \(needed) KiB)", plan: plan) {
+            $0.entitlements.storageKB.map { $0 >= needed } ?? true
+        }
+    }
+
     /// The refusal for something `current` lacks, naming the cheapest plan with `allows`.
     public func refusal(_ what: String, plan current: Plan, allows: (Plan) -> Bool) async throws -> DomainError {
-        let offer = try await store.plans().filter(allows).min { ($0.priceMinor, $0.name) < ($1.priceMinor, $1.name) }
+        let offer = try await plans().filter(allows).min { ($0.priceMinor, $0.name) < ($1.priceMinor, $1.name) }
         let message =
             offer.map { "\(what) come with the \($0.name) plan; your plan (\(current.name)) does not include them." }
             ?? "\(what) are not part of any plan on this server; ask an admin."
@@ -100,7 +146,7 @@ public struct PlanService: Sendable {
         currency: String = "EUR"
     ) async throws {
         guard admin.role == .admin else { throw DomainError.forbidden }
-        guard try await store.plans().contains(where: { $0.id == plan }) else {
+        guard try await plans().contains(where: { $0.id == plan }) else {
             throw DomainError(.notFound, "No such plan.")
         }
         if let until, until <= clock.now { throw DomainError.invalid("until", "must be in the future") }

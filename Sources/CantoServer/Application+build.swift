@@ -78,7 +78,7 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
     PluginRoutesController(plugins: services.registry, deadline: services.pluginDeadline).addPublicRoutes(to: router)
     PublicShares(
         sharing: services.sharing, accounts: services.accounts, catalogs: services.catalogs,
-        delivery: services.delivery
+        delivery: services.delivery, plans: services.plans
     ).addRoutes(to: router)
     return router
 }

@@ -39,6 +39,20 @@ public struct LibraryStateRepository: LibraryStateStore {
         }
     }
 
+    public func setUploadBytes(_ bytes: Int, of playlist: PlaylistID) async throws {
+        try await pool.writeOwned { db in
+            try db.run("UPDATE playlist SET upload_bytes = ? WHERE id = ?", [max(0, bytes), playlist.rawValue])
+        }
+    }
+
+    public func uploadBytes(of owner: UserID) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT coalesce(sum(upload_bytes), 0) FROM playlist WHERE owner_id = ?",
+                arguments: [owner.rawValue]) ?? 0
+        }
+    }
+
     public func playlist(_ id: PlaylistID, viewer: UserID) async throws -> Playlist {
         try await pool.read { db in
             guard

@@ -80,6 +80,10 @@ enum Migrations {
         migrator.registerMigration("v18-payment-events") { db in
             try db.execute(sql: v18PaymentEvents)
         }
+        // What a listener uploaded counts against their plan's storage.
+        migrator.registerMigration("v19-upload-bytes") { db in
+            try db.execute(sql: "ALTER TABLE playlist ADD COLUMN upload_bytes INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

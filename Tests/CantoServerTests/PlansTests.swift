@@ -148,6 +148,101 @@ struct PlansTests {
         #expect(audit.filter { $0.kind == .planChanged }.count >= 3)
     }
 
+    /// API keys, storage for uploads and libraries follow the plan: the free plan opens one library
+    /// (the other's tracks cannot be found or streamed, in either API), one API key, 1 KiB of
+    /// uploads; a listener given the paid plan has them all; a share of theirs stops when their plan
+    /// no longer has share links.
+    @Test func apiKeysStorageAndLibrariesFollowThePlan() async throws {
+        let server = try await InProcessServer.start()
+        let admin = try await server.addAdminSession()
+        let ola = try await server.addUser("ola")
+        let libraries = try await server.services.catalogs.allLibraries()
+        let open = try #require(libraries.first { $0.path == server.open.path }?.id.rawValue)
+        let hidden = try await server.withClient { client in
+            let found = try await client.send(.get, "/api/v1/search?q=Quiet", token: admin)
+            return TrackID((found.json["tracks"] as? [[String: Any]])?.first?["id"] as? String ?? "")
+        }
+        try await server.withClient { client in
+            let free = try await client.send(
+                .put, "/api/v1/admin/plans/free", token: admin,
+                json: [
+                    "name": "Free", "priceMinor": 0, "currency": "EUR", "interval": "none", "trialDays": 0,
+                    "entitlements": [
+                        "originalFiles": true, "downloads": true, "shares": false, "apiKeys": 1, "storageKB": 1,
+                        "libraries": [open],
+                    ] as [String: Any],
+                ])
+            #expect(free.status == .ok, "\(free.body)")
+            let unknown = try await client.send(
+                .put, "/api/v1/admin/plans/odd", token: admin,
+                json: [
+                    "name": "Odd", "priceMinor": 0, "currency": "EUR", "interval": "none", "trialDays": 0,
+                    "entitlements": [
+                        "originalFiles": true, "downloads": true, "shares": true, "libraries": ["nope"],
+                    ] as [String: Any],
+                ])
+            #expect(unknown.status == .badRequest, "\(unknown.body)")
+            let premium = try await client.send(
+                .put, "/api/v1/admin/plans/premium", token: admin,
+                json: [
+                    "name": "Premium", "priceMinor": 499, "currency": "EUR", "interval": "month", "trialDays": 0,
+                    "entitlements": ["originalFiles": true, "downloads": true, "shares": true] as [String: Any],
+                ])
+            #expect(premium.status == .ok, "\(premium.body)")
+
+            // Free: one library, in both APIs.
+            let found = try await client.send(.get, "/api/v1/search?q=Quiet", token: ola.token)
+            #expect((found.json["tracks"] as? [[String: Any]])?.isEmpty == true, "\(found.body)")
+            let streamed = try await client.send(.get, "/api/v1/tracks/\(hidden.rawValue)/stream", token: ola.token)
+            #expect(streamed.status == .notFound)
+            let searched = try await client.subsonic("search3", [("query", "Quiet")], as: ola)
+            #expect(!searched.body.contains("Quiet Door"), "\(searched.body)")
+            let folders = try await client.subsonic("getMusicFolders", as: ola)
+            #expect(
+                ((folders.subsonic["musicFolders"] as? [String: Any])?["musicFolder"] as? [[String: Any]])?.count == 1,
+                "\(folders.body)")
+            let adminSees = try await client.send(.get, "/api/v1/search?q=Quiet", token: admin)
+            #expect((adminSees.json["tracks"] as? [[String: Any]])?.isEmpty == false, "an admin is never limited")
+
+            // One API key (Ola holds one), 1 KiB of uploads.
+            let key = try await client.send(.post, "/api/v1/me/api-keys", token: ola.token, json: ["name": "phone"])
+            #expect(key.status.code == 402, "\(key.body)")
+            #expect(key.body.contains("More than 1 API key come with the Premium plan"), "\(key.body)")
+            let small = try await client.send(
+                .post, "/api/v1/playlists/import?name=Small", token: ola.token,
+                body: "#EXTM3U\nOpen Skies/Bright Day.flac\n",
+                contentType: "audio/x-mpegurl")
+            #expect(small.status == .created, "\(small.body)")
+            let big = String(repeating: "#EXTINF:1,padding\nOpen Skies/Bright Day.flac\n", count: 40)
+            let refused = try await client.send(
+                .post, "/api/v1/playlists/import?name=Big", token: ola.token, body: big, contentType: "audio/x-mpegurl")
+            #expect(refused.status.code == 402 && refused.body.contains("KiB of uploads"), "\(refused.body)")
+        }
+        // Premium, by hand: everything opens.
+        _ = try await server.services.plans.grant(PlanID("premium"), to: ola.user.id, until: nil, by: server.admin)
+        let shareID = try await server.withClient { client in
+            let found = try await client.send(.get, "/api/v1/search?q=Quiet", token: ola.token)
+            #expect((found.json["tracks"] as? [[String: Any]])?.isEmpty == false, "\(found.body)")
+            let key = try await client.send(.post, "/api/v1/me/api-keys", token: ola.token, json: ["name": "phone"])
+            #expect(key.status == .created, "\(key.body)")
+            let big = String(repeating: "#EXTINF:1,padding\nOpen Skies/Bright Day.flac\n", count: 40)
+            let imported = try await client.send(
+                .post, "/api/v1/playlists/import?name=Big", token: ola.token, body: big, contentType: "audio/x-mpegurl")
+            #expect(imported.status == .created, "\(imported.body)")
+            let shared = try await client.subsonic("createShare", [("id", hidden.rawValue)], as: ola)
+            let share = ((shared.subsonic["shares"] as? [String: Any])?["share"] as? [[String: Any]])?.first
+            let page = try await client.send(.get, "/share/\(share?["id"] as? String ?? "")")
+            #expect(page.status == .ok, "\(page.body)")
+            return share?["id"] as? String ?? ""
+        }
+        // Back to free: the share answers as gone.
+        _ = try await server.services.plans.grant(Plan.freeID, to: ola.user.id, until: nil, by: server.admin)
+        try await server.withClient { client in
+            let page = try await client.send(.get, "/share/\(shareID)")
+            #expect(page.status == .notFound)
+        }
+    }
+
     /// A payment provider as a plugin would be: checkout and portal pages, and a webhook that
     /// records what happened through the host.
     struct PayTest: PaymentProviderPlugin, RoutedPlugin {

@@ -81,6 +81,8 @@ struct SessionAuthMiddleware: RouterMiddleware {
     typealias Context = CantoRequestContext
     let accounts: AccountService
     let catalogs: CatalogService
+    /// Narrows each caller to what their plan opens.
+    let plans: PlanService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -95,8 +97,9 @@ struct SessionAuthMiddleware: RouterMiddleware {
             context.authMethod = .sessionCookie
         }
         if let token, let found = try await accounts.authenticate(token: token) {
-            context.user = found.user
-            context.catalog = catalogs.view(for: found.user)
+            let user = try await plans.scoped(found.user)
+            context.user = user
+            context.catalog = catalogs.view(for: user)
             context.session = found.session
         } else {
             context.authMethod = nil

@@ -7,6 +7,10 @@ import Hummingbird
 /// Subsonic app password and API keys.
 struct MeController {
     let accounts: AccountService
+    /// API keys and uploads a listener's plan allows.
+    let plans: PlanService
+    /// Their uploaded playlists (storage).
+    let state: any LibraryStateStore
     static let maxAvatarBytes = 2 * 1024 * 1024
     static let avatarTypes: Set<String> = ["image/jpeg", "image/png", "image/webp", "image/gif"]
 
@@ -118,6 +122,7 @@ struct MeController {
             throw APIError(
                 .unsupportedMediaType, "unsupported_image", "An avatar must be a JPEG, PNG, WebP or GIF image.")
         }
+        try await plans.requireStorage(for: user, total: data.count + (try await state.uploadBytes(of: user.id)))
         try await accounts.setAvatar(Picture(data: data, mimeType: sniffed), of: user.id)
         return .noContent
     }
@@ -156,6 +161,7 @@ struct MeController {
         let body = try await request.decode(as: Wire.NewAPIKey.self, context: context)
         let name = body.name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 100 else { throw APIError.badRequest("name must be 1 to 100 characters.") }
+        try await plans.requireAPIKey(for: user, held: try await accounts.apiKeys(of: user.id).count)
         let created = try await accounts.createAPIKey(named: name, for: user, address: context.clientAddress)
         var response = try context.responseEncoder.encode(
             Wire.APIKey(created.key, secret: created.secret), from: request, context: context)

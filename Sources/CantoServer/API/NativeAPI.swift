@@ -13,11 +13,14 @@ enum NativeAPI {
         }
         let api = router.group("api/v1")
             .add(middleware: APIErrorMiddleware())
-            .add(middleware: SessionAuthMiddleware(accounts: accounts, catalogs: services.catalogs))
+            .add(
+                middleware: SessionAuthMiddleware(
+                    accounts: accounts, catalogs: services.catalogs, plans: services.plans)
+            )
             .add(middleware: CSRFMiddleware())
         AuthController(accounts: accounts).addRoutes(to: api)
         let signedIn = api.group().add(middleware: RequireUserMiddleware())
-        MeController(accounts: accounts).addRoutes(to: signedIn)
+        MeController(accounts: accounts, plans: services.plans, state: services.state).addRoutes(to: signedIn)
         HistoryController(accounts: accounts, playback: services.playback, state: services.state)
             .addRoutes(to: signedIn)
         MediaController(delivery: services.delivery, covers: services.covers).addRoutes(to: signedIn)
@@ -32,14 +35,15 @@ enum NativeAPI {
             state: services.state,
             recommendations: services.recommendations
         ).addRoutes(to: signedIn)
-        let playlists = PlaylistController(state: services.state, accounts: accounts)
+        let playlists = PlaylistController(state: services.state, accounts: accounts, plans: services.plans)
         playlists.addRoutes(to: signedIn)
         MixController(
             mixes: services.mixes, state: services.state, impressions: services.impressions, playlists: playlists,
             clock: services.clock
         ).addRoutes(to: signedIn)
         StatsController(stats: services.stats).addRoutes(to: signedIn)
-        let plans = PlanController(plans: services.plans, accounts: accounts, registry: services.registry)
+        let plans = PlanController(
+            plans: services.plans, accounts: accounts, registry: services.registry, catalogs: services.catalogs)
         plans.addRoutes(to: signedIn)
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         plans.addAdminRoutes(to: admin)

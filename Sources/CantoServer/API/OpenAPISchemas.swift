@@ -369,7 +369,8 @@ enum OpenAPISchemas {
             "Entitlements": object(
                 [
                     "maxBitrate": optionalInteger, "originalFiles": boolean, "downloads": boolean, "shares": boolean,
-                    "concurrentStreams": optionalInteger,
+                    "concurrentStreams": optionalInteger, "apiKeys": optionalInteger, "storageKB": optionalInteger,
+                    "libraries": ["type": ["array", "null"], "items": string],
                 ], required: ["originalFiles", "downloads", "shares"]),
             "Plan": object(
                 [

@@ -124,6 +124,8 @@ struct PlanController {
     let plans: PlanService
     let accounts: AccountService
     let registry: PluginRegistry
+    /// The libraries a plan may name.
+    let catalogs: CatalogService
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("plans", use: list)
@@ -231,6 +233,12 @@ struct PlanController {
         let body = try await request.decode(as: Wire.PlanBody.self, context: context)
         guard let interval = Plan.Interval(rawValue: body.interval) else {
             throw APIError.badRequest("interval must be month, year or none.")
+        }
+        if let named = body.entitlements.libraries {
+            let known = Set(try await catalogs.allLibraries().map(\.id))
+            if let unknown = named.first(where: { !known.contains($0) }) {
+                throw APIError.badRequest("entitlements.libraries: no library \(unknown.rawValue).")
+            }
         }
         let plan = Plan(
             id: PlanID(id), name: body.name, priceMinor: body.priceMinor, currency: body.currency,

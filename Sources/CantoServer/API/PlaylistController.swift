@@ -68,6 +68,8 @@ struct PlaylistController {
     let state: any LibraryStateStore
     /// Owners' names.
     let accounts: AccountService
+    /// The room an imported file takes in the importer's plan.
+    let plans: PlanService
     /// The longest playlist or queue accepted.
     static let maxTracks = 10_000
 
@@ -221,6 +223,10 @@ struct PlaylistController {
         let present = CatalogPresenter(catalog: try context.requireCatalog(), state: state)
         let name = try Self.validName(CatalogController.text(request, "name") ?? "Imported playlist")
         let body = try await request.body.collect(upTo: 4 << 20)
+        let owner = try context.requireUser()
+        let kept =
+            try await state.uploadBytes(of: owner.id) + (try await accounts.avatar(of: owner.id)?.data.count ?? 0)
+        try await plans.requireStorage(for: owner, total: kept + body.readableBytes)
         let text = String(decoding: body.readableBytesView, as: UTF8.self)
         let entries = M3U.parse(text)
         guard !entries.isEmpty else { throw APIError.badRequest("The file holds no playlist entries.") }
@@ -237,6 +243,7 @@ struct PlaylistController {
         let playlist = Playlist(
             id: PlaylistID("p" + Tokens.identifier()), ownerID: present.user.id, name: name, trackIDs: matched)
         try await state.createPlaylist(playlist)
+        try await state.setUploadBytes(body.readableBytes, of: playlist.id)
         let tracks = try await present.visibleTracks(matched)
         let result = Wire.ImportResult(
             playlist: try await item(playlist, tracks: tracks, viewer: present.user), matched: matched.count,

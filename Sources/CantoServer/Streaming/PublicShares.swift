@@ -13,6 +13,8 @@ struct PublicShares: Sendable {
     let accounts: AccountService
     let catalogs: CatalogService
     let delivery: TrackDelivery
+    /// An owner whose plan no longer has share links shares nothing; their libraries as it opens them.
+    let plans: PlanService
 
     func addRoutes(to router: Router<CantoRequestContext>) {
         router.get("share/:id") { request, context in
@@ -51,8 +53,9 @@ struct PublicShares: Sendable {
     /// share (all answer 404 otherwise).
     private func live(_ context: CantoRequestContext) async throws -> (Share, CatalogView) {
         guard let share = try await sharing.share(ShareID(try context.parameters.require("id"))),
-            !share.isExpired(), let owner = try await accounts.user(share.ownerID), owner.canShare
+            !share.isExpired(), let found = try await accounts.user(share.ownerID), found.canShare,
+            (try? await plans.require(.shares, for: found)) != nil
         else { throw HTTPError(.notFound, message: "This share does not exist or has expired.") }
-        return (share, catalogs.view(for: owner))
+        return (share, catalogs.view(for: try await plans.scoped(found)))
     }
 }

@@ -30,6 +30,8 @@ struct SubsonicAPI: Sendable {
     let catalogs: CatalogService
     let state: any LibraryStateStore
     let authenticator: SubsonicAuthenticator
+    /// Narrows each caller to what their plan opens.
+    let plans: PlanService
     private(set) var handlers: [String: Handler] = [:]
     /// Answerable without credentials (the OpenSubsonic spec requires it for the extensions list).
     private(set) var openMethods: [String: @Sendable () -> SubsonicPayload] = [:]
@@ -46,6 +48,7 @@ struct SubsonicAPI: Sendable {
         catalogs = services.catalogs
         state = services.state
         authenticator = services.subsonicAuthenticator
+        plans = services.plans
         SubsonicSystem.register(in: &self)
         SubsonicBrowsing().register(in: &self)
         SubsonicAnnotation(
@@ -128,7 +131,7 @@ struct SubsonicAPI: Sendable {
         let credentials = SubsonicCredentials(parameters: parameters.firstValues)
         let result = try await authenticator.authenticate(credentials, address: context.clientAddress)
         switch result {
-        case .authenticated(let user): return user
+        case .authenticated(let user): return try await plans.scoped(user)
         case .failed(let error):
             throw SubsonicError(SubsonicError.Code(rawValue: error.code) ?? .wrongCredentials, error.message)
         case .throttled(let seconds): throw SubsonicError(.wrongCredentials, LoginThrottle.message(retryAfter: seconds))
