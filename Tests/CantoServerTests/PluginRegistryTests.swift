@@ -176,10 +176,13 @@ struct PluginRegistryTests {
             ])
         #expect(
             statuses.map(\.descriptor.id) == [
-                "colisten", "lastfm", "listenbrainz", "local", "sonic", "spotify", "uncreatable",
+                "colisten", "lastfm", "listenbrainz", "local", "manual", "sonic", "spotify", "stripe", "uncreatable",
             ])
-        // Last.fm needs its API key: off until configured; Spotify is off until an admin turns it on; the rest are on.
-        #expect(statuses.filter { !$0.enabled }.map(\.descriptor.id) == ["lastfm", "spotify"])
+        // Last.fm needs its API key: off until configured; Spotify and the payment providers are off until an
+        // admin turns them on; the rest are on.
+        #expect(
+            statuses.filter { !$0.enabled }.map(\.descriptor.id) == ["lastfm", "manual", "spotify", "stripe"])
+        #expect(statuses.first { $0.descriptor.id == "stripe" }?.capabilities.contains("payments") == true)
         #expect(statuses.first { $0.descriptor.id == "local" }?.capabilities == ["mediaSource"])
         #expect(statuses.first { $0.descriptor.id == "sonic" }?.capabilities == ["recommender"])
         // Creating it for real fails: the listing above never did.

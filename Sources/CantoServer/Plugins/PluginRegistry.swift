@@ -268,6 +268,9 @@ public actor PluginRegistry {
         if type is any MediaSourcePlugin.Type { names.append("mediaSource") }
         if type is any ListenSinkPlugin.Type { names.append("scrobbler") }
         if type is any RecommenderPlugin.Type { names.append("recommender") }
+        if type is any MetadataPlugin.Type { names.append("metadata") }
+        if type is any PlaybackTargetPlugin.Type { names.append("playbackTarget") }
+        if type is any PaymentProviderPlugin.Type { names.append("payments") }
         return names
     }
 }
