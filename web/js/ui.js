@@ -1,6 +1,6 @@
 // Generic UI pieces: the status live region, pop-up menus, modal dialogs.
 
-import { $, h, icon } from "./dom.js";
+import { $, fill, h, icon } from "./dom.js";
 
 // MARK: - Status messages (aria-live)
 
@@ -36,6 +36,41 @@ export function announceError(error, prefix = "") {
   }
   announce(prefix ? `${prefix}: ${message}` : message, { error: true });
   console.warn(prefix, error);
+}
+
+/**
+ * A notice that stays by a form when the listener's plan refuses what it does (a 402 "plan_required":
+ * too many API keys, no room for an upload): the server's message, which names the plan that allows
+ * it, and the way to the listener's plan. {el, show(error), clear()}; show() also says it in the toast.
+ * onProfile: the page is the profile already (the link scrolls to "Your plan" rather than going there).
+ */
+export function planNotice(testid, { onProfile = false } = {}) {
+  const el = h("p", { class: "notice plan-notice", "data-testid": testid, hidden: true });
+  const link = () => onProfile
+    ? h("button", { type: "button", class: "link-button", onclick: () => {
+        const plan = document.getElementById("your-plan");
+        plan?.scrollIntoView({ block: "start" });
+        plan?.querySelector("h2")?.focus({ preventScroll: true });
+      } }, "See your plan")
+    : h("a", { href: "#/profile" }, "See your plan");
+  return {
+    el,
+    show(error, prefix = "") {
+      fill(el, error?.message ?? String(error), " ", link());
+      el.hidden = false;
+      announceError(error, prefix);
+    },
+    clear() {
+      el.hidden = true;
+      el.replaceChildren();
+    },
+  };
+}
+
+/** Announces a failure; a plan's refusal also stays in `notice` (a planNotice) by the form. */
+export function announceRefusal(error, prefix, notice) {
+  if (notice && isPlanRequired(error)) notice.show(error, prefix);
+  else announceError(error, prefix);
 }
 
 /** Runs an async action, announcing its failure; returns its value or undefined. */

@@ -67,6 +67,11 @@ failure-<step>.log with the browser console, and later independent steps still r
             note "cash" and 3.00 received: the ledger shows the line and the month's total; that listener's
             profile shows "Your plan" (Family, what it grants), the other plans and the payment, also at
             390 px wide; back as the admin, Free gets its downloads and share links back
+  planlimits the admin limits Free through the Plans form to 1 API key, 1 MB of uploads and the first
+            library: the table shows them, and Edit fills them back in; a new listener on Free sees them in
+            "Your plan" (the library by name) and by the API keys; their first key is made, a second is
+            refused with the server's notice naming the plan that allows more (Family after the plans
+            step), and so are an avatar and an M3U import of 1.1 MB (the uploads); Free is put back
   stripe    (the server runs the Stripe plugin against the Swift test's fake Stripe) the admin limits Free
             (128 kbit/s, no original files, no downloads) and adds Premium (4.99 EUR a month, everything);
             a new listener plays a track: the player bar shows the 128 kbit/s cap and says original
@@ -1864,6 +1869,7 @@ class E2E:
             self.back_as_admin()
             # Free as it was, with downloads and share links (later steps and checks may use them).
             entitlements = {"maxBitrate": None, "concurrentStreams": None, "originalFiles": True,
+                            "apiKeys": None, "storageKB": None, "libraries": None,
                             **original_free.get("entitlements", {}), "downloads": True, "shares": True}
             self.fetch_json("/api/v1/admin/plans/free", "PUT", {
                 **{k: original_free[k] for k in ("name", "priceMinor", "currency", "interval", "trialDays")},
@@ -1881,6 +1887,154 @@ class E2E:
             self.wait_view()
         elif self.fetch_json("/api/v1/me").get("username") != self.args.username:
             self.sign_out_in(self.args.username, self.args.password)
+
+    # MARK: - Plan limits: API keys, uploads, libraries
+
+    KEEPER = ("e2e-keeper", "keeper-password-1")
+    # A 1×1 PNG (the server looks at the first bytes only; what follows IEND pads it out).
+    PIXEL = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+    def offer_for(self, allows: Callable[[dict[str, Any]], bool]) -> str | None:
+        """The plan the server names in a refusal: the cheapest (then by name) whose entitlements allow it."""
+        offers = sorted((p for p in self.fetch_json("/api/v1/plans")["items"] if allows(p.get("entitlements", {}))),
+                        key=lambda p: (p["priceMinor"], p["name"]))
+        return offers[0]["name"] if offers else None
+
+    def refusal_shown(self, selector: str, offer: str | None, what: str) -> str:
+        """Waits for a plan's refusal by the form (selector): it names the offer (or says to ask an admin),
+        links to the listener's plan, and is said in the toast as a plan notice."""
+        notice = self.until(lambda _: (lambda e: e.text if e is not None and e.is_displayed() and e.text else False)(
+            self.fresh(lambda: self.find(selector))), f"the notice that the plan refuses {what}")
+        expected = f"with the {offer} plan" if offer else "ask an admin"
+        if expected not in notice or "See your plan" not in notice:
+            raise StepFailure(f"planlimits: the notice for {what} reads {notice!r} (expected {expected!r})")
+        toast = self.find("#status")
+        if "plan" not in (toast.get_attribute("class") or "").split():
+            raise StepFailure(f"planlimits: the toast for {what} is not a plan notice: {toast.get_attribute('class')!r}")
+        return notice
+
+    def planlimits(self) -> None:
+        self.back_as_admin()
+        self.driver.set_window_size(1280, 900)
+        username, password = self.KEEPER
+        original_free = next(p for p in self.fetch_json("/api/v1/plans")["items"] if p["id"] == "free")
+        libraries = self.fetch_json("/api/v1/admin/libraries")["items"]
+        if not libraries:
+            raise StepFailure("planlimits: the server has no library")
+        library = libraries[0]
+        users = self.fetch_json("/api/v1/admin/users")["items"]
+        if not any(u["username"] == username for u in users):
+            self.fetch_json("/api/v1/admin/users", "POST", {"username": username, "password": password, "role": "user"})
+        free_row = f'{tid("plan-row")}[data-plan-id="free"]'
+        try:
+            self.go("/admin")
+            self.visible(tid("admin-plans"), "the Plans section")
+
+            def fill_in(selector: str, value: str) -> None:
+                element = self.visible(tid(selector))
+                element.clear()
+                element.send_keys(value)
+
+            def library_boxes() -> dict[str, bool]:
+                return {box.get_attribute("data-library-id"): box.is_selected()
+                        for box in self.all(f'{tid("plan-libraries")} input[type="checkbox"]')}
+
+            # Free limited through the form: 1 API key, 1 MB of uploads, the first library.
+            self.click(f'{free_row} {tid("plan-edit")}', "Edit on the Free plan")
+            fill_in("plan-apikeys", "1")
+            fill_in("plan-storage", "1")
+            Select(self.find(tid("plan-storage-unit"))).select_by_value("MB")
+            boxes = library_boxes()
+            if set(boxes) != {l["id"] for l in libraries}:
+                raise StepFailure(f"planlimits: the form's libraries are {boxes}, the server's {[l['id'] for l in libraries]}")
+            for box in self.all(f'{tid("plan-libraries")} input[type="checkbox"]'):
+                if box.is_selected() != (box.get_attribute("data-library-id") == library["id"]):
+                    self.js("arguments[0].click()", box)
+            self.click(tid("plan-save"))
+            expected = ("API keys: 1", "Uploads: 1 MB", f"Libraries: {library['name']}")
+            limits = self.until(lambda _: (lambda t: t if all(w in t for w in expected) else False)(
+                self.text_of(f'{free_row} {tid("plan-limits")}')), f"the Plans table to show {expected} for Free")
+            api_free = next(p for p in self.fetch_json("/api/v1/plans")["items"] if p["id"] == "free")["entitlements"]
+            if api_free.get("apiKeys") != 1 or api_free.get("storageKB") != 1024 or api_free.get("libraries") != [library["id"]]:
+                raise StepFailure(f"planlimits: the API's free plan grants {api_free}")
+
+            # Edit fills them back in.
+            self.click(f'{free_row} {tid("plan-edit")}', "Edit on the Free plan again")
+            shown = {"apiKeys": self.attr(tid("plan-apikeys"), "value"), "storage": self.attr(tid("plan-storage"), "value"),
+                     "unit": self.attr(tid("plan-storage-unit"), "value"), "libraries": library_boxes()}
+            wanted = {"apiKeys": "1", "storage": "1", "unit": "MB",
+                      "libraries": {l["id"]: l["id"] == library["id"] for l in libraries}}
+            if shown != wanted:
+                raise StepFailure(f"planlimits: Edit shows {shown}, expected {wanted}")
+            self.shot("planlimits-form")
+            self.click(tid("plan-cancel"))
+            print(f"     Free: {limits!r}", flush=True)
+            key_offer = self.offer_for(lambda e: e.get("apiKeys") is None or e["apiKeys"] > 1)
+            room_offer = self.offer_for(lambda e: e.get("storageKB") is None or e["storageKB"] >= 1200)
+
+            # The listener on Free sees the limits in "Your plan" and by the API keys.
+            self.sign_out_in(username, password)
+            self.go("/profile")
+            self.visible(tid("my-plan"), "Your plan on the profile")
+            if self.text_of(tid("my-plan-name")) != "Free":
+                raise StepFailure(f"planlimits: the new listener's plan reads {self.text_of(tid('my-plan-name'))!r}")
+            grants = self.text_of(tid("my-plan-grants"))
+            if not all(w in grants for w in expected):
+                raise StepFailure(f"planlimits: Your plan grants {grants!r}, expected {expected}")
+            limit = self.text_of(tid("key-plan-limit"))
+            if "allows 1 API key" not in limit:
+                raise StepFailure(f"planlimits: the API keys say {limit!r}")
+
+            # The first key is made; a second is refused, with the plan that allows more.
+            if not self.all(tid("key-row")):
+                fill_in("key-name", "E2E phone")
+                self.click(tid("key-create"))
+                self.visible(tid("secret-dialog"), "the new key's dialog")
+                self.click(f'{tid("secret-dialog")} button[aria-label="Close"]')
+                self.until(lambda _: self.find(tid("secret-dialog")) is None, "the key's dialog to close")
+                self.until(lambda _: len(self.all(tid("key-row"))) == 1, "the key in the table")
+            held = len(self.fetch_json("/api/v1/me/api-keys")["items"])
+            if held != 1:
+                raise StepFailure(f"planlimits: the listener holds {held} API keys")
+            fill_in("key-name", "E2E tablet")
+            self.click(tid("key-create"))
+            said = self.refusal_shown(tid("key-plan-notice"), key_offer, "a second API key")
+            if "API key" not in said or self.find(tid("secret-dialog")) is not None or len(self.all(tid("key-row"))) != 1:
+                raise StepFailure(f"planlimits: after the refusal ({said!r}) the keys are {[r.text for r in self.all(tid('key-row'))]}")
+            print(f"     key refused: {said!r}", flush=True)
+            self.scroll_to(tid("key-plan-limit"))
+            self.shot("planlimits-key")
+
+            with tempfile.TemporaryDirectory(prefix="canto-e2e-limits-") as folder:
+                # An avatar of 1.1 MB: more than the plan's room.
+                avatar = Path(folder) / "avatar.png"
+                avatar.write_bytes(self.PIXEL + bytes(1100 * 1024))
+                self.find(tid("avatar-file")).send_keys(str(avatar))
+                said = self.refusal_shown(tid("avatar-plan-notice"), room_offer, "a 1.1 MB avatar")
+                if "1024 KiB" not in said:
+                    raise StepFailure(f"planlimits: the avatar's refusal reads {said!r}")
+                print(f"     avatar refused: {said!r}", flush=True)
+
+                # An M3U file of 1.1 MB, likewise.
+                playlist = Path(folder) / "big.m3u"
+                playlist.write_text("#EXTM3U\n" + "# padding the playlist out past the plan's room\n" * 24_000, encoding="utf-8")
+                self.go("/playlists")
+                before = len(self.fetch_json("/api/v1/playlists")["items"])
+                self.find(tid("m3u-file")).send_keys(str(playlist))
+                self.click(tid("m3u-import"))
+                said = self.refusal_shown(tid("m3u-plan-notice"), room_offer, "a 1.1 MB M3U import")
+                if "1024 KiB" not in said or len(self.fetch_json("/api/v1/playlists")["items"]) != before:
+                    raise StepFailure(f"planlimits: the import's refusal reads {said!r}")
+                print(f"     import refused: {said!r}", flush=True)
+                self.scroll_to(tid("m3u-plan-notice"))
+                self.shot("planlimits-import")
+        finally:
+            self.back_as_admin()
+            self.fetch_json("/api/v1/admin/plans/free", "PUT", {
+                **{k: original_free[k] for k in ("name", "priceMinor", "currency", "interval", "trialDays")},
+                "entitlements": {"maxBitrate": None, "concurrentStreams": None, "originalFiles": True, "downloads": True,
+                                 "shares": True, "apiKeys": None, "storageKB": None, "libraries": None,
+                                 **original_free.get("entitlements", {})}})
 
     # MARK: - Stripe (against the Swift test's fake Stripe)
 
@@ -2123,6 +2277,7 @@ class E2E:
             self.step("spotifyconnect", self.spotifyconnect, requires=("spotifysync",))
             self.step("spotifyexport", self.spotifyexport, requires=("spotifylink",))
             self.step("plans", self.plans, requires=("login",))
+            self.step("planlimits", self.planlimits, requires=("login",))
             self.step("stripe", self.stripe, requires=("login",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)

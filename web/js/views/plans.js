@@ -39,18 +39,46 @@ export function priceText(plan) {
   return `${price}${every ? " " + every : ""}${trial}`;
 }
 
+/** KiB in words: "512 KB", "1 MB", "1.5 MB", "2 GB" (1 MB = 1024 KiB, as the server counts). */
+export function fmtStorage(kb) {
+  const trim = (n) => (Number.isInteger(n) ? String(n) : n.toFixed(1).replace(/\.0$/, ""));
+  if (kb >= 1024 * 1024) return `${trim(kb / (1024 * 1024))} GB`;
+  if (kb >= 1024) return `${trim(kb / 1024)} MB`;
+  return `${kb} KB`;
+}
+
+/**
+ * The limits on what a listener keeps: API keys, uploads, libraries ("API keys: 1", "Uploads: 1 MB",
+ * "Libraries: Open"). libraryNames: the names of the plan's libraries when known (else counted).
+ */
+export function limitList(e = {}, libraryNames = null) {
+  let libraries = "Libraries: all";
+  if (Array.isArray(e.libraries)) {
+    if (libraryNames?.length) libraries = `Libraries: ${libraryNames.join(", ")}`;
+    else if (libraryNames || !e.libraries.length) libraries = "Libraries: none";
+    else libraries = `Libraries: ${e.libraries.length} of the server's`;
+  }
+  return [
+    e.apiKeys != null ? `API keys: ${e.apiKeys === 0 ? "none" : e.apiKeys}` : "API keys: any number",
+    e.storageKB != null ? `Uploads: ${e.storageKB === 0 ? "none" : fmtStorage(e.storageKB)}` : "Uploads: no limit",
+    libraries,
+  ];
+}
+
 /** What entitlements grant, as short phrases. */
-export function grantList(e = {}) {
+export function grantList(e = {}, libraryNames = null) {
   return [
     e.maxBitrate != null ? `Streams up to ${e.maxBitrate} kbit/s` : e.originalFiles ? "Original quality (files as they are)" : "Streams transcoded, no bitrate cap",
     e.maxBitrate != null && e.originalFiles ? "Original files when under the cap" : null,
     e.downloads ? "Downloads: yes" : "Downloads: no",
     e.shares ? "Share links: yes" : "Share links: no",
     e.concurrentStreams != null ? `${e.concurrentStreams} ${e.concurrentStreams === 1 ? "stream" : "streams"} at once` : "Any number of streams at once",
+    ...limitList(e, libraryNames),
   ].filter(Boolean);
 }
 
-const grantsUl = (e, testid) => h("ul", { class: "plan-grants", "data-testid": testid }, grantList(e).map((g) => h("li", {}, g)));
+const grantsUl = (e, testid, libraryNames = null) =>
+  h("ul", { class: "plan-grants", "data-testid": testid }, grantList(e, libraryNames).map((g) => h("li", {}, g)));
 
 const fmtDay = (iso) => {
   if (!iso) return "—";
@@ -134,7 +162,7 @@ export async function myPlanSection(signal, query = null) {
   const notice = h("div", { class: "notice plan-return-notice", role: "status", "data-testid": "plan-return-notice", hidden: true });
   const body = h("div", { class: "plan-body" });
   const section = h("section", { class: "panel", id: "your-plan", "aria-labelledby": "plan-head", "data-testid": "my-plan" },
-    h("h2", { id: "plan-head" }, "Your plan"), notice, body);
+    h("h2", { id: "plan-head", tabindex: "-1" }, "Your plan"), notice, body);
   let shown = null; // the /me/plan answer on screen
 
   const say = (...parts) => {
@@ -153,8 +181,12 @@ export async function myPlanSection(signal, query = null) {
     const manual = providers.includes("manual")
       ? await api("/plugins/manual/instructions", { signal }).catch(() => null)
       : null;
+    // A plan that opens some libraries: the listener's catalog is those (of theirs), by name.
+    const libraryNames = Array.isArray(mine.entitlements?.libraries)
+      ? await api("/folders", { signal }).then((answer) => listOf(answer).map((folder) => folder.name)).catch(() => null)
+      : null;
     shown = mine;
-    fill(body, planBody({ mine, plans, providers, ledger, manual, signal }));
+    fill(body, planBody({ mine, plans, providers, ledger, manual, libraryNames, signal }));
   };
 
   /** Asks /me/plan every half second until `arrived` says so or `seconds` pass; the last answer. */
@@ -238,7 +270,7 @@ export async function myPlanSection(signal, query = null) {
 }
 
 /** The inside of "Your plan" (rendered again when the plan changes). */
-function planBody({ mine, plans, providers, ledger, manual, signal }) {
+function planBody({ mine, plans, providers, ledger, manual, libraryNames, signal }) {
   const plan = mine.plan;
   const planName = (id) => plans.find((p) => p.id === id)?.name ?? id ?? "—";
   const words = statusWords(mine);
@@ -306,7 +338,7 @@ function planBody({ mine, plans, providers, ledger, manual, signal }) {
       h("p", { class: "plan-price", "data-testid": "my-plan-price" }, priceText(plan)),
       words ? h("p", { class: mine.status === "past_due" ? "meta plan-status warn" : "meta plan-status", "data-testid": "my-plan-dates", "data-status": mine.status ?? "none" }, words) : null,
       h("p", { class: "meta" }, "What you can do now:"),
-      grantsUl(mine.entitlements ?? plan.entitlements, "my-plan-grants"),
+      grantsUl(mine.entitlements ?? plan.entitlements, "my-plan-grants", libraryNames),
       manage ? h("div", { class: "actions" }, manage,
         h("span", { class: "hint" }, `Change your card, see invoices or cancel at ${providerName(mine.provider)}.`)) : null),
     requested && requested !== plan.name
@@ -350,14 +382,24 @@ export async function adminPlansSection(signal) {
   const ledgerBox = h("div", { "data-testid": "admin-ledger-box" });
   let plans = [];
   let users = [];
+  let libraries = []; // the server's, for the plans' library lists
 
   // The add/edit form.
   const form = planForm(async () => {
     await load();
   });
 
+  /** The names of a plan's libraries ("removed library" for one no longer on the server). */
+  const libraryNames = (ids) => ids?.map((id) => libraries.find((library) => library.id === id)?.name ?? `removed library ${id}`) ?? null;
+
   const loadPlans = async () => {
-    plans = listOf(await api("/plans", { signal }));
+    const [page, known] = await Promise.all([
+      api("/plans", { signal }),
+      api("/admin/libraries", { signal }).then((answer) => listOf(answer)),
+    ]);
+    plans = listOf(page);
+    libraries = known;
+    form.setLibraries(libraries);
     tableBody.replaceChildren(...plans.map((plan) => {
       const e = plan.entitlements ?? {};
       return h("tr", { "data-testid": "plan-row", "data-plan-id": plan.id },
@@ -367,6 +409,8 @@ export async function adminPlansSection(signal) {
         h("td", { "data-testid": "plan-downloads" }, e.downloads ? "yes" : "no"),
         h("td", { "data-testid": "plan-shares" }, e.shares ? "yes" : "no"),
         h("td", {}, e.concurrentStreams ?? "any"),
+        h("td", { class: "plan-limits", "data-testid": "plan-limits" },
+          limitList(e, libraryNames(e.libraries)).map((line) => h("span", {}, line))),
         h("td", { class: "row-actions" },
           h("button", { type: "button", "data-testid": "plan-edit", "aria-label": `Edit plan ${plan.name}`, onclick: () => form.edit(plan) }, "Edit"),
           plan.id === "free" ? null : h("button", { type: "button", class: "danger", "data-testid": "plan-delete", "aria-label": `Delete plan ${plan.name}`, onclick: async () => {
@@ -482,7 +526,7 @@ export async function adminPlansSection(signal) {
     h("h2", { id: "plans-head" }, "Plans"),
     h("p", { class: "hint" }, "What each plan costs and grants. Everyone without another plan has Free; admins are never limited."),
     h("div", { class: "table-wrap" }, h("table", { class: "table", "data-testid": "plans-table" },
-      h("thead", {}, h("tr", {}, ["Plan", "Price", "Quality", "Downloads", "Share links", "Streams at once"].map((label) => h("th", { scope: "col" }, label)),
+      h("thead", {}, h("tr", {}, ["Plan", "Price", "Quality", "Downloads", "Share links", "Streams at once", "Limits"].map((label) => h("th", { scope: "col" }, label)),
         h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
       tableBody)),
     form.el,
@@ -493,6 +537,15 @@ export async function adminPlansSection(signal) {
       h("div", { class: "export-links" }, h("a", { href: "/api/v1/admin/ledger?format=csv", download: "ledger.csv", class: "export", "data-testid": "admin-ledger-csv", "aria-label": "The ledger as CSV" }, "CSV"))),
     ledgerBox);
 }
+
+/** The units the uploads' room is entered in, in KiB (the server counts KiB). */
+const STORAGE_UNITS = { KB: 1, MB: 1024, GB: 1024 * 1024 };
+
+/** The largest unit that shows `kb` whole ("MB" for none, as the form starts). */
+const storageUnitFor = (kb) => {
+  if (!kb) return "MB";
+  return kb % STORAGE_UNITS.GB === 0 ? "GB" : kb % STORAGE_UNITS.MB === 0 ? "MB" : "KB";
+};
 
 /** The form that adds a plan or edits one (the ID only when adding). */
 function planForm(onSaved) {
@@ -511,6 +564,12 @@ function planForm(onSaved) {
   const original = h("input", { type: "checkbox", checked: true, "data-testid": "plan-original" });
   const downloads = h("input", { type: "checkbox", checked: true, "data-testid": "plan-downloads-check" });
   const shares = h("input", { type: "checkbox", checked: true, "data-testid": "plan-shares-check" });
+  const apiKeys = h("input", { id: "plan-apikeys", type: "number", min: 0, max: 1000, step: 1, placeholder: "Any", "aria-describedby": "plan-apikeys-hint", "data-testid": "plan-apikeys" });
+  const storage = h("input", { id: "plan-storage", type: "number", min: 0, step: "any", placeholder: "No limit", "aria-describedby": "plan-storage-hint", "data-testid": "plan-storage" });
+  const storageUnit = h("select", { id: "plan-storage-unit", "aria-label": "Unit of the uploads' room", "data-testid": "plan-storage-unit" },
+    Object.keys(STORAGE_UNITS).map((unit) => h("option", { value: unit, selected: unit === "MB" }, unit)));
+  const libraryBoxes = h("div", { class: "plan-library-boxes" });
+  let libraries = []; // the server's
   const submit = h("button", { type: "submit", class: "primary", "data-testid": "plan-save" }, "Add plan");
   const cancel = h("button", { type: "button", hidden: true, "data-testid": "plan-cancel", onclick: () => reset() }, "Cancel");
   const idField = h("div", { class: "field" }, h("label", { for: "plan-id" }, "ID"), id, idHint);
@@ -526,16 +585,46 @@ function planForm(onSaved) {
       h("span", { class: "hint", id: "plan-bitrate-hint" }, "Empty: no cap.")),
     h("div", { class: "field" }, h("label", { for: "plan-streams" }, "Streams at once"), streams,
       h("span", { class: "hint", id: "plan-streams-hint" }, "Empty: any number.")),
+    h("div", { class: "field" }, h("label", { for: "plan-apikeys" }, "API keys per listener"), apiKeys,
+      h("span", { class: "hint", id: "plan-apikeys-hint" }, "One per app or device. Empty: any number.")),
+    h("div", { class: "field" }, h("label", { for: "plan-storage" }, "Uploads kept"),
+      h("div", { class: "row plan-storage" }, storage, storageUnit),
+      h("span", { class: "hint", id: "plan-storage-hint" }, "Avatar and imported playlists. Empty: no limit.")),
     h("fieldset", { class: "plan-rights" }, h("legend", {}, "Grants"),
       h("label", { class: "check" }, original, "Original files"),
       h("label", { class: "check" }, downloads, "Downloads"),
       h("label", { class: "check" }, shares, "Share links")),
+    h("fieldset", { class: "plan-libraries", "data-testid": "plan-libraries", "aria-describedby": "plan-libraries-hint" },
+      h("legend", {}, "Libraries"),
+      libraryBoxes,
+      h("span", { class: "hint", id: "plan-libraries-hint" }, "None checked: all the listener's libraries.")),
     h("div", { class: "actions" }, submit, cancel));
+
+  /** The checked library IDs. */
+  const chosenLibraries = () => [...libraryBoxes.querySelectorAll("input[type=checkbox]")]
+    .filter((box) => box.checked).map((box) => box.dataset.libraryId);
+
+  /** A checkbox per library (and per ID of `checked` no longer on the server, to uncheck), `checked` checked. */
+  const showLibraries = (checked) => {
+    const known = new Set(libraries.map((library) => library.id));
+    const gone = checked.filter((libraryId) => !known.has(libraryId));
+    const entries = [
+      ...libraries.map((library) => ({ id: library.id, label: library.name })),
+      ...gone.map((libraryId) => ({ id: libraryId, label: `Removed library (${libraryId})` })),
+    ];
+    fill(libraryBoxes, entries.length
+      ? entries.map((entry) => h("label", { class: "check" },
+          h("input", { type: "checkbox", checked: checked.includes(entry.id), "data-library-id": entry.id, "data-testid": "plan-library" }),
+          entry.label))
+      : h("span", { class: "hint" }, "No libraries yet."));
+  };
 
   const reset = () => {
     editing = null;
     // (form.reset() would go back to the attributes, which h() leaves unset.)
-    for (const input of [id, name, bitrate, streams]) input.value = "";
+    for (const input of [id, name, bitrate, streams, apiKeys, storage]) input.value = "";
+    storageUnit.value = "MB";
+    showLibraries([]);
     price.value = "0";
     currency.value = "EUR";
     interval.value = "month";
@@ -565,6 +654,11 @@ function planForm(onSaved) {
     original.checked = Boolean(e.originalFiles);
     downloads.checked = Boolean(e.downloads);
     shares.checked = Boolean(e.shares);
+    apiKeys.value = e.apiKeys ?? "";
+    const unit = storageUnitFor(e.storageKB);
+    storageUnit.value = unit;
+    storage.value = e.storageKB == null ? "" : String(e.storageKB / STORAGE_UNITS[unit]);
+    showLibraries(e.libraries ?? []);
     cancel.hidden = false;
     heading.scrollIntoView({ block: "nearest" });
     name.focus();
@@ -572,6 +666,7 @@ function planForm(onSaved) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const planId = editing ? editing.id : id.value.trim();
+    const chosen = chosenLibraries();
     const body = {
       name: name.value.trim(),
       priceMinor: Math.round(Number(price.value || 0) * 100),
@@ -584,6 +679,9 @@ function planForm(onSaved) {
         downloads: downloads.checked,
         shares: shares.checked,
         concurrentStreams: streams.value === "" ? null : Number(streams.value),
+        apiKeys: apiKeys.value === "" ? null : Number(apiKeys.value),
+        storageKB: storage.value === "" ? null : Math.round(Number(storage.value) * STORAGE_UNITS[storageUnit.value]),
+        libraries: chosen.length ? chosen : null,
       },
     };
     try {
@@ -595,5 +693,12 @@ function planForm(onSaved) {
       announceError(error, "Saving the plan");
     }
   });
-  return { el: h("div", { class: "plan-editor" }, heading, form), edit };
+  /** The server's libraries (again, after a change): the boxes keep what is checked. */
+  const setLibraries = (list) => {
+    const checked = chosenLibraries();
+    libraries = list;
+    showLibraries(checked);
+  };
+  showLibraries([]);
+  return { el: h("div", { class: "plan-editor" }, heading, form), edit, setLibraries };
 }

@@ -2,7 +2,7 @@
 
 import { api, enc, listOf, qs } from "../api.js";
 import { append, fill, fmtDate, fmtTotal, h, icon, plural } from "../dom.js";
-import { announce, announceError } from "../ui.js";
+import { announce, announceError, announceRefusal, planNotice } from "../ui.js";
 
 export default async function playlistsView(view, { signal }) {
   const list = h("ul", { class: "playlist-list", "aria-label": "Playlists", "data-testid": "playlist-list" });
@@ -38,6 +38,7 @@ export default async function playlistsView(view, { signal }) {
   const fileInput = h("input", { id: "m3u-file", type: "file", accept: ".m3u,.m3u8,audio/x-mpegurl,audio/mpegurl,text/plain", "data-testid": "m3u-file" });
   const importName = h("input", { id: "m3u-name", autocomplete: "off", "data-testid": "m3u-name", placeholder: "From the file name" });
   const importResult = h("div", { class: "import-result", "data-testid": "m3u-result", "aria-live": "polite" });
+  const refused = planNotice("m3u-plan-notice");
   const importForm = h("form", { class: "inline-form" },
     h("label", { for: "m3u-file" }, "M3U file"), fileInput,
     h("label", { for: "m3u-name" }, "Name"), importName,
@@ -53,6 +54,7 @@ export default async function playlistsView(view, { signal }) {
     try {
       const text = await file.text();
       const result = await api(`/playlists/import${qs({ name })}`, { method: "POST", raw: text, contentType: "audio/x-mpegurl" });
+      refused.clear();
       const unmatched = listOf(result.unmatched);
       fill(importResult, 
         h("p", {}, `Imported “${result.playlist.name}”: ${plural(result.matched ?? 0, "track")} matched, ${unmatched.length} not found. `,
@@ -63,7 +65,7 @@ export default async function playlistsView(view, { signal }) {
       importForm.reset();
       load();
     } catch (error) {
-      announceError(error, "Importing");
+      announceRefusal(error, "Importing", refused);
     }
   });
 
@@ -78,7 +80,7 @@ export default async function playlistsView(view, { signal }) {
     createForm,
     list,
     h("section", { "aria-labelledby": "import-head", class: "panel" },
-      h("h2", { id: "import-head" }, "Import an M3U playlist"), importForm, importResult));
+      h("h2", { id: "import-head" }, "Import an M3U playlist"), importForm, refused.el, importResult));
   await load();
 }
 

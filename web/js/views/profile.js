@@ -4,9 +4,10 @@
 
 import { api, enc, listOf } from "../api.js";
 import { append, fmtDate, h, icon } from "../dom.js";
+import { myPlan } from "../plan.js";
 import { setQuery } from "../router.js";
 import { session } from "../session.js";
-import { announce, announceError, confirmDialog, secretDialog } from "../ui.js";
+import { announce, announceError, announceRefusal, confirmDialog, planNotice, secretDialog } from "../ui.js";
 import { myPlanSection } from "./plans.js";
 import { spotifySection } from "./spotify.js";
 
@@ -173,26 +174,30 @@ function avatarSection() {
     placeholder.hidden = false;
   });
   const file = h("input", { id: "avatar-file", type: "file", accept: "image/png,image/jpeg,image/webp,image/gif", "data-testid": "avatar-file" });
+  const refused = planNotice("avatar-plan-notice", { onProfile: true });
   file.addEventListener("change", async () => {
     const chosen = file.files?.[0];
     if (!chosen) return;
-    if (chosen.size > 5 * 1024 * 1024) {
-      announce("That image is larger than 5 MB.", { error: true });
+    if (chosen.size > 2 * 1024 * 1024) {
+      announce("That image is larger than 2 MB.", { error: true });
+      file.value = "";
       return;
     }
     try {
       await api("/me/avatar", { method: "PUT", raw: chosen, contentType: chosen.type || "application/octet-stream" });
+      refused.clear();
       announce("Avatar updated.");
       refresh();
     } catch (error) {
-      announceError(error, "Uploading the avatar");
+      announceRefusal(error, "Uploading the avatar", refused);
     }
     file.value = "";
   });
   refresh();
   return h("section", { class: "panel", "aria-labelledby": "avatar-head" },
     h("h2", { id: "avatar-head" }, "Avatar"),
-    h("div", { class: "row" }, image, placeholder, h("div", { class: "field" }, h("label", { for: "avatar-file" }, "Upload a picture"), file)));
+    h("div", { class: "row" }, image, placeholder, h("div", { class: "field" }, h("label", { for: "avatar-file" }, "Upload a picture"), file)),
+    refused.el);
 }
 
 function passwordSection(me) {
@@ -282,6 +287,7 @@ async function apiKeysSection(signal) {
   const form = h("form", { class: "inline-form" },
     h("label", { for: "key-name" }, "Name"), name,
     h("button", { type: "submit", "data-testid": "key-create" }, "Create key"));
+  const refused = planNotice("key-plan-notice", { onProfile: true });
   const load = async () => {
     const keys = listOf(await api("/me/api-keys", { signal }));
     body.replaceChildren(...keys.map((key) => h("tr", { "data-testid": "key-row" },
@@ -292,6 +298,7 @@ async function apiKeysSection(signal) {
         if (!(await confirmDialog(`Revoke the key “${key.name}”?`, { confirmLabel: "Revoke", danger: true }))) return;
         try {
           await api(`/me/api-keys/${enc(key.id)}`, { method: "DELETE" });
+          refused.clear();
           announce("Key revoked.");
           load();
         } catch (error) {
@@ -304,18 +311,28 @@ async function apiKeysSection(signal) {
     event.preventDefault();
     try {
       const created = await api("/me/api-keys", { method: "POST", body: { name: name.value.trim() } });
+      refused.clear();
       form.reset();
       secretDialog("New API key", `The key “${created.name}” is shown only once. Copy it now.`, created.key);
       load();
     } catch (error) {
-      announceError(error, "Creating the key");
+      announceRefusal(error, "Creating the key", refused);
     }
   });
   await load();
+  // What the listener's plan allows (admins are never limited: their entitlements say no limit).
+  const limit = await myPlan().then(({ mine }) => mine).catch(() => null);
+  const allowed = limit?.entitlements?.apiKeys;
   return h("section", { class: "panel", "aria-labelledby": "keys-head" },
     h("h2", { id: "keys-head" }, "API keys"),
     h("p", {}, "Keys let scripts and apps use the API as you."),
+    allowed != null
+      ? h("p", { class: "hint", "data-testid": "key-plan-limit" },
+          allowed === 0 ? `Your plan (${limit.plan?.name ?? "Free"}) includes no API keys.`
+            : `Your plan (${limit.plan?.name ?? "Free"}) allows ${allowed} API ${allowed === 1 ? "key" : "keys"}.`)
+      : null,
     form,
+    refused.el,
     h("div", { class: "table-wrap" }, h("table", { class: "table", "data-testid": "keys-table" },
       h("thead", {}, h("tr", {}, ["Name", "Created", "Last used"].map((label) => h("th", { scope: "col" }, label)),
         h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
