@@ -104,10 +104,14 @@ public struct Playlist: Sendable, Equatable, Codable {
     public var trackIDs: [TrackID]
     public var createdAt: Date
     public var updatedAt: Date
+    /// A smart playlist's rules (``SmartDefinition/text``); its tracks then follow them and are not
+    /// edited by hand. Nil for an ordinary playlist.
+    public var rules: String?
     public init(
         id: PlaylistID, ownerID: UserID, name: String, comment: String? = nil, isPublic: Bool = false,
-        trackIDs: [TrackID] = [], createdAt: Date = Date(), updatedAt: Date = Date()
+        trackIDs: [TrackID] = [], createdAt: Date = Date(), updatedAt: Date = Date(), rules: String? = nil
     ) {
+        self.rules = rules
         self.id = id
         self.ownerID = ownerID
         self.name = name
@@ -174,6 +178,8 @@ public protocol LibraryStateStore: Sendable {
     func setUploadBytes(_ bytes: Int, of playlist: PlaylistID) async throws
     /// The bytes of the playlist files `owner` uploaded and still keeps.
     func uploadBytes(of owner: UserID) async throws -> Int
+    /// The tracks a smart playlist's rules pick for `owner` within `libraries` (nil: all), in order.
+    func smartTracks(_ definition: SmartDefinition, owner: UserID, libraries: [LibraryID]?) async throws -> [TrackID]
     /// The playlist when `viewer` owns it or it is public.
     func playlist(_ id: PlaylistID, viewer: UserID) async throws -> Playlist
     /// The viewer's playlists and others' public ones.

@@ -227,7 +227,7 @@ public struct CantoServices: Sendable {
         playback = PlaybackService(
             history: HistoryRepository(database: database), events: events, dispatcher: dispatcher)
         let accountStore = AccountRepository(database: database)
-        state = LibraryStateRepository(database: database)
+        state = LibraryStateRepository(database: database, clock: clock)
         libraries = try await LibraryManager(
             configured: scanning.configured, settings: accountStore, scans: scanning.scans,
             audit: accountStore)

@@ -11,9 +11,13 @@ public struct LibraryStateRepository: LibraryStateStore {
     /// Each user's stars and ratings by item, until the database changes (nil: too many to keep).
     let annotationMaps = VersionedCache<UserID, [String: Annotation]?>(capacity: 64)
 
-    public init(database: CantoDatabase) {
+    /// "In the last N days" rules read the time here.
+    let clock: any WallClock
+
+    public init(database: CantoDatabase, clock: any WallClock = SystemClock()) {
         pool = database.pool
         quick = database.quick
+        self.clock = clock
     }
 
     // MARK: Playlists
@@ -28,12 +32,12 @@ public struct LibraryStateRepository: LibraryStateStore {
                 .playlistChanged(user: playlist.ownerID, playlist: playlist.id, deleted: false), at: updatedAt)
             try db.run(
                 """
-                INSERT INTO playlist (id, owner_id, name, comment, is_public, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO playlist (id, owner_id, name, comment, is_public, created_at, updated_at, rules)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     playlist.id.rawValue, playlist.ownerID.rawValue, playlist.name, playlist.comment,
-                    playlist.isPublic, createdAt, updatedAt,
+                    playlist.isPublic, createdAt, updatedAt, playlist.rules,
                 ])
             try Self.saveTracks(playlist.trackIDs, of: playlist.id, db)
         }
@@ -54,7 +58,8 @@ public struct LibraryStateRepository: LibraryStateStore {
     }
 
     public func playlist(_ id: PlaylistID, viewer: UserID) async throws -> Playlist {
-        try await pool.read { db in
+        try await refreshSmart(only: id)
+        return try await pool.read { db in
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT * FROM playlist WHERE id = ? AND (owner_id = ? OR is_public = 1)",
@@ -70,7 +75,8 @@ public struct LibraryStateRepository: LibraryStateStore {
     /// By name (ASCII case ignored), the viewer's own and everyone's public ones together. One
     /// row that does not decode (see `StoredValueUnreadable`) fails the whole list.
     public func playlists(visibleTo viewer: UserID) async throws -> [Playlist] {
-        try await pool.read { db in
+        try await refreshSmart(visibleTo: viewer)
+        return try await pool.read { db in
             let visible = "SELECT id FROM playlist WHERE owner_id = ? OR is_public = 1"
             var tracks: [String: [TrackID]] = [:]
             let trackRows = try Row.fetchCursor(
@@ -99,10 +105,13 @@ public struct LibraryStateRepository: LibraryStateStore {
         let updatedAt = try playlist.updatedAt.storable("updatedAt")
         try await pool.write { db in
             let changed = try db.run(
-                "UPDATE playlist SET name = ?, comment = ?, is_public = ?, updated_at = ? WHERE id = ? AND owner_id = ?",
+                """
+                UPDATE playlist SET name = ?, comment = ?, is_public = ?, updated_at = ?, rules = ?, smart_stamp = NULL
+                WHERE id = ? AND owner_id = ?
+                """,
                 [
-                    playlist.name, playlist.comment, playlist.isPublic, updatedAt, playlist.id.rawValue,
-                    user.rawValue,
+                    playlist.name, playlist.comment, playlist.isPublic, updatedAt, playlist.rules,
+                    playlist.id.rawValue, user.rawValue,
                 ])
             guard changed > 0 else { throw NotFoundOrForbidden() }
             try Self.saveTracks(playlist.trackIDs, of: playlist.id, db)
@@ -133,6 +142,77 @@ public struct LibraryStateRepository: LibraryStateStore {
         return try Playlist(
             id: PlaylistID(row["id"]), ownerID: UserID(row["owner_id"]), name: row["name"], comment: row["comment"],
             isPublic: row["is_public"], trackIDs: trackIDs, createdAt: row.date("created_at"),
-            updatedAt: row.date("updated_at"))
+            updatedAt: row.date("updated_at"), rules: row["rules"])
+    }
+
+    // MARK: Smart playlists
+
+    /// What a smart playlist's tracks depend on: the catalog, every listener's plays, skips, stars
+    /// and ratings (the event outbox), and the day (for "in the last N days").
+    static func smartStamp(_ db: Database, now: Date) throws -> String {
+        let version = try Int.fetchOne(db, sql: "SELECT version FROM catalog_version") ?? 0
+        let events = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event_outbox") ?? 0
+        return "\(version):\(events):\(Int(now.timeIntervalSince1970 / 86_400))"
+    }
+
+    /// The tracks `definition` picks for `owner` within `libraries` (nil: all), in order.
+    public func smartTracks(_ definition: SmartDefinition, owner: UserID, libraries: [LibraryID]?) async throws
+        -> [TrackID]
+    {
+        let now = clock.now
+        return try await pool.read { db in
+            try Self.evaluate(definition, owner: owner, libraries: libraries, now: now, db)
+        }
+    }
+
+    static func evaluate(
+        _ definition: SmartDefinition, owner: UserID, libraries: [LibraryID]?, now: Date, _ db: Database
+    ) throws -> [TrackID] {
+        var query = SmartPlaylistQuery(definition, owner: owner, libraries: libraries, now: now)
+        let (sql, arguments) = query.sql()
+        return try String.fetchAll(db, sql: sql, arguments: arguments).map { TrackID($0) }
+    }
+
+    /// Works out again the smart playlists (one, or those `viewer` sees) whose tracks are older
+    /// than the library and the history; each for its owner, within the libraries given to them.
+    private func refreshSmart(only id: PlaylistID? = nil, visibleTo viewer: UserID? = nil) async throws {
+        let now = clock.now
+        let stale = try await pool.read { db -> [[String]] in
+            let stamp = try Self.smartStamp(db, now: now)
+            var sql = "SELECT id, owner_id, rules FROM playlist WHERE rules IS NOT NULL AND smart_stamp IS NOT ?"
+            var arguments: [any DatabaseValueConvertible] = [stamp]
+            if let id {
+                sql += " AND id = ?"
+                arguments.append(id.rawValue)
+            }
+            if let viewer {
+                sql += " AND (owner_id = ? OR is_public = 1)"
+                arguments.append(viewer.rawValue)
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
+                [$0["id"] as String, $0["owner_id"] as String, $0["rules"] as String? ?? ""]
+            }
+        }
+        guard !stale.isEmpty else { return }
+        try await pool.write { db in
+            let stamp = try Self.smartStamp(db, now: now)
+            for row in stale {
+                let id = row[0]
+                let owner = UserID(row[1])
+                guard let definition = try? SmartDefinition(text: row[2]) else { continue }
+                let restricted =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT library_ids_restricted FROM user WHERE id = ?", arguments: [owner.rawValue])
+                    ?? true
+                let libraries =
+                    restricted
+                    ? try String.fetchAll(
+                        db, sql: "SELECT library_id FROM user_library WHERE user_id = ?", arguments: [owner.rawValue]
+                    ).map { LibraryID($0) } : nil
+                let tracks = try Self.evaluate(definition, owner: owner, libraries: libraries, now: now, db)
+                try Self.saveTracks(tracks, of: PlaylistID(id), db)
+                try db.run("UPDATE playlist SET smart_stamp = ? WHERE id = ?", [stamp, id])
+            }
+        }
     }
 }

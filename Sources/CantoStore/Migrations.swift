@@ -84,6 +84,12 @@ enum Migrations {
         migrator.registerMigration("v19-upload-bytes") { db in
             try db.execute(sql: "ALTER TABLE playlist ADD COLUMN upload_bytes INTEGER NOT NULL DEFAULT 0")
         }
+        // Smart playlists: their rules, and the state of the library and the history their tracks
+        // were last worked out for.
+        migrator.registerMigration("v20-smart-playlists") { db in
+            try db.execute(sql: "ALTER TABLE playlist ADD COLUMN rules TEXT")
+            try db.execute(sql: "ALTER TABLE playlist ADD COLUMN smart_stamp TEXT")
+        }
         return migrator
     }
 

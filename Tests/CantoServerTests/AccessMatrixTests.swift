@@ -213,6 +213,24 @@ struct AccessMatrixTests {
             "DELETE /api/v1/playlists/:id": (.missing, "/api/v1/playlists/p-none", nil),
             "POST /api/v1/playlists/:id/tracks": (.missing, "/api/v1/playlists/p-none/tracks", ["trackIds": [h.track]]),
             "GET /api/v1/playlists/:id/m3u": (.missing, "/api/v1/playlists/p-none/m3u", nil),
+            // Rules naming the other library's things pick nothing of it (the walk checks the answers).
+            "POST /api/v1/smart-playlists": (
+                .answers, "/api/v1/smart-playlists",
+                [
+                    "name": "leak",
+                    "rules": ["any": [["is": ["album": "Hidden Rooms"]], ["is": ["artist": "Beta Secret"]]]],
+                ]
+            ),
+            "POST /api/v1/smart-playlists/preview": (
+                .answers, "/api/v1/smart-playlists/preview", ["rules": ["all": [["contains": ["album": "Hidden"]]]]]
+            ),
+            "POST /api/v1/smart-playlists/import": (
+                .answers, "/api/v1/smart-playlists/import", #"{"name":"leak","all":[{"is":{"title":"Quiet Door"}}]}"#
+            ),
+            "GET /api/v1/smart-playlists/:id": (.missing, "/api/v1/smart-playlists/p-none", nil),
+            "PUT /api/v1/smart-playlists/:id": (
+                .missing, "/api/v1/smart-playlists/p-none", ["rules": ["all": [["is": ["title": "Quiet Door"]]]]]
+            ),
             "GET /api/v1/me/queue": (.answers, "/api/v1/me/queue", nil),
             "PUT /api/v1/me/queue": (.invalid, "/api/v1/me/queue", ["trackIds": [h.track]]),
             "GET /api/v1/me": (.answers, "/api/v1/me", nil),

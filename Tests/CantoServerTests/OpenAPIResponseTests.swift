@@ -106,6 +106,17 @@ struct OpenAPIResponseTests {
             _ = try await call(
                 "post /api/v1/playlists/import", "/api/v1/playlists/import?name=Imported",
                 body: "#EXTM3U\nnowhere/missing.flac\n", contentType: "audio/x-mpegurl")
+            let rules: [String: Any] = ["all": [["gt": ["year": 1900]]], "sort": "title", "limit": 10]
+            let smart = try #require(
+                try await call("post /api/v1/smart-playlists", json: ["name": "Since 1900", "rules": rules])["id"]
+                    as? String)
+            _ = try await call("post /api/v1/smart-playlists/preview", json: ["rules": rules])
+            _ = try await call(
+                "post /api/v1/smart-playlists/import", body: #"{"name":"Nsp","any":[{"contains":{"title":"a"}}]}"#,
+                contentType: "application/json")
+            _ = try await call("get /api/v1/smart-playlists/{id}", "/api/v1/smart-playlists/\(smart)")
+            _ = try await call(
+                "put /api/v1/smart-playlists/{id}", "/api/v1/smart-playlists/\(smart)", json: ["name": "Since 1900!"])
             _ = try await call("put /api/v1/me/queue", json: ["trackIds": [track], "currentIndex": 0, "positionMs": 0])
             _ = try await call("get /api/v1/me/queue")
 

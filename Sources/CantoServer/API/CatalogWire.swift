@@ -46,6 +46,15 @@ extension Wire {
         var bitRate: Int
         var starred: Bool
         var rating: Int?
+        /// The file's ReplayGain tags (dB and linear peaks), for the player's loudness levelling.
+        var replayGain: ReplayGainItem?
+    }
+
+    struct ReplayGainItem: Codable, Sendable {
+        var trackGain: Double?
+        var trackPeak: Double?
+        var albumGain: Double?
+        var albumPeak: Double?
     }
 
     struct SearchResult: ResponseEncodable {
@@ -161,8 +170,19 @@ struct CatalogPresenter: Sendable {
                 artist: track.artistName, artistId: artistID.rawValue, albumArtist: track.albumArtistName,
                 trackNumber: track.trackNumber, discNumber: track.discNumber, discSubtitle: track.discSubtitle,
                 durationMs: track.audio.durationMs, year: track.year, suffix: track.suffix,
-                bitRate: track.audio.bitrateKbps, starred: mark?.starredAt != nil, rating: mark?.rating)
+                bitRate: track.audio.bitrateKbps, starred: mark?.starredAt != nil, rating: mark?.rating,
+                replayGain: Self.replayGain(track.replayGain))
         }
+    }
+
+    /// The tags as the API shows them; nil when the file has none (gains within ±60 dB, peaks 0–10).
+    static func replayGain(_ tags: ReplayGain) -> Wire.ReplayGainItem? {
+        func gain(_ value: Double?) -> Double? { value.flatMap { $0.isFinite && abs($0) <= 60 ? $0 : nil } }
+        func peak(_ value: Double?) -> Double? { value.flatMap { $0.isFinite && $0 > 0 && $0 <= 10 ? $0 : nil } }
+        let item = Wire.ReplayGainItem(
+            trackGain: gain(tags.trackGain), trackPeak: peak(tags.trackPeak), albumGain: gain(tags.albumGain),
+            albumPeak: peak(tags.albumPeak))
+        return item.trackGain == nil && item.albumGain == nil ? nil : item
     }
 
     /// Tracks by ID in the given order, leaving out missing ones and those outside the user's libraries.

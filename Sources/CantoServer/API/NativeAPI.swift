@@ -37,6 +37,7 @@ enum NativeAPI {
         ).addRoutes(to: signedIn)
         let playlists = PlaylistController(state: services.state, accounts: accounts, plans: services.plans)
         playlists.addRoutes(to: signedIn)
+        SmartPlaylistController(state: services.state, playlists: playlists).addRoutes(to: signedIn)
         MixController(
             mixes: services.mixes, state: services.state, impressions: services.impressions, playlists: playlists,
             clock: services.clock

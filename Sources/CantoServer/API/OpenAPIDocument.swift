@@ -209,6 +209,24 @@ enum OpenAPIDocument {
             method: "get", path: "/api/v1/playlists/{id}/m3u", summary: "Export as extended M3U", access: .user,
             response: "m3u"),
         .init(
+            method: "post", path: "/api/v1/smart-playlists",
+            summary: "A new smart playlist: rules in Navidrome's .nsp shape, its tracks following them",
+            access: .user, request: "SmartPlaylistBody", response: "Playlist", status: 201),
+        .init(
+            method: "post", path: "/api/v1/smart-playlists/preview",
+            summary: "How many tracks rules pick now, and the first 50", access: .user, request: "SmartPlaylistBody",
+            response: "SmartPreview"),
+        .init(
+            method: "post", path: "/api/v1/smart-playlists/import", summary: "Import a Navidrome .nsp file",
+            access: .user, request: "SmartRules", response: "Playlist", status: 201),
+        .init(
+            method: "get", path: "/api/v1/smart-playlists/{id}", summary: "A smart playlist as an .nsp file",
+            access: .user, response: "SmartRules"),
+        .init(
+            method: "put", path: "/api/v1/smart-playlists/{id}",
+            summary: "Change a smart playlist's rules, name, comment or visibility", access: .user,
+            request: "SmartPlaylistBody", response: "Playlist"),
+        .init(
             method: "get", path: "/api/v1/me/queue", summary: "My play queue (follows me across devices)",
             access: .user, response: "PlayQueue"),
         .init(

@@ -90,6 +90,13 @@ enum OpenAPISchemas {
                     "artistId": optionalString, "albumArtist": string, "trackNumber": optionalInteger,
                     "discNumber": optionalInteger, "discSubtitle": optionalString, "durationMs": integer,
                     "year": optionalInteger, "suffix": string, "bitRate": integer,
+                    "replayGain": [
+                        "type": ["object", "null"],
+                        "properties": [
+                            "trackGain": optionalNumber, "trackPeak": optionalNumber, "albumGain": optionalNumber,
+                            "albumPeak": optionalNumber,
+                        ],
+                    ],
                 ].merging(marks) { a, _ in a },
                 required: ["id", "title", "album", "albumId", "artist", "durationMs", "suffix", "starred"]),
             "ArtistPage": page("ArtistItem"), "AlbumPage": page("AlbumItem"),
@@ -129,11 +136,21 @@ enum OpenAPISchemas {
             "Annotation": object(
                 ["itemId": string, "kind": string, "starred": boolean, "rating": optionalInteger],
                 required: ["itemId", "kind", "starred"]),
+            "SmartRules": [
+                "type": "object", "additionalProperties": true,
+                "description":
+                    "Navidrome .nsp rules: {\"all\"|\"any\": [rule or group], \"sort\", \"order\", \"limit\"}; a rule is {operator: {field: value}}",
+            ],
+            "SmartPlaylistBody": object([
+                "name": string, "comment": optionalString, "public": boolean, "rules": ref("SmartRules"),
+            ]),
+            "SmartPreview": object(
+                ["count": integer, "tracks": array(ref("TrackItem"))], required: ["count", "tracks"]),
             "Playlist": object(
                 [
                     "id": string, "name": string, "comment": optionalString, "public": boolean, "ownerId": string,
                     "owner": string, "trackCount": integer, "durationMs": integer, "updatedAt": dateTime,
-                    "editable": boolean,
+                    "editable": boolean, "smart": boolean,
                 ],
                 required: [
                     "id", "name", "public", "ownerId", "owner", "trackCount", "durationMs", "updatedAt", "editable",

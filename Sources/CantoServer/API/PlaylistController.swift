@@ -16,6 +16,8 @@ extension Wire {
         var durationMs: Int64
         var updatedAt: Date
         var editable: Bool
+        /// Its tracks follow rules (`/api/v1/smart-playlists/{id}`); they are not edited by hand.
+        var smart: Bool
     }
 
     struct PlaylistPage: ResponseEncodable {
@@ -92,7 +94,7 @@ struct PlaylistController {
             id: playlist.id.rawValue, name: playlist.name, comment: playlist.comment, public: playlist.isPublic,
             ownerId: playlist.ownerID.rawValue, owner: owner?.displayName ?? owner?.username ?? "",
             trackCount: tracks.count, durationMs: tracks.reduce(0) { $0 + $1.audio.durationMs },
-            updatedAt: playlist.updatedAt, editable: playlist.ownerID == viewer.id)
+            updatedAt: playlist.updatedAt, editable: playlist.ownerID == viewer.id, smart: playlist.rules != nil)
     }
 
     private func loaded(_ context: CantoRequestContext) async throws -> (Playlist, CatalogPresenter) {
@@ -128,6 +130,13 @@ struct PlaylistController {
     private func owned(_ playlist: Playlist, by user: User) throws {
         guard playlist.ownerID == user.id else {
             throw APIError(.forbidden, "not_owner", "Only the playlist's owner can change it.")
+        }
+    }
+
+    /// A smart playlist's tracks follow its rules.
+    private func byHand(_ playlist: Playlist) throws {
+        guard playlist.rules == nil else {
+            throw APIError(.conflict, "smart_playlist", "A smart playlist's tracks follow its rules; change the rules.")
         }
     }
 
@@ -183,6 +192,7 @@ struct PlaylistController {
         if let isPublic = body.public { playlist.isPublic = isPublic }
         var tracks: [Track]?
         if let ids = body.trackIds {
+            try byHand(playlist)
             let found = try await checked(ids, present)
             playlist.trackIDs = found.map(\.id)
             tracks = found
@@ -194,6 +204,7 @@ struct PlaylistController {
     @Sendable func append(_ request: Request, context: CantoRequestContext) async throws -> Wire.PlaylistItem {
         var (playlist, present) = try await loaded(context)
         try owned(playlist, by: present.user)
+        try byHand(playlist)
         let body = try await request.decode(as: Wire.TrackIDs.self, context: context)
         let tracks = try await checked(playlist.trackIDs.map(\.rawValue) + body.trackIds, present)
         playlist.trackIDs = tracks.map(\.id)

@@ -38,6 +38,9 @@ struct SubsonicPlaylists: Sendable {
             ("duration", .int(Int(tracks.reduce(0) { $0 + $1.audio.durationMs } / 1000))),
             ("created", .date(playlist.createdAt)), ("changed", .date(playlist.updatedAt)),
             ("coverArt", tracks.first?.artworkID.map { .string($0.rawValue) }),
+            // OpenSubsonic: a smart playlist's tracks follow its rules; apps show it read-only. (Only
+            // said of smart playlists: the optional field trips one Python client elsewhere.)
+            ("readonly", playlist.rules != nil ? .bool(true) : nil),
         ])
         if withEntries {
             element = element.with(
@@ -45,6 +48,10 @@ struct SubsonicPlaylists: Sendable {
         }
         return element
     }
+
+    /// Refusing to change a smart playlist's tracks by hand.
+    static let smart = SubsonicError(
+        .notAuthorized, "A smart playlist's tracks follow its rules; change them in Canto's web UI.")
 
     private func playlists(_ call: SubsonicCall) async throws -> SubsonicPayload {
         var visible = try await call.state.playlists(visibleTo: call.user.id)
@@ -76,6 +83,7 @@ struct SubsonicPlaylists: Sendable {
         if let id = p.string("playlistId") {
             var existing = try await call.state.playlist(PlaylistID(id), viewer: call.user.id)
             guard existing.ownerID == call.user.id else { throw SubsonicError.notAuthorized }
+            guard existing.rules == nil else { throw Self.smart }
             existing.trackIDs = songs
             if let name = p.string("name") { existing.name = name }
             existing.updatedAt = Date()
@@ -94,6 +102,9 @@ struct SubsonicPlaylists: Sendable {
         let p = call.parameters
         var playlist = try await call.state.playlist(PlaylistID(try p.required("playlistId")), viewer: call.user.id)
         guard playlist.ownerID == call.user.id else { throw SubsonicError.notAuthorized }
+        if playlist.rules != nil, !p.all("songIndexToRemove").isEmpty || !p.all("songIdToAdd").isEmpty {
+            throw Self.smart
+        }
         if let name = p.string("name") { playlist.name = name }
         if let comment = p.string("comment") { playlist.comment = comment }
         if p.string("public") != nil { playlist.isPublic = p.bool("public") }
