@@ -54,6 +54,10 @@ struct ScanBench {
                 likes: value("--likes").flatMap(Int.init) ?? 10_000,
                 playlists: value("--playlists").flatMap(Int.init) ?? 50,
                 tracks: value("--tracks").flatMap(Int.init) ?? 20_000)
+        case "smart":
+            try await SmartBench.run(
+                tracks: value("--tracks").flatMap(Int.init) ?? 100_000,
+                queries: value("--queries").flatMap(Int.init) ?? 200)
         case "fuzz":
             try TranscodeBench.fuzz(
                 runs: value("--runs").flatMap(Int.init) ?? 5_000, seed: value("--seed").flatMap(UInt64.init) ?? 1)
