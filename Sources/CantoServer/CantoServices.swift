@@ -172,6 +172,8 @@ public struct CantoServices: Sendable {
     public let playback: PlaybackService
     /// Who is playing what: a subscriber of the playback events.
     let nowPlaying: NowPlaying
+    /// Every open player (web tabs, Subsonic apps) and the commands between them.
+    let sessions: PlaybackSessions
     /// Decides who a Subsonic request comes from (`u`+`p`, `u`+`t`+`s`, `apiKey`).
     let subsonicAuthenticator: SubsonicAuthenticator
     /// Streams, downloads and share players: locate, plan, send.
@@ -309,6 +311,7 @@ public struct CantoServices: Sendable {
         stats = StatsService(store: statsStore, users: accountStore, clock: clock)
         let nowPlaying = NowPlaying()
         self.nowPlaying = nowPlaying
+        sessions = PlaybackSessions(clock: clock)
         try await dispatcher.subscribe(nowPlaying)
         try await dispatcher.subscribe(SonicAnalysisWaker(analysis: sonic))
         try await dispatcher.subscribe(ServerActivityRecorder(activity: activity))

@@ -80,6 +80,8 @@ struct AccessMatrixTests {
             "setRating": (.missing, [("id", h.artist), ("rating", "5")]),
             "scrobble": (.missing, [("id", h.track)]),
             "getNowPlaying": (.answers, []),
+            // No jukebox here: refused before any track is looked at (SessionTests drives one).
+            "jukeboxControl": (.invalid, [("action", "add"), ("id", h.track)]),
             "getBookmarks": (.answers, []),
             "createBookmark": (.missing, [("id", h.track), ("position", "1000")]),
             "deleteBookmark": (.answers, [("id", h.track)]),
@@ -228,6 +230,14 @@ struct AccessMatrixTests {
                 .answers, "/api/v1/smart-playlists/import", #"{"name":"leak","all":[{"is":{"title":"Quiet Door"}}]}"#
             ),
             "GET /api/v1/smart-playlists/:id": (.missing, "/api/v1/smart-playlists/p-none", nil),
+            "GET /api/v1/sessions": (.answers, "/api/v1/sessions", nil),
+            // The stream itself is walked by SessionTests (it stays open); here a bad query is refused early.
+            "GET /api/v1/sessions/events": (.answers, "/api/v1/sessions", nil),
+            "POST /api/v1/sessions/:id/state": (.invalid, "/api/v1/sessions/s-none/state", ["trackId": h.track]),
+            "PATCH /api/v1/sessions/:id": (.missing, "/api/v1/sessions/s-none", ["name": "x"]),
+            "POST /api/v1/sessions/:id/commands": (
+                .invalid, "/api/v1/sessions/s-none/commands", ["action": "load", "trackIds": [h.track]]
+            ),
             "PUT /api/v1/smart-playlists/:id": (
                 .missing, "/api/v1/smart-playlists/p-none", ["rules": ["all": [["is": ["title": "Quiet Door"]]]]]
             ),

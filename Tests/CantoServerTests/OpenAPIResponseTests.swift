@@ -37,6 +37,10 @@ struct OpenAPIResponseTests {
                     "CANTO_PLUGINS_LASTFM_AUTH_URL": "http://127.0.0.1:9/api/auth/",
                 ]) { a, _ in a })
         let token = try await server.addAdminSession()
+        // A web player's session (its stream is read by SessionTests).
+        let (player, _, _) = await server.services.sessions.join(
+            id: nil, user: server.admin.id, name: "Kitchen", client: "walk", device: nil)
+        let playerID = player.id
         // Every track measured, so recommendations and paths answer from the sonic index.
         await server.services.sonic.runOnce()
         let trackIDs = try await server.trackIDs()
@@ -106,6 +110,8 @@ struct OpenAPIResponseTests {
             _ = try await call(
                 "post /api/v1/playlists/import", "/api/v1/playlists/import?name=Imported",
                 body: "#EXTM3U\nnowhere/missing.flac\n", contentType: "audio/x-mpegurl")
+            _ = try await call("get /api/v1/sessions")
+            _ = try await call("patch /api/v1/sessions/{id}", "/api/v1/sessions/\(playerID)", json: ["name": "Den"])
             let rules: [String: Any] = ["all": [["gt": ["year": 1900]]], "sort": "title", "limit": 10]
             let smart = try #require(
                 try await call("post /api/v1/smart-playlists", json: ["name": "Since 1900", "rules": rules])["id"]

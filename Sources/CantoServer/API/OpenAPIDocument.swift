@@ -227,6 +227,26 @@ enum OpenAPIDocument {
             summary: "Change a smart playlist's rules, name, comment or visibility", access: .user,
             request: "SmartPlaylistBody", response: "Playlist"),
         .init(
+            method: "get", path: "/api/v1/sessions",
+            summary: "My open players (web tabs, Subsonic apps); an admin's all=true lists everyone's", access: .user,
+            response: "PlayerSessionList", query: ["all"]),
+        .init(
+            method: "get", path: "/api/v1/sessions/events",
+            summary:
+                "A web player's session as Server-Sent Events (`session`, `sessions`, `command`); open while it plays",
+            access: .user, response: "events", query: ["id", "name", "device", "client"]),
+        .init(
+            method: "post", path: "/api/v1/sessions/{id}/state", summary: "What one of my players plays now",
+            access: .user, request: "SessionState", status: 204),
+        .init(
+            method: "patch", path: "/api/v1/sessions/{id}", summary: "Rename a player, or mark it my jukebox",
+            access: .user, request: "SessionChange", response: "PlayerSession"),
+        .init(
+            method: "post", path: "/api/v1/sessions/{id}/commands",
+            summary:
+                "Control one of my players (play, pause, next, previous, seek, volume, load, enqueue, clear, remove, shuffle, stop, transfer); an admin may stop anyone's",
+            access: .user, request: "SessionCommand", status: 202),
+        .init(
             method: "get", path: "/api/v1/me/queue", summary: "My play queue (follows me across devices)",
             access: .user, response: "PlayQueue"),
         .init(

@@ -156,6 +156,29 @@ enum OpenAPISchemas {
                     "id", "name", "public", "ownerId", "owner", "trackCount", "durationMs", "updatedAt", "editable",
                 ]),
             "PlaylistList": page("Playlist"),
+            "PlayerSession": object(
+                [
+                    "id": string, "userId": string, "name": string,
+                    "kind": ["type": "string", "enum": ["web", "subsonic"]], "client": string,
+                    "device": optionalString, "trackId": optionalString, "positionMs": integer,
+                    "state": ["type": "string", "enum": ["playing", "paused", "stopped"]], "volume": integer,
+                    "queue": array(string), "queueIndex": optionalInteger, "jukebox": boolean, "updatedAt": dateTime,
+                ],
+                required: [
+                    "id", "userId", "name", "kind", "client", "positionMs", "state", "volume", "queue", "jukebox",
+                    "updatedAt",
+                ]),
+            "PlayerSessionList": page("PlayerSession"),
+            "SessionState": object([
+                "trackId": optionalString, "positionMs": optionalInteger, "state": optionalString,
+                "volume": optionalInteger, "queue": array(string), "queueIndex": optionalInteger,
+            ]),
+            "SessionChange": object(["name": optionalString, "jukebox": boolean]),
+            "SessionCommand": object(
+                [
+                    "action": string, "trackIds": array(string), "index": optionalInteger,
+                    "positionMs": optionalInteger, "volume": optionalInteger, "play": boolean, "from": optionalString,
+                ], required: ["action"]),
             "PlaylistDetail": object(
                 ["playlist": ref("Playlist"), "tracks": array(ref("TrackItem"))], required: ["playlist", "tracks"]),
             "NewPlaylist": object(

@@ -32,13 +32,15 @@ struct SubsonicAPI: Sendable {
     let authenticator: SubsonicAuthenticator
     /// Narrows each caller to what their plan opens.
     let plans: PlanService
+    /// Apps' players, seen through their calls.
+    let sessions: PlaybackSessions
     private(set) var handlers: [String: Handler] = [:]
     /// Answerable without credentials (the OpenSubsonic spec requires it for the extensions list).
     private(set) var openMethods: [String: @Sendable () -> SubsonicPayload] = [:]
 
     /// Methods of the Subsonic API Canto does not offer; each answers error 0 with a message.
     static let unsupported: Set<String> = [
-        "getVideos", "getVideoInfo", "getCaptions", "hls", "getChatMessages", "addChatMessage", "jukeboxControl",
+        "getVideos", "getVideoInfo", "getCaptions", "hls", "getChatMessages", "addChatMessage",
         "getPodcasts", "getNewestPodcasts", "refreshPodcasts", "createPodcastChannel", "deletePodcastChannel",
         "deletePodcastEpisode", "downloadPodcastEpisode", "getPodcastEpisode", "search",
     ]
@@ -49,6 +51,8 @@ struct SubsonicAPI: Sendable {
         state = services.state
         authenticator = services.subsonicAuthenticator
         plans = services.plans
+        sessions = services.sessions
+        SubsonicSessions(sessions: services.sessions).register(in: &self)
         SubsonicSystem.register(in: &self)
         SubsonicBrowsing().register(in: &self)
         SubsonicAnnotation(
@@ -106,11 +110,12 @@ struct SubsonicAPI: Sendable {
             for name in ["v", "c"] where (parameters.string(name) ?? "").isEmpty { throw SubsonicError.missing(name) }
             let user = try await authenticate(parameters, context: context)
             if let handler = handlers[method] {
-                return format.success(
-                    try await handler(
-                        SubsonicCall(
-                            parameters: parameters, user: user, catalog: catalogs.view(for: user),
-                            state: state, request: request, context: context)))
+                let call = SubsonicCall(
+                    parameters: parameters, user: user, catalog: catalogs.view(for: user), state: state,
+                    request: request, context: context)
+                let answer = try await handler(call)
+                await SubsonicSessions.note(method, call, sessions: sessions)
+                return format.success(answer)
             }
             throw Self.unsupported.contains(method)
                 ? SubsonicError.notImplemented(method)

@@ -1,0 +1,226 @@
+import CantoCore
+import CantoDomain
+import Foundation
+import Hummingbird
+import NIOCore
+
+extension Wire {
+    struct SessionItem: ResponseEncodable, Encodable {
+        var id: String
+        var userId: String
+        var name: String
+        var kind: String
+        var client: String
+        var device: String?
+        var trackId: String?
+        var positionMs: Int
+        var state: String
+        var volume: Int
+        var queue: [String]
+        var queueIndex: Int?
+        var jukebox: Bool
+        var updatedAt: Date
+
+        init(_ session: PlaybackSession) {
+            id = session.id
+            userId = session.userID.rawValue
+            name = session.name
+            kind = session.kind.rawValue
+            client = session.client
+            device = session.device
+            trackId = session.trackID?.rawValue
+            positionMs = session.positionMs
+            state = session.state.rawValue
+            volume = session.volume
+            queue = session.queue.map(\.rawValue)
+            queueIndex = session.queueIndex
+            jukebox = session.jukebox
+            updatedAt = session.updatedAt
+        }
+    }
+
+    struct SessionState: Decodable {
+        var trackId: String?
+        var positionMs: Int?
+        var state: String?
+        var volume: Int?
+        var queue: [String]?
+        var queueIndex: Int?
+    }
+
+    struct SessionChange: Decodable {
+        var name: String?
+        var jukebox: Bool?
+    }
+
+    struct SessionCommand: Decodable {
+        var action: String
+        var trackIds: [String]?
+        var index: Int?
+        var positionMs: Int?
+        var volume: Int?
+        var play: Bool?
+        /// For `transfer`: the session whose queue and position move here.
+        var from: String?
+    }
+}
+
+/// Playback sessions: each open web player holds `GET /api/v1/sessions/events` (Server-Sent
+/// Events: `session` — its own, on connect —, `sessions` — the user's, on every change —,
+/// `command` — what another of the user's devices asks of it) and reports what it plays with
+/// `POST …/{id}/state`; any of the user's players sends commands to another (`POST
+/// …/{id}/commands`, `transfer` moving the queue and position). Subsonic apps' sessions come from
+/// their calls. A closed stream is a session gone (keep-alives every 2 s notice it).
+struct SessionController {
+    let sessions: PlaybackSessions
+    let accounts: AccountService
+
+    func addRoutes(to group: RouterGroup<CantoRequestContext>) {
+        group.get("sessions", use: list)
+        group.get("sessions/events", use: events)
+        group.post("sessions/:id/state", use: report)
+        group.patch("sessions/:id", use: change)
+        group.post("sessions/:id/commands", use: command)
+    }
+
+    static func refusal(_ refusal: PlaybackSessions.Refusal) -> APIError {
+        switch refusal {
+        case .notFound: APIError(.notFound, "no_session", "No such playback session of yours.")
+        case .forbidden: APIError(.forbidden, "not_yours", "Only an admin may stop another listener's player.")
+        case .invalid(let message): APIError.badRequest(message)
+        }
+    }
+
+    /// The caller's sessions; an admin's `all=true` adds everyone's.
+    @Sendable func list(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.SessionItem> {
+        let user = try context.requireUser()
+        if request.uri.queryParameters.get("all") == "true" {
+            guard user.role == .admin else {
+                throw APIError(.forbidden, "admins_only", "Only admins see every session.")
+            }
+            return Wire.Page(all: await sessions.all { _ in true }.map(Wire.SessionItem.init))
+        }
+        return Wire.Page(all: await sessions.list(for: user.id).map(Wire.SessionItem.init))
+    }
+
+    @Sendable func events(_ request: Request, context: CantoRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let query = request.uri.queryParameters
+        let client = String((query.get("client") ?? "Canto web").prefix(60))
+        let (session, token, stream) = await sessions.join(
+            id: query.get("id"), user: user.id, name: query.get("name"), client: client,
+            device: query.get("device").map { String($0.prefix(100)) })
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        let sessions = sessions
+        let body = ResponseBody { writer in
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            func send(_ event: String, _ value: some Encodable) async throws {
+                let data = try encoder.encode(value)
+                try await writer.write(
+                    ByteBuffer(string: "event: \(event)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+            }
+            // Keep-alives through the same stream: a proxy keeps the connection; a closed one
+            // fails the write and the session is gone.
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(2))
+                    await sessions.ping(session.id, token: token)
+                }
+            }
+            defer { ticker.cancel() }
+            do {
+                try await send("session", Wire.SessionItem(session))
+                for await event in stream {
+                    switch event {
+                    case .sessions(let list): try await send("sessions", list.map(Wire.SessionItem.init))
+                    case .command(let command, let from):
+                        struct Sent: Encodable {
+                            var command: PlaybackCommand
+                            var from: String?
+                        }
+                        try await send("command", Sent(command: command, from: from))
+                    case .keepAlive:
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    }
+                }
+            } catch {
+                await sessions.leave(session.id, token: token)
+                throw error
+            }
+            await sessions.leave(session.id, token: token)
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    @Sendable func report(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
+        let user = try context.requireUser()
+        let body = try await request.decode(as: Wire.SessionState.self, context: context)
+        var state: PlaybackSession.State?
+        if let text = body.state {
+            guard let known = PlaybackSession.State(rawValue: text) else {
+                throw APIError.badRequest("state must be playing, paused or stopped.")
+            }
+            state = known
+        }
+        if let queue = body.queue, queue.count > 10_000 { throw APIError.badRequest("At most 10000 tracks.") }
+        // Only tracks the caller may see are shown to anyone.
+        let catalog = try context.requireCatalog()
+        var track: TrackID?
+        if let id = body.trackId {
+            guard try await catalog.track(TrackID(id)) != nil else { throw APIError.badRequest("No such track.") }
+            track = TrackID(id)
+        }
+        var queue: [TrackID]?
+        if let ids = body.queue {
+            let found = Set(try await catalog.tracks(ids.map { TrackID($0) }).map(\.id))
+            queue = ids.map { TrackID($0) }.filter(found.contains)
+        }
+        do {
+            try await sessions.report(
+                try context.parameters.require("id"), by: user.id, track: track, positionMs: body.positionMs,
+                state: state, volume: body.volume, queue: queue, queueIndex: body.queueIndex)
+        } catch let refusal as PlaybackSessions.Refusal { throw Self.refusal(refusal) }
+        return .noContent
+    }
+
+    @Sendable func change(_ request: Request, context: CantoRequestContext) async throws -> Wire.SessionItem {
+        let user = try context.requireUser()
+        let body = try await request.decode(as: Wire.SessionChange.self, context: context)
+        do {
+            return Wire.SessionItem(
+                try await sessions.update(
+                    try context.parameters.require("id"), by: user.id, name: body.name, jukebox: body.jukebox))
+        } catch let refusal as PlaybackSessions.Refusal { throw Self.refusal(refusal) }
+    }
+
+    @Sendable func command(_ request: Request, context: CantoRequestContext) async throws -> HTTPResponse.Status {
+        let user = try context.requireUser()
+        let body = try await request.decode(as: Wire.SessionCommand.self, context: context)
+        let id = try context.parameters.require("id")
+        if let ids = body.trackIds {
+            guard ids.count <= 10_000 else { throw APIError.badRequest("At most 10000 tracks.") }
+            let catalog = try context.requireCatalog()
+            let found = try await catalog.tracks(ids.map { TrackID($0) })
+            guard found.count == Set(ids).count else { throw APIError.badRequest("Some of those tracks do not exist.") }
+        }
+        do {
+            if body.action == "transfer" {
+                guard let from = body.from else { throw APIError.badRequest("transfer needs from (a session id).") }
+                try await sessions.transfer(from: from, to: id, by: user.id)
+            } else {
+                try await sessions.command(
+                    PlaybackCommand(
+                        action: body.action, trackIds: body.trackIds, index: body.index, positionMs: body.positionMs,
+                        volume: body.volume.map { min(100, max(0, $0)) }, play: body.play),
+                    to: id, by: user.id, isAdmin: user.role == .admin)
+            }
+        } catch let refusal as PlaybackSessions.Refusal {
+            throw Self.refusal(refusal)
+        }
+        return .accepted
+    }
+}

@@ -1,0 +1,74 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A Server-Sent Events stream read as a browser's EventSource would, for tests: the events as
+/// they arrive, and a wait for one that matches.
+actor EventStreamReader {
+    struct Event: Sendable {
+        var name: String
+        var data: String
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(data.utf8)) }
+        var object: [String: Any] { json as? [String: Any] ?? [:] }
+        var list: [[String: Any]] { json as? [[String: Any]] ?? [] }
+    }
+
+    private(set) var events: [Event] = []
+    private(set) var ended = false
+    private var task: Task<Void, Never>?
+
+    /// Opens `url` with `headers`; events collect until `close()`.
+    static func open(_ url: String, headers: [String: String]) async -> EventStreamReader {
+        let reader = EventStreamReader()
+        await reader.start(url, headers: headers)
+        return reader
+    }
+
+    private func start(_ url: String, headers: [String: String]) {
+        task = Task { [weak self] in
+            var request = HTTPClientRequest(url: url)
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            request.headers.add(name: "Accept", value: "text/event-stream")
+            do {
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+                var pending = ""
+                for try await chunk in response.body {
+                    pending += String(buffer: chunk)
+                    while let end = pending.range(of: "\n\n") {
+                        let block = String(pending[..<end.lowerBound])
+                        pending = String(pending[end.upperBound...])
+                        var name = "message"
+                        var data: [String] = []
+                        for line in block.split(separator: "\n", omittingEmptySubsequences: false) {
+                            if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                            if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+                        }
+                        if !data.isEmpty { await self?.append(Event(name: name, data: data.joined(separator: "\n"))) }
+                    }
+                }
+            } catch {}
+            await self?.finish()
+        }
+    }
+
+    private func append(_ event: Event) { events.append(event) }
+    private func finish() { ended = true }
+
+    /// Closes the connection (as a tab closing would).
+    func close() {
+        task?.cancel()
+    }
+
+    /// The first event named `name` that `matches`, waiting up to 10 s for it.
+    func next(_ name: String, after count: Int = 0, where matches: @Sendable (Event) -> Bool = { _ in true }) async
+        -> Event?
+    {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let found = events.dropFirst(count).first(where: { $0.name == name && matches($0) }) { return found }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
+    }
+}

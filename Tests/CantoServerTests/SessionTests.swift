@@ -1,0 +1,140 @@
+import CantoCore
+import Foundation
+import HTTPTypes
+import Testing
+
+@testable import CantoServer
+
+/// Playback sessions through a real server on loopback, the players' event streams read as a
+/// browser's EventSource would: sessions appear and go, one player commands another and hands
+/// its queue over, commands for someone else's players are refused (an admin may stop them),
+/// Subsonic apps show up from their calls, and `jukeboxControl` drives the player marked as the
+/// jukebox.
+@Suite("Playback sessions")
+struct SessionTests {
+    @Test func playersSeeCommandAndHandOverToEachOther() async throws {
+        let server = try await InProcessServer.start()
+        let ola = try await server.addUser("ola")
+        let bo = try await server.addUser("bo")
+        let admin = try await server.addAdminSession()
+        let tracks = try await server.trackIDs().map(\.rawValue)
+        try await server.withLiveClient { client, port in
+            let base = "http://127.0.0.1:\(port)/api/v1/sessions"
+            let auth = ["Authorization": "Bearer \(ola.token)"]
+            let living = await EventStreamReader.open("\(base)/events?name=Living%20room&device=Desktop", headers: auth)
+            let phone = await EventStreamReader.open("\(base)/events?name=Phone", headers: auth)
+            let livingID = try #require(await living.next("session")?.object["id"] as? String)
+            let phoneID = try #require(await phone.next("session")?.object["id"] as? String)
+            // Each sees both.
+            let both = await phone.next("sessions") { $0.list.count == 2 }
+            #expect(Set(both?.list.compactMap { $0["name"] as? String } ?? []) == ["Living room", "Phone"])
+            let listed = try await client.send(.get, "/api/v1/sessions", token: ola.token)
+            #expect((listed.json["items"] as? [[String: Any]])?.count == 2, "\(listed.body)")
+
+            // The phone plays an album on the living-room player.
+            let play = try await client.send(
+                .post, "/api/v1/sessions/\(livingID)/commands", token: ola.token,
+                json: ["action": "load", "trackIds": Array(tracks.prefix(2)), "index": 0, "play": true])
+            #expect(play.status == .accepted, "\(play.body)")
+            let command = await living.next("command")
+            #expect((command?.object["command"] as? [String: Any])?["trackIds"] as? [String] == Array(tracks.prefix(2)))
+            // The living room says what it plays; the phone sees it.
+            let report = try await client.send(
+                .post, "/api/v1/sessions/\(livingID)/state", token: ola.token,
+                json: [
+                    "trackId": tracks[1], "positionMs": 30_000, "state": "playing", "queue": Array(tracks.prefix(2)),
+                    "queueIndex": 1,
+                ])
+            #expect(report.status == .noContent, "\(report.body)")
+            let seen = await phone.next("sessions") { event in
+                event.list.contains { $0["id"] as? String == livingID && $0["state"] as? String == "playing" }
+            }
+            #expect(seen != nil, "the phone sees the living room playing")
+
+            // Transfer: the phone carries on where the living room was; the living room stops.
+            let handed = try await client.send(
+                .post, "/api/v1/sessions/\(phoneID)/commands", token: ola.token,
+                json: ["action": "transfer", "from": livingID])
+            #expect(handed.status == .accepted, "\(handed.body)")
+            let load = (await phone.next("command"))?.object["command"] as? [String: Any]
+            #expect(load?["action"] as? String == "load" && load?["index"] as? Int == 1)
+            #expect(load?["positionMs"] as? Int == 30_000 && load?["trackIds"] as? [String] == Array(tracks.prefix(2)))
+            let stop = await living.next("command") {
+                ($0.object["command"] as? [String: Any])?["action"] as? String == "stop"
+            }
+            #expect(stop != nil)
+
+            // Someone else's players: not Bo's to command; an admin may stop them, not play them.
+            let foreign = try await client.send(
+                .post, "/api/v1/sessions/\(livingID)/commands", token: bo.token, json: ["action": "pause"])
+            #expect(foreign.status == .notFound)
+            let stopped = try await client.send(
+                .post, "/api/v1/sessions/\(livingID)/commands", token: admin, json: ["action": "stop"])
+            #expect(stopped.status == .accepted)
+            let played = try await client.send(
+                .post, "/api/v1/sessions/\(livingID)/commands", token: admin, json: ["action": "play"])
+            #expect(played.status == .forbidden)
+            let everyone = try await client.send(.get, "/api/v1/sessions?all=true", token: admin)
+            #expect((everyone.json["items"] as? [[String: Any]])?.count == 2)
+            let notAdmin = try await client.send(.get, "/api/v1/sessions?all=true", token: bo.token)
+            #expect(notAdmin.status == .forbidden)
+            let bad = try await client.send(
+                .post, "/api/v1/sessions/\(livingID)/commands", token: ola.token, json: ["action": "explode"])
+            #expect(bad.status == .badRequest)
+
+            // A Subsonic app appears from its calls.
+            let nowPlaying = try await client.subsonic(
+                "scrobble", [("id", tracks[0]), ("submission", "false")], as: ola)
+            #expect(nowPlaying.subsonicError == nil, "\(nowPlaying.body)")
+            let apps = try await client.send(.get, "/api/v1/sessions", token: ola.token)
+            let app = (apps.json["items"] as? [[String: Any]])?.first { $0["kind"] as? String == "subsonic" }
+            #expect(app?["client"] as? String == "tests" && app?["trackId"] as? String == tracks[0], "\(apps.body)")
+
+            // The living room closes: it is gone within seconds.
+            await living.close()
+            let gone = await phone.next("sessions") { event in !event.list.contains { $0["id"] as? String == livingID }
+            }
+            #expect(gone != nil, "the closed player left the list")
+            await phone.close()
+        }
+    }
+
+    @Test func jukeboxControlDrivesTheMarkedPlayer() async throws {
+        let server = try await InProcessServer.start()
+        let ola = try await server.addUser("ola")
+        let tracks = try await server.trackIDs().map(\.rawValue)
+        try await server.withLiveClient { client, port in
+            let none = try await client.subsonic("jukeboxControl", [("action", "status")], as: ola)
+            #expect(none.body.contains("No jukebox"), "\(none.body)")
+            let speakers = await EventStreamReader.open(
+                "http://127.0.0.1:\(port)/api/v1/sessions/events?name=Speakers",
+                headers: ["Authorization": "Bearer \(ola.token)"])
+            let id = try #require(await speakers.next("session")?.object["id"] as? String)
+            let marked = try await client.send(
+                .patch, "/api/v1/sessions/\(id)", token: ola.token, json: ["jukebox": true])
+            #expect(marked.json["jukebox"] as? Bool == true, "\(marked.body)")
+
+            let set = try await client.subsonic(
+                "jukeboxControl", [("action", "set"), ("id", tracks[0]), ("id", tracks[1])], as: ola)
+            #expect((set.subsonic["jukeboxStatus"] as? [String: Any])?["currentIndex"] as? Int == 0, "\(set.body)")
+            let load = (await speakers.next("command"))?.object["command"] as? [String: Any]
+            #expect(load?["action"] as? String == "load" && (load?["trackIds"] as? [String])?.count == 2)
+            let start = try await client.subsonic("jukeboxControl", [("action", "start")], as: ola)
+            #expect((start.subsonic["jukeboxStatus"] as? [String: Any])?["playing"] as? Bool == true)
+            let gain = try await client.subsonic("jukeboxControl", [("action", "setGain"), ("gain", "0.5")], as: ola)
+            #expect((gain.subsonic["jukeboxStatus"] as? [String: Any])?["gain"] as? Double == 0.5)
+            let volume = await speakers.next("command") {
+                ($0.object["command"] as? [String: Any])?["volume"] as? Int == 50
+            }
+            #expect(volume != nil)
+            let skip = try await client.subsonic("jukeboxControl", [("action", "skip"), ("index", "1")], as: ola)
+            #expect((skip.subsonic["jukeboxStatus"] as? [String: Any])?["currentIndex"] as? Int == 1)
+            let list = try await client.subsonic("jukeboxControl", [("action", "get")], as: ola)
+            let entries = (list.subsonic["jukeboxPlaylist"] as? [String: Any])?["entry"] as? [[String: Any]]
+            #expect(entries?.count == 2, "\(list.body)")
+            let badGain = try await client.subsonic("jukeboxControl", [("action", "setGain"), ("gain", "7")], as: ola)
+            #expect(badGain.subsonicError == 0)
+            await speakers.close()
+        }
+    }
+}
