@@ -138,3 +138,21 @@ struct SessionTests {
         }
     }
 }
+
+/// The binary stops on SIGTERM while a web player's stream is open (the stream ends first).
+@Suite("Playback sessions at shutdown")
+struct SessionShutdownTests {
+    @Test func anOpenPlayerDoesNotHoldTheServerUp() async throws {
+        let server = try await TestServer.start(scan: false)
+        let admin = try await server.setUpAdmin()
+        let player = await EventStreamReader.open(
+            server.url("/api/v1/sessions/events?name=Tab"), headers: ["Authorization": "Bearer \(admin.token)"])
+        #expect(await player.next("session") != nil)
+        let stopping = ContinuousClock.now
+        server.process.signal(SIGTERM)
+        try await server.process.waitForExit(timeout: .seconds(20))
+        #expect(server.process.process.terminationStatus == 0)
+        #expect(ContinuousClock.now - stopping < .seconds(10), "stopped in \(ContinuousClock.now - stopping)")
+        await player.close()
+    }
+}

@@ -3,6 +3,7 @@ import CantoDomain
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 extension Wire {
     struct SessionItem: ResponseEncodable, Encodable {
@@ -133,18 +134,23 @@ struct SessionController {
             defer { ticker.cancel() }
             do {
                 try await send("session", Wire.SessionItem(session))
-                for await event in stream {
-                    switch event {
-                    case .sessions(let list): try await send("sessions", list.map(Wire.SessionItem.init))
-                    case .command(let command, let from):
-                        struct Sent: Encodable {
-                            var command: PlaybackCommand
-                            var from: String?
+                // The server stopping ends the stream (the player reconnects to the next one).
+                try await withGracefulShutdownHandler {
+                    for await event in stream {
+                        switch event {
+                        case .sessions(let list): try await send("sessions", list.map(Wire.SessionItem.init))
+                        case .command(let command, let from):
+                            struct Sent: Encodable {
+                                var command: PlaybackCommand
+                                var from: String?
+                            }
+                            try await send("command", Sent(command: command, from: from))
+                        case .keepAlive:
+                            try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                         }
-                        try await send("command", Sent(command: command, from: from))
-                    case .keepAlive:
-                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     }
+                } onGracefulShutdown: {
+                    Task { await sessions.close(session.id, token: token) }
                 }
             } catch {
                 await sessions.leave(session.id, token: token)

@@ -110,6 +110,12 @@ actor PlaybackSessions {
         broadcast(user)
     }
 
+    /// Ends one player's stream.
+    func close(_ id: String, token: UUID) {
+        guard let player = players[id], player.token == token else { return }
+        player.continuation.finish()
+    }
+
     /// Sends a keep-alive down the player's stream.
     func ping(_ id: String, token: UUID) {
         guard let player = players[id], player.token == token else { return }
