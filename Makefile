@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?=
 
-.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart fuzz clean
+.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -61,6 +61,10 @@ bench-recommend: setup
 # Listening statistics over a million plays: rollup cost per play, p50/p99 of every stats page.
 bench-stats: setup
 	bash scripts/bench/stats.sh
+
+# Remote control: a command and a state report from one web player to another, on loopback.
+bench-sessions: setup
+	bash scripts/bench/sessions.sh
 
 # Smart playlists: list one of 1,000 tracks at 100,000 tracks, unchanged and after a play.
 bench-smart: setup

@@ -54,6 +54,9 @@ struct ScanBench {
                 likes: value("--likes").flatMap(Int.init) ?? 10_000,
                 playlists: value("--playlists").flatMap(Int.init) ?? 50,
                 tracks: value("--tracks").flatMap(Int.init) ?? 20_000)
+        case "sessions":
+            try await SessionBench.run(
+                rounds: value("--rounds").flatMap(Int.init) ?? 500, port: value("--port").flatMap(Int.init) ?? 45_990)
         case "smart":
             try await SmartBench.run(
                 tracks: value("--tracks").flatMap(Int.init) ?? 100_000,

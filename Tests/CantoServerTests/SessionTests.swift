@@ -1,6 +1,7 @@
 import CantoCore
 import Foundation
 import HTTPTypes
+import ScrobblerFakes
 import Testing
 
 @testable import CantoServer

@@ -1,25 +1,25 @@
 import AsyncHTTPClient
-import Foundation
+public import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// A Server-Sent Events stream read as a browser's EventSource would, for tests: the events as
+/// A Server-Sent Events stream read as a browser's EventSource would, for tests and benchmarks: the events as
 /// they arrive, and a wait for one that matches.
-actor EventStreamReader {
-    struct Event: Sendable {
-        var name: String
-        var data: String
-        var json: Any? { try? JSONSerialization.jsonObject(with: Data(data.utf8)) }
-        var object: [String: Any] { json as? [String: Any] ?? [:] }
-        var list: [[String: Any]] { json as? [[String: Any]] ?? [] }
+public actor EventStreamReader {
+    public struct Event: Sendable {
+        public var name: String
+        public var data: String
+        public var json: Any? { try? JSONSerialization.jsonObject(with: Data(data.utf8)) }
+        public var object: [String: Any] { json as? [String: Any] ?? [:] }
+        public var list: [[String: Any]] { json as? [[String: Any]] ?? [] }
     }
 
-    private(set) var events: [Event] = []
-    private(set) var ended = false
+    public private(set) var events: [Event] = []
+    public private(set) var ended = false
     private var task: Task<Void, Never>?
 
     /// Opens `url` with `headers`; events collect until `close()`.
-    static func open(_ url: String, headers: [String: String]) async -> EventStreamReader {
+    public static func open(_ url: String, headers: [String: String]) async -> EventStreamReader {
         let reader = EventStreamReader()
         await reader.start(url, headers: headers)
         return reader
@@ -56,18 +56,19 @@ actor EventStreamReader {
     private func finish() { ended = true }
 
     /// Closes the connection (as a tab closing would).
-    func close() {
+    public func close() {
         task?.cancel()
     }
 
     /// The first event named `name` that `matches`, waiting up to 10 s for it.
-    func next(_ name: String, after count: Int = 0, where matches: @Sendable (Event) -> Bool = { _ in true }) async
+    public func next(_ name: String, after count: Int = 0, where matches: @Sendable (Event) -> Bool = { _ in true })
+        async
         -> Event?
     {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if let found = events.dropFirst(count).first(where: { $0.name == name && matches($0) }) { return found }
-            try? await Task.sleep(for: .milliseconds(5))
+            try? await Task.sleep(for: .milliseconds(1))
         }
         return nil
     }
