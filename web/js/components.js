@@ -330,7 +330,8 @@ export async function addToPlaylistDialog(trackIds, label = "") {
   if (!trackIds.length) return;
   const playlists = await attempt(() => api("/playlists"), "Loading playlists");
   if (!playlists) return;
-  const editable = listOf(playlists).filter((p) => p.editable !== false);
+  // A smart playlist's tracks follow its rules: it takes none by hand.
+  const editable = listOf(playlists).filter((p) => p.editable !== false && !p.smart);
   const what = label ? `“${label}”` : plural(trackIds.length, "track");
   const nameInput = h("input", { name: "name", required: true, maxlength: 200, "data-testid": "playlist-dialog-name", autocomplete: "off" });
   let close = () => {};

@@ -83,6 +83,26 @@ failure-<step>.log with the browser console, and later independent steps still r
             stream URL of another variant than Free's (so the browser's cache cannot replay a transcode);
             the admin's ledger shows the 4.99 payment through stripe; Free (and any plan cheaper than
             Premium that plays originals) are put back as they were
+  smartplaylist New smart playlist: the editor makes year < 2020 and a nested "any" group (genre is Jazz, or
+            the title contains "Lan", its all/any toggle tried), sorted by title; a year without a number
+            shows the server's message; the live count settles on the API's preview (5), a number field
+            offers only number comparisons; at 390 px nothing in the editor is wider than the screen; saved,
+            its page (Smart badge, no rename/reorder/remove) lists the 5 tracks by title, the server holds the
+            rules as made, Export .nsp gives them as JSON with the name; a second one (title is Harbour, loved
+            is true) is empty until Harbour is starred on its album page, then lists it; Edit rules shows its
+            two rules and saves a limit; Import .nsp of a small file (genre is Folk) makes a smart playlist of
+            the 4 tracks its rules pick, badged in the list
+  replaygain the album's tracks carry the ReplayGain tags the Swift test wrote (Lantern −6 dB, peak 0.5, album
+            −8 dB; Harbour +3 dB, peak 0.95; Tide none); replayGain() of web/js/replaygain.js answers the
+            expected gains in the browser; with ReplayGain on "track" in the preferences, the playing
+            element's gain node holds 10^(−6/20) for Lantern and 1/0.95 for Harbour (its peak holds it below
+            10^(3/20)), through a running AudioContext; "album" keeps Harbour on its track gain (it has no album
+            gain; the preferences say so) and gives Lantern 10^(−8/20); a +2 dB pre-amp gives 10^(−4/20); off, 1
+  gapless   with a 3 s crossfade set, Morning Light's four tracks (album neighbours: no fade) change without a
+            gap: from 3 s before each end, the next track's audio clock starts within 50 ms of the end of the
+            one before (sampled currentTime, extrapolated), and its `playing` event within 50 ms of the other's
+            `ended` (both printed); then Aurora with Night Songs' Lantern played next crossfades: Lantern
+            starts 3 s (±0.3) before Aurora ends; the crossfade goes back to 0
   phone     at 375×667 the menu button opens the navigation and the albums grid shows
   console   no Content-Security-Policy violation or uncaught error in the browser console
 
@@ -2243,6 +2263,382 @@ class E2E:
             for plan in changed:
                 self.put_plan(plan, plan["entitlements"])
 
+    # MARK: - Smart playlists
+
+    def smart_rule(self, index: int) -> WebElement:
+        """The editor's rule at index (in document order), found again after the editor redraws."""
+        return self.until(lambda _: (lambda r: r[index] if len(r) > index else False)(self.all(tid("smart-rule"))),
+                          f"rule {index + 1} in the editor")
+
+    def smart_set(self, index: int, field: str | None = None, operator: str | None = None, value: str | None = None) -> None:
+        """Sets the field, the comparison and the (first) value of the editor's rule at index, as a listener would."""
+        if field is not None:
+            Select(self.find(tid("smart-field"), self.smart_rule(index))).select_by_value(field)
+            self.until(lambda _: self.fresh(lambda: self.smart_rule(index).get_attribute("data-field") == field),
+                       f"rule {index + 1} to read {field}")
+        if operator is not None:
+            Select(self.find(tid("smart-operator"), self.smart_rule(index))).select_by_value(operator)
+            self.until(lambda _: self.fresh(lambda: self.smart_rule(index).get_attribute("data-operator") == operator),
+                       f"rule {index + 1} to compare with {operator}")
+        if value is not None:
+            box = self.find(tid("smart-value"), self.smart_rule(index))
+            box.clear()
+            box.send_keys(value)
+
+    def smart_count(self, expected: int) -> str:
+        """Waits until the editor's live count settles on expected; answers its text."""
+        def settled(_: Any) -> str | bool:
+            count = self.find(tid("smart-count"))
+            if count is None or count.get_attribute("aria-busy") == "true":
+                return False
+            return count.text if count.get_attribute("data-count") == str(expected) else False
+        try:
+            return self.until(settled, f"the live count to say {expected}")
+        except StepFailure:
+            raise StepFailure(f"smartplaylist: the live count reads {self.text_of(tid('smart-count'))!r} "
+                              f"({self.text_of(tid('smart-error'))!r}), the API's preview says {expected}") from None
+
+    def playlist_titles(self) -> list[str]:
+        return [self.find(tid("track-title"), row).text for row in self.all(tid("track-row"))]
+
+    def open_playlist(self, playlist_id: str, name: str) -> list[str]:
+        """Opens the playlist's page afresh (as from the list) and answers its track titles in order."""
+        self.go("/playlists")
+        link = self.visible(f'{tid("playlist-row")}[data-playlist-id="{playlist_id}"] {tid("playlist-link")}', f"{name} in the list")
+        link.click()
+        self.until(lambda _: self.js("return location.hash") == f"#/playlist/{playlist_id}", f"the page of {name}")
+        self.wait_view()
+        self.until(lambda _: self.text_of(tid("playlist-title")) == name, f"the title {name}")
+        return self.playlist_titles()
+
+    def smartplaylist(self) -> None:
+        self.back_as_admin()
+        stamp = int(time.time())
+        name = f"E2E smart {stamp}"
+        rules = {"all": [{"lt": {"year": 2020}}, {"any": [{"is": {"genre": "Jazz"}}, {"contains": {"title": "Lan"}}]}],
+                 "sort": "title", "order": "asc"}
+        preview = self.fetch_json("/api/v1/smart-playlists/preview", "POST", {"rules": rules})
+        expected = sorted(t["title"] for t in preview["tracks"])
+        if preview["count"] != len(expected) or expected != ["Aurora", "Crystal Lullaby", "Daybreak", "Evening", "Lantern"]:
+            raise StepFailure(f"smartplaylist: the API's preview of the rules is {preview['count']}: {expected}")
+
+        # The editor: year < 2020, and a nested "any" group (genre is Jazz, or the title contains "Lan"), by title.
+        self.go("/playlists")
+        self.click(tid("smart-new"))
+        editor = self.visible(tid("smart-editor"), "the smart playlist editor")
+        self.find(tid("smart-name"), editor).send_keys(name)
+        self.smart_set(0, field="year", operator="lt")
+        error = self.until(lambda _: (lambda t: t if "year" in t else False)(self.text_of(tid("smart-error"))),
+                           "the server's word on a year without a number")
+        self.smart_set(0, value="2020")
+        self.until(lambda _: self.text_of(tid("smart-error")) == "", "the message to go once the year is a number")
+        self.click(f'{tid("smart-group")}[data-depth="1"] > .row > {tid("smart-add-group")}', "Add group")
+        nested = self.visible(f'{tid("smart-group")}[data-depth="2"]', "the nested group")
+        if nested.get_attribute("data-mode") != "any":
+            raise StepFailure(f"smartplaylist: a group added under 'all' is {nested.get_attribute('data-mode')!r}, not 'any'")
+        # Its toggle: all, then any again.
+        for mode in ("all", "any"):
+            Select(self.find(tid("smart-mode"), nested)).select_by_value(mode)
+            self.until(lambda _: self.attr(f'{tid("smart-group")}[data-depth="2"]', "data-mode") == mode, f"the group to match {mode}")
+        self.smart_set(1, field="genre", operator="is", value="Jazz")
+        self.click(f'{tid("smart-group")}[data-depth="2"] > .row > {tid("smart-add-rule")}', "Add rule in the nested group")
+        self.smart_set(2, field="title", operator="contains", value="Lan")
+        Select(self.find(tid("smart-sort"))).select_by_value("title")
+        Select(self.find(tid("smart-order"))).select_by_value("asc")
+        said = self.smart_count(preview["count"])
+        operators = [Select(self.find(tid("smart-operator"), rule)).options for rule in self.all(tid("smart-rule"))[:1]]
+        offered = [o.get_attribute("value") for o in operators[0]]
+        if offered != ["is", "isNot", "gt", "lt", "inTheRange"]:
+            raise StepFailure(f"smartplaylist: a number field offers {offered}")
+        print(f"     the live count: {said!r} (the API's preview: {preview['count']}); a year without a number: {error!r}", flush=True)
+        self.shot("smart-editor")
+        self.fits_phone(tid("smart-editor"), "smart-editor-phone")
+        self.click(tid("smart-save"))
+        self.until(lambda _: self.js("return location.hash").startswith("#/playlist/"), "the new smart playlist's page")
+        self.wait_view()
+        playlist_id = self.js("return location.hash.split('/')[2]")
+        self.until(lambda _: self.text_of(tid("playlist-title")) == name, "the smart playlist's title")
+        self.visible(tid("smart-badge"), "the Smart badge on its page")
+        titles = self.playlist_titles()
+        if titles != expected:
+            raise StepFailure(f"smartplaylist: its page lists {titles}, the rules pick {expected}")
+        for absent in ("playlist-edit", "playlist-move-up", "playlist-remove"):
+            if self.find(tid(absent)) is not None:
+                raise StepFailure(f"smartplaylist: the smart playlist's page offers {absent}")
+        if self.find('[data-testid="track-row"][draggable="true"]') is not None:
+            raise StepFailure("smartplaylist: the smart playlist's rows can be dragged")
+        saved = self.fetch_json(f"/api/v1/smart-playlists/{playlist_id}")
+        if {k: v for k, v in saved.items() if k not in ("name", "comment")} != rules:
+            raise StepFailure(f"smartplaylist: the editor saved {saved}, expected {rules}")
+        # Export .nsp: the link gives the rules as JSON, with the name.
+        href = self.attr(tid("smart-export"), "href") or ""
+        exported = self.fetch_text(href)
+        nsp = json.loads(exported["body"]) if exported["status"] == 200 else {}
+        if nsp.get("name") != name or nsp.get("all") != rules["all"]:
+            raise StepFailure(f"smartplaylist: Export .nsp at {href} gave {exported['status']} {exported['body'][:200]}")
+        self.shot("smart-playlist")
+
+        # Loved: a second playlist picks Harbour only once it is starred; starring it in the UI brings it in.
+        loved_name = f"E2E loved {stamp}"
+        album = self.album_named("Night Songs")
+        harbour = next(t for d in self.fetch_json(f"/api/v1/albums/{album['id']}")["discs"] for t in d["tracks"] if t["title"] == "Harbour")
+        self.fetch_json(f"/api/v1/me/annotations/{harbour['id']}", "PUT", {"kind": "track", "starred": False})
+        self.go("/playlists")
+        self.click(tid("smart-new"))
+        editor = self.visible(tid("smart-editor"), "the editor again")
+        self.find(tid("smart-name"), editor).send_keys(loved_name)
+        self.smart_set(0, field="title", operator="is", value="Harbour")
+        self.click(f'{tid("smart-group")}[data-depth="1"] > .row > {tid("smart-add-rule")}', "Add rule")
+        self.smart_set(1, field="loved", operator="is")
+        box = self.find(tid("smart-value"), self.smart_rule(1))
+        if box.get_attribute("type") != "checkbox" or not box.is_selected():
+            raise StepFailure("smartplaylist: 'loved is' does not offer a ticked checkbox")
+        self.smart_count(0)
+        self.click(tid("smart-save"))
+        self.until(lambda _: self.text_of(tid("playlist-title")) == loved_name, "the loved playlist's page")
+        loved_id = self.js("return location.hash.split('/')[2]")
+        if self.playlist_titles():
+            raise StepFailure(f"smartplaylist: {loved_name} lists {self.playlist_titles()} before Harbour is starred")
+        self.go(f"/album/{album['id']}")
+        row = self.visible(f'{tid("track-row")}[data-track-id="{harbour["id"]}"]', "Harbour on its album page")
+        star = row.find_element(By.CSS_SELECTOR, tid("star"))
+        self.js("arguments[0].scrollIntoView({block: 'center'})", star)
+        star.click()
+        self.until(lambda _: self.fetch_json(f"/api/v1/tracks/{harbour['id']}").get("starred") is True, "Harbour to be starred")
+        titles = self.open_playlist(loved_id, loved_name)
+        if titles != ["Harbour"]:
+            raise StepFailure(f"smartplaylist: after starring Harbour, {loved_name} lists {titles}")
+        # Edit rules: the editor holds the two rules; a limit saved there reaches the server.
+        self.click(tid("smart-edit"))
+        self.visible(tid("smart-editor"), "the rules editor on the playlist's page")
+        fields = [r.get_attribute("data-field") for r in self.all(tid("smart-rule"))]
+        if fields != ["title", "loved"]:
+            raise StepFailure(f"smartplaylist: Edit rules shows the fields {fields}")
+        limit = self.find(tid("smart-limit"))
+        limit.send_keys("5")
+        self.smart_count(1)
+        self.click(tid("smart-save"))
+        self.until(lambda _: self.fetch_json(f"/api/v1/smart-playlists/{loved_id}").get("limit") == 5, "the limit to be saved")
+        self.until(lambda _: self.find(tid("smart-editor")) is None, "the page to show the saved rules")
+        self.fetch_json(f"/api/v1/me/annotations/{harbour['id']}", "PUT", {"kind": "track", "starred": False})
+
+        # Import .nsp: a small file makes a smart playlist with as many tracks as its rules pick.
+        small = {"name": f"E2E imported {stamp}", "comment": "from a file", "all": [{"is": {"genre": "Folk"}}]}
+        folk = self.fetch_json("/api/v1/smart-playlists/preview", "POST", {"rules": small})["count"]
+        path = Path(tempfile.gettempdir()) / f"e2e-{stamp}.nsp"
+        path.write_text(json.dumps(small), encoding="utf-8")
+        self.go("/playlists")
+        self.find(tid("smart-import-file")).send_keys(str(path))
+        self.click(tid("smart-import"))
+        link = self.visible(tid("smart-import-link"), "the imported playlist's link")
+        imported_id = link.get_attribute("data-playlist-id")
+        item = next((p for p in self.fetch_json("/api/v1/playlists")["items"] if p["id"] == imported_id), None)
+        if item is None or not item.get("smart") or item["trackCount"] != folk or folk != 4 or item["name"] != small["name"]:
+            raise StepFailure(f"smartplaylist: the imported playlist is {item}; its rules pick {folk}")
+        self.visible(f'{tid("playlist-row")}[data-playlist-id="{imported_id}"] {tid("smart-badge")}', "the Smart badge in the list")
+        titles = self.open_playlist(imported_id, small["name"])
+        if len(titles) != folk:
+            raise StepFailure(f"smartplaylist: the imported playlist's page lists {titles}")
+        print(f"     {name}: {titles and expected}; {loved_name}: Harbour once starred; imported: {folk} tracks", flush=True)
+        self.go("/playlists")
+        self.shot("smart-list")
+
+    # MARK: - The player's sound: ReplayGain, gapless changes, crossfades
+
+    def set_sound(self, mode: str | None = None, preamp: str | None = None, crossfade: str | None = None) -> None:
+        """Sets the playback preferences on the preferences page (they apply at once, kept in the browser)."""
+        self.go("/preferences")
+        if mode is not None:
+            Select(self.visible(tid("pref-replaygain"), "the ReplayGain select")).select_by_value(mode)
+        for selector, value in ((tid("pref-preamp"), preamp), (tid("pref-crossfade"), crossfade)):
+            if value is not None:
+                box = self.visible(selector)
+                box.clear()
+                box.send_keys(value)
+        want: dict[str, Any] = {"mode": mode} if mode is not None else {}
+        want.update({k: float(v) for k, v in (("preampDb", preamp), ("crossfade", crossfade)) if v is not None})
+        self.until(lambda _: (lambda now: all(now.get(k) == v for k, v in want.items()))(self.js("return window.cantoPlayer.sound()")),
+                   f"the player to take {want}")
+        stored = self.js("return localStorage.getItem('canto.replayGain')")
+        if mode is not None and stored != mode:
+            raise StepFailure(f"{self.step_name}: the browser keeps the ReplayGain mode {stored!r}, not {mode!r}")
+
+    def pause_player(self) -> None:
+        if self.find(tid("player-play")).get_attribute("aria-label") == "Pause":
+            self.click(tid("player-play"))
+        self.until(lambda _: self.audio()["paused"], "the player to pause")
+
+    def play_titled(self, album_title: str, title: str) -> str:
+        """Plays the album's track titled `title` from the album page; answers its ID."""
+        album = self.album_named(album_title)
+        self.go(f"/album/{album['id']}")
+        self.until(lambda _: any(self.fresh(lambda: self.find(tid("track-title"), r).text == title) for r in self.all(tid("track-row"))),
+                   f"{title} on the page of {album_title}")
+        rows = self.all(tid("track-row"))
+        index = next(i for i, r in enumerate(rows) if self.find(tid("track-title"), r).text == title)
+        track, _ = self.play_from_album(album_title, index)
+        return track
+
+    def gain_is(self, expected: float, what: str) -> dict[str, Any]:
+        """Waits until the playing element's gain node holds expected (±0.002); answers the player's gain info."""
+        last: dict[str, Any] = {}
+
+        def check(_: Any) -> bool:
+            nonlocal last
+            last = self.js("return window.cantoPlayer.gainInfo()") or {}
+            return last.get("node") is not None and abs(last["node"] - expected) < 0.002
+        try:
+            self.until(check, what)
+        except StepFailure:
+            raise StepFailure(f"replaygain: {what}: the gain node holds {last.get('node')} (expected {expected:.4f}); {last}, "
+                              f"audio context {self.js('return window.cantoPlayer.audioContext()')}") from None
+        return last
+
+    def replaygain(self) -> None:
+        self.back_as_admin()
+        self.driver.set_window_size(1280, 900)
+        album = self.album_named("Night Songs")
+        tracks = {t["title"]: t for d in self.fetch_json(f"/api/v1/albums/{album['id']}")["discs"] for t in d["tracks"]}
+        lantern, harbour = tracks.get("Lantern", {}).get("replayGain"), tracks.get("Harbour", {}).get("replayGain")
+        if (not lantern or lantern.get("trackGain") != -6 or lantern.get("trackPeak") != 0.5 or lantern.get("albumGain") != -8
+                or not harbour or harbour.get("trackGain") != 3 or harbour.get("trackPeak") != 0.95 or harbour.get("albumGain") is not None):
+            raise StepFailure(f"replaygain: the album's tracks carry Lantern {lantern}, Harbour {harbour}")
+        if tracks.get("Tide", {}).get("replayGain") is not None:
+            raise StepFailure(f"replaygain: the untagged Tide carries {tracks['Tide'].get('replayGain')}")
+
+        # The computation itself (web/js/replaygain.js), in the browser.
+        pure = self.driver.execute_async_script(
+            """const done = arguments[arguments.length - 1];
+            import('/js/replaygain.js').then(({replayGain}) => {
+              const quiet = {trackGain: -6, trackPeak: 0.5, albumGain: -8, albumPeak: 0.5};
+              const loud = {trackGain: 3, trackPeak: 0.95};
+              done({
+                track: replayGain(quiet, {mode: 'track'}).linear, album: replayGain(quiet, {mode: 'album'}).linear,
+                loud: replayGain(loud, {mode: 'track'}), loudAlbum: replayGain(loud, {mode: 'album'}).linear,
+                unlimited: replayGain(loud, {mode: 'track', preventClipping: false}).linear,
+                preamp: replayGain(quiet, {mode: 'track', preampDb: 2}).linear, off: replayGain(quiet, {mode: 'off'}).linear,
+                untagged: replayGain(null, {mode: 'track', preampDb: 6}).linear,
+              });
+            }).catch((e) => done({error: String(e)}));""")
+        wanted = {"track": 10 ** (-6 / 20), "album": 10 ** (-8 / 20), "loudAlbum": 1 / 0.95, "unlimited": 10 ** (3 / 20),
+                  "preamp": 10 ** (-4 / 20), "off": 1.0, "untagged": 1.0}
+        wrong = {k: pure.get(k) for k, v in wanted.items() if not isinstance(pure.get(k), (int, float)) or abs(pure[k] - v) > 1e-6}
+        loud = pure.get("loud") or {}
+        if wrong or abs(loud.get("linear", 0) - 1 / 0.95) > 1e-6 or not loud.get("limited"):
+            raise StepFailure(f"replaygain: replayGain() answers {pure}; wrong: {wrong}")
+
+        # Track mode: the −6 dB track plays at 10^(−6/20), the +3 dB one held down by its peak 0.95 to 1/0.95.
+        self.set_sound(mode="track", preamp="0", crossfade="0")
+        self.play_titled("Night Songs", "Lantern")
+        quiet = self.gain_is(10 ** (-6 / 20), "Lantern's gain in track mode")
+        if self.js("return window.cantoPlayer.audioContext()") != "running":
+            raise StepFailure(f"replaygain: the audio context is {self.js('return window.cantoPlayer.audioContext()')}")
+        before = self.audio()["time"]
+        self.until(lambda _: self.audio()["time"] > before + 0.5, "the audio to play on through the Web Audio graph")
+        self.play_titled("Night Songs", "Harbour")
+        loud_info = self.gain_is(1 / 0.95, "Harbour's gain, held down by its peak")
+        if not loud_info.get("limited"):
+            raise StepFailure(f"replaygain: Harbour's gain is not marked as held by its peak: {loud_info}")
+        # Album mode: Lantern takes its album gain (−8 dB); Harbour, with no album gain, its track gain.
+        self.set_sound(mode="album")
+        self.gain_is(1 / 0.95, "Harbour's gain in album mode (its track gain)")
+        now = self.text_of(tid("pref-gain-now"))
+        if "Harbour" not in now or "track gain" not in now:
+            raise StepFailure(f"replaygain: the preferences say {now!r} of the playing track")
+        self.scroll_to(tid("pref-playback"))
+        self.shot("replaygain-preferences")
+        self.play_titled("Night Songs", "Lantern")
+        album_info = self.gain_is(10 ** (-8 / 20), "Lantern's album gain")
+        # A pre-amp adds to it; off plays every track as it is.
+        self.set_sound(mode="track", preamp="2")
+        self.gain_is(10 ** (-4 / 20), "Lantern with a +2 dB pre-amp")
+        self.set_sound(mode="off", preamp="0")
+        self.gain_is(1.0, "Lantern with ReplayGain off")
+        print(f"     gain nodes: Lantern (track, −6 dB) {quiet['node']:.4f}, Harbour (+3 dB, peak 0.95) {loud_info['node']:.4f} "
+              f"(not {10 ** (3 / 20):.4f}), Lantern (album, −8 dB) {album_info['node']:.4f}", flush=True)
+        self.pause_player()
+
+    def measure_change(self, seconds_before_end: float) -> dict[str, Any]:
+        """Seeks the playing track to `seconds_before_end` before its end and times the change to the next track,
+        in ms of performance.now(): by the events (the current element's `ended`, the next one's `playing`), and by
+        the audio clocks (sampled every millisecond or so: when the current one's currentTime reaches its duration,
+        and when the next one's was at 0, each extrapolated from its last or first sample while playing)."""
+        self.js("""const first = document.getElementById('audio');
+            const next = document.getElementById('audio-next');
+            const g = window.e2eGap = {ended: null, playing: null, nextAtEnd: null, clockEnd: null, clockStart: null,
+                                       firstSrc: first.getAttribute('src')};
+            first.addEventListener('ended', () => { g.ended = performance.now(); g.nextAtEnd = next.currentTime; }, {once: true});
+            next.addEventListener('playing', () => { g.playing = performance.now(); g.nextSrc = next.getAttribute('src'); }, {once: true});
+            const sample = () => {
+              const now = performance.now();
+              if (!first.paused && !first.ended && Number.isFinite(first.duration) && first.currentTime < first.duration) {
+                g.clockEnd = now + (first.duration - first.currentTime) * 1000;
+              }
+              if (g.clockStart == null && !next.paused && next.currentTime > 0) g.clockStart = now - next.currentTime * 1000;
+              if (g.ended == null || g.clockStart == null) setTimeout(sample, 1);
+            };
+            sample();""")
+        self.js("""const slider = document.getElementById('player-seek');
+            slider.value = String(Math.max(0, Number(slider.max) - arguments[0]));
+            slider.dispatchEvent(new Event('input', {bubbles: true}));
+            slider.dispatchEvent(new Event('change', {bubbles: true}));""", seconds_before_end)
+        gap = self.until(lambda _: (lambda g: g if g and g["ended"] is not None and g["playing"] is not None else False)(
+            self.js("return window.e2eGap")), "the change to the next track", timeout=seconds_before_end + 20)
+        return gap
+
+    def gapless(self) -> None:
+        self.back_as_admin()
+        self.driver.set_window_size(1280, 900)
+        # A crossfade is set, but tracks that follow each other on an album never fade.
+        self.set_sound(crossfade="3")
+        album = self.album_named("Morning Light")
+        ids = self.album_track_ids(album)
+        # Aurora, Crystal Lullaby, Daybreak, Evening: neighbours on the album, so no crossfade, and no gap. Each
+        # change is timed (from 3 s before the end of each track, through the player's seek slider).
+        current = self.play_titled("Morning Light", "Aurora")
+        changes: list[tuple[float, float, float]] = []
+        for second in ids[ids.index(current) + 1:]:
+            self.until(lambda _: second in (self.js("return document.getElementById('audio-next').getAttribute('src')") or ""),
+                       "the next track to preload")
+            gap = self.measure_change(3)
+            if second not in (gap.get("nextSrc") or "") or self.current_id() != second:
+                raise StepFailure(f"gapless: the next element played {gap.get('nextSrc')}, not {second}; now {self.current_id()}")
+            if gap.get("clockStart") is None or gap.get("clockEnd") is None:
+                raise StepFailure(f"gapless: no clock readings around the change: {gap}")
+            changes.append((gap["clockStart"] - gap["clockEnd"], gap["playing"] - gap["ended"], gap["nextAtEnd"] * 1000))
+        print("     gapless: by the audio clocks each next track starts "
+              + ", ".join(f"{clocks:+.1f}" for clocks, _, _ in changes) + " ms after the end of the one before; its 'playing' "
+              + ", ".join(f"{events:+.1f}" for _, events, _ in changes) + " ms after the 'ended' event (having played "
+              + ", ".join(f"{ahead:.1f}" for _, _, ahead in changes) + " ms by then)", flush=True)
+        if len(changes) < 3 or any(abs(clocks) > 50 or abs(events) > 50 for clocks, events, _ in changes):
+            raise StepFailure(f"gapless: the changes took {changes} ms (clocks, events, played ahead), 50 at most")
+
+        # The 3 s crossfade between tracks of two albums: Aurora, then Lantern (Night Songs' track menu: Play next);
+        # the next starts 3 s before the end, fading in.
+        aurora = self.play_titled("Morning Light", "Aurora")
+        night = self.album_named("Night Songs")
+        self.go(f"/album/{night['id']}")
+        row = self.until(lambda _: next((r for r in self.all(tid("track-row")) if self.fresh(lambda: self.find(tid("track-title"), r).text == "Lantern")), False),
+                         "Lantern on the album page")
+        lantern = row.get_attribute("data-track-id")
+        menu = row.find_element(By.CSS_SELECTOR, tid("track-menu"))
+        self.js("arguments[0].scrollIntoView({block: 'center'})", menu)
+        menu.click()
+        self.click(tid("menu-play-next"), "the menu's Play next item")
+        self.until(lambda _: self.current_id() == aurora and not self.audio()["paused"], "Aurora to play on")
+        self.until(lambda _: lantern in (self.js("return document.getElementById('audio-next').getAttribute('src')") or ""),
+                   "Lantern to preload")
+        fade = self.measure_change(6)
+        if lantern not in (fade.get("nextSrc") or "") or self.current_id() != lantern:
+            raise StepFailure(f"gapless: after Aurora the player went to {self.current_id()}, not Lantern: {fade}")
+        early = fade["clockEnd"] - fade["clockStart"]
+        print(f"     crossfade: Lantern started {early:.0f} ms before Aurora ended (3 s asked; by the events "
+              f"{fade['ended'] - fade['playing']:.0f} ms)", flush=True)
+        if abs(early - 3000) > 300:
+            raise StepFailure(f"gapless: with a 3 s crossfade the next track started {early:.0f} ms before the end: {fade}")
+        self.set_sound(crossfade="0")
+        self.pause_player()
+
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()
                if e.get("level") == "SEVERE" and ("Content Security Policy" in e["message"] or "Uncaught" in e["message"])]
@@ -2279,6 +2675,9 @@ class E2E:
             self.step("plans", self.plans, requires=("login",))
             self.step("planlimits", self.planlimits, requires=("login",))
             self.step("stripe", self.stripe, requires=("login",))
+            self.step("smartplaylist", self.smartplaylist, requires=("login",))
+            self.step("replaygain", self.replaygain, requires=("login",))
+            self.step("gapless", self.gapless, requires=("login",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)
         finally:

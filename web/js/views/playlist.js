@@ -1,10 +1,13 @@
 // A playlist: play it, rename, make public, reorder (drag or keyboard), remove tracks,
-// export as M3U or to the listener's Spotify (when linked), delete.
+// export as M3U or to the listener's Spotify (when linked), delete. A smart playlist's tracks
+// follow its rules: they are edited (and exported as .nsp) instead of the tracks.
 
 import { api, coverUrl, enc } from "../api.js";
 import { focusRow, label, makeSortable, playActions, sortControls, starButton } from "../components.js";
 import { append, fmtMs, fmtTotal, h, icon, plural } from "../dom.js";
 import * as player from "../player.js";
+import { render as renderRoute } from "../router.js";
+import { smartEditor } from "../smarteditor.js";
 import { announce, announceError, confirmDialog } from "../ui.js";
 import { spotifyExport } from "./spotify.js";
 
@@ -12,7 +15,10 @@ const CHUNK = 300;
 
 export default async function playlistView(view, { params, signal }) {
   let { playlist, tracks } = await api(`/playlists/${enc(params.id)}`, { signal });
-  const editable = playlist.editable !== false;
+  const smart = Boolean(playlist.smart);
+  const owned = playlist.editable !== false;
+  // The tracks themselves: a smart playlist's follow its rules.
+  const editable = owned && !smart;
   const title = h("h1", { "data-testid": "playlist-title" }, playlist.name);
   const meta = h("p", { class: "meta", "data-testid": "playlist-meta" });
   const list = h("ol", { class: "sortable", "aria-label": `Tracks of ${playlist.name}`, "data-testid": "playlist-tracks" });
@@ -22,8 +28,9 @@ export default async function playlistView(view, { params, signal }) {
   const renderMeta = () => {
     title.textContent = playlist.name;
     meta.textContent = [
+      smart ? "smart playlist" : null,
       plural(tracks.length, "track"), fmtTotal(tracks.reduce((sum, t) => sum + (t.durationMs ?? 0), 0)),
-      playlist.public ? "public" : "private", editable ? null : `by ${playlist.owner}`,
+      playlist.public ? "public" : "private", owned ? null : `by ${playlist.owner}`,
     ].filter(Boolean).join(" · ");
   };
 
@@ -85,7 +92,11 @@ export default async function playlistView(view, { params, signal }) {
         editable ? sortControls(i, tracks.length, track.title, { onMove, onRemove, prefix: "playlist" }) : null));
     }
     list.replaceChildren(...rows);
-    if (!tracks.length) list.append(h("li", { class: "empty" }, "This playlist is empty. Add tracks with “Add to playlist…” on albums and tracks."));
+    if (!tracks.length) {
+      list.append(h("li", { class: "empty" }, smart
+        ? "No tracks match the rules at the moment."
+        : "This playlist is empty. Add tracks with “Add to playlist…” on albums and tracks."));
+    }
     more.hidden = shown >= tracks.length;
     more.textContent = `Show more (${tracks.length - shown} left)`;
     for (const row of list.querySelectorAll(".track-row")) row.classList.toggle("playing", row.dataset.trackId === player.current()?.id);
@@ -132,19 +143,56 @@ export default async function playlistView(view, { params, signal }) {
   // Shown once the listener's Spotify link is known to work.
   const spotify = spotifyExport(() => playlist, signal);
 
+  // A smart playlist's rules: the editor opens under the actions; saving shows the new tracks.
+  const rulesBox = h("div", { class: "smart-box" });
+  const editRules = smart && owned
+    ? h("button", { type: "button", "data-testid": "smart-edit", "aria-expanded": "false", onclick: async () => {
+        if (rulesBox.firstChild) {
+          rulesBox.replaceChildren();
+          editRules.setAttribute("aria-expanded", "false");
+          return;
+        }
+        try {
+          const nsp = await api(`/smart-playlists/${enc(playlist.id)}`, { signal });
+          const editor = smartEditor({
+            playlist, nsp: typeof nsp === "string" ? JSON.parse(nsp) : nsp, signal,
+            onCancel: () => {
+              rulesBox.replaceChildren();
+              editRules.setAttribute("aria-expanded", "false");
+              editRules.focus();
+            },
+            onSaved: () => renderRoute(),
+          });
+          rulesBox.replaceChildren(editor.el);
+          editRules.setAttribute("aria-expanded", "true");
+          editor.focus();
+        } catch (error) {
+          announceError(error, "Loading the rules");
+        }
+      } }, "Edit rules…")
+    : null;
+  const exportNsp = smart
+    ? h("a", { class: "button", href: `/api/v1/smart-playlists/${enc(playlist.id)}`, download: `${playlist.name}.nsp`,
+        "data-testid": "smart-export" }, "Export .nsp")
+    : null;
+
   append(view, 
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/playlists" }, "Playlists")),
-    h("div", { class: "page-head" }, title),
+    h("div", { class: "page-head" }, h("div", { class: "row" }, title,
+      smart ? h("span", { class: "badge", "data-testid": "smart-badge", title: "Its tracks follow its rules" }, "Smart") : null)),
     playlist.comment ? h("p", {}, playlist.comment) : null,
     meta,
     playActions(async () => tracks, { label: playlist.name, testPrefix: "playlist" }),
     h("div", { class: "actions" },
       editable ? h("button", { type: "button", "data-testid": "playlist-edit", onclick: () => { editForm.hidden = !editForm.hidden; if (!editForm.hidden) nameInput.focus(); } }, "Rename…") : null,
+      editRules,
       h("a", { class: "button", href: `/api/v1/playlists/${enc(playlist.id)}/m3u`, download: `${playlist.name}.m3u`, "data-testid": "playlist-export" }, "Export M3U"),
+      exportNsp,
       spotify.button,
-      editable ? deleteButton : null),
+      owned ? deleteButton : null),
     spotify.result,
     editForm,
+    rulesBox,
     editable ? h("p", { class: "hint" }, "Drag rows to reorder, or focus a row and press Alt+↑ / Alt+↓. Delete removes it.") : null,
     list, more);
   render();

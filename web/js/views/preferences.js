@@ -1,9 +1,12 @@
 // Preferences: streaming quality, theme, scrobbling, listening visibility, time zone (where the
-// days and hours of your stats begin).
+// days and hours of your stats begin), and how this browser plays (ReplayGain, crossfade), which
+// is kept in the browser like the volume and applies at once.
 
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { refreshStreamVariant } from "../plan.js";
+import * as player from "../player.js";
+import { formatDb } from "../replaygain.js";
 import { applyTheme, session } from "../session.js";
 import { announce, announceError } from "../ui.js";
 
@@ -68,12 +71,15 @@ export default async function preferencesView(view, { signal }) {
     useDevice.hidden = !device || device === zone.value.trim();
   });
 
+  const playback = playbackSettings(signal);
+
   const form = h("form", { class: "settings", "data-testid": "preferences-form" },
     h("fieldset", {},
       h("legend", {}, "Streaming quality"),
       h("div", { class: "field" }, h("label", { for: "pref-format" }, "Format"), format),
       h("div", { class: "field" }, h("label", { for: "pref-bitrate" }, "Maximum bitrate"), bitrate),
       h("p", { class: "hint", id: "pref-bitrate-hint" }, "“Original file” streams your files as they are unless a bitrate limit is set; the other formats are converted on the server.")),
+    playback,
     h("fieldset", {}, h("legend", {}, "Theme"), h("div", { class: "choices" }, themeChoices)),
     h("fieldset", {},
       h("legend", {}, "Sharing"),
@@ -123,4 +129,61 @@ export default async function preferencesView(view, { signal }) {
   signal.addEventListener("abort", () => applyTheme(session.prefs?.theme ?? "auto"));
 
   append(view, h("div", { class: "page-head" }, h("h1", {}, "Preferences")), form);
+}
+
+/**
+ * ReplayGain (off, track, album), its pre-amp and clipping prevention, and the crossfade: kept in
+ * this browser and applied as they change (they are not part of the server's preferences).
+ */
+function playbackSettings(signal) {
+  const now = player.soundSettings();
+  const mode = h("select", { id: "pref-replaygain", name: "replayGain", "data-testid": "pref-replaygain", value: now.mode,
+    "aria-describedby": "pref-replaygain-hint" },
+    [["off", "Off"], ["track", "Track gain (each track alike)"], ["album", "Album gain (an album as mastered)"]]
+      .map(([value, label]) => h("option", { value }, label)));
+  const preamp = h("input", { id: "pref-preamp", name: "preamp", type: "number", min: -15, max: 15, step: 0.5,
+    value: String(now.preampDb), inputmode: "decimal", "data-testid": "pref-preamp" });
+  const clipping = h("input", { id: "pref-clipping", name: "preventClipping", type: "checkbox", checked: now.preventClipping,
+    "data-testid": "pref-clipping" });
+  const crossfade = h("input", { id: "pref-crossfade", name: "crossfade", type: "number", min: 0, max: 12, step: 1,
+    value: String(now.crossfade), inputmode: "numeric", "data-testid": "pref-crossfade", "aria-describedby": "pref-crossfade-hint" });
+  const playing = h("p", { class: "hint", "data-testid": "pref-gain-now", "aria-live": "polite" });
+
+  const showPlaying = () => {
+    const track = player.current();
+    const info = player.gainInfo();
+    if (!track || info.mode === "off") {
+      playing.textContent = "";
+      return;
+    }
+    const fallback = info.source && info.source !== info.mode ? `, as it has no ${info.mode} gain` : "";
+    playing.textContent = info.source
+      ? `“${track.title}” plays at ${formatDb(info.db)} (${info.source} gain${fallback}${info.limited ? "; held down by its peak" : ""}).`
+      : `“${track.title}” has no ReplayGain tags: it plays as it is.`;
+  };
+  const save = () => {
+    player.setSoundSettings({
+      mode: mode.value, preampDb: Number(preamp.value || 0), preventClipping: clipping.checked,
+      crossfade: Number(crossfade.value || 0),
+    });
+    showPlaying();
+  };
+  for (const input of [mode, clipping]) input.addEventListener("change", save);
+  for (const input of [preamp, crossfade]) input.addEventListener("input", save);
+  player.on("track", showPlaying, signal);
+  player.on("state", showPlaying, signal);
+  showPlaying();
+
+  return h("fieldset", { "data-testid": "pref-playback" },
+    h("legend", {}, "Playback in this browser"),
+    h("div", { class: "field" }, h("label", { for: "pref-replaygain" }, "ReplayGain (volume levelling)"), mode),
+    h("p", { class: "hint", id: "pref-replaygain-hint" },
+      "Plays tracks tagged with ReplayGain at an even loudness. Album gain keeps an album’s quiet and loud songs as mastered."),
+    h("div", { class: "field" }, h("label", { for: "pref-preamp" }, "Pre-amp (dB, added to the tagged gain)"), preamp),
+    h("label", { class: "check" }, clipping, "Prevent clipping (never louder than the track’s peak allows)"),
+    h("div", { class: "field" }, h("label", { for: "pref-crossfade" }, "Crossfade (seconds, 0 for none)"), crossfade),
+    h("p", { class: "hint", id: "pref-crossfade-hint" },
+      "Tracks that follow each other on an album always play without a gap; the crossfade is for the other changes."),
+    playing,
+    h("p", { class: "hint" }, "Kept in this browser, like the volume; changes apply at once."));
 }
