@@ -51,6 +51,12 @@ struct SessionTests {
                 event.list.contains { $0["id"] as? String == livingID && $0["state"] as? String == "playing" }
             }
             #expect(seen != nil, "the phone sees the living room playing")
+            // Subsonic's getNowPlaying answers from the sessions.
+            let now = try await client.subsonic("getNowPlaying", as: ola)
+            let playing = (now.subsonic["nowPlaying"] as? [String: Any])?["entry"] as? [[String: Any]] ?? []
+            #expect(
+                playing.contains { $0["playerName"] as? String == "Living room" && $0["id"] as? String == tracks[1] },
+                "\(now.body)")
 
             // Transfer: the phone carries on where the living room was; the living room stops.
             let handed = try await client.send(

@@ -50,6 +50,14 @@ struct SmartPlaylistController {
         return name
     }
 
+    /// A comment (at most 1,000 characters); empty is none.
+    static func comment(_ value: Any?) -> String? {
+        guard let text = (value as? String)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+            return nil
+        }
+        return String(text.prefix(1_000))
+    }
+
     private func created(_ playlist: Playlist, _ request: Request, _ context: CantoRequestContext) async throws
         -> Response
     {
@@ -70,7 +78,7 @@ struct SmartPlaylistController {
         let definition = try Self.definition(object)
         let playlist = Playlist(
             id: PlaylistID("p" + Tokens.identifier()), ownerID: user.id,
-            name: try Self.name(object["name"], fallback: ""), comment: object["comment"] as? String,
+            name: try Self.name(object["name"], fallback: ""), comment: Self.comment(object["comment"]),
             isPublic: object["public"] as? Bool ?? false, rules: definition.text)
         return try await created(playlist, request, context)
     }
@@ -83,7 +91,7 @@ struct SmartPlaylistController {
         let playlist = Playlist(
             id: PlaylistID("p" + Tokens.identifier()), ownerID: user.id,
             name: try Self.name(object["name"], fallback: "Imported smart playlist"),
-            comment: object["comment"] as? String, isPublic: object["public"] as? Bool ?? false,
+            comment: Self.comment(object["comment"]), isPublic: object["public"] as? Bool ?? false,
             rules: definition.text)
         return try await created(playlist, request, context)
     }
@@ -133,7 +141,7 @@ struct SmartPlaylistController {
             playlist.rules = try Self.definition(object).text
         }
         if object["name"] != nil { playlist.name = try Self.name(object["name"], fallback: "") }
-        if let comment = object["comment"] as? String { playlist.comment = comment.isEmpty ? nil : comment }
+        if object["comment"] != nil { playlist.comment = Self.comment(object["comment"]) }
         if let isPublic = object["public"] as? Bool { playlist.isPublic = isPublic }
         playlist.updatedAt = Date()
         try await state.updatePlaylist(playlist, by: present.user.id)

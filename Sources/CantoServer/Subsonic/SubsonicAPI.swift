@@ -57,7 +57,7 @@ struct SubsonicAPI: Sendable {
         SubsonicBrowsing().register(in: &self)
         SubsonicAnnotation(
             accounts: services.accounts, playback: services.playback, nowPlaying: services.nowPlaying,
-            impressions: services.impressions, clock: services.clock
+            sessions: services.sessions, impressions: services.impressions, clock: services.clock
         ).register(in: &self)
         SubsonicQueues().register(in: &self)
         SubsonicPlaylists(accounts: services.accounts).register(in: &self)

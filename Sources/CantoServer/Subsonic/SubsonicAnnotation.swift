@@ -8,6 +8,8 @@ struct SubsonicAnnotation: Sendable {
     let accounts: AccountService
     let playback: PlaybackService
     let nowPlaying: NowPlaying
+    /// Open players: what they play now answers getNowPlaying first.
+    let sessions: PlaybackSessions
     /// A star on a recommended track is an outcome of the recommendation.
     let impressions: any ImpressionStore
     let clock: any WallClock
@@ -93,9 +95,27 @@ struct SubsonicAnnotation: Sendable {
         return .empty
     }
 
+    /// What every open player plays (a web player or an app session), then what the players not
+    /// seen as sessions started lately; each listener's only when they show what they play.
     private func getNowPlaying(_ call: SubsonicCall) async throws -> SubsonicPayload {
         var entries: [SubsonicElement] = []
-        for entry in await nowPlaying.current() {
+        var covered = Set<String>()
+        let playing = await sessions.all { _ in true }.filter { $0.state == .playing && $0.trackID != nil }
+        for (number, session) in playing.enumerated() {
+            guard let trackID = session.trackID, let user = try await accounts.user(session.userID) else { continue }
+            if user.id != call.user.id, try await !accounts.preferences(of: user.id).listeningVisible { continue }
+            guard let track = try await call.catalog.track(trackID) else { continue }
+            covered.insert(user.id.rawValue + "/" + trackID.rawValue)
+            var song = try await SubsonicModel.song(track, for: call)
+            song.attributes += [
+                ("username", .string(user.username)),
+                ("minutesAgo", .int(max(0, Int(saturating: clock.now.timeIntervalSince(session.updatedAt) / 60)))),
+                ("playerId", .int(number + 1)), ("playerName", .string(session.name)),
+            ]
+            entries.append(song)
+        }
+        for entry in await nowPlaying.current()
+        where !covered.contains(entry.user.rawValue + "/" + entry.trackID.rawValue) {
             guard let user = try await accounts.user(entry.user) else { continue }
             if user.id != call.user.id, try await !accounts.preferences(of: user.id).listeningVisible {
                 continue
