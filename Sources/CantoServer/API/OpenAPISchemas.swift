@@ -163,6 +163,7 @@ enum OpenAPISchemas {
                     "device": optionalString, "trackId": optionalString, "positionMs": integer,
                     "state": ["type": "string", "enum": ["playing", "paused", "stopped"]], "volume": integer,
                     "queue": array(string), "queueIndex": optionalInteger, "jukebox": boolean, "updatedAt": dateTime,
+                    "connected": boolean,
                 ],
                 required: [
                     "id", "userId", "name", "kind", "client", "positionMs", "state", "volume", "queue", "jukebox",

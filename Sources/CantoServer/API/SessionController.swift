@@ -6,40 +6,6 @@ import NIOCore
 import ServiceLifecycle
 
 extension Wire {
-    struct SessionItem: ResponseEncodable, Encodable {
-        var id: String
-        var userId: String
-        var name: String
-        var kind: String
-        var client: String
-        var device: String?
-        var trackId: String?
-        var positionMs: Int
-        var state: String
-        var volume: Int
-        var queue: [String]
-        var queueIndex: Int?
-        var jukebox: Bool
-        var updatedAt: Date
-
-        init(_ session: PlaybackSession) {
-            id = session.id
-            userId = session.userID.rawValue
-            name = session.name
-            kind = session.kind.rawValue
-            client = session.client
-            device = session.device
-            trackId = session.trackID?.rawValue
-            positionMs = session.positionMs
-            state = session.state.rawValue
-            volume = session.volume
-            queue = session.queue.map(\.rawValue)
-            queueIndex = session.queueIndex
-            jukebox = session.jukebox
-            updatedAt = session.updatedAt
-        }
-    }
-
     struct SessionState: Decodable {
         var trackId: String?
         var positionMs: Int?
@@ -93,15 +59,15 @@ struct SessionController {
     }
 
     /// The caller's sessions; an admin's `all=true` adds everyone's.
-    @Sendable func list(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<Wire.SessionItem> {
+    @Sendable func list(_ request: Request, context: CantoRequestContext) async throws -> Wire.Page<PlaybackSession> {
         let user = try context.requireUser()
         if request.uri.queryParameters.get("all") == "true" {
             guard user.role == .admin else {
                 throw APIError(.forbidden, "admins_only", "Only admins see every session.")
             }
-            return Wire.Page(all: await sessions.all { _ in true }.map(Wire.SessionItem.init))
+            return Wire.Page(all: await sessions.all { _ in true })
         }
-        return Wire.Page(all: await sessions.list(for: user.id).map(Wire.SessionItem.init))
+        return Wire.Page(all: await sessions.list(for: user.id))
     }
 
     @Sendable func events(_ request: Request, context: CantoRequestContext) async throws -> Response {
@@ -133,12 +99,12 @@ struct SessionController {
             }
             defer { ticker.cancel() }
             do {
-                try await send("session", Wire.SessionItem(session))
+                try await send("session", session)
                 // The server stopping ends the stream (the player reconnects to the next one).
                 try await withGracefulShutdownHandler {
                     for await event in stream {
                         switch event {
-                        case .sessions(let list): try await send("sessions", list.map(Wire.SessionItem.init))
+                        case .sessions(let list): try await send("sessions", list)
                         case .command(let command, let from):
                             struct Sent: Encodable {
                                 var command: PlaybackCommand
@@ -193,13 +159,12 @@ struct SessionController {
         return .noContent
     }
 
-    @Sendable func change(_ request: Request, context: CantoRequestContext) async throws -> Wire.SessionItem {
+    @Sendable func change(_ request: Request, context: CantoRequestContext) async throws -> PlaybackSession {
         let user = try context.requireUser()
         let body = try await request.decode(as: Wire.SessionChange.self, context: context)
         do {
-            return Wire.SessionItem(
-                try await sessions.update(
-                    try context.parameters.require("id"), by: user.id, name: body.name, jukebox: body.jukebox))
+            return try await sessions.update(
+                try context.parameters.require("id"), by: user.id, name: body.name, jukebox: body.jukebox)
         } catch let refusal as PlaybackSessions.Refusal { throw Self.refusal(refusal) }
     }
 

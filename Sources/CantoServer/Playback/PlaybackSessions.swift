@@ -1,9 +1,10 @@
 import CantoCore
 import Foundation
+import Hummingbird
 
 /// One open player: a web UI tab (connected through its event stream), or a Subsonic app seen
-/// through its calls.
-struct PlaybackSession: Sendable, Codable, Equatable {
+/// through its calls. The API shows it as it is.
+struct PlaybackSession: Sendable, Codable, Equatable, ResponseEncodable {
     enum Kind: String, Sendable, Codable { case web, subsonic }
     enum State: String, Sendable, Codable { case playing, paused, stopped }
 
@@ -25,6 +26,12 @@ struct PlaybackSession: Sendable, Codable, Equatable {
     var updatedAt: Date
     /// A web player's event stream is open (a Subsonic app's session is live while it calls).
     var connected: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, client, device, positionMs, state, volume, queue, queueIndex, jukebox, updatedAt, connected
+        case userID = "userId"
+        case trackID = "trackId"
+    }
 }
 
 /// What a player is told to do.
