@@ -1,5 +1,6 @@
 import CantoTestSupport
 import Foundation
+import ScrobblerFakes
 import Testing
 
 /// The Subsonic API as real clients see it: `Python/clients.py` drives a `canto serve` over the
@@ -43,6 +44,13 @@ struct SubsonicClientTests {
         let manifest = try await FixtureLibrary.shared()
         #expect(tracks.count == manifest.expectedTrackCount)
 
+        // A web player marked as the admin's jukebox, for jukeboxControl (its stream takes the commands).
+        let speakers = await EventStreamReader.open(
+            server.url("/api/v1/sessions/events?name=Speakers"), headers: admin.bearer)
+        let speakersID = try #require(await speakers.next("session")?.object["id"] as? String)
+        let marked = try await admin.json("PATCH", "/api/v1/sessions/\(speakersID)", ["jukebox": true])
+        #expect(marked.json["jukebox"] as? Bool == true, "\(marked.body)")
+
         let work = try TemporaryDirectory(prefix: "canto-subsonic-clients")
         let expectations = work.appending("expectations.json")
         try JSONSerialization.data(
@@ -57,6 +65,9 @@ struct SubsonicClientTests {
                 "--app-password", appPassword, "--api-key", apiKey, "--expectations", expectations.path,
             ])
         #expect(status == 0, "clients.py exited \(status):\n\(output)")
+        let commands = await speakers.events.filter { $0.name == "command" }.count
+        #expect(commands >= 8, "the jukebox took \(commands) commands from the clients")
+        await speakers.close()
         let summary = output.split(separator: "\n").last { $0.hasPrefix("subsonic clients:") }
         #expect(summary != nil, "\(output)")
         if let summary { print(summary) }

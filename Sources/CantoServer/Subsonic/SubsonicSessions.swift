@@ -113,6 +113,8 @@ struct SubsonicSessions {
         let now = await sessions.session(box.id) ?? box
         let status = SubsonicElement([
             ("currentIndex", .int(now.queueIndex ?? -1)), ("playing", .bool(now.state == .playing)),
+            // `gain` is what the Subsonic spec and the apps read (OpenSubsonic's schema says `volume`,
+            // which knuckles refuses).
             ("gain", .double(Double(now.volume) / 100)), ("position", .int(now.positionMs / 1000)),
         ])
         guard action == "get" else { return .element("jukeboxStatus", status) }

@@ -1360,6 +1360,57 @@ def users_knuckles(ctx: Context) -> None:
     lib(ctx, "delete_user", u.delete_user, "kn-user")
 
 
+# MARK: - jukebox
+
+
+def jukebox_raw(ctx: Context) -> None:
+    """jukeboxControl drives the web player SubsonicClientTests.swift opened and marked as the
+    admin's jukebox (its event stream receives the commands)."""
+    raw, report, i = ctx.raw, ctx.report, ids(ctx)
+    songs = i["songs"][:2]
+    status = raw.both("jukeboxControl", [("action", "set"), *[("id", s) for s in songs]])["jukeboxStatus"]
+    report.equal(status.get("currentIndex"), 0, "jukeboxControl set: the first song current")
+    status = raw.both("jukeboxControl", {"action": "start"})["jukeboxStatus"]
+    report.equal(status.get("playing"), True, "jukeboxControl start: playing")
+    status = raw.both("jukeboxControl", {"action": "setGain", "gain": 0.25})["jukeboxStatus"]
+    report.equal(status.get("gain"), 0.25, "jukeboxControl setGain: the gain")
+    listing = raw.both("jukeboxControl", {"action": "get"})["jukeboxPlaylist"]
+    report.equal([e.get("id") for e in listing.get("entry", [])], songs, "jukeboxControl get: the songs in order")
+    status = raw.both("jukeboxControl", {"action": "stop"})["jukeboxStatus"]
+    report.equal(status.get("playing"), False, "jukeboxControl stop: not playing")
+    raw.both("jukeboxControl", {"action": "setGain", "gain": 3}, expect=0)
+    raw.both("jukeboxControl", [("action", "add"), ("id", NO_SUCH_ID)], expect=70)
+
+
+def jukebox_py_sonic(ctx: Context) -> None:
+    conn, report, i = ctx.py_sonic(), ctx.report, ids(ctx)
+    lib(ctx, "jukeboxControl clear", conn.jukeboxControl, "clear")
+    status = lib(ctx, "jukeboxControl add", conn.jukeboxControl, "add", None, i["songs"][:1])
+    if status is not None:
+        report.equal(status["jukeboxStatus"].get("playing"), False, "py-sonic jukebox add: not playing yet")
+    status = lib(ctx, "jukeboxControl start", conn.jukeboxControl, "start")
+    if status is not None:
+        report.equal(status["jukeboxStatus"].get("playing"), True, "py-sonic jukebox start: playing")
+
+
+def jukebox_py_opensonic(ctx: Context) -> None:
+    conn, report, i = ctx.py_opensonic(), ctx.report, ids(ctx)
+    # py-opensonic sends the songs only with "add" (its "set" drops them), as py-sonic does.
+    lib(ctx, "jukebox_control clear", conn.jukebox_control, "clear")
+    lib(ctx, "jukebox_control add", conn.jukebox_control, "add", None, i["songs"][:2])
+    listing = lib(ctx, "jukebox_control get", conn.jukebox_control, "get")
+    if listing is not None:
+        report.equal(len(listing.entry or []), 2, "py-opensonic jukebox get: two songs")
+
+
+def jukebox_knuckles(ctx: Context) -> None:
+    box, report, i = ctx.knuckles().jukebox, ctx.report, ids(ctx)
+    lib(ctx, "jukebox set", box.set, i["songs"][:2])
+    status = lib(ctx, "jukebox status", box.status)
+    if status is not None:
+        report.equal(status.current_index, 0, "knuckles jukebox status: the first song current")
+
+
 # MARK: - scanning
 
 
@@ -1473,6 +1524,11 @@ GROUPS = [
         "users", ('getUser', 'getUsers', 'createUser', 'updateUser', 'deleteUser', 'changePassword'),
         {"raw": users_raw, "py-sonic": users_py_sonic, "py-opensonic": users_py_opensonic,
          "knuckles": users_knuckles},
+    ),
+    Group(
+        "jukebox", ("jukeboxControl",),
+        {"raw": jukebox_raw, "py-sonic": jukebox_py_sonic, "py-opensonic": jukebox_py_opensonic,
+         "knuckles": jukebox_knuckles},
     ),
     Group(
         "scanning", ('getScanStatus', 'startScan'),
