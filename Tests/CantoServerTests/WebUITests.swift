@@ -16,7 +16,7 @@ struct WebUITests {
         "instantmix", "genreradio", "sonicpath", "stats", "review", "timezone", "adminstats", "spotify", "spotifylink",
         "spotifysync", "spotifyconnect", "spotifyexport", "plans", "planlimits", "stripe", "smartplaylist",
         "replaygain", "gapless",
-        "phone", "console",
+        "remote", "phone", "console",
     ]
     /// The steps `WEB_E2E_STEPS=a,b` asks for (login runs as well), to try some quickly; empty: all of them.
     static let chosenSteps = (ProcessInfo.processInfo.environment["WEB_E2E_STEPS"] ?? "").split(separator: ",").map(

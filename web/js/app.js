@@ -5,6 +5,7 @@ import { markPlaying } from "./components.js";
 import { $, $$, h, icon } from "./dom.js";
 import * as player from "./player.js";
 import { refreshStreamVariant } from "./plan.js";
+import * as remote from "./remote.js";
 import { initPlayerBar } from "./playerbar.js";
 import { render, route, start } from "./router.js";
 import { initSearch } from "./search.js";
@@ -30,6 +31,7 @@ route("/folders", () => import("./views/folders.js"));
 route("/folders/:id", () => import("./views/folders.js"));
 route("/search", () => import("./views/search.js"));
 route("/queue", () => import("./views/queue.js"));
+route("/devices", () => import("./views/devices.js"));
 route("/playlists", () => import("./views/playlists.js"));
 route("/playlist/:id", () => import("./views/playlist.js"));
 route("/starred", () => import("./views/starred.js"));
@@ -208,6 +210,7 @@ async function enterApp(me) {
   if (!appStarted) {
     appStarted = true;
     await player.restore();
+    remote.start();
     start(renderView);
   } else {
     render();
@@ -221,6 +224,7 @@ async function logout() {
   } catch (error) {
     console.warn("logout", error);
   }
+  remote.stop();
   player.reset();
   history.replaceState(null, "", "#/albums");
   location.reload();

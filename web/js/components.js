@@ -4,7 +4,8 @@
 import { api, coverUrl, enc, listOf } from "./api.js";
 import { $$, fmtMs, h, icon, plural, setIcon } from "./dom.js";
 import * as player from "./player.js";
-import { announce, announceError, attempt, menuButton, openDialog } from "./ui.js";
+import * as remote from "./remote.js";
+import { announce, announceError, attempt, closeMenu, menuButton, openDialog, openMenu } from "./ui.js";
 
 // MARK: - Loading tracks of albums
 
@@ -50,7 +51,40 @@ export function playActions(getTracks, { label = "", testPrefix = "list", radio 
     } }, icon("listAdd"), "Add to playlist…"),
     radio ? h("button", { type: "button", "data-testid": `${testPrefix}-radio`,
       onclick: () => attempt(() => player.startRadio(radio.seedType, radio.seed, `like ${label}`), "Starting the radio") },
-      icon("radio"), "Radio") : null);
+      icon("radio"), "Radio") : null,
+    playOnButton(getTracks, `${testPrefix}-play-on`));
+}
+
+/**
+ * "Play on…": a menu of the listener's other web players (their Devices); the one chosen
+ * replaces its queue with these tracks and plays them.
+ */
+export function playOnButton(getTracks, testid = "play-on") {
+  const button = h("button", { type: "button", "data-testid": testid, "aria-haspopup": "menu", "aria-expanded": "false",
+    title: "Play these on another of your devices" }, icon("devices"), "Play on…");
+  button.addEventListener("click", () => {
+    if (button.getAttribute("aria-expanded") === "true") {
+      closeMenu(true);
+      return;
+    }
+    const others = remote.sessions().filter((session) => session.kind === "web" && session.id !== remote.id());
+    const items = others.map((session) => ({
+      label: session.name || "Another device", icon: "devices", testid: "play-on-device",
+      action: async () => {
+        const list = await attempt(getTracks, "Loading tracks");
+        if (!list?.length) return;
+        const sent = await attempt(() => remote.send(session.id,
+          { action: "load", trackIds: list.map((t) => t.id), index: 0, positionMs: 0, play: true }), `Sending to ${session.name}`);
+        if (sent !== undefined) announce(`Playing on ${session.name}.`);
+      },
+    }));
+    if (!items.length) {
+      items.push({ label: "No other device is open: see Devices", icon: "devices", testid: "play-on-none",
+        action: () => { location.hash = "#/devices"; } });
+    }
+    openMenu(button, items);
+  });
+  return button;
 }
 
 /** A Radio button for a genre (an endless queue of it and what goes with it); compact: icon only. */

@@ -13,7 +13,7 @@ const events = new EventTarget();
 
 /**
  * Events: "queue" (tracks or order changed), "track" (current track changed),
- * "state" (play/pause/shuffle/repeat/volume), "time" (position).
+ * "state" (play/pause/shuffle/repeat/volume), "time" (position), "seek" (the listener or a remote moved the position).
  */
 export function on(type, handler, signal) {
   events.addEventListener(type, handler, { signal });
@@ -192,6 +192,23 @@ export function playTracks(list, start = 0, { shuffle = false, keepRadio = false
   load(start, { autoplay: true });
 }
 
+/**
+ * Replaces the queue with tracks and makes tracks[index] current at position (seconds); plays
+ * when autoplay (a remote's "load", or a transfer from another device).
+ */
+export function replaceQueue(list, index = 0, position = 0, autoplay = true) {
+  stopRadio();
+  state.queue = [...list];
+  resetShuffle();
+  emit("queue");
+  if (!list.length) {
+    load(null);
+    return;
+  }
+  const at = Math.max(0, Math.min(list.length - 1, Number.isInteger(index) ? index : 0));
+  load(at, { autoplay, position: Math.max(0, position || 0) });
+}
+
 /** Inserts tracks right after the current one. */
 export function playNext(list) {
   if (!list.length) return;
@@ -290,6 +307,12 @@ export function pause() {
   audio.pause();
 }
 
+/** Stops: pauses and forgets the position (what another device's transfer leaves here). */
+export function stop() {
+  pause();
+  if (current()) seek(0);
+}
+
 export function toggle() {
   if (isPlaying()) pause();
   else play();
@@ -322,6 +345,7 @@ export function seek(seconds) {
   if (audio.readyState >= 1) applySeek(target);
   else pendingSeek = target;
   emit("time");
+  emit("seek");
   updatePositionState();
 }
 

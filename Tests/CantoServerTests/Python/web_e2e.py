@@ -103,6 +103,14 @@ failure-<step>.log with the browser console, and later independent steps still r
             one before (sampled currentTime, extrapolated), and its `playing` event within 50 ms of the other's
             `ended` (both printed); then Aurora with Night Songs' Lantern played next crossfades: Lantern
             starts 3 s (±0.3) before Aurora ends; the crossfade goes back to 0
+  remote    a second browser (the "Phone", 390 px wide, signed in as the same listener) beside the first
+            (the "Living room"), each named by default from the browser ("Chrome on Linux") and renamed on
+            its Devices page: the phone's Devices lists the living room live; its Play there makes the
+            living room's audio clock move on, its Pause pauses it (the time from the click to the living
+            room's `pause` event is printed); "Play here" plays the living room's track on the phone near
+            the position it stopped at, and the living room stops; "Play on…" on an album page sends the album
+            there (it plays its first track); a command for a session that is not the listener's is refused (404); at 390 px nothing on the phone's Devices page is wider than the
+            screen; the phone closes and its session goes from the list; the living room ends paused
   phone     at 375×667 the menu button opens the navigation and the albums grid shows
   console   no Content-Security-Policy violation or uncaught error in the browser console
 
@@ -122,8 +130,9 @@ import sys
 import tempfile
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 try:
     from selenium import webdriver
@@ -163,14 +172,30 @@ class E2E:
         self.step_name = ""
         self.state: dict[str, Any] = {}
 
+        self.driver = self.browser("1280,900")
+
+    @staticmethod
+    def browser(size: str) -> webdriver.Chrome:
+        """A new headless Chromium (its own profile: its own cookies and storage) at size "W,H"."""
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                         "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900", "--lang=en-US"):
+                         "--autoplay-policy=no-user-gesture-required", f"--window-size={size}", "--lang=en-US"):
             options.add_argument(argument)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-        self.driver.set_script_timeout(30)
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        driver.set_script_timeout(30)
+        return driver
+
+    @contextmanager
+    def using(self, driver: webdriver.Chrome) -> Iterator[None]:
+        """The helpers (click, js, fetch_json…) drive another browser for a while."""
+        previous = self.driver
+        self.driver = driver
+        try:
+            yield
+        finally:
+            self.driver = previous
 
     # MARK: - Running steps
 
@@ -655,6 +680,152 @@ class E2E:
         self.go("/history")
         self.visible(tid("history-row"), "a play on the history page")
         self.shot("history")
+
+    # MARK: - Remote control: two browsers of one listener
+
+    def session_id(self) -> str:
+        """This browser's playback session (once its event stream has said it)."""
+        return self.until(lambda _: self.js("return window.cantoSession && window.cantoSession.connected() && window.cantoSession.id()"),
+                          "the player's playback session (GET /api/v1/sessions/events)")
+
+    def session_row(self, session: str, part: str = "") -> str:
+        return f'{tid("session-row")}[data-session-id="{session}"]' + (f" {tid(part)}" if part else "")
+
+    def rename_device(self, name: str) -> str:
+        """Renames this browser on its Devices page; answers its session ID."""
+        me = self.session_id()
+        self.until(lambda _: self.find(self.session_row(me, "session-this")) is not None, "this device marked in the list")
+        box = self.visible(tid("session-rename-input"), "the device's name field")
+        box.click()
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(name)
+        self.click(tid("session-rename-save"))
+        self.until(lambda _: self.text_of(self.session_row(me, "session-name")) == name, f"this device listed as {name}")
+        return me
+
+    def session_state(self, session: str) -> str | None:
+        listed = self.fetch_json("/api/v1/sessions")["items"]
+        return next((s["state"] for s in listed if s["id"] == session), None)
+
+    def remote(self) -> None:
+        self.back_as_admin()
+        self.driver.set_window_size(1280, 900)
+        # The living room has Morning Light's first track loaded, paused: the phone starts it.
+        track, title = self.play_from_album("Morning Light", 0)
+        self.pause_player()
+        self.go("/devices")
+        self.visible(tid("sessions-view"), "the Devices page")
+        living = self.session_id()
+        default = self.text_of(self.session_row(living, "session-name"))
+        if default != "Chrome on Linux":
+            raise StepFailure(f"remote: the living room's browser is named {default!r} by default, not 'Chrome on Linux'")
+        self.rename_device("Living room")
+        self.until(lambda _: self.attr(self.session_row(living), "data-state") == "paused", "the living room listed as paused")
+        room = self.driver
+        phone = self.browser("390,844")
+        try:
+            with self.using(phone):
+                self.driver.set_window_size(390, 844)
+                self.driver.get(self.base + "/#/devices")
+                self.visible(tid("login-username"), "the login form on the phone").send_keys(self.args.username)
+                self.find(tid("login-password")).send_keys(self.args.password)
+                self.find(tid("login-submit")).click()
+                self.until(lambda _: self.js("return !document.getElementById('app').hidden"), "the app on the phone")
+                self.wait_view()
+                self.visible(tid("sessions-view"), "the Devices page on the phone")
+                mine = self.rename_device("Phone")
+                if mine == living:
+                    raise StepFailure("remote: both browsers hold the same playback session")
+                self.until(lambda _: self.text_of(self.session_row(living, "session-name")) == "Living room",
+                           "the living room in the phone's list, by its new name")
+                self.until(lambda _: title in self.text_of(self.session_row(living, "session-track")),
+                           f"the phone to show {title} on the living room")
+                if self.find(self.session_row(living, "session-this")) is not None:
+                    raise StepFailure("remote: the phone marks the living room as this device")
+                width, overflow = self.js("return [window.innerWidth, document.documentElement.scrollWidth - window.innerWidth]")
+                if width > 400 or overflow > 0:
+                    raise StepFailure(f"remote: the phone's Devices page ({width}px wide) is {overflow}px wider than the screen")
+                self.click(self.session_row(living, "session-toggle"), "Play on the living room")
+            # The audio clock moves on the target.
+            start = self.audio()["time"]
+            try:
+                WebDriverWait(room, 15, poll_frequency=0.1).until(
+                    lambda _: (lambda a: not a["paused"] and a["time"] > start + 1.0)(self.audio()))
+            except TimeoutException:
+                raise StepFailure(f"remote: the living room did not play after the phone's Play: {self.audio()}") from None
+            if self.current_id() != track:
+                raise StepFailure(f"remote: the living room plays {self.current_id()}, not {track}")
+            self.js("""window.e2ePausedAt = null;
+                document.addEventListener('pause', (e) => { if (e.target.id === 'audio' && !window.e2ePausedAt) window.e2ePausedAt = Date.now(); },
+                                          true);""")
+            with self.using(phone):
+                toggle = self.session_row(living, "session-toggle")
+                self.until(lambda _: self.attr(toggle, "aria-label") == "Pause on Living room", "the phone to show the living room playing")
+                self.shot("remote-phone")
+                self.scroll_to(toggle)
+                clicked = self.js("const t = Date.now(); document.querySelector(arguments[0]).click(); return t;", toggle)
+            paused_at = self.until(lambda _: self.js("return window.e2ePausedAt"), "the living room to pause after the phone's Pause")
+            latency = paused_at - clicked
+            print(f"     pause latency (phone click → living room's audio paused): {latency} ms", flush=True)
+            if latency > 3000:
+                raise StepFailure(f"remote: the living room paused {latency} ms after the phone's Pause")
+            stopped_at = self.audio()["time"]
+            with self.using(phone):
+                self.until(lambda _: self.attr(self.session_row(living, "session-state"), "data-state") == "paused",
+                           "the phone to show the living room paused")
+                self.click(self.session_row(living, "session-play-here"), "Play here")
+                here: dict[str, Any] = {}
+
+                def playing_here(_: Any) -> bool:
+                    nonlocal here
+                    here = self.audio()
+                    return self.current_id() == track and not here["paused"] and here["time"] > 0
+                try:
+                    WebDriverWait(phone, 15, poll_frequency=0.05).until(playing_here)
+                except TimeoutException:
+                    raise StepFailure(f"remote: the phone did not play {track} after Play here: {self.audio()}") from None
+                if not stopped_at - 1.0 <= here["time"] <= stopped_at + 3.0:
+                    raise StepFailure(f"remote: the phone started at {here['time']:.2f} s, the living room stopped at {stopped_at:.2f} s")
+                print(f"     play here: the living room stopped at {stopped_at:.2f} s, the phone started at {here['time']:.2f} s",
+                      flush=True)
+                self.until(lambda _: self.attr(self.session_row(living, "session-state"), "data-state") == "stopped",
+                           "the phone to show the living room stopped")
+                self.until(lambda _: self.attr(self.session_row(mine, "session-state"), "data-state") == "playing",
+                           "the phone to show itself playing")
+                # Commands reach only the listener's own sessions.
+                refused = self.driver.execute_async_script(
+                    """const done = arguments[arguments.length - 1];
+                    fetch('/api/v1/sessions/not-a-session-of-yours/commands', {method: 'POST', credentials: 'same-origin',
+                      headers: {'Content-Type': 'application/json', Accept: 'application/json'}, body: JSON.stringify({action: 'pause'})})
+                      .then((r) => done(r.status)).catch((e) => done(String(e)));""")
+                if refused != 404:
+                    raise StepFailure(f"remote: a command for someone else's session answered {refused}, not 404")
+                self.shot("remote-played-here")
+                self.js("document.getElementById('audio').pause()")
+            self.until(lambda _: self.audio()["paused"], "the living room to stop")
+            self.until(lambda _: self.session_state(living) == "stopped", "the living room's session to say stopped")
+            # "Play on…" from an album page sends the album to the living room, which plays its first track.
+            with self.using(phone):
+                album = self.album_named("Night Songs")
+                first = self.album_track_ids(album)[0]
+                self.go(f"/album/{album['id']}")
+                self.click(tid("album-play-on"), "Play on… on the album page")
+                choice = self.visible(tid("play-on-device"), "the living room in the Play on… menu")
+                if choice.text.strip() != "Living room":
+                    raise StepFailure(f"remote: Play on… offers {choice.text!r}, not 'Living room'")
+                choice.click()
+            try:
+                WebDriverWait(room, 15, poll_frequency=0.1).until(
+                    lambda _: self.current_id() == first and (lambda a: not a["paused"] and a["time"] > 0.5)(self.audio()))
+            except TimeoutException:
+                raise StepFailure(f"remote: the living room did not play Night Songs sent from the phone: {self.audio()}") from None
+        finally:
+            phone.quit()
+        # The phone's session goes once its browser is closed; the living room ends paused, away from Devices.
+        self.until(lambda _: mine not in [s["id"] for s in self.fetch_json("/api/v1/sessions")["items"]],
+                   "the phone's session to go after its browser closed", timeout=20)
+        self.go("/albums")
+        self.pause_player()
 
     def phone(self) -> None:
         self.driver.set_window_size(375, 667)
@@ -2678,6 +2849,7 @@ class E2E:
             self.step("smartplaylist", self.smartplaylist, requires=("login",))
             self.step("replaygain", self.replaygain, requires=("login",))
             self.step("gapless", self.gapless, requires=("login",))
+            self.step("remote", self.remote, requires=("login",))
             self.step("phone", self.phone, requires=("login",))
             self.step("console", self.console_check)
         finally:
