@@ -85,6 +85,25 @@ struct SessionTests {
             #expect((everyone.json["items"] as? [[String: Any]])?.count == 2)
             let notAdmin = try await client.send(.get, "/api/v1/sessions?all=true", token: bo.token)
             #expect(notAdmin.status == .forbidden)
+            // The household: Bo sees what Ola plays (she shows it), not her queue.
+            let household = try await client.send(.get, "/api/v1/sessions?household=true", token: bo.token)
+            let hers = (household.json["items"] as? [[String: Any]] ?? []).filter {
+                $0["userId"] as? String == ola.user.id.rawValue
+            }
+            #expect(
+                hers.count == 2 && hers.allSatisfy { ($0["queue"] as? [String])?.isEmpty == true }, "\(household.body)")
+            let hidden = try await client.send(
+                .put, "/api/v1/me/preferences", token: ola.token,
+                json: [
+                    "streamFormat": "raw", "maxBitrate": 0, "theme": "auto", "language": "en", "scrobbling": true,
+                    "listeningVisible": false,
+                ])
+            #expect(hidden.status.code < 300, "\(hidden.body)")
+            let private_ = try await client.send(.get, "/api/v1/sessions?household=true", token: bo.token)
+            #expect(
+                (private_.json["items"] as? [[String: Any]] ?? []).allSatisfy {
+                    $0["userId"] as? String != ola.user.id.rawValue
+                }, "\(private_.body)")
             let bad = try await client.send(
                 .post, "/api/v1/sessions/\(livingID)/commands", token: ola.token, json: ["action": "explode"])
             #expect(bad.status == .badRequest)

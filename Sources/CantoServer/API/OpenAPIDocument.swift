@@ -228,8 +228,9 @@ enum OpenAPIDocument {
             request: "SmartPlaylistBody", response: "Playlist"),
         .init(
             method: "get", path: "/api/v1/sessions",
-            summary: "My open players (web tabs, Subsonic apps); an admin's all=true lists everyone's", access: .user,
-            response: "PlayerSessionList", query: ["all"]),
+            summary:
+                "My open players (web tabs, Subsonic apps); household=true adds what others play where they show it; an admin's all=true lists everyone's",
+            access: .user, response: "PlayerSessionList", query: ["all", "household"]),
         .init(
             method: "get", path: "/api/v1/sessions/events",
             summary:

@@ -67,6 +67,27 @@ struct SessionController {
             }
             return Wire.Page(all: await sessions.all { _ in true })
         }
+        if request.uri.queryParameters.get("household") == "true" {
+            // Others' players only where they show what they play, and only what plays (not their queues).
+            var shown: [PlaybackSession] = []
+            var visible: [UserID: Bool] = [:]
+            for session in await sessions.all(where: { _ in true }) {
+                if session.userID == user.id {
+                    shown.append(session)
+                    continue
+                }
+                if visible[session.userID] == nil {
+                    visible[session.userID] = try await accounts.preferences(of: session.userID).listeningVisible
+                }
+                guard visible[session.userID] == true else { continue }
+                var glimpse = session
+                glimpse.queue = []
+                glimpse.queueIndex = nil
+                glimpse.device = nil
+                shown.append(glimpse)
+            }
+            return Wire.Page(all: shown)
+        }
         return Wire.Page(all: await sessions.list(for: user.id))
     }
 
