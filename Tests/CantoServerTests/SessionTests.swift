@@ -165,6 +165,57 @@ struct SessionTests {
     }
 }
 
+/// Spotify Connect devices are sessions too: listed beside the web players, commanded through the
+/// plugin (what Spotify refuses comes back in its words).
+@Suite("Playback sessions of a service's devices")
+struct TargetSessionTests {
+    @Test func connectDevicesAreListedAndCommanded() async throws {
+        try await FakeSpotify.run { fake, base in
+            let server = try await InProcessServer.start(
+                environment: [
+                    "CANTO_PLUGINS_SPOTIFY_ENABLED": "true", "CANTO_PLUGINS_SPOTIFY_CLIENT_ID": "household-app",
+                    "CANTO_PLUGINS_SPOTIFY_ACCOUNTS_URL": base, "CANTO_PLUGINS_SPOTIFY_API_URL": base,
+                ])
+            await fake.registerApp(
+                clientID: "household-app", redirectURIs: ["http://localhost/plugins/spotify/link-callback"])
+            await fake.addUser("ola.s", displayName: "Ola")
+            await fake.setDevices(
+                user: "ola.s",
+                [("kitchen", "Kitchen", "Speaker", false, 50), ("phone", "Phone", "Smartphone", false, 80)])
+            let ola = try await server.addUser("ola")
+            let bo = try await server.addUser("bo")
+            try await server.withClient { client in
+                try await SpotifySyncTests.link(client, ola, as: "ola.s", fake)
+                let listed = try await client.send(.get, "/api/v1/sessions", token: ola.token)
+                let devices = (listed.json["items"] as? [[String: Any]] ?? []).filter {
+                    $0["kind"] as? String == "target"
+                }
+                #expect(Set(devices.compactMap { $0["name"] as? String }) == ["Kitchen", "Phone"], "\(listed.body)")
+                #expect(devices.allSatisfy { $0["client"] as? String == "Spotify" })
+                for (action, extra) in [("play", [:]), ("pause", [:]), ("volume", ["volume": 40])]
+                    as [(String, [String: Any])]
+                {
+                    let sent = try await client.send(
+                        .post, "/api/v1/sessions/spotify:kitchen/commands", token: ola.token,
+                        json: ["action": action].merging(extra) { a, _ in a })
+                    #expect(sent.status == .accepted, "\(action): \(sent.body)")
+                }
+                #expect(await fake.playerCommands(of: "ola.s") == ["transfer kitchen play=true", "pause", "volume 40"])
+                let load = try await client.send(
+                    .post, "/api/v1/sessions/spotify:kitchen/commands", token: ola.token, json: ["action": "load"])
+                #expect(load.status == .badRequest, "\(load.body)")
+                // Bo has no Spotify linked: no devices, and commands to Ola's are not his to send.
+                let his = try await client.send(.get, "/api/v1/sessions", token: bo.token)
+                #expect((his.json["items"] as? [[String: Any]])?.isEmpty == true, "\(his.body)")
+                let foreign = try await client.send(
+                    .post, "/api/v1/sessions/spotify:kitchen/commands", token: bo.token, json: ["action": "pause"])
+                #expect(foreign.status.code >= 400, "\(foreign.body)")
+                #expect(await fake.playerCommands(of: "ola.s").count == 3)
+            }
+        }
+    }
+}
+
 /// The binary stops on SIGTERM while a web player's stream is open (the stream ends first).
 @Suite("Playback sessions at shutdown")
 struct SessionShutdownTests {

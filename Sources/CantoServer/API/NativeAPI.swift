@@ -38,7 +38,10 @@ enum NativeAPI {
         let playlists = PlaylistController(state: services.state, accounts: accounts, plans: services.plans)
         playlists.addRoutes(to: signedIn)
         SmartPlaylistController(state: services.state, playlists: playlists).addRoutes(to: signedIn)
-        SessionController(sessions: services.sessions, accounts: accounts).addRoutes(to: signedIn)
+        SessionController(
+            sessions: services.sessions, accounts: accounts, registry: services.registry,
+            deadline: services.pluginDeadline
+        ).addRoutes(to: signedIn)
         MixController(
             mixes: services.mixes, state: services.state, impressions: services.impressions, playlists: playlists,
             clock: services.clock

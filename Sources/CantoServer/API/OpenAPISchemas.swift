@@ -159,7 +159,7 @@ enum OpenAPISchemas {
             "PlayerSession": object(
                 [
                     "id": string, "userId": string, "name": string,
-                    "kind": ["type": "string", "enum": ["web", "subsonic"]], "client": string,
+                    "kind": ["type": "string", "enum": ["web", "subsonic", "target"]], "client": string,
                     "device": optionalString, "trackId": optionalString, "positionMs": integer,
                     "state": ["type": "string", "enum": ["playing", "paused", "stopped"]], "volume": integer,
                     "queue": array(string), "queueIndex": optionalInteger, "jukebox": boolean, "updatedAt": dateTime,

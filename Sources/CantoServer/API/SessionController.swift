@@ -1,5 +1,6 @@
 import CantoCore
 import CantoDomain
+import CantoPluginKit
 import Foundation
 import Hummingbird
 import NIOCore
@@ -41,6 +42,9 @@ extension Wire {
 struct SessionController {
     let sessions: PlaybackSessions
     let accounts: AccountService
+    /// Plugins whose service has devices of its own (Spotify Connect): listed with the sessions.
+    let registry: PluginRegistry
+    let deadline: Duration
 
     func addRoutes(to group: RouterGroup<CantoRequestContext>) {
         group.get("sessions", use: list)
@@ -88,7 +92,71 @@ struct SessionController {
             }
             return Wire.Page(all: shown)
         }
-        return Wire.Page(all: await sessions.list(for: user.id))
+        return Wire.Page(all: await sessions.list(for: user.id) + (await targetDevices(of: user.id)))
+    }
+
+    /// The running plugins that play on devices of their own.
+    private func targets() async -> [(String, any PlaybackTargetPlugin)] {
+        var found: [(String, any PlaybackTargetPlugin)] = []
+        for id in registry.instances.keys.sorted() {
+            if let plugin = registry.instances[id] as? any PlaybackTargetPlugin, await registry.isRunning(id) {
+                found.append((id, plugin))
+            }
+        }
+        return found
+    }
+
+    /// The user's devices at each such service, as sessions `<plugin>:<device>` (a service that
+    /// does not answer in time, or where they have no account, adds none).
+    private func targetDevices(of user: UserID) async -> [PlaybackSession] {
+        var listed: [PlaybackSession] = []
+        for (id, plugin) in await targets() {
+            guard
+                let (devices, playing) = try? await PluginCalls.run(
+                    id, deadline: min(deadline, .seconds(5)), { try await plugin.devices(of: user) })
+            else { continue }
+            for device in devices {
+                let current = playing?.deviceID == device.id
+                listed.append(
+                    PlaybackSession(
+                        id: "\(id):\(device.id)", userID: user, name: device.name, kind: .target,
+                        client: type(of: plugin).descriptor.name, device: device.type, trackID: nil,
+                        positionMs: current ? playing?.progressMs ?? 0 : 0,
+                        state: current ? (playing?.isPlaying == true ? .playing : .paused) : .stopped,
+                        volume: device.volume ?? 100, queue: [], queueIndex: nil, jukebox: false,
+                        updatedAt: Date(), connected: true))
+            }
+        }
+        return listed
+    }
+
+    /// A command for a device of a plugin's service: play (moves playback there), pause, next,
+    /// previous, seek, volume. Nil when `id` names no such device's plugin.
+    private func commandTarget(_ body: Wire.SessionCommand, to id: String, by user: UserID) async throws -> Bool {
+        let parts = id.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let (pluginID, plugin) = await targets().first(where: { $0.0 == parts[0] }) else {
+            return false
+        }
+        let command: CantoPluginKit.PlaybackCommand
+        switch body.action {
+        case "play": command = .transfer(play: true)
+        case "pause", "stop": command = .pause
+        case "next": command = .next
+        case "previous": command = .previous
+        case "seek": command = .seek(positionMs: max(0, body.positionMs ?? 0))
+        case "volume": command = .volume(percent: min(100, max(0, body.volume ?? 50)))
+        default:
+            throw APIError.badRequest(
+                "A device of \(type(of: plugin).descriptor.name) takes play, pause, next, previous, seek and volume.")
+        }
+        do {
+            try await PluginCalls.run(pluginID, deadline: deadline) {
+                try await plugin.perform(command, device: parts[1], for: user)
+            }
+        } catch let refused as PlaybackRefused {
+            throw APIError(.conflict, "refused", refused.message)
+        }
+        return true
     }
 
     @Sendable func events(_ request: Request, context: CantoRequestContext) async throws -> Response {
@@ -193,6 +261,7 @@ struct SessionController {
         let user = try context.requireUser()
         let body = try await request.decode(as: Wire.SessionCommand.self, context: context)
         let id = try context.parameters.require("id")
+        if try await commandTarget(body, to: id, by: user.id) { return .accepted }
         if let ids = body.trackIds {
             guard ids.count <= 10_000 else { throw APIError.badRequest("At most 10000 tracks.") }
             let catalog = try context.requireCatalog()

@@ -5,7 +5,9 @@ import Hummingbird
 /// One open player: a web UI tab (connected through its event stream), or a Subsonic app seen
 /// through its calls. The API shows it as it is.
 struct PlaybackSession: Sendable, Codable, Equatable, ResponseEncodable {
-    enum Kind: String, Sendable, Codable { case web, subsonic }
+    /// `target`: a device of a plugin's service (a Spotify Connect speaker), listed and commanded
+    /// through the plugin.
+    enum Kind: String, Sendable, Codable { case web, subsonic, target }
     enum State: String, Sendable, Codable { case playing, paused, stopped }
 
     var id: String
