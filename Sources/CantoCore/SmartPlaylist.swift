@@ -244,6 +244,8 @@ public enum SmartField: String, Sendable, CaseIterable {
     case playcount, skipcount, rating
     case loved, compilation
     case dateadded, datemodified, lastplayed, dateloved
+    /// Measured by the sonic analysis (tracks not measured yet match no rule on them).
+    case tempo, loudness, brightness
 
     public enum Kind: String, Sendable { case text, number, bool, date }
 

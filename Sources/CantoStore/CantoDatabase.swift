@@ -10,6 +10,18 @@ public struct CantoDatabase: Sendable {
     public let path: String
 
     /// Opens (creating when missing) `canto.db` in `dataDirectory` and runs the migrations.
+    /// `canto_sonic(features, index)`: one value of a track's stored sonic features (the blob of
+    /// `SonicFeatures`), for smart playlists' rules; NULL when there is none.
+    static let sonicValue = DatabaseFunction("canto_sonic", argumentCount: 2, pure: true) { values in
+        guard let blob = Data.fromDatabaseValue(values[0]), let index = Int.fromDatabaseValue(values[1]),
+            index >= 0, blob.count >= (index + 1) * 4
+        else { return nil }
+        var pattern: UInt32 = 0
+        for byte in 0..<4 { pattern |= UInt32(blob[blob.startIndex + index * 4 + byte]) << (8 * byte) }
+        let value = Float(bitPattern: pattern)
+        return value.isFinite ? Double(value) : nil
+    }
+
     public init(dataDirectory: URL, busyTimeout: TimeInterval = 5) throws {
         try self.init(dataDirectory: dataDirectory, busyTimeout: busyTimeout, migratingUpTo: nil)
     }
@@ -28,6 +40,7 @@ public struct CantoDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // The writer's commits move the generation the request paths' caches are kept under.
             if !db.configuration.readonly { db.add(transactionObserver: commits, extent: .databaseLifetime) }
+            db.add(function: Self.sonicValue)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path

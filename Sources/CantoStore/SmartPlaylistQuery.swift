@@ -103,11 +103,19 @@ struct SmartPlaylistQuery {
         case .dateadded: "t.created_at"
         case .datemodified: "t.modified_at"
         case .dateloved: "a.starred_at"
+        case .tempo: sonic(SonicFeatures.Index.tempo)
+        case .loudness: sonic(SonicFeatures.Index.loudness)
+        case .brightness: sonic(SonicFeatures.Index.centroid)
         case .lastplayed:
             {
                 usesLastPlayed = true; return "lp.last"
             }()
         }
+    }
+
+    /// One measured value of the track's sonic features.
+    static func sonic(_ index: Int) -> String {
+        "(SELECT canto_sonic(ts.features, \(index)) FROM track_sonic ts WHERE ts.track_id = t.id)"
     }
 
     private static func like(_ text: String) -> String {

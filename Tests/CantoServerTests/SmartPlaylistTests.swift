@@ -192,6 +192,28 @@ struct SmartPlaylistTests {
         }
     }
 
+    /// Rules on the measured sound: nothing matches before the analysis has measured the tracks,
+    /// every one after; bounds on either side hold.
+    @Test func rulesOnTheMeasuredSound() async throws {
+        let server = try await InProcessServer.start()
+        let ola = try await server.addUser("ola")
+        @Sendable func loud() -> [String: Any] {
+            ["all": [["gt": ["loudness": -1000]], ["inTheRange": ["tempo": [-1, 100_000]]]]]
+        }
+        let before = try await server.withClient { client in try await Self.picked(client, loud(), as: ola) }
+        #expect(before.isEmpty, "unmeasured tracks match no rule on their sound: \(before)")
+        await server.services.sonic.runOnce()
+        try await server.withClient { client in
+            let after = try await Self.picked(client, loud(), as: ola)
+            #expect(after.count == 4, "\(after)")
+            let none = try await Self.picked(client, ["all": [["lt": ["brightness": -1]]]], as: ola)
+            #expect(none.isEmpty)
+            let bright = try await Self.picked(
+                client, ["all": [["gt": ["brightness": 0]]], "sort": "brightness"], as: ola)
+            #expect(bright.count == 4, "\(bright)")
+        }
+    }
+
     @Test func nspFilesImportAndExport() async throws {
         let server = try await InProcessServer.start()
         let ola = try await server.addUser("ola")
