@@ -20,6 +20,9 @@ struct SubsonicSessions {
             await sessions.seen(
                 user: user, client: client, track: call.parameters.all("id").first.map { TrackID($0) },
                 state: .playing, positionMs: 0)
+        case "scrobble":
+            // A submitted scrobble is a finished play: the app is between tracks until it says more.
+            await sessions.seen(user: user, client: client, track: nil, state: .stopped)
         case "stream":
             await sessions.seen(
                 user: user, client: client, track: call.parameters.string("id").map { TrackID($0) }, state: .playing)
