@@ -52,7 +52,8 @@ export function playActions(getTracks, { label = "", testPrefix = "list", radio 
     radio ? h("button", { type: "button", "data-testid": `${testPrefix}-radio`,
       onclick: () => attempt(() => player.startRadio(radio.seedType, radio.seed, `like ${label}`), "Starting the radio") },
       icon("radio"), "Radio") : null,
-    playOnButton(getTracks, `${testPrefix}-play-on`));
+    playOnButton(getTracks, `${testPrefix}-play-on`),
+    queueOnButton(getTracks, `${testPrefix}-queue-on`));
 }
 
 /**
@@ -60,8 +61,25 @@ export function playActions(getTracks, { label = "", testPrefix = "list", radio 
  * replaces its queue with these tracks and plays them.
  */
 export function playOnButton(getTracks, testid = "play-on") {
-  const button = h("button", { type: "button", "data-testid": testid, "aria-haspopup": "menu", "aria-expanded": "false",
-    title: "Play these on another of your devices" }, icon("devices"), "Play on…");
+  return deviceMenuButton(getTracks, {
+    testid, label: "Play on…", title: "Play these on another of your devices", itemTestid: "play-on-device",
+    command: (ids) => ({ action: "load", trackIds: ids, index: 0, positionMs: 0, play: true }),
+    doing: (name) => `Sending to ${name}`, done: (name) => `Playing on ${name}.`,
+  });
+}
+
+/** "Add to queue on…": as "Play on…", but the tracks go to the end of the chosen player's queue. */
+export function queueOnButton(getTracks, testid = "queue-on") {
+  return deviceMenuButton(getTracks, {
+    testid, label: "Add to queue on…", title: "Add these to the queue of another of your devices", itemTestid: "queue-on-device",
+    command: (ids) => ({ action: "enqueue", trackIds: ids }),
+    doing: (name) => `Adding to the queue on ${name}`, done: (name) => `Added to the queue on ${name}.`,
+  });
+}
+
+function deviceMenuButton(getTracks, { testid, label, title, itemTestid, command, doing, done }) {
+  const button = h("button", { type: "button", "data-testid": testid, "aria-haspopup": "menu", "aria-expanded": "false", title },
+    icon("devices"), label);
   button.addEventListener("click", () => {
     if (button.getAttribute("aria-expanded") === "true") {
       closeMenu(true);
@@ -69,13 +87,13 @@ export function playOnButton(getTracks, testid = "play-on") {
     }
     const others = remote.sessions().filter((session) => session.kind === "web" && session.id !== remote.id());
     const items = others.map((session) => ({
-      label: session.name || "Another device", icon: "devices", testid: "play-on-device",
+      label: session.name || "Another device", icon: "devices", testid: itemTestid,
       action: async () => {
         const list = await attempt(getTracks, "Loading tracks");
         if (!list?.length) return;
-        const sent = await attempt(() => remote.send(session.id,
-          { action: "load", trackIds: list.map((t) => t.id), index: 0, positionMs: 0, play: true }), `Sending to ${session.name}`);
-        if (sent !== undefined) announce(`Playing on ${session.name}.`);
+        const name = session.name || "another device";
+        const sent = await attempt(() => remote.send(session.id, command(list.map((t) => t.id))), doing(name));
+        if (sent !== undefined) announce(done(name));
       },
     }));
     if (!items.length) {

@@ -707,6 +707,10 @@ class E2E:
         listed = self.fetch_json("/api/v1/sessions")["items"]
         return next((s["state"] for s in listed if s["id"] == session), None)
 
+    def session_queue(self, session: str) -> int:
+        listed = self.fetch_json("/api/v1/sessions")["items"]
+        return next((len(s.get("queue") or []) for s in listed if s["id"] == session), 0)
+
     def remote(self) -> None:
         self.back_as_admin()
         self.driver.set_window_size(1280, 900)
@@ -819,6 +823,19 @@ class E2E:
                     lambda _: self.current_id() == first and (lambda a: not a["paused"] and a["time"] > 0.5)(self.audio()))
             except TimeoutException:
                 raise StepFailure(f"remote: the living room did not play Night Songs sent from the phone: {self.audio()}") from None
+            # "Add to queue on…" puts Morning Light after it; the admin sees both browsers under "Every player".
+            queued = self.session_queue(living)
+            with self.using(phone):
+                self.go(f"/album/{self.album_named('Morning Light')['id']}")
+                self.click(tid("album-queue-on"), "Add to queue on… on the album page")
+                self.visible(tid("queue-on-device"), "the living room in the Add to queue on… menu").click()
+            self.until(lambda _: self.session_queue(living) > queued, "the living room's queue to grow after Add to queue on…")
+            with self.using(phone):
+                self.go("/devices")
+                self.visible(tid("household-sessions"), "the household section on the phone")
+                self.until(lambda _: {living, mine} <= set(self.js(
+                    "return [...document.querySelectorAll('[data-testid=all-session]')].map((e) => e.dataset.sessionId)")),
+                           "both browsers under Every player")
         finally:
             phone.quit()
         # The phone's session goes once its browser is closed; the living room ends paused, away from Devices.

@@ -3,10 +3,11 @@
 // (play/pause, previous/next, volume), its playback brought here ("Play here") or this tab's sent
 // there ("Send there"). Subsonic apps are only listed: Canto cannot steer them.
 
-import { api, enc } from "../api.js";
+import { api, enc, listOf } from "../api.js";
 import { fill, fmtMs, h, icon } from "../dom.js";
 import * as player from "../player.js";
 import * as remote from "../remote.js";
+import { session as account } from "../session.js";
 import { announceError } from "../ui.js";
 
 /** Track details by ID, read once (a session says only which track plays). */
@@ -53,6 +54,8 @@ export default async function devicesView(view, { signal }) {
     connection,
     status,
     list);
+  const others = othersSections(signal, (button, action, done, failed) => run(button, action, done, failed));
+  view.append(...others.sections);
   view.setAttribute("data-testid", "sessions-view");
 
   const say = (message, error = false) => {
@@ -106,6 +109,10 @@ export default async function devicesView(view, { signal }) {
       "data-testid": "session-volume", "aria-label": `Volume on ${name}` });
     volume.addEventListener("change", () => run(null, () => remote.send(session.id, { action: "volume", volume: Number(volume.value) }),
       `Volume ${volume.value} % on ${name}.`, "Could not set the volume"));
+    const seek = h("input", { type: "range", class: "seek", min: 0, max: 0, step: 1, value: 0, disabled: !session.trackId,
+      "data-testid": "session-seek", "aria-label": `Position on ${name}` });
+    seek.addEventListener("change", () => run(null, () => remote.send(session.id, { action: "seek", positionMs: Number(seek.value) * 1000 }),
+      `Moved to ${fmtMs(Number(seek.value) * 1000)} on ${name}.`, "Could not move there"));
     const here = h("button", { type: "button", "data-testid": "session-play-here", disabled: !session.trackId,
       onclick: (event) => run(event.currentTarget, () => remote.transfer(session.id, remote.id()), `Playing here what played on ${name}.`,
         "Could not bring it here") }, "Play here");
@@ -113,7 +120,7 @@ export default async function devicesView(view, { signal }) {
       onclick: (event) => run(event.currentTarget, () => remote.transfer(remote.id(), session.id), `Sent to ${name}.`,
         "Could not send it there") }, "Send there");
     return h("div", { class: "row session-controls", role: "group", "aria-label": `Remote for ${name}` },
-      prev, toggle, next, h("span", { class: "row session-volume" }, icon("volume"), volume), here, there);
+      prev, toggle, next, seek, h("span", { class: "row session-volume" }, icon("volume"), volume), here, there);
   };
 
   const row = (session) => {
@@ -121,8 +128,13 @@ export default async function devicesView(view, { signal }) {
     const subsonic = session.kind === "subsonic";
     const track = h("span", { class: "sub", "data-testid": "session-track" }, session.trackId ? "…" : "Nothing loaded");
     let details = null;
+    let seek = null;
     const tick = (now) => {
       if (!details) return;
+      if (seek && details.durationMs && document.activeElement !== seek) {
+        seek.max = String(Math.round(details.durationMs / 1000));
+        seek.value = String(Math.min(Math.round(positionOf(now) / 1000), Number(seek.max)));
+      }
       const at = `${fmtMs(positionOf(now))}${details.durationMs ? ` / ${fmtMs(details.durationMs)}` : ""}`;
       track.textContent = `${details.title}${details.artist ? ` · ${details.artist}` : ""} · ${at}`;
     };
@@ -150,6 +162,7 @@ export default async function devicesView(view, { signal }) {
         .filter(Boolean).join(" · ")),
       track,
       self || subsonic ? null : controls(session));
+    seek = el.querySelector('[data-testid="session-seek"]');
     return { el, tick };
   };
 
@@ -198,6 +211,7 @@ export default async function devicesView(view, { signal }) {
   renameForm.addEventListener("submit", () => delete nameInput.dataset.edited);
 
   remote.on("sessions", render, signal);
+  remote.on("sessions", others.soon, signal);
   remote.on("connection", render, signal);
   player.on("track", render, signal);
   // Playing sessions' positions move on.
@@ -206,6 +220,96 @@ export default async function devicesView(view, { signal }) {
   }, 1000);
   signal.addEventListener("abort", () => clearInterval(ticker), { once: true });
   render();
+}
+
+/**
+ * "Playing in the household": what the other listeners play, where they let it be seen (read-only);
+ * for an admin also "Every player", everyone's, with a Stop for other listeners' players.
+ * Both are read when the view opens, every 5 s while it is open and soon after the list changes.
+ */
+function othersSections(signal, run) {
+  const admin = account.isAdmin;
+  const householdList = h("ul", { class: "sessions", "aria-label": "Playing in the household" });
+  const household = h("section", { class: "device-others", "data-testid": "household-sessions" },
+    h("h2", {}, "Playing in the household"), householdList);
+  const allList = h("ul", { class: "sessions", "aria-label": "Every player" });
+  const all = admin ? h("section", { class: "device-others", "data-testid": "all-sessions" },
+    h("h2", {}, "Every player"), h("p", { class: "hint" }, "Every listener’s open players (you see them as an admin)."), allList) : null;
+  let names = new Map(); // user ID → username (admins can read them)
+  let shown = { household: "", all: "" };
+
+  const owner = (session) => names.get(session.userId) ?? "Another listener";
+  const trackLine = (session) => {
+    const line = h("span", { class: "sub", "data-testid": "session-track" }, session.trackId ? "…" : "Nothing loaded");
+    if (session.trackId) {
+      trackOf(session.trackId).then((found) => {
+        line.textContent = found ? `${found.title}${found.artist ? ` · ${found.artist}` : ""}` : "A track";
+      });
+    }
+    return line;
+  };
+  const othersRow = (session, testid, extra = null) => h("li", {
+    class: "session", "data-testid": testid, "data-session-id": session.id, "data-kind": session.kind, "data-state": session.state,
+  },
+    h("div", { class: "session-head" },
+      h("span", { class: "title", "data-testid": "session-name" }, session.name || "Unnamed"),
+      h("span", { class: "tag", "data-testid": "session-state", "data-state": session.state }, STATE_WORDS[session.state] ?? session.state)),
+    h("div", { class: "sub", "data-testid": "session-owner" }, [owner(session), session.client].filter(Boolean).join(" · ")),
+    trackLine(session),
+    extra);
+
+  const show = (target, key, items, make, empty) => {
+    const wanted = JSON.stringify(items.map((s) => [s.id, s.name, s.state, s.trackId, s.client, owner(s)]));
+    if (shown[key] === wanted) return;
+    shown[key] = wanted;
+    fill(target, items.length ? items.map(make) : h("li", { class: "empty" }, empty));
+  };
+
+  const stopButton = (session) => h("button", { type: "button", "data-testid": "session-admin-stop",
+    "aria-label": `Stop ${session.name || "this player"} of ${owner(session)}`,
+    onclick: (event) => run(event.currentTarget, async () => {
+      await remote.send(session.id, { action: "stop" });
+      refresh();
+    }, `Stopped ${session.name || "the player"}.`, "Could not stop it") }, "Stop");
+
+  let busy = false;
+  const refresh = async () => {
+    if (busy || signal.aborted) return;
+    busy = true;
+    try {
+      const me = account.me?.id;
+      if (admin && !names.size) {
+        try {
+          names = new Map(listOf(await api("/admin/users", { signal })).map((user) => [user.id, user.username]));
+        } catch (error) {
+          if (error?.name === "AbortError") return;
+        }
+      }
+      const theirs = listOf(await api("/sessions?household=true", { signal })).filter((s) => s.userId !== me);
+      show(householdList, "household", theirs, (s) => othersRow(s, "household-session"), "Nobody else is playing where you can see it.");
+      if (admin) {
+        const everyone = listOf(await api("/sessions?all=true", { signal }))
+          .sort((a, b) => owner(a).localeCompare(owner(b)) || (a.name ?? "").localeCompare(b.name ?? ""));
+        show(allList, "all", everyone, (s) => othersRow(s, "all-session", s.userId !== me ? stopButton(s) : null), "No player is open.");
+      }
+    } catch (error) {
+      if (error?.name !== "AbortError") console.warn("sessions", error);
+    } finally {
+      busy = false;
+    }
+  };
+  let soonTimer = null;
+  const soon = () => {
+    clearTimeout(soonTimer);
+    soonTimer = setTimeout(refresh, 300);
+  };
+  const poll = setInterval(refresh, 5000);
+  signal.addEventListener("abort", () => {
+    clearInterval(poll);
+    clearTimeout(soonTimer);
+  }, { once: true });
+  refresh();
+  return { sections: [household, all].filter(Boolean), soon };
 }
 
 /** A short label from a user agent ("Chrome on Linux"), else the text as it is. */
