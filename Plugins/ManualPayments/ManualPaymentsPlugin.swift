@@ -156,7 +156,7 @@ public struct ManualPaymentsPlugin: PaymentProviderPlugin, RoutedPlugin {
         let amount = body["amountMinor"] as? Int ?? 0
         guard (0...10_000_000).contains(amount) else { throw Refusal("amountMinor must be 0 to 10000000.") }
         let currency = (body["currency"] as? String) ?? "EUR"
-        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+        guard Plan.isCurrencyCode(currency) else {
             throw Refusal("currency must be an ISO 4217 code such as EUR.")
         }
         let entry = LedgerEntry(

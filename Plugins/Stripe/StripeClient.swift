@@ -27,7 +27,9 @@ struct StripeClient: Sendable {
 
     func get(_ path: String, query: Form = []) async throws -> [String: Any] {
         var components = URLComponents(url: url(path), resolvingAgainstBaseURL: false)
-        if !query.isEmpty { components?.percentEncodedQuery = String(decoding: Self.encode(query), as: UTF8.self) }
+        if !query.isEmpty {
+            components?.percentEncodedQuery = String(decoding: PluginHTTPRequest.formBody(query), as: UTF8.self)
+        }
         guard let target = components?.url else { throw Failure(status: 0, type: "client", message: "bad path") }
         return try await send(PluginHTTPRequest(method: "GET", url: target, headers: headers()), retries: 2)
     }
@@ -38,7 +40,8 @@ struct StripeClient: Sendable {
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         headers["Idempotency-Key"] = idempotencyKey
         return try await send(
-            PluginHTTPRequest(method: "POST", url: url(path), headers: headers, body: Self.encode(form)), retries: 2)
+            PluginHTTPRequest(method: "POST", url: url(path), headers: headers, body: PluginHTTPRequest.formBody(form)),
+            retries: 2)
     }
 
     private func url(_ path: String) -> URL {
@@ -71,14 +74,5 @@ struct StripeClient: Sendable {
             attempt += 1
             try await Task.sleep(for: .milliseconds(200 * attempt))
         }
-    }
-
-    /// `application/x-www-form-urlencoded`, brackets and all percent-encoded as Stripe's own
-    /// libraries send them.
-    static func encode(_ form: Form) -> Data {
-        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        allowed.insert(charactersIn: "-._~")
-        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
-        return Data(form.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&").utf8)
     }
 }

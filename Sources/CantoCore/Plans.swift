@@ -104,6 +104,11 @@ public struct Plan: Sendable, Equatable, Codable {
         self.entitlements = entitlements
     }
 
+    /// Whether `code` has the shape of an ISO 4217 code ("EUR").
+    public static func isCurrencyCode(_ code: String) -> Bool {
+        code.count == 3 && code.allSatisfy { $0.isASCII && $0.isUppercase }
+    }
+
     /// The plan as an admin sent it, checked.
     public func checked() throws -> Plan {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -111,7 +116,7 @@ public struct Plan: Sendable, Equatable, Codable {
         guard (0...10_000_000).contains(priceMinor) else {
             throw DomainError.invalid("priceMinor", "must be 0 to 10000000 (minor units)")
         }
-        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+        guard Self.isCurrencyCode(currency) else {
             throw DomainError.invalid("currency", "must be an ISO 4217 code such as EUR")
         }
         guard (0...365).contains(trialDays) else { throw DomainError.invalid("trialDays", "must be 0 to 365") }

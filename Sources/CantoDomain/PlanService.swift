@@ -150,7 +150,7 @@ public struct PlanService: Sendable {
             throw DomainError(.notFound, "No such plan.")
         }
         if let until, until <= clock.now { throw DomainError.invalid("until", "must be in the future") }
-        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+        guard Plan.isCurrencyCode(currency) else {
             throw DomainError.invalid("currency", "must be an ISO 4217 code such as EUR")
         }
         let now = clock.now

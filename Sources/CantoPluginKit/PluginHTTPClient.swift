@@ -26,11 +26,16 @@ extension PluginHTTPRequest {
     /// An `application/x-www-form-urlencoded` body: names and values percent-encoded (all but
     /// letters, digits and `-._~`), pairs in name order.
     public static func formBody(_ parameters: [String: String]) -> Data {
+        formBody(parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    /// The same for pairs kept in the order given (repeated names, bracketed names that must stay
+    /// in order).
+    public static func formBody(_ pairs: [(String, String)]) -> Data {
         var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         allowed.insert(charactersIn: "-._~")
         func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
-        let pairs = parameters.sorted { $0.key < $1.key }.map { "\(encode($0.key))=\(encode($0.value))" }
-        return Data(pairs.joined(separator: "&").utf8)
+        return Data(pairs.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&").utf8)
     }
 }
 

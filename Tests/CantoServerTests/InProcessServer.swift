@@ -101,13 +101,6 @@ struct InProcessServer {
         return Caller(user: user, apiKey: key.secret, token: session.token)
     }
 
-    /// A fresh session for `caller` (theirs lapse when a test clock moves a month).
-    func signIn(_ caller: Caller) async throws -> Caller {
-        let session = try await services.accounts.login(
-            username: caller.user.username, password: "user-password-1", address: nil, client: "tests")
-        return Caller(user: caller.user, apiKey: caller.apiKey, token: session.token)
-    }
-
     /// A session token for the admin.
     func addAdminSession() async throws -> String {
         try await services.accounts.login(

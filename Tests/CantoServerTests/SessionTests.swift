@@ -158,6 +158,9 @@ struct SessionTests {
             let list = try await client.subsonic("jukeboxControl", [("action", "get")], as: ola)
             let entries = (list.subsonic["jukeboxPlaylist"] as? [String: Any])?["entry"] as? [[String: Any]]
             #expect(entries?.count == 2, "\(list.body)")
+            let badOffset = try await client.subsonic(
+                "jukeboxControl", [("action", "skip"), ("index", "0"), ("offset", "9223372036854775807")], as: ola)
+            #expect(badOffset.subsonicError == 0, "\(badOffset.body)")
             let badGain = try await client.subsonic("jukeboxControl", [("action", "setGain"), ("gain", "7")], as: ola)
             #expect(badGain.subsonicError == 0)
             await speakers.close()

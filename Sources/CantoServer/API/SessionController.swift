@@ -85,6 +85,10 @@ struct SessionController {
                 }
                 guard visible[session.userID] == true else { continue }
                 var glimpse = session
+                // A track outside the caller's libraries is not theirs to see, not even by its ID.
+                if let track = session.trackID, try await context.requireCatalog().track(track) == nil {
+                    glimpse.trackID = nil
+                }
                 glimpse.queue = []
                 glimpse.queueIndex = nil
                 glimpse.device = nil

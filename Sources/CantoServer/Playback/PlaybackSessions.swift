@@ -180,7 +180,8 @@ actor PlaybackSessions {
     func command(_ command: PlaybackCommand, to id: String, by user: UserID, isAdmin: Bool) throws(Refusal) {
         guard let target = sessions[id] else { throw .notFound }
         guard target.userID == user || (isAdmin && ["stop", "pause"].contains(command.action)) else {
-            throw target.userID == user ? .forbidden : (isAdmin ? .forbidden : .notFound)
+            // Another's player: an admin is told no, anyone else finds nothing there.
+            throw isAdmin ? .forbidden : .notFound
         }
         guard PlaybackCommand.actions.contains(command.action) else {
             throw .invalid("action must be one of " + PlaybackCommand.actions.sorted().joined(separator: ", "))

@@ -79,7 +79,11 @@ struct SubsonicSessions {
         case "skip":
             let index = try p.int("index") ?? 0
             guard box.queue.indices.contains(index) else { throw SubsonicError(.generic, "No song at index \(index).") }
-            let offset = (try p.int("offset") ?? 0) * 1000
+            let seconds = try p.int("offset") ?? 0
+            guard (0...86_400).contains(seconds) else {
+                throw SubsonicError(.generic, "offset must be 0 to 86400 seconds.")
+            }
+            let offset = seconds * 1000
             try await send(
                 PlaybackCommand(
                     action: "load", trackIds: box.queue.map(\.rawValue), index: index, positionMs: offset, play: true))
