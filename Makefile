@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?=
 
-.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions fuzz clean
+.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions bench-search bench-mix bench-revalidate fuzz clean install docker backup doctor
 
 setup:
 	@bash scripts/setup.sh
@@ -70,6 +70,19 @@ bench-sessions: setup
 bench-smart: setup
 	bash scripts/bench/smart.sh
 
+# A household's mix (200 connections) with and without scrobbles: a play must not empty the catalog caches.
+bench-mix: setup
+	bash scripts/bench/mix.sh $(or $(TRACKS),20000)
+
+# Revalidation: the web UI's files, the album grid with its covers and an album page, loaded cold
+# and then revalidated with If-None-Match: bytes and time of each (no wrk needed).
+bench-revalidate: setup
+	bash scripts/bench/revalidate.sh $(or $(TRACKS),20000)
+
+# Search: the judged query set (MRR@10, recall@10) and search-as-you-type/typo latency at concurrency 16.
+bench-search: setup
+	bash scripts/bench/search.sh $(or $(TRACKS),20000)
+
 # Spotify: 10,000 liked songs and 50 playlists imported from the fake and matched to 20,000 tracks.
 bench-spotify: setup
 	bash scripts/bench/spotify.sh
@@ -85,3 +98,23 @@ fuzz: setup
 
 clean:
 	rm -rf .build
+
+# Installs the release binary, the web UI and the systemd unit (run as root); see README "Install".
+PREFIX ?= /usr/local
+install: build
+	install -D -m 0755 .build/release/canto $(DESTDIR)$(PREFIX)/bin/canto
+	install -d $(DESTDIR)/usr/share/canto
+	cp -R web $(DESTDIR)/usr/share/canto/
+	install -D -m 0644 deploy/systemd/canto.service $(DESTDIR)/etc/systemd/system/canto.service
+	@test -e $(DESTDIR)/etc/canto/config.toml || install -D -m 0640 config.example.toml $(DESTDIR)/etc/canto/config.toml
+
+# The container image (deploy/Dockerfile, Debian 12).
+docker:
+	docker build -f deploy/Dockerfile -t canto .
+
+# A copy of the database now (the server may be running), and the health checks.
+backup:
+	.build/release/canto backup $(if $(CONFIG),--config $(CONFIG),)
+
+doctor:
+	.build/release/canto doctor $(if $(CONFIG),--config $(CONFIG),)

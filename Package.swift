@@ -85,6 +85,8 @@ let package = Package(
             dependencies: [
                 "CantoCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // scrypt, to seal the server's key with a passphrase in backups.
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings
@@ -95,6 +97,8 @@ let package = Package(
             name: "CantoDomain",
             dependencies: [
                 "CantoCore", "CantoPluginKit", "CantoSecurity", .product(name: "Logging", package: "swift-log"),
+                // Plugin calls counted and timed for /metrics (the API only; `canto` picks the backend).
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

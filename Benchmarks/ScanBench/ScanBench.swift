@@ -61,6 +61,11 @@ struct ScanBench {
             try await SmartBench.run(
                 tracks: value("--tracks").flatMap(Int.init) ?? 100_000,
                 queries: value("--queries").flatMap(Int.init) ?? 200)
+        case "search":
+            try await SearchBench.run(
+                tracks: value("--tracks").flatMap(Int.init) ?? 20_000,
+                judgedPath: value("--judged") ?? "Benchmarks/search-judged.tsv",
+                writeJudged: CommandLine.arguments.contains("--write-judged"))
         case "fuzz":
             try TranscodeBench.fuzz(
                 runs: value("--runs").flatMap(Int.init) ?? 5_000, seed: value("--seed").flatMap(UInt64.init) ?? 1)
@@ -101,6 +106,7 @@ struct ScanBench {
                    | recommend [--tracks 2000] [--users 12] [--sessions 60] [--python PATH]
                    | stats [--plays 1000000] [--users 20] [--tracks 50000] [--queries 200] [--keep DIR]
                    | spotify [--likes 10000] [--playlists 50] [--tracks 20000]
+                   | search [--tracks 20000] [--judged Benchmarks/search-judged.tsv] [--write-judged]
             """)
         exit(64)
     }

@@ -9,6 +9,7 @@
 #include <apetag.h>
 #include <attachedpictureframe.h>
 #include <fileref.h>
+#include <taglib.h>
 #include <flacfile.h>
 #include <flacproperties.h>
 #include <id3v2tag.h>
@@ -418,3 +419,11 @@ int canto_tags_write(const char *path, const canto_tag_field *fields, size_t fie
 }
 
 }  // extern "C"
+
+extern "C" const char *canto_taglib_version(void) {
+    // The header's version: Debian builds the library and the headers from one source package.
+#define CANTO_STRINGIFY2(x) #x
+#define CANTO_STRINGIFY(x) CANTO_STRINGIFY2(x)
+    return CANTO_STRINGIFY(TAGLIB_MAJOR_VERSION) "." CANTO_STRINGIFY(TAGLIB_MINOR_VERSION) "." CANTO_STRINGIFY(
+        TAGLIB_PATCH_VERSION);
+}

@@ -195,6 +195,8 @@ public protocol LibraryStateStore: Sendable {
     func annotations(of user: UserID) async throws -> [Annotation]
     /// The user's annotations of just these items, by item ID.
     func annotations(of user: UserID, items: [String]) async throws -> [String: Annotation]
+    /// How many times the user played each of these tracks (never played ones are left out).
+    func playCounts(of user: UserID, tracks: [String]) async throws -> [String: Int]
     func setStarred(_ starred: Bool, item: String, kind: Annotation.ItemKind, user: UserID, at date: Date) async throws
     /// The same for several items of one kind, in one transaction.
     func setStarred(_ starred: Bool, items: [String], kind: Annotation.ItemKind, user: UserID, at date: Date)

@@ -20,10 +20,10 @@ public protocol CatalogQueries: Sendable {
     func randomTracks(scope: LibraryScope, limit: Int, genre: String?, fromYear: Int?, toYear: Int?) async throws
         -> [Track]
     func tracks(genre: String, scope: LibraryScope, offset: Int, limit: Int) async throws -> [Track]
-    /// Full-text search with accents folded and prefix matching, ranked; an empty query
+    /// Search over folded text in every script: whole words, then prefixes, then corrected
+    /// typos, ranked by field weights and the household's plays and stars; an empty query
     /// matches everything (in name order).
-    func search(_ query: String, scope: LibraryScope, artists: Page, albums: Page, tracks: Page) async throws
-        -> SearchResults
+    func search(_ query: SearchQuery, scope: LibraryScope, pages: SearchPages) async throws -> SearchResults
     /// The items a user starred, newest star first.
     func starred(by user: UserID, scope: LibraryScope) async throws -> (
         artists: [Artist], albums: [Album], tracks: [Track]
@@ -58,13 +58,35 @@ public struct Page: Sendable, Hashable {
     }
 }
 
+/// The page of each kind a search asks for.
+public struct SearchPages: Sendable, Hashable {
+    public var artists: Page
+    public var albums: Page
+    public var tracks: Page
+    public var composers: Page
+    public init(artists: Page, albums: Page, tracks: Page, composers: Page = Page(offset: 0, limit: 0)) {
+        self.artists = artists
+        self.albums = albums
+        self.tracks = tracks
+        self.composers = composers
+    }
+}
+
 public struct SearchResults: Sendable, Equatable {
     public var artists: [Artist]
     public var albums: [Album]
     public var tracks: [Track]
-    public init(artists: [Artist], albums: [Album], tracks: [Track]) {
+    /// Artists credited as composers.
+    public var composers: [Artist]
+    /// The query with its typos corrected, when nothing matched it as typed.
+    public var didYouMean: String?
+    public init(
+        artists: [Artist], albums: [Album], tracks: [Track], composers: [Artist] = [], didYouMean: String? = nil
+    ) {
         self.artists = artists
         self.albums = albums
         self.tracks = tracks
+        self.composers = composers
+        self.didYouMean = didYouMean
     }
 }

@@ -9,16 +9,14 @@ public import CantoCore
 public struct CatalogService: Sendable {
     let reader: any CatalogReader
     let queries: any CatalogQueries
-    private let genreList = VersionedCache<Int, [GenreCount]>(capacity: 1)
-    private let searches = VersionedCache<SearchKey, FoundItems>(capacity: 512)
-    private let albums = VersionedCache<AlbumID, AlbumContents?>(capacity: 1024)
+    private let genreList = VersionedCache<Int, [GenreCount]>(name: "genres", capacity: 1)
+    private let searches = VersionedCache<SearchKey, FoundItems>(name: "searches", capacity: 512)
+    private let albums = VersionedCache<AlbumID, AlbumContents?>(name: "albums", capacity: 1024)
 
     private struct SearchKey: Hashable, Sendable {
-        var query: String
+        var query: SearchQuery
         var scope: LibraryScope
-        var artists: Page
-        var albums: Page
-        var tracks: Page
+        var pages: SearchPages
     }
 
     public init(reader: any CatalogReader, queries: any CatalogQueries) {
@@ -51,14 +49,11 @@ public struct CatalogService: Sendable {
         }
     }
 
-    func search(_ query: String, scope: LibraryScope, artists: Page, albums: Page, tracks: Page) async throws
-        -> FoundItems
-    {
-        let key = SearchKey(query: query, scope: scope, artists: artists, albums: albums, tracks: tracks)
+    func search(_ query: SearchQuery, scope: LibraryScope, pages: SearchPages) async throws -> FoundItems {
+        let key = SearchKey(query: query, scope: scope, pages: pages)
         let version = try await reader.catalogVersion()
         return try await searches.value(for: key, version: version) {
-            let results = try await queries.search(
-                query, scope: scope, artists: artists, albums: albums, tracks: tracks)
+            let results = try await queries.search(query, scope: scope, pages: pages)
             return FoundItems(
                 results: results, details: try await reader.details(of: results.tracks.map(\.id)), version: version)
         }

@@ -209,8 +209,15 @@ public struct CatalogView: Sendable {
     }
 
     /// A search in view, with the found tracks' details; shared between users of the same scope.
-    public func search(_ query: String, artists: Page, albums: Page, tracks: Page) async throws -> FoundItems {
-        try await service.search(query, scope: scope, artists: artists, albums: albums, tracks: tracks)
+    public func search(_ query: SearchQuery, pages: SearchPages) async throws -> FoundItems {
+        try await service.search(query, scope: scope, pages: pages)
+    }
+
+    /// A search of what a Subsonic app sent (no query syntax) in view.
+    public func search(_ text: String, artists: Page, albums: Page, tracks: Page) async throws -> FoundItems {
+        try await search(
+            SearchQuery.parse(text, syntax: false), pages: SearchPages(artists: artists, albums: albums, tracks: tracks)
+        )
     }
 
     /// The user's starred items in view, newest star first.

@@ -1,5 +1,6 @@
 public import CantoCore
 import CantoPluginKit
+import CoreMetrics
 public import Foundation
 import Synchronization
 
@@ -19,6 +20,30 @@ public struct PluginNotRunning: Error, Sendable, Equatable {
 /// ignores cancellation (its task is cancelled and abandoned, not awaited).
 public enum PluginCalls {
     public static func run<Value: Sendable>(
+        _ pluginID: String, deadline: Duration, _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let started = ContinuousClock.now
+        do {
+            let value = try await call(pluginID, deadline: deadline, operation)
+            counted(pluginID, outcome: "ok", since: started)
+            return value
+        } catch {
+            counted(pluginID, outcome: error is PluginTimedOut ? "timeout" : "error", since: started)
+            throw error
+        }
+    }
+
+    /// `canto_plugin_calls_total{plugin,outcome}` and `canto_plugin_call_duration_seconds{plugin}`.
+    private static func counted(_ pluginID: String, outcome: String, since started: ContinuousClock.Instant) {
+        Counter(label: "canto_plugin_calls_total", dimensions: [("plugin", pluginID), ("outcome", outcome)])
+            .increment()
+        let elapsed = ContinuousClock.now - started
+        Timer(label: "canto_plugin_call_duration_seconds", dimensions: [("plugin", pluginID)])
+            .recordNanoseconds(
+                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+
+    private static func call<Value: Sendable>(
         _ pluginID: String, deadline: Duration, _ operation: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let once = Once()

@@ -31,7 +31,11 @@ public struct LibraryScanner: Sendable {
     ) async throws -> ScanSummary {
         let started = Date()
         ScanMetrics.running.record(1)
-        defer { ScanMetrics.running.record(0) }
+        var finished = false
+        defer {
+            ScanMetrics.running.record(0)
+            if !finished, !Task.isCancelled { ScanMetrics.failed() }
+        }
         var run = ScanRun(
             scanner: self, progress: progress,
             state: ScanProgress(running: true, expectedFiles: expectedFiles, startedAt: started))
@@ -54,6 +58,7 @@ public struct LibraryScanner: Sendable {
         summary.cancelled = Task.isCancelled
         summary.duration = Date().timeIntervalSince(started)
         ScanMetrics.record(summary)
+        finished = true
         logger.info(
             summary.cancelled ? "scan stopped" : "scan finished",
             metadata: [

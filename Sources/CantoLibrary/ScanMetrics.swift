@@ -1,4 +1,5 @@
 import CantoCore
+import Foundation
 import Metrics
 
 /// Scan counters and gauges for /metrics.
@@ -17,5 +18,13 @@ enum ScanMetrics {
         }
         Counter(label: "canto_scans_total").increment()
         Gauge(label: "canto_scan_last_duration_seconds").record(summary.duration)
+        if !summary.cancelled {
+            Gauge(label: "canto_scan_last_success_timestamp_seconds").record(Date().timeIntervalSince1970)
+        }
+    }
+
+    /// A scan that stopped on an error (not a cancellation): the alert on failing scans counts these.
+    static func failed() {
+        Counter(label: "canto_scan_failures_total").increment()
     }
 }

@@ -13,6 +13,9 @@ public struct TagReader: Sendable {
         self.separators = separators
     }
 
+    /// The TagLib version Canto was built against, as "X.Y.Z".
+    public static var version: String { String(cString: canto_taglib_version()) }
+
     /// Reads a file's tags and audio properties; `wantCover` also reads the embedded front cover.
     public func read(path: String, wantCover: Bool) throws(MediaError) -> TrackTags {
         var error = [CChar](repeating: 0, count: 256)

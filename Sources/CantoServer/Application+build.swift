@@ -36,6 +36,10 @@ public func buildApplication(
             MixRefreshService(mixes: services.mixes),
             SonicAnalysisService(analysis: services.sonic),
             ServerActivityService(activity: services.activity, logger: logger),
+            BackupService(
+                settings: configuration.backup, dataDirectory: configuration.dataDirectory,
+                busyTimeout: configuration.busyTimeout, logger: logger),
+            OperationalGaugesService(gauges: OperationalGauges(services: services)),
         ],
         logger: logger)
 }
@@ -52,7 +56,12 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
             trustedProxies: Set(configuration.trustedProxies), tls: configuration.tls != nil))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestLogMiddleware(activity: services.activity))
-    router.add(middleware: FileMiddleware(configuration.webDirectory.path, searchForIndexHtml: true, logger: logger))
+    // The web UI's files: ETag and Last-Modified from the file, and revalidated before each use
+    // (a new version shows at the next load; an unchanged file costs a 304).
+    router.add(
+        middleware: FileMiddleware(
+            configuration.webDirectory.path, cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]),
+            searchForIndexHtml: true, logger: logger))
     router.get("/healthz") { _, _ in "ok" }
     router.get("/readyz") { _, _ -> Response in
         // Ready once the database is open and migrated, which building the services did;
@@ -67,6 +76,7 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
     router.get("/metrics") { _, _ -> Response in
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        CacheMetrics.publish()
         return Response(
             status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
     }

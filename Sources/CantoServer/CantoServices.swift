@@ -251,8 +251,8 @@ public struct CantoServices: Sendable {
         self.activity = activity
         let streamer = MediaStreamer(
             cache: try DiskCache(
-                directory: caches.appendingPathComponent("transcodes"), capacityBytes: configuration.transcodeCacheBytes
-            ),
+                directory: caches.appendingPathComponent("transcodes"),
+                capacityBytes: configuration.transcodeCacheBytes, name: "transcodes"),
             limiter: limiter, pool: media, activity: activity)
         let resolver = MediaResolver(
             sources: scanning.registry,
@@ -274,7 +274,8 @@ public struct CantoServices: Sendable {
                 clientDefaults: configuration.clientStreamDefaults, defaultFormat: configuration.defaultTranscodeFormat),
             streamer: streamer, preferences: accountStore, plans: plans, slots: StreamSlots(clock: clock))
         let coverCache = try DiskCache(
-            directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes)
+            directory: caches.appendingPathComponent("covers"), capacityBytes: configuration.coverCacheBytes,
+            name: "covers")
         covers = CoverArtService(
             catalog: catalog, cache: coverCache, pool: media, activity: activity,
             images: PluginImages(

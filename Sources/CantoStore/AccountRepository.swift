@@ -8,7 +8,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     let pool: DatabasePool
     let quick: QuickReader
     /// What the Subsonic token check reads, by username, until the database changes.
-    private let tokenUsers = VersionedCache<String, (User, Data?)?>(capacity: 64)
+    private let tokenUsers = VersionedCache<String, (User, Data?)?>(name: "token_users", capacity: 64)
 
     public init(database: CantoDatabase) {
         pool = database.pool

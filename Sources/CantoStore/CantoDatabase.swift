@@ -1,3 +1,4 @@
+import CantoCore
 public import Foundation
 public import GRDB
 
@@ -22,6 +23,11 @@ public struct CantoDatabase: Sendable {
         return value.isFinite ? Double(value) : nil
     }
 
+    /// `canto_search_text(text)`: the search tables' form of a name (`SearchText.indexForm`).
+    static let searchText = DatabaseFunction("canto_search_text", argumentCount: 1, pure: true) { values in
+        String.fromDatabaseValue(values[0]).map(SearchText.indexForm)
+    }
+
     public init(dataDirectory: URL, busyTimeout: TimeInterval = 5) throws {
         try self.init(dataDirectory: dataDirectory, busyTimeout: busyTimeout, migratingUpTo: nil)
     }
@@ -41,6 +47,7 @@ public struct CantoDatabase: Sendable {
             // The writer's commits move the generation the request paths' caches are kept under.
             if !db.configuration.readonly { db.add(transactionObserver: commits, extent: .databaseLifetime) }
             db.add(function: Self.sonicValue)
+            db.add(function: Self.searchText)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path

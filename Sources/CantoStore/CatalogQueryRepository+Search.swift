@@ -1,81 +1,37 @@
 public import CantoCore
+import Foundation
 import GRDB
 
 extension CatalogQueryRepository {
-    public func search(_ query: String, scope: LibraryScope, artists: Page, albums: Page, tracks: Page) async throws
-        -> SearchResults
-    {
-        let pattern = Self.matchPattern(query)
+    public func search(_ query: SearchQuery, scope: LibraryScope, pages: SearchPages) async throws -> SearchResults {
         let filter = Scope(scope)
         guard scope?.isEmpty != true else { return SearchResults(artists: [], albums: [], tracks: []) }
+        let words = Set(query.clauses.compactMap(\.word))
+        let vocabulary = words.isEmpty ? nil : try await vocabularies.current(pool)
+        var corrections: [String: [String]] = [:]
+        for word in words {
+            let found = vocabulary?.corrections(of: word) ?? []
+            if !found.isEmpty { corrections[word] = found }
+        }
+        let plan = SearchPlan(query: query, corrections: corrections)
+        let corrected = !corrections.isEmpty
         return try await pool.read { db in
-            SearchResults(
-                artists: artists.limit > 0 ? try Self.artists(db, Self.artistSearch(pattern, filter, artists)) : [],
-                albums: albums.limit > 0 ? try Self.albums(db, Self.albumSearch(pattern, filter, albums)) : [],
-                tracks: tracks.limit > 0 ? try Self.tracks(db, Self.trackSearch(pattern, filter, tracks)) : [])
+            // Corrected words are looked for only when the words as typed do not fill the page.
+            func sql(_ kind: SearchPlan.Kind, _ page: Page) throws -> SQL {
+                let needed = try corrected && plan.needsCorrections(kind, page, db)
+                let broad = try plan.isPrefixOnly && plan.matches(kind, moreThan: SearchPlan.rankedAtMost, db)
+                return plan.sql(kind, filter, page, corrected: needed, broad: broad)
+            }
+            var results = SearchResults(
+                artists: try Self.artists(db, try sql(.artist, pages.artists)),
+                albums: try Self.albums(db, try sql(.album, pages.albums)),
+                tracks: try Self.tracks(db, try sql(.track, pages.tracks)),
+                composers: try Self.artists(db, try sql(.composer, pages.composers)))
+            if corrected, try !plan.matchesUncorrected(db) {
+                results.didYouMean = plan.suggestion(vocabulary)
+            }
+            return results
         }
-    }
-
-    /// The user's words as an FTS5 query: each run of letters and digits becomes a quoted
-    /// prefix term (`"bjö"*`) and the terms are ANDed. Quoting makes `AND`, `NEAR`, `-` or
-    /// `(` plain text; everything else is a separator to the tokenizer anyway. nil when the
-    /// query holds no word: then everything matches.
-    static func matchPattern(_ query: String) -> String? {
-        let words = query.split { !($0.isLetter || $0.isNumber) }
-        guard !words.isEmpty else { return nil }
-        return words.map { "\"\($0.replacing("\"", with: "\"\""))\"*" }.joined(separator: " ")
-    }
-
-    // A search ranks and pages on the search table alone, by score then rowid (the order rows
-    // were added in), and reads the full rows of the page only. bm25 weighs a match in a
-    // name above one in a credit.
-
-    static func artistSearch(_ pattern: String?, _ filter: Scope, _ page: Page) -> SQL {
-        let limit = Self.page(offset: page.offset, limit: page.limit)
-        guard let pattern else {
-            return "SELECT * FROM artist WHERE \(filter.artists()) ORDER BY sort_name, rowid \(limit)"
-        }
-        return """
-            SELECT artist.* FROM (
-                SELECT rowid AS hit, bm25(artist_fts) AS score FROM artist_fts
-                WHERE artist_fts MATCH \(pattern) AND \(filter.artists(id: Self.searchedID("artist")))
-                ORDER BY score, hit \(limit)
-            ) JOIN artist ON artist.rowid = hit ORDER BY score, hit
-            """
-    }
-
-    static func albumSearch(_ pattern: String?, _ filter: Scope, _ page: Page) -> SQL {
-        let limit = Self.page(offset: page.offset, limit: page.limit)
-        guard let pattern else {
-            return "SELECT * FROM album WHERE \(filter.albums()) ORDER BY sort_title, rowid \(limit)"
-        }
-        // Columns: title, album_artist_name.
-        return """
-            SELECT album.* FROM (
-                SELECT rowid AS hit, bm25(album_fts, 10.0, 3.0) AS score FROM album_fts
-                WHERE album_fts MATCH \(pattern) AND \(filter.albums(id: Self.searchedID("album")))
-                ORDER BY score, hit \(limit)
-            ) JOIN album ON album.rowid = hit ORDER BY score, hit
-            """
-    }
-
-    static func trackSearch(_ pattern: String?, _ filter: Scope, _ page: Page) -> SQL {
-        let limit = Self.page(offset: page.offset, limit: page.limit)
-        guard let pattern else {
-            return "SELECT * FROM track WHERE \(filter.tracks()) ORDER BY sort_title, rowid \(limit)"
-        }
-        // The words are looked for in the text columns only; the scope is a term on library_key.
-        var match = "{title artist_name album album_artist_name} : (\(pattern))"
-        if let libraries = filter.libraryIDs {
-            match += " AND library_key : (\(libraries.map { "\"\(Self.hex($0))\"" }.joined(separator: " OR ")))"
-        }
-        return """
-            SELECT track.* FROM (
-                SELECT rowid AS hit, bm25(track_fts, 10.0, 4.0, 2.0, 1.0, 0.0) AS score FROM track_fts
-                WHERE track_fts MATCH \(match)
-                ORDER BY score, hit \(limit)
-            ) JOIN track ON track.rowid = hit ORDER BY score, hit
-            """
     }
 
     /// SQLite's `hex()` of a text: its UTF-8 bytes in upper-case hexadecimal.
@@ -83,10 +39,283 @@ extension CatalogQueryRepository {
         let digits = Array("0123456789ABCDEF")
         return String(text.utf8.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] })
     }
+}
 
-    /// The ID of the catalog row behind the current row of `table`'s search table, for the
-    /// scope condition (only evaluated when there is one).
-    private static func searchedID(_ table: String) -> String {
-        "(SELECT id FROM \(table) WHERE rowid = \(table)_fts.rowid)"
+/// The catalog's vocabulary, read from the search tables' word lists when the catalog has
+/// changed since it was last read, and shared by every search until then.
+final class SearchVocabularies: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: (version: Int, vocabulary: SearchVocabulary)?
+    private var building = false
+
+    func current(_ pool: DatabasePool) async throws -> SearchVocabulary {
+        let version = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT version FROM catalog_version") ?? 0
+        }
+        let (held, build) = lock.withLock { () -> (SearchVocabulary?, Bool) in
+            if let kept, kept.version == version { return (kept.vocabulary, false) }
+            // While one search reads the new words, the others use the last ones.
+            if building, let kept { return (kept.vocabulary, false) }
+            building = true
+            return (nil, true)
+        }
+        if let held, !build { return held }
+        defer { lock.withLock { building = false } }
+        let vocabulary = try await pool.read { db in
+            var counts: [String: Int] = [:]
+            for table in ["artist_vocab", "album_vocab", "track_vocab"] {
+                let rows = try Row.fetchCursor(db, sql: "SELECT term, doc FROM \(table)")
+                while let row = try rows.next() {
+                    let term: String = row[0]
+                    counts[term, default: 0] += row[1]
+                }
+            }
+            return SearchVocabulary(words: counts.lazy.map { ($0.key, $0.value) })
+        }
+        lock.withLock { kept = (version, vocabulary) }
+        return vocabulary
+    }
+}
+
+/// A parsed query as SQL for each kind: the whole-word matches first, then prefix matches,
+/// then matches through corrected words; within each, bm25 with field weights (title above
+/// artist above album), then the household's plays and stars, then the order rows came in.
+struct SearchPlan {
+    enum Kind { case artist, album, track, composer }
+
+    let query: SearchQuery
+    let corrections: [String: [String]]
+
+    private struct Table {
+        var name: String
+        var fts: String
+        var weights: String
+        /// The columns each field is looked for in; a field missing here empties the kind.
+        var columns: [SearchQuery.Field?: String]
+        var years: String?
+        var popularity: String
+    }
+
+    private func table(_ kind: Kind) -> Table {
+        let stars = { (id: String) in
+            "5 * (SELECT count(*) FROM annotation WHERE item_id = \(id) AND starred_at IS NOT NULL)"
+        }
+        switch kind {
+        case .artist, .composer:
+            return Table(
+                name: "artist", fts: "artist_fts", weights: "", columns: [nil: "{name}", .artist: "{name}"],
+                popularity: """
+                    COALESCE((SELECT plays FROM stat_house_item_total WHERE kind = 'a' AND item = artist.id), 0)
+                        + \(stars("artist.id"))
+                    """)
+        case .album:
+            return Table(
+                name: "album", fts: "album_fts", weights: ", 10.0, 3.0",
+                columns: [
+                    nil: "{title album_artist_name}", .artist: "{album_artist_name}", .album: "{title}",
+                    .genre: "",
+                ], years: "album.year",
+                popularity: """
+                    COALESCE((SELECT plays FROM stat_house_item_total WHERE kind = 'l' AND item = album.id), 0)
+                        + \(stars("album.id"))
+                    """)
+        case .track:
+            return Table(
+                name: "track", fts: "track_fts", weights: ", 10.0, 4.0, 2.0, 1.0, 0.0",
+                columns: [
+                    nil: "{title artist_name album album_artist_name}", .artist: "{artist_name album_artist_name}",
+                    .album: "{album}", .genre: "",
+                ], years: "track.year", popularity: "track.play_count + \(stars("track.id"))")
+        }
+    }
+
+    /// The FTS5 expression of the query's required clauses for `table` (nil when none needs the
+    /// text index); `tier` 0 whole words, 1 prefixes, 2 with corrections, 3 prefixes with the
+    /// first at the start of a name.
+    private func match(_ table: Table, tier: Int, _ filter: CatalogQueryRepository.Scope) -> String? {
+        var terms: [String] = []
+        for clause in query.clauses where clause.field != .genre {
+            guard let columns = table.columns[clause.field] else { return nil }
+            var alternatives = [Self.phrase(clause.tokens, prefix: tier > 0 && clause.prefix)]
+            if tier == 3, terms.isEmpty { alternatives = ["^ " + alternatives[0]] }
+            if tier == 2, let word = clause.word {
+                alternatives += (corrections[word] ?? []).map { Self.phrase([$0], prefix: false) }
+            }
+            let expression = "\(columns) : (\(alternatives.joined(separator: " OR ")))"
+            terms.append(clause.excluded ? "NOT \(expression)" : expression)
+        }
+        // FTS5's NOT joins two expressions: the excluded ones follow the required ones.
+        let required = terms.filter { !$0.hasPrefix("NOT ") }
+        guard !required.isEmpty else { return nil }
+        var expression =
+            required.joined(separator: " AND ") + " " + terms.filter { $0.hasPrefix("NOT ") }.joined(separator: " ")
+        if table.name == "track", let libraries = filter.libraryIDs {
+            expression =
+                "(\(expression)) AND library_key : (\(libraries.map { "\"\(CatalogQueryRepository.hex($0))\"" }.joined(separator: " OR ")))"
+        }
+        return expression
+    }
+
+    private static func phrase(_ tokens: [String], prefix: Bool) -> String {
+        "\"\(tokens.joined(separator: " ").replacing("\"", with: "\"\""))\"" + (prefix ? "*" : "")
+    }
+
+    /// Whether the kind can answer the query at all (a field it lacks empties it).
+    private func answers(_ table: Table) -> Bool {
+        query.clauses.allSatisfy { table.columns[$0.field] != nil } && (query.years == nil || table.years != nil)
+    }
+
+    /// The conditions outside the text index: years, genres, the scope, composers.
+    private func conditions(_ kind: Kind, _ table: Table, _ filter: CatalogQueryRepository.Scope) -> [SQL] {
+        var parts: [SQL] = []
+        switch kind {
+        case .artist: parts.append(filter.artists())
+        case .composer:
+            parts.append(filter.artists())
+            parts.append("EXISTS (SELECT 1 FROM track_artist WHERE artist_id = artist.id AND role = 'composer')")
+        case .album: parts.append(filter.albums())
+        case .track: if match(table, tier: 1, filter) == nil { parts.append(filter.tracks()) }
+        }
+        if let years = query.years, let column = table.years {
+            parts.append("\(sql: column) BETWEEN \(years.lowerBound) AND \(years.upperBound)")
+        }
+        for clause in query.clauses where clause.field == .genre {
+            let genres: SQL = """
+                SELECT track_genre.track_id FROM track_genre JOIN genre ON genre.id = track_genre.genre_id
+                WHERE instr(' ' || canto_search_text(genre.name) || ' ', \(" " + clause.tokens.joined(separator: " ") + " ")) > 0
+                """
+            let held: SQL =
+                kind == .track
+                ? "track.id IN (\(genres))"
+                : "EXISTS (SELECT 1 FROM track AS genred WHERE genred.album_id = album.id AND genred.id IN (\(genres)))"
+            parts.append(clause.excluded ? "NOT \(held)" : held)
+        }
+        if let excluded = excludedOnly(table) { parts.append(excluded) }
+        return parts
+    }
+
+    /// Excluded words when nothing is required in the text index (`-live year:1990-1999`).
+    private func excludedOnly(_ table: Table) -> SQL? {
+        guard match(table, tier: 1, .init(nil)) == nil else { return nil }
+        let excluded = query.clauses.filter { $0.excluded && $0.field != .genre }
+        guard !excluded.isEmpty else { return nil }
+        let expression = excluded.compactMap { clause in
+            table.columns[clause.field].map { "\($0) : \(Self.phrase(clause.tokens, prefix: false))" }
+        }.joined(separator: " OR ")
+        return
+            "\(sql: table.name).rowid NOT IN (SELECT rowid FROM \(sql: table.fts) WHERE \(sql: table.fts) MATCH \(expression))"
+    }
+
+    /// Words only, the last one maybe unfinished (what search as you type sends).
+    var isPrefixOnly: Bool {
+        query.years == nil && !query.clauses.isEmpty && query.clauses.allSatisfy { $0.field == nil && !$0.excluded }
+            && query.clauses.last?.prefix == true
+    }
+
+    /// One or two letters, and nothing else: names that start with them, in the order they came,
+    /// read until the page is full (ranking every word that starts with "a" would read most of a
+    /// big catalog on every first keystroke).
+    var isShortPrefix: Bool {
+        isPrefixOnly && query.clauses.allSatisfy { $0.prefix && $0.tokens[0].utf8.count <= 2 }
+    }
+
+    /// The most matches of a kind a search ranks whole; a prefix matching more (say "mel" in a
+    /// million tracks) lists the names that start with it instead, as one or two letters do.
+    static let rankedAtMost = 2_000
+
+    /// Whether the words as typed match more than `count` items of the kind.
+    func matches(_ kind: Kind, moreThan count: Int, _ db: Database) throws -> Bool {
+        let table = table(kind)
+        guard answers(table), let prefix = match(table, tier: 1, .init(nil)) else { return false }
+        let fts = SQL(sql: table.fts)
+        let sql: SQL = "SELECT count(*) FROM (SELECT 1 FROM \(fts) WHERE \(fts) MATCH \(prefix) LIMIT \(count + 1))"
+        return try (SQLRequest<Int>(literal: sql).fetchOne(db) ?? 0) > count
+    }
+
+    /// Whether the words as typed leave room on `page` for matches through corrected words.
+    func needsCorrections(_ kind: Kind, _ page: Page, _ db: Database) throws -> Bool {
+        let table = table(kind)
+        guard page.limit > 0, answers(table), let prefix = match(table, tier: 1, .init(nil)) else { return false }
+        let fts = SQL(sql: table.fts)
+        let wanted = page.offset + page.limit
+        let sql: SQL = "SELECT count(*) FROM (SELECT 1 FROM \(fts) WHERE \(fts) MATCH \(prefix) LIMIT \(wanted))"
+        return try (SQLRequest<Int>(literal: sql).fetchOne(db) ?? 0) < wanted
+    }
+
+    func sql(
+        _ kind: Kind, _ filter: CatalogQueryRepository.Scope, _ page: Page, corrected: Bool = true, broad: Bool = false
+    ) -> SQL {
+        let table = table(kind)
+        let limit = CatalogQueryRepository.page(offset: page.offset, limit: page.limit)
+        let name = SQL(sql: table.name)
+        guard page.limit > 0, answers(table) else { return "SELECT * FROM \(name) WHERE FALSE" }
+        let parts = conditions(kind, table, filter)
+        let condition: SQL = parts.isEmpty ? "TRUE" : parts.map { "(\($0))" }.joined(separator: " AND ")
+        let sortColumn = SQL(sql: table.name == "artist" ? "sort_name" : "sort_title")
+        guard let prefix = match(table, tier: 1, filter) else {
+            return "SELECT * FROM \(name) WHERE \(condition) ORDER BY \(sortColumn), rowid \(limit)"
+        }
+        let fts = SQL(sql: table.fts)
+        if isShortPrefix || broad, let initial = match(table, tier: 3, filter) {
+            return """
+                SELECT \(name).* FROM \(fts) JOIN \(name) ON \(name).rowid = \(fts).rowid
+                WHERE \(fts) MATCH \(initial) AND \(condition) ORDER BY \(fts).rowid \(limit)
+                """
+        }
+        let exact = match(table, tier: 0, filter) ?? prefix
+        let bm25 = SQL(sql: "bm25(\(table.fts)\(table.weights))")
+        var tiers: SQL = "SELECT rowid AS hit, 0 AS tier, \(bm25) AS score FROM \(fts) WHERE \(fts) MATCH \(exact)"
+        if prefix != exact {
+            tiers = "\(tiers) UNION ALL SELECT rowid, 1, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(prefix)"
+        }
+        if corrected, !corrections.isEmpty, let withCorrections = match(table, tier: 2, filter),
+            withCorrections != prefix
+        {
+            tiers = "\(tiers) UNION ALL SELECT rowid, 2, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(withCorrections)"
+        }
+        // Materialised, so bm25 runs inside each full-text scan (it cannot once flattened). Only
+        // the rows that rank up to the page's last one by tier and score (and those tied with it)
+        // are joined to their catalog rows for the popularity tie-break: a one-letter prefix
+        // matches much of the catalog, and joining every match cost more than the search.
+        let joined: SQL = parts.isEmpty ? "" : "JOIN \(name) ON \(name).rowid = hits.hit WHERE \(condition)"
+        let last = page.offset + page.limit - 1
+        return """
+            WITH hits AS MATERIALIZED (\(tiers)),
+            found AS MATERIALIZED (
+                SELECT hit, min(tier) AS tier, round(score, 1) AS score FROM hits \(joined) GROUP BY hit
+            ),
+            cut AS (SELECT tier, score FROM found ORDER BY tier, score LIMIT 1 OFFSET \(last))
+            SELECT \(name).* FROM found JOIN \(name) ON \(name).rowid = found.hit
+            WHERE NOT EXISTS (SELECT 1 FROM cut) OR (found.tier, found.score) <= (SELECT tier, score FROM cut)
+            ORDER BY found.tier, found.score, \(SQL(sql: table.popularity)) DESC, found.hit \(limit)
+            """
+    }
+
+    /// Whether any kind has a match without corrections (else "did you mean" is offered).
+    func matchesUncorrected(_ db: Database) throws -> Bool {
+        for kind in [Kind.artist, .album, .track] {
+            let table = table(kind)
+            guard answers(table), let prefix = match(table, tier: 1, .init(nil)) else { continue }
+            let sql: SQL = "SELECT 1 FROM \(SQL(sql: table.fts)) WHERE \(SQL(sql: table.fts)) MATCH \(prefix) LIMIT 1"
+            if try SQLRequest<Int>(literal: sql).fetchOne(db) != nil { return true }
+        }
+        return false
+    }
+
+    /// The query with each corrected word replaced by its best correction.
+    func suggestion(_ vocabulary: SearchVocabulary?) -> String? {
+        var changed = false
+        let words = query.clauses.map { clause -> String in
+            let text = clause.tokens.joined(separator: " ")
+            guard let word = clause.word, let best = corrections[word]?.first, vocabulary?.contains(word) != true
+            else { return (clause.excluded ? "-" : "") + (clause.field.map { "\($0.rawValue):" } ?? "") + text }
+            changed = true
+            return (clause.field.map { "\($0.rawValue):" } ?? "") + best
+        }
+        guard changed else { return nil }
+        var text = words.joined(separator: " ")
+        if let years = query.years {
+            text += years.count == 1 ? " year:\(years.lowerBound)" : " year:\(years.lowerBound)-\(years.upperBound)"
+        }
+        return text
     }
 }

@@ -12,6 +12,7 @@ public struct CatalogQueryRepository: CatalogQueries {
     let pool: DatabasePool
     let quick: QuickReader
     let albumSnapshot = AlbumSnapshot()
+    let vocabularies = SearchVocabularies()
 
     public init(database: CantoDatabase) {
         pool = database.pool

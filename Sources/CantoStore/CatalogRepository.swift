@@ -287,12 +287,12 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         }
     }
 
-    /// Counts a play; moves the catalog version too, since cached track lists carry play counts.
+    /// Counts a play in the household's counter. The catalog version stays: no shared rendering
+    /// shows the counter (Subsonic's playCount is the caller's own).
     public func recordPlay(of track: TrackID) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: "UPDATE track SET play_count = play_count + 1 WHERE id = ?", arguments: [track.rawValue])
-            try db.execute(sql: "UPDATE catalog_version SET version = version + 1")
         }
     }
 

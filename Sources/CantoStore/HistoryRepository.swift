@@ -31,7 +31,8 @@ public struct HistoryRepository: HistoryStore {
             try ImpressionRepository.notePlay(
                 user: user.rawValue, track: track.rawValue, at: startedAt, seconds: secondsPlayed, counted: scrobble, db
             )
-            try db.execute(sql: "UPDATE catalog_version SET version = version + 1")
+            // The catalog version stays: a play changes no shared rendering (Subsonic's playCount is
+            // the caller's own, read with their stars), so the catalog caches survive it.
             try db.appendEvent(
                 .trackPlayed(
                     user: user, track: track, playID: id, startedAt: startedAt, secondsPlayed: secondsPlayed,
@@ -120,7 +121,6 @@ public struct HistoryRepository: HistoryStore {
                     scrobble: counted, owner: owner, db)
                 imported += 1
             }
-            if imported > 0 { try db.execute(sql: "UPDATE catalog_version SET version = version + 1") }
             return (imported, duplicates)
         }
     }

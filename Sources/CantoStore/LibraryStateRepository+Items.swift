@@ -130,6 +130,25 @@ extension LibraryStateRepository {
         return try await pool.read { db in try Self.annotations(db, of: user, items) }
     }
 
+    /// Every recorded play of each track (the index on play(track_id)), on the caller's thread.
+    public func playCounts(of user: UserID, tracks: [String]) async throws -> [String: Int] {
+        guard !tracks.isEmpty else { return [:] }
+        return try quick.read { db in
+            var found: [String: Int] = [:]
+            for chunk in tracks.chunked(999) {
+                let rows = try Row.fetchCursor(
+                    db.makeStatement(
+                        sql: """
+                            SELECT track_id, count(*) FROM play
+                            WHERE track_id IN (\(databaseQuestionMarks(count: chunk.count))) AND user_id = ?
+                            GROUP BY track_id
+                            """), arguments: StatementArguments(chunk + [user.rawValue]))
+                while let row = try rows.next() { found[row[0]] = row[1] }
+            }
+            return found
+        }
+    }
+
     private static func annotations(_ db: Database, of user: UserID, _ items: [String]) throws -> [String: Annotation] {
         var found: [String: Annotation] = [:]
         for chunk in items.chunked(999) {

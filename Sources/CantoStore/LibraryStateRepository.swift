@@ -9,7 +9,7 @@ public struct LibraryStateRepository: LibraryStateStore {
     let pool: DatabasePool
     let quick: QuickReader
     /// Each user's stars and ratings by item, until the database changes (nil: too many to keep).
-    let annotationMaps = VersionedCache<UserID, [String: Annotation]?>(capacity: 64)
+    let annotationMaps = VersionedCache<UserID, [String: Annotation]?>(name: "annotations", capacity: 64)
 
     /// "In the last N days" rules read the time here.
     let clock: any WallClock

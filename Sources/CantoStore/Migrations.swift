@@ -90,6 +90,8 @@ enum Migrations {
             try db.execute(sql: "ALTER TABLE playlist ADD COLUMN rules TEXT")
             try db.execute(sql: "ALTER TABLE playlist ADD COLUMN smart_stamp TEXT")
         }
+        // Search over folded text in every script, with a vocabulary for typos.
+        migrator.registerMigration("v21-search-text") { db in try db.execute(sql: v21Search) }
         return migrator
     }
 

@@ -17,7 +17,7 @@ public struct QuickReader: Sendable {
     private let pool: DatabasePool
     /// Moves whenever the database may have changed.
     public let generation: StoreGeneration
-    private let catalogVersions = VersionedCache<Int, Int>(capacity: 1)
+    private let catalogVersions = VersionedCache<Int, Int>(name: "catalog_version", capacity: 1)
 
     init(path: String, busyTimeout: TimeInterval, commits: CommitCounter) throws {
         var configuration = Configuration()

@@ -11,7 +11,10 @@ import Prometheus
 struct Canto: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "canto", abstract: "A self-hosted music server.",
-        subcommands: [Serve.self, Scan.self, UserCommand.self, Plugins.self, Config.self, Stats.self],
+        subcommands: [
+            Serve.self, Scan.self, UserCommand.self, Plugins.self, Config.self, Stats.self, Backup.self, Restore.self,
+            Doctor.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }
@@ -79,4 +82,17 @@ func withConfigurationErrors<Value>(_ body: () async throws -> Value) async thro
 
 func startServices(_ configuration: CantoConfiguration, logger: Logger) async throws -> CantoServices {
     try await withConfigurationErrors { try await CantoServices(configuration: configuration, logger: logger) }
+}
+
+extension DataFolderLock {
+    /// The data folder held shared for the process's life (`canto restore` waits for none), or
+    /// exit code 1 while a restore holds it.
+    static func holdShared(_ configuration: CantoConfiguration) throws -> DataFolderLock {
+        guard let lock = try DataFolderLock(dataDirectory: configuration.dataDirectory, mode: .shared) else {
+            FileHandle.standardError.write(
+                Data("canto: \(configuration.dataDirectory.path) is being restored; try again when it is done\n".utf8))
+            throw ExitCode(1)
+        }
+        return lock
+    }
 }

@@ -10,6 +10,8 @@ struct Scan: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try common.load()
+        let lock = try DataFolderLock.holdShared(configuration)
+        defer { withExtendedLifetime(lock) {} }
         let logger = Bootstrap.logging(configuration)
         _ = Bootstrap.metrics()
         let scanning = try await withConfigurationErrors {

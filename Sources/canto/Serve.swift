@@ -21,6 +21,8 @@ struct Serve: AsyncParsableCommand {
         if let host { extra["server.host"] = host }
         if let port { extra["server.port"] = port }
         let configuration = try common.load(extra: extra)
+        let lock = try DataFolderLock.holdShared(configuration)
+        defer { withExtendedLifetime(lock) {} }
         let logger = Bootstrap.logging(configuration)
         let metrics = Bootstrap.metrics()
         let services = try await startServices(configuration, logger: logger)

@@ -12,7 +12,8 @@ struct WebUITests {
     static let script = SubsonicClientTests.testsDirectory.appendingPathComponent("Python/web_e2e.py")
     static let artifacts = SubsonicClientTests.packageRoot.appendingPathComponent(".build/test-artifacts/web-ui")
     static let steps = [
-        "login", "scrobbler", "search", "play", "queue", "playlist", "reload", "scan", "browse", "radio", "foryou",
+        "login", "scrobbler", "search", "searchgroups", "play", "queue", "playlist", "reload", "scan", "browse",
+        "radio", "foryou",
         "instantmix", "genreradio", "sonicpath", "stats", "review", "timezone", "adminstats", "spotify", "spotifylink",
         "spotifysync", "spotifyconnect", "spotifyexport", "plans", "planlimits", "stripe", "smartplaylist",
         "replaygain", "gapless",

@@ -97,7 +97,7 @@ struct CatalogQueryFixture {
                     sql: """
                         SELECT count(*) FROM \(table) UNION ALL SELECT count(*) FROM \(table)_fts
                         UNION ALL SELECT count(*) FROM \(table)_fts JOIN \(table) ON \(table).rowid = \(table)_fts.rowid
-                            AND \(table).\(name) = \(table)_fts.\(name)
+                            AND canto_search_text(\(table).\(name)) = \(table)_fts.\(name)
                         """)
                 return Set(counts).count == 1
             }
@@ -187,5 +187,16 @@ struct CatalogQueryFixture {
 
     func star(_ item: String, _ kind: Annotation.ItemKind, by user: User, at seconds: Double) async throws {
         try await store.state.setStarred(true, item: item, kind: kind, user: user.id, at: TestAccounts.date(seconds))
+    }
+}
+
+extension CatalogQueryRepository {
+    /// A search of plain text (no query syntax), as a Subsonic app sends it.
+    func search(_ text: String, scope: LibraryScope, artists: Page, albums: Page, tracks: Page) async throws
+        -> SearchResults
+    {
+        try await search(
+            SearchQuery.parse(text, syntax: false), scope: scope,
+            pages: SearchPages(artists: artists, albums: albums, tracks: tracks))
     }
 }

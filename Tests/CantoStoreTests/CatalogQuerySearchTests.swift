@@ -162,4 +162,40 @@ import Testing
         #expect(try await Self.names("lawrence", fixture).tracks == ["Merry Christmas Mr. Lawrence"])
         #expect(try await fixture.searchIsInStep())
     }
+
+    /// Same words in the same fields: the household's plays, then stars, decide.
+    @Test func householdPlaysAndStarsBreakTies() async throws {
+        let songs = [
+            Fixture.Song(
+                title: "Something", album: "Abbey Road", albumArtist: "The Beatles", artists: ["The Beatles"],
+                year: 1969, genres: ["Rock"], seenAt: 10),
+            Fixture.Song(
+                title: "Something", album: "Later", albumArtist: "Zed Band", artists: ["Zed Band"], year: 2002,
+                genres: ["Jazz"], seenAt: 20),
+        ]
+        let fixture = try await Fixture(songs: songs)
+        func order() async throws -> [String] {
+            try await fixture.queries.search(
+                "something", scope: nil, artists: Self.all, albums: Self.all, tracks: Self.all
+            )
+            .tracks.map(\.artistName)
+        }
+        let first = try await order()
+        #expect(first.count == 2)
+        let later = try #require(
+            try await fixture.queries.search(
+                "something", scope: nil, artists: Self.all, albums: Self.all, tracks: Self.all
+            ).tracks.last)
+        try await fixture.catalog.recordPlay(of: later.id)
+        try await fixture.catalog.recordPlay(of: later.id)
+        #expect(try await order() == first.reversed())
+        // A star counts as five plays.
+        let other = try #require(
+            try await fixture.queries.search(
+                "something", scope: nil, artists: Self.all, albums: Self.all, tracks: Self.all
+            ).tracks.last)
+        try await fixture.store.state.setStarred(
+            true, item: other.id.rawValue, kind: .track, user: fixture.ana.id, at: TestAccounts.date(5))
+        #expect(try await order() == first)
+    }
 }

@@ -1,11 +1,17 @@
-// Search as you type in the top bar: an ARIA 1.2 combobox with a grouped listbox.
-// ArrowDown/ArrowUp move through results, Enter opens (artists, albums) or plays (tracks),
-// Escape closes; Enter with nothing selected opens the full results page.
+// Search as you type in the top bar: an ARIA 1.2 combobox with a listbox grouped by kind
+// (artists, albums, tracks, composers, genres, playlists; a group shows only when it has results).
+// ArrowDown/ArrowUp move through every group's options, Enter opens (artists, albums, composers,
+// genres, playlists) or plays (tracks), Escape closes; Enter with nothing selected opens the full
+// results page. When nothing matched as typed, "Did you mean …?" offers the server's correction.
 
 import { api, coverUrl, enc, qs } from "./api.js";
-import { $, clear, h } from "./dom.js";
+import { $, clear, h, icon, plural } from "./dom.js";
 import * as player from "./player.js";
 import { parse } from "./router.js";
+import { session } from "./session.js";
+
+/** The query syntax the server understands, shown under the results and as the box's tooltip. */
+const SYNTAX = 'artist:  album:  genre:  year:1990-1999  "phrase"  -word';
 
 export function initSearch() {
   const box = $("#search");
@@ -18,6 +24,13 @@ export function initSearch() {
   let sequence = 0;
   let controller = null;
   let lastQuery = "";
+
+  const hint = h("p", { id: "search-hint", class: "search-hint", "data-testid": "search-hint" },
+    h("span", { class: "visually-hidden" }, "Search syntax: "), SYNTAX);
+  hint.addEventListener("pointerdown", (event) => event.preventDefault()); // keep focus (and the popup) in place
+  popup.append(hint);
+  input.title = `Search syntax: ${SYNTAX}`;
+  input.setAttribute("aria-describedby", "search-hint");
 
   const open = () => {
     if (!options.length && !list.childElementCount) return;
@@ -52,35 +65,70 @@ export function initSearch() {
     location.hash = `#/search${qs({ q: query })}`;
   };
 
+  const addOption = (el, run) => {
+    const option = { el, activate: run };
+    el.id = `search-option-${options.length}`;
+    el.addEventListener("pointerdown", (event) => event.preventDefault()); // keep focus in the input
+    el.addEventListener("click", () => activate(option));
+    options.push(option);
+    return el;
+  };
+
+  /** Puts the corrected text in the box and searches it. */
+  const searchInstead = (text) => {
+    clearTimeout(timer);
+    input.value = text;
+    input.focus();
+    run(text);
+  };
+
   const render = (query, result) => {
     clear(list);
     options = [];
     active = -1;
     input.removeAttribute("aria-activedescendant");
+    const suggestion = typeof result.didYouMean === "string" ? result.didYouMean.trim() : "";
+    if (suggestion && suggestion.toLocaleLowerCase() !== query.toLocaleLowerCase()) {
+      list.append(addOption(
+        h("div", {
+          role: "option", class: "search-option search-didyoumean", "aria-selected": "false",
+          "data-testid": "search-didyoumean", "data-kind": "suggestion", "data-query": suggestion,
+        }, "Did you mean ", h("a", { class: "search-suggestion", "data-testid": "search-didyoumean-link" }, suggestion), "?"),
+        () => searchInstead(suggestion)));
+    }
     const addGroup = (name, items, build) => {
-      if (!items?.length) return;
+      if (!Array.isArray(items) || !items.length) return;
       const headingId = `search-group-${name.toLowerCase()}`;
-      const group = h("div", { role: "group", "aria-labelledby": headingId, class: "search-group" },
-        h("div", { role: "presentation", id: headingId, class: "search-group-head" }, name));
+      const group = h("div", {
+        role: "group", "aria-labelledby": headingId, class: "search-group", "data-testid": "search-group",
+        "data-group": name.toLowerCase(),
+      }, h("div", { role: "presentation", id: headingId, class: "search-group-head" }, name));
       for (const item of items) {
-        const { label, sub, image, kind, activate: run } = build(item);
+        const { label, sub, image, tile, kind, id, activate: go } = build(item);
         const el = h("div", {
-          role: "option", id: `search-option-${options.length}`, class: "search-option", "aria-selected": "false",
-          "data-testid": "search-option", "data-kind": kind, "data-id": item.id ?? "",
+          role: "option", class: "search-option", "aria-selected": "false",
+          "data-testid": "search-option", "data-kind": kind, "data-id": id ?? item.id ?? "",
         },
-          image ? h("img", { src: image, alt: "", width: 40, height: 40, loading: "lazy", class: kind === "artist" ? "round" : "" }) : null,
+          image ? h("img", { src: image, alt: "", width: 40, height: 40, loading: "lazy", class: kind === "artist" || kind === "composer" ? "round" : "" }) : null,
+          tile ? h("span", { class: "search-tile", "aria-hidden": "true" }, icon(tile)) : null,
           h("span", { class: "search-text" }, h("span", { class: "search-label" }, label), sub ? h("span", { class: "search-sub" }, sub) : null));
-        const option = { el, activate: run };
-        el.addEventListener("pointerdown", (event) => event.preventDefault()); // keep focus in the input
-        el.addEventListener("click", () => activate(option));
-        options.push(option);
-        group.append(el);
+        group.append(addOption(el, go));
       }
       list.append(group);
     };
-    addGroup("Artists", result.artists, (artist) => ({
-      kind: "artist", label: artist.name, sub: `${artist.albumCount ?? 0} albums`, image: coverUrl(artist.id, 80),
-      activate: () => (location.hash = `#/artist/${enc(artist.id)}`),
+    const openArtist = (artist) => () => (location.hash = `#/artist/${enc(artist.id)}`);
+    const artistSub = (artist) =>
+      artist.albumCount || !artist.trackCount ? plural(artist.albumCount ?? 0, "album") : plural(artist.trackCount, "track");
+    // Someone found both as an artist and as a composer is listed once: among the composers when
+    // they have no album of their own, else among the artists.
+    const composers = Array.isArray(result.composers) ? result.composers : [];
+    const composerIds = new Set(composers.map((artist) => artist.id));
+    const artists = (Array.isArray(result.artists) ? result.artists : [])
+      .filter((artist) => !(composerIds.has(artist.id) && !artist.albumCount));
+    const artistIds = new Set(artists.map((artist) => artist.id));
+    addGroup("Artists", artists, (artist) => ({
+      kind: "artist", label: artist.name, sub: artistSub(artist), image: coverUrl(artist.id, 80),
+      activate: openArtist(artist),
     }));
     addGroup("Albums", result.albums, (album) => ({
       kind: "album", label: album.title, sub: [album.artist, album.year].filter(Boolean).join(" · "), image: coverUrl(album.id, 80),
@@ -90,16 +138,29 @@ export function initSearch() {
       kind: "track", label: track.title, sub: [track.artist, track.album].filter(Boolean).join(" · "), image: coverUrl(track.albumId ?? track.id, 80),
       activate: () => player.playTracks([track], 0),
     }));
-    if (!options.length) {
-      list.append(h("div", { role: "presentation", class: "search-empty" }, `No matches for “${query}”.`));
+    addGroup("Composers", composers.filter((artist) => !artistIds.has(artist.id)), (artist) => ({
+      kind: "composer", label: artist.name, image: coverUrl(artist.id, 80),
+      sub: ["Composer", artist.trackCount ? plural(artist.trackCount, "track") : null].filter(Boolean).join(" · "),
+      activate: openArtist(artist),
+    }));
+    addGroup("Genres", result.genres, (genre) => ({
+      kind: "genre", id: genre.name, label: genre.name, tile: "note",
+      sub: `${plural(genre.albumCount ?? 0, "album")} · ${plural(genre.trackCount ?? 0, "track")}`,
+      activate: () => (location.hash = `#/albums${qs({ genre: genre.name })}`),
+    }));
+    addGroup("Playlists", result.playlists, (playlist) => ({
+      kind: "playlist", label: playlist.name, tile: "queue",
+      sub: [plural(playlist.trackCount ?? 0, "track"),
+        session.me?.id && playlist.ownerId !== session.me.id ? "shared" : playlist.public ? "public" : null].filter(Boolean).join(" · "),
+      activate: () => (location.hash = `#/playlist/${enc(playlist.id)}`),
+    }));
+    if (!list.querySelector('[role="group"]')) {
+      list.append(h("div", { role: "presentation", class: "search-empty", "data-testid": "search-empty" }, `No matches for “${query}”.`));
     }
-    const all = h("div", { role: "option", id: `search-option-${options.length}`, class: "search-option search-all",
-      "aria-selected": "false", "data-testid": "search-all", "data-kind": "all" }, `Show all results for “${query}”`);
-    const allOption = { el: all, activate: () => showAll(query) };
-    all.addEventListener("pointerdown", (event) => event.preventDefault());
-    all.addEventListener("click", () => activate(allOption));
-    options.push(allOption);
-    list.append(all);
+    list.append(addOption(
+      h("div", { role: "option", class: "search-option search-all", "aria-selected": "false", "data-testid": "search-all", "data-kind": "all" },
+        `Show all results for “${query}”`),
+      () => showAll(query)));
     open();
   };
 

@@ -59,6 +59,9 @@ int canto_tags_write(const char *path, const canto_tag_field *fields, size_t fie
                      const unsigned char *picture, size_t picture_size, const char *picture_mime,
                      char *error, size_t error_size);
 
+/// The TagLib version Canto was built against, as "X.Y.Z".
+const char *canto_taglib_version(void);
+
 #ifdef __cplusplus
 }
 #endif

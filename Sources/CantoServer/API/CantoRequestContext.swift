@@ -1,5 +1,6 @@
 public import CantoCore
 public import CantoDomain
+public import Foundation
 public import Hummingbird
 public import NIOCore
 
@@ -32,6 +33,15 @@ public struct CantoRequestContext: RequestContext {
 
     /// JSON bodies are small; the avatar upload reads its body itself with its own cap.
     public var maxUploadSize: Int { 64 * 1024 }
+
+    /// Hummingbird's JSON (ISO 8601 dates) with the keys in order: the same answer is the same
+    /// bytes, so the `ETag` made from its hash (`EntityTags`) holds from one request to the next.
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }
 
     /// The signed-in user, or 401.
     public func requireUser() throws -> User {

@@ -55,8 +55,10 @@ struct CatalogController {
         let page = try Self.paging(request, defaultLimit: 100)
         let query = Self.text(request, "q") ?? ""
         let found = try await present.catalog.search(
-            query, artists: Page(offset: page.offset, limit: page.limit + 1), albums: Page(offset: 0, limit: 0),
-            tracks: Page(offset: 0, limit: 0))
+            SearchQuery.parse(query, syntax: true),
+            pages: SearchPages(
+                artists: Page(offset: page.offset, limit: page.limit + 1), albums: Page(offset: 0, limit: 0),
+                tracks: Page(offset: 0, limit: 0)))
         let (rows, more) = Self.page(found.results.artists, page)
         return .init(items: try await present.artists(rows), offset: page.offset, limit: page.limit, more: more)
     }
@@ -160,16 +162,68 @@ struct CatalogController {
             tracks: try await present.tracks(tracks))
     }
 
-    /// `q` (prefix words, accents folded) and `limit` per kind (1 to 50, default 8).
+    /// `q` (words in any script, typos forgiven; `artist:`, `album:`, `genre:`, `year:1990-1999`,
+    /// `"phrases"`, `-excluded`), `limit` per kind (1 to 50, default 8), `offset`, and `kinds`
+    /// (comma-separated: artists, albums, tracks, composers, genres, playlists; default all).
     @Sendable func search(_ request: Request, context: CantoRequestContext) async throws -> Wire.SearchResult {
         let present = try presenter(context)
         let page = try Self.paging(request, defaultLimit: 8, maxLimit: 50)
-        let query = Self.text(request, "q") ?? ""
-        let found = try await present.catalog.search(query, artists: page, albums: page, tracks: page)
+        let query = SearchQuery.parse(Self.text(request, "q") ?? "", syntax: true)
+        let kinds = try Self.kinds(request)
+        func asked(_ kind: String) -> Page { kinds.contains(kind) ? page : Page(offset: 0, limit: 0) }
+        let found = try await present.catalog.search(
+            query,
+            pages: SearchPages(
+                artists: asked("artists"), albums: asked("albums"), tracks: asked("tracks"),
+                composers: asked("composers")))
+        let results = found.results
+        var genres: [Wire.Genre] = []
+        if kinds.contains("genres"), !query.isEmpty {
+            // Whole words first, then the shorter name (Rock before Hard Rock), then the bigger genre.
+            var ranked: [(rank: [Int], genre: GenreCount)] = []
+            for genre in try await present.catalog.genreCounts() {
+                guard let tier = query.tier(of: genre.name, fields: [.genre]) else { continue }
+                ranked.append(([tier, SearchText.indexForm(genre.name).count, -genre.trackCount], genre))
+            }
+            ranked.sort { a, b in
+                a.rank == b.rank ? a.genre.name < b.genre.name : a.rank.lexicographicallyPrecedes(b.rank)
+            }
+            genres = ranked.dropFirst(page.offset).prefix(page.limit).map {
+                Wire.Genre(name: $0.genre.name, albumCount: $0.genre.albumCount, trackCount: $0.genre.trackCount)
+            }
+        }
+        var playlists: [Wire.PlaylistHit] = []
+        if kinds.contains("playlists"), !query.isEmpty {
+            let ranked = try await state.playlists(visibleTo: present.user.id).compactMap { playlist in
+                query.tier(of: playlist.name).map { (tier: $0, playlist: playlist) }
+            }.sorted {
+                ($0.tier, $0.playlist.name, $0.playlist.id.rawValue) < (
+                    $1.tier, $1.playlist.name, $1.playlist.id.rawValue
+                )
+            }
+            playlists = ranked.dropFirst(page.offset).prefix(page.limit).map {
+                Wire.PlaylistHit(
+                    id: $0.playlist.id.rawValue, name: $0.playlist.name, ownerId: $0.playlist.ownerID.rawValue,
+                    public: $0.playlist.isPublic, trackCount: $0.playlist.trackIDs.count)
+            }
+        }
         return Wire.SearchResult(
-            artists: try await present.artists(found.results.artists),
-            albums: try await present.albums(found.results.albums),
-            tracks: try await present.tracks(found.results.tracks, details: found.details))
+            artists: try await present.artists(results.artists),
+            albums: try await present.albums(results.albums),
+            tracks: try await present.tracks(results.tracks, details: found.details),
+            composers: try await present.artists(results.composers), genres: genres, playlists: playlists,
+            didYouMean: results.didYouMean)
+    }
+
+    static let searchKinds = ["artists", "albums", "tracks", "composers", "genres", "playlists"]
+
+    static func kinds(_ request: Request) throws -> Set<String> {
+        guard let text = request.uri.queryParameters.get("kinds"), !text.isEmpty else { return Set(searchKinds) }
+        let kinds = Set(text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+        guard kinds.isSubset(of: searchKinds) else {
+            throw APIError.badRequest("kinds must be among \(searchKinds.joined(separator: ", ")).")
+        }
+        return kinds
     }
 
     @Sendable func starred(_ request: Request, context: CantoRequestContext) async throws -> Wire.SearchResult {

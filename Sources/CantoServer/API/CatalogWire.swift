@@ -61,6 +61,20 @@ extension Wire {
         var artists: [ArtistItem]
         var albums: [AlbumItem]
         var tracks: [TrackItem]
+        /// Search only: artists credited as composers, genres, the caller's own and public
+        /// playlists, and the query with its typos corrected when nothing matched it as typed.
+        var composers: [ArtistItem]? = nil
+        var genres: [Genre]? = nil
+        var playlists: [PlaylistHit]? = nil
+        var didYouMean: String? = nil
+    }
+
+    struct PlaylistHit: ResponseEncodable {
+        var id: String
+        var name: String
+        var ownerId: String
+        var `public`: Bool
+        var trackCount: Int
     }
 
     struct ArtistPage: ResponseEncodable {

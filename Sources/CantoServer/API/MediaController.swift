@@ -64,6 +64,6 @@ struct MediaController {
         let image = try await covers.image(
             for: try context.parameters.require("id"), size: size, format: format,
             in: try context.requireCatalog())
-        return SubsonicMedia.image(Data(image.bytes), type: image.mimeType)
+        return SubsonicMedia.image(Data(image.bytes), type: image.mimeType, for: request)
     }
 }

@@ -30,7 +30,9 @@ enum NativeAPI {
         LinkedAccountsController(
             plugins: services.registry, linkedAccounts: services.linkedAccounts, playback: services.playback
         ).addRoutes(to: signedIn)
-        CatalogController(state: services.state).addRoutes(to: signedIn)
+        // Catalog JSON carries a tag of its body; a repeat with it is a 304 (see `EntityTags`).
+        CatalogController(state: services.state).addRoutes(
+            to: signedIn.group().add(middleware: EntityTagMiddleware()))
         RecommendationController(
             state: services.state,
             recommendations: services.recommendations

@@ -171,8 +171,10 @@ enum OpenAPIDocument {
             access: .user, response: "FolderDetail"),
         .init(
             method: "get", path: "/api/v1/search",
-            summary: "Search artists, albums and tracks (prefix words, accents folded)", access: .user,
-            response: "SearchResult", query: ["q", "offset", "limit"]),
+            summary:
+                "Search artists, albums, tracks, composers, genres and playlists (any script, typos forgiven, "
+                + "artist:/album:/genre:/year: fields, \"phrases\", -exclusions)", access: .user,
+            response: "SearchResult", query: ["q", "offset", "limit", "kinds"]),
         .init(
             method: "get", path: "/api/v1/me/starred", summary: "What I starred", access: .user,
             response: "SearchResult"),

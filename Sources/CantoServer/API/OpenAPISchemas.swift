@@ -126,8 +126,13 @@ enum OpenAPISchemas {
             "SearchResult": object(
                 [
                     "artists": array(ref("ArtistItem")), "albums": array(ref("AlbumItem")),
-                    "tracks": array(ref("TrackItem")),
+                    "tracks": array(ref("TrackItem")), "composers": array(ref("ArtistItem")),
+                    "genres": array(ref("Genre")), "playlists": array(ref("PlaylistHit")),
+                    "didYouMean": optionalString,
                 ], required: ["artists", "albums", "tracks"]),
+            "PlaylistHit": object(
+                ["id": string, "name": string, "ownerId": string, "public": boolean, "trackCount": integer],
+                required: ["id", "name", "ownerId", "public", "trackCount"]),
             "AnnotationUpdate": object(
                 [
                     "kind": ["type": "string", "enum": ["track", "album", "artist"]], "starred": boolean,

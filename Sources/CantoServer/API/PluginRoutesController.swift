@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 
 /// Plugins' own routes: authenticated ones under `/api/v1/plugins/<id>/…` (the caller known) and
 /// public ones under `/plugins/<id>/…` (callbacks, webhooks), each only when the plugin declares
@@ -67,14 +68,26 @@ struct PluginRoutesController {
             await plugins.health.succeeded(id)
         } catch let timeout as PluginTimedOut {
             await plugins.health.failed(id, timeout)
+            if isPublic { Self.countWebhook(id, status: 504) }
             throw APIError(.gatewayTimeout, "plugin_timeout", "The plugin did not answer in time.")
         } catch {
             await plugins.health.failed(id, error)
+            if isPublic { Self.countWebhook(id, status: 502) }
             context.logger.error(
                 "plugin route failed", metadata: ["plugin.id": "\(id)", "error": "\(PluginHealth.describe(error))"])
             throw APIError(.badGateway, "plugin_error", "The plugin could not answer.")
         }
+        if isPublic { Self.countWebhook(id, status: answer.status) }
         return Self.response(answer)
+    }
+
+    /// A call to a plugin's public routes (payment webhooks, OAuth callbacks) on `/metrics`:
+    /// `canto_webhooks_received_total{plugin,status}`, the status as its class (`2xx`, `4xx`, `5xx`).
+    static func countWebhook(_ pluginID: String, status: Int, by count: Int = 1) {
+        Counter(
+            label: "canto_webhooks_received_total",
+            dimensions: [("plugin", pluginID), ("status", "\(min(max(status / 100, 1), 5))xx")]
+        ).increment(by: count)
     }
 
     /// The plugin's answer as an HTTP response: a status from 100 to 599, its headers but cookies

@@ -31,6 +31,18 @@ extension CantoConfiguration {
         return folders.map { resolve($0).path }
     }
 
+    /// `[backup]`: the schedule, how many copies to keep, where, and the passphrase that seals the
+    /// server's key into each copy (none: the key is left out).
+    public var backup: BackupSettings {
+        let folder = string("backup.folder")
+        let passphrase = string("backup.passphrase_file")
+        let hours = integer("backup.every_hours")
+        return BackupSettings(
+            interval: hours > 0 ? .seconds(hours * 3600) : nil, keep: integer("backup.keep"),
+            folder: folder.isEmpty ? dataDirectory.appendingPathComponent("backups") : resolve(folder),
+            passphraseFile: passphrase.isEmpty ? nil : resolve(passphrase))
+    }
+
     private func resolve(_ path: String) -> URL {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory, isDirectory: true))
             .standardizedFileURL

@@ -41,10 +41,13 @@ public struct CantoConfiguration: Sendable {
     public private(set) var workingDirectory: String
 
     /// Loads the configuration. `file` is `--config`; `flags` maps `section.key` to the text
-    /// of a command-line flag (lists comma-separated).
+    /// of a command-line flag (lists comma-separated). `checkingFiles: false` skips the checks
+    /// that look at the file system (music folders, TLS files), for `canto doctor`, which
+    /// reports each of them itself.
     public static func load(
         file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-        flags: [String: String] = [:], workingDirectory: String = FileManager.default.currentDirectoryPath
+        flags: [String: String] = [:], workingDirectory: String = FileManager.default.currentDirectoryPath,
+        checkingFiles: Bool = true
     ) throws -> CantoConfiguration {
         var configuration = CantoConfiguration(
             values: [:], origins: [:], plugins: [:], file: nil, workingDirectory: workingDirectory)
@@ -63,7 +66,7 @@ public struct CantoConfiguration: Sendable {
             }
             try configuration.set(key, text: text, origin: "command line")
         }
-        try configuration.validate()
+        if checkingFiles { try configuration.validate() }
         return configuration
     }
 

@@ -175,7 +175,27 @@ extension ConfigKey {
                     guard case .integer(let mb) = value, mb >= 0 else { return "must be 0 or more" }
                     return nil
                 }),
-        ] + recommendationKeys
+        ] + recommendationKeys + backupKeys
+
+    /// `[backup]`: the server's own scheduled copies of the database.
+    static let backupKeys: [ConfigKey] = [
+        ConfigKey(
+            section: "backup", name: "every_hours", kind: .integer, defaultValue: .integer(24),
+            check: { value in
+                guard case .integer(let hours) = value, (0...8760).contains(hours) else {
+                    return "must be 0 (off) to 8760"
+                }
+                return nil
+            }),
+        ConfigKey(
+            section: "backup", name: "keep", kind: .integer, defaultValue: .integer(7),
+            check: { value in
+                guard case .integer(let count) = value, (1...1000).contains(count) else { return "must be 1 to 1000" }
+                return nil
+            }),
+        ConfigKey(section: "backup", name: "folder", kind: .string, defaultValue: .string("")),
+        ConfigKey(section: "backup", name: "passphrase_file", kind: .string, defaultValue: .string("")),
+    ]
 
     /// `[recommendations]`: how the blend weighs its sources, and the made-for-you playlists.
     static let recommendationKeys: [ConfigKey] = [

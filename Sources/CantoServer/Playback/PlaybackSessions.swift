@@ -244,6 +244,12 @@ actor PlaybackSessions {
     // MARK: Reading
 
     /// The user's sessions, newest first (Subsonic sessions idle too long are gone).
+    /// Sessions with a player connected now, and the distinct users they belong to (`/metrics`).
+    func activity() -> (sessions: Int, users: Int) {
+        let connected = sessions.values.filter(\.connected)
+        return (connected.count, Set(connected.map(\.userID.rawValue)).count)
+    }
+
     func list(for user: UserID) -> [PlaybackSession] {
         expire()
         return sessions.values.filter { $0.userID == user }.sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }

@@ -1,6 +1,7 @@
 import CantoCore
 import CantoPluginKit
 import Foundation
+import Metrics
 
 /// A payment plugin's view of plans and grants: refused unless it declares `payments`; every
 /// grant and ledger line it writes is marked as its own (the provider is the plugin). A renewal
@@ -31,6 +32,23 @@ struct HostPlanGrants: PlanGrants {
 
     func apply(eventID: String, user: UserID, grant: GrantChange, entry: LedgerEntry?) async throws -> Bool {
         try check()
+        // A payment event the plugin processed, on /metrics: applied, a duplicate, or failed.
+        let outcome: String
+        defer {
+            Counter(label: "canto_payment_events_total", dimensions: [("plugin", pluginID), ("outcome", outcome)])
+                .increment()
+        }
+        do {
+            let applied = try await change(eventID: eventID, user: user, grant: grant, entry: entry)
+            outcome = applied ? "applied" : "duplicate"
+            return applied
+        } catch {
+            outcome = "failed"
+            throw error
+        }
+    }
+
+    private func change(eventID: String, user: UserID, grant: GrantChange, entry: LedgerEntry?) async throws -> Bool {
         var entry = entry
         entry?.provider = pluginID
         entry?.userID = user

@@ -12,16 +12,20 @@ actor DiskCache {
     private var entries: [String: Entry] = [:]
     private var totalBytes: Int64 = 0
     private var clock: UInt64 = 0
+    /// Hits, misses, evictions, entries and bytes for `/metrics` (`cache` label: the name given).
+    private let counters: CacheCounters
 
     private struct Entry {
         var size: Int64
         var lastUse: UInt64
     }
 
-    /// Opens (creating) `directory`; files in it from earlier runs count, oldest first.
-    init(directory: URL, capacityBytes: Int64) throws {
+    /// Opens (creating) `directory`; files in it from earlier runs count, oldest first. `name`
+    /// labels its series on `/metrics`.
+    init(directory: URL, capacityBytes: Int64, name: String = "unnamed") throws {
         self.directory = directory
         self.capacityBytes = capacityBytes
+        counters = CacheCounters.named(name)
         let manager = FileManager.default
         try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         let keys: [URLResourceKey] = [.fileSizeKey, .contentModificationDateKey]
@@ -40,6 +44,13 @@ actor DiskCache {
             entries[file.name] = Entry(size: file.size, lastUse: clock)
             totalBytes += file.size
         }
+        counters.entriesChanged(by: entries.count)
+        counters.bytesChanged(by: Int(totalBytes))
+    }
+
+    deinit {
+        counters.entriesChanged(by: -entries.count)
+        counters.bytesChanged(by: -Int(totalBytes))
     }
 
     /// The file name for a key: a hash, so any key text is safe, plus the suffix.
@@ -49,12 +60,17 @@ actor DiskCache {
 
     /// The path of the finished entry `name`, marking it used; nil on a miss.
     func path(of name: String) -> String? {
-        guard entries[name] != nil else { return nil }
+        guard entries[name] != nil else {
+            counters.miss()
+            return nil
+        }
         let path = directory.appendingPathComponent(name).path
         guard FileManager.default.fileExists(atPath: path) else {
+            counters.miss()
             forget(name)
             return nil
         }
+        counters.hit()
         clock += 1
         entries[name]?.lastUse = clock
         // The modification time is the use time across restarts.
@@ -79,6 +95,8 @@ actor DiskCache {
         clock += 1
         entries[name] = Entry(size: size, lastUse: clock)
         totalBytes += size
+        counters.entriesChanged(by: 1)
+        counters.bytesChanged(by: Int(size))
         evict()
     }
 
@@ -95,7 +113,11 @@ actor DiskCache {
     var usage: (bytes: Int64, entries: Int) { (totalBytes, entries.count) }
 
     private func forget(_ name: String) {
-        if let old = entries.removeValue(forKey: name) { totalBytes -= old.size }
+        if let old = entries.removeValue(forKey: name) {
+            totalBytes -= old.size
+            counters.entriesChanged(by: -1)
+            counters.bytesChanged(by: -Int(old.size))
+        }
     }
 
     private func evict() {
@@ -103,6 +125,7 @@ actor DiskCache {
         for (name, _) in entries.sorted(by: { $0.value.lastUse < $1.value.lastUse }) {
             guard totalBytes > capacityBytes else { break }
             forget(name)
+            counters.evicted(1)
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
         }
     }

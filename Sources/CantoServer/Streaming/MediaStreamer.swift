@@ -56,8 +56,7 @@ struct MediaStreamer: Sendable {
                     url: url, contentType: type, downloadName: downloadName, client: remote
                 ).response(for: request, context: context)
             }
-            counted(response, request, format: "raw")
-            return response
+            return counted(response, request, format: "raw")
         }
         // FFmpeg reads a remote source itself (its http protocol), from the start or a seek.
         let input =
@@ -72,8 +71,7 @@ struct MediaStreamer: Sendable {
             let raw = RawFileResponse(path: cached, contentType: options.format.mimeType, downloadName: nil)
             let response = try await raw.response(for: request, context: context)
             activity?.count("cache", "transcodes-hit")
-            counted(response, request, format: options.format.rawValue)
-            return response
+            return counted(response, request, format: options.format.rawValue)
         }
         var headers = HTTPFields()
         headers[.contentType] = options.format.mimeType
@@ -107,8 +105,14 @@ struct MediaStreamer: Sendable {
             }
             let sink = options.startMs == 0 ? CacheSink(cache: cache, name: name) : nil
             var sent = 0
+            var encoding = Duration.zero
+            let clock = ContinuousClock()
             do {
-                while let chunk = try await pool.run({ try transcoder.read(capacity: Self.chunkBytes) }) {
+                while true {
+                    let started = clock.now
+                    let read = try await pool.run({ try transcoder.read(capacity: Self.chunkBytes) })
+                    encoding += clock.now - started
+                    guard let chunk = read else { break }
                     var bytes = chunk[...]
                     if let length { bytes = bytes.prefix(max(0, length - sent)) }
                     if !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
@@ -116,6 +120,8 @@ struct MediaStreamer: Sendable {
                     sink?.append(chunk)
                 }
                 await sink?.commit()
+                StreamMetrics.transcoded(
+                    encoding: encoding, audio: .milliseconds(max(0, track.audio.durationMs - options.startMs)))
             } catch let error as TranscodeError {
                 // The file broke part-way: end the stream cleanly, keep nothing.
                 logger.warning("transcode stopped", metadata: ["track.id": "\(track.id)", "error": "\(error)"])
@@ -134,14 +140,25 @@ struct MediaStreamer: Sendable {
             activity?.count("bytes", by: sent)
             try await writer.finish(nil)
         }
-        return Response(status: .ok, headers: headers, body: body)
+        return Response(
+            status: .ok, headers: headers,
+            body: StreamMetrics.counted(
+                body, format: options.format.rawValue, client: StreamMetrics.client(of: request)))
     }
 
-    /// Counts a stream sent as it is (or from the cache), with the bytes it announces.
-    private func counted(_ response: Response, _ request: Request, format: String) {
-        guard let activity, request.method != .head, response.status.code < 300 else { return }
-        activity.count("streams", format)
-        if let length = response.headers[.contentLength].flatMap({ Int($0) }) { activity.count("bytes", by: length) }
+    /// Counts a stream sent as it is (or from the cache), with the bytes it announces, and
+    /// keeps it in `canto_streams_active` while it is sent.
+    private func counted(_ response: Response, _ request: Request, format: String) -> Response {
+        guard request.method != .head, response.status.code < 300 else { return response }
+        if let activity {
+            activity.count("streams", format)
+            if let length = response.headers[.contentLength].flatMap({ Int($0) }) {
+                activity.count("bytes", by: length)
+            }
+        }
+        var response = response
+        response.body = StreamMetrics.counted(response.body, format: format, client: StreamMetrics.client(of: request))
+        return response
     }
 
     /// Bytes a transcode of the rest of the track will take at its bitrate (FLAC: the source's).

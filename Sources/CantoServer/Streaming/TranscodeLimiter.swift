@@ -29,6 +29,9 @@ actor TranscodeLimiter {
     init(limit: Int, timeout: Duration) {
         self.limit = max(1, limit)
         self.timeout = timeout
+        // Both gauges show from the start (an alert on waiting transcodes needs the series).
+        Self.active.record(0)
+        Self.waiting.record(0)
     }
 
     /// A slot, once one is free; release it through the permit (or let the permit go).

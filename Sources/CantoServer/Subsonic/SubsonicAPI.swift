@@ -45,6 +45,14 @@ struct SubsonicAPI: Sendable {
         "deletePodcastEpisode", "downloadPodcastEpisode", "getPodcastEpisode", "search",
     ]
 
+    /// Browsing answers that carry an `ETag` (a hash of the body) and answer 304 to a repeat with it.
+    static let revalidated: Set<String> = [
+        "getMusicFolders", "getIndexes", "getMusicDirectory", "getGenres", "getArtists", "getArtist", "getAlbum",
+        "getSong", "getAlbumList", "getAlbumList2", "getStarred", "getStarred2", "getSongsByGenre", "getArtistInfo",
+        "getArtistInfo2", "getAlbumInfo", "getAlbumInfo2", "getTopSongs", "getSimilarSongs", "getSimilarSongs2",
+        "search2", "search3", "getPlaylists", "getPlaylist",
+    ]
+
     /// Wires each group of methods to the services it uses (the composition root hands them over).
     init(services: CantoServices) {
         catalogs = services.catalogs
@@ -115,7 +123,8 @@ struct SubsonicAPI: Sendable {
                     request: request, context: context)
                 let answer = try await handler(call)
                 await SubsonicSessions.note(method, call, sessions: sessions)
-                return format.success(answer)
+                guard Self.revalidated.contains(method) else { return format.success(answer) }
+                return try await EntityTags.tagged(format.success(answer), for: request)
             }
             throw Self.unsupported.contains(method)
                 ? SubsonicError.notImplemented(method)

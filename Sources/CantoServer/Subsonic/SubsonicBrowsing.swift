@@ -5,9 +5,9 @@ import Foundation
 /// getMusicFolders, getArtists, getArtist, getAlbum, getSong, getGenres.
 struct SubsonicBrowsing: Sendable {
     /// getArtists by library scope, until the catalog changes.
-    private let artistIndexes = VersionedCache<[LibraryID]?, SubsonicElement>()
+    private let artistIndexes = VersionedCache<[LibraryID]?, SubsonicElement>(name: "subsonic_artist_indexes")
     /// getAlbum rendered once, for the callers who see the whole album and starred or rated none of its songs.
-    private let renderedAlbums = VersionedCache<AlbumID, SubsonicElement>(capacity: 512)
+    private let renderedAlbums = VersionedCache<AlbumID, SubsonicElement>(name: "subsonic_albums", capacity: 512)
 
     func register(in api: inout SubsonicAPI) {
         api.on("getMusicFolders") { call in try await musicFolders(call.catalog) }
@@ -61,14 +61,17 @@ struct SubsonicBrowsing: Sendable {
         let (found, version) = try await catalog.albumContents(AlbumID(id))
         guard let contents = found else { throw SubsonicError.notFound("Album") }
         let tracks = contents.tracks
-        let annotations = try await call.state.annotations(
-            of: call.user.id, items: tracks.map(\.id.rawValue))
+        let ids = tracks.map(\.id.rawValue)
+        let annotations = try await call.state.annotations(of: call.user.id, items: ids)
+        let plays = try await call.state.playCounts(of: call.user.id, tracks: ids)
         func render() async throws -> SubsonicElement {
             let songs = try await SubsonicModel.songs(
-                tracks, for: call, details: contents.details, annotations: annotations)
+                tracks, for: call, details: contents.details, annotations: annotations, plays: plays)
             return SubsonicModel.album(contents.album).with("song", list: songs)
         }
-        guard catalog.scope == nil, annotations.isEmpty else { return .element("album", try await render()) }
+        guard catalog.scope == nil, annotations.isEmpty, plays.isEmpty else {
+            return .element("album", try await render())
+        }
         // Nothing in it is the caller's own: the same answer for everyone, rendered once.
         return .element(
             "album",

@@ -14,10 +14,12 @@ struct SubsonicLists: Sendable {
     let pictures: ArtistPictures
     /// search2/search3 answers rendered once, for callers who see every library and starred or
     /// rated none of the songs found.
-    private let renderedSearches = VersionedCache<RenderedSearch, SubsonicElement>(capacity: 256)
+    private let renderedSearches = VersionedCache<RenderedSearch, SubsonicElement>(
+        name: "subsonic_searches", capacity: 256)
 
     /// Album list entries rendered once per catalog version: nothing in them is the caller's own.
-    private let renderedAlbums = VersionedCache<AlbumRendering, SubsonicElement>(capacity: 20_000)
+    private let renderedAlbums = VersionedCache<AlbumRendering, SubsonicElement>(
+        name: "subsonic_album_renderings", capacity: 20_000)
 
     private struct AlbumRendering: Hashable, Sendable {
         var id: AlbumID
@@ -137,8 +139,9 @@ struct SubsonicLists: Sendable {
         ]
         let found = try await catalog.search(query, artists: pages[0], albums: pages[1], tracks: pages[2])
         let results = found.results
-        let annotations = try await call.state.annotations(
-            of: call.user.id, items: results.tracks.map(\.id.rawValue))
+        let ids = results.tracks.map(\.id.rawValue)
+        let annotations = try await call.state.annotations(of: call.user.id, items: ids)
+        let plays = try await call.state.playCounts(of: call.user.id, tracks: ids)
         func render() async throws -> SubsonicElement {
             SubsonicElement()
                 .with("artist", list: results.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
@@ -146,9 +149,9 @@ struct SubsonicLists: Sendable {
                 .with(
                     "song",
                     list: try await SubsonicModel.songs(
-                        results.tracks, for: call, details: found.details, annotations: annotations))
+                        results.tracks, for: call, details: found.details, annotations: annotations, plays: plays))
         }
-        guard catalog.scope == nil, annotations.isEmpty else { return try await render() }
+        guard catalog.scope == nil, annotations.isEmpty, plays.isEmpty else { return try await render() }
         // Nothing in it is the caller's own: the same answer for everyone, rendered once.
         let key = RenderedSearch(query: query, pages: pages, directoryStyle: directoryStyle)
         return try await renderedSearches.value(for: key, version: found.version) {

@@ -29,7 +29,7 @@ struct SubsonicMedia: Sendable {
             guard let user = try await accounts.user(named: try call.parameters.required("username")),
                 let avatar = try await accounts.avatar(of: user.id)
             else { throw SubsonicError.notFound("Avatar") }
-            return .raw(Self.image(avatar.data, type: avatar.mimeType))
+            return .raw(Self.image(avatar.data, type: avatar.mimeType, for: call.request))
         }
     }
 
@@ -51,11 +51,15 @@ struct SubsonicMedia: Sendable {
         return .raw(response)
     }
 
-    static func image(_ data: Data, type: String) -> Response {
+    /// An image answer. Cover addresses name the item, not the picture (a rescan may change it),
+    /// so a client keeps it an hour and then revalidates: the tag is a hash of the bytes, and an
+    /// unchanged picture answers 304 with no body.
+    static func image(_ data: Data, type: String, for request: Request) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = type
-        headers[.cacheControl] = "private, max-age=86400"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return EntityTags.conditional(
+            Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data))),
+            tag: EntityTags.tag(of: data), for: request, cacheControl: "private, max-age=3600")
     }
 
     private func coverArt(_ call: SubsonicCall) async throws -> SubsonicPayload {
@@ -63,7 +67,7 @@ struct SubsonicMedia: Sendable {
         let size = try call.parameters.int("size", in: Int(Int32.min)...Int(Int32.max))
         let image = try await covers.image(
             for: id, size: size.flatMap { $0 > 0 ? $0 : nil }, in: call.catalog)
-        return .raw(Self.image(Data(image.bytes), type: image.mimeType))
+        return .raw(Self.image(Data(image.bytes), type: image.mimeType, for: call.request))
     }
 
     private func lyrics(_ call: SubsonicCall) async throws -> SubsonicPayload {

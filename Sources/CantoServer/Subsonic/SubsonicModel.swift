@@ -32,7 +32,7 @@ enum SubsonicModel {
     static func songs(
         _ tracks: [Track], for call: SubsonicCall, annotated: Bool = true,
         details known: [TrackID: TrackDetails]? = nil,
-        annotations read: [String: Annotation]? = nil
+        annotations read: [String: Annotation]? = nil, plays knownPlays: [String: Int]? = nil
     ) async throws -> [SubsonicElement] {
         let tracks = tracks.filter(call.catalog.contains)
         guard !tracks.isEmpty else { return [] }
@@ -42,8 +42,14 @@ enum SubsonicModel {
         if annotated, read == nil {
             annotations = try await call.state.annotations(of: call.user.id, items: tracks.map(\.id.rawValue))
         }
+        var plays = knownPlays ?? [:]
+        if annotated, knownPlays == nil {
+            plays = try await call.state.playCounts(of: call.user.id, tracks: tracks.map(\.id.rawValue))
+        }
         return tracks.map {
-            song($0, details: details[$0.id] ?? TrackDetails(), annotation: annotations[$0.id.rawValue])
+            song(
+                $0, details: details[$0.id] ?? TrackDetails(), annotation: annotations[$0.id.rawValue],
+                plays: plays[$0.id.rawValue] ?? 0)
         }
     }
 
@@ -55,8 +61,11 @@ enum SubsonicModel {
         return song
     }
 
-    /// A song as Child; `annotation` adds the caller's star and rating.
-    static func song(_ track: Track, details: TrackDetails, annotation: Annotation?) -> SubsonicElement {
+    /// A song as Child; `annotation` adds the caller's star and rating, `plays` is the caller's own
+    /// play count (the household's counter would tie every shared rendering to every play).
+    static func song(_ track: Track, details: TrackDetails, annotation: Annotation?, plays: Int = 0)
+        -> SubsonicElement
+    {
         let genres = details.genres
         let credits = details.credits
         let credited = zip(credits, details.artistIDs)
@@ -83,7 +92,7 @@ enum SubsonicModel {
             ("suffix", .string(track.suffix)), ("duration", .int(Int(track.audio.durationMs / 1000))),
             ("bitRate", .int(track.audio.bitrateKbps)), ("bitDepth", track.audio.bitDepth.map(SubsonicValue.int)),
             ("samplingRate", .int(track.audio.sampleRate)), ("channelCount", .int(track.audio.channels)),
-            ("path", .string(track.path)), ("playCount", .int(track.playCount)),
+            ("path", .string(track.path)), ("playCount", .int(plays)),
             ("discNumber", track.discNumber.map(SubsonicValue.int)), ("created", .date(track.createdAt)),
             ("albumId", .string(track.albumID.rawValue)),
             ("artistId", .string(firstArtist.rawValue)), ("type", .string("music")),

@@ -775,8 +775,47 @@ def accented(ctx: Context) -> dict[str, str]:
     return found
 
 
+def forgiving_queries(ctx: Context) -> list[tuple[str, str, str]]:
+    """(kind, query, name) triples from the fixture's own names that search must forgive: a typo
+    (two letters of a long word swapped), two characters from inside a name in a script written
+    without spaces, and a name with its punctuation dropped."""
+    names = ({("artist", a["albumArtist"]) for a in ctx.expect["albums"]}
+             | {("album", a["title"]) for a in ctx.expect["albums"]}
+             | {("song", t["title"]) for t in ctx.expect["tracks"]})
+    found: dict[str, tuple[str, str, str]] = {}
+    for kind, name in sorted(names):
+        words = name.split()
+        long = [w for w in words if len(w) >= 6 and w.isascii() and w.isalpha()]
+        if long and "typo" not in found:
+            w = long[0]
+            typo = w[:2] + w[3] + w[2] + w[4:]
+            if typo.lower() != w.lower():
+                found["typo"] = (kind, name.replace(w, typo), name)
+        spaceless = [c for c in name if 0x3040 <= ord(c) <= 0x9FFF]
+        if len(spaceless) >= 3 and "script" not in found:
+            at = name.index(spaceless[1])
+            found["script"] = (kind, name[at:at + 2], name)
+        stripped = "".join(c for c in name if c.isalnum() or c.isspace())
+        inner = any(not c.isalnum() and not c.isspace() for c in name.strip(".!?"))
+        if inner and stripped.strip() and "punctuation" not in found:
+            found["punctuation"] = (kind, stripped, name)
+    return list(found.values())
+
+
+def search_forgives(ctx: Context, result: dict, kind: str, name: str) -> bool:
+    key = {"artist": "name", "album": "name", "song": "title"}[kind]
+    return name in [item.get(key) for item in result.get(kind, [])]
+
+
 def search_raw(ctx: Context) -> None:
     raw, report = ctx.raw, ctx.report
+    forgiving = forgiving_queries(ctx)
+    report.check(len(forgiving) == 3, "the fixture has a typo, a spaceless script and punctuation to search",
+                 f"{forgiving}")
+    for kind, query, name in forgiving:
+        result = raw.both("search3", {"query": query, "artistCount": 50, "albumCount": 50, "songCount": 50})
+        report.check(search_forgives(ctx, result["searchResult3"], kind, name),
+                     f"search3 {query!r} finds the {kind} {name!r}", f"{result['searchResult3']}")
     for word, name in accented(ctx).items():
         result = raw.both("search3", {"query": word})["searchResult3"]
         hits = [a["name"] for a in result.get("artist", [])] + [s.get("artist") for s in result.get("song", [])]
@@ -816,6 +855,11 @@ def search_raw(ctx: Context) -> None:
 
 def search_py_sonic(ctx: Context) -> None:
     c = ctx.py_sonic()
+    for kind, query, name in forgiving_queries(ctx):
+        result = lib(ctx, "search3", c.search3, query, 50, 0, 50, 0, 50)
+        if result is not None:
+            ctx.report.check(search_forgives(ctx, result["searchResult3"], kind, name),
+                             f"py-sonic search3 {query!r} finds the {kind} {name!r}")
     for word, name in accented(ctx).items():
         result = lib(ctx, "search3", c.search3, word)
         if result is not None:

@@ -11,6 +11,13 @@ failure-<step>.log with the browser console, and later independent steps still r
   scrobbler the profile's connected accounts refuse a wrong ListenBrainz token and connect with K;
             the admin page lists the ListenBrainz plugin with its permissions, and turns Last.fm on
   search    type Q in the search box, T shows up, ArrowDown…Enter plays it
+  searchgroups the dropdown groups its results by kind (Artists, Albums, Tracks, Composers, Genres, Playlists,
+            in that order, only the non-empty ones); the box's title and a line under the results give the
+            query syntax; "qiuet" (a typo) shows Nina Quiet among the Artists, reached by ArrowDown across the
+            groups (Enter opens her page); "olof exmaple" offers "Did you mean olof example?", whose link puts
+            that in the box and shows Ólöf Example without the offer; "jazz" shows the Jazz genre (it opens the
+            Jazz albums); a playlist made through the API shows under Playlists for "searchable", reached by
+            ArrowUp from the end (Enter opens it)
   play      the <audio id="audio"> element advances past 1 s and is not paused; seeking to the
             end records the play in the listening history
   queue     add 3 tracks from an album page, reorder with the move button, with Alt+ArrowDown
@@ -2827,6 +2834,143 @@ class E2E:
         self.set_sound(crossfade="0")
         self.pause_player()
 
+    def search_typed(self, text: str) -> WebElement:
+        """Types text in the search box (replacing what it held) and waits for its own results."""
+        box = self.visible(tid("search-input"), "the search box")
+        box.clear()
+        box.send_keys(text)
+
+        def settled(_: Any) -> bool:
+            try:
+                shown = self.find(tid("search-all"))
+                return (shown is not None and shown.is_displayed() and f"\u201c{text}\u201d" in shown.text
+                        and self.find("#search[aria-busy]") is None)
+            except StaleElementReferenceException:
+                return False
+        self.until(settled, f'the dropdown\'s results for "{text}"')
+        return box
+
+    def search_groups(self) -> dict[str, Any]:
+        """The dropdown's groups in order ({name: [labels]}), and its "did you mean" correction."""
+        return self.js("""const list = document.getElementById('search-results');
+            const groups = [...list.querySelectorAll('[role="group"]')].map((g) => [g.dataset.group,
+              [...g.querySelectorAll('[role="option"]')].map((o) => o.querySelector('.search-label').textContent),
+              document.getElementById(g.getAttribute('aria-labelledby'))?.textContent]);
+            const dym = list.querySelector('[data-testid="search-didyoumean"]');
+            return {order: groups.map((g) => g[0]), groups: Object.fromEntries(groups.map((g) => [g[0], g[1]])),
+                    heads: groups.map((g) => g[2]), didYouMean: dym ? dym.dataset.query : null,
+                    options: list.querySelectorAll('[role="option"]').length};""")
+
+    def search_key_to(self, box: WebElement, kind: str, label: str, key: str = Keys.ARROW_DOWN) -> None:
+        """Moves through the listbox with the arrow key until the option of kind named label is active."""
+        count = self.js("return document.querySelectorAll('#search-results [role=\"option\"]').length")
+        for _ in range(count + 1):
+            box.send_keys(key)
+            active_id = box.get_attribute("aria-activedescendant")
+            if not active_id:
+                raise StepFailure(f"searchgroups: {key!r} set no aria-activedescendant")
+            active = self.driver.find_element(By.ID, active_id)
+            if active.get_attribute("aria-selected") != "true":
+                raise StepFailure("searchgroups: the active option is not aria-selected")
+            if active.get_attribute("data-kind") == kind and label in active.text:
+                return
+        raise StepFailure(f'searchgroups: the arrow keys never reached the {kind} "{label}"')
+
+    def searchgroups(self) -> None:
+        self.driver.set_window_size(1280, 900)
+        order = ["artists", "albums", "tracks", "composers", "genres", "playlists"]
+        heads = {"artists": "Artists", "albums": "Albums", "tracks": "Tracks", "composers": "Composers",
+                 "genres": "Genres", "playlists": "Playlists"}
+
+        def check_order(found: dict[str, Any], query: str) -> None:
+            if found["order"] != [g for g in order if g in found["order"]]:
+                raise StepFailure(f'searchgroups: the groups for "{query}" come as {found["order"]}, not in the order {order}')
+            if found["heads"] != [heads[g] for g in found["order"]]:
+                raise StepFailure(f'searchgroups: the group headings for "{query}" are {found["heads"]}')
+            if any(not found["groups"][g] for g in found["order"]):
+                raise StepFailure(f'searchgroups: an empty group shows for "{query}": {found["groups"]}')
+
+        # The syntax hint: the box's tooltip, and a line under the results.
+        box = self.visible(tid("search-input"), "the search box")
+        if "year:1990-1999" not in (box.get_attribute("title") or ""):
+            raise StepFailure(f"searchgroups: the search box's title gives no syntax hint: {box.get_attribute('title')!r}")
+
+        # A typo of an artist of the library ("Nina Quiet"): the Artists group shows her, with the correction offered.
+        box = self.search_typed("qiuet")
+        found = self.search_groups()
+        check_order(found, "qiuet")
+        if "Nina Quiet" not in found["groups"].get("artists", []):
+            raise StepFailure(f'searchgroups: the Artists group for "qiuet" lacks Nina Quiet: {found}')
+        hint = self.visible(tid("search-hint"), "the syntax hint under the results")
+        if "year:1990-1999" not in hint.text or "artist:" not in hint.text:
+            raise StepFailure(f"searchgroups: the syntax hint says {hint.text!r}")
+        if box.get_attribute("aria-describedby") != "search-hint":
+            raise StepFailure("searchgroups: the search box is not described by the syntax hint")
+        self.shot("search-groups")
+        # The keyboard reaches her across the groups; Enter opens her page.
+        self.search_key_to(box, "artist", "Nina Quiet")
+        box.send_keys(Keys.ENTER)
+        self.until(lambda _: box.get_attribute("aria-expanded") == "false", "Enter to close the results")
+        self.until(lambda _: self.js("return location.hash").startswith("#/artist/"), "the artist page after Enter")
+        self.wait_view()
+
+        # A word that matches nothing as typed ("Ólöf Example" misspelt): "Did you mean …?" with the corrected
+        # text; its link puts that in the box and searches it.
+        box = self.search_typed("olof exmaple")
+        found = self.search_groups()
+        suggestion = found["didYouMean"]
+        if not suggestion or "example" not in suggestion.lower():
+            raise StepFailure(f'searchgroups: no "did you mean" for "olof exmaple": {found}')
+        self.shot("search-didyoumean")
+        self.click(tid("search-didyoumean-link"), "the did-you-mean link")
+        self.until(lambda _: box.get_attribute("value") == suggestion, f'the box to hold "{suggestion}"')
+
+        def corrected(_: Any) -> dict[str, Any] | bool:
+            try:
+                shown = self.find(tid("search-all"))
+                if shown is None or f"\u201c{suggestion}\u201d" not in shown.text or self.find("#search[aria-busy]") is not None:
+                    return False
+            except StaleElementReferenceException:
+                return False
+            return self.search_groups()
+        found = self.until(corrected, f'the results for "{suggestion}"')
+        if found["didYouMean"] or not any(a.endswith("f Example") for a in found["groups"].get("artists", [])):
+            raise StepFailure(f'searchgroups: the corrected search "{suggestion}" shows {found}')
+        if box.get_attribute("aria-expanded") != "true":
+            raise StepFailure("searchgroups: the results did not stay open after the correction")
+        box.send_keys(Keys.ESCAPE)
+        self.until(lambda _: box.get_attribute("aria-expanded") == "false", "Escape to close the results")
+
+        # A genre: the Genres group; choosing it opens the genre's albums.
+        box = self.search_typed("jazz")
+        found = self.search_groups()
+        check_order(found, "jazz")
+        if "Jazz" not in found["groups"].get("genres", []):
+            raise StepFailure(f'searchgroups: no Genres group with Jazz for "jazz": {found}')
+        option = self.visible(f'{tid("search-results")} [data-kind="genre"][data-id="Jazz"]', "the Jazz genre option")
+        option.click()
+        self.until(lambda _: self.js("return decodeURIComponent(location.hash)") == "#/albums?genre=Jazz", "the Jazz albums page")
+        self.wait_view()
+        self.until(lambda _: "Jazz" in self.find("#main .view h1").text, "the Jazz albums page's title")
+
+        # A playlist of the listener's: the Playlists group; ArrowUp (from the end) reaches it and Enter opens it.
+        name = f"E2E Searchable mix {int(time.time())}"
+        tracks = self.fetch_json("/api/v1/search?q=lantern&kinds=tracks")["tracks"]
+        created = self.fetch_json("/api/v1/playlists", "POST", {"name": name, "trackIds": [t["id"] for t in tracks[:1]]})
+        box = self.search_typed("searchable")
+        found = self.search_groups()
+        check_order(found, "searchable")
+        if name not in found["groups"].get("playlists", []):
+            raise StepFailure(f'searchgroups: no Playlists group with "{name}" for "searchable": {found}')
+        self.shot("search-playlists")
+        self.search_key_to(box, "playlist", name, Keys.ARROW_UP)
+        box.send_keys(Keys.ENTER)
+        self.until(lambda _: self.js("return location.hash") == f"#/playlist/{created['id']}", "the playlist page after Enter")
+        self.until(lambda _: (lambda e: e is not None and e.text == name)(self.find(tid("playlist-title"))), "the playlist's title")
+        self.wait_view()
+        self.fetch_json(f"/api/v1/playlists/{created['id']}", "DELETE")
+        box.clear()
+
     def console_check(self) -> None:
         bad = [e["message"] for e in self.drain_console()
                if e.get("level") == "SEVERE" and ("Content Security Policy" in e["message"] or "Uncaught" in e["message"])]
@@ -2840,6 +2984,7 @@ class E2E:
             self.step("login", self.login)
             self.step("scrobbler", self.scrobbler, requires=("login",))
             self.step("search", self.search, requires=("login",))
+            self.step("searchgroups", self.searchgroups, requires=("login",))
             self.step("play", self.play, requires=("login",))
             self.step("queue", self.queue, requires=("login",))
             self.step("playlist", self.playlist, requires=("login",))

@@ -1,0 +1,160 @@
+import CantoCore
+import CantoPluginKit
+import CantoStore
+import Foundation
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// The gauges of `/metrics` that need a database read or a look at the disk: the outbox's
+/// backlog, sign-ins used lately, playback sessions, the database's files and the free space of
+/// the data and cache folders. One task sets them every `interval` (and once at start), so a
+/// scrape or a request never pays for them.
+struct OperationalGauges: Sendable {
+    let statistics: OperationalStatistics
+    let sessions: PlaybackSessions
+    let plugins: PluginRegistry
+    let databasePath: String
+    /// The folders whose file systems' space is watched: `data` and `cache`.
+    let folders: [(name: String, url: URL)]
+
+    init(services: CantoServices) {
+        statistics = OperationalStatistics(database: services.scanning.database)
+        sessions = services.sessions
+        plugins = services.registry
+        databasePath = services.scanning.database.path
+        let data = services.configuration.dataDirectory
+        folders = [("data", data), ("cache", data.appendingPathComponent("cache"))]
+    }
+
+    /// Sets every gauge once; a figure that cannot be read keeps its last value.
+    func refresh(now: Date = Date()) async {
+        if let backlog = try? await statistics.outboxBacklog() {
+            for subscriber in backlog {
+                let dimensions = [("subscriber", subscriber.subscriber)]
+                Gauge(label: "canto_outbox_pending", dimensions: dimensions).record(subscriber.pending)
+                let age = subscriber.oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0
+                Gauge(label: "canto_outbox_oldest_age_seconds", dimensions: dimensions).record(age)
+            }
+        }
+        if let users = try? await statistics.usersActive(since: now.addingTimeInterval(-15 * 60)) {
+            Gauge(label: "canto_users_active").record(users)
+        }
+        let playback = await sessions.activity()
+        Gauge(label: "canto_playback_sessions_active").record(playback.sessions)
+        Gauge(label: "canto_playback_users_active").record(playback.users)
+        for (file, path) in [("main", databasePath), ("wal", databasePath + "-wal")] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+            Gauge(label: "canto_database_bytes", dimensions: [("file", file)]).record(size)
+        }
+        for (name, url) in folders {
+            guard let system = try? FileManager.default.attributesOfFileSystem(forPath: url.path) else { continue }
+            if let free = system[.systemFreeSize] as? NSNumber {
+                Gauge(label: "canto_disk_free_bytes", dimensions: [("folder", name)]).record(free.int64Value)
+            }
+            if let total = system[.systemSize] as? NSNumber {
+                Gauge(label: "canto_disk_total_bytes", dimensions: [("folder", name)]).record(total.int64Value)
+            }
+        }
+        CacheMetrics.publish()
+        BackupMetrics.registerIfUnset()
+        registerPluginSeries()
+        // At zero from the start, so the alert on failing scans sees the first failure.
+        Counter(label: "canto_scan_failures_total").increment(by: 0)
+    }
+
+    /// Each plugin's counters at zero before its first call, so a rate or an alert sees the first.
+    private func registerPluginSeries() {
+        for (id, plugin) in plugins.instances {
+            for outcome in ["ok", "error", "timeout"] {
+                Counter(label: "canto_plugin_calls_total", dimensions: [("plugin", id), ("outcome", outcome)])
+                    .increment(by: 0)
+            }
+            let permissions = type(of: plugin).descriptor.permissions
+            if !permissions.networkHosts.isEmpty || !permissions.networkHostKeys.isEmpty {
+                for outcome in ["ok", "error"] {
+                    Counter(
+                        label: "canto_plugin_http_requests_total", dimensions: [("plugin", id), ("outcome", outcome)]
+                    )
+                    .increment(by: 0)
+                }
+            }
+            if permissions.publicRoutes {
+                for status in [200, 400, 500] { PluginRoutesController.countWebhook(id, status: status, by: 0) }
+            }
+            if permissions.payments {
+                for outcome in ["applied", "duplicate", "failed"] {
+                    Counter(label: "canto_payment_events_total", dimensions: [("plugin", id), ("outcome", outcome)])
+                        .increment(by: 0)
+                }
+            }
+        }
+    }
+}
+
+/// Refreshes `OperationalGauges` every `interval` for the server's life.
+struct OperationalGaugesService: Service {
+    let gauges: OperationalGauges
+    var interval: Duration = .seconds(15)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await gauges.refresh()
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
+/// Every named cache's counts (`CacheCounters`) on `/metrics`: `canto_cache_hits_total`,
+/// `canto_cache_misses_total`, `canto_cache_evictions_total`, `canto_cache_entries` and
+/// `canto_cache_bytes` (disk caches; the memory caches do not weigh their entries), each with a
+/// `cache` label. Reading the counts is a few atomic loads, so a scrape publishes them too.
+enum CacheMetrics {
+    /// What was last added to each counter, per cache: the counters move by the difference.
+    private static let published = Mutex<[String: CacheCounters.Snapshot]>([:])
+
+    static func publish() {
+        for counters in CacheCounters.all {
+            let now = counters.snapshot
+            let before = published.withLock { published in
+                let before = published[counters.name]
+                published[counters.name] = now
+                return before
+            }
+            let dimensions = [("cache", counters.name)]
+            let moves = [
+                ("canto_cache_hits_total", now.hits - (before?.hits ?? 0)),
+                ("canto_cache_misses_total", now.misses - (before?.misses ?? 0)),
+                ("canto_cache_evictions_total", now.evictions - (before?.evictions ?? 0)),
+            ]
+            for (label, delta) in moves {
+                // A counter appears at zero before its first event, so every cache has every series.
+                Counter(label: label, dimensions: dimensions).increment(by: max(0, delta))
+            }
+            Gauge(label: "canto_cache_entries", dimensions: dimensions).record(now.entries)
+            Gauge(label: "canto_cache_bytes", dimensions: dimensions).record(now.bytes)
+        }
+    }
+}
+
+/// `canto_backup_last_success_timestamp_seconds`: when a copy of the database last succeeded
+/// (Unix seconds; 0 until the first). The backup code calls `succeeded(at:)`.
+enum BackupMetrics {
+    private static let recorded = Atomic<Bool>(false)
+    private static let lastSuccess = Gauge(label: "canto_backup_last_success_timestamp_seconds")
+
+    /// A copy finished at `date`.
+    static func succeeded(at date: Date) {
+        recorded.store(true, ordering: .relaxed)
+        lastSuccess.record(date.timeIntervalSince1970)
+    }
+
+    /// Shows the gauge at 0 when no copy was made since the server started, so the alert on an
+    /// old backup fires for a server that never made one.
+    static func registerIfUnset() {
+        guard !recorded.load(ordering: .relaxed) else { return }
+        lastSuccess.record(0)
+    }
+}

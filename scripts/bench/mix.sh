@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# A household's mix against a generated library of N tracks (default 20000), 200 connections: browsing
+# (getAlbumList2 random and newest, getAlbum of 500 albums, getArtists, search3 of a few words) with and
+# without plays (every tenth request a scrobble of a random track, as many listeners' apps send).
+# A play must not empty the catalog caches, so both runs should be within 20% of each other.
+# Usage: scripts/bench/mix.sh [TRACKS] [SECONDS per run, default 20]. Needs wrk.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+tracks=${1:-20000}
+seconds=${2:-20}
+source scripts/bench/server.sh
+base="/rest"
+salt=c19b2d
+token=$(printf '%s%s' "$app" "$salt" | md5sum | cut -d' ' -f1)
+auth="u=bench&t=$token&s=$salt&v=1.16.1&c=bench&f=json"
+url="http://127.0.0.1:$port"
+albums=$(curl -s "$url$base/getAlbumList2?$auth&type=alphabeticalByName&size=500" \
+  | python3 -c 'import json,sys; print(" ".join(a["id"] for a in json.load(sys.stdin)["subsonic-response"]["albumList2"]["album"]))')
+songs=$(curl -s "$url$base/getRandomSongs?$auth&size=500" \
+  | python3 -c 'import json,sys; print(" ".join(s["id"] for s in json.load(sys.stdin)["subsonic-response"]["randomSongs"]["song"]))')
+write_lua() {  # write_lua FILE PLAYS(0|1)
+  {
+    echo "local browse = {"
+    for a in $albums; do echo "  \"$base/getAlbum?$auth&id=$a\","; done
+    for i in $(seq 100); do
+      echo "  \"$base/getAlbumList2?$auth&type=random&size=20\","
+      echo "  \"$base/getAlbumList2?$auth&type=newest&size=20&offset=$((i * 20))\","
+    done
+    for i in $(seq 20); do echo "  \"$base/getArtists?$auth\","; done
+    for w in night river light dream echo stone fire winter; do echo "  \"$base/search3?$auth&query=$w\","; done
+    echo "}"
+    echo "local songs = {"
+    for s in $songs; do echo "  \"$s\","; done
+    echo "}"
+    echo "local plays = $2"
+    echo "local n = 0"
+    cat <<'LUA'
+request = function()
+  n = n + 1
+  if plays == 1 and n % 10 == 0 then
+    local path = "/rest/scrobble?" .. "AUTH" .. "&submission=true&id=" .. songs[math.random(#songs)]
+    return wrk.format("GET", path)
+  end
+  return wrk.format("GET", browse[math.random(#browse)])
+end
+LUA
+  } | sed "s|AUTH|$auth|" >"$1"
+}
+write_lua "$work/browse.lua" 0
+write_lua "$work/plays.lua" 1
+wrk -t2 -c200 -d3s -s "$work/browse.lua" "$url" >/dev/null
+printf "%-24s %10s %9s %9s %8s\n" mix "req/s" p50 p99 errors
+for run in browse plays browse plays; do
+  out=$(wrk -t2 -c200 -d"${seconds}s" --latency -s "$work/$run.lua" "$url")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  label=$([ "$run" = plays ] && echo "browsing + 10% scrobbles" || echo "browsing only")
+  printf "%-24s %10s %9s %9s %8s\n" "$label" "$rps" "$p50" "$p99" "${errors:-0}"
+done
