@@ -108,6 +108,8 @@ public protocol CatalogWriter: Sendable {
     func knownFiles(in library: LibraryID, folder: String) async throws -> [KnownFile]
     /// Tracks whose audio content hash is `contentHash`, for move detection.
     func knownFiles(withContentHash contentHash: String) async throws -> [KnownFile]
+    /// The same for several contents at once (a folder of new files), in one read.
+    func knownFiles(withContentHashes contentHashes: [String]) async throws -> [KnownFile]
     /// Writes a batch in one transaction.
     func apply(_ batch: CatalogBatch) async throws
     /// Recomputes album and artist figures and removes albums, artists, genres and artwork
@@ -116,6 +118,15 @@ public protocol CatalogWriter: Sendable {
 }
 
 /// Read access to the catalog for the APIs and tests.
+extension CatalogWriter {
+    /// One read per content hash; writers over a database answer in one read.
+    public func knownFiles(withContentHashes contentHashes: [String]) async throws -> [KnownFile] {
+        var found: [KnownFile] = []
+        for hash in contentHashes { found += try await knownFiles(withContentHash: hash) }
+        return found
+    }
+}
+
 public protocol CatalogReader: Sendable {
     func libraries() async throws -> [Library]
     func track(_ id: TrackID) async throws -> Track?

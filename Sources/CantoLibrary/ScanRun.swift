@@ -154,12 +154,16 @@ struct ScanRun {
                 if let previous = known[name] { missing[previous.id] = previous }
             }
         }
+        // Move detection asks once for the folder's new files, not once a file.
+        let newHashes = read.filter { changedNames.contains($0.name) && ids[$0.name] == nil }.map(\.contentHash)
+        let candidates = Dictionary(
+            grouping: try await scanner.catalog.knownFiles(withContentHashes: Array(Set(newHashes))), by: \.contentHash)
         for file in read {
             if !changedNames.contains(file.name) {
                 summary.unchanged += 1
             } else if ids[file.name] != nil {
                 summary.updated += 1
-            } else if let moved = try await movedFrom(contentHash: file.contentHash) {
+            } else if let moved = movedFrom(candidates[file.contentHash] ?? []) {
                 ids[file.name] = moved.id
                 claimed.insert(moved.id)
                 missing[moved.id] = nil
@@ -178,8 +182,8 @@ struct ScanRun {
     }
 
     /// A known track with the same content whose file is gone: this file is that track, moved.
-    private func movedFrom(contentHash: String) async throws -> KnownFile? {
-        try await scanner.catalog.knownFiles(withContentHash: contentHash).first { candidate in
+    private func movedFrom(_ candidates: [KnownFile]) -> KnownFile? {
+        candidates.first { candidate in
             guard !claimed.contains(candidate.id), let root = roots[candidate.libraryID] else { return false }
             return !FileManager.default.fileExists(atPath: root + "/" + candidate.path)
         }
@@ -190,32 +194,31 @@ struct ScanRun {
     {
         let reader = AudioFileReader(tagReader: TagReader(separators: options.separators))
         let pool = scanner.pool
-        return try await withThrowingTaskGroup(of: (Int, Result<ReadFile, MediaError>).self) { group in
-            var results = [Result<ReadFile, MediaError>?](repeating: nil, count: files.count)
-            var next = 0
-            func start(_ index: Int) {
-                let (name, status) = files[index]
+        // The folder's files in as many runs as there are reading threads, each run read on one
+        // thread: a hop to the pool and back per file cost more in wake-ups than TagLib's reading.
+        let runs = max(1, min(options.concurrency, files.count))
+        return try await withThrowingTaskGroup(of: [(Int, Result<ReadFile, MediaError>)].self) { group in
+            for run in 0..<runs {
+                let indices = Array(stride(from: run, to: files.count, by: runs))
                 group.addTask {
-                    let result = try await pool.run {
-                        Result { () throws(MediaError) in
-                            try reader.read(path: folder + "/" + name, name: name, status: status)
+                    try await pool.run {
+                        indices.map { index in
+                            let (name, status) = files[index]
+                            return (
+                                index,
+                                Result { () throws(MediaError) in
+                                    try reader.read(path: folder + "/" + name, name: name, status: status)
+                                }
+                            )
                         }
                     }
-                    return (index, result)
                 }
             }
-            while next < min(options.concurrency, files.count) {
-                start(next)
-                next += 1
+            var results = [Result<ReadFile, MediaError>?](repeating: nil, count: files.count)
+            for try await run in group {
+                for (index, result) in run { results[index] = result }
             }
-            while let (index, result) = try await group.next() {
-                results[index] = result
-                if next < files.count {
-                    start(next)
-                    next += 1
-                }
-            }
-            return results.map { $0! }
+            return results.compactMap { $0 }
         }
     }
 

@@ -113,5 +113,12 @@ public struct TagMapping: Sendable {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Without leading and trailing white space and newlines. Most tags have none, and
+    /// Foundation's `trimmingCharacters` cost 4% of a first scan's time even then.
+    var trimmed: String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = lastIndex(where: { !$0.isWhitespace }) ?? first
+        if first == startIndex, index(after: last) == endIndex { return self }
+        return String(self[first...last])
+    }
 }

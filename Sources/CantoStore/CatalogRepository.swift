@@ -68,17 +68,36 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         }
     }
 
+    public func knownFiles(withContentHashes contentHashes: [String]) async throws -> [KnownFile] {
+        guard !contentHashes.isEmpty else { return [] }
+        return try await pool.read { db in
+            var found: [KnownFile] = []
+            for chunk in contentHashes.chunked(999) {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, library_id, path, size, modified_at, content_hash FROM track
+                        WHERE content_hash IN (\(databaseQuestionMarks(count: chunk.count)))
+                        """, arguments: StatementArguments(chunk))
+                found += try rows.map(Self.knownFile)
+            }
+            return found
+        }
+    }
+
     /// Only the columns a rescan compares: this runs once per folder on every scan.
     private static func knownFiles(_ db: Database, where condition: String, _ argument: String) throws -> [KnownFile] {
         try Row.fetchAll(
             db, sql: "SELECT id, library_id, path, size, modified_at, content_hash FROM track WHERE \(condition)",
             arguments: [argument]
-        ).map { row in
-            let row = StoredRow(row, table: "track")
-            return try KnownFile(
-                id: TrackID(row[0]), libraryID: LibraryID(row[1]), path: row[2], size: row[3],
-                modifiedAt: row.date(4), contentHash: row[5])
-        }
+        ).map(knownFile)
+    }
+
+    private static func knownFile(_ row: Row) throws -> KnownFile {
+        let row = StoredRow(row, table: "track")
+        return try KnownFile(
+            id: TrackID(row[0]), libraryID: LibraryID(row[1]), path: row[2], size: row[3],
+            modifiedAt: row.date(4), contentHash: row[5])
     }
 
     /// Throws `DomainError.invalid` when a track's dates lie outside `StoredTime`'s range: the
