@@ -12,6 +12,8 @@ public func buildApplication(
     services: CantoServices, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
 ) throws -> some ApplicationProtocol {
     let configuration = services.configuration
+    // Every warning and error logged over HTTP also reaches the System page.
+    let logger = services.monitor.logs.feeding(logger.subsystem("http"))
     let router = buildRouter(services: services, metrics: metrics, logger: logger)
     let interval =
         configuration.scanIntervalMinutes > 0 ? Duration.seconds(configuration.scanIntervalMinutes * 60) : nil
@@ -35,12 +37,12 @@ public func buildApplication(
             SessionCleanupService(accounts: services.accounts),
             MixRefreshService(mixes: services.mixes),
             SonicAnalysisService(analysis: services.sonic),
-            ServerActivityService(activity: services.activity, logger: logger),
+            ServerActivityService(activity: services.activity, logger: logger.subsystem("activity")),
             BackupService(
                 settings: configuration.backup, dataDirectory: configuration.dataDirectory,
-                busyTimeout: configuration.busyTimeout, logger: logger),
+                busyTimeout: configuration.busyTimeout, logger: logger.subsystem("backup")),
             OperationalGaugesService(gauges: OperationalGauges(services: services)),
-        ],
+        ] + (services.accessLog.map { [AccessLogService(log: $0, logger: logger)] } ?? []),
         logger: logger)
 }
 
@@ -55,7 +57,9 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
         middleware: ClientAddressMiddleware(
             trustedProxies: Set(configuration.trustedProxies), tls: configuration.tls != nil))
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: RequestLogMiddleware(activity: services.activity))
+    router.add(
+        middleware: RequestLogMiddleware(
+            activity: services.activity, accessLog: services.accessLog, requests: services.monitor.requests))
     // The web UI's files: ETag and Last-Modified from the file, and revalidated before each use
     // (a new version shows at the next load; an unchanged file costs a 304).
     router.add(

@@ -78,7 +78,7 @@ public struct LibraryScanning: Sendable {
         registry = try PluginRegistry(
             types: plugins, configurations: effective,
             context: { descriptor, section in
-                var pluginLogger = logger
+                var pluginLogger = logger.subsystem("plugins")
                 pluginLogger[metadataKey: "plugin.id"] = "\(descriptor.id)"
                 return PluginContext(
                     logger: pluginLogger,
@@ -104,7 +104,7 @@ public struct LibraryScanning: Sendable {
                         pluginID: descriptor.id, allowed: descriptor.permissions.payments,
                         store: PlanRepository(database: database), audit: AccountRepository(database: database),
                         graceDays: configuration.paymentGraceDays, clock: clock))
-            }, logger: logger, locked: configuration.plugins.mapValues { Set($0.values.keys) },
+            }, logger: logger.subsystem("plugins"), locked: configuration.plugins.mapValues { Set($0.values.keys) },
             prepare: { descriptor in
                 // The plugin's own tables are as its descriptor says before it starts.
                 try await PluginTableStore(database: database, pluginID: descriptor.id, declaresTables: true)
@@ -112,7 +112,8 @@ public struct LibraryScanning: Sendable {
             })
         events = EventOutbox(database: database)
         scans = ScanCoordinator(
-            sources: registry, catalog: catalog, libraries: configured, events: events, logger: logger)
+            sources: registry, catalog: catalog, libraries: configured, events: events,
+            logger: logger.subsystem("scanner"))
     }
 
     /// Starts the plugins, scans once, stops them: `canto scan`.
@@ -206,6 +207,13 @@ public struct CantoServices: Sendable {
     let clock: any WallClock
     /// The server's own activity (streams, transcodes, bytes, caches, plays, scans, slow requests).
     let activity: ServerActivity
+    /// The log levels in force, which the admin page changes. `canto serve` puts the ones its log
+    /// handlers read here; otherwise they are the configuration's, read by nothing.
+    public var logLevels: LogLevels
+    /// The Combined Log Format access log, when `log.access_log` names one.
+    let accessLog: AccessLog?
+    /// The admin's System page: requests per minute and the last warnings and errors logged.
+    let monitor: SystemMonitor
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
@@ -216,6 +224,13 @@ public struct CantoServices: Sendable {
     ) async throws {
         self.configuration = configuration
         self.clock = clock
+        let monitor = SystemMonitor(clock: clock)
+        self.monitor = monitor
+        // Every warning and error the services log also reaches the System page.
+        let logger = monitor.logs.feeding(logger)
+        let levels = configuration.logLevels
+        logLevels = LogLevels(level: levels.level, subsystems: levels.subsystems)
+        accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0) }
         let scanning = try await LibraryScanning(
             configuration: configuration, logger: logger, plugins: plugins, clock: clock)
         self.scanning = scanning
@@ -235,7 +250,8 @@ public struct CantoServices: Sendable {
             audit: accountStore)
         let throttle = LoginThrottle(clock: clock)
         accounts = try AccountService.open(
-            database: database, configuration: configuration, throttle: throttle, logger: logger, clock: clock)
+            database: database, configuration: configuration, throttle: throttle,
+            logger: logger.subsystem("accounts"), clock: clock)
         subsonicAuthenticator = SubsonicAuthenticator(
             users: accountStore, apiKeys: accountStore, hasher: PasswordHasher(cost: configuration.bcryptCost),
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory), throttle: throttle, clock: clock)
@@ -264,7 +280,8 @@ public struct CantoServices: Sendable {
         sonicFeatures = SonicFeatureRepository(database: database)
         sonic = SonicAnalysis(
             store: sonicFeatures, catalog: catalog, resolver: resolver,
-            width: ProcessInfo.processInfo.activeProcessorCount, isBusy: { await limiter.isBusy }, logger: logger)
+            width: ProcessInfo.processInfo.activeProcessorCount, isBusy: { await limiter.isBusy },
+            logger: logger.subsystem("analysis"))
         let plans = PlanService(
             store: PlanRepository(database: database), audit: AccountRepository(database: database), clock: clock)
         self.plans = plans
@@ -307,7 +324,8 @@ public struct CantoServices: Sendable {
         self.recommendations = recommendations
         mixes = MixService(
             recommendations: recommendations, catalogs: catalogs, accounts: accounts, state: state,
-            settings: accountStore, clock: clock, configuration: configuration.recommendations, logger: logger)
+            settings: accountStore, clock: clock, configuration: configuration.recommendations,
+            logger: logger.subsystem("recommendations"))
         statsStore = StatsRepository(database: database)
         stats = StatsService(store: statsStore, users: accountStore, clock: clock)
         let nowPlaying = NowPlaying()
@@ -332,7 +350,7 @@ public struct CantoServices: Sendable {
                         isRunning: { await registry.isRunning(id) }, health: registry.health, deadline: pluginDeadline))
             }
             if type is any ListenSinkPlugin.Type {
-                var sinkLogger = logger
+                var sinkLogger = logger.subsystem("plugins")
                 sinkLogger[metadataKey: "plugin.id"] = "\(id)"
                 try await dispatcher.subscribe(
                     ListenDelivery(

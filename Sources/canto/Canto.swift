@@ -51,14 +51,22 @@ struct CommonOptions: ParsableArguments {
 /// Logging and metrics are bootstrapped here, once, and nowhere else.
 enum Bootstrap {
     static func logging(_ configuration: CantoConfiguration, level minimum: Logger.Level? = nil) -> Logger {
-        let configured = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        let level = max(configured, minimum ?? configured)
+        logging(configuration, levels: levels(configuration, minimum: minimum))
+    }
+
+    /// The levels from `log.level` and `log.levels`, none quieter than `minimum`.
+    static func levels(_ configuration: CantoConfiguration, minimum: Logger.Level? = nil) -> LogLevels {
+        let configured = configuration.logLevels
+        return LogLevels(level: configured.level, subsystems: configured.subsystems, floor: minimum ?? .trace)
+    }
+
+    /// Every handler reads its level from `levels` on each line, by its logger's subsystem.
+    static func logging(_ configuration: CantoConfiguration, levels: LogLevels) -> Logger {
         let json = configuration.logFormat == "json"
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler =
+            let handler: any LogHandler =
                 json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            return LevelledLogHandler(handler, levels: levels)
         }
         return Logger(label: "canto")
     }

@@ -23,9 +23,13 @@ struct Serve: AsyncParsableCommand {
         let configuration = try common.load(extra: extra)
         let lock = try DataFolderLock.holdShared(configuration)
         defer { withExtendedLifetime(lock) {} }
-        let logger = Bootstrap.logging(configuration)
+        let levels = Bootstrap.levels(configuration)
+        let logger = Bootstrap.logging(configuration, levels: levels)
         let metrics = Bootstrap.metrics()
-        let services = try await startServices(configuration, logger: logger)
+        var started = try await startServices(configuration, logger: logger)
+        // The admin page's log-level control changes the levels the handlers read.
+        started.logLevels = levels
+        let services = started
         logger.info(
             "starting Canto",
             metadata: [

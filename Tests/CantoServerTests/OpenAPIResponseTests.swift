@@ -168,6 +168,10 @@ struct OpenAPIResponseTests {
             _ = try await call("get /api/v1/admin/scan")
             _ = try await call("get /api/v1/admin/plugins")
             _ = try await call("get /api/v1/admin/analysis")
+            _ = try await call("get /api/v1/admin/system")
+            _ = try await call("get /api/v1/admin/log-levels")
+            _ = try await call(
+                "put /api/v1/admin/log-levels", json: ["level": "info", "subsystems": ["scanner": "debug"]])
             _ = try await call("get /api/v1/admin/stats")
             let report = try await call("get /api/v1/admin/recommendations", "/api/v1/admin/recommendations?days=7")
             #expect((report["sources"] as? [[String: Any]])?.isEmpty == false, "\(report)")

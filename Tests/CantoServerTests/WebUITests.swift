@@ -14,7 +14,8 @@ struct WebUITests {
     static let steps = [
         "login", "scrobbler", "search", "searchgroups", "play", "queue", "playlist", "reload", "scan", "browse",
         "radio", "foryou",
-        "instantmix", "genreradio", "sonicpath", "stats", "review", "timezone", "adminstats", "spotify", "spotifylink",
+        "instantmix", "genreradio", "sonicpath", "stats", "review", "timezone", "adminstats", "system", "spotify",
+        "spotifylink",
         "spotifysync", "spotifyconnect", "spotifyexport", "plans", "planlimits", "stripe", "smartplaylist",
         "replaygain", "gapless",
         "remote", "phone", "console",

@@ -42,6 +42,7 @@ route("/preferences", () => import("./views/preferences.js"));
 route("/profile", () => import("./views/profile.js"));
 route("/spotify/playlist/:id", () => import("./views/spotifyplaylist.js"));
 route("/admin", () => import("./views/admin.js"));
+route("/admin/system", () => import("./views/system.js"));
 
 const NAV_OF = { "": "albums", album: "albums", artist: "artists", playlist: "playlists", "sonic-path": "for-you", spotify: "profile" };
 let firstRender = true;

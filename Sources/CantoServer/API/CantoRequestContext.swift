@@ -2,7 +2,9 @@ public import CantoCore
 public import CantoDomain
 public import Foundation
 public import Hummingbird
+import Logging
 public import NIOCore
+import Synchronization
 
 /// How the caller proved who they are.
 public enum AuthMethod: Sendable, Equatable {
@@ -16,7 +18,12 @@ public struct CantoRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The TCP peer.
     public let peerAddress: SocketAddress?
-    public var user: User?
+    public var user: User? {
+        didSet { if let user { noteSignedIn(user) } }
+    }
+    /// Who the request came from once known, for the request log line and the access log: one
+    /// record shared by every copy of this context down the middleware chain.
+    let requestRecord = RequestRecord()
     /// The catalog as the signed-in user may see it, made when the session is found.
     public var catalog: CatalogView?
     public var session: Session?
@@ -43,6 +50,13 @@ public struct CantoRequestContext: RequestContext {
         return encoder
     }
 
+    /// Tags the lines logged for the rest of this request with the user's id, and records the user
+    /// for the request log (Subsonic calls, which never set `user`, call this themselves).
+    mutating func noteSignedIn(_ user: User) {
+        logger[metadataKey: "user.id"] = "\(user.id)"
+        requestRecord.signedIn(user)
+    }
+
     /// The signed-in user, or 401.
     public func requireUser() throws -> User {
         guard let user else { throw APIError.unauthorized }
@@ -54,4 +68,16 @@ public struct CantoRequestContext: RequestContext {
         guard let catalog else { throw APIError.unauthorized }
         return catalog
     }
+}
+
+/// Who a request came from, filled in by whichever layer authenticates it.
+final class RequestRecord: Sendable {
+    private let state = Mutex<(id: String, username: String)?>(nil)
+
+    func signedIn(_ user: User) {
+        state.withLock { $0 = ("\(user.id)", user.username) }
+    }
+
+    /// The user's id and name, once known.
+    var user: (id: String, username: String)? { state.withLock { $0 } }
 }

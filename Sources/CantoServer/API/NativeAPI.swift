@@ -55,11 +55,17 @@ enum NativeAPI {
         let admin = api.group("admin").add(middleware: RequireAdminMiddleware())
         plans.addAdminRoutes(to: admin)
         AdminController(accounts: accounts, catalogs: services.catalogs).addRoutes(to: admin)
+        LogLevelsController(levels: services.logLevels).addRoutes(to: admin)
         ServerStatsController(
             activity: services.activity, stats: services.statsStore, accounts: accounts, catalogs: services.catalogs
         ).addRoutes(to: admin)
         RecommendationReportController(
             impressions: services.impressions, recommendations: services.recommendations, accounts: accounts,
+            clock: services.clock
+        ).addRoutes(to: admin)
+        SystemController(
+            monitor: services.monitor, plugins: services.registry,
+            folders: OperationalGauges.folders(dataDirectory: services.configuration.dataDirectory),
             clock: services.clock
         ).addRoutes(to: admin)
         OperationsController(

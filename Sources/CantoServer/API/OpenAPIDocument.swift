@@ -19,7 +19,7 @@ enum OpenAPIDocument {
 
     static let operations: [Operation] =
         catalogOperations + playlistOperations + accountOperations + pluginOperations + statsOperations
-        + planOperations
+        + planOperations + systemOperations
 
     /// Plans and the ledger (JSON, or CSV with `format=csv`).
     static let planOperations: [Operation] = [
@@ -415,6 +415,14 @@ enum OpenAPIDocument {
             summary:
                 "Enable, disable or configure a plugin now (kept; the configuration file wins where it sets a key)",
             access: .admin, request: "PluginChange", response: "Plugin"),
+        .init(
+            method: "get", path: "/api/v1/admin/log-levels",
+            summary: "The log levels: the general one and those set per subsystem", access: .admin,
+            response: "LogLevelSettings"),
+        .init(
+            method: "put", path: "/api/v1/admin/log-levels",
+            summary: "Set the log levels until the restart (a subsystem left out follows the general level)",
+            access: .admin, request: "LogLevelSettings", response: "LogLevelSettings"),
     ]
 
     static let json: [UInt8] = {

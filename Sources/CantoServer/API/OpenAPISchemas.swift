@@ -205,7 +205,7 @@ enum OpenAPISchemas {
     }
 
     static var all: [String: Any] {
-        catalog.merging(accounts) { a, _ in a }
+        catalog.merging(accounts) { a, _ in a }.merging(system) { a, _ in a }
     }
 
     static var accounts: [String: Any] {
@@ -352,6 +352,11 @@ enum OpenAPISchemas {
                     "discoveries": integer, "topTrackFirstListen": optionalDateTime,
                 ], required: ["year", "plays", "minutes", "topArtists", "topTracks", "discoveries"]),
             "Count": object(["name": string, "count": integer], required: ["name", "count"]),
+            "LogLevelSettings": object(
+                [
+                    "level": string, "subsystems": ["type": "object", "additionalProperties": string],
+                    "available": array(string),
+                ], required: ["level", "subsystems"]),
             "ServerStats": object(
                 [
                     "since": dateTime,

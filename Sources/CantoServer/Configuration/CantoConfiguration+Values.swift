@@ -2,6 +2,7 @@ public import CantoMedia
 import CantoPluginKit
 public import CantoRecommend
 public import Foundation
+import Logging
 
 extension CantoConfiguration {
     public var host: String { string("server.host") }
@@ -52,6 +53,17 @@ extension CantoConfiguration {
     public var scanIntervalMinutes: Int { integer("scanner.interval_minutes") }
     public var logFormat: String { string("log.format") }
     public var logLevel: String { string("log.level") }
+    /// The levels at start: `log.level`, and `log.levels` by subsystem (checked when the file was read).
+    public var logLevels: LogLevels.Snapshot {
+        let entries: [String] = if case .strings(let entries) = values["log.levels"] { entries } else { [] }
+        let subsystems = (try? LogLevels.parse(entries).get()) ?? [:]
+        return LogLevels.Snapshot(level: Logger.Level(rawValue: logLevel) ?? .info, subsystems: subsystems)
+    }
+    /// Where the Combined Log Format access log goes: a file, "-" for standard output, nil for none.
+    public var accessLogPath: String? {
+        let path = string("log.access_log")
+        return path.isEmpty ? nil : path == "-" ? "-" : resolve(path).path
+    }
     public var busyTimeout: TimeInterval { Double(integer("database.busy_timeout_ms")) / 1000 }
     public var maxConcurrentTranscodes: Int { integer("transcoding.max_concurrent") }
     public var transcodeQueueTimeout: Duration { .seconds(integer("transcoding.queue_timeout_seconds")) }

@@ -122,6 +122,17 @@ extension ConfigKey {
                     return nil
                 }),
             ConfigKey(
+                section: "log", name: "levels", kind: .strings, defaultValue: .strings([]),
+                check: { value in
+                    guard case .strings(let entries) = value else { return "must be a list" }
+                    if case .failure(let error) = LogLevels.parse(entries) {
+                        return "\"\(error.entry)\" is not subsystem=level (subsystems: "
+                            + "\(LogLevels.subsystems.joined(separator: ", ")))"
+                    }
+                    return nil
+                }),
+            ConfigKey(section: "log", name: "access_log", kind: .string, defaultValue: .string("")),
+            ConfigKey(
                 section: "database", name: "busy_timeout_ms", kind: .integer, defaultValue: .integer(5000),
                 check: { value in
                     guard case .integer(let ms) = value, ms >= 0 else { return "must be 0 or more" }

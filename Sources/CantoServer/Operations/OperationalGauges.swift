@@ -23,8 +23,29 @@ struct OperationalGauges: Sendable {
         sessions = services.sessions
         plugins = services.registry
         databasePath = services.scanning.database.path
-        let data = services.configuration.dataDirectory
-        folders = [("data", data), ("cache", data.appendingPathComponent("cache"))]
+        folders = Self.folders(dataDirectory: services.configuration.dataDirectory)
+    }
+
+    /// The free and total space of the file system a watched folder is on.
+    struct DiskSpace: Sendable, Equatable {
+        var folder: String
+        var freeBytes: Int64
+        var totalBytes: Int64
+    }
+
+    /// The watched folders: `data`, and `cache` inside it (it may be a mount of its own).
+    static func folders(dataDirectory: URL) -> [(name: String, url: URL)] {
+        [("data", dataDirectory), ("cache", dataDirectory.appendingPathComponent("cache"))]
+    }
+
+    /// The space of each folder's file system; a folder that cannot be read is left out.
+    static func diskSpace(of folders: [(name: String, url: URL)]) -> [DiskSpace] {
+        folders.compactMap { name, url in
+            guard let system = try? FileManager.default.attributesOfFileSystem(forPath: url.path),
+                let free = system[.systemFreeSize] as? NSNumber, let total = system[.systemSize] as? NSNumber
+            else { return nil }
+            return DiskSpace(folder: name, freeBytes: free.int64Value, totalBytes: total.int64Value)
+        }
     }
 
     /// Sets every gauge once; a figure that cannot be read keeps its last value.
@@ -47,14 +68,9 @@ struct OperationalGauges: Sendable {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
             Gauge(label: "canto_database_bytes", dimensions: [("file", file)]).record(size)
         }
-        for (name, url) in folders {
-            guard let system = try? FileManager.default.attributesOfFileSystem(forPath: url.path) else { continue }
-            if let free = system[.systemFreeSize] as? NSNumber {
-                Gauge(label: "canto_disk_free_bytes", dimensions: [("folder", name)]).record(free.int64Value)
-            }
-            if let total = system[.systemSize] as? NSNumber {
-                Gauge(label: "canto_disk_total_bytes", dimensions: [("folder", name)]).record(total.int64Value)
-            }
+        for space in Self.diskSpace(of: folders) {
+            Gauge(label: "canto_disk_free_bytes", dimensions: [("folder", space.folder)]).record(space.freeBytes)
+            Gauge(label: "canto_disk_total_bytes", dimensions: [("folder", space.folder)]).record(space.totalBytes)
         }
         CacheMetrics.publish()
         BackupMetrics.registerIfUnset()

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Metrics
+import Synchronization
 
 /// Streams on `/metrics`: how many are being sent now, by format and client
 /// (`canto_streams_active{format,client}`), and how fast transcodes encode
@@ -8,6 +9,10 @@ import Metrics
 /// the speed in × real time, so a histogram with the usual duration buckets fits it).
 enum StreamMetrics {
     private static let encoding = Timer(label: "canto_transcode_seconds_per_audio_second")
+    private static let streaming = Atomic<Int>(0)
+
+    /// Streams being sent now, of every format and client (the System page's figure).
+    static var active: Int { streaming.load(ordering: .relaxed) }
 
     /// The client a stream is for: the Subsonic `c` parameter, or `web` for the native API,
     /// cut to a short label of letters, digits, `-`, `_` and `.` (a label set by callers must
@@ -27,7 +32,11 @@ enum StreamMetrics {
         let active = Meter(label: "canto_streams_active", dimensions: [("format", format), ("client", client)])
         return ResponseBody(contentLength: body.contentLength) { writer in
             active.increment()
-            defer { active.decrement() }
+            streaming.add(1, ordering: .relaxed)
+            defer {
+                active.decrement()
+                streaming.subtract(1, ordering: .relaxed)
+            }
             let inner = body
             try await inner.write(writer)
         }

@@ -117,6 +117,8 @@ struct SubsonicAPI: Sendable {
             // Every client sends its protocol version and name; any version is accepted.
             for name in ["v", "c"] where (parameters.string(name) ?? "").isEmpty { throw SubsonicError.missing(name) }
             let user = try await authenticate(parameters, context: context)
+            var context = context
+            context.noteSignedIn(user)
             if let handler = handlers[method] {
                 let call = SubsonicCall(
                     parameters: parameters, user: user, catalog: catalogs.view(for: user), state: state,

@@ -2977,6 +2977,49 @@ class E2E:
         if bad:
             raise StepFailure("console: " + " | ".join(bad[:5]))
 
+    def system(self) -> None:
+        """The admin's System page: live figures, the hour's charts, the log and the plugins' health."""
+        self.driver.set_window_size(1280, 900)
+        self.go("/admin")
+        self.click(tid("admin-system-link"), "the System link on the Admin page")
+        self.wait_view()
+        figures = self.visible(tid("system-figures"), "the System page's figures")
+        api = self.fetch_json("/api/v1/admin/system")
+
+        def figure(name: str) -> float:
+            element = self.find(tid(f"system-{name}"), figures)
+            return float(element.get_attribute("data-value")) if element is not None else -1.0
+        for name in ("uptime", "cpu", "memory", "requests", "errors", "streams"):
+            if figure(name) < 0:
+                raise StepFailure(f"system: no {name} figure")
+        if figure("memory") <= 0:
+            raise StepFailure(f"system: memory shows {figure('memory')}, the API {api['residentBytes']}")
+        for folder in ("data", "cache"):
+            disk = self.find(tid(f"system-disk-{folder}"))
+            if disk is None or int(disk.get_attribute("data-free")) <= 0 or self.find("svg.share-bar", disk) is None:
+                raise StepFailure(f"system: no free space with a bar for the {folder} folder")
+        # Both charts drawn: a point a minute over the hour, joined by a line.
+        for chart in ("system-requests-chart", "system-errors-chart"):
+            points = self.until(lambda _: len(self.all(f'{tid(chart)} svg circle.chart-dot')), f"the points of {chart}")
+            if points != len(api["minutes"]) or self.find(f'{tid(chart)} svg path.chart-line') is None:
+                raise StepFailure(f"system: {chart} has {points} points for {len(api['minutes'])} minutes")
+        rows = len(self.all(tid("system-plugin-row")))
+        if rows != len(api["plugins"]):
+            raise StepFailure(f"system: {rows} plugin rows, the API {len(api['plugins'])} plugins")
+        if self.find(f'{tid("system-logs")} .system-log, {tid("system-logs")} .empty') is None:
+            raise StepFailure("system: no recent warnings list nor its empty message")
+        # Live: the page asks again by itself, and the requests since the start grow with it.
+        first = self.find(tid("system-updated")).text
+        self.until(lambda _: self.find(tid("system-updated")).text != first, "the System page to refresh", timeout=15)
+        later = self.fetch_json("/api/v1/admin/system")
+        if later["requests"] <= api["requests"]:
+            raise StepFailure(f"system: requests stayed at {api['requests']} after the page refreshed")
+        print(f"     memory {figure('memory') / 1e6:.0f} MB, {api['requests']} → {later['requests']} requests, "
+              f"{rows} plugin(s), {len(later['logs'])} log line(s)", flush=True)
+        self.shot("admin-system")
+        self.scroll_to(tid("system-charts"))
+        self.shot("admin-system-charts")
+
     # MARK: - The run
 
     def run(self) -> int:
@@ -3000,6 +3043,7 @@ class E2E:
             self.step("review", self.review, requires=("login",))
             self.step("timezone", self.timezone, requires=("login",))
             self.step("adminstats", self.adminstats, requires=("login",))
+            self.step("system", self.system, requires=("login",))
             self.step("spotify", self.spotify, requires=("login",))
             self.step("spotifylink", self.spotifylink, requires=("login", "spotify"))
             self.step("spotifysync", self.spotifysync, requires=("spotifylink",))

@@ -6,6 +6,7 @@ import { append, fmtDate, h, plural } from "../dom.js";
 import { session } from "../session.js";
 import { announce, announceError, confirmDialog, openDialog, secretDialog } from "../ui.js";
 import { recommendationsSection, serverActivitySection } from "./adminstats.js";
+import { logLevelsSection } from "./loglevels.js";
 import { adminPlansSection } from "./plans.js";
 
 export default async function adminView(view, { signal }) {
@@ -18,8 +19,9 @@ export default async function adminView(view, { signal }) {
   append(view, 
     h("nav", { class: "tabs", "aria-label": "Admin sections" },
       [["admin-users", "Users"], ["admin-plans", "Plans"], ["admin-libraries", "Libraries"], ["admin-scan", "Scan"], ["admin-analysis", "Analysis"],
-        ["admin-activity", "Activity"], ["admin-recommendations", "Recommendations"], ["admin-plugins", "Plugins"]].map(([id, label]) =>
-        h("button", { type: "button", class: "link-button", onclick: () => document.getElementById(id)?.scrollIntoView({ behavior: "smooth" }) }, label))),
+        ["admin-activity", "Activity"], ["admin-recommendations", "Recommendations"], ["admin-plugins", "Plugins"], ["admin-logs", "Logs"]].map(([id, label]) =>
+        h("button", { type: "button", class: "link-button", onclick: () => document.getElementById(id)?.scrollIntoView({ behavior: "smooth" }) }, label)),
+      h("a", { href: "#/admin/system", class: "link-button", "data-testid": "admin-system-link" }, "System")),
     scanSection(signal),
     await usersSection(signal, libraries),
     await adminPlansSection(signal),
@@ -27,7 +29,8 @@ export default async function adminView(view, { signal }) {
     analysisSection(signal),
     serverActivitySection(signal),
     recommendationsSection(signal),
-    await pluginsSection(signal));
+    await pluginsSection(signal),
+    await logLevelsSection(signal));
 }
 
 /** The sonic analysis: how many tracks are measured, failed (with reasons) or waiting, refreshed every few seconds. */
