@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?=
 
-.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions bench-search bench-mix bench-revalidate fuzz clean install docker backup doctor
+.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions bench-search bench-mix bench-revalidate fuzz fuzz-api crash-campaign clean install docker backup doctor
 
 setup:
 	@bash scripts/setup.sh
@@ -21,7 +21,7 @@ test: lint
 	@# The Subsonic client tests run the Python client libraries from .build/python-venv;
 	@# the web UI tests drive Debian's Chromium with Selenium from there too.
 	@test -x .build/python-venv/bin/python || python3 -m venv .build/python-venv
-	@want="py-sonic==1.2.0 py-opensonic==10.4.1 knuckles==1.2.0 jsonschema==4.26.0 selenium==4.51.0"; \
+	@want="py-sonic==1.2.0 py-opensonic==10.4.1 knuckles==1.2.0 jsonschema==4.26.0 selenium==4.51.0 schemathesis==4.32.5"; \
 	if [ "$$(cat .build/python-venv/canto-requirements 2>/dev/null)" != "$$want" ]; then \
 		.build/python-venv/bin/pip install -q $$want && echo "$$want" > .build/python-venv/canto-requirements; \
 	fi
@@ -95,6 +95,17 @@ eval-recommend: setup
 fuzz: setup
 	swift build -c release --product canto-bench
 	.build/release/canto-bench fuzz --runs $(or $(RUNS),20000)
+
+# Both APIs fuzzed over a live server (200 generated tracks, an admin signed in): schemathesis against
+# /api/openapi.json, and scripts/fuzz/subsonic_fuzz.py sending REQUESTS (default 10000) hostile requests
+# to every Subsonic method. Fails on any 5xx, a dropped connection or a dead server.
+fuzz-api: setup
+	bash scripts/fuzz/api.sh $(or $(REQUESTS),10000)
+
+# The crash-safety campaign alone: SIGKILL during scans and writes, ROUNDS times (default 20).
+crash-campaign: setup
+	swift build --build-tests
+	CANTO_CRASH_ROUNDS=$(or $(ROUNDS),20) swift test --skip-build --filter CrashCampaignTests
 
 clean:
 	rm -rf .build
