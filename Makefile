@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?=
 
-.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions bench-search bench-mix bench-revalidate fuzz fuzz-api crash-campaign clean install docker backup doctor
+.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions bench-search bench-mix bench-revalidate fuzz fuzz-api crash-campaign soak clean install docker backup doctor
 
 setup:
 	@bash scripts/setup.sh
@@ -101,6 +101,10 @@ fuzz: setup
 # to every Subsonic method. Fails on any 5xx, a dropped connection or a dead server.
 fuzz-api: setup
 	bash scripts/fuzz/api.sh $(or $(REQUESTS),10000)
+
+# Soak: 200 concurrent clients for MINUTES (default 10) with a household's mix; RSS each minute.
+soak: setup
+	bash scripts/bench/soak.sh $(or $(TRACKS),20000) $(or $(MINUTES),10)
 
 # The crash-safety campaign alone: SIGKILL during scans and writes, ROUNDS times (default 20).
 crash-campaign: setup

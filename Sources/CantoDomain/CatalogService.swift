@@ -9,19 +9,34 @@ public import CantoCore
 public struct CatalogService: Sendable {
     let reader: any CatalogReader
     let queries: any CatalogQueries
-    private let genreList = VersionedCache<Int, [GenreCount]>(name: "genres", capacity: 1)
-    private let searches = VersionedCache<SearchKey, FoundItems>(name: "searches", capacity: 512)
-    private let albums = VersionedCache<AlbumID, AlbumContents?>(name: "albums", capacity: 1024)
+    let genreList: VersionedCache<Int, [GenreCount]>
+    let searches: VersionedCache<SearchKey, FoundItems>
+    let albums: VersionedCache<AlbumID, AlbumContents?>
 
-    private struct SearchKey: Hashable, Sendable {
+    /// What one catalog row (a track, an album, an artist, a genre) is reckoned to hold in memory,
+    /// for the caches' byte bounds: an estimate, so counting costs nothing.
+    static let bytesPerRow = 1024
+
+    struct SearchKey: Hashable, Sendable {
         var query: SearchQuery
         var scope: LibraryScope
         var pages: SearchPages
     }
 
-    public init(reader: any CatalogReader, queries: any CatalogQueries) {
+    /// The catalog through `reader` and `queries`, its caches sharing `budget` with the others.
+    public init(reader: any CatalogReader, queries: any CatalogQueries, budget: MemoryBudget = .standard) {
         self.reader = reader
         self.queries = queries
+        let row = Self.bytesPerRow
+        genreList = VersionedCache(name: "genres", capacity: 1, budget: budget) { ($0.count + 1) * row / 8 }
+        searches = VersionedCache(name: "searches", capacity: 512, budget: budget) { found in
+            let results = found.results
+            let rows = results.artists.count + results.albums.count + results.tracks.count + results.composers.count
+            return (rows + found.details.count + 1) * row
+        }
+        albums = VersionedCache(name: "albums", capacity: 1024, budget: budget) { contents in
+            ((contents?.tracks.count ?? 0) + (contents?.details.count ?? 0) + 1) * row
+        }
     }
 
     /// The catalog as `user` may see it: their libraries, or all of them.

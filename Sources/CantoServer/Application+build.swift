@@ -17,12 +17,15 @@ public func buildApplication(
     let router = buildRouter(services: services, metrics: metrics, logger: logger)
     let interval =
         configuration.scanIntervalMinutes > 0 ? Duration.seconds(configuration.scanIntervalMinutes * 60) : nil
-    var server = HTTPServerBuilder.http1()
+    // A connection with no request in progress (one that never finishes its headers included)
+    // is closed after the idle timeout, so idle sockets cannot pile up.
+    let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
+    var server = HTTPServerBuilder.http1(configuration: http1)
     if let tls = configuration.tls {
         let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificate)
         let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
         server = try .tls(
-            .http1(),
+            .http1(configuration: http1),
             tlsConfiguration: TLSConfiguration.makeServerConfiguration(
                 certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key)))
     }
@@ -60,6 +63,10 @@ func buildRouter(services: CantoServices, metrics: PrometheusCollectorRegistry, 
     router.add(
         middleware: RequestLogMiddleware(
             activity: services.activity, accessLog: services.accessLog, requests: services.monitor.requests))
+    router.add(middleware: OversizedBodyMiddleware())
+    router.add(
+        middleware: AddressRequestLimitMiddleware(
+            limiter: AddressRequestLimiter(limit: configuration.maxRequestsPerAddress)))
     // The web UI's files: ETag and Last-Modified from the file, and revalidated before each use
     // (a new version shows at the next load; an unchanged file costs a 304).
     router.add(

@@ -214,6 +214,8 @@ public struct CantoServices: Sendable {
     let accessLog: AccessLog?
     /// The admin's System page: requests per minute and the last warnings and errors logged.
     let monitor: SystemMonitor
+    /// The bytes the in-memory caches share (`[cache] memory_mb`).
+    let memoryBudget: MemoryBudget
 
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
@@ -239,12 +241,14 @@ public struct CantoServices: Sendable {
         let events = scanning.events
         sharing = SharingRepository(database: database)
         let queries = CatalogQueryRepository(database: database)
-        catalogs = CatalogService(reader: catalog, queries: queries)
+        let memoryBudget = configuration.memoryBudget
+        self.memoryBudget = memoryBudget
+        catalogs = CatalogService(reader: catalog, queries: queries, budget: memoryBudget)
         dispatcher = EventDispatcher(log: events)
         playback = PlaybackService(
             history: HistoryRepository(database: database), events: events, dispatcher: dispatcher)
-        let accountStore = AccountRepository(database: database)
-        state = LibraryStateRepository(database: database, clock: clock)
+        let accountStore = AccountRepository(database: database, budget: memoryBudget)
+        state = LibraryStateRepository(database: database, clock: clock, budget: memoryBudget)
         libraries = try await LibraryManager(
             configured: scanning.configured, settings: accountStore, scans: scanning.scans,
             audit: accountStore)

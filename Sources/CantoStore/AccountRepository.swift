@@ -8,11 +8,16 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     let pool: DatabasePool
     let quick: QuickReader
     /// What the Subsonic token check reads, by username, until the database changes.
-    private let tokenUsers = VersionedCache<String, (User, Data?)?>(name: "token_users", capacity: 64)
+    let tokenUsers: VersionedCache<String, (User, Data?)?>
 
-    public init(database: CantoDatabase) {
+    /// The accounts in `database`; the token cache takes its share of `budget`.
+    public init(database: CantoDatabase, budget: MemoryBudget = .standard) {
         pool = database.pool
         quick = database.quick
+        // A user record and a sealed password: a fixed estimate, well above the usual size.
+        tokenUsers = VersionedCache(name: "token_users", capacity: 64, budget: budget) { entry in
+            1024 + (entry?.1?.count ?? 0)
+        }
     }
 
     // MARK: Users

@@ -9,15 +9,21 @@ public struct LibraryStateRepository: LibraryStateStore {
     let pool: DatabasePool
     let quick: QuickReader
     /// Each user's stars and ratings by item, until the database changes (nil: too many to keep).
-    let annotationMaps = VersionedCache<UserID, [String: Annotation]?>(name: "annotations", capacity: 64)
+    let annotationMaps: VersionedCache<UserID, [String: Annotation]?>
 
     /// "In the last N days" rules read the time here.
     let clock: any WallClock
 
-    public init(database: CantoDatabase, clock: any WallClock = SystemClock()) {
+    /// The playlists, queues and stars in `database`; the annotation cache takes its share of
+    /// `budget`.
+    public init(database: CantoDatabase, clock: any WallClock = SystemClock(), budget: MemoryBudget = .standard) {
         pool = database.pool
         quick = database.quick
         self.clock = clock
+        // An item id and an annotation per entry: an estimate.
+        annotationMaps = VersionedCache(name: "annotations", capacity: 64, budget: budget) { map in
+            ((map?.count ?? 0) + 1) * 128
+        }
     }
 
     // MARK: Playlists

@@ -17,7 +17,8 @@ public struct QuickReader: Sendable {
     private let pool: DatabasePool
     /// Moves whenever the database may have changed.
     public let generation: StoreGeneration
-    private let catalogVersions = VersionedCache<Int, Int>(name: "catalog_version", capacity: 1)
+    private let catalogVersions = VersionedCache<Int, Int>(
+        name: "catalog_version", capacity: 1, budget: .standard, cost: { _ in MemoryLayout<Int>.size * 4 })
 
     init(path: String, busyTimeout: TimeInterval, commits: CommitCounter) throws {
         var configuration = Configuration()

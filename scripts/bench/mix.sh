@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tracks=${1:-20000}
 seconds=${2:-20}
+# 200 clients from one address (loopback): above the per-address limit a household needs.
+export CANTO_SERVER_MAX_REQUESTS_PER_ADDRESS=${CANTO_SERVER_MAX_REQUESTS_PER_ADDRESS:-1000}
 source scripts/bench/server.sh
 base="/rest"
 salt=c19b2d
@@ -44,7 +46,7 @@ request = function()
   return wrk.format("GET", browse[math.random(#browse)])
 end
 LUA
-  } | sed "s|AUTH|$auth|" >"$1"
+  } | sed "s|AUTH|${auth//&/\\&}|" >"$1"
 }
 write_lua "$work/browse.lua" 0
 write_lua "$work/plays.lua" 1

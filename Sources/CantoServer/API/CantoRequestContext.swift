@@ -18,6 +18,8 @@ public struct CantoRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The TCP peer.
     public let peerAddress: SocketAddress?
+    /// The connection, for what must act on it (closing it after refusing a body too large).
+    let channel: any Channel
     public var user: User? {
         didSet { if let user { noteSignedIn(user) } }
     }
@@ -36,6 +38,7 @@ public struct CantoRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         peerAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 
     /// JSON bodies are small; the avatar upload reads its body itself with its own cap.

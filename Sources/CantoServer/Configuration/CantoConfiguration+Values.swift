@@ -1,3 +1,4 @@
+public import CantoCore
 public import CantoMedia
 import CantoPluginKit
 public import CantoRecommend
@@ -20,6 +21,10 @@ extension CantoConfiguration {
         guard case .strings(let proxies) = values["server.trusted_proxies"] else { return [] }
         return proxies
     }
+    /// Seconds a connection may sit with no request in progress before the server closes it.
+    public var idleTimeoutSeconds: Int { integer("server.idle_timeout_seconds") }
+    /// Requests one client address may have in progress at once; 0 means no limit.
+    public var maxRequestsPerAddress: Int { integer("server.max_requests_per_address") }
     public var sessionLifetime: TimeInterval { Double(integer("auth.session_days")) * 86_400 }
     public var sessionIdleTimeout: TimeInterval { Double(integer("auth.idle_days")) * 86_400 }
     public var bcryptCost: Int { integer("auth.bcrypt_cost") }
@@ -77,6 +82,8 @@ extension CantoConfiguration {
     }
     public var transcodeCacheBytes: Int64 { Int64(integer("cache.transcode_mb")) * 1_048_576 }
     public var coverCacheBytes: Int64 { Int64(integer("cache.covers_mb")) * 1_048_576 }
+    /// What the in-memory caches may hold together (`cache.memory_mb`).
+    public var memoryBudget: MemoryBudget { .megabytes(integer("cache.memory_mb")) }
     /// `[recommendations]`: the blend's weights and the made-for-you playlists.
     public var recommendations: RecommendationSettings {
         var sources: [String: Double] = [:]

@@ -72,6 +72,20 @@ extension ConfigKey {
             ConfigKey(section: "server", name: "tls_key", kind: .string, defaultValue: .string("")),
             ConfigKey(section: "server", name: "trusted_proxies", kind: .strings, defaultValue: .strings([])),
             ConfigKey(
+                section: "server", name: "idle_timeout_seconds", kind: .integer, defaultValue: .integer(60),
+                check: { value in
+                    guard case .integer(let seconds) = value, (1...86_400).contains(seconds) else {
+                        return "must be 1 to 86400"
+                    }
+                    return nil
+                }),
+            ConfigKey(
+                section: "server", name: "max_requests_per_address", kind: .integer, defaultValue: .integer(64),
+                check: { value in
+                    guard case .integer(let count) = value, count >= 0 else { return "must be 0 (no limit) or more" }
+                    return nil
+                }),
+            ConfigKey(
                 section: "auth", name: "session_days", kind: .integer, defaultValue: .integer(30),
                 check: { value in
                     guard case .integer(let days) = value, (1...365).contains(days) else { return "must be 1 to 365" }
@@ -184,6 +198,14 @@ extension ConfigKey {
                 section: "cache", name: "covers_mb", kind: .integer, defaultValue: .integer(256),
                 check: { value in
                     guard case .integer(let mb) = value, mb >= 0 else { return "must be 0 or more" }
+                    return nil
+                }),
+            ConfigKey(
+                section: "cache", name: "memory_mb", kind: .integer, defaultValue: .integer(128),
+                check: { value in
+                    guard case .integer(let mb) = value, (0...1_048_576).contains(mb) else {
+                        return "must be between 0 and 1048576"
+                    }
                     return nil
                 }),
         ] + recommendationKeys + backupKeys

@@ -125,8 +125,8 @@ struct OperationalGaugesService: Service {
 
 /// Every named cache's counts (`CacheCounters`) on `/metrics`: `canto_cache_hits_total`,
 /// `canto_cache_misses_total`, `canto_cache_evictions_total`, `canto_cache_entries` and
-/// `canto_cache_bytes` (disk caches; the memory caches do not weigh their entries), each with a
-/// `cache` label. Reading the counts is a few atomic loads, so a scrape publishes them too.
+/// `canto_cache_bytes` (the disk caches' files; the memory caches' estimates of their entries), each
+/// with a `cache` label. Reading the counts is a few atomic loads, so a scrape publishes them too.
 enum CacheMetrics {
     /// What was last added to each counter, per cache: the counters move by the difference.
     private static let published = Mutex<[String: CacheCounters.Snapshot]>([:])

@@ -62,7 +62,7 @@ struct SubsonicAPI: Sendable {
         sessions = services.sessions
         SubsonicSessions(sessions: services.sessions).register(in: &self)
         SubsonicSystem.register(in: &self)
-        SubsonicBrowsing().register(in: &self)
+        SubsonicBrowsing(budget: services.memoryBudget).register(in: &self)
         SubsonicAnnotation(
             accounts: services.accounts, playback: services.playback, nowPlaying: services.nowPlaying,
             sessions: services.sessions, impressions: services.impressions, clock: services.clock
@@ -78,7 +78,7 @@ struct SubsonicAPI: Sendable {
         SubsonicDirectories().register(in: &self)
         SubsonicSharing(sharing: services.sharing, plans: services.plans).register(in: &self)
         SubsonicLists(
-            recommendations: services.recommendations, pictures: services.pictures
+            recommendations: services.recommendations, pictures: services.pictures, budget: services.memoryBudget
         ).register(in: &self)
     }
 

@@ -5,9 +5,19 @@ import Foundation
 /// getMusicFolders, getArtists, getArtist, getAlbum, getSong, getGenres.
 struct SubsonicBrowsing: Sendable {
     /// getArtists by library scope, until the catalog changes.
-    private let artistIndexes = VersionedCache<[LibraryID]?, SubsonicElement>(name: "subsonic_artist_indexes")
+    let artistIndexes: VersionedCache<[LibraryID]?, SubsonicElement>
     /// getAlbum rendered once, for the callers who see the whole album and starred or rated none of its songs.
-    private let renderedAlbums = VersionedCache<AlbumID, SubsonicElement>(name: "subsonic_albums", capacity: 512)
+    let renderedAlbums: VersionedCache<AlbumID, SubsonicElement>
+
+    /// The caches take their shares of `budget`.
+    init(budget: MemoryBudget = .standard) {
+        artistIndexes = VersionedCache(name: "subsonic_artist_indexes", capacity: 64, budget: budget) {
+            $0.approximateBytes
+        }
+        renderedAlbums = VersionedCache(name: "subsonic_albums", capacity: 512, budget: budget) {
+            $0.approximateBytes
+        }
+    }
 
     func register(in api: inout SubsonicAPI) {
         api.on("getMusicFolders") { call in try await musicFolders(call.catalog) }

@@ -115,6 +115,13 @@ struct SubsonicElement: Sendable {
         return copy
     }
 
+    /// About the bytes this element holds in a cache: its rendered JSON and XML when prerendered
+    /// (what the cached answers are), else a rough figure per attribute and child list.
+    var approximateBytes: Int {
+        if let rendered { return rendered.json.count + rendered.xml.utf8.count + 128 }
+        return 128 + attributes.count * 64 + children.reduce(0) { $0 + 64 + $1.elements.count * 256 }
+    }
+
     init(_ attributes: [(String, SubsonicValue?)] = [], text: String? = nil) {
         self.attributes = attributes.compactMap { key, value in value.map { (key, $0) } }
         self.text = text

@@ -14,19 +14,29 @@ struct SubsonicLists: Sendable {
     let pictures: ArtistPictures
     /// search2/search3 answers rendered once, for callers who see every library and starred or
     /// rated none of the songs found.
-    private let renderedSearches = VersionedCache<RenderedSearch, SubsonicElement>(
-        name: "subsonic_searches", capacity: 256)
+    let renderedSearches: VersionedCache<RenderedSearch, SubsonicElement>
 
     /// Album list entries rendered once per catalog version: nothing in them is the caller's own.
-    private let renderedAlbums = VersionedCache<AlbumRendering, SubsonicElement>(
-        name: "subsonic_album_renderings", capacity: 20_000)
+    let renderedAlbums: VersionedCache<AlbumRendering, SubsonicElement>
 
-    private struct AlbumRendering: Hashable, Sendable {
+    /// The caches take their shares of `budget`.
+    init(recommendations: RecommendationService, pictures: ArtistPictures, budget: MemoryBudget = .standard) {
+        self.recommendations = recommendations
+        self.pictures = pictures
+        renderedSearches = VersionedCache(name: "subsonic_searches", capacity: 256, budget: budget) {
+            $0.approximateBytes
+        }
+        renderedAlbums = VersionedCache(name: "subsonic_album_renderings", capacity: 20_000, budget: budget) {
+            $0.approximateBytes
+        }
+    }
+
+    struct AlbumRendering: Hashable, Sendable {
         var id: AlbumID
         var directoryStyle: Bool
     }
 
-    private struct RenderedSearch: Hashable, Sendable {
+    struct RenderedSearch: Hashable, Sendable {
         var query: String
         var pages: [Page]
         var directoryStyle: Bool

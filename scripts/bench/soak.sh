@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Soak: 200 concurrent clients for MINUTES (default 10) against a generated library of TRACKS tracks
+# (default 20000), a household's mix: browsing (getAlbum, getAlbumList2, getArtists), search3, streams
+# read by range (the raw file's first or last 4 KB), covers, scrobbles and play-queue saves.
+# Prints requests/s, p50/p99, non-2xx answers and socket errors, and the server's RSS each minute;
+# the growth between minute 2 and the last minute should stay under 10%.
+# Usage: scripts/bench/soak.sh [TRACKS] [MINUTES]. Needs wrk.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+tracks=${1:-20000}
+minutes=${2:-10}
+seconds=10
+# 200 clients from one address (loopback): above the per-address limit a household needs.
+export CANTO_SERVER_MAX_REQUESTS_PER_ADDRESS=${CANTO_SERVER_MAX_REQUESTS_PER_ADDRESS:-1000}
+source scripts/bench/server.sh
+base="/rest"
+salt=c19b2d
+token=$(printf '%s%s' "$app" "$salt" | md5sum | cut -d' ' -f1)
+auth="u=bench&t=$token&s=$salt&v=1.16.1&c=soak&f=json"
+url="http://127.0.0.1:$port"
+albums=$(curl -s "$url$base/getAlbumList2?$auth&type=alphabeticalByName&size=500" \
+  | python3 -c 'import json,sys; print(" ".join(a["id"] for a in json.load(sys.stdin)["subsonic-response"]["albumList2"]["album"]))')
+songs=$(curl -s "$url$base/getRandomSongs?$auth&size=500" \
+  | python3 -c 'import json,sys; print(" ".join(s["id"] for s in json.load(sys.stdin)["subsonic-response"]["randomSongs"]["song"]))')
+covers=$(curl -s "$url$base/getAlbumList2?$auth&type=random&size=200" \
+  | python3 -c 'import json,sys; print(" ".join(a.get("coverArt","") for a in json.load(sys.stdin)["subsonic-response"]["albumList2"]["album"] if a.get("coverArt")))')
+{
+  echo "local albums = {"; for a in $albums; do echo "\"$a\","; done; echo "}"
+  echo "local songs = {"; for s in $songs; do echo "\"$s\","; done; echo "}"
+  echo "local covers = {"; for c in ${covers:-none}; do echo "\"$c\","; done; echo "}"
+  echo "local words = {\"night\", \"river\", \"light\", \"dream\", \"echo\", \"stone\", \"fire\", \"winter\", \"bj\", \"coração\"}"
+  cat <<'LUA'
+local auth = "AUTH"
+local function pick(list) return list[math.random(#list)] end
+request = function()
+  local r = math.random(100)
+  if r <= 25 then
+    return wrk.format("GET", "/rest/getAlbum?" .. auth .. "&id=" .. pick(albums))
+  elseif r <= 40 then
+    local kinds = {"random", "newest", "alphabeticalByName", "frequent", "recent"}
+    return wrk.format("GET", "/rest/getAlbumList2?" .. auth .. "&type=" .. pick(kinds) .. "&size=20&offset=" .. (math.random(50) * 20))
+  elseif r <= 43 then
+    return wrk.format("GET", "/rest/getArtists?" .. auth)
+  elseif r <= 58 then
+    return wrk.format("GET", "/rest/search3?" .. auth .. "&query=" .. pick(words) .. "&songCount=20")
+  elseif r <= 73 then
+    -- The generated clips are a second long: the first 4 KB, or the last (a player seeking to the end).
+    local range = math.random(2) == 1 and "bytes=0-4095" or "bytes=-4096"
+    return wrk.format("GET", "/rest/stream?" .. auth .. "&format=raw&id=" .. pick(songs), {["Range"] = range})
+  elseif r <= 85 then
+    return wrk.format("GET", "/rest/getCoverArt?" .. auth .. "&size=300&id=" .. pick(covers))
+  elseif r <= 95 then
+    return wrk.format("GET", "/rest/scrobble?" .. auth .. "&submission=true&id=" .. pick(songs))
+  else
+    return wrk.format("GET", "/rest/savePlayQueue?" .. auth .. "&id=" .. pick(songs) .. "&id=" .. pick(songs) .. "&current=" .. pick(songs))
+  end
+end
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+failed = 0
+response = function(status, headers, body)
+  -- Subsonic answers its errors with HTTP 200: count them from the body.
+  if status == 200 and body and string.find(body, '"status":"failed"', 1, true) then failed = failed + 1 end
+end
+done = function(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("failed") end
+  io.write("subsonic-failed " .. total .. "\n")
+end
+LUA
+} | sed "s|AUTH|${auth//&/\\&}|" >"$work/soak.lua"
+rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status"; }
+printf "%-7s %10s %9s %9s %8s %8s %8s %9s\n" minute "req/s" p50 p99 non2xx failed sockerr "RSS MB"
+first=""
+for minute in $(seq "$minutes"); do
+  out=$(wrk -t2 -c200 -d60s --latency -s "$work/soak.lua" "$url")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  sockerr=$(awk '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out")
+  failed=$(awk '/subsonic-failed/ {print $2}' <<<"$out")
+  mem=$(rss)
+  [ "$minute" = 2 ] && first=$mem
+  printf "%-7s %10s %9s %9s %8s %8s %8s %9s\n" "$minute" "$rps" "$p50" "$p99" "${non2xx:-0}" "${failed:-0}" "${sockerr:-0}" "$mem"
+done
+if [ -n "$first" ]; then
+  python3 -c "a=$first; b=$mem; print(f'RSS minute 2 {a:.1f} MB, minute $minutes {b:.1f} MB: growth {100*(b-a)/a:+.1f}%')"
+fi
+kill -0 "$server" && echo "server alive"
