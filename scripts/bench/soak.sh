@@ -28,7 +28,7 @@ covers=$(curl -s "$url$base/getAlbumList2?$auth&type=random&size=200" \
   echo "local albums = {"; for a in $albums; do echo "\"$a\","; done; echo "}"
   echo "local songs = {"; for s in $songs; do echo "\"$s\","; done; echo "}"
   echo "local covers = {"; for c in ${covers:-none}; do echo "\"$c\","; done; echo "}"
-  echo "local words = {\"night\", \"river\", \"light\", \"dream\", \"echo\", \"stone\", \"fire\", \"winter\", \"bj\", \"coração\"}"
+  echo "local words = {\"night\", \"river\", \"light\", \"dream\", \"echo\", \"stone\", \"fire\", \"winter\", \"bj\", \"cora%C3%A7%C3%A3o\"}"
   cat <<'LUA'
 local auth = "AUTH"
 local function pick(list) return list[math.random(#list)] end
