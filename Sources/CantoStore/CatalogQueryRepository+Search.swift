@@ -7,7 +7,7 @@ extension CatalogQueryRepository {
         let filter = Scope(scope)
         guard scope?.isEmpty != true else { return SearchResults(artists: [], albums: [], tracks: []) }
         let words = Set(query.clauses.compactMap(\.word))
-        let vocabulary = words.isEmpty ? nil : try await vocabularies.current(pool)
+        let vocabulary = words.isEmpty ? nil : try await vocabularies.current(pool, version: quick.catalogVersion())
         var corrections: [String: [String]] = [:]
         for word in words {
             let found = vocabulary?.corrections(of: word) ?? []
@@ -16,19 +16,28 @@ extension CatalogQueryRepository {
         let plan = SearchPlan(query: query, corrections: corrections)
         let corrected = !corrections.isEmpty
         return try await pool.read { db in
-            // Corrected words are looked for only when the words as typed do not fill the page.
+            // One count per kind serves both questions: are there so many matches that names
+            // starting with the words are listed instead, and do the words as typed leave room on
+            // the page for corrected ones (only then are corrected words looked for).
             func sql(_ kind: SearchPlan.Kind, _ page: Page) throws -> SQL {
-                let needed = try corrected && plan.needsCorrections(kind, page, db)
-                let broad = try plan.isPrefixOnly && plan.matches(kind, moreThan: SearchPlan.rankedAtMost, db)
-                return plan.sql(kind, filter, page, corrected: needed, broad: broad)
+                let wanted = page.offset + page.limit
+                let enough = max(corrected ? wanted : 0, plan.isPrefixOnly ? SearchPlan.rankedAtMost + 1 : 0)
+                let count = try enough > 0 && page.limit > 0 ? plan.count(kind, upTo: enough, db) : 0
+                let broad = plan.isPrefixOnly && count > SearchPlan.rankedAtMost
+                return plan.sql(kind, filter, page, corrected: corrected && count < wanted, broad: broad)
             }
             var results = SearchResults(
                 artists: try Self.artists(db, try sql(.artist, pages.artists)),
                 albums: try Self.albums(db, try sql(.album, pages.albums)),
                 tracks: try Self.tracks(db, try sql(.track, pages.tracks)),
                 composers: try Self.artists(db, try sql(.composer, pages.composers)))
-            if corrected, try !plan.matchesUncorrected(db) {
-                results.didYouMean = plan.suggestion(vocabulary)
+            // "Did you mean" only when the words as typed find nothing the caller may see, and the
+            // suggestion finds something they may: the vocabulary is the whole catalog's, and a
+            // word from a library they cannot open is not theirs to be told about.
+            if corrected, try !plan.finds(filter, db), let suggested = plan.suggested(vocabulary),
+                try SearchPlan(query: suggested, corrections: [:]).finds(filter, db)
+            {
+                results.didYouMean = SearchPlan.text(of: suggested)
             }
             return results
         }
@@ -48,9 +57,8 @@ final class SearchVocabularies: @unchecked Sendable {
     private var kept: (version: Int, vocabulary: SearchVocabulary)?
     private var building = false
 
-    func current(_ pool: DatabasePool) async throws -> SearchVocabulary {
-        let version = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT version FROM catalog_version") ?? 0
-        }
+    /// The vocabulary of catalog `version` (read from `QuickReader.catalogVersion()`).
+    func current(_ pool: DatabasePool, version: Int) async throws -> SearchVocabulary {
         let (held, build) = lock.withLock { () -> (SearchVocabulary?, Bool) in
             if let kept, kept.version == version { return (kept.vocabulary, false) }
             // While one search reads the new words, the others use the last ones.
@@ -222,23 +230,13 @@ struct SearchPlan {
     /// million tracks) lists the names that start with it instead, as one or two letters do.
     static let rankedAtMost = 2_000
 
-    /// Whether the words as typed match more than `count` items of the kind.
-    func matches(_ kind: Kind, moreThan count: Int, _ db: Database) throws -> Bool {
+    /// How many items of the kind the words as typed match, counted up to `limit`.
+    func count(_ kind: Kind, upTo limit: Int, _ db: Database) throws -> Int {
         let table = table(kind)
-        guard answers(table), let prefix = match(table, tier: 1, .init(nil)) else { return false }
+        guard answers(table), let prefix = match(table, tier: 1, .init(nil)) else { return 0 }
         let fts = SQL(sql: table.fts)
-        let sql: SQL = "SELECT count(*) FROM (SELECT 1 FROM \(fts) WHERE \(fts) MATCH \(prefix) LIMIT \(count + 1))"
-        return try (SQLRequest<Int>(literal: sql).fetchOne(db) ?? 0) > count
-    }
-
-    /// Whether the words as typed leave room on `page` for matches through corrected words.
-    func needsCorrections(_ kind: Kind, _ page: Page, _ db: Database) throws -> Bool {
-        let table = table(kind)
-        guard page.limit > 0, answers(table), let prefix = match(table, tier: 1, .init(nil)) else { return false }
-        let fts = SQL(sql: table.fts)
-        let wanted = page.offset + page.limit
-        let sql: SQL = "SELECT count(*) FROM (SELECT 1 FROM \(fts) WHERE \(fts) MATCH \(prefix) LIMIT \(wanted))"
-        return try (SQLRequest<Int>(literal: sql).fetchOne(db) ?? 0) < wanted
+        let sql: SQL = "SELECT count(*) FROM (SELECT 1 FROM \(fts) WHERE \(fts) MATCH \(prefix) LIMIT \(limit))"
+        return try SQLRequest<Int>(literal: sql).fetchOne(db) ?? 0
     }
 
     func sql(
@@ -290,29 +288,47 @@ struct SearchPlan {
             """
     }
 
-    /// Whether any kind has a match without corrections (else "did you mean" is offered).
-    func matchesUncorrected(_ db: Database) throws -> Bool {
+    /// Whether the words as typed find any artist, album or track within `filter`.
+    func finds(_ filter: CatalogQueryRepository.Scope, _ db: Database) throws -> Bool {
         for kind in [Kind.artist, .album, .track] {
             let table = table(kind)
-            guard answers(table), let prefix = match(table, tier: 1, .init(nil)) else { continue }
-            let sql: SQL = "SELECT 1 FROM \(SQL(sql: table.fts)) WHERE \(SQL(sql: table.fts)) MATCH \(prefix) LIMIT 1"
+            guard answers(table), let prefix = match(table, tier: 1, filter) else { continue }
+            let name = SQL(sql: table.name)
+            let fts = SQL(sql: table.fts)
+            let parts = conditions(kind, table, filter)
+            let condition: SQL = parts.isEmpty ? "TRUE" : parts.map { "(\($0))" }.joined(separator: " AND ")
+            let sql: SQL = """
+                SELECT 1 FROM \(fts) JOIN \(name) ON \(name).rowid = \(fts).rowid
+                WHERE \(fts) MATCH \(prefix) AND \(condition) LIMIT 1
+                """
             if try SQLRequest<Int>(literal: sql).fetchOne(db) != nil { return true }
         }
         return false
     }
 
-    /// The query with each corrected word replaced by its best correction.
-    func suggestion(_ vocabulary: SearchVocabulary?) -> String? {
+    /// The query with each corrected word replaced by its best correction (nil when no word is
+    /// corrected: a word the catalog holds as typed is kept).
+    func suggested(_ vocabulary: SearchVocabulary?) -> SearchQuery? {
         var changed = false
-        let words = query.clauses.map { clause -> String in
-            let text = clause.tokens.joined(separator: " ")
-            guard let word = clause.word, let best = corrections[word]?.first, vocabulary?.contains(word) != true
-            else { return (clause.excluded ? "-" : "") + (clause.field.map { "\($0.rawValue):" } ?? "") + text }
+        var query = query
+        for index in query.clauses.indices {
+            guard let word = query.clauses[index].word, let best = corrections[word]?.first,
+                vocabulary?.contains(word) != true
+            else { continue }
             changed = true
-            return (clause.field.map { "\($0.rawValue):" } ?? "") + best
+            query.clauses[index].tokens = [best]
+            query.clauses[index].prefix = false
         }
-        guard changed else { return nil }
-        var text = words.joined(separator: " ")
+        return changed ? query : nil
+    }
+
+    /// A query written back as text in the search syntax.
+    static func text(of query: SearchQuery) -> String {
+        var text = query.clauses.map { clause in
+            let term = SearchText.Term(tokens: clause.tokens).text
+            let words = term.contains(" ") ? "\"\(term)\"" : term
+            return (clause.excluded ? "-" : "") + (clause.field.map { "\($0.rawValue):" } ?? "") + words
+        }.joined(separator: " ")
         if let years = query.years {
             text += years.count == 1 ? " year:\(years.lowerBound)" : " year:\(years.lowerBound)-\(years.upperBound)"
         }

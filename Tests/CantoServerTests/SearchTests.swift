@@ -271,4 +271,30 @@ import Testing
             #expect(try await plays(bo) == 0)
         }
     }
+
+    /// "Did you mean" is offered from what the caller may open: a word only in a library a
+    /// listener is not given is never suggested to them.
+    @Test func didYouMeanStaysInTheCallersLibraries() async throws {
+        let hidden = try TemporaryDirectory(prefix: "canto-search-hidden")
+        try AudioClip(seconds: 0.5, frequency: 330).encode(
+            .mp3, to: hidden.url.appendingPathComponent("q.mp3"),
+            metadata: ["title": "Night Engine", "artist": "Quokkatron", "album": "Hidden Things", "track": "1"])
+        let server = try await InProcessServer.start(music: [try await Self.library.url(), hidden.url])
+        let libraries = try await server.services.catalog.libraries()
+        let shared = try #require(libraries.first { !$0.path.hasSuffix(hidden.url.lastPathComponent) })
+        let lina = try await server.addUser("lina", libraries: [shared.id])
+        let max = try await server.addUser("max")
+        try await server.withClient { client in
+            let open = try await Self.search(client, "quokatron", token: max.token)
+            #expect(open.json["didYouMean"] as? String == "quokkatron", "\(open.body)")
+            #expect(Self.titles(open, "artists", "name") == ["Quokkatron"])
+            let limited = try await Self.search(client, "quokatron", token: lina.token)
+            #expect(limited.json["didYouMean"] == nil, "\(limited.body)")
+            #expect(Self.titles(limited, "artists", "name") == [])
+            #expect(Self.titles(limited, "tracks") == [])
+            // Her own library's words are still suggested.
+            let metalica = try await Self.search(client, "metalica", token: lina.token)
+            #expect(metalica.json["didYouMean"] as? String == "metallica", "\(metalica.body)")
+        }
+    }
 }

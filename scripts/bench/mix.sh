@@ -12,14 +12,8 @@ seconds=${2:-20}
 export CANTO_SERVER_MAX_REQUESTS_PER_ADDRESS=${CANTO_SERVER_MAX_REQUESTS_PER_ADDRESS:-1000}
 source scripts/bench/server.sh
 base="/rest"
-salt=c19b2d
-token=$(printf '%s%s' "$app" "$salt" | md5sum | cut -d' ' -f1)
-auth="u=bench&t=$token&s=$salt&v=1.16.1&c=bench&f=json"
-url="http://127.0.0.1:$port"
-albums=$(curl -s "$url$base/getAlbumList2?$auth&type=alphabeticalByName&size=500" \
-  | python3 -c 'import json,sys; print(" ".join(a["id"] for a in json.load(sys.stdin)["subsonic-response"]["albumList2"]["album"]))')
-songs=$(curl -s "$url$base/getRandomSongs?$auth&size=500" \
-  | python3 -c 'import json,sys; print(" ".join(s["id"] for s in json.load(sys.stdin)["subsonic-response"]["randomSongs"]["song"]))')
+albums=$(ids "getAlbumList2?type=alphabeticalByName&size=500" albumList2.album)
+songs=$(ids "getRandomSongs?size=500" randomSongs.song)
 write_lua() {  # write_lua FILE PLAYS(0|1)
   {
     echo "local browse = {"
@@ -46,7 +40,7 @@ request = function()
   return wrk.format("GET", browse[math.random(#browse)])
 end
 LUA
-  } | sed "s|AUTH|${auth//&/\\&}|" >"$1"
+  } | with_auth >"$1"
 }
 write_lua "$work/browse.lua" 0
 write_lua "$work/plays.lua" 1

@@ -1,7 +1,9 @@
 # Shared by the HTTP benchmarks (source it): builds release binaries, generates a library of
 # $tracks tracks, scans it, creates the admin "bench" (password bench-password-1), starts
 # `canto serve` on loopback and defines `measure NAME URL [wrk options]`, which prints
-# requests/s and p50/p99 latency at concurrency 1 and 16 after a warm-up. Sets $port, $app (the app password).
+# requests/s and p50/p99 latency at concurrency 1 and 16 after a warm-up. Sets $port, $url, $app (the
+# app password) and $auth (Subsonic's token authentication of "bench", client $client or "bench");
+# `ids METHOD-QUERY JSON-PATH [KEY]` lists ids from a Subsonic answer; `with_auth` writes $auth where a script says AUTH.
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/canto-bench-http.XXXXXX")
 port=$((20000 + RANDOM % 20000))
@@ -21,7 +23,23 @@ app=$(echo "bench-password-1" | "$bin/canto" user add bench --role admin --passw
 sync
 CANTO_LOG_LEVEL=warning CANTO_SCANNER_ON_START=false "$bin/canto" serve --host 127.0.0.1 --port "$port" "${common[@]}" &
 server=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+url="http://127.0.0.1:$port"
+for _ in $(seq 50); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.2; done
+salt=c19b2d
+auth="u=bench&t=$(printf '%s%s' "$app" "$salt" | md5sum | cut -d' ' -f1)&s=$salt&v=1.16.1&c=${client:-bench}&f=json"
+
+# ids "getAlbumList2?type=…&size=500" albumList2.album [key]: the ids (or another key) of a list's items.
+ids() {
+  curl -s "$url/rest/$1&$auth" | python3 -c '
+import json, sys
+path, key = sys.argv[1].split("."), sys.argv[2]
+items = json.load(sys.stdin)["subsonic-response"]
+for part in path: items = items[part]
+print(" ".join(item[key] for item in items if item.get(key)))' "$2" "${3:-id}"
+}
+
+# A Lua script with $auth in place of AUTH (an & in a sed replacement would stand for the match).
+with_auth() { sed "s|AUTH|${auth//&/\\&}|"; }
 
 measure_header() { printf "%-22s %5s %10s %9s %9s\n" endpoint conc "req/s" p50 p99; }
 

@@ -12,18 +12,11 @@ minutes=${2:-10}
 seconds=10
 # 200 clients from one address (loopback): above the per-address limit a household needs.
 export CANTO_SERVER_MAX_REQUESTS_PER_ADDRESS=${CANTO_SERVER_MAX_REQUESTS_PER_ADDRESS:-1000}
+client=soak
 source scripts/bench/server.sh
-base="/rest"
-salt=c19b2d
-token=$(printf '%s%s' "$app" "$salt" | md5sum | cut -d' ' -f1)
-auth="u=bench&t=$token&s=$salt&v=1.16.1&c=soak&f=json"
-url="http://127.0.0.1:$port"
-albums=$(curl -s "$url$base/getAlbumList2?$auth&type=alphabeticalByName&size=500" \
-  | python3 -c 'import json,sys; print(" ".join(a["id"] for a in json.load(sys.stdin)["subsonic-response"]["albumList2"]["album"]))')
-songs=$(curl -s "$url$base/getRandomSongs?$auth&size=500" \
-  | python3 -c 'import json,sys; print(" ".join(s["id"] for s in json.load(sys.stdin)["subsonic-response"]["randomSongs"]["song"]))')
-covers=$(curl -s "$url$base/getAlbumList2?$auth&type=random&size=200" \
-  | python3 -c 'import json,sys; print(" ".join(a.get("coverArt","") for a in json.load(sys.stdin)["subsonic-response"]["albumList2"]["album"] if a.get("coverArt")))')
+albums=$(ids "getAlbumList2?type=alphabeticalByName&size=500" albumList2.album)
+songs=$(ids "getRandomSongs?size=500" randomSongs.song)
+covers=$(ids "getAlbumList2?type=random&size=200" albumList2.album coverArt)
 {
   echo "local albums = {"; for a in $albums; do echo "\"$a\","; done; echo "}"
   echo "local songs = {"; for s in $songs; do echo "\"$s\","; done; echo "}"
@@ -68,7 +61,7 @@ done = function(summary, latency, requests)
   io.write("subsonic-failed " .. total .. "\n")
 end
 LUA
-} | sed "s|AUTH|${auth//&/\\&}|" >"$work/soak.lua"
+} | with_auth >"$work/soak.lua"
 rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status"; }
 printf "%-7s %10s %9s %9s %8s %8s %8s %9s\n" minute "req/s" p50 p99 non2xx failed sockerr "RSS MB"
 first=""

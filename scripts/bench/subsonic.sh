@@ -10,9 +10,6 @@ seconds=${2:-10}
 source scripts/bench/server.sh
 base="http://127.0.0.1:$port/rest"
 # Token auth with the app password, as Subsonic apps do (a login password would cost a bcrypt per request).
-salt=c19b2d
-token=$(printf '%s%s' "$app" "$salt" | md5sum | cut -d' ' -f1)
-auth="u=bench&t=$token&s=$salt&v=1.16.1&c=bench&f=json"
 album=$(curl -s "$base/getAlbumList2?$auth&type=newest&size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["subsonic-response"]["albumList2"]["album"][0]["id"])')
 declare -A urls=(
   [getAlbumList2-random]="$base/getAlbumList2?$auth&type=random&size=20"
