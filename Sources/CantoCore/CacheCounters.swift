@@ -11,6 +11,7 @@ public final class CacheCounters: Sendable {
     private let evictionCount = Atomic<Int>(0)
     private let entryCount = Atomic<Int>(0)
     private let byteCount = Atomic<Int>(0)
+    private let writeFailureCount = Atomic<Int>(0)
 
     private init(name: String) { self.name = name }
 
@@ -44,13 +45,15 @@ public final class CacheCounters: Sendable {
     public func entriesChanged(by delta: Int) { entryCount.add(delta, ordering: .relaxed) }
     /// The bytes held moved by `delta`.
     public func bytesChanged(by delta: Int) { byteCount.add(delta, ordering: .relaxed) }
+    /// An entry that could not be written (a full disk): served without being kept.
+    public func writeFailed() { writeFailureCount.add(1, ordering: .relaxed) }
 
     /// The counts now.
     public var snapshot: Snapshot {
         Snapshot(
             hits: hitCount.load(ordering: .relaxed), misses: missCount.load(ordering: .relaxed),
             evictions: evictionCount.load(ordering: .relaxed), entries: entryCount.load(ordering: .relaxed),
-            bytes: byteCount.load(ordering: .relaxed))
+            bytes: byteCount.load(ordering: .relaxed), writeFailures: writeFailureCount.load(ordering: .relaxed))
     }
 
     /// Counts read at one moment.
@@ -60,13 +63,15 @@ public final class CacheCounters: Sendable {
         public var evictions: Int
         public var entries: Int
         public var bytes: Int
+        public var writeFailures: Int
 
-        public init(hits: Int, misses: Int, evictions: Int, entries: Int, bytes: Int) {
+        public init(hits: Int, misses: Int, evictions: Int, entries: Int, bytes: Int, writeFailures: Int = 0) {
             self.hits = hits
             self.misses = misses
             self.evictions = evictions
             self.entries = entries
             self.bytes = bytes
+            self.writeFailures = writeFailures
         }
     }
 }

@@ -24,6 +24,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case throttled(retryAfter: Int)
         /// The caller's plan does not include this; the message names a plan that does.
         case paymentRequired
+        /// The disk Canto writes to is full: nothing was stored, and it works again once space is freed.
+        case storageFull
     }
 
     public var kind: Kind
@@ -52,6 +54,11 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         DomainError(.busy(retryAfter: seconds), message)
     }
     public static func unavailable(_ message: String) -> DomainError { DomainError(.unavailable, message) }
+    /// A write refused by a full disk (`DiskFull.domainError(for:)` recognises one).
+    public static let storageFull = DomainError(
+        .storageFull,
+        "The disk that holds Canto's data is full, so nothing was saved. Free some space and try again.",
+        code: "disk_full")
 }
 
 extension DomainError: DomainFailure {

@@ -30,14 +30,20 @@ public actor ScanCoordinator {
     public private(set) var lastSummary: ScanSummary?
     /// Scans run to their end since start.
     public private(set) var completedScans = 0
+    /// Why the last scan stopped before its end, for people (nil once one completes).
+    public private(set) var lastFailure: String?
+    /// Words for a failed scan's error (a full disk says so; anything else points to the log).
+    private let explain: @Sendable (any Error) -> String
 
     /// Where `scanFinished` is published.
     private let events: (any EventLog)?
 
     public init(
         sources: any MediaSources, catalog: any CatalogReader, libraries: [Library], events: (any EventLog)? = nil,
-        logger: Logger
+        logger: Logger,
+        explain: @escaping @Sendable (any Error) -> String = { _ in "The scan failed: the server's log says why." }
     ) {
+        self.explain = explain
         self.sources = sources
         self.events = events
         self.catalog = catalog
@@ -71,6 +77,7 @@ public actor ScanCoordinator {
             } catch is CancellationError {
                 return
             } catch {
+                lastFailure = explain(error)
                 logger.error("scan failed", metadata: ["error": "\(error)"])
             }
             if Task.isCancelled { return }
@@ -103,6 +110,7 @@ public actor ScanCoordinator {
         }
         live.update { $0.summary = total }
         lastSummary = total
+        lastFailure = nil
         completedScans += 1
         do {
             try await events?.publish(.scanFinished(summary: total), at: Date())

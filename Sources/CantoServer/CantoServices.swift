@@ -113,7 +113,12 @@ public struct LibraryScanning: Sendable {
         events = EventOutbox(database: database)
         scans = ScanCoordinator(
             sources: registry, catalog: catalog, libraries: configured, events: events,
-            logger: logger.subsystem("scanner"))
+            logger: logger.subsystem("scanner"),
+            explain: { error in
+                DiskFull.caused(error)
+                    ? "The disk that holds the data folder is full, so the scan stopped. Free some space and scan again."
+                    : "The scan failed: the server's log says why."
+            })
     }
 
     /// Starts the plugins, scans once, stops them: `canto scan`.
@@ -259,7 +264,7 @@ public struct CantoServices: Sendable {
         subsonicAuthenticator = SubsonicAuthenticator(
             users: accountStore, apiKeys: accountStore, hasher: PasswordHasher(cost: configuration.bcryptCost),
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory), throttle: throttle, clock: clock)
-        let caches = configuration.dataDirectory.appendingPathComponent("cache")
+        let caches = configuration.cacheDirectory
         // One bounded pool for the server's blocking media work: a thread per transcode slot,
         // and the cores' worth beside them for covers.
         let media = BlockingPool(

@@ -1,5 +1,6 @@
 import CantoCore
 import CantoSecurity
+import CantoStore
 import Foundation
 public import Hummingbird
 import Logging
@@ -63,6 +64,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(error.status, Self.code(for: error.status), error.status.reasonPhrase + ".")
         } catch is DecodingError {
             throw APIError.badRequest("The request body is not the JSON this endpoint expects.")
+        } catch let error where DiskFull.caused(error) {
+            context.logger.warning("disk full: a write was refused", metadata: InternalErrorLog.metadata(error))
+            throw APIError(DomainError.storageFull)
         } catch {
             context.logger.error("internal error", metadata: InternalErrorLog.metadata(error))
             throw APIError(.internalServerError, "internal", "Something went wrong on the server.")
@@ -89,6 +93,7 @@ extension APIError {
             status = .tooManyRequests
             headers[.retryAfter] = "\(seconds)"
         case .paymentRequired: status = HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required")
+        case .storageFull: status = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
         }
         self.init(status, error.code ?? Self.code(for: error.kind), error.message, headers: headers)
     }
@@ -104,6 +109,7 @@ extension APIError {
         case .busy: "busy"
         case .throttled: "too_many_attempts"
         case .paymentRequired: "plan_required"
+        case .storageFull: "disk_full"
         }
     }
 }

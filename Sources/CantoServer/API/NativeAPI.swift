@@ -65,7 +65,7 @@ enum NativeAPI {
         ).addRoutes(to: admin)
         SystemController(
             monitor: services.monitor, plugins: services.registry,
-            folders: OperationalGauges.folders(dataDirectory: services.configuration.dataDirectory),
+            folders: OperationalGauges.folders(of: services.configuration),
             clock: services.clock
         ).addRoutes(to: admin)
         OperationsController(

@@ -290,7 +290,7 @@ enum OpenAPISchemas {
             "ScanState": object(
                 [
                     "running": boolean, "filesSeen": integer, "expectedFiles": integer, "startedAt": optionalDateTime,
-                    "completedScans": integer, "summary": ["type": "object"],
+                    "completedScans": integer, "summary": ["type": "object"], "lastError": optionalString,
                 ], required: ["running", "filesSeen", "expectedFiles", "completedScans", "summary"]),
             "Pick": object(
                 ["track": ref("TrackItem"), "similarity": ["type": ["number", "null"]], "reason": string],

@@ -135,13 +135,16 @@ struct OperationsController {
         var startedAt: Date?
         var completedScans: Int
         var summary: ScanSummary
+        /// Why the last scan stopped before its end (a full disk, say); absent once one completes.
+        var lastError: String?
     }
 
     static func scanState(_ scans: ScanCoordinator) async -> ScanState {
         let progress = await scans.progress
         return ScanState(
             running: progress.running, filesSeen: progress.filesSeen, expectedFiles: progress.expectedFiles,
-            startedAt: progress.startedAt, completedScans: await scans.completedScans, summary: progress.summary)
+            startedAt: progress.startedAt, completedScans: await scans.completedScans, summary: progress.summary,
+            lastError: await scans.lastFailure)
     }
 
     @Sendable func scanStatus(_ request: Request, context: CantoRequestContext) async throws -> ScanState {

@@ -31,6 +31,12 @@ extension CantoConfiguration {
     /// How long a failed renewal keeps a paid plan before the free plan takes over.
     public var paymentGraceDays: Int { integer("payments.grace_days") }
     public var dataDirectory: URL { resolve(string("data.dir")) }
+    /// The disk caches' folder (`cache.folder`; `cache` in the data folder when empty): on another
+    /// disk, a full cache cannot fill the disk the database is on.
+    public var cacheDirectory: URL {
+        let folder = string("cache.folder")
+        return folder.isEmpty ? dataDirectory.appendingPathComponent("cache") : resolve(folder)
+    }
     /// Absolute paths of the music folders.
     public var musicFolders: [String] {
         guard case .strings(let folders) = values["library.music_folders"] else { return [] }

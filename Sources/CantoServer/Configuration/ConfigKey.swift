@@ -200,6 +200,7 @@ extension ConfigKey {
                     guard case .integer(let mb) = value, mb >= 0 else { return "must be 0 or more" }
                     return nil
                 }),
+            ConfigKey(section: "cache", name: "folder", kind: .string, defaultValue: .string("")),
             ConfigKey(
                 section: "cache", name: "memory_mb", kind: .integer, defaultValue: .integer(128),
                 check: { value in

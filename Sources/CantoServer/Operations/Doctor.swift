@@ -61,11 +61,11 @@ public enum Doctor {
         checks.append(contentsOf: databaseChecks(data))
         checks.append(keyCheck(data))
         if let check = spaceCheck(name: "data", folder: data) { checks.append(check) }
-        let cache = data.appendingPathComponent("cache")
+        let cache = configuration.cacheDirectory
         if let device = device(of: cache), device != self.device(of: data),
             let check = spaceCheck(name: "cache", folder: cache)
         {
-            // A cache on its own file system (a mount at data/cache) fills apart from the database.
+            // A cache on its own file system ([cache] folder elsewhere) fills apart from the database.
             checks.append(check)
         }
         checks.append(backupCheck(configuration.backup, now: now))
@@ -82,7 +82,7 @@ public enum Doctor {
             writableFolder(
                 "data folder", data, createdWhenMissing: true,
                 fix: "create it and give it to the user Canto runs as (chown canto: \(data.path)), or set [data] dir"))
-        let cache = data.appendingPathComponent("cache")
+        let cache = configuration.cacheDirectory
         if FileManager.default.fileExists(atPath: cache.path) {
             checks.append(
                 writableFolder(

@@ -23,7 +23,7 @@ struct OperationalGauges: Sendable {
         sessions = services.sessions
         plugins = services.registry
         databasePath = services.scanning.database.path
-        folders = Self.folders(dataDirectory: services.configuration.dataDirectory)
+        folders = Self.folders(of: services.configuration)
     }
 
     /// The free and total space of the file system a watched folder is on.
@@ -33,9 +33,9 @@ struct OperationalGauges: Sendable {
         var totalBytes: Int64
     }
 
-    /// The watched folders: `data`, and `cache` inside it (it may be a mount of its own).
-    static func folders(dataDirectory: URL) -> [(name: String, url: URL)] {
-        [("data", dataDirectory), ("cache", dataDirectory.appendingPathComponent("cache"))]
+    /// The watched folders: `data`, and `cache` (which may be on a file system of its own).
+    static func folders(of configuration: CantoConfiguration) -> [(name: String, url: URL)] {
+        [("data", configuration.dataDirectory), ("cache", configuration.cacheDirectory)]
     }
 
     /// The space of each folder's file system; a folder that cannot be read is left out.
@@ -124,7 +124,8 @@ struct OperationalGaugesService: Service {
 }
 
 /// Every named cache's counts (`CacheCounters`) on `/metrics`: `canto_cache_hits_total`,
-/// `canto_cache_misses_total`, `canto_cache_evictions_total`, `canto_cache_entries` and
+/// `canto_cache_misses_total`, `canto_cache_evictions_total`, `canto_cache_write_failures_total` (a
+/// full disk: served, not kept), `canto_cache_entries` and
 /// `canto_cache_bytes` (the disk caches' files; the memory caches' estimates of their entries), each
 /// with a `cache` label. Reading the counts is a few atomic loads, so a scrape publishes them too.
 enum CacheMetrics {
@@ -144,6 +145,7 @@ enum CacheMetrics {
                 ("canto_cache_hits_total", now.hits - (before?.hits ?? 0)),
                 ("canto_cache_misses_total", now.misses - (before?.misses ?? 0)),
                 ("canto_cache_evictions_total", now.evictions - (before?.evictions ?? 0)),
+                ("canto_cache_write_failures_total", now.writeFailures - (before?.writeFailures ?? 0)),
             ]
             for (label, delta) in moves {
                 // A counter appears at zero before its first event, so every cache has every series.

@@ -100,14 +100,22 @@ actor DiskCache {
         evict()
     }
 
-    /// Writes `bytes` as entry `name` (write, then rename).
+    /// Writes `bytes` as entry `name` (write, then rename). A failed write (a full disk) leaves no
+    /// file behind and is counted on `/metrics`; the caller serves what it has.
     func store(_ bytes: [UInt8], as name: String) throws {
         let partial = partialPath()
-        guard FileManager.default.createFile(atPath: partial, contents: Data(bytes)) else {
-            throw CocoaError(.fileWriteUnknown)
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: partial))
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            writeFailed()
+            throw error
         }
         try commit(partial: partial, as: name)
     }
+
+    /// A write into the cache failed (a full disk): counted, and the entry is not kept.
+    nonisolated func writeFailed() { counters.writeFailed() }
 
     /// Bytes in the cache and entries, for tests and metrics.
     var usage: (bytes: Int64, entries: Int) { (totalBytes, entries.count) }

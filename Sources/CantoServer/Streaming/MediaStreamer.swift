@@ -200,20 +200,29 @@ final class CacheSink: @unchecked Sendable {
         partial = cache.partialPath()
         handle =
             FileManager.default.createFile(atPath: partial, contents: nil) ? FileHandle(forWritingAtPath: partial) : nil
+        if handle == nil { cache.writeFailed() }
     }
 
     func append(_ bytes: [UInt8]) {
+        guard let handle else { return }
         do {
-            try handle?.write(contentsOf: bytes)
+            try handle.write(contentsOf: bytes)
         } catch {
+            cache.writeFailed()
             discard()  // a full disk costs the cache entry, never the stream
         }
     }
 
     func commit() async {
         guard let handle else { return }
-        try? handle.close()
         self.handle = nil
+        do {
+            try handle.close()
+        } catch {
+            cache.writeFailed()
+            try? FileManager.default.removeItem(atPath: partial)
+            return
+        }
         try? await cache.commit(partial: partial, as: name)
     }
 

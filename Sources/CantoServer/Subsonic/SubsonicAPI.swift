@@ -1,6 +1,7 @@
 import CantoCore
 import CantoDomain
 import CantoSecurity
+import CantoStore
 import Foundation
 import Hummingbird
 import Logging
@@ -135,6 +136,9 @@ struct SubsonicAPI: Sendable {
             return format.failure(error)
         } catch let failure as any DomainFailure {
             return format.failure(SubsonicError(failure.domainError))
+        } catch let error where DiskFull.caused(error) {
+            context.logger.warning("disk full: a write was refused", metadata: InternalErrorLog.metadata(error))
+            return format.failure(SubsonicError(.storageFull))
         } catch {
             context.logger.error(
                 "subsonic internal error",

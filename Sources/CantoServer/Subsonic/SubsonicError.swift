@@ -32,7 +32,7 @@ struct SubsonicError: Error, Sendable, Equatable {
         case .notFound: self.init(.notFound, error.message)
         case .forbidden, .paymentRequired: self.init(.notAuthorized, error.message)
         case .unauthenticated, .throttled: self.init(.wrongCredentials, error.message)
-        case .invalid, .conflict, .busy, .unavailable: self.init(.generic, error.message)
+        case .invalid, .conflict, .busy, .unavailable, .storageFull: self.init(.generic, error.message)
         }
     }
 

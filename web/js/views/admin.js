@@ -277,6 +277,8 @@ function scanSection(signal) {
   const summary = h("p", { class: "scan-summary", "data-testid": "scan-summary", role: "status", "aria-live": "polite" });
   const last = h("p", { class: "meta", "data-testid": "scan-last" });
   const problems = h("div");
+  // Why the last scan stopped before its end (a full disk, say), until one completes.
+  const failure = h("p", { class: "error-text", role: "alert", "data-testid": "scan-error", hidden: true });
   let waitingFor = null; // completedScans count before the scan we started
   let pollTimer = null;
 
@@ -314,6 +316,14 @@ function scanSection(signal) {
   const update = (status) => {
     if (!status) return;
     showProgress(status);
+    failure.textContent = status.running ? "" : status.lastError ?? "";
+    failure.hidden = !failure.textContent;
+    // Our scan stopped without completing: no "done" will come.
+    if (waitingFor != null && !status.running && status.lastError && (status.completedScans ?? 0) === waitingFor) {
+      waitingFor = null;
+      clearInterval(pollTimer);
+      announce("The scan stopped: " + status.lastError);
+    }
     if (!status.running && status.completedScans > 0 && waitingFor == null && !summary.textContent) {
       last.textContent = `Last scan${status.startedAt ? " started " + fmtDate(status.startedAt) : ""}: ${summaryText(status).replace(/^Scan (finished|cancelled): /, "")}`;
     }
@@ -372,7 +382,7 @@ function scanSection(signal) {
   return h("section", { class: "panel", id: "admin-scan", "aria-labelledby": "scan-head" },
     h("h2", { id: "scan-head" }, "Library scan"),
     h("div", { class: "row" }, button, progress, progressText),
-    summary, problems, last);
+    failure, summary, problems, last);
 }
 
 // MARK: - Plugins
