@@ -116,6 +116,11 @@ import Testing
         let albums = try await HTTP.get(subsonic("getAlbumList2", "&type=newest"))
         #expect((albums.json["subsonic-response"] as? [String: Any])?["status"] as? String == "ok")
 
+        // A transcode is still sent (its cache is on the same full disk: it is only not kept).
+        let transcoded = try await HTTP.get(subsonic("stream", "&id=\(tracks[5])&format=opus&maxBitRate=64"))
+        #expect(transcoded.status == 200 && transcoded.headers["content-type"] == "audio/ogg")
+        #expect(transcoded.data.count > 1000, "\(transcoded.data.count) bytes")
+
         // A scan with new files stops and says why.
         let added = try LibraryGenerator.generate(at: music.url.appendingPathComponent("new"), tracks: 20, seed: 6)
         let scans = try await admin.get("/api/v1/admin/scan").json["completedScans"] as? Int ?? -1
