@@ -24,11 +24,13 @@ struct HostileClientsTests {
         for connection in idle.prefix(250) { connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n") }
         let (status, elapsed) = try await timedHealth(server)
         #expect(status == 200)
-        #expect(elapsed < .seconds(2), "one request took \(elapsed) beside 500 idle connections")
+        // Generous for a loaded machine (the suite starts with every core busy): a server the idle
+        // connections blocked would not answer before the client gave up (60 s).
+        #expect(elapsed < .seconds(15), "one request took \(elapsed) beside 500 idle connections")
         // The idle connections are still served once they speak.
         let late = try #require(idle.last)
         late.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(late.readHead(before: .now + .seconds(5)).head.hasPrefix("HTTP/1.1 200"))
+        #expect(late.readHead(before: .now + .seconds(30)).head.hasPrefix("HTTP/1.1 200"))
         for connection in idle { connection.close() }
     }
 
@@ -41,8 +43,8 @@ struct HostileClientsTests {
         slowloris.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
         let kept = try RawConnection(port: port)
         kept.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(kept.readHead(before: .now + .seconds(5)).head.hasPrefix("HTTP/1.1 200"))
-        let deadline = ContinuousClock.now + .seconds(15)
+        #expect(kept.readHead(before: .now + .seconds(30)).head.hasPrefix("HTTP/1.1 200"))
+        let deadline = ContinuousClock.now + .seconds(60)
         #expect(silent.waitForClose(before: deadline), "a silent connection was left open")
         #expect(slowloris.waitForClose(before: deadline), "a request whose headers never end was left open")
         #expect(kept.waitForClose(before: deadline), "a kept-alive connection was left open once idle")
@@ -59,7 +61,7 @@ struct HostileClientsTests {
         reader.send(
             "GET /api/v1/tracks/\(track)/stream?format=raw HTTP/1.1\r\nHost: x\r\n"
                 + "Authorization: Bearer \(admin.token)\r\n\r\n")
-        let head = reader.readHead(before: .now + .seconds(10)).head
+        let head = reader.readHead(before: .now + .seconds(30)).head
         #expect(head.hasPrefix("HTTP/1.1 200") || head.hasPrefix("HTTP/1.1 206"), "\(head)")
         // 1 KB every 100 ms while others ask for things.
         let slow = Task {
@@ -75,7 +77,7 @@ struct HostileClientsTests {
         for _ in 0..<10 {
             let (status, elapsed) = try await timedHealth(server)
             #expect(status == 200)
-            #expect(elapsed < .seconds(2))
+            #expect(elapsed < .seconds(15), "one request took \(elapsed) beside a slow reader")
             #expect(try await admin.get("/api/v1/albums").status == 200)
         }
         #expect(try await slow.value > 0, "the slow reader got nothing")
@@ -88,10 +90,10 @@ struct HostileClientsTests {
         let connection = try RawConnection(port: try RawConnection.port(of: server.base))
         let cookie = String(repeating: "a", count: 100 * 1024)
         connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: c=\(cookie)\r\n\r\n")
-        let (head, closed) = connection.readHead(before: .now + .seconds(10))
+        let (head, closed) = connection.readHead(before: .now + .seconds(30))
         // NIO's parser stops at 80 KB of headers: 400 and the connection closed, before any route.
         #expect(head.hasPrefix("HTTP/1.1 400") || (head.isEmpty && closed), "\(head)")
-        #expect(connection.waitForClose(before: .now + .seconds(10)))
+        #expect(connection.waitForClose(before: .now + .seconds(30)))
         #expect(try await server.get("/healthz").status == 200)
     }
 
@@ -104,10 +106,10 @@ struct HostileClientsTests {
             "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Content-Length: \(64 << 20)\r\n\r\n")
         connection.send([UInt8](repeating: UInt8(ascii: " "), count: 256 * 1024))
-        let (head, _) = connection.readHead(before: .now + .seconds(10))
+        let (head, _) = connection.readHead(before: .now + .seconds(30))
         #expect(head.hasPrefix("HTTP/1.1 413"), "\(head)")
         // Then the server stops reading: the connection ends instead of taking in the other 63 MB.
-        #expect(connection.waitForClose(before: .now + .seconds(10)), "the server went on reading the body")
+        #expect(connection.waitForClose(before: .now + .seconds(30)), "the server went on reading the body")
         connection.close()
         // Through an ordinary client too.
         let big = Data(repeating: UInt8(ascii: " "), count: 1 << 20)
@@ -131,9 +133,10 @@ struct HostileClientsTests {
                     + "Content-Length: 100\r\n\r\n")
             held.append(connection)
         }
-        // Wait until the server has taken all three (a fourth is then refused).
+        // Wait until the server has taken all three (a fourth is then refused). The deadline is
+        // generous: at the start of a full run every core is busy generating fixtures.
         var refused: HTTP.Result?
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let result = try await server.get("/healthz")
             if result.status == 429 {
@@ -148,7 +151,8 @@ struct HostileClientsTests {
         // Once one of them goes away, its place is free again.
         held[0].close()
         var freed = false
-        while ContinuousClock.now < deadline + .seconds(10) {
+        let freeing = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < freeing {
             if try await server.get("/healthz").status == 200 {
                 freed = true
                 break

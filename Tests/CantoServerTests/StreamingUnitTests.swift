@@ -127,9 +127,9 @@ struct StreamingUnitTests {
         third.release()
     }
 
-    /// Waits (up to 10 s) until `condition` holds; the expectation after it says whether it did.
+    /// Waits (up to 60 s) until `condition` holds; the expectation after it says whether it did.
     static func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while !(await condition()), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }

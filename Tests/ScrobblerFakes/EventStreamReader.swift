@@ -60,12 +60,12 @@ public actor EventStreamReader {
         task?.cancel()
     }
 
-    /// The first event named `name` that `matches`, waiting up to 10 s for it.
+    /// The first event named `name` that `matches`, waiting up to 60 s for it.
     public func next(_ name: String, after count: Int = 0, where matches: @Sendable (Event) -> Bool = { _ in true })
         async
         -> Event?
     {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let found = events.dropFirst(count).first(where: { $0.name == name && matches($0) }) { return found }
             try? await Task.sleep(for: .milliseconds(1))
