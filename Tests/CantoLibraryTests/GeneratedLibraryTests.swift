@@ -26,6 +26,14 @@ import Testing
         #expect(albums.contains { $0.album.discCount == 2 })
         #expect(albums.contains { $0.album.artworkID != nil })
         #expect(albums.allSatisfy { $0.album.trackCount == $0.tracks.count && !$0.tracks.isEmpty })
+        // The household shape: compilations under "Various Artists" with an artist a track, guest
+        // artists beside an album's own, more artists than albums.
+        let compilations = albums.filter(\.album.compilation)
+        #expect(!compilations.isEmpty)
+        #expect(compilations.allSatisfy { $0.album.albumArtistName == "Various Artists" })
+        #expect(compilations.allSatisfy { Set($0.tracks.map(\.artistName)).count > 1 })
+        #expect(albums.contains { $0.tracks.contains { $0.artistName.contains(" / ") } })
+        #expect(generated.artistCount > generated.albumCount)
     }
 
     @Test func sameSeedGivesTheSameLibrary() throws {

@@ -15,9 +15,15 @@ public struct GeneratedLibrary: Sendable {
 }
 
 /// Builds large libraries for benchmarks and scale tests: one short clip per format is encoded
-/// once, then every track is a copy of a clip tagged by TagLib. Layout:
-/// `Artist/Album (Year)/NN - Title.ext`, about ten tracks an album and five albums an artist,
-/// some albums on two discs in `Disc N` folders, some with a `cover.jpg`.
+/// once (on first use), then every track is a copy of a clip tagged by TagLib, written album by
+/// album in batches (a million tracks never sit in memory as plans).
+///
+/// The shape is a household's: about 12 tracks an album (8 to 16), one album in seven on two discs
+/// (`Disc N` folders), one in four with a `cover.jpg`; album artists drawn with a long tail (a few
+/// with dozens of albums, most with one); one album in ten a compilation (`COMPILATION=1`, no album
+/// artist, a different artist on nearly every track, under `Compilations/`); a guest artist on one
+/// track in four. At a million tracks: about 80,000 albums and 300,000 artists. Names mix scripts
+/// and diacritics. Layout: `Artist/Album (Year)/NN - Title.ext`.
 public enum LibraryGenerator {
     struct PlannedTrack: Sendable {
         var path: String
@@ -41,86 +47,164 @@ public enum LibraryGenerator {
     /// Formats weighted the way real libraries are: mostly mp3 and flac.
     static let formats: [FixtureFormat] =
         [.mp3, .mp3, .mp3, .mp3, .flac, .flac, .flac, .aac, .ogg, .opus, .alac, .wav, .aiff, .wavpack]
+    /// Tracks planned and written at a time.
+    static let batchSize = 4_096
 
     /// Generates about `tracks` tracks under `root` (created when missing), the same for the same
     /// `seed`.
     public static func generate(at root: URL, tracks: Int, seed: UInt64 = 1) throws -> GeneratedLibrary {
         let started = Date()
-        let clips = try TemporaryDirectory(prefix: "canto-generator-clips")
-        var random = SeededGenerator(seed: seed)
-        let (planned, albums, artists, covers) = plan(tracks: tracks, random: &random)
-
-        let usedFormats = Array(Set(planned.map(\.format)))
-        let coverURL = clips.appending("cover.jpg")
-        try parallelForEach(usedFormats.count + 1) { index in
-            if index == usedFormats.count { return try AudioClip.jpeg(to: coverURL, color: "green") }
-            let format = usedFormats[index]
-            try AudioClip(seconds: 1, channels: 1).encode(format, to: clipURL(format, in: clips.url))
-        }
+        let clips = try ClipStore()
+        var planner = Planner(tracks: tracks, seed: seed)
+        var paths: [String] = []
+        paths.reserveCapacity(tracks)
         let fileManager = FileManager.default
-        for folder in Set(planned.map { ($0.path as NSString).deletingLastPathComponent }) {
-            try fileManager.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
-        }
-        for folder in covers {
-            try fileManager.copyItem(
-                at: coverURL, to: root.appendingPathComponent(folder).appendingPathComponent("cover.jpg"))
-        }
-        let clipsURL = clips.url
-        try parallelForEach(planned.count) { index in
-            let track = planned[index]
-            let destination = root.appendingPathComponent(track.path)
-            try FileManager.default.copyItem(at: clipURL(track.format, in: clipsURL), to: destination)
-            do {
-                try TagReader.write(path: destination.path, fields: track.fields)
-            } catch {
-                throw FixtureError.tagWriteFailed(path: destination.path, reason: "\(error)")
+        while !planner.done {
+            let (batch, covers) = planner.next(atLeast: batchSize)
+            for folder in Set(batch.map { ($0.path as NSString).deletingLastPathComponent }) {
+                try fileManager.createDirectory(
+                    at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
             }
+            for folder in covers {
+                try fileManager.copyItem(
+                    at: try clips.cover(), to: root.appendingPathComponent(folder).appendingPathComponent("cover.jpg"))
+            }
+            try parallelForEach(batch.count) { index in
+                let track = batch[index]
+                let destination = root.appendingPathComponent(track.path)
+                try FileManager.default.copyItem(at: try clips.clip(track.format), to: destination)
+                do {
+                    try TagReader.write(path: destination.path, fields: track.fields)
+                } catch {
+                    throw FixtureError.tagWriteFailed(path: destination.path, reason: "\(error)")
+                }
+            }
+            paths += batch.map(\.path)
         }
         return GeneratedLibrary(
-            root: root, trackCount: planned.count, albumCount: albums, artistCount: artists,
-            trackPaths: planned.map(\.path), seconds: Date().timeIntervalSince(started))
+            root: root, trackCount: paths.count, albumCount: planner.albums, artistCount: planner.artistCount,
+            trackPaths: paths, seconds: Date().timeIntervalSince(started))
     }
 
-    /// The tracks to make, the album and artist counts, and the folders that get a cover.
-    static func plan(tracks: Int, random: inout SeededGenerator)
-        -> (tracks: [PlannedTrack], albums: Int, artists: Int, covers: [String])
-    {
-        var planned: [PlannedTrack] = []
-        var covers: [String] = []
+    /// The clips every track is copied from, encoded on first use.
+    final class ClipStore: Sendable {
+        private let folder: TemporaryDirectory
+        private let made = LockedValue<[String: URL]>([:])
+
+        init() throws { folder = try TemporaryDirectory(prefix: "canto-generator-clips") }
+
+        func clip(_ format: FixtureFormat) throws -> URL {
+            try made.withLock { made in
+                if let url = made[format.rawValue] { return url }
+                let url = folder.appending("clip-\(format.rawValue).\(format.fileExtension)")
+                try AudioClip(seconds: 1, channels: 1).encode(format, to: url)
+                made[format.rawValue] = url
+                return url
+            }
+        }
+
+        func cover() throws -> URL {
+            try made.withLock { made in
+                if let url = made["cover"] { return url }
+                let url = folder.appending("cover.jpg")
+                try AudioClip.jpeg(to: url, color: "green")
+                made["cover"] = url
+                return url
+            }
+        }
+    }
+
+    /// Plans albums one after another until `tracks` are planned.
+    struct Planner {
+        let tracks: Int
+        var random: SeededGenerator
+        var planned = 0
         var albums = 0
-        var artists = 0
-        while planned.count < tracks {
-            let artist = artistName(artists)
-            artists += 1
-            for _ in 0..<5 where planned.count < tracks {
-                let title = albumTitle(albums, random: &random)
-                let year = 1960 + Int((random.next() as UInt64) % 64)
-                let format = formats[Int((random.next() as UInt64) % UInt64(formats.count))]
-                let genre = genres[Int((random.next() as UInt64) % UInt64(genres.count))]
-                let discs = albums % 7 == 3 ? 2 : 1
-                let perDisc = min(
-                    max(1, (tracks - planned.count + discs - 1) / discs), 8 + Int((random.next() as UInt64) % 5))
-                let albumFolder = "\(artist)/\(title) (\(year))"
-                if albums % 4 == 0 { covers.append(albumFolder) }
+        /// Album artists are drawn from this many names (the first indexes of `artistName`).
+        let pool: Int
+        /// The next artist index past the pool: guests and compilation artists, each new.
+        var nextNew: Int
+        private(set) var artists = Set<Int>()
+        var compilations = 0
+
+        init(tracks: Int, seed: UInt64) {
+            self.tracks = tracks
+            random = SeededGenerator(seed: seed)
+            pool = max(1, tracks / 12 * 45 / 100)
+            nextNew = pool
+        }
+
+        var done: Bool { planned >= tracks }
+        /// Distinct artists, with "Various Artists" for the compilations.
+        var artistCount: Int { artists.count + (compilations > 0 ? 1 : 0) }
+
+        mutating func roll(_ count: Int) -> Int { Int(random.next() % UInt64(count)) }
+        /// True `percent` times in a hundred.
+        mutating func chance(_ percent: Int) -> Bool { roll(100) < percent }
+
+        /// A new artist (a guest, a compilation's), or now and then one of the pool.
+        mutating func otherArtist(newPercent: Int) -> Int {
+            guard chance(newPercent) else { return roll(pool) }
+            defer { nextNew += 1 }
+            return nextNew
+        }
+
+        /// Whole albums until at least `count` tracks (or the total) are planned; the folders that
+        /// get a cover.
+        mutating func next(atLeast count: Int) -> (tracks: [PlannedTrack], covers: [String]) {
+            var batch: [PlannedTrack] = []
+            var covers: [String] = []
+            while batch.count < count, !done {
+                let album = albums
                 albums += 1
+                let title = LibraryGenerator.albumTitle(album, random: &random)
+                let year = 1960 + roll(64)
+                let format = formats[roll(formats.count)]
+                let genre = genres[roll(genres.count)]
+                let discs = album % 7 == 3 ? 2 : 1
+                let perDisc = min(max(1, (tracks - planned + discs - 1) / discs), 8 + roll(9))
+                let compilation = album % 10 == 9
+                // The long tail: a cube of a uniform draw puts most albums on a few artists.
+                let u = Double(roll(1_000_000)) / 1_000_000
+                let albumArtist = compilation ? nil : Int(Double(pool) * u * u * u)
+                if compilation { compilations += 1 }
+                let albumFolder =
+                    "\(albumArtist.map(LibraryGenerator.artistName) ?? "Compilations")/\(title) (\(year))"
+                if album % 4 == 0 { covers.append(albumFolder) }
                 for disc in 1...discs {
                     let folder = discs > 1 ? albumFolder + "/Disc \(disc)" : albumFolder
-                    for number in 1...perDisc where planned.count < tracks {
-                        let song =
-                            words[Int((random.next() as UInt64) % UInt64(words.count))] + " "
-                            + words[Int((random.next() as UInt64) % UInt64(words.count))]
+                    for number in 1...perDisc where !done {
+                        let song = words[roll(words.count)] + " " + words[roll(words.count)]
+                        var trackArtists: [Int]
+                        if let albumArtist {
+                            trackArtists = [albumArtist]
+                            if chance(25) {
+                                let guest = otherArtist(newPercent: 80)
+                                if guest != albumArtist { trackArtists.append(guest) }
+                            }
+                        } else {
+                            trackArtists = [otherArtist(newPercent: 90)]
+                        }
+                        artists.formUnion(trackArtists)
+                        if let albumArtist { artists.insert(albumArtist) }
                         let fileName = String(format: "%02d - %@.%@", number, song, format.fileExtension)
-                        let fields: TagFields = [
-                            "TITLE": [song], "ARTIST": [artist], "ALBUMARTIST": [artist], "ALBUM": [title],
+                        var fields: TagFields = [
+                            "TITLE": [song], "ARTIST": trackArtists.map(LibraryGenerator.artistName), "ALBUM": [title],
                             "TRACKNUMBER": ["\(number)/\(perDisc)"], "DISCNUMBER": ["\(disc)/\(discs)"],
                             "DATE": ["\(year)"], "GENRE": [genre],
                         ]
-                        planned.append(PlannedTrack(path: folder + "/" + fileName, format: format, fields: fields))
+                        if let albumArtist {
+                            fields["ALBUMARTIST"] = [LibraryGenerator.artistName(albumArtist)]
+                        } else {
+                            fields["COMPILATION"] = ["1"]
+                        }
+                        batch.append(PlannedTrack(path: folder + "/" + fileName, format: format, fields: fields))
+                        planned += 1
                     }
                 }
             }
+            return (batch, covers)
         }
-        return (planned, albums, artists, covers)
     }
 
     /// Unique, even after case and diacritic folding: the index makes it so past the name pool.
@@ -134,9 +218,5 @@ public enum LibraryGenerator {
     static func albumTitle(_ index: Int, random: inout SeededGenerator) -> String {
         let word = words[Int((random.next() as UInt64) % UInt64(words.count))]
         return "\(word) \(index + 1)"
-    }
-
-    private static func clipURL(_ format: FixtureFormat, in directory: URL) -> URL {
-        directory.appendingPathComponent("clip-\(format.rawValue).\(format.fileExtension)")
     }
 }
