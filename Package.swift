@@ -77,7 +77,11 @@ let package = Package(
         ),
         .target(
             name: "CantoStore",
-            dependencies: ["CantoCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CantoCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // Each repository's reads and writes timed for /metrics (the API only).
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -5,14 +5,14 @@ import GRDB
 /// Users and their credentials, sessions, API keys, the audit log and server settings, in SQLite.
 /// Every lookup by something a user owns carries the owner in its SQL, so callers cannot forget it.
 public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStore, SettingsStore {
-    let pool: DatabasePool
+    let pool: MeteredPool
     let quick: QuickReader
     /// What the Subsonic token check reads, by username, until the database changes.
     let tokenUsers: VersionedCache<String, (User, Data?)?>
 
     /// The accounts in `database`; the token cache takes its share of `budget`.
     public init(database: CantoDatabase, budget: MemoryBudget = .standard) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "accounts")
         quick = database.quick
         // A user record and a sealed password: a fixed estimate, well above the usual size.
         tokenUsers = VersionedCache(name: "token_users", capacity: 64, budget: budget) { entry in

@@ -7,7 +7,7 @@ extension CatalogQueryRepository {
         let filter = Scope(scope)
         guard scope?.isEmpty != true else { return SearchResults(artists: [], albums: [], tracks: []) }
         let words = Set(query.clauses.compactMap(\.word))
-        let vocabulary = words.isEmpty ? nil : try await vocabularies.current(pool, version: quick.catalogVersion())
+        let vocabulary = words.isEmpty ? nil : try await vocabularies.current(pool.raw, version: quick.catalogVersion())
         var corrections: [String: [String]] = [:]
         for word in words {
             let found = vocabulary?.corrections(of: word) ?? []

@@ -9,13 +9,13 @@ import GRDB
 /// query runs per row. Lists that walk an index break ties by rowid, which the index already
 /// holds, so paging is stable without a sort.
 public struct CatalogQueryRepository: CatalogQueries {
-    let pool: DatabasePool
+    let pool: MeteredPool
     let quick: QuickReader
     let albumSnapshot = AlbumSnapshot()
     let vocabularies = SearchVocabularies()
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "catalog_query")
         quick = database.quick
     }
 

@@ -4,11 +4,11 @@ import GRDB
 
 /// The catalog in SQLite: the scanner writes through it, the APIs read through it.
 public struct CatalogRepository: CatalogWriter, CatalogReader {
-    let pool: DatabasePool
+    let pool: MeteredPool
     let quick: QuickReader
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "catalog")
         quick = database.quick
     }
 

@@ -18,19 +18,6 @@ extension Optional<Date> {
     }
 }
 
-extension DatabasePool {
-    /// A write on behalf of one user. When that user does not exist the foreign key fails, and
-    /// the caller hears what it hears for any missing object: `NotFoundOrForbidden`.
-    @discardableResult
-    func writeOwned<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await write(updates)
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
-            throw NotFoundOrForbidden()
-        }
-    }
-}
-
 extension Database {
     /// Runs `sql` through the connection's statement cache and returns the rows it changed.
     @discardableResult

@@ -4,10 +4,10 @@ import GRDB
 
 /// The outbox of domain events in the server's database (see `EventLog`).
 public struct EventOutbox: EventLog {
-    let pool: DatabasePool
+    let pool: MeteredPool
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "outbox")
     }
 
     public func events(after id: Int64, limit: Int) async throws -> [StoredEvent] {

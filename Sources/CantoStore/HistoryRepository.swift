@@ -4,10 +4,10 @@ import GRDB
 
 /// Listening history in SQLite. Every query is scoped to one user in its SQL.
 public struct HistoryRepository: HistoryStore {
-    let pool: DatabasePool
+    let pool: MeteredPool
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "history")
     }
 
     /// Throws `NotFoundOrForbidden` when the user does not exist, `DomainError.invalid("startedAt")`

@@ -4,13 +4,13 @@ import GRDB
 
 /// Recommendations shown and their outcomes (`rec_impression`).
 public struct ImpressionRepository: ImpressionStore {
-    let pool: DatabasePool
+    let pool: MeteredPool
 
     /// How long after a track is shown a play, star or thumbs still counts as its outcome.
     static let window: TimeInterval = 86_400
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "impressions")
     }
 
     public func record(_ picks: [(track: TrackID, source: String)], user: UserID, surface: String, at date: Date)

@@ -6,7 +6,7 @@ import GRDB
 /// statement's WHERE clause: another user's private object is never read, and a missing
 /// object and a forbidden one answer the same (`NotFoundOrForbidden`).
 public struct LibraryStateRepository: LibraryStateStore {
-    let pool: DatabasePool
+    let pool: MeteredPool
     let quick: QuickReader
     /// Each user's stars and ratings by item, until the database changes (nil: too many to keep).
     let annotationMaps: VersionedCache<UserID, [String: Annotation]?>
@@ -17,7 +17,7 @@ public struct LibraryStateRepository: LibraryStateStore {
     /// The playlists, queues and stars in `database`; the annotation cache takes its share of
     /// `budget`.
     public init(database: CantoDatabase, clock: any WallClock = SystemClock(), budget: MemoryBudget = .standard) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "library_state")
         quick = database.quick
         self.clock = clock
         // An item id and an annotation per entry: an estimate.

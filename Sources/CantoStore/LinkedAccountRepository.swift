@@ -4,10 +4,10 @@ import GRDB
 
 /// Listeners' linked accounts at plugins' services, in `plugin_account`.
 public struct LinkedAccountRepository: LinkedAccountStore {
-    let pool: DatabasePool
+    let pool: MeteredPool
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "linked_accounts")
     }
 
     public func linkedAccount(plugin: String, user: UserID) async throws -> LinkedAccountRecord? {

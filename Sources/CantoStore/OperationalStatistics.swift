@@ -4,10 +4,10 @@ import GRDB
 /// The few figures `/metrics` needs from the database (the outbox's backlog, listeners seen
 /// lately), read by one timer every few seconds rather than on each scrape or request.
 public struct OperationalStatistics: Sendable {
-    let pool: DatabasePool
+    let pool: MeteredPool
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "operational")
     }
 
     /// One subscriber's events not yet finished: how many, and when the oldest was published.

@@ -5,10 +5,10 @@ import GRDB
 /// Plans, grants and the ledger in SQLite (`v17-plans`). A grant and its ledger line are
 /// written in one transaction; the ledger only grows (the schema refuses changes).
 public struct PlanRepository: PlanStore {
-    let pool: DatabasePool
+    let pool: MeteredPool
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "plans")
     }
 
     static func plan(_ found: Row) throws -> Plan {

@@ -5,14 +5,14 @@ import GRDB
 /// One plugin's own tables (`PluginTables`): its migrations, recorded in `plugin_migration`, and
 /// its statements, each checked by `PluginSQLGuard` before it runs in the server's database.
 public struct PluginTableStore: PluginTables {
-    let pool: DatabasePool
+    let pool: MeteredPool
     let pluginID: String
     /// Whether the plugin declares migrations (without them it has no tables to reach).
     let declaresTables: Bool
     var sqlGuard: PluginSQLGuard { PluginSQLGuard(pluginID: pluginID) }
 
     public init(database: CantoDatabase, pluginID: String, declaresTables: Bool) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "plugin_tables")
         self.pluginID = pluginID
         self.declaresTables = declaresTables
     }

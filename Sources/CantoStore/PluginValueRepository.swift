@@ -4,14 +4,14 @@ import GRDB
 
 /// One plugin's key-value store (`PluginStorage`) in `plugin_value`.
 public struct PluginValueRepository: PluginStorage {
-    let pool: DatabasePool
+    let pool: MeteredPool
     let pluginID: String
     static let maxKeyLength = 200
     static let maxValueBytes = 1 << 20
     static let maxKeys = 10_000
 
     public init(database: CantoDatabase, pluginID: String) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "plugin_values")
         self.pluginID = pluginID
     }
 

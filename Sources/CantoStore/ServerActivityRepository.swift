@@ -5,11 +5,11 @@ import GRDB
 /// The server's activity counters, scans and slow requests (`server_hour`, `scan_run`,
 /// `slow_request`); the oldest slow requests and scans beyond a few hundred are dropped.
 public struct ServerActivityRepository: ServerActivityStore {
-    let pool: DatabasePool
+    let pool: MeteredPool
     static let keptRows = 500
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "server_activity")
     }
 
     public func add(_ counts: [ActivityKey: Int], slow: [SlowRequest]) async throws {

@@ -4,10 +4,10 @@ import GRDB
 
 /// Shares and radio stations in SQLite.
 public struct SharingRepository: SharingStore {
-    let pool: DatabasePool
+    let pool: MeteredPool
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "sharing")
     }
 
     private static func encode(_ ids: [TrackID]) -> String {

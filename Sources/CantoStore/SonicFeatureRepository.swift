@@ -5,10 +5,10 @@ import GRDB
 /// Tracks' sonic features in `track_sonic`: what the analyser has measured, what it could not
 /// (and why), and what is still to measure (no row, or one for another content hash or analyser).
 public struct SonicFeatureRepository: SonicFeatureReader {
-    let pool: DatabasePool
+    let pool: MeteredPool
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "sonic")
     }
 
     /// How far the analysis is.

@@ -5,10 +5,10 @@ import GRDB
 /// The listening figures from the rollups (`StatsRollups`): every query sums a few keyed rows
 /// per day, month or track, never the raw history.
 public struct StatsRepository: StatsStore {
-    let pool: DatabasePool
+    let pool: MeteredPool
 
     public init(database: CantoDatabase) {
-        pool = database.pool
+        pool = MeteredPool(database.pool, repository: "stats")
     }
 
     private static func users(_ users: [UserID]) -> (sql: String, arguments: StatementArguments) {

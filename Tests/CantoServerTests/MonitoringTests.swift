@@ -115,6 +115,7 @@ struct MonitoringTests {
             "canto_streams_active", "canto_transcode_seconds_per_audio_second_bucket", "canto_cache_hits_total",
             "canto_outbox_pending", "canto_disk_free_bytes", "canto_backup_last_success_timestamp_seconds",
             "canto_webhooks_received_total", "canto_playback_sessions_active", "canto_plugin_calls_total",
+            "canto_db_query_seconds_bucket", "canto_db_wait_seconds_bucket", "canto_db_checkpoints_total",
         ] {
             #expect(names.contains(required), "\(required) is watched")
         }

@@ -17,6 +17,7 @@ struct OperationalGauges: Sendable {
     let databasePath: String
     /// The folders whose file systems' space is watched: `data` and `cache`.
     let folders: [(name: String, url: URL)]
+    let checkpoints = CheckpointCounter()
 
     init(services: CantoServices) {
         statistics = OperationalStatistics(database: services.scanning.database)
@@ -68,6 +69,7 @@ struct OperationalGauges: Sendable {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
             Gauge(label: "canto_database_bytes", dimensions: [("file", file)]).record(size)
         }
+        checkpoints.observe(walHeaderOf: databasePath + "-wal")
         for space in Self.diskSpace(of: folders) {
             Gauge(label: "canto_disk_free_bytes", dimensions: [("folder", space.folder)]).record(space.freeBytes)
             Gauge(label: "canto_disk_total_bytes", dimensions: [("folder", space.folder)]).record(space.totalBytes)
@@ -174,5 +176,32 @@ enum BackupMetrics {
     static func registerIfUnset() {
         guard !recorded.load(ordering: .relaxed) else { return }
         lastSuccess.record(0)
+    }
+}
+
+/// `canto_db_checkpoints_total`: completed WAL checkpoints, as SQLite records them in the WAL
+/// file's header (its checkpoint sequence number moves each time the log starts over after every
+/// page in it was copied into the database). Read with the other gauges; a WAL file made anew
+/// (after the last connection closed) starts a new count.
+final class CheckpointCounter: Sendable {
+    private let last = Mutex<UInt32?>(nil)
+    private let counter = Counter(label: "canto_db_checkpoints_total")
+
+    init() { counter.increment(by: 0) }
+
+    func observe(walHeaderOf path: String) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 16), header.count == 16 else { return }
+        let bytes = Array(header)
+        // The magic number (0x377f0682 or 0x377f0683) says it is a WAL header at all.
+        guard bytes[0] == 0x37, bytes[1] == 0x7F, bytes[2] == 0x06, bytes[3] & 0xFE == 0x82 else { return }
+        let sequence = bytes[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let moved = last.withLock { last -> UInt32 in
+            defer { last = sequence }
+            guard let previous = last, sequence >= previous else { return 0 }
+            return sequence - previous
+        }
+        if moved > 0 { counter.increment(by: Int64(moved)) }
     }
 }
