@@ -1,6 +1,6 @@
+import CantoCore
 import CoreMetrics
 import Dispatch
-import CantoCore
 import GRDB
 
 /// The database pool as one repository uses it: the same `read` and `write`, each timed on
