@@ -63,11 +63,15 @@ enum Bootstrap {
     /// Every handler reads its level from `levels` on each line, by its logger's subsystem.
     static func logging(_ configuration: CantoConfiguration, levels: LogLevels) -> Logger {
         let json = configuration.logFormat == "json"
-        LoggingSystem.bootstrap { label in
-            let handler: any LogHandler =
-                json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            return LevelledLogHandler(handler, levels: levels)
-        }
+        // Lines written while a request is handled carry its ID, route and user, whoever writes them.
+        LoggingSystem.bootstrap(
+            { label, provider in
+                let handler: any LogHandler =
+                    json
+                    ? JSONLogHandler(label: label, metadataProvider: provider)
+                    : StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                return LevelledLogHandler(handler, levels: levels)
+            }, metadataProvider: RequestLogScope.metadataProvider)
         return Logger(label: "canto")
     }
 

@@ -123,4 +123,51 @@ struct LogLevelsTests {
             anonymous.line(dateFormatter: AccessLogEntry.dateFormatter())
                 == "- - - [01/Jan/1970:00:00:00 +0000] \"POST /api/v1/auth/login HTTP/1.1\" 401 - \"-\" \"-\"")
     }
+
+    /// A line written while a request is handled, by any logger (here one of a service), carries
+    /// the request's ID, route and signed-in user; in tasks the handler starts too; not outside.
+    @Test func linesWrittenDuringARequestCarryItsIDRouteAndUser() async throws {
+        let lines = Lines()
+        let service = Logger(label: "service") { label in
+            JSONLogHandler(label: label, metadataProvider: RequestLogScope.metadataProvider) { lines.append($0) }
+        }
+        service.info("outside")
+        let record = RequestRecord()
+        record.signedIn(User(id: UserID("u-17"), username: "lou", displayName: "Lou", role: .user))
+        let scope = RequestLogScope(id: "req-42", route: "/api/v1/admin/users", record: record)
+        await RequestLogScope.$current.withValue(scope) {
+            service.info("inside")
+            await Task { service.info("in a task it started") }.value
+        }
+        let objects = lines.all.compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+        }
+        #expect(objects.count == 3)
+        #expect(objects.first?["hb.request.id"] == nil)
+        for object in objects.dropFirst() {
+            #expect(object["hb.request.id"] == "req-42", "\(object)")
+            #expect(object["http.route"] == "/api/v1/admin/users")
+            #expect(object["user.id"] == "u-17")
+        }
+    }
+
+    /// Through the real binary: the account service's "user created" line, written while an admin's
+    /// request creates the user, names that request and that admin.
+    @Test func aServiceLineInTheServersLogNamesTheRequest() async throws {
+        let server = try await TestServer.start(environment: ["CANTO_LOG_FORMAT": "json"], scan: false)
+        let admin = try await server.setUpAdmin()
+        _ = try await server.addUser("noor", as: admin)
+        let deadline = ContinuousClock.now + .seconds(30)
+        var created: [String: Any]?
+        while created == nil, ContinuousClock.now < deadline {
+            created = server.process.text.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }.first { $0["msg"] as? String == "user created" && $0["user.name"] as? String == "noor" }
+            if created == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let line = try #require(created, "no \"user created\" line for noor")
+        #expect((line["hb.request.id"] as? String ?? "").count > 8, "\(line)")
+        #expect(line["http.route"] as? String == "/api/v1/admin/users", "\(line)")
+        #expect(line["user.id"] as? String == admin.userID, "\(line)")
+    }
 }

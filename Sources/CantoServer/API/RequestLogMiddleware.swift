@@ -22,8 +22,11 @@ struct RequestLogMiddleware: RouterMiddleware {
     {
         let start = ContinuousClock.now
         let date = accessLog == nil ? nil : Date()
+        let scope = RequestLogScope(
+            id: context.logger[metadataKey: "hb.request.id"]?.description ?? "-", route: context.endpointPath,
+            record: context.requestRecord)
         do {
-            let response = try await next(request, context)
+            let response = try await RequestLogScope.$current.withValue(scope) { try await next(request, context) }
             log(context, request, status: response.status.code, bytes: response.body.contentLength, start, date)
             return response
         } catch let error as any HTTPResponseError {
