@@ -55,3 +55,20 @@ for run in browse plays browse plays; do
   label=$([ "$run" = plays ] && echo "browsing + 10% scrobbles" || echo "browsing only")
   printf "%-24s %10s %9s %9s %8s\n" "$label" "$rps" "$p50" "$p99" "${errors:-0}"
 done
+# Where the writer's time went: each repository's transactions over both runs (from /metrics).
+echo
+curl -s "$url/metrics" | python3 -c '
+import re, sys
+sums, counts = {}, {}
+for line in sys.stdin:
+    m = re.match(r"canto_db_(query|wait)_seconds_(sum|count)\{(.*)\} (\S+)", line)
+    if not m: continue
+    labels = dict(re.findall(r"(\w+)=\"([^\"]*)\"", m.group(3)))
+    key = (labels.get("repository"), labels.get("access"), m.group(1))
+    (sums if m.group(2) == "sum" else counts)[key] = float(m.group(4))
+print("%-16s %-6s %9s %12s %12s" % ("repository", "access", "count", "query ms", "wait ms"))
+for (repo, access, kind), count in sorted(counts.items()):
+    if kind != "query" or count == 0: continue
+    wait = sums.get((repo, access, "wait"), 0) / max(counts.get((repo, access, "wait"), 1), 1)
+    print("%-16s %-6s %9d %12.2f %12.2f" % (repo, access, count, 1000 * sums[(repo, access, kind)] / count, 1000 * wait))
+'
