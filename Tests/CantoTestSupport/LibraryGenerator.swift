@@ -18,7 +18,7 @@ public struct GeneratedLibrary: Sendable {
 /// once (on first use), then every track is a copy of a clip tagged by TagLib, written album by
 /// album in batches (a million tracks never sit in memory as plans).
 ///
-/// The shape is a household's: about 12 tracks an album (8 to 16), one album in seven on two discs
+/// The shape is a household's: about 12 tracks an album (7 to 15), one album in seven on two discs
 /// (`Disc N` folders), one in four with a `cover.jpg`; album artists drawn with a long tail (a few
 /// with dozens of albums, most with one); one album in ten a compilation (`COMPILATION=1`, no album
 /// artist, a different artist on nearly every track, under `Compilations/`); a guest artist on one
@@ -162,7 +162,7 @@ public enum LibraryGenerator {
                 let format = formats[roll(formats.count)]
                 let genre = genres[roll(genres.count)]
                 let discs = album % 7 == 3 ? 2 : 1
-                let perDisc = min(max(1, (tracks - planned + discs - 1) / discs), 8 + roll(9))
+                let perDisc = min(max(1, (tracks - planned + discs - 1) / discs), 7 + roll(9))
                 let compilation = album % 10 == 9
                 // The long tail: a cube of a uniform draw puts most albums on a few artists.
                 let u = Double(roll(1_000_000)) / 1_000_000
