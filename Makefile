@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?=
 
-.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions bench-search bench-mix bench-revalidate fuzz fuzz-api crash-campaign soak clean install docker backup doctor
+.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions bench-search bench-mix bench-api bench-revalidate fuzz fuzz-api crash-campaign soak clean install docker backup doctor
 
 setup:
 	@bash scripts/setup.sh
@@ -73,6 +73,11 @@ bench-smart: setup
 # A household's mix (200 connections) with and without scrobbles: a play must not empty the catalog caches.
 bench-mix: setup
 	bash scripts/bench/mix.sh $(or $(TRACKS),20000)
+
+# The API at a million tracks (a catalog written straight into the database): browsing, the album
+# grid and search as you type, p50/p99 at concurrency 1 and 16.
+bench-api: setup
+	bash scripts/bench/api.sh $(or $(TRACKS),1000000)
 
 # Revalidation: the web UI's files, the album grid with its covers and an album page, loaded cold
 # and then revalidated with If-None-Match: bytes and time of each (no wrk needed).

@@ -66,6 +66,11 @@ struct ScanBench {
                 tracks: value("--tracks").flatMap(Int.init) ?? 20_000,
                 judgedPath: value("--judged") ?? "Benchmarks/search-judged.tsv",
                 writeJudged: CommandLine.arguments.contains("--write-judged"))
+        case "catalog":
+            guard let data = value("--data-dir") else { usage() }
+            try await SearchBench.writeCatalog(
+                into: URL(fileURLWithPath: data), tracks: value("--tracks").flatMap(Int.init) ?? 1_000_000,
+                words: value("--words"))
         case "fuzz":
             try TranscodeBench.fuzz(
                 runs: value("--runs").flatMap(Int.init) ?? 5_000, seed: value("--seed").flatMap(UInt64.init) ?? 1)
@@ -107,6 +112,7 @@ struct ScanBench {
                    | stats [--plays 1000000] [--users 20] [--tracks 50000] [--queries 200] [--keep DIR]
                    | spotify [--likes 10000] [--playlists 50] [--tracks 20000]
                    | search [--tracks 20000] [--judged Benchmarks/search-judged.tsv] [--write-judged]
+                   | catalog --data-dir DIR [--tracks 1000000] [--words FILE]
             """)
         exit(64)
     }

@@ -48,6 +48,35 @@ enum SearchBench {
         try await latency(catalog, queries)
     }
 
+    /// The search bench's catalog (`SearchCatalog`: a long tail of artists, 8 albums and 30
+    /// artists a hundred tracks) written into the data folder `directory` for `canto serve`, with
+    /// the catalog's words one a line in `words` (for queries no cache has seen).
+    static func writeCatalog(into directory: URL, tracks: Int, words: String?) async throws {
+        let database = try CantoDatabase(dataDirectory: directory)
+        let started = ContinuousClock.now
+        let catalog = try await database.pool.write { db in
+            let written = try SearchCatalog.write(db, tracks: tracks)
+            // What the scanner keeps on each album and artist, filled in once for the whole catalog.
+            try db.execute(
+                sql: """
+                    UPDATE album SET track_count = (SELECT count(*) FROM track WHERE album_id = album.id),
+                        duration_ms = (SELECT coalesce(sum(duration_ms), 0) FROM track WHERE album_id = album.id),
+                        disc_count = 1;
+                    UPDATE artist SET album_count = (SELECT count(*) FROM album WHERE album_artist_id = artist.id),
+                        track_count = (SELECT count(*) FROM track_artist WHERE artist_id = artist.id);
+                    """)
+            return written
+        }
+        try await database.pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+        print(
+            String(
+                format: "catalog: %d tracks, %d albums, %d artists written in %.1f s", tracks, catalog.albums.count,
+                catalog.artists.count, (ContinuousClock.now - started) / .seconds(1)))
+        if let words {
+            try (catalog.words.joined(separator: "\n") + "\n").write(toFile: words, atomically: true, encoding: .utf8)
+        }
+    }
+
     static func evaluate(_ judged: [Judged], _ queries: CatalogQueryRepository) async throws {
         var byCategory: [String: (count: Int, reciprocal: Double, found: Int)] = [:]
         var misses: [String] = []

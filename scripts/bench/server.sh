@@ -1,5 +1,5 @@
 # Shared by the HTTP benchmarks (source it): builds release binaries, generates a library of
-# $tracks tracks, scans it, creates the admin "bench" (password bench-password-1), starts
+# $tracks tracks and scans it (or, with catalog_only=1, writes the catalog straight into the database), creates the admin "bench" (password bench-password-1), starts
 # `canto serve` on loopback and defines `measure NAME URL [wrk options]`, which prints
 # requests/s and p50/p99 latency at concurrency 1 and 16 after a warm-up. Sets $port, $url, $app (the
 # app password) and $auth (Subsonic's token authentication of "bench", client $client or "bench");
@@ -9,13 +9,23 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/canto-bench-http.XXXXXX")
 port=$((20000 + RANDOM % 20000))
 cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-for product in canto canto-bench; do
-  swift build -c release --product "$product" >>"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-done
-bin=.build/release
-"$bin/canto-bench" generate --out "$work/music" --tracks "$tracks"
+# CANTO_BIN=.build/debug runs the debug binaries instead (a quick check of a script, not a figure).
+bin=${CANTO_BIN:-.build/release}
+if [ -z "${CANTO_BIN:-}" ]; then
+  for product in canto canto-bench; do
+    swift build -c release --product "$product" >>"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+  done
+fi
 common=(--data-dir "$work/data" --music-folder "$work/music")
-"$bin/canto" scan "${common[@]}" | tail -1
+if [ -n "${catalog_only:-}" ]; then
+  # The catalog written straight into the database (no files: sizes no disk would hold quickly);
+  # the catalog's words go to $work/words.txt.
+  mkdir -p "$work/music"
+  "$bin/canto-bench" catalog --data-dir "$work/data" --tracks "$tracks" --words "$work/words.txt"
+else
+  "$bin/canto-bench" generate --out "$work/music" --tracks "$tracks"
+  "$bin/canto" scan "${common[@]}" | tail -1
+fi
 app=$(echo "bench-password-1" | "$bin/canto" user add bench --role admin --password-stdin "${common[@]}" \
   | sed -n 's/.*shown once): //p')
 # The generated library and the scan's database are written back to disk now, not during the first
