@@ -157,8 +157,8 @@ public protocol CatalogReader: Sendable {
     func counts() async throws -> CatalogCounts
     /// Albums whose album artist is `artist`, by year then title.
     func albums(byArtist artist: ArtistID) async throws -> [Album]
-    /// Every genre with how many tracks and albums carry it, by name.
-    func genreCounts() async throws -> [GenreCount]
+    /// Every genre with how many tracks and albums carry it in `libraries` (nil: all), by name.
+    func genreCounts(in libraries: LibraryScope) async throws -> [GenreCount]
     /// The folder and the tracks directly in it, by disc, track number and path.
     func folder(_ id: FolderID) async throws -> Folder?
     func subfolders(of id: FolderID) async throws -> [Folder]

@@ -9,7 +9,7 @@ public import CantoCore
 public struct CatalogService: Sendable {
     let reader: any CatalogReader
     let queries: any CatalogQueries
-    let genreList: VersionedCache<Int, [GenreCount]>
+    let genreList: VersionedCache<LibraryScope, [GenreCount]>
     let searches: VersionedCache<SearchKey, FoundItems>
     let albums: VersionedCache<AlbumID, AlbumContents?>
 
@@ -28,7 +28,7 @@ public struct CatalogService: Sendable {
         self.reader = reader
         self.queries = queries
         let row = Self.bytesPerRow
-        genreList = VersionedCache(name: "genres", capacity: 1, budget: budget) { ($0.count + 1) * row / 8 }
+        genreList = VersionedCache(name: "genres", capacity: 16, budget: budget) { ($0.count + 1) * row / 8 }
         searches = VersionedCache(name: "searches", capacity: 512, budget: budget) { found in
             let results = found.results
             let rows = results.artists.count + results.albums.count + results.tracks.count + results.composers.count
@@ -58,9 +58,9 @@ public struct CatalogService: Sendable {
 
     // MARK: Shared readings (the same for every user; a view filters them)
 
-    func genreCounts() async throws -> [GenreCount] {
-        try await genreList.value(for: 0, version: try await reader.catalogVersion()) {
-            try await reader.genreCounts()
+    func genreCounts(in libraries: LibraryScope) async throws -> [GenreCount] {
+        try await genreList.value(for: libraries, version: try await reader.catalogVersion()) {
+            try await reader.genreCounts(in: libraries)
         }
     }
 

@@ -156,9 +156,9 @@ public struct CatalogView: Sendable {
         ).results.artists
     }
 
-    /// Every genre with its counts. Counted over every library: genre names and counts are not
-    /// items of a library (a limited user sees the whole list's names).
-    public func genreCounts() async throws -> [GenreCount] { try await service.genreCounts() }
+    /// Every genre in view with its counts there (a genre only another library holds is not
+    /// named to a user limited to theirs, and the counts are of what they can open).
+    public func genreCounts() async throws -> [GenreCount] { try await service.genreCounts(in: scope) }
 
     // MARK: Folders
 

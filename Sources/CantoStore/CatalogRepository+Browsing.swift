@@ -11,8 +11,11 @@ extension CatalogRepository {
         }
     }
 
-    public func genreCounts() async throws -> [GenreCount] {
-        try await pool.read { db in
+    public func genreCounts(in libraries: LibraryScope) async throws -> [GenreCount] {
+        let within =
+            libraries.map { "WHERE track.library_id IN (\(databaseQuestionMarks(count: max($0.count, 1))))" } ?? ""
+        let arguments = StatementArguments(libraries.map { $0.isEmpty ? [""] : $0.map(\.rawValue) } ?? [])
+        return try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -20,8 +23,9 @@ extension CatalogRepository {
                         count(DISTINCT track.album_id) AS albums
                     FROM genre JOIN track_genre ON track_genre.genre_id = genre.id
                     JOIN track ON track.id = track_genre.track_id
+                    \(within)
                     GROUP BY genre.id ORDER BY genre.name COLLATE NOCASE
-                    """
+                    """, arguments: arguments
             ).map { row in
                 let row = StoredRow(row, table: "genre")
                 return try GenreCount(name: row["name"], trackCount: row["tracks"], albumCount: row["albums"])

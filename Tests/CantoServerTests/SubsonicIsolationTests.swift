@@ -1,7 +1,11 @@
 import CantoCore
 import CantoDomain
+import CantoStore
 import Foundation
+import HTTPTypes
 import Testing
+
+@testable import CantoServer
 
 /// Through the Subsonic API, user B reaches none of user A's things: each attempt answers
 /// error 50 or 70 and A's things stay as they were. Also the public share link's lifetime.
@@ -220,5 +224,32 @@ struct SubsonicIsolationTests {
         }
         #expect(expired == 404)
         #expect(try await HTTP.get(server.url(stream)).status == 404)
+    }
+
+    /// Genres are counted in the caller's libraries: one only another library holds is not named
+    /// to a listener limited to theirs (native list, Subsonic getGenres, the search's genre kind).
+    @Test func genresAreCountedInTheCallersLibraries() async throws {
+        let server = try await InProcessServer.start()
+        let libraries = try await server.services.catalog.libraries()
+        let open = try #require(libraries.first { $0.path == server.open.path })
+        let lina = try await server.addUser("lina", libraries: [open.id])
+        let max = try await server.addUser("max")
+        try await server.withClient { client in
+            func names(_ caller: InProcessServer.Caller) async throws -> (native: [String], subsonic: [String]) {
+                let native = try await client.send(.get, "/api/v1/genres", token: caller.token)
+                let items = native.json["items"] as? [[String: Any]] ?? []
+                let subsonic = try await client.subsonic("getGenres", [], as: caller)
+                let genres = (subsonic.subsonic["genres"] as? [String: Any])?["genre"] as? [[String: Any]] ?? []
+                return (items.compactMap { $0["name"] as? String }, genres.compactMap { $0["value"] as? String })
+            }
+            let everyone = try await names(max)
+            #expect(everyone.native.contains("Secret Jazz") && everyone.native.contains("Open Rock"), "\(everyone)")
+            #expect(everyone.subsonic.contains("Secret Jazz"), "\(everyone)")
+            let limited = try await names(lina)
+            #expect(limited.native == ["Open Rock"], "\(limited)")
+            #expect(limited.subsonic == ["Open Rock"], "\(limited)")
+            let found = try await client.send(.get, "/api/v1/search?q=secret&kinds=genres", token: lina.token)
+            #expect((found.json["genres"] as? [[String: Any]] ?? []).isEmpty, "\(found.body)")
+        }
     }
 }

@@ -19,6 +19,24 @@ import Testing
         }
     }
 
+    /// Every lookup the end of a scan makes for each album, artist, genre and artwork goes through
+    /// an index: a full scan of the tracks for each would be hours at a million tracks.
+    @Test func theEndOfAScanLooksEveryRowUpByIndex() async throws {
+        let directory = try TemporaryDirectory(prefix: "canto-db")
+        let database = try CantoDatabase(dataDirectory: directory.url)
+        let lookups = [
+            "SELECT 1 FROM track WHERE track.album_id = ?", "SELECT 1 FROM track WHERE artwork_id = ?",
+            "SELECT 1 FROM track_artist WHERE artist_id = ?", "SELECT 1 FROM album WHERE album_artist_id = ?",
+            "SELECT 1 FROM track_genre WHERE genre_id = ?",
+        ]
+        for lookup in lookups {
+            let plan = try await database.pool.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + lookup, arguments: ["x"]).map { $0["detail"] as String }
+            }
+            #expect(plan.contains { $0.contains("USING") && $0.contains("INDEX") }, "\(lookup): \(plan)")
+        }
+    }
+
     @Test func newDatabaseFileIsInWALModeAndMigrated() throws {
         let directory = try TemporaryDirectory(prefix: "canto-store")
         let data = directory.appending("data/nested")
