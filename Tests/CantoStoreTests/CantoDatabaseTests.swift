@@ -31,7 +31,8 @@ import Testing
         ]
         for lookup in lookups {
             let plan = try await database.pool.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + lookup, arguments: ["x"]).map { $0["detail"] as String }
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + lookup, arguments: ["x"])
+                    .map { $0["detail"] as String }
             }
             #expect(plan.contains { $0.contains("USING") && $0.contains("INDEX") }, "\(lookup): \(plan)")
         }
