@@ -147,6 +147,8 @@ actor SonicAnalysis {
             try await store.record(
                 track, features: features, failure: failure,
                 seconds: (ContinuousClock.now - started) / .seconds(1), at: Date())
+        } catch is CancellationError {
+            // The server is stopping: the track is measured again next time.
         } catch {
             logger.error(
                 "sonic features not stored", metadata: ["track.id": "\(track.id.rawValue)", "error": "\(error)"])
