@@ -117,8 +117,8 @@ struct ScanRun {
         if isNew { batch.folders.append(folder) }
 
         let known = Dictionary(
-            try await scanner.catalog.knownFiles(in: library.id, folder: relative).map {
-                (($0.path as NSString).lastPathComponent, $0)
+            try await scanner.catalog.knownFiles(in: library.id, folder: relative).map { file in
+                (file.path.lastIndex(of: "/").map { String(file.path[file.path.index(after: $0)...]) } ?? file.path, file)
             }, uniquingKeysWith: { first, _ in first })
         let onDisk = Set(audio.map(\.name))
         for (name, file) in known where !onDisk.contains(name) { missing[file.id] = file }

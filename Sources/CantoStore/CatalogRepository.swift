@@ -55,9 +55,11 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         }
     }
 
+    /// A short indexed read on the caller's thread (`QuickReader`): a scan asks once a folder, and
+    /// a hop to the pool and back for each cost more in thread wake-ups than the read itself.
     public func knownFiles(in library: LibraryID, folder: String) async throws -> [KnownFile] {
         let folderID = CatalogIDs.folder(library: library, relativePath: folder)
-        return try await pool.read { db in
+        return try quick.read { db in
             try Self.knownFiles(db, where: "folder_id = ?", folderID.rawValue)
         }
     }
@@ -86,9 +88,11 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     }
 
     /// Only the columns a rescan compares: this runs once per folder on every scan.
+    /// Through the connection's statement cache: a scan asks this once a folder.
     private static func knownFiles(_ db: Database, where condition: String, _ argument: String) throws -> [KnownFile] {
         try Row.fetchAll(
-            db, sql: "SELECT id, library_id, path, size, modified_at, content_hash FROM track WHERE \(condition)",
+            db.cachedStatement(
+                sql: "SELECT id, library_id, path, size, modified_at, content_hash FROM track WHERE \(condition)"),
             arguments: [argument]
         ).map(knownFile)
     }
