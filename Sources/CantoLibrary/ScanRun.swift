@@ -118,7 +118,8 @@ struct ScanRun {
 
         let known = Dictionary(
             try await scanner.catalog.knownFiles(in: library.id, folder: relative).map { file in
-                (file.path.lastIndex(of: "/").map { String(file.path[file.path.index(after: $0)...]) } ?? file.path, file)
+                let name = file.path.lastIndex(of: "/").map { String(file.path[file.path.index(after: $0)...]) }
+                return (name ?? file.path, file)
             }, uniquingKeysWith: { first, _ in first })
         let onDisk = Set(audio.map(\.name))
         for (name, file) in known where !onDisk.contains(name) { missing[file.id] = file }
