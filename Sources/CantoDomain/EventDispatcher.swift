@@ -61,6 +61,8 @@ public actor EventDispatcher {
     private var subscribers: [any EventSubscriber] = []
     /// A failing subscriber waits before its next try: 1 s, 2 s, 4 s … up to a minute.
     private var retryAt: [String: (attempts: Int, at: ContinuousClock.Instant)] = [:]
+    /// How far each subscriber got in this process (its stored cursor may lag by a page).
+    private var delivered: [String: Int64] = [:]
     private let clock = ContinuousClock()
     private let batch: Int
     private var wakeups: AsyncStream<Void>.Continuation?
@@ -95,7 +97,12 @@ public actor EventDispatcher {
         var handled = 0
         for subscriber in subscribers where !inlineOnly || subscriber.isInline {
             if let retry = retryAt[subscriber.id], retry.at > clock.now { continue }
-            var cursor = try await log.cursor(of: subscriber.id)
+            var cursor = max(try await log.cursor(of: subscriber.id), delivered[subscriber.id] ?? 0)
+            // The stored cursor moves once a page of events (and before a failure waits), not
+            // after each one: a backlog (a scan's events, handed one by one to a subscriber that
+            // ignores most) was a write transaction an event, taking the one writer from everyone.
+            // After a crash, at most that page comes again: the contract is at least once.
+            var stored = cursor
             deliver: while true {
                 let events = try await log.events(after: cursor, limit: batch)
                 var start = 0
@@ -105,9 +112,11 @@ public actor EventDispatcher {
                     if let through = outcome.finishedThrough, through > cursor {
                         handled += chunk.filter { $0.id > cursor && $0.id <= through }.count
                         cursor = through
-                        try await log.advance(subscriber.id, to: cursor)
+                        // In memory at once: a round started meanwhile (an inline catch-up) goes on from here.
+                        delivered[subscriber.id] = cursor
                     }
                     if let error = outcome.error {
+                        if cursor > stored { try await log.advance(subscriber.id, to: cursor) }
                         let attempts = (retryAt[subscriber.id]?.attempts ?? 0) + 1
                         let wait =
                             (error as? any RetryAfterError).map { min(3600, max(0, $0.retryAfterSeconds)) }
@@ -117,6 +126,10 @@ public actor EventDispatcher {
                     }
                     retryAt[subscriber.id] = nil
                     start += chunk.count
+                }
+                if cursor > stored {
+                    try await log.advance(subscriber.id, to: cursor)
+                    stored = cursor
                 }
                 if events.count < batch { break }
             }
