@@ -36,6 +36,13 @@ public protocol CatalogQueries: Sendable {
     func artistIsVisible(_ artist: ArtistID, scope: [LibraryID]) async throws -> Bool
     /// The user's annotation of one item, if any.
     func annotation(of item: String, user: UserID) async throws -> Annotation?
+    /// The distinct first characters of the sort names of artists with albums, in sort-name
+    /// order ("" for an empty sort name): one index seek each, so the artist index can be read
+    /// letter by letter without loading every artist.
+    func artistInitials() async throws -> [String]
+    /// Up to `limit` artists with albums within `scope` whose sort name starts with `initial`
+    /// (one of `artistInitials()`), in sort-name order, after `after` (the last of the previous page).
+    func artists(initial: String, after: Artist?, limit: Int, scope: LibraryScope) async throws -> [Artist]
 }
 
 extension CatalogQueries {

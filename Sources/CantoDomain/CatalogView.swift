@@ -147,13 +147,10 @@ public struct CatalogView: Sendable {
         return visible
     }
 
-    /// Every artist in view with albums (the whole list, for indexes).
-    public func artists() async throws -> [Artist] {
-        guard scope != nil else { return try await reader.artists() }
-        return try await search(
-            "", artists: Page(offset: 0, limit: Int(Int32.max)), albums: Page(offset: 0, limit: 0),
-            tracks: Page(offset: 0, limit: 0)
-        ).results.artists
+    /// Every artist in view with albums, letter by letter, read a page at a time (a catalog's
+    /// 300,000 artists are never in memory at once).
+    public func artistIndex(pageSize: Int = 1_000) -> ArtistIndex {
+        ArtistIndex(queries: queries, scope: scope, pageSize: pageSize)
     }
 
     /// Every genre in view with its counts there (a genre only another library holds is not

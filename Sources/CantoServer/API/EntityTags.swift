@@ -13,13 +13,15 @@ enum EntityTags {
     /// What catalog answers say: a private copy, checked with the server before each use.
     static let revalidate = "private, no-cache"
 
-    /// `response` with an `ETag` and `cacheControl` when it is a 200 of JSON or XML (anything
-    /// streamed is left alone), or a 304 when `request` already holds that tag.
+    /// `response` with an `ETag` and `cacheControl` when it is a 200 of JSON or XML built in
+    /// memory, or a 304 when `request` already holds that tag. A streamed body (no length known
+    /// beforehand: the artist index of a huge catalog) is left alone, never gathered to be hashed.
     static func tagged(_ response: Response, for request: Request, cacheControl: String = revalidate) async throws
         -> Response
     {
         guard request.method == .get || request.method == .head, response.status == .ok,
-            response.headers[.eTag] == nil, isDocument(response.headers[.contentType])
+            response.headers[.eTag] == nil, response.body.contentLength != nil,
+            isDocument(response.headers[.contentType])
         else { return response }
         let body = try await collect(response.body)
         var response = response

@@ -4,10 +4,27 @@ import Foundation
 
 /// getMusicFolders, getArtists, getArtist, getAlbum, getSong, getGenres.
 struct SubsonicBrowsing: Sendable {
-    /// getArtists by library scope, until the catalog changes.
-    let artistIndexes: VersionedCache<[LibraryID]?, SubsonicElement>
+    /// getArtists by library scope, until the catalog changes: the answer itself when it fits
+    /// the cache's share of the budget, else only that it does not (then it is streamed).
+    let artistIndexes: VersionedCache<[LibraryID]?, ArtistIndexAnswer>
     /// getAlbum rendered once, for the callers who see the whole album and starred or rated none of its songs.
     let renderedAlbums: VersionedCache<AlbumID, SubsonicElement>
+    /// The most artists an index is built whole for; a bigger one is streamed from the database.
+    let wholeIndexLimit: Int
+
+    /// What a scope's artist index is: built and cached, or streamed on each request.
+    enum ArtistIndexAnswer: Sendable {
+        case whole(SubsonicElement)
+        case streamed
+
+        var approximateBytes: Int {
+            guard case .whole(let element) = self else { return 64 }
+            return element.approximateBytes
+        }
+    }
+
+    /// About the bytes one artist takes in a cached index, rendered in JSON and XML.
+    static let bytesPerIndexedArtist = 512
 
     /// The caches take their shares of `budget`.
     init(budget: MemoryBudget = .standard) {
@@ -17,6 +34,7 @@ struct SubsonicBrowsing: Sendable {
         renderedAlbums = VersionedCache(name: "subsonic_albums", capacity: 512, budget: budget) {
             $0.approximateBytes
         }
+        wholeIndexLimit = budget.bytes(for: "subsonic_artist_indexes") / Self.bytesPerIndexedArtist
     }
 
     func register(in api: inout SubsonicAPI) {
@@ -39,22 +57,40 @@ struct SubsonicBrowsing: Sendable {
     static let ignoredArticles = "The El La Los Las Le Les"
 
     /// The artist index: artists with albums, within the caller's libraries (and `musicFolderId`).
+    /// An index that fits the cache is built once per catalog version; a bigger one (300,000
+    /// artists at a million tracks) is streamed to the client a page of artists at a time.
     func artists(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let catalog = try await call.listing()
         let version = try await catalog.catalogVersion()
-        let element = try await artistIndexes.value(for: catalog.scope, version: version) {
-            let artists = try await catalog.artists()
-            let grouped = Dictionary(grouping: artists.filter { $0.albumCount > 0 }) {
-                SortKey.indexLetter($0.sortName)
+        let head = SubsonicElement([("ignoredArticles", .string(Self.ignoredArticles))])
+        let limit = wholeIndexLimit
+        let answer = try await artistIndexes.value(for: catalog.scope, version: version) {
+            var indexes: [SubsonicElement] = []
+            var letter: String?
+            var artists: [SubsonicElement] = []
+            var count = 0
+            for try await page in catalog.artistIndex() {
+                count += page.artists.count
+                if count > limit { return .streamed }
+                if letter != page.letter, let letter {
+                    indexes.append(SubsonicElement([("name", .string(letter))]).with("artist", list: artists))
+                    artists = []
+                }
+                letter = page.letter
+                artists += page.artists.map(SubsonicModel.artist)
             }
-            let indexes = grouped.keys.sorted().map { letter in
-                SubsonicElement([("name", .string(letter))]).with(
-                    "artist", list: grouped[letter, default: []].map(SubsonicModel.artist))
+            if let letter {
+                indexes.append(SubsonicElement([("name", .string(letter))]).with("artist", list: artists))
             }
-            return SubsonicElement([("ignoredArticles", .string(Self.ignoredArticles))]).with("index", list: indexes)
-                .prerendered(as: "artists")
+            return .whole(head.with("index", list: indexes).prerendered(as: "artists"))
         }
-        return .element("artists", element)
+        if case .whole(let element) = answer { return .element("artists", element) }
+        let pages = catalog.artistIndex().map { page in
+            SubsonicGroups.Page(
+                key: page.letter, group: SubsonicElement([("name", .string(page.letter))]),
+                items: page.artists.map(SubsonicModel.artist))
+        }
+        return .streamed("artists", head, SubsonicGroups(groupName: "index", itemName: "artist", pages: pages))
     }
 
     func artist(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {

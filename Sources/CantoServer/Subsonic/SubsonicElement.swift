@@ -161,6 +161,14 @@ struct SubsonicElement: Sendable {
             return
         }
         output.append(UInt8(ascii: "{"))
+        writeJSONMembers(into: &output)
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends the members of the element's JSON object (without its braces): its attributes,
+    /// children and `value` text; whether it wrote any.
+    @discardableResult
+    func writeJSONMembers(into output: inout [UInt8]) -> Bool {
         var first = true
         func key(_ name: String) {
             if !first { output.append(UInt8(ascii: ",")) }
@@ -192,7 +200,7 @@ struct SubsonicElement: Sendable {
             key("value")
             SubsonicValue.writeJSONString(text, into: &output)
         }
-        output.append(UInt8(ascii: "}"))
+        return !first
     }
 
     // MARK: XML
@@ -208,17 +216,28 @@ struct SubsonicElement: Sendable {
             output += ">" + Self.escape(scalar.text) + "</" + name + ">"
             return
         }
-        for (key, value) in attributes { output += " \(key)=\"" + Self.escape(value.text, attribute: true) + "\"" }
         if children.isEmpty && text == nil {
+            writeXMLAttributes(into: &output)
             output += "/>"
             return
         }
+        writeXMLContent(into: &output)
+        output += "</" + name + ">"
+    }
+
+    /// The rest of a start tag already opened with `<name`: the attributes and `>`, then the
+    /// text and children; the end tag is the caller's.
+    func writeXMLContent(into output: inout String) {
+        writeXMLAttributes(into: &output)
         output += ">"
         if let text { output += Self.escape(text) }
         for child in children {
             for element in child.elements { element.xml(name: child.name, into: &output) }
         }
-        output += "</" + name + ">"
+    }
+
+    private func writeXMLAttributes(into output: inout String) {
+        for (key, value) in attributes { output += " \(key)=\"" + Self.escape(value.text, attribute: true) + "\"" }
     }
 
     /// Escapes text for XML; in attributes line breaks and tabs become character references,

@@ -8,6 +8,24 @@ enum SubsonicPayload: Sendable {
     case element(String, SubsonicElement)
     case list(String, [SubsonicElement])
     case raw(Response)
+    /// An element whose list of groups is too long to build whole (the artist index of a
+    /// million-track catalog): written to the client page by page as `groups` reads them.
+    case streamed(String, SubsonicElement, SubsonicGroups)
+}
+
+/// Items under groups (artists under index letters), produced a page at a time; consecutive
+/// pages with the same `key` continue one group.
+struct SubsonicGroups: Sendable {
+    struct Page: Sendable {
+        var key: String
+        /// The group element's attributes (its items are the page's).
+        var group: SubsonicElement
+        var items: [SubsonicElement]
+    }
+
+    var groupName: String
+    var itemName: String
+    var pages: any AsyncSequence<Page, any Error> & Sendable
 }
 
 /// The `subsonic-response` envelope in the format the client asked for.
@@ -53,9 +71,10 @@ struct SubsonicFormat: Sendable, Equatable {
         switch payload {
         case .element(let name, let element): envelope = envelope.with(name, element)
         case .list(let name, let elements): envelope = envelope.with(name, list: elements)
+        case .streamed(let name, let head, let groups):
+            return stream(envelope: envelope, name: name, head: head, groups: groups)
         case .empty, .raw: break
         }
-        var headers = HTTPFields()
         var body: [UInt8] = []
         body.reserveCapacity(8192)
         switch kind {
@@ -63,17 +82,101 @@ struct SubsonicFormat: Sendable, Equatable {
             var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             envelope.xml(name: "subsonic-response", into: &xml, namespace: Self.namespace)
             body.append(contentsOf: xml.utf8)
-            headers[.contentType] = "application/xml; charset=utf-8"
         case .json:
             Self.json(envelope, into: &body)
-            headers[.contentType] = "application/json; charset=utf-8"
         case .jsonp(let callback):
             body.append(contentsOf: (callback + "(").utf8)
             Self.json(envelope, into: &body)
             body.append(contentsOf: ");".utf8)
-            headers[.contentType] = "application/javascript; charset=utf-8"
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    private var headers: HTTPFields {
+        var headers = HTTPFields()
+        switch kind {
+        case .xml: headers[.contentType] = "application/xml; charset=utf-8"
+        case .json: headers[.contentType] = "application/json; charset=utf-8"
+        case .jsonp: headers[.contentType] = "application/javascript; charset=utf-8"
+        }
+        return headers
+    }
+
+    /// The same bytes `render` would write for `name` holding `head`'s attributes and the list
+    /// of groups, written as the pages come (a buffer of about 64 KB at a time). A failure after
+    /// the first bytes can only end the connection: the status line has gone.
+    private func stream(envelope: SubsonicElement, name: String, head: SubsonicElement, groups: SubsonicGroups)
+        -> Response
+    {
+        let kind = self.kind
+        let body = ResponseBody { writer in
+            var output: [UInt8] = []
+            output.reserveCapacity(1 << 17)
+            var openGroup: String?
+            var firstItem = true
+            func open(_ page: SubsonicGroups.Page) {
+                switch kind {
+                case .xml:
+                    var xml = openGroup == nil ? "" : "</" + groups.groupName + ">"
+                    xml += "<" + groups.groupName
+                    page.group.writeXMLContent(into: &xml)
+                    output.append(contentsOf: xml.utf8)
+                case .json, .jsonp:
+                    if openGroup != nil { output.append(contentsOf: "]},".utf8) }
+                    output.append(UInt8(ascii: "{"))
+                    if page.group.writeJSONMembers(into: &output) { output.append(UInt8(ascii: ",")) }
+                    output.append(contentsOf: "\"\(groups.itemName)\":[".utf8)
+                }
+                openGroup = page.key
+                firstItem = true
+            }
+
+            switch kind {
+            case .xml:
+                var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<subsonic-response xmlns=\"\(Self.namespace)\""
+                envelope.writeXMLContent(into: &xml)
+                xml += "<" + name
+                head.writeXMLContent(into: &xml)
+                output.append(contentsOf: xml.utf8)
+            case .json, .jsonp:
+                if case .jsonp(let callback) = kind { output.append(contentsOf: (callback + "(").utf8) }
+                output.append(contentsOf: "{\"subsonic-response\":{".utf8)
+                envelope.writeJSONMembers(into: &output)
+                output.append(contentsOf: ",\"\(name)\":{".utf8)
+                if head.writeJSONMembers(into: &output) { output.append(UInt8(ascii: ",")) }
+                output.append(contentsOf: "\"\(groups.groupName)\":[".utf8)
+            }
+            for try await page in groups.pages where !page.items.isEmpty {
+                if openGroup != page.key { open(page) }
+                for item in page.items {
+                    switch kind {
+                    case .xml:
+                        var xml = ""
+                        item.xml(name: groups.itemName, into: &xml)
+                        output.append(contentsOf: xml.utf8)
+                    case .json, .jsonp:
+                        if !firstItem { output.append(UInt8(ascii: ",")) }
+                        item.writeJSON(into: &output)
+                    }
+                    firstItem = false
+                }
+                if output.count >= 1 << 16 {
+                    try await writer.write(ByteBuffer(bytes: output))
+                    output.removeAll(keepingCapacity: true)
+                }
+            }
+            switch kind {
+            case .xml:
+                let close = openGroup == nil ? "" : "</" + groups.groupName + ">"
+                output.append(contentsOf: (close + "</" + name + "></subsonic-response>").utf8)
+            case .json, .jsonp:
+                output.append(contentsOf: ((openGroup == nil ? "" : "]}") + "]}}}").utf8)
+                if case .jsonp = kind { output.append(contentsOf: ");".utf8) }
+            }
+            try await writer.write(ByteBuffer(bytes: output))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     private static func json(_ envelope: SubsonicElement, into body: inout [UInt8]) {
