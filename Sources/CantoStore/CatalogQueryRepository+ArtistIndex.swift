@@ -30,6 +30,12 @@ extension CatalogQueryRepository {
     }
 
     public func artists(initial: String, after: Artist?, limit: Int, scope: LibraryScope) async throws -> [Artist] {
+        let sql = Self.artistPage(initial: initial, after: after, limit: limit, scope: scope)
+        return try await pool.read { db in try Self.artists(db, sql) }
+    }
+
+    /// One page of the artist index: a run through the covering partial index `artist_index`.
+    static func artistPage(initial: String, after: Artist?, limit: Int, scope: LibraryScope) -> SQL {
         var range: SQL = "sort_name = ''"
         if !initial.isEmpty {
             range = "sort_name >= \(initial)"
@@ -40,12 +46,11 @@ extension CatalogQueryRepository {
             position =
                 "(sort_name > \(after.sortName) OR (sort_name = \(after.sortName) AND id > \(after.id.rawValue)))"
         }
-        let sql: SQL = """
+        return """
             SELECT artist.* FROM artist WHERE \(range) AND \(position) AND album_count > 0
                 AND \(Scope(scope).artists())
             ORDER BY sort_name, id LIMIT \(max(limit, 0))
             """
-        return try await pool.read { db in try Self.artists(db, sql) }
     }
 
     /// The first text after every text starting with the one-character `initial` in SQLite's

@@ -97,6 +97,16 @@ enum Migrations {
         migrator.registerMigration("v22-track-artwork") { db in
             try db.execute(sql: "CREATE INDEX track_artwork ON track(artwork_id)")
         }
+        // The artist index (getArtists) reads album artists in sort-name order: this partial index
+        // holds every column it answers, so a page is one run through the index instead of a
+        // lookup of each artist's row (64,000 album artists of 300,000 at a million tracks).
+        migrator.registerMigration("v23-artist-index") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX artist_index ON artist(sort_name, id, name, mbid, album_count, track_count)
+                    WHERE album_count > 0
+                    """)
+        }
         return migrator
     }
 

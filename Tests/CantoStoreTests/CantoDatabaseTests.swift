@@ -38,6 +38,27 @@ import Testing
         }
     }
 
+    /// A page of the artist index is read from the covering index, in its order: no lookup of
+    /// each artist's row, no sort.
+    @Test func theArtistIndexIsReadFromItsCoveringIndex() async throws {
+        let directory = try TemporaryDirectory(prefix: "canto-db")
+        let database = try CantoDatabase(dataDirectory: directory.url)
+        let after = Artist(
+            id: ArtistID("ar1"), name: "Mo", sortName: "mo", musicBrainzID: nil, albumCount: 1, trackCount: 1)
+        for page in [
+            CatalogQueryRepository.artistPage(initial: "m", after: nil, limit: 1_000, scope: nil),
+            CatalogQueryRepository.artistPage(initial: "m", after: after, limit: 1_000, scope: nil),
+        ] {
+            let plan = try await database.pool.read { db in
+                let (sql, arguments) = try page.build(db)
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+                    .map { $0["detail"] as String }
+            }
+            #expect(plan.contains { $0.contains("COVERING INDEX artist_index") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+        }
+    }
+
     @Test func newDatabaseFileIsInWALModeAndMigrated() throws {
         let directory = try TemporaryDirectory(prefix: "canto-store")
         let data = directory.appending("data/nested")
