@@ -107,6 +107,7 @@ enum Migrations {
                     WHERE album_count > 0
                     """)
         }
+        migrator.registerMigration("v24-search-prefixes") { db in try db.execute(sql: v24SearchPrefixes) }
         return migrator
     }
 

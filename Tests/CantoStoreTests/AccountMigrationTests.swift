@@ -14,7 +14,7 @@ import Testing
                 "v7-sources", "v8-plugins", "v9-plugin-migrations", "v10-sonic", "v11-dislikes", "v12-stats",
                 "v13-impressions", "v14-activity", "v15-item-rollups", "v16-household-rollups", "v17-plans",
                 "v18-payment-events", "v19-upload-bytes", "v20-smart-playlists", "v21-search-text",
-                "v22-track-artwork", "v23-artist-index",
+                "v22-track-artwork", "v23-artist-index", "v24-search-prefixes",
             ])
         let directory = try TemporaryDirectory(prefix: "canto-migrations")
         let database = try CantoDatabase(dataDirectory: directory.url)
