@@ -7,14 +7,17 @@
 #include <aifffile.h>
 #include <apefile.h>
 #include <apetag.h>
+#include <asftag.h>
 #include <attachedpictureframe.h>
 #include <fileref.h>
 #include <taglib.h>
 #include <flacfile.h>
 #include <flacproperties.h>
 #include <id3v2tag.h>
+#include <infotag.h>
 #include <mp4file.h>
 #include <mp4properties.h>
+#include <mp4tag.h>
 #include <mpegfile.h>
 #include <opusfile.h>
 #include <synchronizedlyricsframe.h>
@@ -30,6 +33,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <string>
 
@@ -316,11 +320,49 @@ bool saveFile(File *file) {
     return file->save();
 }
 
+// TagLib 1.x fills some of its translation tables (ID3v2 frame IDs to property names, MP4 and
+// ASF names) on first use without a lock, so two threads reading or writing tags for the first
+// time at once can corrupt them: the generator crashed in libtag when every core began writing
+// tags together. Each table is filled here once, before any file is opened.
+void prepareTagLib() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+      try {
+        PropertyMap map;
+        for (const char *key : {"TITLE", "ARTIST", "ALBUM", "ALBUMARTIST", "COMPOSER", "GENRE", "DATE",
+                                "TRACKNUMBER", "DISCNUMBER", "LYRICS", "COMMENT", "COMPILATION",
+                                "MUSICBRAINZ_TRACKID", "REPLAYGAIN_TRACK_GAIN", "CANTO_PREPARED"})
+            map[key].append("1");
+        ID3v2::Tag id3;
+        id3.setProperties(map);
+        id3.properties();
+        MP4::Tag mp4;
+        mp4.setProperties(map);
+        mp4.properties();
+        ASF::Tag asf;
+        asf.setProperties(map);
+        asf.properties();
+        APE::Tag ape;
+        ape.setProperties(map);
+        ape.properties();
+        Ogg::XiphComment xiph;
+        xiph.setProperties(map);
+        xiph.properties();
+        RIFF::Info::Tag info;
+        info.setProperties(map);
+        info.properties();
+      } catch (...) {
+          // Only a warm-up: a failure here leaves the tables to be filled on first use.
+      }
+    });
+}
+
 }  // namespace
 
 extern "C" {
 
 canto_tags *canto_tags_read(const char *path, int want_picture, char *error, size_t error_size) {
+    prepareTagLib();
     canto_tags *tags = nullptr;
     try {
         if (path == nullptr) { setError(error, error_size, "no path"); return nullptr; }
@@ -373,6 +415,7 @@ void canto_tags_free(canto_tags *tags) {
 int canto_tags_write(const char *path, const canto_tag_field *fields, size_t field_count,
                      const unsigned char *picture, size_t picture_size, const char *picture_mime,
                      char *error, size_t error_size) {
+    prepareTagLib();
     try {
         if (path == nullptr) { setError(error, error_size, "no path"); return -1; }
         // Audio properties only to refuse files TagLib merely tolerates (random bytes named
