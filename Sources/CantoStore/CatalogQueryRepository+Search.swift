@@ -20,6 +20,9 @@ extension CatalogQueryRepository {
             // starting with the words are listed instead, and do the words as typed leave room on
             // the page for corrected ones (only then are corrected words looked for).
             func sql(_ kind: SearchPlan.Kind, _ page: Page) throws -> SQL {
+                if kind == .composer, page.limit > 0, try !Self.hasComposers(db) {
+                    return "SELECT * FROM artist WHERE FALSE"
+                }
                 let wanted = page.offset + page.limit
                 let enough = max(corrected ? wanted : 0, plan.isPrefixOnly ? SearchPlan.rankedAtMost + 1 : 0)
                 let count = try enough > 0 && page.limit > 0 ? plan.count(kind, upTo: enough, db) : 0
@@ -41,6 +44,13 @@ extension CatalogQueryRepository {
             }
             return results
         }
+    }
+
+    /// Whether any track credits a composer (one look into their index): a catalog without any
+    /// answers the composers kind without walking every artist that matches.
+    static func hasComposers(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM track_artist WHERE role = 'composer')")) ?? false
     }
 
     /// SQLite's `hex()` of a text: its UTF-8 bytes in upper-case hexadecimal.
@@ -179,7 +189,8 @@ struct SearchPlan {
         case .artist: parts.append(filter.artists())
         case .composer:
             parts.append(filter.artists())
-            parts.append("EXISTS (SELECT 1 FROM track_artist WHERE artist_id = artist.id AND role = 'composer')")
+            // A list built once from the composer credits' own index, then looked up in memory.
+            parts.append("artist.id IN (SELECT artist_id FROM track_artist WHERE role = 'composer')")
         case .album: parts.append(filter.albums())
         case .track: if match(table, tier: 1, filter) == nil { parts.append(filter.tracks()) }
         }
