@@ -30,7 +30,9 @@ struct ScanBench {
         case "transcode":
             try TranscodeBench.run(
                 seconds: value("--seconds").flatMap(Int.init) ?? 300,
-                maxStreams: value("--max-streams").flatMap(Int.init) ?? 96)
+                maxStreams: value("--max-streams").flatMap(Int.init) ?? 96,
+                listeners: (value("--listeners") ?? "100,150,200").split(separator: ",").compactMap { Int($0) },
+                window: value("--window").flatMap(Double.init) ?? 30)
         case "sonic":
             try RecommendBench.sonic(
                 tracks: value("--tracks").flatMap(Int.init) ?? 400,
@@ -106,7 +108,8 @@ struct ScanBench {
         print(
             """
             usage: canto-bench generate --out DIR --tracks N | scan --data-dir DIR --music-folder DIR
-                   | transcode [--seconds 300] [--max-streams 96] | fuzz [--runs 5000] [--seed 1]
+                   | transcode [--seconds 300] [--max-streams 96] [--listeners 100,150,200] [--window 30]
+                   | fuzz [--runs 5000] [--seed 1]
                    | sonic [--tracks 400] [--threads CORES] | similar [--tracks 100000] [--queries 1000]
                    | recommend [--tracks 2000] [--users 12] [--sessions 60] [--python PATH]
                    | stats [--plays 1000000] [--users 20] [--tracks 50000] [--queries 200] [--keep DIR]

@@ -9,7 +9,7 @@ import Synchronization
 /// still at or above real time. `canto-bench fuzz`: the transcoder and the image scaler over
 /// many mutated files.
 enum TranscodeBench {
-    static func run(seconds: Int, maxStreams: Int) throws {
+    static func run(seconds: Int, maxStreams: Int, listeners: [Int] = [], window: Double = 30) throws {
         let directory = try TemporaryDirectory(prefix: "canto-bench-transcode")
         let source = directory.appending("track.flac")
         // Pink noise under a tone: denser than most music, so the figures are conservative.
@@ -54,6 +54,67 @@ enum TranscodeBench {
             streams += streams < 32 ? 8 : 16
         }
         print("streams at or above real time: \(best)\(best >= maxStreams ? "+" : "")")
+        for count in listeners {
+            let (stall, cpu) = try paced(count, path: source.path, options: options, window: window)
+            print(
+                String(
+                    format:
+                        "%3d listeners (paced, flac→opus 128k, %.0f s): longest wait %.2f s, %@, process CPU %.0f%% of %d cores",
+                    count, window, stall, stall <= 0 ? "every one at or above real time" : "some fell behind",
+                    cpu * 100, ProcessInfo.processInfo.activeProcessorCount))
+        }
+    }
+
+    /// `count` listeners as a server sees them: each stream is encoded only as far as its
+    /// listener's buffer (10 s of audio ahead of what has played) and then waits, as a socket
+    /// whose client is full stops being read; playback starts 2 s after the request. Returns
+    /// the longest any listener waited with an empty buffer (0: none did) and the process's CPU
+    /// time over the wall time.
+    static func paced(_ count: Int, path: String, options: TranscodeOptions, window: Double) throws -> (
+        stall: Double, cpu: Double
+    ) {
+        let stalls = Mutex([Double]())
+        let group = DispatchGroup()
+        let bytesPerSecond = Double(options.bitrateKbps * 1000) / 8
+        let cpuBefore = processCPUSeconds()
+        let started = DispatchTime.now()
+        for _ in 0..<count {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                let start = DispatchTime.now()
+                var produced = 0.0
+                var longestStall = 0.0
+                var transcoder = try? Transcoder(path: path, options: options)
+                while case let now = elapsed(since: start), now < window, let current = transcoder {
+                    let played = max(0, now - 2)
+                    longestStall = max(longestStall, played - produced)
+                    if produced >= played + 10 {
+                        Thread.sleep(forTimeInterval: produced - played - 10 + 0.05)
+                        continue
+                    }
+                    guard let chunk = try? current.read(capacity: 16 * 1024) else {
+                        transcoder = try? Transcoder(path: path, options: options)  // looped past the end
+                        continue
+                    }
+                    produced += Double(chunk.count) / bytesPerSecond
+                }
+                stalls.withLock { $0.append(longestStall) }
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+        let cpu = (processCPUSeconds() - cpuBefore) / elapsed(since: started)
+        return (stalls.withLock { $0.max() ?? 0 }, cpu)
+    }
+
+    /// User and system CPU seconds of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// The slowest of `count` simultaneous transcodes, in seconds of audio per second.

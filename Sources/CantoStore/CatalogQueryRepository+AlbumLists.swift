@@ -125,9 +125,10 @@ extension CatalogQueryRepository {
         case .starred:
             return starredAlbums(of: user, filter, page: page)
         case .frequent:
-            return played(by: user, filter, order: "plays DESC, last_played DESC, played", page: page)
+            return played(
+                by: user, filter, order: "played.plays + played.skips DESC, played.last_played DESC", page: page)
         case .recent:
-            return played(by: user, filter, order: "last_played DESC, played", page: page)
+            return played(by: user, filter, order: "played.last_played DESC", page: page)
         case .byYear:
             return byYear(from: fromYear, to: toYear, filter, page: page)
         case .byGenre:
@@ -140,16 +141,15 @@ extension CatalogQueryRepository {
         }
     }
 
-    /// Albums of the tracks the user played in scope, grouped from the user's plays (the
-    /// (user_id, started_at) index), paged before the album rows are read.
+    /// Albums the user played in scope, from the all-time rollup of their plays (one row an
+    /// album, kept up by each play with its count and latest time): the list reads a row an album
+    /// played, never the listening history itself, which grows with every play.
     private static func played(by user: UserID, _ filter: Scope, order: SQL, page: SQL) -> SQL {
         """
-        SELECT album.* FROM (
-            SELECT track.album_id AS played, count(*) AS plays, max(play.started_at) AS last_played
-            FROM play JOIN track ON track.id = play.track_id
-            WHERE play.user_id = \(user.rawValue) AND \(filter.tracks())
-            GROUP BY track.album_id ORDER BY \(order) \(page)
-        ) JOIN album ON album.id = played ORDER BY \(order)
+        SELECT album.* FROM stat_item_total AS played JOIN album ON album.id = played.item
+        WHERE played.user_id = \(user.rawValue) AND played.kind = 'l' AND played.last_played IS NOT NULL
+            AND \(filter.albums())
+        ORDER BY \(order), album.id \(page)
         """
     }
 

@@ -70,9 +70,8 @@ enum Migrations {
                 }
                 try StatsRollups.resetWindows(
                     of: try String.fetchAll(db, sql: "SELECT id FROM user") + [StatsRollups.household], db)
-            } else {
-                _ = try StatsRollups.rebuild(db, user: nil)
             }
+            // Otherwise the history is rolled up by v25, once the rollups have all their columns.
         }
         migrator.registerMigration("v17-plans") { db in
             try db.execute(sql: v17Plans)
@@ -108,6 +107,24 @@ enum Migrations {
                     """)
         }
         migrator.registerMigration("v24-search-prefixes") { db in try db.execute(sql: v24SearchPrefixes) }
+        // The "recent" and "frequent" album lists grouped the listener's whole history on every
+        // request; the all-time rollup keeps each album's latest play beside its count instead.
+        migrator.registerMigration("v25-last-played") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE stat_item_total ADD COLUMN last_played DATETIME;
+                    UPDATE stat_item_total SET last_played = latest.at FROM (
+                        SELECT play.user_id AS user_id, track.album_id AS album_id, max(play.started_at) AS at
+                        FROM play JOIN track ON track.id = play.track_id GROUP BY play.user_id, track.album_id
+                    ) AS latest
+                    WHERE stat_item_total.kind = 'l' AND stat_item_total.user_id = latest.user_id
+                        AND stat_item_total.item = latest.album_id;
+                    CREATE INDEX stat_item_total_recent ON stat_item_total(user_id, kind, last_played);
+                    """)
+            // A history from before the rollups (upgraded past v16 in this run) is rolled up now.
+            let rolledUp = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM stat_item_total)") ?? false
+            if !rolledUp { _ = try StatsRollups.rebuild(db, user: nil) }
+        }
         return migrator
     }
 

@@ -213,14 +213,28 @@ enum StatsRollups {
                 if period == "month" { arguments += [month] }
                 if period == "year" { arguments += [year] }
                 arguments += [kind, item, counted, skipped, seconds]
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO \(table) (user_id, \(key)kind, item, plays, skips, seconds)
-                        VALUES (?, \(value)?, ?, ?, ?, ?)
-                        ON CONFLICT (user_id, kind, \(key)item) DO UPDATE SET plays = plays + excluded.plays,
-                            skips = skips + excluded.skips, seconds = seconds + excluded.seconds
-                        """
-                ).execute(arguments: [user] + arguments)
+                if period.isEmpty {
+                    // All time also keeps the latest play (the "recent" album list reads it).
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO \(table) (user_id, kind, item, plays, skips, seconds, last_played)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (user_id, kind, item) DO UPDATE SET plays = plays + excluded.plays,
+                                skips = skips + excluded.skips, seconds = seconds + excluded.seconds,
+                                last_played = CASE WHEN last_played IS NULL OR excluded.last_played > last_played
+                                    THEN excluded.last_played ELSE last_played END
+                            """
+                    ).execute(arguments: [user] + arguments + [startedAt])
+                } else {
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO \(table) (user_id, \(key)kind, item, plays, skips, seconds)
+                            VALUES (?, \(value)?, ?, ?, ?, ?)
+                            ON CONFLICT (user_id, kind, \(key)item) DO UPDATE SET plays = plays + excluded.plays,
+                                skips = skips + excluded.skips, seconds = seconds + excluded.seconds
+                            """
+                    ).execute(arguments: [user] + arguments)
+                }
                 if period == "month" {
                     for (key, ends) in windowEnds {
                         try addToWindows(

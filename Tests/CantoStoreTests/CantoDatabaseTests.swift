@@ -59,6 +59,25 @@ import Testing
         }
     }
 
+    /// The listener's "recent" and "frequent" albums come from the all-time rollup (a row an
+    /// album), never from the listening history, which grows with every play.
+    @Test func playedAlbumListsReadTheRollupNotTheHistory() async throws {
+        let directory = try TemporaryDirectory(prefix: "canto-db")
+        let database = try CantoDatabase(dataDirectory: directory.url)
+        for type in [AlbumListType.recent, .frequent] {
+            let list = CatalogQueryRepository.albumList(
+                type, user: UserID("u1"), filter: .init(nil), page: "LIMIT 20 OFFSET 0", fromYear: nil, toYear: nil,
+                genre: nil)
+            let plan = try await database.pool.read { db in
+                let (sql, arguments) = try list.build(db)
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+                    .map { $0["detail"] as String }
+            }
+            #expect(!plan.contains { $0.contains(" play ") || $0.hasSuffix(" play") }, "\(type): \(plan)")
+            #expect(plan.contains { $0.hasPrefix("SEARCH played USING") }, "\(type): \(plan)")
+        }
+    }
+
     @Test func newDatabaseFileIsInWALModeAndMigrated() throws {
         let directory = try TemporaryDirectory(prefix: "canto-store")
         let data = directory.appending("data/nested")
