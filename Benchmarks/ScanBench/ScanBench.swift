@@ -28,7 +28,7 @@ struct ScanBench {
             try await scan(
                 data: URL(fileURLWithPath: data), music: URL(fileURLWithPath: music).standardizedFileURL.path)
         case "transcode":
-            try TranscodeBench.run(
+            try await TranscodeBench.run(
                 seconds: value("--seconds").flatMap(Int.init) ?? 300,
                 maxStreams: value("--max-streams").flatMap(Int.init) ?? 96,
                 listeners: (value("--listeners") ?? "100,150,200").split(separator: ",").compactMap { Int($0) },

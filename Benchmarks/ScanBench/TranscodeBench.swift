@@ -9,7 +9,7 @@ import Synchronization
 /// still at or above real time. `canto-bench fuzz`: the transcoder and the image scaler over
 /// many mutated files.
 enum TranscodeBench {
-    static func run(seconds: Int, maxStreams: Int, listeners: [Int] = [], window: Double = 30) throws {
+    static func run(seconds: Int, maxStreams: Int, listeners: [Int] = [], window: Double = 30) async throws {
         let directory = try TemporaryDirectory(prefix: "canto-bench-transcode")
         let source = directory.appending("track.flac")
         // Pink noise under a tone: denser than most music, so the figures are conservative.
@@ -54,15 +54,64 @@ enum TranscodeBench {
             streams += streams < 32 ? 8 : 16
         }
         print("streams at or above real time: \(best)\(best >= maxStreams ? "+" : "")")
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         for count in listeners {
-            let (stall, cpu) = try paced(count, path: source.path, options: options, window: window)
-            print(
-                String(
-                    format:
-                        "%3d listeners (paced, flac→opus 128k, %.0f s): longest wait %.2f s, %@, process CPU %.0f%% of %d cores",
-                    count, window, stall, stall <= 0 ? "every one at or above real time" : "some fell behind",
-                    cpu * 100, ProcessInfo.processInfo.activeProcessorCount))
+            for pooled in [false, true] {
+                let (stall, cpu) =
+                    pooled
+                    ? try await throughPool(count, path: source.path, options: options, window: window)
+                    : try paced(count, path: source.path, options: options, window: window)
+                print(
+                    String(
+                        format:
+                            "%3d listeners (%@, flac→opus 128k, %.0f s): longest wait %.2f s, %@, process CPU %.0f%% of %d cores",
+                        count, pooled ? "the server's pool" : "a thread each", window, stall,
+                        stall <= 0 ? "every one at or above real time" : "some fell behind", cpu * 100, cores))
+            }
         }
+    }
+
+    /// `count` listeners served as `MediaStreamer` serves them: each chunk of 32 KB is a job of
+    /// the server's media pool (`BlockingPool.mediaThreads` wide, jobs in arrival order), and a
+    /// listener's next chunk is asked for only while its buffer holds under 10 s (the socket's
+    /// backpressure); playback starts 2 s after the request.
+    static func throughPool(_ count: Int, path: String, options: TranscodeOptions, window: Double) async throws
+        -> (stall: Double, cpu: Double)
+    {
+        let pool = BlockingPool(label: "bench.media", threads: BlockingPool.mediaThreads)
+        let bytesPerSecond = Double(options.bitrateKbps * 1000) / 8
+        let cpuBefore = processCPUSeconds()
+        let started = DispatchTime.now()
+        let stalls = try await withThrowingTaskGroup(of: Double.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    let start = DispatchTime.now()
+                    var produced = 0.0
+                    var longestStall = 0.0
+                    var transcoder = try await pool.run { try Transcoder(path: path, options: options) }
+                    while case let now = elapsed(since: start), now < window {
+                        let played = max(0, now - 2)
+                        longestStall = max(longestStall, played - produced)
+                        if produced >= played + 10 {
+                            try await Task.sleep(for: .seconds(produced - played - 10 + 0.05))
+                            continue
+                        }
+                        let current = transcoder
+                        guard let chunk = try await pool.run({ try current.read(capacity: 32 * 1024) }) else {
+                            transcoder = try await pool.run { try Transcoder(path: path, options: options) }
+                            continue
+                        }
+                        produced += Double(chunk.count) / bytesPerSecond
+                    }
+                    return longestStall
+                }
+            }
+            var stalls: [Double] = []
+            for try await stall in group { stalls.append(stall) }
+            return stalls
+        }
+        let cpu = (processCPUSeconds() - cpuBefore) / elapsed(since: started)
+        return (stalls.max() ?? 0, cpu)
     }
 
     /// `count` listeners as a server sees them: each stream is encoded only as far as its

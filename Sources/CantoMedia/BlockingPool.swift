@@ -13,6 +13,13 @@ public final class BlockingPool: Sendable {
     private let queue: DispatchQueue
     private let state = Mutex()
 
+    /// How wide the server's media pool is: twice the cores (at least 4). Its jobs are CPU work
+    /// (a transcode's next chunk, a cover), so more threads than that only interleave them and
+    /// thrash the caches, while jobs queued in arrival order take turns fairly: 150 paced streams
+    /// keep up through a pool this wide where a thread for each fell behind. Twice the cores, so a
+    /// transcode of a remote source waiting on the network does not hold the only thread.
+    public static var mediaThreads: Int { max(4, 2 * ProcessInfo.processInfo.activeProcessorCount) }
+
     /// A pool of `threads` threads (at least one); `label` names them in a debugger.
     public init(label: String, threads: Int) {
         self.threads = max(1, threads)

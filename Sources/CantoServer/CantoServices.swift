@@ -265,11 +265,10 @@ public struct CantoServices: Sendable {
             users: accountStore, apiKeys: accountStore, hasher: PasswordHasher(cost: configuration.bcryptCost),
             secrets: try SecretBox(dataDirectory: configuration.dataDirectory), throttle: throttle, clock: clock)
         let caches = configuration.cacheDirectory
-        // One bounded pool for the server's blocking media work: a thread per transcode slot,
-        // and the cores' worth beside them for covers.
-        let media = BlockingPool(
-            label: "canto.media",
-            threads: configuration.maxConcurrentTranscodes + max(2, ProcessInfo.processInfo.activeProcessorCount))
+        // One bounded pool for the server's blocking media work (each transcode's next chunk, each
+        // cover), as wide as the cores allow: the limiter bounds how many streams are open, the
+        // pool how many encode at once, taking turns chunk by chunk.
+        let media = BlockingPool(label: "canto.media", threads: BlockingPool.mediaThreads)
         let limiter = TranscodeLimiter(
             limit: configuration.maxConcurrentTranscodes, timeout: configuration.transcodeQueueTimeout)
         let activity = ServerActivity(store: ServerActivityRepository(database: database), clock: clock)
