@@ -130,7 +130,8 @@ extension LibraryStateRepository {
         return try await pool.read { db in try Self.annotations(db, of: user, items) }
     }
 
-    /// Every recorded play of each track (the index on play(track_id)), on the caller's thread.
+    /// Every recorded play of each track by the user (plays and skips), from the all-time rollup:
+    /// one key lookup a track, however often it was played. On the caller's thread.
     public func playCounts(of user: UserID, tracks: [String]) async throws -> [String: Int] {
         guard !tracks.isEmpty else { return [:] }
         return try quick.read { db in
@@ -139,10 +140,9 @@ extension LibraryStateRepository {
                 let rows = try Row.fetchCursor(
                     db.makeStatement(
                         sql: """
-                            SELECT track_id, count(*) FROM play
-                            WHERE track_id IN (\(databaseQuestionMarks(count: chunk.count))) AND user_id = ?
-                            GROUP BY track_id
-                            """), arguments: StatementArguments(chunk + [user.rawValue]))
+                            SELECT item, plays + skips FROM stat_item_total
+                            WHERE user_id = ? AND kind = 't' AND item IN (\(databaseQuestionMarks(count: chunk.count)))
+                            """), arguments: StatementArguments([user.rawValue] + chunk))
                 while let row = try rows.next() { found[row[0]] = row[1] }
             }
             return found
