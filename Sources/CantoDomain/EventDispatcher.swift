@@ -67,11 +67,18 @@ public actor EventDispatcher {
     private let batch: Int
     private var wakeups: AsyncStream<Void>.Continuation?
     private let interval: Duration
+    private let gap: Duration
 
-    public init(log: any EventLog, batch: Int = 200, interval: Duration = .seconds(1)) {
+    /// `gap`: the least time from the end of one round of `run()` to the start of the next. Under
+    /// load a play commits many times a second, each waking the dispatcher; the wake-ups in a gap
+    /// make one round, and each round costs a cursor write per subscriber on the one writer.
+    public init(
+        log: any EventLog, batch: Int = 200, interval: Duration = .seconds(1), gap: Duration = .milliseconds(100)
+    ) {
         self.log = log
         self.batch = batch
         self.interval = interval
+        self.gap = gap
     }
 
     /// Adds a subscriber; it starts from its stored cursor. One that has none starts from the
@@ -137,7 +144,7 @@ public actor EventDispatcher {
         return handled
     }
 
-    /// Delivers until cancelled: at each `wake()` and every `interval`.
+    /// Delivers until cancelled: at each `wake()` (at most a round a `gap`) and every `interval`.
     public func run() async {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wakeups = continuation
@@ -149,10 +156,12 @@ public actor EventDispatcher {
             }
         }
         defer { ticker.cancel() }
+        let gap = self.gap
         _ = try? await deliverPending()
         for await _ in stream {
             if Task.isCancelled { break }
             _ = try? await deliverPending()
+            try? await Task.sleep(for: gap)
         }
     }
 }
