@@ -1,4 +1,19 @@
 extension Migrations {
+    /// The vocabulary tables over the search tables, and the search tables filled from the
+    /// catalog (v21 and v24 build them the same way).
+    static let fillSearchTables = """
+        CREATE VIRTUAL TABLE artist_vocab USING fts5vocab(artist_fts, row);
+        CREATE VIRTUAL TABLE album_vocab USING fts5vocab(album_fts, row);
+        CREATE VIRTUAL TABLE track_vocab USING fts5vocab(track_fts, row);
+
+        INSERT INTO artist_fts (rowid, name) SELECT rowid, canto_search_text(name) FROM artist;
+        INSERT INTO album_fts (rowid, title, album_artist_name)
+            SELECT rowid, canto_search_text(title), canto_search_text(album_artist_name) FROM album;
+        INSERT INTO track_fts (rowid, title, artist_name, album, album_artist_name, library_key)
+            SELECT rowid, canto_search_text(title), canto_search_text(artist_name), canto_search_text(album),
+                canto_search_text(album_artist_name), hex(library_id) FROM track;
+        """
+
     /// Search that reads every script and forgives punctuation: the search tables hold
     /// `canto_search_text()` of each name (`SearchText.indexForm`: compatibility forms, case,
     /// accents and ß/æ/ø/ł… folded, katakana as hiragana, spaceless scripts one token per
@@ -25,16 +40,7 @@ extension Migrations {
         CREATE VIRTUAL TABLE track_fts USING fts5(
             title, artist_name, album, album_artist_name, library_key,
             tokenize = "unicode61 remove_diacritics 0");
-        CREATE VIRTUAL TABLE artist_vocab USING fts5vocab(artist_fts, row);
-        CREATE VIRTUAL TABLE album_vocab USING fts5vocab(album_fts, row);
-        CREATE VIRTUAL TABLE track_vocab USING fts5vocab(track_fts, row);
-
-        INSERT INTO artist_fts (rowid, name) SELECT rowid, canto_search_text(name) FROM artist;
-        INSERT INTO album_fts (rowid, title, album_artist_name)
-            SELECT rowid, canto_search_text(title), canto_search_text(album_artist_name) FROM album;
-        INSERT INTO track_fts (rowid, title, artist_name, album, album_artist_name, library_key)
-            SELECT rowid, canto_search_text(title), canto_search_text(artist_name), canto_search_text(album),
-                canto_search_text(album_artist_name), hex(library_id) FROM track;
+        \(fillSearchTables)
 
         CREATE TRIGGER artist_fts_insert AFTER INSERT ON artist BEGIN
             INSERT OR REPLACE INTO artist_fts (rowid, name) VALUES (new.rowid, canto_search_text(new.name));

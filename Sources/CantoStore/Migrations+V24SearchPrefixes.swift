@@ -20,16 +20,7 @@ extension Migrations {
         CREATE VIRTUAL TABLE track_fts USING fts5(
             title, artist_name, album, album_artist_name, library_key,
             tokenize = "unicode61 remove_diacritics 0", prefix = '1 2 3');
-        CREATE VIRTUAL TABLE artist_vocab USING fts5vocab(artist_fts, row);
-        CREATE VIRTUAL TABLE album_vocab USING fts5vocab(album_fts, row);
-        CREATE VIRTUAL TABLE track_vocab USING fts5vocab(track_fts, row);
-
-        INSERT INTO artist_fts (rowid, name) SELECT rowid, canto_search_text(name) FROM artist;
-        INSERT INTO album_fts (rowid, title, album_artist_name)
-            SELECT rowid, canto_search_text(title), canto_search_text(album_artist_name) FROM album;
-        INSERT INTO track_fts (rowid, title, artist_name, album, album_artist_name, library_key)
-            SELECT rowid, canto_search_text(title), canto_search_text(artist_name), canto_search_text(album),
-                canto_search_text(album_artist_name), hex(library_id) FROM track;
+        \(fillSearchTables)
 
         CREATE INDEX track_artist_composer ON track_artist(artist_id) WHERE role = 'composer';
         """
