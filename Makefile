@@ -26,8 +26,9 @@ test: lint
 		.build/python-venv/bin/pip install -q $$want && echo "$$want" > .build/python-venv/canto-requirements; \
 	fi
 	@# At most 8 tests at once: every in-process server holds a dozen SQLite connections, and with
-	@# all tests at once the process passed 1,800 open files, where Foundation's Process.run()
-	@# (which walks every open descriptor to close it in the child) crashed now and then.
+	@# all tests at once the process passed 1,800 open files. (Child programs are started with
+	@# posix_spawn by CantoTestSupport's ChildProcess: Foundation's Process.run(), which walks every
+	@# open descriptor to close it in the child, crashed now and then when launched from many threads.)
 	$(SWIFT) test --skip-build --experimental-maximum-parallelization-width 8
 
 lint:

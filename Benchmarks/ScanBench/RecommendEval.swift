@@ -3,6 +3,7 @@ import CantoPluginKit
 import CantoPluginKitTesting
 import CantoRecommend
 import CantoServer
+import CantoTestSupport
 import CoListeningPlugin
 import Foundation
 import SonicRecommenderPlugin
@@ -310,16 +311,11 @@ enum RecommendEval {
         try JSONSerialization.data(withJSONObject: ["users": users, "items": tracks, "plays": triples]).write(to: input)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/bench/als.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, input.path, "\(factors)", "0.05", "\(alpha)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        let process = try ChildProcess(
+            python, [script.path, input.path, "\(factors)", "0.05", "\(alpha)"], errors: .inherit)
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-            let answer = try JSONSerialization.jsonObject(with: output) as? [String: [Int]]
+            let answer = try JSONSerialization.jsonObject(with: process.output) as? [String: [Int]]
         else {
             print("ALS failed (exit \(process.terminationStatus))")
             return nil

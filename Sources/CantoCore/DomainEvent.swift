@@ -80,14 +80,22 @@ public protocol EventLog: Sendable {
     func cursor(of subscriber: String) async throws -> Int64
     /// The subscriber's stored cursor, or nil when it never had one.
     func storedCursor(of subscriber: String) async throws -> Int64?
-    /// Records that `subscriber` finished every event up to `id`.
-    func advance(_ subscriber: String, to id: Int64) async throws
+    /// Records, in one write, that each subscriber finished every event up to its id (a cursor
+    /// never moves back).
+    func advance(_ cursors: [String: Int64]) async throws
     /// Appends an event in its own transaction (for effects with no row of their own, like now playing).
     func publish(_ event: DomainEvent, at date: Date) async throws
     /// The newest event's id (0 when there is none): where a subscriber that starts from now begins.
     func lastEventID() async throws -> Int64
     /// How many events of `kind` about `user` come after `subscriber`'s cursor (what waits for it).
     func pendingCount(for subscriber: String, kind: String, user: UserID) async throws -> Int
+}
+
+extension EventLog {
+    /// Records that `subscriber` finished every event up to `id`.
+    public func advance(_ subscriber: String, to id: Int64) async throws {
+        try await advance([subscriber: id])
+    }
 }
 
 /// A failure that says how long to wait before the next try (a service's `Retry-After`): the

@@ -101,15 +101,29 @@ public actor EventDispatcher {
     /// Returns how many events were handled.
     @discardableResult
     public func deliverPending(inlineOnly: Bool = false) async throws -> Int {
+        // The stored cursors move once a round, every subscriber's in one write, and at each
+        // full page of a backlog; not after each event. A backlog (a scan's events, handed one
+        // by one to a subscriber that ignores most) was a write transaction an event, and then a
+        // round a transaction per subscriber, taking the one writer from everyone's plays.
+        // After a crash, at most that round's or page's events come again: the contract is at
+        // least once. In memory (`delivered`) the position is exact at once.
+        var moved: [String: Int64] = [:]
+        do {
+            let handled = try await deliverRound(inlineOnly: inlineOnly, moved: &moved)
+            try await log.advance(moved)
+            return handled
+        } catch {
+            try? await log.advance(moved)
+            throw error
+        }
+    }
+
+    private func deliverRound(inlineOnly: Bool, moved: inout [String: Int64]) async throws -> Int {
         var handled = 0
         for subscriber in subscribers where !inlineOnly || subscriber.isInline {
             if let retry = retryAt[subscriber.id], retry.at > clock.now { continue }
             var cursor = max(try await log.cursor(of: subscriber.id), delivered[subscriber.id] ?? 0)
-            // The stored cursor moves once a page of events (and before a failure waits), not
-            // after each one: a backlog (a scan's events, handed one by one to a subscriber that
-            // ignores most) was a write transaction an event, taking the one writer from everyone.
-            // After a crash, at most that page comes again: the contract is at least once.
-            var stored = cursor
+            let stored = cursor
             deliver: while true {
                 let events = try await log.events(after: cursor, limit: batch)
                 var start = 0
@@ -123,7 +137,7 @@ public actor EventDispatcher {
                         delivered[subscriber.id] = cursor
                     }
                     if let error = outcome.error {
-                        if cursor > stored { try await log.advance(subscriber.id, to: cursor) }
+                        if cursor > stored { moved[subscriber.id] = cursor }
                         let attempts = (retryAt[subscriber.id]?.attempts ?? 0) + 1
                         let wait =
                             (error as? any RetryAfterError).map { min(3600, max(0, $0.retryAfterSeconds)) }
@@ -134,11 +148,11 @@ public actor EventDispatcher {
                     retryAt[subscriber.id] = nil
                     start += chunk.count
                 }
-                if cursor > stored {
-                    try await log.advance(subscriber.id, to: cursor)
-                    stored = cursor
-                }
+                if cursor > stored { moved[subscriber.id] = cursor }
                 if events.count < batch { break }
+                // A full page: more follow (a backlog); what is done so far is stored first.
+                try await log.advance(moved)
+                moved = [:]
             }
         }
         return handled

@@ -42,13 +42,17 @@ public struct EventOutbox: EventLog {
         }
     }
 
-    public func advance(_ subscriber: String, to id: Int64) async throws {
-        _ = try await pool.write { db in
-            try db.run(
-                """
-                INSERT INTO event_cursor (subscriber, last_id) VALUES (?, ?)
-                ON CONFLICT (subscriber) DO UPDATE SET last_id = max(last_id, excluded.last_id)
-                """, [subscriber, id])
+    public func advance(_ cursors: [String: Int64]) async throws {
+        guard !cursors.isEmpty else { return }
+        try await pool.write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO event_cursor (subscriber, last_id) VALUES (?, ?)
+                    ON CONFLICT (subscriber) DO UPDATE SET last_id = max(last_id, excluded.last_id)
+                    """)
+            for (subscriber, id) in cursors.sorted(by: { $0.key < $1.key }) {
+                try statement.execute(arguments: [subscriber, id])
+            }
         }
     }
 

@@ -1,5 +1,5 @@
+import CantoTestSupport
 import Foundation
-import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -18,42 +18,21 @@ final class CantoProcess: Sendable {
             .appendingPathComponent("web")
     }
 
-    let process: Process
-    private let output = OutputBuffer()
+    let process: ChildProcess
 
     /// Starts `canto` with `arguments`; standard error and output are collected.
     /// `launcher` runs canto through another program (`setpriv` to drop root, `script` for a terminal).
     init(_ arguments: [String], environment: [String: String] = [:], launcher: [String] = [], input: String? = nil)
         throws
     {
-        process = Process()
-        if let program = launcher.first {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(launcher.dropFirst()) + [Self.executable.path] + arguments
-        } else {
-            process.executableURL = Self.executable
-            process.arguments = arguments
-        }
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CANTO_") }
         env.merge(environment) { _, new in new }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        let output = self.output
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else { return }
-            output.append(String(decoding: data, as: UTF8.self))
-        }
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
+        let program = launcher.first ?? Self.executable.path
+        let all = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [Self.executable.path] + arguments
+        process = try ChildProcess(program, all, environment: env, input: Data((input ?? "").utf8))
     }
 
-    var text: String { output.text }
+    var text: String { process.text }
 
     /// Runs to the end and returns the exit code and everything printed.
     static func run(
@@ -62,7 +41,6 @@ final class CantoProcess: Sendable {
     ) async throws -> (status: Int32, output: String) {
         let child = try CantoProcess(arguments, environment: environment, launcher: launcher, input: input)
         try await child.waitForExit(timeout: timeout)
-        try await Task.sleep(for: .milliseconds(50))  // the last output
         return (child.process.terminationStatus, child.text)
     }
 
@@ -78,28 +56,15 @@ final class CantoProcess: Sendable {
     }
 
     func waitForExit(timeout: Duration = .seconds(30)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.terminate()
-                throw ProcessError.timeout(output: text)
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        guard await process.waitForExit(timeout: timeout) else {
+            process.terminate()
+            throw ProcessError.timeout(output: text)
         }
     }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    func signal(_ number: Int32) { process.signal(number) }
 
-    deinit {
-        if process.isRunning { process.terminate() }
-    }
-}
-
-/// Output collected from the child's pipe, on the pipe's thread.
-final class OutputBuffer: Sendable {
-    private let storage = Mutex("")
-    func append(_ text: String) { storage.withLock { $0 += text } }
-    var text: String { storage.withLock { $0 } }
+    deinit { process.terminate() }
 }
 
 enum ProcessError: Error, CustomStringConvertible {

@@ -40,16 +40,8 @@ struct DeployFilesTests {
         let copy = scratch.appending("canto.service")
         try unit.replacingOccurrences(of: "/usr/local/bin/canto", with: CantoProcess.executable.path)
             .write(to: copy, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: analyze)
-        process.arguments = ["verify", copy.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+        let (status, output) = try ChildProcess.run(analyze, ["verify", copy.path])
+        #expect(status == 0, "\(output)")
         #expect(output.isEmpty, "\(output)")
     }
 

@@ -49,12 +49,7 @@ import Testing
         func free() throws { try FileManager.default.removeItem(at: filler) }
 
         static func run(_ program: String, _ arguments: [String]) throws -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
+            try ChildProcess.run(program, arguments, output: .inherit, errors: .inherit).status
         }
 
         deinit { _ = try? Self.run("/bin/umount", ["-l", folder.path]) }

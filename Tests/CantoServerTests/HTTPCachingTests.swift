@@ -162,6 +162,22 @@ struct HTTPCachingTests {
             let subsonic = try await client.subsonic("getCoverArt", [("id", albumID), ("size", "64")], as: anna)
             #expect(subsonic.headers[.eTag] == tag, "the same picture through either API")
 
+            // An album's `coverArt` names its picture's content: that address is kept for good,
+            // and it is the same picture as the album's own address shows.
+            let all = try await client.send(.get, "/api/v1/albums?limit=500", token: anna.token)
+            let items = try #require(all.json["items"] as? [[String: Any]])
+            let pictured = try #require(items.first { $0["coverArt"] is String }, "no album with a cover")
+            let artwork = try #require(pictured["coverArt"] as? String)
+            let byAlbum = try await client.send(
+                .get, "/api/v1/covers/\(try #require(pictured["id"] as? String))?size=64", token: anna.token)
+            let byContent = try await client.send(.get, "/api/v1/covers/\(artwork)?size=64", token: anna.token)
+            #expect(byContent.status == .ok)
+            #expect(byContent.headers[.cacheControl] == "private, max-age=31536000, immutable")
+            #expect(byAlbum.headers[.cacheControl] == "private, max-age=3600")
+            #expect(byContent.headers[.eTag] == byAlbum.headers[.eTag])
+            let subsonicByContent = try await client.subsonic("getCoverArt", [("id", artwork)], as: anna)
+            #expect(subsonicByContent.headers[.cacheControl] == "private, max-age=31536000, immutable")
+
             for file in ["/", "/app.js"] {
                 let first = try await client.send(.get, file)
                 #expect(first.status == .ok, "\(file)")

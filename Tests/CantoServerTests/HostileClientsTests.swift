@@ -148,6 +148,16 @@ struct HostileClientsTests {
         let answer = try #require(refused, "a fourth request in progress was not refused")
         #expect(answer.headers["retry-after"] == "1")
         #expect(answer.errorCode == "too_many_requests")
+        // A Subsonic app is refused in its own envelope and format, with the same status.
+        let subsonic = try await server.get("/rest/ping.view?u=a&p=b&v=1.16.1&c=test&f=json")
+        #expect(subsonic.status == 429)
+        #expect(subsonic.headers["retry-after"] == "1")
+        let envelope = subsonic.json["subsonic-response"] as? [String: Any]
+        #expect(envelope?["status"] as? String == "failed")
+        #expect(((envelope?["error"] as? [String: Any])?["message"] as? String)?.contains("Too many requests") == true)
+        let xml = try await server.get("/rest/ping.view?u=a&p=b&v=1.16.1&c=test")
+        #expect(xml.status == 429)
+        #expect(xml.body.contains("<error code=\"0\" message=\"Too many requests"), "\(xml.body)")
         // Once one of them goes away, its place is free again.
         held[0].close()
         var freed = false

@@ -15,16 +15,8 @@ struct ScanCommandTests {
             CantoProcess.executable.path, "scan", "--data-dir", data.path, "--music-folder", fixture.root.path,
         ]
         .map { "'\($0)'" }.joined(separator: " ")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", command, "/dev/null"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+        let (status, output) = try ChildProcess.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+        #expect(status == 0, "\(output)")
         #expect(output.contains("\r["))
         #expect(output.contains("files/s"))
         #expect(output.contains("added \(fixture.expectedTrackCount),"))

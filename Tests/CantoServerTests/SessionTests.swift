@@ -1,4 +1,5 @@
 import CantoCore
+import CantoTestSupport
 import Foundation
 import HTTPTypes
 import ScrobblerFakes

@@ -204,12 +204,8 @@ struct ProcessStats {
 
 /// Shell commands for the tests that need a real HTTP client to misbehave (curl).
 enum Shell {
-    static func start(_ command: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        try process.run()
-        return process
+    static func start(_ command: String) throws -> ChildProcess {
+        try ChildProcess("/bin/sh", ["-c", command], output: .inherit, errors: .inherit)
     }
 
     static func run(_ command: String) throws {

@@ -114,36 +114,16 @@ struct SubsonicClientTests {
     static func run(_ program: URL, _ arguments: [String], timeout: Duration = .seconds(240)) async throws -> (
         Int32, String
     ) {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONUNBUFFERED"] = "1"
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        process.environment = environment
-        let output = OutputBuffer()
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
-        }
-        try process.run()
+        let process = try ChildProcess(program.path, arguments, environment: environment)
         // clients.py takes about 25 s on an idle 2-core machine; the margin is for a loaded one.
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                Issue.record("\(arguments.first ?? program.path) did not finish within \(timeout)")
-                break
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        if await !process.waitForExit(timeout: timeout) {
+            process.signal(SIGKILL)
+            Issue.record("\(arguments.first ?? program.path) did not finish within \(timeout)")
+            process.waitUntilExit()
         }
-        process.waitUntilExit()
-        try await Task.sleep(for: .milliseconds(100))  // the last output
-        pipe.fileHandleForReading.readabilityHandler = nil
-        return (process.terminationStatus, output.text)
+        return (process.terminationStatus, process.text)
     }
 }

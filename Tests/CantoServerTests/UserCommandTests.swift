@@ -51,17 +51,13 @@ struct UserCommandTests {
         let directory = try TemporaryDirectory(prefix: "canto-tls")
         let certificate = directory.appending("cert.pem").path
         let key = directory.appending("key.pem").path
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
-            "-subj", "/CN=localhost",
-        ]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        #expect(openssl.terminationStatus == 0)
+        let openssl = try ChildProcess.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
+                "-subj", "/CN=localhost",
+            ])
+        #expect(openssl.status == 0, "\(openssl.output)")
 
         let server = try CantoProcess(
             [
@@ -70,14 +66,9 @@ struct UserCommandTests {
             ],
             environment: ["CANTO_SERVER_TLS_CERTIFICATE": certificate, "CANTO_SERVER_TLS_KEY": key])
         let port = try await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-sk", "-D", "-", "https://127.0.0.1:\(port)/healthz"]
-        let pipe = Pipe()
-        curl.standardOutput = pipe
-        try curl.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
+        let output = try ChildProcess.run(
+            "/usr/bin/curl", ["-sk", "-D", "-", "https://127.0.0.1:\(port)/healthz"], errors: .discard
+        ).output
         #expect(output.hasPrefix("HTTP/1.1 200"))
         #expect(output.hasSuffix("ok"))
 

@@ -19,21 +19,10 @@ public enum FixtureError: Error, CustomStringConvertible {
 public enum FFmpegTool {
     /// Runs `ffmpeg` with `arguments` (quiet, never reading standard input, overwriting outputs).
     public static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let all = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"] + arguments
-        process.arguments = all
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read before waiting: a full pipe would otherwise block ffmpeg forever.
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FixtureError.ffmpegFailed(
-                arguments: all, status: process.terminationStatus, output: String(decoding: output, as: UTF8.self))
+        let all = ["-nostdin", "-hide_banner", "-loglevel", "error", "-y"] + arguments
+        let result = try ChildProcess.run("ffmpeg", all, output: .discard, errors: .collect)
+        guard result.status == 0 else {
+            throw FixtureError.ffmpegFailed(arguments: all, status: result.status, output: result.output)
         }
     }
 }

@@ -295,7 +295,7 @@ export function albumCard(album) {
   return h("li", { class: "card", "data-testid": "album-card", "data-album-id": album.id },
     h("div", { class: "card-art" },
       h("a", { href, tabindex: "-1", "aria-hidden": "true" },
-        h("img", { class: "cover", src: coverUrl(album.id, 300), loading: "lazy", decoding: "async", alt: "", width: 300, height: 300 })),
+        h("img", { class: "cover", src: coverUrl(album.coverArt ?? album.id, 300), loading: "lazy", decoding: "async", alt: "", width: 300, height: 300 })),
       h("button", { type: "button", class: "icon-btn card-play", "aria-label": `Play ${album.title}`, title: "Play",
         "data-testid": "album-card-play", onclick: () => queueAlbum(album.id, "play") }, icon("play"))),
     h("a", { href, class: "card-title", "data-testid": "album-link" }, album.title),

@@ -996,7 +996,7 @@ function updateMediaSession() {
           title: track.title,
           artist: track.artist ?? "",
           album: track.album ?? "",
-          artwork: [{ src: coverUrl(track.albumId ?? track.id, 512), sizes: "512x512" }],
+          artwork: [{ src: coverUrl(track.coverArt ?? track.albumId ?? track.id, 512), sizes: "512x512" }],
         })
       : null;
   } catch (error) {

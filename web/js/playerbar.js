@@ -55,7 +55,7 @@ export function initPlayerBar() {
       artist.removeAttribute("href");
       return;
     }
-    cover.src = coverUrl(track.albumId ?? track.id, 112);
+    cover.src = coverUrl(track.coverArt ?? track.albumId ?? track.id, 112);
     cover.hidden = false;
     title.textContent = track.title;
     if (track.albumId) title.href = `#/album/${enc(track.albumId)}`;

@@ -131,11 +131,11 @@ export function initSearch() {
       activate: openArtist(artist),
     }));
     addGroup("Albums", result.albums, (album) => ({
-      kind: "album", label: album.title, sub: [album.artist, album.year].filter(Boolean).join(" · "), image: coverUrl(album.id, 80),
+      kind: "album", label: album.title, sub: [album.artist, album.year].filter(Boolean).join(" · "), image: coverUrl(album.coverArt ?? album.id, 80),
       activate: () => (location.hash = `#/album/${enc(album.id)}`),
     }));
     addGroup("Tracks", result.tracks, (track) => ({
-      kind: "track", label: track.title, sub: [track.artist, track.album].filter(Boolean).join(" · "), image: coverUrl(track.albumId ?? track.id, 80),
+      kind: "track", label: track.title, sub: [track.artist, track.album].filter(Boolean).join(" · "), image: coverUrl(track.coverArt ?? track.albumId ?? track.id, 80),
       activate: () => player.playTracks([track], 0),
     }));
     addGroup("Composers", composers.filter((artist) => !artistIds.has(artist.id)), (artist) => ({

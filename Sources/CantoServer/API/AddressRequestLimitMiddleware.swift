@@ -4,7 +4,8 @@ import Synchronization
 /// Caps how many requests one client address may have in progress at once, so that one
 /// hostile or broken client (hundreds of parallel streams, a loop of retries) cannot take every
 /// worker from everyone else. A request counts until its response body has been written: a
-/// stream holds its place while it plays. Beyond the cap the answer is 429 with `Retry-After`.
+/// stream holds its place while it plays. Beyond the cap the answer is 429 with `Retry-After`
+/// (its body a Subsonic error under `/rest`, the native API's error elsewhere).
 struct AddressRequestLimitMiddleware: RouterMiddleware {
     typealias Context = CantoRequestContext
     let limiter: AddressRequestLimiter
@@ -16,10 +17,17 @@ struct AddressRequestLimitMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         guard let lease = limiter.acquire(address) else {
-            throw APIError(
-                .tooManyRequests, "too_many_requests",
-                "Too many requests from your address at once; try again shortly.",
-                headers: [.retryAfter: "1"])
+            let message = "Too many requests from your address at once; try again shortly."
+            // A Subsonic app reads its own envelope, in the format it asked for; the status stays
+            // 429 with `Retry-After` for the clients that back off on it.
+            guard SubsonicAPI.serves(request.uri.path) else {
+                throw APIError(.tooManyRequests, "too_many_requests", message, headers: [.retryAfter: "1"])
+            }
+            var refusal = SubsonicFormat(SubsonicParameters(query: request.uri.query, form: nil))
+                .failure(SubsonicError(.generic, message))
+            refusal.status = .tooManyRequests
+            refusal.headers[.retryAfter] = "1"
+            return refusal
         }
         var response: Response
         do {

@@ -23,6 +23,9 @@ extension Wire {
         var discCount: Int
         var durationMs: Int64
         var compilation: Bool
+        /// The album's picture as it is now (`/api/v1/covers/{coverArt}` never changes, so it is
+        /// kept for good); absent when the album has none.
+        var coverArt: String?
         /// On album pages only (lists leave it out: it costs a read of every track).
         var genres: [String]?
         var starred: Bool
@@ -44,6 +47,8 @@ extension Wire {
         var year: Int?
         var suffix: String
         var bitRate: Int
+        /// As on albums: the track's picture as it is now, absent when it has none.
+        var coverArt: String?
         var starred: Bool
         var rating: Int?
         /// The file's ReplayGain tags (dB and linear peaks), for the player's loudness levelling.
@@ -162,7 +167,8 @@ struct CatalogPresenter: Sendable {
                 id: album.id.rawValue, title: album.title, artist: album.albumArtistName,
                 artistId: album.albumArtistID.rawValue, year: album.year, trackCount: album.trackCount,
                 discCount: album.discCount, durationMs: album.durationMs, compilation: album.compilation,
-                genres: genres.map { $0[album.id] ?? [] }, starred: mark?.starredAt != nil, rating: mark?.rating
+                coverArt: album.artworkID?.rawValue, genres: genres.map { $0[album.id] ?? [] },
+                starred: mark?.starredAt != nil, rating: mark?.rating
             )
         }
     }
@@ -184,7 +190,8 @@ struct CatalogPresenter: Sendable {
                 artist: track.artistName, artistId: artistID.rawValue, albumArtist: track.albumArtistName,
                 trackNumber: track.trackNumber, discNumber: track.discNumber, discSubtitle: track.discSubtitle,
                 durationMs: track.audio.durationMs, year: track.year, suffix: track.suffix,
-                bitRate: track.audio.bitrateKbps, starred: mark?.starredAt != nil, rating: mark?.rating,
+                bitRate: track.audio.bitrateKbps, coverArt: track.artworkID?.rawValue, starred: mark?.starredAt != nil,
+                rating: mark?.rating,
                 replayGain: Self.replayGain(track.replayGain))
         }
     }

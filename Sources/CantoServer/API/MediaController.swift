@@ -64,6 +64,7 @@ struct MediaController {
         let image = try await covers.image(
             for: try context.parameters.require("id"), size: size, format: format,
             in: try context.requireCatalog())
-        return SubsonicMedia.image(Data(image.bytes), type: image.mimeType, for: request)
+        return SubsonicMedia.image(
+            Data(image.bytes), type: image.mimeType, keyedByContent: image.keyedByContent, for: request)
     }
 }

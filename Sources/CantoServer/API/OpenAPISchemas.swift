@@ -81,7 +81,7 @@ enum OpenAPISchemas {
                 [
                     "id": string, "title": string, "artist": string, "artistId": string, "year": optionalInteger,
                     "trackCount": integer, "discCount": integer, "durationMs": integer, "compilation": boolean,
-                    "genres": ids,
+                    "coverArt": optionalString, "genres": ids,
                 ].merging(marks) { a, _ in a },
                 required: ["id", "title", "artist", "artistId", "trackCount", "discCount", "durationMs", "starred"]),
             "TrackItem": object(
@@ -90,6 +90,7 @@ enum OpenAPISchemas {
                     "artistId": optionalString, "albumArtist": string, "trackNumber": optionalInteger,
                     "discNumber": optionalInteger, "discSubtitle": optionalString, "durationMs": integer,
                     "year": optionalInteger, "suffix": string, "bitRate": integer,
+                    "coverArt": optionalString,
                     "replayGain": [
                         "type": ["object", "null"],
                         "properties": [

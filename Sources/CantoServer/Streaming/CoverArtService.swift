@@ -22,6 +22,9 @@ struct CoverArtService: Sendable {
     struct Image: Sendable {
         var bytes: [UInt8]
         var mimeType: String
+        /// Asked for by artwork ID and answered with that artwork: the ID names these bytes
+        /// (a hash of the picture, or of its file's path, size and time), so they never change.
+        var keyedByContent = false
     }
 
     /// The image behind a Subsonic cover ID (album "al…", artist "ar…", track "t…", or an
@@ -48,7 +51,7 @@ struct CoverArtService: Sendable {
             for: "\(artwork.id.rawValue)|\(artwork.byteCount)|\(size ?? 0)|\(format.rawValue)", suffix: format.rawValue)
         if size != nil, let path = await cache.path(of: name), let data = FileManager.default.contents(atPath: path) {
             activity?.count("cache", "covers-hit")
-            return Image(bytes: Array(data), mimeType: format.mimeType)
+            return Image(bytes: Array(data), mimeType: format.mimeType, keyedByContent: id == artworkID.rawValue)
         }
         let picture: Picture? = try await pool.run {
             switch artwork.source {
@@ -64,7 +67,10 @@ struct CoverArtService: Sendable {
             }
             return try await placeholder(size: size, format: format)
         }
-        return try await scaled(picture, key: "\(artwork.id.rawValue)|\(artwork.byteCount)", size: size, format: format)
+        var image = try await scaled(
+            picture, key: "\(artwork.id.rawValue)|\(artwork.byteCount)", size: size, format: format)
+        image.keyedByContent = id == artworkID.rawValue
+        return image
     }
 
     /// A metadata plugin's picture of the artist called `name` at `size` (nil when none has one).

@@ -88,6 +88,9 @@ struct SubsonicAPI: Sendable {
         openMethods[method] = handler
     }
 
+    /// Whether `path` is a Subsonic method's (`/rest/…`): its answers, errors included, are Subsonic envelopes.
+    static func serves(_ path: String) -> Bool { path.hasPrefix("/rest/") }
+
     func addRoutes(to router: Router<CantoRequestContext>) {
         router.get("rest/:method") { request, context in try await handle(request, context) }
         router.post("rest/:method") { request, context in try await handle(request, context) }

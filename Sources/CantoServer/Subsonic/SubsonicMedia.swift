@@ -51,15 +51,17 @@ struct SubsonicMedia: Sendable {
         return .raw(response)
     }
 
-    /// An image answer. Cover addresses name the item, not the picture (a rescan may change it),
-    /// so a client keeps it an hour and then revalidates: the tag is a hash of the bytes, and an
-    /// unchanged picture answers 304 with no body.
-    static func image(_ data: Data, type: String, for request: Request) -> Response {
+    /// An image answer. An address that names an item (an album, an artist, a track) may show
+    /// another picture after a rescan, so a client keeps it an hour and then revalidates: the tag
+    /// is a hash of the bytes, and an unchanged picture answers 304 with no body. An address
+    /// that names the artwork itself names its content (`keyedByContent`): kept for good.
+    static func image(_ data: Data, type: String, keyedByContent: Bool = false, for request: Request) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = type
         return EntityTags.conditional(
             Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data))),
-            tag: EntityTags.tag(of: data), for: request, cacheControl: "private, max-age=3600")
+            tag: EntityTags.tag(of: data), for: request,
+            cacheControl: keyedByContent ? "private, max-age=31536000, immutable" : "private, max-age=3600")
     }
 
     private func coverArt(_ call: SubsonicCall) async throws -> SubsonicPayload {
@@ -67,7 +69,9 @@ struct SubsonicMedia: Sendable {
         let size = try call.parameters.int("size", in: Int(Int32.min)...Int(Int32.max))
         let image = try await covers.image(
             for: id, size: size.flatMap { $0 > 0 ? $0 : nil }, in: call.catalog)
-        return .raw(Self.image(Data(image.bytes), type: image.mimeType, for: call.request))
+        return .raw(
+            Self.image(Data(image.bytes), type: image.mimeType, keyedByContent: image.keyedByContent, for: call.request)
+        )
     }
 
     private func lyrics(_ call: SubsonicCall) async throws -> SubsonicPayload {

@@ -20,7 +20,7 @@ export default async function albumView(view, { params, signal }) {
 
   append(view, 
     h("div", { class: "detail-head" },
-      h("img", { class: "detail-cover", src: coverUrl(album.id, 300), alt: `Cover of ${album.title}`, width: 300, height: 300 }),
+      h("img", { class: "detail-cover", src: coverUrl(album.coverArt ?? album.id, 300), alt: `Cover of ${album.title}`, width: 300, height: 300 }),
       h("div", { class: "detail-info" },
         h("p", { class: "kicker" }, album.compilation ? "Compilation" : "Album"),
         h("h1", { "data-testid": "album-title" }, album.title),

@@ -79,7 +79,7 @@ export default async function playlistView(view, { params, signal }) {
         h("span", { class: "col-num" }, String(i + 1)),
         h("button", { type: "button", class: "icon-btn", "data-testid": "play-button", "aria-label": `Play ${track.title}`, title: "Play",
           onclick: () => player.playTracks(tracks, i) }, icon("play")),
-        h("img", { class: "thumb", src: coverUrl(track.albumId ?? track.id, 80), alt: "", width: 40, height: 40, loading: "lazy" }),
+        h("img", { class: "thumb", src: coverUrl(track.coverArt ?? track.albumId ?? track.id, 80), alt: "", width: 40, height: 40, loading: "lazy" }),
         h("div", { class: "col-title" },
           h("span", { class: "title", "data-testid": "track-title" }, track.title),
           h("span", { class: "sub" },

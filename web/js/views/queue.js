@@ -62,7 +62,7 @@ export default async function queueView(view, { signal }) {
         h("span", { class: "col-num" }, String(i + 1)),
         h("button", { type: "button", class: "icon-btn", "data-testid": "queue-play", "aria-label": `Play ${track.title}`, title: "Play",
           onclick: () => player.playIndex(i) }, icon("play")),
-        h("img", { class: "thumb", src: coverUrl(track.albumId ?? track.id, 80), alt: "", width: 40, height: 40, loading: "lazy" }),
+        h("img", { class: "thumb", src: coverUrl(track.coverArt ?? track.albumId ?? track.id, 80), alt: "", width: 40, height: 40, loading: "lazy" }),
         h("div", { class: "col-title" },
           h("span", { class: "title", "data-testid": "queue-title" }, track.title),
           h("span", { class: "sub" },
