@@ -17,6 +17,7 @@ struct Serve: AsyncParsableCommand {
     var port: String?
 
     func run() async throws {
+        AllocatorArenas.limit()
         var extra: [String: String] = [:]
         if let host { extra["server.host"] = host }
         if let port { extra["server.port"] = port }

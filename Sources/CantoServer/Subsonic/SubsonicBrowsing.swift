@@ -64,33 +64,18 @@ struct SubsonicBrowsing: Sendable {
         let version = try await catalog.catalogVersion()
         let head = SubsonicElement([("ignoredArticles", .string(Self.ignoredArticles))])
         let limit = wholeIndexLimit
-        let answer = try await artistIndexes.value(for: catalog.scope, version: version) {
-            var indexes: [SubsonicElement] = []
-            var letter: String?
-            var artists: [SubsonicElement] = []
-            var count = 0
-            for try await page in catalog.artistIndex() {
-                count += page.artists.count
-                if count > limit { return .streamed }
-                if letter != page.letter, let letter {
-                    indexes.append(SubsonicElement([("name", .string(letter))]).with("artist", list: artists))
-                    artists = []
-                }
-                letter = page.letter
-                artists += page.artists.map(SubsonicModel.artist)
-            }
-            if let letter {
-                indexes.append(SubsonicElement([("name", .string(letter))]).with("artist", list: artists))
-            }
-            return .whole(head.with("index", list: indexes).prerendered(as: "artists"))
-        }
-        if case .whole(let element) = answer { return .element("artists", element) }
         let pages = catalog.artistIndex().map { page in
             SubsonicGroups.Page(
                 key: page.letter, group: SubsonicElement([("name", .string(page.letter))]),
                 items: page.artists.map(SubsonicModel.artist))
         }
-        return .streamed("artists", head, SubsonicGroups(groupName: "index", itemName: "artist", pages: pages))
+        let index = SubsonicGroups(groupName: "index", itemName: "artist", pages: pages)
+        let answer = try await artistIndexes.value(for: catalog.scope, version: version) {
+            guard let groups = try await index.whole(limit: limit) else { return .streamed }
+            return .whole(head.with("index", list: groups).prerendered(as: "artists"))
+        }
+        if case .whole(let element) = answer { return .element("artists", element) }
+        return .streamed("artists", head, index)
     }
 
     func artist(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {

@@ -26,6 +26,26 @@ struct SubsonicGroups: Sendable {
     var groupName: String
     var itemName: String
     var pages: any AsyncSequence<Page, any Error> & Sendable
+
+    /// The groups gathered whole (pages with the same key in a row make one group), as the
+    /// stream would show them; nil once they hold more than `limit` items.
+    func whole(limit: Int) async throws -> [SubsonicElement]? {
+        var groups: [SubsonicElement] = []
+        var current: Page?
+        var count = 0
+        for try await page in pages {
+            count += page.items.count
+            if count > limit { return nil }
+            if current?.key == page.key {
+                current?.items += page.items
+                continue
+            }
+            if let current { groups.append(current.group.with(itemName, list: current.items)) }
+            current = page
+        }
+        if let current { groups.append(current.group.with(itemName, list: current.items)) }
+        return groups
+    }
 }
 
 /// The `subsonic-response` envelope in the format the client asked for.
