@@ -12,9 +12,28 @@ struct CatalogWrites {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
+    /// What this transaction already wrote of the rows many tracks share (an album's dozen
+    /// tracks upserted its album a dozen times, and each credit its artist): a repeat that would
+    /// change nothing is skipped.
+    private struct Written {
+        var artists: [String: String?] = [:]
+        var albums: [String: AlbumFields] = [:]
+        var artworks: [String: Artwork] = [:]
+        var genres: Set<String> = []
+    }
+
+    /// The album columns a repeated upsert would set.
+    private struct AlbumFields: Equatable {
+        var title: String
+        var albumArtistName: String
+        var compilation: Bool
+        var releaseGroupID: String?
+    }
+
     func apply(_ batch: CatalogBatch) throws {
         for folder in batch.folders { try upsert(folder) }
-        for write in batch.tracks { try upsert(write) }
+        var written = Written()
+        for write in batch.tracks { try upsert(write, written: &written) }
         for id in batch.deletedTracks {
             try run("DELETE FROM track WHERE id = ?", [id.rawValue])
         }
@@ -34,13 +53,14 @@ struct CatalogWrites {
 
     /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (a file's time in the
     /// far future, say): the batch's transaction is rolled back.
-    private func upsert(_ write: TrackWrite) throws {
+    private func upsert(_ write: TrackWrite, written: inout Written) throws {
         var track = write.track
         track.modifiedAt = try track.modifiedAt.storable("modifiedAt")
         track.createdAt = try track.createdAt.storable("createdAt")
         track.updatedAt = try track.updatedAt.storable("updatedAt")
         let trackID = track.id.rawValue
-        if let artwork = write.artwork {
+        if let artwork = write.artwork, written.artworks[artwork.id.rawValue] != artwork {
+            written.artworks[artwork.id.rawValue] = artwork
             try run(
                 """
                 INSERT INTO artwork (id, source, path, mime_type, byte_count) VALUES (?, ?, ?, ?, ?)
@@ -55,22 +75,30 @@ struct CatalogWrites {
             ?? ArtistCredit(name: track.albumArtistName, role: .albumArtist)
         var artistIDs: [String: String] = [:]
         for credit in write.credits + [albumArtist] where artistIDs[credit.name] == nil {
-            artistIDs[credit.name] = try upsertArtist(credit)
+            artistIDs[credit.name] = try upsertArtist(credit, written: &written)
         }
-        try run(
-            """
-            INSERT INTO album (id, title, sort_title, album_artist_id, album_artist_name, year, compilation,
-                release_mbid, release_group_mbid, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET title = excluded.title, album_artist_name = excluded.album_artist_name,
-                compilation = excluded.compilation, release_group_mbid = coalesce(excluded.release_group_mbid,
-                release_group_mbid), updated_at = excluded.updated_at
-            """,
-            [
-                track.albumID.rawValue, track.album, write.albumTitleSort, artistIDs[albumArtist.name],
-                track.albumArtistName, track.year, track.compilation, track.musicBrainz.releaseID,
-                track.musicBrainz.releaseGroupID, track.createdAt, track.updatedAt,
-            ])
+        // The album's other columns (sort title, artist, year, dates) are set by its first insert
+        // and by `refreshAggregates`; an upsert changes only these.
+        let albumFields = AlbumFields(
+            title: track.album, albumArtistName: track.albumArtistName, compilation: track.compilation,
+            releaseGroupID: track.musicBrainz.releaseGroupID ?? written.albums[track.albumID.rawValue]?.releaseGroupID)
+        if written.albums[track.albumID.rawValue] != albumFields {
+            written.albums[track.albumID.rawValue] = albumFields
+            try run(
+                """
+                INSERT INTO album (id, title, sort_title, album_artist_id, album_artist_name, year, compilation,
+                    release_mbid, release_group_mbid, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET title = excluded.title, album_artist_name = excluded.album_artist_name,
+                    compilation = excluded.compilation, release_group_mbid = coalesce(excluded.release_group_mbid,
+                    release_group_mbid), updated_at = excluded.updated_at
+                """,
+                [
+                    track.albumID.rawValue, track.album, write.albumTitleSort, artistIDs[albumArtist.name],
+                    track.albumArtistName, track.year, track.compilation, track.musicBrainz.releaseID,
+                    track.musicBrainz.releaseGroupID, track.createdAt, track.updatedAt,
+                ])
+        }
         // Play counts and the first-seen date belong to the track, not to the file: the upsert keeps them.
         try run(TrackRecord.upsertSQL, TrackRecord(track).upsertArguments)
         try run("DELETE FROM track_artist WHERE track_id = ?", [trackID])
@@ -82,7 +110,9 @@ struct CatalogWrites {
         try run("DELETE FROM track_genre WHERE track_id = ?", [trackID])
         for (position, name) in write.genres.enumerated() {
             let id = CatalogIDs.genre(name: name).rawValue
-            try run("INSERT OR IGNORE INTO genre (id, name) VALUES (?, ?)", [id, name])
+            if written.genres.insert(id).inserted {
+                try run("INSERT OR IGNORE INTO genre (id, name) VALUES (?, ?)", [id, name])
+            }
             try run(
                 "INSERT OR IGNORE INTO track_genre (track_id, genre_id, position) VALUES (?, ?, ?)",
                 [trackID, id, position])
@@ -97,8 +127,14 @@ struct CatalogWrites {
     }
 
     /// Inserts the artist when new (keeping a MusicBrainz ID learnt later) and returns its ID.
-    private func upsertArtist(_ credit: ArtistCredit) throws -> String {
+    private func upsertArtist(_ credit: ArtistCredit, written: inout Written) throws -> String {
         let id = CatalogIDs.artist(name: credit.name).rawValue
+        // Written already in this transaction, and no MusicBrainz ID to add: nothing would change.
+        if let known = written.artists[id], credit.musicBrainzID == nil || credit.musicBrainzID == known {
+            return id
+        }
+        let previous: String? = written.artists[id] ?? nil
+        written.artists[id] = .some(credit.musicBrainzID ?? previous)
         try run(
             """
             INSERT INTO artist (id, name, sort_name, mbid) VALUES (?, ?, ?, ?)
