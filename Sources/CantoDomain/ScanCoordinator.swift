@@ -60,8 +60,10 @@ public actor ScanCoordinator {
 
     /// Asks for a scan; returns at once.
     public func requestScan() {
+        // After `finish()` (shutdown) nothing will run it: not remembered, so not shown as running.
+        guard let requests else { return }
         pending = true
-        requests?.yield()
+        requests.yield()
     }
 
     public var isRunning: Bool { progress.running }
@@ -120,9 +122,11 @@ public actor ScanCoordinator {
         return total
     }
 
+    /// Ends `run()` (at shutdown); a request that has not begun is dropped.
     public func finish() {
         requests?.finish()
         requests = nil
+        pending = false
     }
 }
 

@@ -2,6 +2,7 @@ import CantoCore
 import CantoStore
 import CantoTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @Suite struct CatalogRepositoryTests {
@@ -170,6 +171,36 @@ import Testing
         #expect(artist.albumCount == 1)
         #expect(artist.trackCount == 2)
         #expect(try await catalog.repository.artists().map(\.name).sorted() == ["Composer", "Stay"])
+    }
+
+    /// A batch writes an album or artist row shared by many tracks once, unless a later track
+    /// would change it: what is stored is what writing every track in turn stored.
+    @Test func sharedRowsInABatchEndAsIfEachTrackWroteThem() async throws {
+        let catalog = try await TestCatalog()
+        var writes = (1...3).map { number in
+            catalog.write(path: "A/\(number).m4a", title: "Song \(number)", artists: ["Solo"], albumArtist: "Solo")
+        }
+        // Only the second track knows the release group and the artist's MusicBrainz ID; the
+        // third says the album is a compilation.
+        for index in [0, 2] {
+            writes[index].track.musicBrainz.releaseGroupID = nil
+            writes[index].credits = writes[index].credits.map { ArtistCredit(name: $0.name, role: $0.role) }
+        }
+        writes[1].credits = writes[1].credits.map {
+            ArtistCredit(name: $0.name, musicBrainzID: $0.name == "Solo" ? "mb-solo" : nil, role: $0.role)
+        }
+        writes[1].track.musicBrainz.releaseGroupID = "rg-second"
+        writes[2].track.compilation = true
+        try await catalog.apply(writes)
+
+        let albumID = writes[0].track.albumID
+        #expect(try await catalog.repository.album(albumID)?.compilation == true)
+        #expect(try await catalog.repository.artist(CatalogIDs.artist(name: "Solo"))?.musicBrainzID == "mb-solo")
+        let group = try await catalog.database.pool.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT release_group_mbid FROM album WHERE id = ?", arguments: [albumID.rawValue])
+        }
+        #expect(group == "rg-second")
     }
 
     @Test func aFailingBatchWritesNothing() async throws {
