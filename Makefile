@@ -41,7 +41,7 @@ format:
 bench-scan: setup
 	bash scripts/bench/scan.sh $(or $(TRACKS),20000)
 
-# Subsonic API benchmark: requests/s and p50/p99 at concurrency 1 and 16 (needs wrk).
+# Subsonic API benchmark: requests/s and p50/p99 at concurrency 1 and 16 (wrk, installed when missing).
 bench-subsonic: setup
 	bash scripts/bench/subsonic.sh $(or $(TRACKS),20000)
 

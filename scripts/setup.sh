@@ -9,6 +9,10 @@ packages=(pkg-config libtag1-dev libavformat-dev libavcodec-dev libavutil-dev li
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium chromium-driver)
 fi
+# `--bench`: the HTTP benchmarks' load generator.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(wrk)
+fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -5,7 +5,7 @@
 # alphabetical and at a deep offset, getArtists, getArtist, getAlbum, getIndexes), the web UI's album
 # grid (first and deep page), and search as you type with prefixes of 1 to 5 letters no cache has
 # seen (each request a different one). Prints requests/s and p50/p99 for each.
-# Usage: scripts/bench/api.sh [TRACKS] [SECONDS per run, default 10]. Needs wrk.
+# Usage: scripts/bench/api.sh [TRACKS] [SECONDS per run, default 10]. Uses wrk (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tracks=${1:-1000000}

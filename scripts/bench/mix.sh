@@ -3,7 +3,7 @@
 # (getAlbumList2 random and newest, getAlbum of 500 albums, getArtists, search3 of a few words) with and
 # without plays (every tenth request a scrobble of a random track, as many listeners' apps send).
 # A play must not empty the catalog caches, so both runs should be within 20% of each other.
-# Usage: scripts/bench/mix.sh [TRACKS] [SECONDS per run, default 20]. Needs wrk.
+# Usage: scripts/bench/mix.sh [TRACKS] [SECONDS per run, default 20]. Uses wrk (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tracks=${1:-20000}

@@ -4,7 +4,7 @@
 # requests/s and p50/p99 latency at concurrency 1 and 16 after a warm-up. Sets $port, $url, $app (the
 # app password) and $auth (Subsonic's token authentication of "bench", client $client or "bench");
 # `ids METHOD-QUERY JSON-PATH [KEY]` lists ids from a Subsonic answer; `with_auth` writes $auth where a script says AUTH.
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+command -v wrk >/dev/null || bash scripts/setup.sh --bench
 work=$(mktemp -d "${TMPDIR:-/tmp}/canto-bench-http.XXXXXX")
 port=$((20000 + RANDOM % 20000))
 cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }

@@ -4,7 +4,7 @@
 # read by range (the raw file's first or last 4 KB), covers, scrobbles and play-queue saves.
 # Prints requests/s, p50/p99, non-2xx answers and socket errors, and the server's RSS each minute;
 # the growth between minute 2 and the last minute should stay under 10%.
-# Usage: scripts/bench/soak.sh [TRACKS] [MINUTES]. Needs wrk.
+# Usage: scripts/bench/soak.sh [TRACKS] [MINUTES]. Uses wrk (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tracks=${1:-20000}

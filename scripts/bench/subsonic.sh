@@ -2,7 +2,7 @@
 # Subsonic API benchmark: a generated library of N tracks (default 20000), a release `canto serve`
 # on loopback, and wrk at concurrency 1 and 16 against getAlbumList2 (random, newest),
 # getArtists, getAlbum and search3. Prints requests/s and p50/p99 latency for each.
-# Usage: scripts/bench/subsonic.sh [TRACKS] [SECONDS per run, default 10]. Needs wrk (apt-get install wrk).
+# Usage: scripts/bench/subsonic.sh [TRACKS] [SECONDS per run, default 10]. Uses wrk (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tracks=${1:-20000}

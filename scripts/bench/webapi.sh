@@ -3,7 +3,7 @@
 # stay quick at), a release `canto serve` on loopback, and wrk at concurrency 1 and 16 against
 # the calls the web UI's pages make: the album grid (first page and a deep page), the artist
 # list, an album page, search as you type and the play queue. Prints requests/s and p50/p99.
-# Usage: scripts/bench/webapi.sh [TRACKS] [SECONDS per run, default 10]. Needs wrk (apt-get install wrk).
+# Usage: scripts/bench/webapi.sh [TRACKS] [SECONDS per run, default 10]. Uses wrk (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tracks=${1:-100000}
