@@ -110,7 +110,7 @@ fuzz-api: setup
 
 # Soak: 200 concurrent clients for MINUTES (default 10) with a household's mix; RSS each minute.
 soak: setup
-	bash scripts/bench/soak.sh $(or $(TRACKS),20000) $(or $(MINUTES),10)
+	bash scripts/bench/soak.sh $(or $(TRACKS),20000) $(or $(MINUTES),10) $(or $(THINK_MS),0)
 
 # The crash-safety campaign alone: SIGKILL during scans and writes, ROUNDS times (default 20).
 crash-campaign: setup

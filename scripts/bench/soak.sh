@@ -4,11 +4,15 @@
 # read by range (the raw file's first or last 4 KB), covers, scrobbles and play-queue saves.
 # Prints requests/s, p50/p99, non-2xx answers and socket errors, and the server's RSS each minute;
 # the growth between minute 2 and the last minute should stay under 10%.
-# Usage: scripts/bench/soak.sh [TRACKS] [MINUTES]. Uses wrk (installed when missing).
+# THINK_MS (default 0): each client waits a random 0 to 2×THINK_MS ms before its next request, as
+# people and apps do; 0 sends each next request at once (a stress run: latency is then mostly queueing,
+# 200 connections over what 2 cores serve).
+# Usage: scripts/bench/soak.sh [TRACKS] [MINUTES] [THINK_MS]. Uses wrk (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tracks=${1:-20000}
 minutes=${2:-10}
+think=${3:-0}
 seconds=10
 # 200 clients from one address (loopback): above the per-address limit a household needs.
 export CANTO_SERVER_MAX_REQUESTS_PER_ADDRESS=${CANTO_SERVER_MAX_REQUESTS_PER_ADDRESS:-1000}
@@ -48,6 +52,8 @@ request = function()
     return wrk.format("GET", "/rest/savePlayQueue?" .. auth .. "&id=" .. pick(songs) .. "&id=" .. pick(songs) .. "&current=" .. pick(songs))
   end
 end
+local think = THINK
+if think > 0 then delay = function() return math.random(0, 2 * think) end end
 local threads = {}
 setup = function(thread) table.insert(threads, thread) end
 failed = 0
@@ -61,7 +67,7 @@ done = function(summary, latency, requests)
   io.write("subsonic-failed " .. total .. "\n")
 end
 LUA
-} | with_auth >"$work/soak.lua"
+} | with_auth | sed "s/local think = THINK/local think = $think/" >"$work/soak.lua"
 rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status"; }
 printf "%-7s %10s %9s %9s %8s %8s %8s %9s\n" minute "req/s" p50 p99 non2xx failed sockerr "RSS MB"
 first=""
