@@ -61,8 +61,10 @@ public actor EventDispatcher {
     private var subscribers: [any EventSubscriber] = []
     /// A failing subscriber waits before its next try: 1 s, 2 s, 4 s … up to a minute.
     private var retryAt: [String: (attempts: Int, at: ContinuousClock.Instant)] = [:]
-    /// How far each subscriber got in this process (its stored cursor may lag by a page).
+    /// How far each subscriber got in this process (its stored cursor may lag by a round).
     private var delivered: [String: Int64] = [:]
+    /// Each subscriber's cursor as last read from or written to the log by this process.
+    private var persisted: [String: Int64] = [:]
     private let clock = ContinuousClock()
     private let batch: Int
     private var wakeups: AsyncStream<Void>.Continuation?
@@ -105,25 +107,37 @@ public actor EventDispatcher {
         // full page of a backlog; not after each event. A backlog (a scan's events, handed one
         // by one to a subscriber that ignores most) was a write transaction an event, and then a
         // round a transaction per subscriber, taking the one writer from everyone's plays.
+        // An inline catch-up (one a play, for now playing) stores nothing: the next round does.
         // After a crash, at most that round's or page's events come again: the contract is at
         // least once. In memory (`delivered`) the position is exact at once.
         var moved: [String: Int64] = [:]
         do {
             let handled = try await deliverRound(inlineOnly: inlineOnly, moved: &moved)
-            try await log.advance(moved)
+            if !inlineOnly { try await store(moved) }
             return handled
         } catch {
-            try? await log.advance(moved)
+            if !inlineOnly { try? await store(moved) }
             throw error
         }
+    }
+
+    private func store(_ cursors: [String: Int64]) async throws {
+        try await log.advance(cursors)
+        persisted.merge(cursors) { max($0, $1) }
     }
 
     private func deliverRound(inlineOnly: Bool, moved: inout [String: Int64]) async throws -> Int {
         var handled = 0
         for subscriber in subscribers where !inlineOnly || subscriber.isInline {
             if let retry = retryAt[subscriber.id], retry.at > clock.now { continue }
-            var cursor = max(try await log.cursor(of: subscriber.id), delivered[subscriber.id] ?? 0)
-            let stored = cursor
+            let stored: Int64
+            if let known = persisted[subscriber.id] {
+                stored = known
+            } else {
+                stored = try await log.cursor(of: subscriber.id)
+                persisted[subscriber.id] = max(persisted[subscriber.id] ?? 0, stored)
+            }
+            var cursor = max(stored, delivered[subscriber.id] ?? 0)
             deliver: while true {
                 let events = try await log.events(after: cursor, limit: batch)
                 var start = 0
@@ -151,8 +165,10 @@ public actor EventDispatcher {
                 if cursor > stored { moved[subscriber.id] = cursor }
                 if events.count < batch { break }
                 // A full page: more follow (a backlog); what is done so far is stored first.
-                try await log.advance(moved)
-                moved = [:]
+                if !inlineOnly {
+                    try await store(moved)
+                    moved = [:]
+                }
             }
         }
         return handled

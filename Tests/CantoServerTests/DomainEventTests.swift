@@ -134,6 +134,37 @@ struct DomainEventTests {
         #expect(ids == ids.sorted())
     }
 
+    /// Quick and in memory, like now playing: caught up by the service that published.
+    actor InlineRecorder: EventSubscriber {
+        nonisolated let id = "inline-recorder"
+        nonisolated var isInline: Bool { true }
+        private(set) var count = 0
+        func handle(_ event: StoredEvent) { count += 1 }
+    }
+
+    /// A play's inline catch-up is not a write on the one writer: its cursor is stored by the
+    /// next round, which hands nothing over again.
+    @Test func anInlineCatchUpLeavesTheCursorToTheNextRound() async throws {
+        let server = try await InProcessServer.start()
+        let h = try await AccessMatrixTests.hiddenItems(server)
+        let listener = try await server.addUser("lena")
+        let view = server.services.catalogs.view(for: listener.user)
+        let log = server.services.scanning.events
+        let dispatcher = EventDispatcher(log: log)
+        let inline = InlineRecorder()
+        try await dispatcher.subscribe(inline)
+        _ = try await server.services.playback.played(
+            TrackID(h.track), in: view, startedAt: Date(), secondsPlayed: 1, client: nil)
+        let last = try await log.lastEventID()
+        let handled = try await dispatcher.deliverPending(inlineOnly: true)
+        #expect(handled > 0)
+        #expect(await inline.count == handled)
+        #expect(try await log.storedCursor(of: inline.id) == nil)
+        #expect(try await dispatcher.deliverPending() == 0)
+        #expect(await inline.count == handled)
+        #expect(try await log.storedCursor(of: inline.id) == last)
+    }
+
     @Test func nowPlayingFollowsTheEvents() async throws {
         let server = try await InProcessServer.start()
         let h = try await AccessMatrixTests.hiddenItems(server)
