@@ -44,93 +44,123 @@ public struct CoListeningPlugin: RecommenderPlugin, EventsPlugin {
         listeners = context.listenerData
     }
 
+    /// What one event asks of the tables.
+    enum Step: Sendable {
+        case played(TrackID, by: UserID, at: Double)
+        case skipped(TrackID, by: UserID, at: Double)
+    }
+
+    /// Up to this many events are handed over at once and written in one transaction: under a
+    /// stream of plays that is one write on the server's one writer a round, not one a play.
+    public var eventBatchLimit: Int { 200 }
+
     public func handle(_ stored: StoredEvent) async throws {
-        switch stored.event {
-        case .trackPlayed(let user, let track, _, let startedAt, _, let counts, _):
-            guard try await listeners.sharesListening(user) else { return }
-            // A play too short to count (under half the track and four minutes) is a skip.
-            if counts {
-                try await played(track, by: user, at: startedAt.timeIntervalSince1970)
-            } else {
-                try await skipped(track, by: user, at: startedAt.timeIntervalSince1970)
+        try await handle(events: [stored])
+    }
+
+    /// The batch's plays and skips, in order, in one transaction (all or nothing: a failure
+    /// leaves none of them written, and the batch comes again).
+    public func handle(events: [StoredEvent]) async throws {
+        var shares: [UserID: Bool] = [:]
+        var steps: [Step] = []
+        for stored in events {
+            let step: Step
+            switch stored.event {
+            case .trackPlayed(let user, let track, _, let startedAt, _, let counts, _):
+                // A play too short to count (under half the track and four minutes) is a skip.
+                let time = startedAt.timeIntervalSince1970
+                step = counts ? .played(track, by: user, at: time) : .skipped(track, by: user, at: time)
+            case .trackSkipped(let user, let track, _):
+                step = .skipped(track, by: user, at: stored.at.timeIntervalSince1970)
+            default:
+                continue
             }
-        case .trackSkipped(let user, let track, _):
-            guard try await listeners.sharesListening(user) else { return }
-            try await skipped(track, by: user, at: stored.at.timeIntervalSince1970)
-        default:
-            return
+            let user: UserID
+            switch step {
+            case .played(_, let by, _), .skipped(_, let by, _): user = by
+            }
+            if shares[user] == nil { shares[user] = try await listeners.sharesListening(user) }
+            // Listeners who keep their listening to themselves are left out.
+            if shares[user] == true { steps.append(step) }
+        }
+        if !steps.isEmpty {
+            let steps = steps
+            try await tables.write { sql in
+                for step in steps {
+                    switch step {
+                    case .played(let track, let user, let time): try Self.played(track, by: user, at: time, sql)
+                    case .skipped(let track, let user, let time): try Self.skipped(track, by: user, at: time, sql)
+                    }
+                }
+            }
         }
     }
 
-    /// Pairs the play with the listener's last few plays of the same session, in one transaction.
-    func played(_ track: TrackID, by user: UserID, at time: Double) async throws {
+    /// Pairs the play with the listener's last few plays of the same session.
+    static func played(_ track: TrackID, by user: UserID, at time: Double, _ sql: any PluginSQL) throws {
         let window = Self.window
         let gap = Self.sessionGap
-        try await tables.write { sql in
-            let recent = try sql.rows(
-                """
-                SELECT track_id, played_at FROM colisten_recent WHERE user_id = ? AND played_at <= ?
-                ORDER BY played_at DESC LIMIT ?
-                """, [.text(user.rawValue), .real(time), .integer(Int64(window))])
-            var previous = time
-            for (distance, row) in recent.enumerated() {
-                guard let other = row["track_id"].text, let at = row["played_at"].real, previous - at <= gap else {
-                    break
-                }
-                previous = at
-                guard other != track.rawValue else { continue }
-                let weight = 1.0 / Double(distance + 1)
-                for (a, b) in [(other, track.rawValue), (track.rawValue, other)] {
-                    try sql.execute(
-                        """
-                        INSERT INTO colisten_pair (a, b, weight) VALUES (?, ?, ?)
-                        ON CONFLICT (a, b) DO UPDATE SET weight = weight + excluded.weight
-                        """, [.text(a), .text(b), .real(weight)])
-                }
+        let recent = try sql.rows(
+            """
+            SELECT track_id, played_at FROM colisten_recent WHERE user_id = ? AND played_at <= ?
+            ORDER BY played_at DESC LIMIT ?
+            """, [.text(user.rawValue), .real(time), .integer(Int64(window))])
+        var previous = time
+        for (distance, row) in recent.enumerated() {
+            guard let other = row["track_id"].text, let at = row["played_at"].real, previous - at <= gap else {
+                break
             }
-            try sql.execute(
-                "INSERT INTO colisten_recent (user_id, track_id, played_at) VALUES (?, ?, ?)",
-                [.text(user.rawValue), .text(track.rawValue), .real(time)])
-            // Only the last few plays of each listener are kept.
-            try sql.execute(
-                """
-                DELETE FROM colisten_recent WHERE user_id = ? AND played_at < (
-                    SELECT played_at FROM colisten_recent WHERE user_id = ? ORDER BY played_at DESC LIMIT 1 OFFSET ?)
-                """, [.text(user.rawValue), .text(user.rawValue), .integer(Int64(window * 2))])
-            try sql.execute(
-                """
-                INSERT INTO colisten_track (track_id, plays) VALUES (?, 1)
-                ON CONFLICT (track_id) DO UPDATE SET plays = plays + 1
-                """, [.text(track.rawValue)])
+            previous = at
+            guard other != track.rawValue else { continue }
+            let weight = 1.0 / Double(distance + 1)
+            for (a, b) in [(other, track.rawValue), (track.rawValue, other)] {
+                try sql.execute(
+                    """
+                    INSERT INTO colisten_pair (a, b, weight) VALUES (?, ?, ?)
+                    ON CONFLICT (a, b) DO UPDATE SET weight = weight + excluded.weight
+                    """, [.text(a), .text(b), .real(weight)])
+            }
         }
+        try sql.execute(
+            "INSERT INTO colisten_recent (user_id, track_id, played_at) VALUES (?, ?, ?)",
+            [.text(user.rawValue), .text(track.rawValue), .real(time)])
+        // Only the last few plays of each listener are kept.
+        try sql.execute(
+            """
+            DELETE FROM colisten_recent WHERE user_id = ? AND played_at < (
+                SELECT played_at FROM colisten_recent WHERE user_id = ? ORDER BY played_at DESC LIMIT 1 OFFSET ?)
+            """, [.text(user.rawValue), .text(user.rawValue), .integer(Int64(window * 2))])
+        try sql.execute(
+            """
+            INSERT INTO colisten_track (track_id, plays) VALUES (?, 1)
+            ON CONFLICT (track_id) DO UPDATE SET plays = plays + 1
+            """, [.text(track.rawValue)])
     }
 
     /// A skip weakens the pair with the track played just before it.
-    func skipped(_ track: TrackID, by user: UserID, at time: Double) async throws {
+    static func skipped(_ track: TrackID, by user: UserID, at time: Double, _ sql: any PluginSQL) throws {
         let gap = Self.sessionGap
-        try await tables.write { sql in
-            if let last = try sql.rows(
-                """
-                SELECT track_id, played_at FROM colisten_recent WHERE user_id = ? AND played_at <= ?
-                ORDER BY played_at DESC LIMIT 1
-                """, [.text(user.rawValue), .real(time)]
-            ).first, let other = last["track_id"].text, let at = last["played_at"].real, time - at <= gap,
-                other != track.rawValue
-            {
-                for (a, b) in [(other, track.rawValue), (track.rawValue, other)] {
-                    try sql.execute(
-                        """
-                        INSERT INTO colisten_pair (a, b, weight) VALUES (?, ?, -0.5)
-                        ON CONFLICT (a, b) DO UPDATE SET weight = weight - 0.5
-                        """, [.text(a), .text(b)])
-                }
+        if let last = try sql.rows(
+            """
+            SELECT track_id, played_at FROM colisten_recent WHERE user_id = ? AND played_at <= ?
+            ORDER BY played_at DESC LIMIT 1
+            """, [.text(user.rawValue), .real(time)]
+        ).first, let other = last["track_id"].text, let at = last["played_at"].real, time - at <= gap,
+            other != track.rawValue
+        {
+            for (a, b) in [(other, track.rawValue), (track.rawValue, other)] {
+                try sql.execute(
+                    """
+                    INSERT INTO colisten_pair (a, b, weight) VALUES (?, ?, -0.5)
+                    ON CONFLICT (a, b) DO UPDATE SET weight = weight - 0.5
+                    """, [.text(a), .text(b)])
             }
-            try sql.execute(
-                """
-                INSERT INTO colisten_track (track_id, skips) VALUES (?, 1)
-                ON CONFLICT (track_id) DO UPDATE SET skips = skips + 1
-                """, [.text(track.rawValue)])
         }
+        try sql.execute(
+            """
+            INSERT INTO colisten_track (track_id, skips) VALUES (?, 1)
+            ON CONFLICT (track_id) DO UPDATE SET skips = skips + 1
+            """, [.text(track.rawValue)])
     }
 
     public func recommend(_ request: RecommendationRequest) async throws -> [Recommendation] {

@@ -26,14 +26,29 @@ public struct PluginEventDelivery: EventSubscriber {
     public var id: String { "plugin.\(pluginID).events" }
     public var startsFromNow: Bool { true }
 
+    public var batchLimit: Int { max(1, resolve()?.eventBatchLimit ?? 1) }
+
     public func handle(_ event: StoredEvent) async throws {
-        guard await isRunning(), let plugin = resolve() else { throw PluginNotRunning(pluginID: pluginID) }
+        if let error = await handle(batch: [event]).error { throw error }
+    }
+
+    /// The whole batch in one call (the plugin's `handle(events:)`), under one deadline: done
+    /// through its last event, or not at all.
+    public func handle(batch events: [StoredEvent]) async -> BatchOutcome {
+        guard await isRunning(), let plugin = resolve() else {
+            return BatchOutcome(finishedThrough: nil, error: PluginNotRunning(pluginID: pluginID))
+        }
         do {
-            try await PluginCalls.run(pluginID, deadline: deadline) { try await plugin.handle(event) }
+            if events.count == 1, let event = events.first {
+                try await PluginCalls.run(pluginID, deadline: deadline) { try await plugin.handle(event) }
+            } else {
+                try await PluginCalls.run(pluginID, deadline: deadline) { try await plugin.handle(events: events) }
+            }
         } catch {
             await health.failed(pluginID, error)
-            throw error
+            return BatchOutcome(finishedThrough: nil, error: error)
         }
         await health.succeeded(pluginID)
+        return BatchOutcome(finishedThrough: events.last?.id, error: nil)
     }
 }

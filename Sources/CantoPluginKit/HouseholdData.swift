@@ -78,4 +78,18 @@ public struct ImportOutcome: Sendable, Equatable, Codable {
 /// (with backoff); every call has a deadline.
 public protocol EventsPlugin: CantoPlugin {
     func handle(_ event: StoredEvent) async throws
+    /// The most events handed to ``handle(events:)`` at once (a backlog, or plays arriving
+    /// together); 1 (the default) hands them one by one to ``handle(_:)``.
+    var eventBatchLimit: Int { get }
+    /// Handles events in order, all or none: throwing has the whole batch come again, so write
+    /// its effects in one transaction. The default calls ``handle(_:)`` for each.
+    func handle(events: [StoredEvent]) async throws
+}
+
+extension EventsPlugin {
+    public var eventBatchLimit: Int { 1 }
+
+    public func handle(events: [StoredEvent]) async throws {
+        for event in events { try await handle(event) }
+    }
 }

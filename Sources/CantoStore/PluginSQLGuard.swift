@@ -1,5 +1,6 @@
 import CantoCore
 import GRDB
+import Synchronization
 
 /// Decides whether a statement may run for a plugin: it may reach only tables named
 /// `<plugin id>_…` in the main database.
@@ -13,6 +14,8 @@ import GRDB
 /// virtual tables and `AUTOINCREMENT` (which writes the shared `sqlite_sequence`) are refused.
 struct PluginSQLGuard: Sendable {
     let pluginID: String
+    /// Data statements checked before; nil checks every statement afresh.
+    var approved: ApprovedStatements? = nil
     var prefix: String { pluginID.lowercased() + "_" }
 
     /// What a checked statement is.
@@ -103,6 +106,16 @@ struct PluginSQLGuard: Sendable {
     private static let openingOpcodes: Set<String> = ["OpenRead", "OpenWrite", "ReopenIdx"]
 
     private func checkProgram(_ sql: String, arguments: StatementArguments, in db: Database) throws {
+        // What a statement's program opens depends on its text and the schema (root pages), not
+        // on the values bound: a text approved under the same schema version stays approved.
+        // (Every schema change, VACUUM included, moves the schema version.)
+        let schema = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA schema_version")) ?? -1
+        if approved?.contains(sql, schema: schema) == true { return }
+        try checkProgramAfresh(sql, arguments: arguments, in: db)
+        approved?.insert(sql, schema: schema)
+    }
+
+    private func checkProgramAfresh(_ sql: String, arguments: StatementArguments, in db: Database) throws {
         var pages: Set<Int64> = []
         for row in try Row.fetchAll(db, sql: "EXPLAIN " + sql, arguments: arguments) {
             let opcode: String = try row.decode(String.self, atIndex: 1)
@@ -240,6 +253,24 @@ struct PluginSQLGuard: Sendable {
                 throw refuse("a name is missing")
             }
             return second.text
+        }
+    }
+}
+
+/// Statement texts a plugin's guard approved, each with the schema version it was checked
+/// against; at most `capacity` (a plugin that builds texts on the fly starts again when full).
+final class ApprovedStatements: Sendable {
+    static let capacity = 512
+    private let texts = Mutex<[String: Int]>([:])
+
+    func contains(_ sql: String, schema: Int) -> Bool {
+        texts.withLock { $0[sql] == schema }
+    }
+
+    func insert(_ sql: String, schema: Int) {
+        texts.withLock { texts in
+            if texts.count >= Self.capacity { texts.removeAll(keepingCapacity: true) }
+            texts[sql] = schema
         }
     }
 }

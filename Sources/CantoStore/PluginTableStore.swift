@@ -9,7 +9,9 @@ public struct PluginTableStore: PluginTables {
     let pluginID: String
     /// Whether the plugin declares migrations (without them it has no tables to reach).
     let declaresTables: Bool
-    var sqlGuard: PluginSQLGuard { PluginSQLGuard(pluginID: pluginID) }
+    /// Statements already found to reach only the plugin's tables, with the schema they were checked against.
+    let approved = ApprovedStatements()
+    var sqlGuard: PluginSQLGuard { PluginSQLGuard(pluginID: pluginID, approved: approved) }
 
     public init(database: CantoDatabase, pluginID: String, declaresTables: Bool) {
         pool = MeteredPool(database.pool, repository: "plugin_tables")

@@ -64,6 +64,25 @@ import Testing
         #expect(count.first?["n"].integer == 2)
     }
 
+    /// An approved text is remembered with the schema it was checked against: after a
+    /// migration it is checked again, and reads what the new schema holds.
+    @Test func anApprovedStatementIsCheckedAgainAfterTheSchemaChanges() async throws {
+        let opened = try Self.open()
+        defer { withExtendedLifetime(opened) {} }
+        let store = opened.store
+        try await store.migrate(Array(Self.schema.prefix(1)))
+        let query = "SELECT * FROM tally_mark WHERE user_id = ?"
+        for _ in 0..<3 {
+            try await store.write { sql in try sql.execute("INSERT INTO tally_mark (user_id) VALUES (?)", [.text("u1")])
+            }
+            #expect(try await store.read { sql in try sql.rows(query, [.text("u1")]).first?.columns.count } == 3)
+        }
+        try await store.migrate(Self.schema)
+        let row = try await store.read { sql in try sql.rows(query, [.text("u1")]).first }
+        #expect(row?["weight"].real == 1)
+        #expect(try await store.read { sql in try sql.rows(query, [.text("u1")]).count } == 3)
+    }
+
     @Test func aWriteThatThrowsKeepsNothing() async throws {
         let opened = try Self.open()
         defer { withExtendedLifetime(opened) {} }
@@ -133,6 +152,10 @@ import Testing
         let store = opened.store
         try await store.migrate(Self.schema)
         await #expect(throws: PluginSQLRefused.self, "\(statement)") {
+            try await store.write { sql in _ = try sql.rows(statement, []) }
+        }
+        // Approvals are remembered, refusals are not: the same text is refused again.
+        await #expect(throws: PluginSQLRefused.self, "\(statement), a second time") {
             try await store.write { sql in _ = try sql.rows(statement, []) }
         }
         // Nothing was changed on the way.
