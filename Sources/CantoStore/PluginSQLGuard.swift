@@ -105,6 +105,9 @@ struct PluginSQLGuard: Sendable {
     /// Opcodes whose P2 is the root page of a table or index in database P3.
     private static let openingOpcodes: Set<String> = ["OpenRead", "OpenWrite", "ReopenIdx"]
 
+    /// Whether `sql` was approved before this check (its statement may then be kept prepared).
+    func approvedBefore(_ sql: String) -> Bool { approved?.seen(sql) == true }
+
     private func checkProgram(_ sql: String, arguments: StatementArguments, in db: Database) throws {
         // What a statement's program opens depends on its text and the schema (root pages), not
         // on the values bound: a text approved under the same schema version stays approved.
@@ -265,6 +268,11 @@ final class ApprovedStatements: Sendable {
 
     func contains(_ sql: String, schema: Int) -> Bool {
         texts.withLock { $0[sql] == schema }
+    }
+
+    /// Approved under some schema (this check may have been its first under the current one).
+    func seen(_ sql: String) -> Bool {
+        texts.withLock { $0[sql] != nil }
     }
 
     func insert(_ sql: String, schema: Int) {

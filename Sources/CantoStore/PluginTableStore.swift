@@ -87,15 +87,23 @@ final class GuardedSQL: PluginSQL {
 
     func execute(_ sql: String, _ arguments: [PluginSQLValue]) throws {
         let bound = StatementArguments(arguments.map(\.databaseValue))
+        let known = sqlGuard.approvedBefore(sql)
         try sqlGuard.check(sql, arguments: bound, in: db, schemaAllowed: false)
-        try db.makeStatement(sql: sql).execute(arguments: bound)
+        try statement(sql, known: known).execute(arguments: bound)
         changes = db.changesCount
+    }
+
+    /// A text used before is kept prepared on the connection; a new one is prepared for this one
+    /// use (a plugin that builds texts on the fly does not fill the connection's cache).
+    private func statement(_ sql: String, known: Bool) throws -> Statement {
+        known ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
     }
 
     func rows(_ sql: String, _ arguments: [PluginSQLValue]) throws -> [PluginRow] {
         let bound = StatementArguments(arguments.map(\.databaseValue))
+        let known = sqlGuard.approvedBefore(sql)
         try sqlGuard.check(sql, arguments: bound, in: db, schemaAllowed: false)
-        let statement = try db.makeStatement(sql: sql)
+        let statement = try statement(sql, known: known)
         let columns = statement.columnNames
         return try Row.fetchAll(statement, arguments: bound).map { row in
             PluginRow(columns: columns, values: row.databaseValues.map(PluginSQLValue.init))
