@@ -128,6 +128,8 @@ public actor EventDispatcher {
 
     private func deliverRound(inlineOnly: Bool, moved: inout [String: Int64]) async throws -> Int {
         var handled = 0
+        // Subscribers that are caught up wait at the same cursor: one read of the outbox serves them all.
+        var pages: [Int64: [StoredEvent]] = [:]
         for subscriber in subscribers where !inlineOnly || subscriber.isInline {
             if let retry = retryAt[subscriber.id], retry.at > clock.now { continue }
             let stored: Int64
@@ -139,7 +141,13 @@ public actor EventDispatcher {
             }
             var cursor = max(stored, delivered[subscriber.id] ?? 0)
             deliver: while true {
-                let events = try await log.events(after: cursor, limit: batch)
+                let events: [StoredEvent]
+                if let page = pages[cursor] {
+                    events = page
+                } else {
+                    events = try await log.events(after: cursor, limit: batch)
+                    pages[cursor] = events
+                }
                 var start = 0
                 while start < events.count {
                     let chunk = Array(events[start..<min(start + max(1, subscriber.batchLimit), events.count)])
