@@ -69,6 +69,8 @@ end
 LUA
 } | with_auth | sed "s/local think = THINK/local think = $think/" >"$work/soak.lua"
 rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status"; }
+# What the caches hold (canto_cache_bytes: memory caches' estimates, disk caches' files), in MB.
+caches() { curl -s "$url/metrics" | awk '/^canto_cache_bytes\{/ {printf "%s %.1f  ", $1, $2 / 1048576} END {print ""}'; }
 printf "%-7s %10s %9s %9s %8s %8s %8s %9s\n" minute "req/s" p50 p99 non2xx failed sockerr "RSS MB"
 first=""
 for minute in $(seq "$minutes"); do
@@ -80,9 +82,10 @@ for minute in $(seq "$minutes"); do
   sockerr=$(awk '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out")
   failed=$(awk '/subsonic-failed/ {print $2}' <<<"$out")
   mem=$(rss)
-  [ "$minute" = 2 ] && first=$mem
+  [ "$minute" = 2 ] && first=$mem && echo "caches at minute 2: $(caches)"
   printf "%-7s %10s %9s %9s %8s %8s %8s %9s\n" "$minute" "$rps" "$p50" "$p99" "${non2xx:-0}" "${failed:-0}" "${sockerr:-0}" "$mem"
 done
+echo "caches at the end: $(caches)"
 if [ -n "$first" ]; then
   python3 -c "a=$first; b=$mem; print(f'RSS minute 2 {a:.1f} MB, minute $minutes {b:.1f} MB: growth {100*(b-a)/a:+.1f}%')"
 fi
