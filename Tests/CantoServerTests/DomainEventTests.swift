@@ -89,12 +89,20 @@ struct DomainEventTests {
         #expect(try await server.services.catalog.track(TrackID(h.track))?.playCount == 1)
     }
 
-    @Test func aSubscriberGetsEveryEventOnceInOrderAndCatchesUpAfterARestart() async throws {
+    /// A server with a listener, a track she may play (in a library not everyone sees), her
+    /// view of the catalog and the outbox.
+    static func listening() async throws -> (
+        InProcessServer, InProcessServer.Caller, TrackID, CatalogView, EventOutbox
+    ) {
         let server = try await InProcessServer.start()
         let h = try await AccessMatrixTests.hiddenItems(server)
         let listener = try await server.addUser("lena")
         let view = server.services.catalogs.view(for: listener.user)
-        let log = server.services.scanning.events
+        return (server, listener, TrackID(h.track), view, server.services.scanning.events)
+    }
+
+    @Test func aSubscriberGetsEveryEventOnceInOrderAndCatchesUpAfterARestart() async throws {
+        let (server, listener, track, view, log) = try await Self.listening()
         // Failing twice: the first play comes again until it is handled, and nothing overtakes it.
         let dispatcher = EventDispatcher(log: log)
         let first = Recorder(id: "recorder", failures: 1)
@@ -103,7 +111,7 @@ struct DomainEventTests {
         for _ in 0..<3 {
             plays.append(
                 try await server.services.playback.played(
-                    TrackID(h.track), in: view, startedAt: Date(), secondsPlayed: 1, client: nil
+                    track, in: view, startedAt: Date(), secondsPlayed: 1, client: nil
                 ).id)
         }
         #expect(try await dispatcher.deliverPending() == 0)
@@ -118,7 +126,7 @@ struct DomainEventTests {
 
         // "Restarted": a new dispatcher and subscriber under the same id get only what came since.
         let later = try await server.services.playback.played(
-            TrackID(h.track), in: view, startedAt: Date(), secondsPlayed: 1, client: nil)
+            track, in: view, startedAt: Date(), secondsPlayed: 1, client: nil)
         let restarted = EventDispatcher(log: log)
         let again = Recorder(id: "recorder")
         try await restarted.subscribe(again)
@@ -145,16 +153,12 @@ struct DomainEventTests {
     /// A play's inline catch-up is not a write on the one writer: its cursor is stored by the
     /// next round, which hands nothing over again.
     @Test func anInlineCatchUpLeavesTheCursorToTheNextRound() async throws {
-        let server = try await InProcessServer.start()
-        let h = try await AccessMatrixTests.hiddenItems(server)
-        let listener = try await server.addUser("lena")
-        let view = server.services.catalogs.view(for: listener.user)
-        let log = server.services.scanning.events
+        let (server, _, track, view, log) = try await Self.listening()
         let dispatcher = EventDispatcher(log: log)
         let inline = InlineRecorder()
         try await dispatcher.subscribe(inline)
         _ = try await server.services.playback.played(
-            TrackID(h.track), in: view, startedAt: Date(), secondsPlayed: 1, client: nil)
+            track, in: view, startedAt: Date(), secondsPlayed: 1, client: nil)
         let last = try await log.lastEventID()
         let handled = try await dispatcher.deliverPending(inlineOnly: true)
         #expect(handled > 0)
