@@ -65,20 +65,16 @@ public struct CoListeningPlugin: RecommenderPlugin, EventsPlugin {
         var shares: [UserID: Bool] = [:]
         var steps: [Step] = []
         for stored in events {
-            let step: Step
+            let (user, step): (UserID, Step)
             switch stored.event {
-            case .trackPlayed(let user, let track, _, let startedAt, _, let counts, _):
+            case .trackPlayed(let by, let track, _, let startedAt, _, let counts, _):
                 // A play too short to count (under half the track and four minutes) is a skip.
                 let time = startedAt.timeIntervalSince1970
-                step = counts ? .played(track, by: user, at: time) : .skipped(track, by: user, at: time)
-            case .trackSkipped(let user, let track, _):
-                step = .skipped(track, by: user, at: stored.at.timeIntervalSince1970)
+                (user, step) = (by, counts ? .played(track, by: by, at: time) : .skipped(track, by: by, at: time))
+            case .trackSkipped(let by, let track, _):
+                (user, step) = (by, .skipped(track, by: by, at: stored.at.timeIntervalSince1970))
             default:
                 continue
-            }
-            let user: UserID
-            switch step {
-            case .played(_, let by, _), .skipped(_, let by, _): user = by
             }
             if shares[user] == nil { shares[user] = try await listeners.sharesListening(user) }
             // Listeners who keep their listening to themselves are left out.

@@ -137,7 +137,7 @@ public actor EventDispatcher {
                 stored = known
             } else {
                 stored = try await log.cursor(of: subscriber.id)
-                persisted[subscriber.id] = max(persisted[subscriber.id] ?? 0, stored)
+                persisted[subscriber.id] = stored
             }
             var cursor = max(stored, delivered[subscriber.id] ?? 0)
             deliver: while true {
@@ -150,7 +150,9 @@ public actor EventDispatcher {
                 }
                 var start = 0
                 while start < events.count {
-                    let chunk = Array(events[start..<min(start + max(1, subscriber.batchLimit), events.count)])
+                    // A subscriber's limit (a plugin's) is taken at its word only within the page.
+                    let size = min(events.count - start, max(1, subscriber.batchLimit))
+                    let chunk = Array(events[start..<start + size])
                     let outcome = await subscriber.handle(batch: chunk)
                     if let through = outcome.finishedThrough, through > cursor {
                         handled += chunk.filter { $0.id > cursor && $0.id <= through }.count

@@ -39,11 +39,7 @@ public struct PluginEventDelivery: EventSubscriber {
             return BatchOutcome(finishedThrough: nil, error: PluginNotRunning(pluginID: pluginID))
         }
         do {
-            if events.count == 1, let event = events.first {
-                try await PluginCalls.run(pluginID, deadline: deadline) { try await plugin.handle(event) }
-            } else {
-                try await PluginCalls.run(pluginID, deadline: deadline) { try await plugin.handle(events: events) }
-            }
+            try await PluginCalls.run(pluginID, deadline: deadline) { try await plugin.handle(events: events) }
         } catch {
             await health.failed(pluginID, error)
             return BatchOutcome(finishedThrough: nil, error: error)

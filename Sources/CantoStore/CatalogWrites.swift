@@ -77,8 +77,9 @@ struct CatalogWrites {
         for credit in write.credits + [albumArtist] where artistIDs[credit.name] == nil {
             artistIDs[credit.name] = try upsertArtist(credit, written: &written)
         }
-        // The album's other columns (sort title, artist, year, dates) are set by its first insert
-        // and by `refreshAggregates`; an upsert changes only these.
+        // The album's other columns (sort title, artist, year, first seen) are set by its first
+        // insert and by `refreshAggregates`; an upsert changes only these (and `updated_at`, which
+        // keeps the time of the batch's first track that changed them).
         let albumFields = AlbumFields(
             title: track.album, albumArtistName: track.albumArtistName, compilation: track.compilation,
             releaseGroupID: track.musicBrainz.releaseGroupID ?? written.albums[track.albumID.rawValue]?.releaseGroupID)

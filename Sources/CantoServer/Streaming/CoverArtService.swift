@@ -47,11 +47,13 @@ struct CoverArtService: Sendable {
             }
             throw DomainError.notFound
         }
+        // Asked for by the artwork's own ID (not an album's, artist's or track's): keyed by content.
+        let keyed = id == artworkID.rawValue
         let name = DiskCache.name(
             for: "\(artwork.id.rawValue)|\(artwork.byteCount)|\(size ?? 0)|\(format.rawValue)", suffix: format.rawValue)
         if size != nil, let path = await cache.path(of: name), let data = FileManager.default.contents(atPath: path) {
             activity?.count("cache", "covers-hit")
-            return Image(bytes: Array(data), mimeType: format.mimeType, keyedByContent: id == artworkID.rawValue)
+            return Image(bytes: Array(data), mimeType: format.mimeType, keyedByContent: keyed)
         }
         let picture: Picture? = try await pool.run {
             switch artwork.source {
@@ -69,7 +71,7 @@ struct CoverArtService: Sendable {
         }
         var image = try await scaled(
             picture, key: "\(artwork.id.rawValue)|\(artwork.byteCount)", size: size, format: format)
-        image.keyedByContent = id == artworkID.rawValue
+        image.keyedByContent = keyed
         return image
     }
 
