@@ -121,6 +121,33 @@ public actor EventDispatcher {
         }
     }
 
+    /// The inline round that has not started reading yet: every catch-up asked for meanwhile joins it.
+    private var queuedInline: Task<Void, any Error>?
+    /// The inline round reading or delivering now.
+    private var runningInline: Task<Void, any Error>?
+    /// Callers of `catchUpInline()` not yet answered.
+    public private(set) var catchUpsWaiting = 0
+
+    /// Catches the inline subscribers up with every event committed before the call (a play's,
+    /// before its request is answered). Catch-ups asked for at once share rounds: one runs at a
+    /// time, and all that arrive while it runs join the single round queued after it, which
+    /// starts after their commits and so sees their events. Before, each of 200 clients' plays
+    /// read the outbox on its own, a few times over as their rounds interleaved.
+    public func catchUpInline() async throws {
+        catchUpsWaiting += 1
+        defer { catchUpsWaiting -= 1 }
+        if let queued = queuedInline { return try await queued.value }
+        let before = runningInline
+        let round = Task {
+            _ = try? await before?.value
+            self.runningInline = self.queuedInline
+            self.queuedInline = nil
+            try await self.deliverPending(inlineOnly: true)
+        }
+        queuedInline = round
+        try await round.value
+    }
+
     private func store(_ cursors: [String: Int64]) async throws {
         try await log.advance(cursors)
         persisted.merge(cursors) { max($0, $1) }

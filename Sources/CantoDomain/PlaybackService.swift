@@ -27,7 +27,7 @@ public struct PlaybackService: Sendable {
         let play = try await history.recordPlay(
             user: view.user.id, track: track.id, startedAt: startedAt, secondsPlayed: secondsPlayed,
             client: client.map { String($0.prefix(200)) }, scrobble: scrobble)
-        try await dispatcher.deliverPending(inlineOnly: true)
+        try await dispatcher.catchUpInline()
         dispatcher.wake()
         return play
     }
@@ -38,7 +38,7 @@ public struct PlaybackService: Sendable {
         try await events.publish(
             .trackStarted(user: view.user.id, track: track.id, client: client.map { String($0.prefix(200)) }),
             at: try StoredTime.checked(date, field: "time"))
-        try await dispatcher.deliverPending(inlineOnly: true)
+        try await dispatcher.catchUpInline()
         dispatcher.wake()
     }
 

@@ -91,18 +91,19 @@ extension Database {
 }
 
 extension JSONEncoder {
-    /// Dates as milliseconds since 1970: exact and compact.
-    static var outbox: JSONEncoder {
+    /// Dates as milliseconds since 1970: exact and compact. One shared coder (each play encodes
+    /// an event, and each outbox read decodes a page of them).
+    static let outbox: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .millisecondsSince1970
         return encoder
-    }
+    }()
 }
 
 extension JSONDecoder {
-    static var outbox: JSONDecoder {
+    static let outbox: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .millisecondsSince1970
         return decoder
-    }
+    }()
 }

@@ -147,7 +147,11 @@ struct DomainEventTests {
         nonisolated let id = "inline-recorder"
         nonisolated var isInline: Bool { true }
         private(set) var count = 0
-        func handle(_ event: StoredEvent) { count += 1 }
+        private(set) var last: Int64 = 0
+        func handle(_ event: StoredEvent) {
+            count += 1
+            last = event.id
+        }
     }
 
     /// A play's inline catch-up is not a write on the one writer: its cursor is stored by the
@@ -167,6 +171,68 @@ struct DomainEventTests {
         #expect(try await dispatcher.deliverPending() == 0)
         #expect(await inline.count == handled)
         #expect(try await log.storedCursor(of: inline.id) == last)
+    }
+
+    /// The outbox, with its reads counted and the first one held until the test lets it go.
+    actor HeldLog: EventLog {
+        let log: EventOutbox
+        private(set) var reads = 0
+        private var held: [CheckedContinuation<Void, Never>] = []
+        private var open = false
+
+        init(_ log: EventOutbox) { self.log = log }
+
+        func release() {
+            open = true
+            for waiting in held { waiting.resume() }
+            held = []
+        }
+
+        func events(after id: Int64, limit: Int) async throws -> [StoredEvent] {
+            reads += 1
+            if !open { await withCheckedContinuation { held.append($0) } }
+            return try await log.events(after: id, limit: limit)
+        }
+        func cursor(of subscriber: String) async throws -> Int64 { try await log.cursor(of: subscriber) }
+        func storedCursor(of subscriber: String) async throws -> Int64? { try await log.storedCursor(of: subscriber) }
+        func advance(_ cursors: [String: Int64]) async throws { try await log.advance(cursors) }
+        func publish(_ event: DomainEvent, at date: Date) async throws { try await log.publish(event, at: date) }
+        func lastEventID() async throws -> Int64 { try await log.lastEventID() }
+        func pendingCount(for subscriber: String, kind: String, user: UserID) async throws -> Int {
+            try await log.pendingCount(for: subscriber, kind: kind, user: user)
+        }
+    }
+
+    /// Many plays' catch-ups at once share rounds: while one round reads, every catch-up asked
+    /// for joins the one queued after it, and each caller still sees its own event.
+    @Test func catchUpsAskedForAtOnceShareOneRound() async throws {
+        let (server, listener, _, _, outbox) = try await Self.listening()
+        let log = HeldLog(outbox)
+        let dispatcher = EventDispatcher(log: log)
+        let inline = InlineRecorder()
+        try await dispatcher.subscribe(inline)
+        let first = Task { try await dispatcher.catchUpInline() }
+        while await log.reads == 0 { await Task.yield() }
+        let callers = 30
+        let seen = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<callers {
+                group.addTask {
+                    try await log.publish(
+                        .trackStarted(user: listener.user.id, track: TrackID("t1"), client: nil), at: Date())
+                    let mine = try await log.lastEventID()
+                    try await dispatcher.catchUpInline()
+                    return await inline.last >= mine
+                }
+            }
+            while await dispatcher.catchUpsWaiting < callers + 1 { await Task.yield() }
+            await log.release()
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        try await first.value
+        #expect(seen.count == callers && seen.allSatisfy { $0 })
+        // The held round and the one every other caller joined.
+        #expect(await log.reads == 2)
+        _ = server
     }
 
     @Test func nowPlayingFollowsTheEvents() async throws {
