@@ -100,22 +100,24 @@ public struct ListenDelivery: EventSubscriber {
         }
     }
 
-    /// Sends one listener's plays (those that count), oldest first, in one call.
+    /// Sends one listener's plays (those that count), oldest first, in one call. Their account
+    /// and preferences are read once for the run.
     private func submit(_ events: [StoredEvent]) async throws {
-        var listens: [Listen] = []
-        var account: LinkedAccount?
-        var user: UserID?
-        for event in events {
+        let plays = events.compactMap { event -> (UserID, TrackID, Date, Int, String?)? in
             guard
                 case .trackPlayed(let owner, let track, _, let startedAt, let seconds, let counts, let client) =
-                    event.event, counts,
-                let (listen, linked) = try await prepare(owner, track, startedAt, seconds, client)
-            else { continue }
-            listens.append(listen)
-            account = linked
-            user = owner
+                    event.event, counts
+            else { return nil }
+            return (owner, track, startedAt, seconds, client)
         }
-        guard let account, let user, !listens.isEmpty else { return }
+        guard let user = plays.first?.0, let account = try await account(of: user) else { return }
+        var listens: [Listen] = []
+        for (owner, trackID, startedAt, seconds, client) in plays where owner == user {
+            if let track = try await catalog.track(trackID) {
+                listens.append(Self.listen(track, startedAt, seconds, client))
+            }
+        }
+        guard !listens.isEmpty else { return }
         guard await isRunning(), let plugin = resolve() else { throw PluginNotRunning(pluginID: pluginID) }
         let batch = listens
         do {
@@ -143,17 +145,27 @@ public struct ListenDelivery: EventSubscriber {
     private func prepare(_ user: UserID, _ trackID: TrackID, _ startedAt: Date, _ seconds: Int, _ client: String?)
         async throws -> (Listen, LinkedAccount)?
     {
+        guard let account = try await account(of: user), let track = try await catalog.track(trackID) else {
+            return nil
+        }
+        return (Self.listen(track, startedAt, seconds, client), account)
+    }
+
+    /// The listener's linked account, when they have one and left scrobbling on.
+    private func account(of user: UserID) async throws -> LinkedAccount? {
         guard let account = try await accounts.account(plugin: pluginID, user: user),
-            try await users.preferences(of: user).scrobbling,
-            let track = try await catalog.track(trackID)
+            try await users.preferences(of: user).scrobbling
         else { return nil }
-        let listen = Listen(
+        return account
+    }
+
+    private static func listen(_ track: Track, _ startedAt: Date, _ seconds: Int, _ client: String?) -> Listen {
+        Listen(
             trackID: track.id, title: track.title, artist: track.artistName, album: track.album,
             albumArtist: track.albumArtistName, trackNumber: track.trackNumber,
             durationSeconds: Int(saturating: Double(track.audio.durationMs) / 1000), startedAt: startedAt,
             secondsPlayed: seconds, musicBrainzRecordingID: track.musicBrainz.recordingID,
             musicBrainzReleaseID: track.musicBrainz.releaseID, musicBrainzArtistIDs: track.musicBrainz.artistIDs,
             isrc: track.isrc, client: client)
-        return (listen, account)
     }
 }
