@@ -4,6 +4,7 @@ import Foundation
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import ServiceLifecycle
 public import Logging
 public import Prometheus
 
@@ -15,8 +16,6 @@ public func buildApplication(
     // Every warning and error logged over HTTP also reaches the System page.
     let logger = services.monitor.logs.feeding(logger.subsystem("http"))
     let router = buildRouter(services: services, metrics: metrics, logger: logger)
-    let interval =
-        configuration.scanIntervalMinutes > 0 ? Duration.seconds(configuration.scanIntervalMinutes * 60) : nil
     // A connection with no request in progress (one that never finishes its headers included)
     // is closed after the idle timeout, so idle sockets cannot pile up.
     let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
@@ -32,21 +31,33 @@ public func buildApplication(
     return Application(
         router: router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Canto"),
-        services: [
-            PluginService(registry: services.registry),
-            EventService(dispatcher: services.dispatcher),
-            PluginJobService(scheduler: services.jobs),
-            ScannerService(coordinator: services.scans, scanOnStart: configuration.scanOnStart, interval: interval),
-            SessionCleanupService(accounts: services.accounts),
-            MixRefreshService(mixes: services.mixes),
-            SonicAnalysisService(analysis: services.sonic),
-            ServerActivityService(activity: services.activity, logger: logger.subsystem("activity")),
-            BackupService(
-                settings: configuration.backup, dataDirectory: configuration.dataDirectory,
-                busyTimeout: configuration.busyTimeout, logger: logger.subsystem("backup")),
-            OperationalGaugesService(gauges: OperationalGauges(services: services)),
-        ] + (services.accessLog.map { [AccessLogService(log: $0, logger: logger)] } ?? []),
+        services: backgroundServices(services, logger: logger),
         logger: logger)
+}
+
+/// What runs beside the HTTP server: plugins, events, scans, clean-ups, the analyser (when
+/// `[recommendations] analyse` is on), backups and the gauges.
+func backgroundServices(_ services: CantoServices, logger: Logger) -> [any Service] {
+    let configuration = services.configuration
+    let interval =
+        configuration.scanIntervalMinutes > 0 ? Duration.seconds(configuration.scanIntervalMinutes * 60) : nil
+    var list: [any Service] = [
+        PluginService(registry: services.registry),
+        EventService(dispatcher: services.dispatcher),
+        PluginJobService(scheduler: services.jobs),
+        ScannerService(coordinator: services.scans, scanOnStart: configuration.scanOnStart, interval: interval),
+        SessionCleanupService(accounts: services.accounts),
+        MixRefreshService(mixes: services.mixes),
+    ]
+    if configuration.recommendations.analyse { list.append(SonicAnalysisService(analysis: services.sonic)) }
+    list += [
+        ServerActivityService(activity: services.activity, logger: logger.subsystem("activity")),
+        BackupService(
+            settings: configuration.backup, dataDirectory: configuration.dataDirectory,
+            busyTimeout: configuration.busyTimeout, logger: logger.subsystem("backup")),
+        OperationalGaugesService(gauges: OperationalGauges(services: services)),
+    ]
+    return list + (services.accessLog.map { [AccessLogService(log: $0, logger: logger)] } ?? [])
 }
 
 /// The routes and middleware: probes, metrics, the native API and the static web UI.

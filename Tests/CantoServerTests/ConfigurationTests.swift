@@ -2,6 +2,7 @@ import CantoPluginKit
 import CantoRecommend
 import CantoTestSupport
 import Foundation
+import Logging
 import Testing
 
 @testable import CantoServer
@@ -178,6 +179,21 @@ struct ConfigurationTests {
         #expect(settings.weights.diversity == 0.35)
         #expect(settings.weights.popularity == 1)
         #expect(settings.dailyMixes == 2)
+        #expect(settings.analyse)
+        #expect(try !load(environment: ["CANTO_RECOMMENDATIONS_ANALYSE": "false"]).recommendations.analyse)
+    }
+
+    /// With `analyse` off the sonic analyser is not among what runs beside the server.
+    @Test func theAnalyserRunsOnlyWhenAnalysisIsOn() async throws {
+        for analyse in [true, false] {
+            let server = try await InProcessServer.start(
+                environment: ["CANTO_RECOMMENDATIONS_ANALYSE": "\(analyse)"])
+            let names = backgroundServices(server.services, logger: Logger(label: "test")).map {
+                String(describing: type(of: $0))
+            }
+            #expect(names.contains("SonicAnalysisService") == analyse, "\(names)")
+            #expect(names.contains("EventService"))
+        }
     }
 
     @Test func syntaxErrorGivesTheLine() throws {

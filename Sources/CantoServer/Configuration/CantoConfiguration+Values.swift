@@ -103,7 +103,7 @@ extension CantoConfiguration {
                 recentlyPlayed: number("recommendations.recently_played")),
             dailyMixes: integer("recommendations.daily_mixes"), mixTracks: integer("recommendations.mix_tracks"),
             rediscoverAfterDays: integer("recommendations.rediscover_after_days"),
-            adapt: bool("recommendations.adapt"))
+            adapt: bool("recommendations.adapt"), analyse: bool("recommendations.analyse"))
     }
 
     /// The effective configuration as TOML, secrets masked, with where each value came from.

@@ -249,6 +249,7 @@ extension ConfigKey {
         integer("mix_tracks", 30, 5...200),
         integer("rediscover_after_days", 90, 7...3650),
         ConfigKey(section: "recommendations", name: "adapt", kind: .bool, defaultValue: .bool(true)),
+        ConfigKey(section: "recommendations", name: "analyse", kind: .bool, defaultValue: .bool(true)),
     ]
 
     private static func number(_ name: String, _ value: Double, _ range: ClosedRange<Double>) -> ConfigKey {

@@ -14,12 +14,16 @@ public struct RecommendationSettings: Sendable, Equatable {
     public var rediscoverAfterDays: Int
     /// Whether each listener's weights follow how each recommender's picks did with them.
     public var adapt: Bool
+    /// Whether the server measures each track's sound in the background (what "sounds like" and
+    /// sonic similar tracks need); off on a machine too small to spare the CPU.
+    public var analyse: Bool
 
     public init(
         weights: Blend.Weights = Blend.Weights(), dailyMixes: Int = 4, mixTracks: Int = 30,
-        rediscoverAfterDays: Int = 90, adapt: Bool = true
+        rediscoverAfterDays: Int = 90, adapt: Bool = true, analyse: Bool = true
     ) {
         self.adapt = adapt
+        self.analyse = analyse
         self.weights = weights
         self.dailyMixes = dailyMixes
         self.mixTracks = mixTracks
