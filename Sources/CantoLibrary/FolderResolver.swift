@@ -47,7 +47,7 @@ struct FolderResolver {
                 id: id, libraryID: library.id, folderID: folder.id,
                 albumID: CatalogIDs.album(
                     albumArtist: albumArtistName, title: albumTitle, releaseMBID: tags.musicBrainz.releaseID),
-                path: relativePath, suffix: (file.name as NSString).pathExtension.lowercased(),
+                path: relativePath, suffix: FileName.suffix(file.name).lowercased(),
                 size: file.status.size, modifiedAt: file.status.modifiedAt, contentHash: file.contentHash,
                 title: tags.title ?? file.name, album: albumTitle,
                 artistName: tags.artists.joined(separator: " / "), albumArtistName: albumArtistName,

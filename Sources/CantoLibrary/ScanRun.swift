@@ -72,7 +72,7 @@ struct ScanRun {
                 case .success(let child) where child.kind == .directory:
                     subfolders.append(relative.isEmpty ? name : relative + "/" + name)
                 case .success(let child):
-                    let suffix = (name as NSString).pathExtension.lowercased()
+                    let suffix = FileName.suffix(name).lowercased()
                     if ScanOptions.audioExtensions.contains(suffix) {
                         if child.size == 0 {
                             problem(.emptyFile, path, "zero-byte file")
