@@ -1,6 +1,7 @@
 import CantoCore
 public import Foundation
 public import GRDB
+import Synchronization
 
 /// The one SQLite database of a Canto data folder: a WAL-mode pool, migrated on open.
 public struct CantoDatabase: Sendable {
@@ -24,9 +25,12 @@ public struct CantoDatabase: Sendable {
     }
 
     /// `canto_search_text(text)`: the search tables' form of a name (`SearchText.indexForm`).
+    /// Remembers recent answers: a scan's search triggers fold each track's artist, album and
+    /// album artist, the same few names for every track of an album.
     static let searchText = DatabaseFunction("canto_search_text", argumentCount: 1, pure: true) { values in
-        String.fromDatabaseValue(values[0]).map(SearchText.indexForm)
+        String.fromDatabaseValue(values[0]).map(recentSearchTexts.indexForm)
     }
+    static let recentSearchTexts = SearchTextMemo(capacity: 4_096)
 
     public init(dataDirectory: URL, busyTimeout: TimeInterval = 5) throws {
         try self.init(dataDirectory: dataDirectory, busyTimeout: busyTimeout, migratingUpTo: nil)
@@ -75,5 +79,23 @@ public struct CantoDatabase: Sendable {
     /// SQLite's count of rows changed by this pool's writer connection since it opened.
     public func totalChanges() throws -> Int {
         try pool.write { db in db.totalChangesCount }
+    }
+}
+
+/// `SearchText.indexForm` with the latest answers kept (up to `capacity`, then it starts over).
+final class SearchTextMemo: Sendable {
+    private let capacity: Int
+    private let known = Mutex<[String: String]>([:])
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func indexForm(_ text: String) -> String {
+        if let found = known.withLock({ $0[text] }) { return found }
+        let form = SearchText.indexForm(text)
+        known.withLock { known in
+            if known.count >= capacity { known.removeAll(keepingCapacity: true) }
+            known[text] = form
+        }
+        return form
     }
 }

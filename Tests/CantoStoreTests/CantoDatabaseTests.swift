@@ -8,6 +8,16 @@ import Testing
 
 @Suite struct CantoDatabaseTests {
     /// The catalog's row mappers read by position; the schema must keep those columns in order.
+    /// The search tables' function remembers recent answers; what it answers stays
+    /// `SearchText.indexForm`, before and after its memory starts over.
+    @Test func theRememberedSearchTextIsTheSearchText() {
+        let memo = SearchTextMemo(capacity: 3)
+        let names = ["AC/DC", "Sigur Rós", "坂本龍一", "AC/DC", "Guns N' Roses", "P!nk", "Sigur Rós", "AC/DC", "Björk"]
+        for name in names + names.reversed() {
+            #expect(memo.indexForm(name) == SearchText.indexForm(name), "\(name)")
+        }
+    }
+
     @Test func rowMappersReadColumnsInTableOrder() throws {
         let directory = try TemporaryDirectory(prefix: "canto-store")
         let database = try CantoDatabase(dataDirectory: directory.url)
