@@ -4,9 +4,9 @@ import Foundation
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import ServiceLifecycle
 public import Logging
 public import Prometheus
+import ServiceLifecycle
 
 /// Builds the HTTP application: routes, middleware and the background services.
 public func buildApplication(
