@@ -108,8 +108,9 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     /// whole batch is rolled back.
     public func apply(_ batch: CatalogBatch) async throws {
         guard !batch.isEmpty else { return }
+        let prepared = try batch.tracks.map(CatalogWrites.PreparedTrack.init)
         try await pool.write { db in
-            try CatalogWrites(db: db).apply(batch)
+            try CatalogWrites(db: db).apply(batch, prepared: prepared)
         }
     }
 

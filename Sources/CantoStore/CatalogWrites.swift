@@ -30,10 +30,47 @@ struct CatalogWrites {
         var releaseGroupID: String?
     }
 
-    func apply(_ batch: CatalogBatch) throws {
+    /// A track's write with what can be worked out before the transaction: its dates checked,
+    /// its row's arguments (dates formatted, every column converted) and the IDs and sort names of
+    /// its artists and genres (each a fold and a hash). The scan's one writer was its limit, so
+    /// this is done by the caller, beside the writer, not on it.
+    struct PreparedTrack: Sendable {
+        var write: TrackWrite
+        var track: Track
+        var row: StatementArguments
+        /// Each credited name (and the album artist's) with its artist ID and sort name.
+        var artists: [String: (id: String, sortName: String)]
+        var albumArtist: ArtistCredit
+        var genreIDs: [String]
+
+        /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (a file's time in
+        /// the far future, say): nothing of the batch is written.
+        init(_ write: TrackWrite) throws {
+            var track = write.track
+            track.modifiedAt = try track.modifiedAt.storable("modifiedAt")
+            track.createdAt = try track.createdAt.storable("createdAt")
+            track.updatedAt = try track.updatedAt.storable("updatedAt")
+            self.write = write
+            self.track = track
+            row = TrackRecord(track).upsertArguments
+            // The album's artist is the first album artist credited (several are joined for display).
+            albumArtist =
+                write.credits.first { $0.role == .albumArtist }
+                ?? ArtistCredit(name: track.albumArtistName, role: .albumArtist)
+            var artists: [String: (id: String, sortName: String)] = [:]
+            for credit in write.credits + [albumArtist] where artists[credit.name] == nil {
+                artists[credit.name] = (CatalogIDs.artist(name: credit.name).rawValue, SortKey.sortName(credit.name))
+            }
+            self.artists = artists
+            genreIDs = write.genres.map { CatalogIDs.genre(name: $0).rawValue }
+        }
+    }
+
+    /// `prepared`: the batch's tracks, prepared (in order).
+    func apply(_ batch: CatalogBatch, prepared: [PreparedTrack]) throws {
         for folder in batch.folders { try upsert(folder) }
         var written = Written()
-        for write in batch.tracks { try upsert(write, written: &written) }
+        for track in prepared { try upsert(track, written: &written) }
         for id in batch.deletedTracks {
             try run("DELETE FROM track WHERE id = ?", [id.rawValue])
         }
@@ -51,13 +88,8 @@ struct CatalogWrites {
             [folder.id.rawValue, folder.libraryID.rawValue, folder.parentID?.rawValue, folder.path, folder.name])
     }
 
-    /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (a file's time in the
-    /// far future, say): the batch's transaction is rolled back.
-    private func upsert(_ write: TrackWrite, written: inout Written) throws {
-        var track = write.track
-        track.modifiedAt = try track.modifiedAt.storable("modifiedAt")
-        track.createdAt = try track.createdAt.storable("createdAt")
-        track.updatedAt = try track.updatedAt.storable("updatedAt")
+    private func upsert(_ prepared: PreparedTrack, written: inout Written) throws {
+        let (write, track) = (prepared.write, prepared.track)
         let trackID = track.id.rawValue
         if let artwork = write.artwork, written.artworks[artwork.id.rawValue] != artwork {
             written.artworks[artwork.id.rawValue] = artwork
@@ -69,13 +101,12 @@ struct CatalogWrites {
                 """,
                 [artwork.id.rawValue, artwork.source.rawValue, artwork.path, artwork.mimeType, artwork.byteCount])
         }
-        // The album's artist is the first album artist credited (several are joined for display).
-        let albumArtist =
-            write.credits.first { $0.role == .albumArtist }
-            ?? ArtistCredit(name: track.albumArtistName, role: .albumArtist)
+        let albumArtist = prepared.albumArtist
         var artistIDs: [String: String] = [:]
         for credit in write.credits + [albumArtist] where artistIDs[credit.name] == nil {
-            artistIDs[credit.name] = try upsertArtist(credit, written: &written)
+            guard let artist = prepared.artists[credit.name] else { continue }
+            artistIDs[credit.name] = try upsertArtist(
+                credit, id: artist.id, sortName: artist.sortName, written: &written)
         }
         // The album's other columns (sort title, artist, year, first seen) are set by its first
         // insert and by `refreshAggregates`; an upsert changes only these (and `updated_at`, which
@@ -101,16 +132,20 @@ struct CatalogWrites {
                 ])
         }
         // Play counts and the first-seen date belong to the track, not to the file: the upsert keeps them.
-        try run(TrackRecord.upsertSQL, TrackRecord(track).upsertArguments)
-        try run("DELETE FROM track_artist WHERE track_id = ?", [trackID])
+        let lastRow = db.lastInsertedRowID
+        try run(TrackRecord.upsertSQL, prepared.row)
+        // A row the upsert inserted (an update leaves the last inserted rowid as it was) has no
+        // credits, genres or lyrics yet: foreign keys cascade, so none can be left over from an
+        // older row of its ID. A first scan skips three deletes a track.
+        let isNew = db.lastInsertedRowID != lastRow
+        if !isNew { try run("DELETE FROM track_artist WHERE track_id = ?", [trackID]) }
         for (position, credit) in write.credits.enumerated() {
             try run(
                 "INSERT OR IGNORE INTO track_artist (track_id, artist_id, role, position) VALUES (?, ?, ?, ?)",
                 [trackID, artistIDs[credit.name], credit.role.rawValue, position])
         }
-        try run("DELETE FROM track_genre WHERE track_id = ?", [trackID])
-        for (position, name) in write.genres.enumerated() {
-            let id = CatalogIDs.genre(name: name).rawValue
+        if !isNew { try run("DELETE FROM track_genre WHERE track_id = ?", [trackID]) }
+        for (position, (name, id)) in zip(write.genres, prepared.genreIDs).enumerated() {
             if written.genres.insert(id).inserted {
                 try run("INSERT OR IGNORE INTO genre (id, name) VALUES (?, ?)", [id, name])
             }
@@ -122,14 +157,15 @@ struct CatalogWrites {
             try run(
                 "INSERT OR REPLACE INTO lyrics (track_id, plain, synced) VALUES (?, ?, ?)",
                 [trackID, write.lyrics, write.syncedLyrics])
-        } else {
+        } else if !isNew {
             try run("DELETE FROM lyrics WHERE track_id = ?", [trackID])
         }
     }
 
     /// Inserts the artist when new (keeping a MusicBrainz ID learnt later) and returns its ID.
-    private func upsertArtist(_ credit: ArtistCredit, written: inout Written) throws -> String {
-        let id = CatalogIDs.artist(name: credit.name).rawValue
+    private func upsertArtist(_ credit: ArtistCredit, id: String, sortName: String, written: inout Written) throws
+        -> String
+    {
         // Written already in this transaction, and no MusicBrainz ID to add: nothing would change.
         if let known = written.artists[id], credit.musicBrainzID == nil || credit.musicBrainzID == known {
             return id
@@ -141,7 +177,7 @@ struct CatalogWrites {
             INSERT INTO artist (id, name, sort_name, mbid) VALUES (?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET mbid = coalesce(excluded.mbid, mbid)
             """,
-            [id, credit.name, SortKey.sortName(credit.name), credit.musicBrainzID])
+            [id, credit.name, sortName, credit.musicBrainzID])
         return id
     }
 

@@ -70,7 +70,8 @@ import Testing
         try await catalog.repository.recordPlay(of: first.track.id)
 
         var second = catalog.write(
-            path: "A/1.m4a", title: "New Title", genres: ["Jazz"], lyrics: nil, syncedLyrics: nil)
+            path: "A/1.m4a", title: "New Title", artists: ["Someone Else"], genres: ["Jazz"], lyrics: nil,
+            syncedLyrics: nil)
         second.track.createdAt = Date(timeIntervalSince1970: 1_800_000_000)
         second.track.updatedAt = Date(timeIntervalSince1970: 1_800_000_000)
         try await catalog.apply([second])
@@ -81,6 +82,9 @@ import Testing
         #expect(track.createdAt == first.track.createdAt)
         #expect(track.updatedAt == second.track.updatedAt)
         #expect(try await catalog.repository.genres(of: track.id) == ["Jazz"])
+        // The old credits, genres and lyrics are gone: the upsert updated, so they were deleted.
+        let credits = try await catalog.repository.credits(of: track.id)
+        #expect(credits.filter { $0.role == .artist }.map(\.name) == ["Someone Else"])
         let lyrics = try await catalog.repository.lyrics(of: track.id)
         #expect(lyrics.plain == nil && lyrics.synced == nil)
     }
