@@ -21,7 +21,8 @@ public struct LibraryScanner: Sendable {
         self.catalog = catalog
         self.options = options
         self.logger = logger
-        pool = BlockingPool(label: "canto.scanner", threads: options.concurrency)
+        // Below the writer and the server's requests (see `BlockingPool`).
+        pool = BlockingPool(label: "canto.scanner", threads: options.concurrency, lowPriority: true)
     }
 
     /// Scans `libraries`. `expectedFiles` (the catalog's track count) makes the ETA;

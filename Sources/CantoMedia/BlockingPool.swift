@@ -20,10 +20,15 @@ public final class BlockingPool: Sendable {
     /// transcode of a remote source waiting on the network does not hold the only thread.
     public static var mediaThreads: Int { max(4, 2 * ProcessInfo.processInfo.activeProcessorCount) }
 
-    /// A pool of `threads` threads (at least one); `label` names them in a debugger.
-    public init(label: String, threads: Int) {
+    /// A pool of `threads` threads (at least one); `label` names them in a debugger. A
+    /// `lowPriority` pool's threads run below the process's other threads: Linux's libdispatch
+    /// gives a background queue's threads nice 10 (a utility queue's, the default, nice 2), so
+    /// the kernel gives a core to the rest first. A scan's tag readers yield so to the one
+    /// database writer they feed (four readers at nice 2 took its core, and the writer bounded
+    /// the scan) and to the requests of a server that scans.
+    public init(label: String, threads: Int, lowPriority: Bool = false) {
         self.threads = max(1, threads)
-        queue = DispatchQueue(label: label, qos: .utility, attributes: .concurrent)
+        queue = DispatchQueue(label: label, qos: lowPriority ? .background : .utility, attributes: .concurrent)
     }
 
     /// Runs `body` on one of the pool's threads and returns what it returned or threw.

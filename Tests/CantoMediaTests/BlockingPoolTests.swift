@@ -2,6 +2,10 @@ import CantoMedia
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The pool never runs more jobs at once than it has threads, and runs every job it is given.
 @Suite struct BlockingPoolTests {
     /// Counts the jobs inside the pool and the most seen at once; jobs wait at a gate.
@@ -26,8 +30,8 @@ import Testing
         var counts: (inside: Int, finished: Int) { lock.withLock { (inside, finished) } }
     }
 
-    @Test func neverRunsMoreJobsThanItHasThreads() async throws {
-        let pool = BlockingPool(label: "test", threads: 3)
+    @Test(arguments: [false, true]) func neverRunsMoreJobsThanItHasThreads(lowPriority: Bool) async throws {
+        let pool = BlockingPool(label: "test", threads: 3, lowPriority: lowPriority)
         let probe = Probe()
         let jobs = 10
         try await withThrowingTaskGroup(of: Int.self) { group in
@@ -58,6 +62,22 @@ import Testing
             #expect(seen == Set(0..<jobs))
         }
         #expect(probe.most == 3)
+    }
+
+    /// A low-priority pool runs its jobs on threads the kernel serves after the others (a higher
+    /// nice value than an ordinary pool's and the caller's), and leaves the caller as it was.
+    @Test func aLowPriorityPoolsJobsRunBelowTheRest() async throws {
+        @Sendable func nice() -> Int32 { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+        let before = nice()
+        let low = BlockingPool(label: "test", threads: 2, lowPriority: true)
+        let values = try await withThrowingTaskGroup(of: Int32.self) { group in
+            for _ in 0..<6 { group.addTask { try await low.run { nice() } } }
+            return try await group.reduce(into: [Int32]()) { $0.append($1) }
+        }
+        let ordinary = try await BlockingPool(label: "test", threads: 1).run { nice() }
+        #expect(values.count == 6)
+        #expect(values.allSatisfy { $0 > ordinary && $0 > before } || before == 19, "\(values), \(ordinary)")
+        #expect(nice() == before)
     }
 
     @Test func anErrorComesBackToTheCaller() async throws {
