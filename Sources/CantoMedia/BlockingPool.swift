@@ -10,6 +10,8 @@ import Foundation
 public final class BlockingPool: Sendable {
     /// The most jobs that run at once.
     public let threads: Int
+    /// Whether its threads run below the process's others (see `init`).
+    public let lowPriority: Bool
     private let queue: DispatchQueue
     private let state = Mutex()
 
@@ -28,6 +30,7 @@ public final class BlockingPool: Sendable {
     /// the scan) and to the requests of a server that scans.
     public init(label: String, threads: Int, lowPriority: Bool = false) {
         self.threads = max(1, threads)
+        self.lowPriority = lowPriority
         queue = DispatchQueue(label: label, qos: lowPriority ? .background : .utility, attributes: .concurrent)
     }
 

@@ -1,5 +1,8 @@
+import CantoMedia
+import CantoStore
 import CantoTestSupport
 import Foundation
+import Logging
 import Testing
 
 @testable import CantoCore
@@ -9,6 +12,15 @@ import Testing
 /// results to the byte: IDs and content hashes stored by earlier versions stay valid.
 @Suite("Scanner's text and hashing")
 struct FileNameTests {
+    /// The tag readers run below the writer they feed and the server's requests.
+    @Test func theTagReadersRunAtLowPriority() async throws {
+        let folder = try TemporaryDirectory(prefix: "canto-scanner-pool")
+        let catalog = CatalogRepository(database: try CantoDatabase(dataDirectory: folder.url))
+        let scanner = LibraryScanner(catalog: catalog, options: ScanOptions(), logger: Logger(label: "test"))
+        #expect(scanner.pool.lowPriority)
+        #expect(scanner.pool.threads == ScanOptions().concurrency)
+    }
+
     @Test func aSuffixIsWhatNSStringCallsThePathExtension() {
         let names = [
             "a.mp3", "A.FLAC", "a..mp3", "a.", "noext", "x.tar.gz", "ü.flac", "a b.m p3", "a.mp3 ", "a. mp3",

@@ -1,5 +1,6 @@
 import CantoCore
 import CantoDomain
+import CantoMedia
 import CantoStore
 import CantoTestSupport
 import Foundation
@@ -33,6 +34,8 @@ struct SonicAnalysisTests {
         let server = try await InProcessServer.start(music: [music.url])
         let tracks = try await server.trackIDs()
         #expect(tracks.count == 4)
+        // The analyser yields the CPU to requests.
+        #expect(await server.services.sonic.pool.lowPriority)
         // Two tracks, then the server stops.
         #expect(await server.services.sonic.runOnce(limit: 2) == 2)
         #expect(try await server.services.sonicFeatures.progress().pending == 2)

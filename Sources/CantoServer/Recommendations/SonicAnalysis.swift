@@ -42,7 +42,8 @@ actor SonicAnalysis {
         self.catalog = catalog
         self.resolver = resolver
         self.width = max(1, width)
-        pool = BlockingPool(label: "canto.sonic", threads: max(1, width))
+        // Below the requests: a household browsing while the library is analysed comes first.
+        pool = BlockingPool(label: "canto.sonic", threads: max(1, width), lowPriority: true)
         self.analyzer = analyzer
         self.isBusy = isBusy
         self.logger = logger
