@@ -18,7 +18,7 @@ public struct ScanOptions: Sendable {
         separators: TagSeparators = .init(),
         coverNames: [String] = ["cover", "folder", "front", "album"],
         coverExtensions: [String] = ["jpg", "jpeg", "png", "webp"],
-        concurrency: Int = 4, batchSize: Int = 500, variousArtists: String = "Various Artists"
+        concurrency: Int = 4, batchSize: Int = 2_000, variousArtists: String = "Various Artists"
     ) {
         self.separators = separators
         self.coverNames = coverNames
