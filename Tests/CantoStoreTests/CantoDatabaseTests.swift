@@ -8,6 +8,16 @@ import Testing
 
 @Suite struct CantoDatabaseTests {
     /// The catalog's row mappers read by position; the schema must keep those columns in order.
+    /// The writer checkpoints at 32 MB of WAL (SQLite's default is 4 MB); readers keep the default.
+    @Test func theWriterCheckpointsLessOften() throws {
+        let folder = try TemporaryDirectory(prefix: "canto-checkpoint")
+        let database = try CantoDatabase(dataDirectory: folder.url)
+        let pages = try database.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        #expect(pages == 8_192)
+        let pageSize = try database.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") }
+        #expect(pageSize == 4_096)
+    }
+
     /// SQLite's heap is counted, and holds the open database's schema and pages.
     @Test func sqliteReportsTheMemoryItHolds() throws {
         let folder = try TemporaryDirectory(prefix: "canto-sqlite-memory")
