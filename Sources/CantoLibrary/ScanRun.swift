@@ -130,7 +130,8 @@ struct ScanRun {
     private mutating func finishFolder(_ listing: FolderListing, _ found: FolderRead) {
         let (library, relative) = (listing.library, listing.relative)
         if listing.isNew { batch.folders.append(found.folder) }
-        for (name, file) in found.known where !found.onDisk.contains(name) { missing[file.id] = file }
+        let onDisk = Set(listing.audio.map(\.name))
+        for (name, file) in found.known where !onDisk.contains(name) { missing[file.id] = file }
         guard let results = found.results else {
             summary.unchanged += listing.audio.count
             return
@@ -240,7 +241,6 @@ struct FolderRead: Sendable {
     var folder: Folder
     var components: [String]
     var known: [String: KnownFile]
-    var onDisk: Set<String>
     var ids: [String: TrackID]
     var changedNames: Set<String>
     var results: [Result<ReadFile, MediaError>]?
@@ -282,7 +282,7 @@ struct FolderReader: Sendable {
             }
         }
         var found = FolderRead(
-            folder: folder, components: components, known: known, onDisk: Set(audio.map(\.name)), ids: ids,
+            folder: folder, components: components, known: known, ids: ids,
             changedNames: changedNames, results: nil, candidates: [:])
         guard !changedNames.isEmpty else { return found }
         let results = try await readAll(audio, in: library.path + (relative.isEmpty ? "" : "/" + relative))

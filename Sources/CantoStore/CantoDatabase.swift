@@ -98,7 +98,12 @@ final class SearchTextMemo: Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
+    /// Names longer than this are folded each time, not kept: a hostile file's tag of megabytes
+    /// must not multiply into the memory of `capacity` entries.
+    static let longestKept = 512
+
     func indexForm(_ text: String) -> String {
+        guard text.utf8.count <= Self.longestKept else { return SearchText.indexForm(text) }
         if let found = known.withLock({ $0[text] }) { return found }
         let form = SearchText.indexForm(text)
         known.withLock { known in

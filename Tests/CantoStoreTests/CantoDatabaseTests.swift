@@ -33,7 +33,8 @@ import Testing
     @Test func theRememberedSearchTextIsTheSearchText() {
         let memo = SearchTextMemo(capacity: 3)
         let names = ["AC/DC", "Sigur Rós", "坂本龍一", "AC/DC", "Guns N' Roses", "P!nk", "Sigur Rós", "AC/DC", "Björk"]
-        for name in names + names.reversed() {
+        let long = String(repeating: "Sigur Rós ", count: 100)
+        for name in names + [long] + names.reversed() + [long] {
             #expect(memo.indexForm(name) == SearchText.indexForm(name), "\(name)")
         }
     }
