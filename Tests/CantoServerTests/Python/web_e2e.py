@@ -2781,8 +2781,12 @@ class E2E:
             slider.value = String(Math.max(0, Number(slider.max) - arguments[0]));
             slider.dispatchEvent(new Event('input', {bubbles: true}));
             slider.dispatchEvent(new Event('change', {bubbles: true}));""", seconds_before_end)
-        gap = self.until(lambda _: (lambda g: g if g and g["ended"] is not None and g["playing"] is not None else False)(
-            self.js("return window.e2eGap")), "the change to the next track", timeout=seconds_before_end + 20)
+        # The next element's clock is read once its currentTime has moved, which on a loaded machine can be some
+        # milliseconds after its 'playing' event: wait for that reading too (the sampler runs until it has it).
+        gap = self.until(lambda _: (lambda g: g if g and g["ended"] is not None and g["playing"] is not None
+                                    and g["clockStart"] is not None else False)(
+            self.js("return window.e2eGap")), "the change to the next track and the next clock's first reading",
+            timeout=seconds_before_end + 20)
         return gap
 
     def gapless(self) -> None:
