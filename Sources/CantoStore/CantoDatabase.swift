@@ -34,6 +34,8 @@ public struct CantoDatabase: Sendable {
 
     /// WAL pages (4 KB each) at which the writer's commit checkpoints.
     static let checkpointPages = 8_192
+    /// The writer's page cache, in KiB (the readers keep SQLite's 2 MB).
+    static let writerCacheKiB = 16_384
 
     public init(dataDirectory: URL, busyTimeout: TimeInterval = 5) throws {
         try self.init(dataDirectory: dataDirectory, busyTimeout: busyTimeout, migratingUpTo: nil)
@@ -58,6 +60,14 @@ public struct CantoDatabase: Sendable {
                 // SQLite's 4 MB: a first scan of 20,000 files was 9% faster with fewer, larger
                 // checkpoints, and the file is at most about 28 MB larger meanwhile.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
+                // A statement that fires triggers (the search tables') keeps a journal of the
+                // pages it changes, in a temporary file by default: a first scan of 20,000 files
+                // wrote 2 GB through it for a 30 MB database. In memory, and with a page cache
+                // that holds a scan transaction's pages (SQLite's 2 MB spills them to the WAL and
+                // reads them back), the scan writes 143 MB and ran 15–25% faster. The cache is
+                // given back after each scan (`CatalogRepository.finishScan`).
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
+                try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)")
             }
             db.add(function: Self.sonicValue)
             db.add(function: Self.searchText)

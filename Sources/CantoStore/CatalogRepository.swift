@@ -123,6 +123,8 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                     sql: "UPDATE library SET last_scan_at = ? WHERE id = ?", arguments: [date, library.rawValue])
             }
         }
+        // The scan's pages leave the writer's cache: an idle server does not keep them.
+        try await pool.raw.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA shrink_memory") }
     }
 
     // MARK: Reading

@@ -18,6 +18,21 @@ import Testing
         #expect(pageSize == 4_096)
     }
 
+    /// The writer keeps statement journals in memory and a page cache a scan transaction fits
+    /// in; the readers keep SQLite's defaults (a file for temporary data, a 2 MB cache).
+    @Test func theWriterJournalsInMemoryWithALargerCache() throws {
+        let folder = try TemporaryDirectory(prefix: "canto-writer-cache")
+        let database = try CantoDatabase(dataDirectory: folder.url)
+        let writer = try database.pool.write { db in
+            [try Int.fetchOne(db, sql: "PRAGMA temp_store"), try Int.fetchOne(db, sql: "PRAGMA cache_size")]
+        }
+        #expect(writer == [2, -16_384])
+        let reader = try database.pool.read { db in
+            [try Int.fetchOne(db, sql: "PRAGMA temp_store"), try Int.fetchOne(db, sql: "PRAGMA cache_size")]
+        }
+        #expect(reader == [0, -2_000])
+    }
+
     /// SQLite's heap is counted, and holds the open database's schema and pages.
     @Test func sqliteReportsTheMemoryItHolds() throws {
         let folder = try TemporaryDirectory(prefix: "canto-sqlite-memory")

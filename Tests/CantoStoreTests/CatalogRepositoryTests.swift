@@ -133,6 +133,26 @@ import Testing
         #expect(try await catalog.repository.track(id)?.playCount == 1)
     }
 
+    /// A scan's batches fill the writer's page cache past SQLite's default 2 MB (so they are not
+    /// spilled to the WAL and read back); the end of the scan gives those pages back.
+    @Test func theEndOfAScanEmptiesTheWritersCache() async throws {
+        let catalog = try await TestCatalog()
+        for batch in 0..<4 {
+            let writes = (0..<1_000).map { index in
+                catalog.write(
+                    path: "F\(batch)/\(index).m4a", title: "Title \(batch) \(index)", artists: ["Artist \(index % 97)"],
+                    album: "Album \(batch) \(index / 12)", genres: ["Genre \(index % 13)"])
+            }
+            try await catalog.apply(writes)
+        }
+        let cache = { @Sendable (db: Database) in SQLiteMemory.cacheUsed(by: db) ?? -1 }
+        let filled = try await catalog.database.pool.writeWithoutTransaction(cache)
+        #expect(filled > 3 * 1_024 * 1_024, "\(filled) bytes")
+        try await catalog.repository.finishScan(libraries: [catalog.library.id], at: Date())
+        let emptied = try await catalog.database.pool.writeWithoutTransaction(cache)
+        #expect(emptied >= 0 && emptied < 512 * 1_024, "\(emptied) bytes")
+    }
+
     @Test func finishScanPrunesOrphansAndRefreshesFigures() async throws {
         let catalog = try await TestCatalog()
         let cover = Artwork(
