@@ -108,7 +108,7 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     /// whole batch is rolled back.
     public func apply(_ batch: CatalogBatch) async throws {
         guard !batch.isEmpty else { return }
-        let prepared = try batch.tracks.map(CatalogWrites.PreparedTrack.init)
+        let prepared = try CatalogWrites.PreparedTrack.all(batch.tracks)
         try await pool.write { db in
             try CatalogWrites(db: db).apply(batch, prepared: prepared)
         }

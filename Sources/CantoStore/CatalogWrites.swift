@@ -43,9 +43,20 @@ struct CatalogWrites {
         var albumArtist: ArtistCredit
         var genreIDs: [String]
 
+        /// The batch's tracks, prepared in order. A name is folded once a batch, not once for
+        /// each track of its album (Foundation's folding of a name that is not ASCII is slow).
+        static func all(_ writes: [TrackWrite]) throws -> [PreparedTrack] {
+            var names: [String: (id: String, sortName: String)] = [:]
+            var genres: [String: String] = [:]
+            return try writes.map { try PreparedTrack($0, names: &names, genres: &genres) }
+        }
+
         /// Throws `DomainError.invalid` for a date outside `StoredTime`'s range (a file's time in
-        /// the far future, say): nothing of the batch is written.
-        init(_ write: TrackWrite) throws {
+        /// the far future, say): nothing of the batch is written. `names` and `genres` hold the
+        /// IDs (and sort names) of names already seen.
+        private init(
+            _ write: TrackWrite, names: inout [String: (id: String, sortName: String)], genres: inout [String: String]
+        ) throws {
             var track = write.track
             track.modifiedAt = try track.modifiedAt.storable("modifiedAt")
             track.createdAt = try track.createdAt.storable("createdAt")
@@ -59,10 +70,21 @@ struct CatalogWrites {
                 ?? ArtistCredit(name: track.albumArtistName, role: .albumArtist)
             var artists: [String: (id: String, sortName: String)] = [:]
             for credit in write.credits + [albumArtist] where artists[credit.name] == nil {
-                artists[credit.name] = (CatalogIDs.artist(name: credit.name).rawValue, SortKey.sortName(credit.name))
+                if let known = names[credit.name] {
+                    artists[credit.name] = known
+                } else {
+                    let artist = (CatalogIDs.artist(name: credit.name).rawValue, SortKey.sortName(credit.name))
+                    names[credit.name] = artist
+                    artists[credit.name] = artist
+                }
             }
             self.artists = artists
-            genreIDs = write.genres.map { CatalogIDs.genre(name: $0).rawValue }
+            genreIDs = write.genres.map { name in
+                if let known = genres[name] { return known }
+                let id = CatalogIDs.genre(name: name).rawValue
+                genres[name] = id
+                return id
+            }
         }
     }
 
