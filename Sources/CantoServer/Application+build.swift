@@ -56,6 +56,7 @@ func backgroundServices(_ services: CantoServices, logger: Logger) -> [any Servi
             settings: configuration.backup, dataDirectory: configuration.dataDirectory,
             busyTimeout: configuration.busyTimeout, logger: logger.subsystem("backup")),
         OperationalGaugesService(gauges: OperationalGauges(services: services)),
+        AllocatorTrimService(),
     ]
     return list + (services.accessLog.map { [AccessLogService(log: $0, logger: logger)] } ?? [])
 }

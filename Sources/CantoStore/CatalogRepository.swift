@@ -110,6 +110,7 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         guard !batch.isEmpty else { return }
         let prepared = try CatalogWrites.PreparedTrack.all(batch.tracks)
         try await pool.write { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(CantoDatabase.scanCacheKiB)")
             try CatalogWrites(db: db).apply(batch, prepared: prepared)
         }
     }
@@ -124,7 +125,10 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
             }
         }
         // The scan's pages leave the writer's cache: an idle server does not keep them.
-        try await pool.raw.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA shrink_memory") }
+        try await pool.raw.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(CantoDatabase.writerCacheKiB)")
+            try db.execute(sql: "PRAGMA shrink_memory")
+        }
     }
 
     // MARK: Reading

@@ -193,6 +193,7 @@ struct ConfigurationTests {
             }
             #expect(names.contains("SonicAnalysisService") == analyse, "\(names)")
             #expect(names.contains("EventService"))
+            #expect(names.contains("AllocatorTrimService"))
         }
     }
 

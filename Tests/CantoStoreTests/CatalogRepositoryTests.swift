@@ -133,8 +133,9 @@ import Testing
         #expect(try await catalog.repository.track(id)?.playCount == 1)
     }
 
-    /// A scan's batches fill the writer's page cache past SQLite's default 2 MB (so they are not
-    /// spilled to the WAL and read back); the end of the scan gives those pages back.
+    /// A scan's batches fill the writer's page cache (64 MB while it writes) past SQLite's default
+    /// 2 MB, so they are not spilled to the WAL and read back; the end of the scan gives those
+    /// pages back and the cache returns to its 16 MB.
     @Test func theEndOfAScanEmptiesTheWritersCache() async throws {
         let catalog = try await TestCatalog()
         for batch in 0..<4 {
@@ -145,12 +146,16 @@ import Testing
             }
             try await catalog.apply(writes)
         }
-        let cache = { @Sendable (db: Database) in SQLiteMemory.cacheUsed(by: db) ?? -1 }
+        let cache = { @Sendable (db: Database) in
+            (used: SQLiteMemory.cacheUsed(by: db) ?? -1, size: try Int.fetchOne(db, sql: "PRAGMA cache_size"))
+        }
         let filled = try await catalog.database.pool.writeWithoutTransaction(cache)
-        #expect(filled > 3 * 1_024 * 1_024, "\(filled) bytes")
+        #expect(filled.used > 3 * 1_024 * 1_024, "\(filled.used) bytes")
+        #expect(filled.size == -65_536)
         try await catalog.repository.finishScan(libraries: [catalog.library.id], at: Date())
         let emptied = try await catalog.database.pool.writeWithoutTransaction(cache)
-        #expect(emptied >= 0 && emptied < 512 * 1_024, "\(emptied) bytes")
+        #expect(emptied.used >= 0 && emptied.used < 512 * 1_024, "\(emptied.used) bytes")
+        #expect(emptied.size == -16_384)
     }
 
     @Test func finishScanPrunesOrphansAndRefreshesFigures() async throws {

@@ -1,3 +1,5 @@
+public import ServiceLifecycle
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -24,5 +26,38 @@ public enum AllocatorArenas {
         #else
             return false
         #endif
+    }
+
+    /// Gives the free pages inside the allocator's heaps back to the system (`malloc_trim(0)`):
+    /// glibc returns only the free memory at the top of a heap by itself, so what a burst freed in
+    /// the middle (a scan's pages, a big answer's buffers) stayed in the process's RSS. Nil when the
+    /// allocator is not glibc's; otherwise whether any memory was given back.
+    @discardableResult
+    public static func trim() -> Bool? {
+        #if canImport(Glibc)
+            typealias MallocTrim = @convention(c) (Int) -> Int32
+            guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
+            return unsafeBitCast(symbol, to: MallocTrim.self)(0) == 1
+        #else
+            return nil
+        #endif
+    }
+}
+
+/// Trims the allocator's heaps (`AllocatorArenas.trim`) every `interval` for the server's life.
+public struct AllocatorTrimService: Service {
+    public var interval: Duration
+
+    public init(interval: Duration = .seconds(60)) {
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                AllocatorArenas.trim()
+            }
+        }
     }
 }
