@@ -204,54 +204,45 @@ enum StatsRollups {
             ).execute(arguments: [day.number, track, facts.artist, facts.album, counted, skipped, seconds])
         }
         let (year, month) = (day.date.year, day.month)
-        for (kind, item) in facts.items(track: track) {
-            // The same sums by month, by year and for all time; the household's too when shared.
-            for (table, house, period) in itemTables {
-                let key = period.isEmpty ? "" : "\(period), "
-                let value = period.isEmpty ? "" : "?, "
-                var arguments: StatementArguments = []
-                if period == "month" { arguments += [month] }
-                if period == "year" { arguments += [year] }
-                arguments += [kind, item, counted, skipped, seconds]
-                if period.isEmpty {
-                    // All time also keeps the latest play (the "recent" album list reads it).
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT INTO \(table) (user_id, kind, item, plays, skips, seconds, last_played)
-                            VALUES (?, ?, ?, ?, ?, ?, ?)
-                            ON CONFLICT (user_id, kind, item) DO UPDATE SET plays = plays + excluded.plays,
-                                skips = skips + excluded.skips, seconds = seconds + excluded.seconds,
-                                last_played = CASE WHEN last_played IS NULL OR excluded.last_played > last_played
-                                    THEN excluded.last_played ELSE last_played END
-                            """
-                    ).execute(arguments: [user] + arguments + [startedAt])
-                } else {
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT INTO \(table) (user_id, \(key)kind, item, plays, skips, seconds)
-                            VALUES (?, \(value)?, ?, ?, ?, ?)
-                            ON CONFLICT (user_id, kind, \(key)item) DO UPDATE SET plays = plays + excluded.plays,
-                                skips = skips + excluded.skips, seconds = seconds + excluded.seconds
-                            """
-                    ).execute(arguments: [user] + arguments)
-                }
-                if period == "month" {
-                    for (key, ends) in windowEnds {
-                        try addToWindows(
-                            key, ends: ends, kind: kind, item: item, plays: counted, skips: skipped, seconds: seconds,
-                            db)
-                    }
-                }
-                guard owner.shared else { continue }
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO \(house) (\(key)kind, item, plays, skips, seconds) VALUES (\(value)?, ?, ?, ?, ?)
-                        ON CONFLICT (kind, \(key)item) DO UPDATE SET plays = plays + excluded.plays,
-                            skips = skips + excluded.skips, seconds = seconds + excluded.seconds
-                        """
-                ).execute(arguments: arguments)
+        // The same sums by month, by year and for all time (all time also keeps the latest play,
+        // which the "recent" album list reads), the household's too when shared, and the twelve-
+        // month windows: one statement a table for all the play's items, not one an item (a play
+        // counts for five to ten items; the statements' own cost was most of a play's write).
+        let items = facts.items(track: track)
+        let sums: [(any DatabaseValueConvertible)?] = [counted, skipped, seconds]
+        let adding = "plays = plays + excluded.plays, skips = skips + excluded.skips, seconds = seconds + excluded.seconds"
+        for (table, house, period) in itemTables {
+            let key = period.isEmpty ? "" : "\(period), "
+            let periodValue: [(any DatabaseValueConvertible)?] =
+                period == "month" ? [month] : period == "year" ? [year] : []
+            if period.isEmpty {
+                try upsert(
+                    into: "\(table) (user_id, kind, item, plays, skips, seconds, last_played)",
+                    rows: items.map { [user] + [$0.0, $0.1] + sums + [startedAt] },
+                    conflict: """
+                        (user_id, kind, item) DO UPDATE SET \(adding),
+                            last_played = CASE WHEN last_played IS NULL OR excluded.last_played > last_played
+                                THEN excluded.last_played ELSE last_played END
+                        """, db)
+            } else {
+                try upsert(
+                    into: "\(table) (user_id, \(key)kind, item, plays, skips, seconds)",
+                    rows: items.map { [user] + periodValue + [$0.0, $0.1] + sums },
+                    conflict: "(user_id, kind, \(key)item) DO UPDATE SET \(adding)", db)
+            }
+            if owner.shared {
+                try upsert(
+                    into: "\(house) (\(key)kind, item, plays, skips, seconds)",
+                    rows: items.map { periodValue + [$0.0, $0.1] + sums },
+                    conflict: "(kind, \(key)item) DO UPDATE SET \(adding)", db)
             }
         }
+        try upsert(
+            into: "stat_window (owner, end_month, kind, item, plays, skips, seconds)",
+            rows: windowEnds.flatMap { key, ends in
+                ends.flatMap { end in items.map { [key, end, $0.0, $0.1] + sums } }
+            },
+            conflict: "(owner, end_month, kind, item) DO UPDATE SET \(adding)", db)
         if scrobble, let sound = facts.sound {
             try db.cachedStatement(
                 sql: """
@@ -268,6 +259,19 @@ enum StatsRollups {
                 """
         ).execute(arguments: [user, day.number, client ?? ""])
         try addToSession(user: user, start: startedAt, end: startedAt.addingTimeInterval(Double(seconds)), db)
+    }
+
+    /// `INSERT INTO <into> VALUES <rows> ON CONFLICT <conflict>`, all the rows in one statement
+    /// (cached by the connection for each number of rows); nothing when there are none.
+    private static func upsert(
+        into: String, rows: [[(any DatabaseValueConvertible)?]], conflict: String, _ db: Database
+    ) throws {
+        guard let first = rows.first else { return }
+        let row = "(" + databaseQuestionMarks(count: first.count) + ")"
+        try db.cachedStatement(
+            sql: "INSERT INTO \(into) VALUES \(Array(repeating: row, count: rows.count).joined(separator: ", ")) "
+                + "ON CONFLICT \(conflict)"
+        ).execute(arguments: StatementArguments(rows.flatMap { $0 }))
     }
 
     /// Joins the play to the session it is within `sessionGap` of, or starts one.

@@ -30,22 +30,6 @@ extension StatsRollups {
             arguments: [key, month, month + 11])
     }
 
-    /// Adds a play's sums for one item to the windows it falls in.
-    static func addToWindows(
-        _ key: String, ends: [Int], kind: String, item: String, plays: Int, skips: Int, seconds: Int, _ db: Database
-    ) throws {
-        for end in ends {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO stat_window (owner, end_month, kind, item, plays, skips, seconds)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (owner, end_month, kind, item) DO UPDATE SET plays = plays + excluded.plays,
-                        skips = skips + excluded.skips, seconds = seconds + excluded.seconds
-                    """
-            ).execute(arguments: [key, end, kind, item, plays, skips, seconds])
-        }
-    }
-
     /// The owner's windows are the twelve months to `month` and the twelve before, built from
     /// the month rows; older ones go.
     static func moveWindows(of key: String, to month: Int, _ db: Database) throws {
