@@ -207,10 +207,11 @@ enum StatsRollups {
         // The same sums by month, by year and for all time (all time also keeps the latest play,
         // which the "recent" album list reads), the household's too when shared, and the twelve-
         // month windows: one statement a table for all the play's items, not one an item (a play
-        // counts for five to ten items; the statements' own cost was most of a play's write).
+        // counts for five to ten items).
         let items = facts.items(track: track)
         let sums: [(any DatabaseValueConvertible)?] = [counted, skipped, seconds]
-        let adding = "plays = plays + excluded.plays, skips = skips + excluded.skips, seconds = seconds + excluded.seconds"
+        let adding =
+            "plays = plays + excluded.plays, skips = skips + excluded.skips, seconds = seconds + excluded.seconds"
         for (table, house, period) in itemTables {
             let key = period.isEmpty ? "" : "\(period), "
             let periodValue: [(any DatabaseValueConvertible)?] =
