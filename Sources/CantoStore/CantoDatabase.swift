@@ -34,8 +34,9 @@ public struct CantoDatabase: Sendable {
 
     /// WAL pages (4 KB each) at which the writer's commit checkpoints.
     static let checkpointPages = 8_192
-    /// The writer's page cache, in KiB (the readers keep SQLite's 2 MB).
-    static let writerCacheKiB = 16_384
+    /// The writer's page cache, in KiB, outside scans: SQLite's own 2 MB, as the readers have. A
+    /// request's write touches few pages, and 16 MB here was 15 MB more in a serving process.
+    public static let writerCacheKiB = 2_000
     /// The writer's page cache while a scan writes, in KiB: a batch of new tracks touches pages
     /// all over the catalog's indexes (IDs are hashes), more of them the larger the catalog.
     public static let scanCacheKiB = 65_536
@@ -68,8 +69,8 @@ public struct CantoDatabase: Sendable {
                 // wrote 2 GB through it for a 30 MB database. In memory, and with a page cache
                 // that holds a scan transaction's pages (SQLite's 2 MB spills them to the WAL and
                 // reads them back), the scan writes 143 MB and ran 15–25% faster. A scan's batches
-                // raise the cache to `scanCacheKiB`; the end of the scan lowers it again and gives
-                // the pages back (`CatalogRepository.finishScan`).
+                // raise the cache to `scanCacheKiB`; the end of the scan lowers it to
+                // `writerCacheKiB` again and gives the pages back (`CatalogRepository.finishScan`).
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)")
             }
