@@ -2,21 +2,32 @@ public import CantoCore
 import GRDB
 import Synchronization
 
-/// Every album, decoded, with the orders of the fixed album lists, kept per catalog version:
-/// the random, newest and by-name lists over the whole catalog are slices of memory, with no
-/// query but the version check. Library-limited users and the per-user orders go to SQL.
+/// The orders of the fixed album lists, kept per catalog version: the random, newest and
+/// by-name lists over the whole catalog are slices of memory. Up to `decodedLimit` albums the
+/// albums themselves are kept too, decoded, so a page needs no query but the version check;
+/// above it only their rowids are (8 bytes an album and 8 for each order, 2 MB for 80,000 albums
+/// where the decoded albums took about 80 MB), and a page's few rows are read by rowid.
+/// Library-limited users and the per-user orders go to SQL.
 final class AlbumSnapshot: Sendable {
     struct Lists: Sendable {
         var version: Int
-        /// In rowid order.
-        var albums: [Album]
-        /// Positions in `albums`, newest first.
+        /// Every album's rowid, in rowid order.
+        var rowids: [Int64]
+        /// The albums, in rowid order, when there are at most `decodedLimit`; else nil.
+        var albums: [Album]?
+        /// Positions in `rowids`, newest first.
         var newest: [Int]
-        /// Positions in `albums`, by sort title (the SQL order, so both paths agree).
+        /// Positions in `rowids`, by sort title (the SQL order, so both paths agree).
         var byName: [Int]
     }
 
+    /// The most albums kept decoded (about 1 KB each).
+    let decodedLimit: Int
     private let state = Mutex<Lists?>(nil)
+
+    init(decodedLimit: Int = 20_000) {
+        self.decodedLimit = decodedLimit
+    }
 
     /// The lists when they are those of the catalog's current version, else nil: `lists(_:)`
     /// rebuilds them.
@@ -28,19 +39,20 @@ final class AlbumSnapshot: Sendable {
     func lists(_ db: Database) throws -> Lists {
         let version = try db.catalogVersion()
         if let cached = state.withLock({ $0 }), cached.version == version { return cached }
-        var albums: [Album] = []
+        let rowids = try Int64.fetchAll(db, sql: "SELECT rowid FROM album ORDER BY rowid")
         var position: [Int64: Int] = [:]
-        // rowid comes last so the row mapper's positions hold.
-        for row in try Row.fetchAll(db, sql: "SELECT *, rowid FROM album ORDER BY rowid") {
-            let rowid: Int64 = try StoredRow(row, table: "album")[row.count - 1]
-            position[rowid] = albums.count
-            albums.append(try CatalogRepository.album(row))
+        position.reserveCapacity(rowids.count)
+        for (index, rowid) in rowids.enumerated() { position[rowid] = index }
+        var albums: [Album]?
+        if rowids.count <= decodedLimit {
+            // rowid comes last so the row mapper's positions hold.
+            albums = try Row.fetchAll(db, sql: "SELECT *, rowid FROM album ORDER BY rowid").map(CatalogRepository.album)
         }
         func order(_ sql: String) throws -> [Int] {
             try Int64.fetchAll(db, sql: sql).compactMap { position[$0] }
         }
         let lists = Lists(
-            version: version, albums: albums,
+            version: version, rowids: rowids, albums: albums,
             newest: try order("SELECT rowid FROM album ORDER BY created_at DESC, rowid DESC"),
             byName: try order("SELECT rowid FROM album ORDER BY sort_title, rowid"))
         state.withLock { $0 = lists }
@@ -77,20 +89,38 @@ extension CatalogQueryRepository {
             var lists = try albumSnapshot.current(quick)
             if lists == nil { lists = try await pool.read { [albumSnapshot] db in try albumSnapshot.lists(db) } }
             guard let lists else { return [] }
-            let count = lists.albums.count
+            let count = lists.rowids.count
+            let positions: [Int]
             switch type {
             case .random:
-                return Self.sample(min(max(limit, 0), count), of: count).map { lists.albums[$0] }
+                positions = Self.sample(min(max(limit, 0), count), of: count)
             default:
                 let order = type == .newest ? lists.newest : lists.byName
                 let start = min(max(offset, 0), order.count)
-                return order[start..<min(start + max(limit, 0), order.count)].map { lists.albums[$0] }
+                positions = Array(order[start..<min(start + max(limit, 0), order.count)])
             }
+            if let albums = lists.albums { return positions.map { albums[$0] } }
+            let rowids = positions.map { lists.rowids[$0] }
+            return try await pool.read { db in try Self.albums(rowids: rowids, db) }
         }
         let sql = Self.albumList(
             type, user: user, filter: Scope(scope), page: Self.page(offset: offset, limit: limit), fromYear: fromYear,
             toYear: toYear, genre: genre)
         return try await pool.read { db in try Self.albums(db, sql) }
+    }
+
+    /// The albums of `rowids`, in that order (one that has gone since is left out).
+    static func albums(rowids: [Int64], _ db: Database) throws -> [Album] {
+        guard !rowids.isEmpty else { return [] }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT *, rowid FROM album WHERE rowid IN (\(databaseQuestionMarks(count: rowids.count)))",
+            arguments: StatementArguments(rowids))
+        var found: [Int64: Album] = [:]
+        for row in rows {
+            let rowid: Int64 = try StoredRow(row, table: "album")[row.count - 1]
+            found[rowid] = try CatalogRepository.album(row)
+        }
+        return rowids.compactMap { found[$0] }
     }
 
     static func albumList(

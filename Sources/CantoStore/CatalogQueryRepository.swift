@@ -11,12 +11,18 @@ import GRDB
 public struct CatalogQueryRepository: CatalogQueries {
     let pool: MeteredPool
     let quick: QuickReader
-    let albumSnapshot = AlbumSnapshot()
+    let albumSnapshot: AlbumSnapshot
     let vocabularies = SearchVocabularies()
 
     public init(database: CantoDatabase) {
+        self.init(database: database, albumsKeptDecoded: 20_000)
+    }
+
+    /// `albumsKeptDecoded`: the most albums the album lists keep decoded in memory (`AlbumSnapshot`).
+    init(database: CantoDatabase, albumsKeptDecoded: Int) {
         pool = MeteredPool(database.pool, repository: "catalog_query")
         quick = database.quick
+        albumSnapshot = AlbumSnapshot(decodedLimit: albumsKeptDecoded)
     }
 
     public func annotation(of item: String, user: UserID) async throws -> Annotation? {

@@ -64,7 +64,7 @@ struct CatalogQueryFixture {
     ]
 
     let store: TestAccounts
-    let queries: CatalogQueryRepository
+    var queries: CatalogQueryRepository
     let ana: User
     let bo: User
     var catalog: CatalogRepository { store.catalog }
