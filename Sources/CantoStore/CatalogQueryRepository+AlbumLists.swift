@@ -101,7 +101,8 @@ extension CatalogQueryRepository {
             }
             if let albums = lists.albums { return positions.map { albums[$0] } }
             let rowids = positions.map { lists.rowids[$0] }
-            return try await pool.read { db in try Self.albums(rowids: rowids, db) }
+            // A few rows by key: read on this thread (`QuickReader`), not with a hop to the pool.
+            return try quick.read { db in try Self.albums(rowids: rowids, db) }
         }
         let sql = Self.albumList(
             type, user: user, filter: Scope(scope), page: Self.page(offset: offset, limit: limit), fromYear: fromYear,
@@ -113,7 +114,8 @@ extension CatalogQueryRepository {
     static func albums(rowids: [Int64], _ db: Database) throws -> [Album] {
         guard !rowids.isEmpty else { return [] }
         let rows = try Row.fetchAll(
-            db, sql: "SELECT *, rowid FROM album WHERE rowid IN (\(databaseQuestionMarks(count: rowids.count)))",
+            db.cachedStatement(
+                sql: "SELECT *, rowid FROM album WHERE rowid IN (\(databaseQuestionMarks(count: rowids.count)))"),
             arguments: StatementArguments(rowids))
         var found: [Int64: Album] = [:]
         for row in rows {
