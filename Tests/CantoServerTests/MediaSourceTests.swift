@@ -142,6 +142,14 @@ struct MediaSourceTests {
         await #expect(throws: DomainError.self) { try await writer.apply(addition) }
         await #expect(throws: DomainError.self) { _ = try await writer.folderPaths(in: local.id) }
         #expect(try await writer.knownFiles(withContentHash: track.contentHash).isEmpty)
+        #expect(try await writer.knownFiles(withContentHashes: [track.contentHash]).isEmpty)
+        // The owner's writer finds it, asked one content at a time or a folder's at once.
+        let owner = SourceCatalogWriter(
+            source: local.source, writer: server.services.catalog, reader: server.services.catalog)
+        let one = try await owner.knownFiles(withContentHash: track.contentHash)
+        #expect(one.map(\.id).contains(track.id))
+        let many = try await owner.knownFiles(withContentHashes: [track.contentHash, "no-such-content"])
+        #expect(Set(many.map(\.id)) == Set(one.map(\.id)))
         #expect(try await server.services.catalog.track(track.id) != nil)
         #expect(try await server.services.catalog.track(TrackID("tintruder")) == nil)
         #expect(try await server.services.catalog.libraries().count == 2)

@@ -31,6 +31,13 @@ struct SourceCatalogWriter: CatalogWriter {
         return try await writer.knownFiles(withContentHash: contentHash).filter { own.contains($0.libraryID) }
     }
 
+    /// One read for a folder's new contents, as the catalog answers it, and the source's own
+    /// libraries read once: the protocol's default would read both again for every file.
+    func knownFiles(withContentHashes contentHashes: [String]) async throws -> [KnownFile] {
+        let own = try await ownLibraries()
+        return try await writer.knownFiles(withContentHashes: contentHashes).filter { own.contains($0.libraryID) }
+    }
+
     func apply(_ batch: CatalogBatch) async throws {
         let own = try await ownLibraries()
         let written = batch.folders.map(\.libraryID) + batch.tracks.map(\.track.libraryID)
