@@ -110,11 +110,12 @@ extension CatalogQueryRepository {
         return try await pool.read { db in try Self.albums(db, sql) }
     }
 
-    /// The albums of `rowids`, in that order (one that has gone since is left out).
+    /// The albums of `rowids` (a page: at most 501), in that order (one that has gone since is left out).
     static func albums(rowids: [Int64], _ db: Database) throws -> [Album] {
         guard !rowids.isEmpty else { return [] }
+        // Not cached: each page length would be a statement of its own in every reader's cache.
         let rows = try Row.fetchAll(
-            db.cachedStatement(
+            db.makeStatement(
                 sql: "SELECT *, rowid FROM album WHERE rowid IN (\(databaseQuestionMarks(count: rowids.count)))"),
             arguments: StatementArguments(rowids))
         var found: [Int64: Album] = [:]

@@ -262,17 +262,21 @@ enum StatsRollups {
         try addToSession(user: user, start: startedAt, end: startedAt.addingTimeInterval(Double(seconds)), db)
     }
 
-    /// `INSERT INTO <into> VALUES <rows> ON CONFLICT <conflict>`, all the rows in one statement
-    /// (cached by the connection for each number of rows); nothing when there are none.
+    /// `INSERT INTO <into> VALUES <rows> ON CONFLICT <conflict>`, the rows in as few statements as
+    /// keep each under 999 values (a track tagged with hundreds of genres has thousands of window
+    /// rows, past SQLite's limit on a statement's variables); each statement is cached by the
+    /// connection for its number of rows, so at most 999 / columns of them. Nothing when there are none.
     private static func upsert(
         into: String, rows: [[(any DatabaseValueConvertible)?]], conflict: String, _ db: Database
     ) throws {
         guard let first = rows.first else { return }
         let row = "(" + databaseQuestionMarks(count: first.count) + ")"
-        try db.cachedStatement(
-            sql: "INSERT INTO \(into) VALUES \(Array(repeating: row, count: rows.count).joined(separator: ", ")) "
-                + "ON CONFLICT \(conflict)"
-        ).execute(arguments: StatementArguments(rows.flatMap { $0 }))
+        for chunk in rows.chunked(max(1, 999 / max(first.count, 1))) {
+            try db.cachedStatement(
+                sql: "INSERT INTO \(into) VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", ")) "
+                    + "ON CONFLICT \(conflict)"
+            ).execute(arguments: StatementArguments(chunk.flatMap { $0 }))
+        }
     }
 
     /// Joins the play to the session it is within `sessionGap` of, or starts one.

@@ -1,6 +1,7 @@
 import CantoCore
 import CantoStore
 import Foundation
+import GRDB
 import Testing
 
 @Suite struct HistoryRepositoryTests {
@@ -29,6 +30,31 @@ import Testing
         #expect(plays[1].id > plays[0].id)
         #expect(plays[1].client == nil && plays[1].scrobble == false && plays[1].secondsPlayed == 20)
         #expect(try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 0, limit: 10) == plays)
+    }
+
+    /// A hostile file's GENRE tag can hold tens of thousands of values, each a rollup row of seven
+    /// values a play: more than one SQLite statement takes (Debian's build allows 250,000). The play
+    /// is stored, and counted for each genre.
+    @Test func aPlayOfATrackWithTensOfThousandsOfGenresIsCounted() async throws {
+        let catalog = try await TestCatalog()
+        let genres = (0..<40_000).map { "Genre \($0)" }
+        let write = catalog.write(path: "many/1.flac", title: "Many", genres: genres)
+        try await catalog.apply([write])
+        let user = User(
+            id: UserID("u-ana"), username: "ana", displayName: "Ana", email: nil, role: .user, maxBitrate: nil,
+            libraryIDs: nil, canDownload: true, canShare: false, createdAt: TestAccounts.date(1), lastSeenAt: nil)
+        try await AccountRepository(database: catalog.database).createUser(
+            user, passwordHash: TestAccounts.passwordHash("ana"), sealedAppPassword: TestAccounts.sealed("ana"))
+        let play = try await HistoryRepository(database: catalog.database).recordPlay(
+            user: user.id, track: write.track.id, startedAt: TestAccounts.date(100), secondsPlayed: 1,
+            client: nil, scrobble: true)
+        #expect(play.trackID == write.track.id)
+        let counted = try await catalog.database.pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM stat_item_total WHERE user_id = ? AND kind = 'g' AND plays = 1",
+                arguments: [user.id.rawValue])
+        }
+        #expect(counted == 40_000)
     }
 
     @Test func playsComeNewestFirstAndPage() async throws {
