@@ -727,7 +727,9 @@ class E2E:
         self.go("/devices")
         self.visible(tid("sessions-view"), "the Devices page")
         living = self.session_id()
-        default = self.text_of(self.session_row(living, "session-name"))
+        # The list is drawn from an answer that comes after the page: wait for this browser's row.
+        default = self.until(lambda _: self.text_of(self.session_row(living, "session-name")),
+                             "the living room's row in the Devices list")
         if default != "Chrome on Linux":
             raise StepFailure(f"remote: the living room's browser is named {default!r} by default, not 'Chrome on Linux'")
         self.rename_device("Living room")
