@@ -60,14 +60,16 @@ public actor EventStreamReader {
         task?.cancel()
     }
 
-    /// The first event named `name` that `matches`, waiting up to 60 s for it.
-    public func next(_ name: String, after count: Int = 0, where matches: @Sendable (Event) -> Bool = { _ in true })
-        async
-        -> Event?
-    {
+    /// The first event named `name` that `matches` (or, with `count`, the `count`th such event), among those
+    /// after the first `after`, waiting up to 60 s for it.
+    public func next(
+        _ name: String, after skipped: Int = 0, count: Int = 1, where matches: @Sendable (Event) -> Bool = { _ in true }
+    ) async -> Event? {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if let found = events.dropFirst(count).first(where: { $0.name == name && matches($0) }) { return found }
+            let found = events.dropFirst(skipped).filter { $0.name == name && matches($0) }
+            if found.count >= count { return found[count - 1] }
+            if ended { return nil }
             try? await Task.sleep(for: .milliseconds(1))
         }
         return nil
