@@ -33,9 +33,9 @@ public final class CacheCounters: Sendable {
     private static let census = Mutex<[String: CacheCounters]>([:])
 
     /// A lookup that found its entry.
-    public func hit() { hitCount.add(1, ordering: .relaxed) }
+    public func hit(_ count: Int = 1) { hitCount.add(count, ordering: .relaxed) }
     /// A lookup that did not.
-    public func miss() { missCount.add(1, ordering: .relaxed) }
+    public func miss(_ count: Int = 1) { missCount.add(count, ordering: .relaxed) }
     /// Entries dropped to make room or because what they were built from changed.
     public func evicted(_ count: Int) {
         guard count > 0 else { return }

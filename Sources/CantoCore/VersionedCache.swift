@@ -131,6 +131,29 @@ public final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Se
         return keep(try build(), for: key, version: version)
     }
 
+    /// The values of `keys` at `version`: those cached, and the rest made by one call of `build`
+    /// with the keys it lacks (then cached). A key `build` leaves out is left out of the answer.
+    public func values(for keys: [Key], version: Int, build: ([Key]) throws -> [Key: Value]) rethrows -> [Key: Value] {
+        var found: [Key: Value] = [:]
+        found.reserveCapacity(keys.count)
+        var missing: [Key] = []
+        state.withLock { state in
+            for key in keys {
+                if state.version == version, let index = state.slots[key] {
+                    state.touch(index)
+                    found[key] = state.nodes[index].value
+                } else {
+                    missing.append(key)
+                }
+            }
+        }
+        counters?.hit(keys.count - missing.count)
+        counters?.miss(missing.count)
+        guard !missing.isEmpty else { return found }
+        for (key, value) in try build(missing) { found[key] = keep(value, for: key, version: version) }
+        return found
+    }
+
     private func cached(_ key: Key, _ version: Int) -> Value? {
         let found = state.withLock { state -> Value? in
             guard state.version == version, let index = state.slots[key] else { return nil }

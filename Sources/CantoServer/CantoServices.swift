@@ -245,8 +245,8 @@ public struct CantoServices: Sendable {
         let catalog = scanning.catalog
         let events = scanning.events
         sharing = SharingRepository(database: database)
-        let queries = CatalogQueryRepository(database: database)
         let memoryBudget = configuration.memoryBudget
+        let queries = CatalogQueryRepository(database: database, budget: memoryBudget)
         self.memoryBudget = memoryBudget
         catalogs = CatalogService(reader: catalog, queries: queries, budget: memoryBudget)
         dispatcher = EventDispatcher(log: events)

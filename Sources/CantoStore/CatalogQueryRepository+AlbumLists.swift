@@ -23,10 +23,18 @@ final class AlbumSnapshot: Sendable {
 
     /// The most albums kept decoded (about 1 KB each).
     let decodedLimit: Int
+    /// Above `decodedLimit`, the albums pages asked for lately, by rowid (least recently used go
+    /// first, within the cache budget's `album_rows` share): the first pages of the grid and the
+    /// lists, which most requests ask for, need no read.
+    let rows: VersionedCache<Int64, Album>
     private let state = Mutex<Lists?>(nil)
 
-    init(decodedLimit: Int = 20_000) {
+    /// What an album is taken to cost in `rows`.
+    static let bytesPerAlbum = 1024
+
+    init(decodedLimit: Int = 20_000, budget: MemoryBudget = .standard) {
         self.decodedLimit = decodedLimit
+        rows = VersionedCache(name: "album_rows", capacity: 100_000, budget: budget) { _ in Self.bytesPerAlbum }
     }
 
     /// The lists when they are those of the catalog's current version, else nil: `lists(_:)`
@@ -101,8 +109,12 @@ extension CatalogQueryRepository {
             }
             if let albums = lists.albums { return positions.map { albums[$0] } }
             let rowids = positions.map { lists.rowids[$0] }
-            // A few rows by key: read on this thread (`QuickReader`), not with a hop to the pool.
-            return try quick.read { db in try Self.albums(rowids: rowids, db) }
+            // A few rows by key: those not kept read on this thread (`QuickReader`), not with a
+            // hop to the pool.
+            let found = try albumSnapshot.rows.values(for: rowids, version: lists.version) { missing in
+                try quick.read { db in try Self.albums(rowids: missing, db) }
+            }
+            return rowids.compactMap { found[$0] }
         }
         let sql = Self.albumList(
             type, user: user, filter: Scope(scope), page: Self.page(offset: offset, limit: limit), fromYear: fromYear,
@@ -110,9 +122,9 @@ extension CatalogQueryRepository {
         return try await pool.read { db in try Self.albums(db, sql) }
     }
 
-    /// The albums of `rowids` (a page: at most 501), in that order (one that has gone since is left out).
-    static func albums(rowids: [Int64], _ db: Database) throws -> [Album] {
-        guard !rowids.isEmpty else { return [] }
+    /// The albums of `rowids` (a page: at most 501) by rowid (one that has gone since is left out).
+    static func albums(rowids: [Int64], _ db: Database) throws -> [Int64: Album] {
+        guard !rowids.isEmpty else { return [:] }
         // Not cached: each page length would be a statement of its own in every reader's cache.
         let rows = try Row.fetchAll(
             db.makeStatement(
@@ -123,7 +135,7 @@ extension CatalogQueryRepository {
             let rowid: Int64 = try StoredRow(row, table: "album")[row.count - 1]
             found[rowid] = try CatalogRepository.album(row)
         }
-        return rowids.compactMap { found[$0] }
+        return found
     }
 
     static func albumList(

@@ -14,15 +14,16 @@ public struct CatalogQueryRepository: CatalogQueries {
     let albumSnapshot: AlbumSnapshot
     let vocabularies = SearchVocabularies()
 
-    public init(database: CantoDatabase) {
-        self.init(database: database, albumsKeptDecoded: 20_000)
+    /// The catalog's queries over `database`; the albums the lists keep take their share of `budget`.
+    public init(database: CantoDatabase, budget: MemoryBudget = .standard) {
+        self.init(database: database, albumsKeptDecoded: 20_000, budget: budget)
     }
 
     /// `albumsKeptDecoded`: the most albums the album lists keep decoded in memory (`AlbumSnapshot`).
-    init(database: CantoDatabase, albumsKeptDecoded: Int) {
+    init(database: CantoDatabase, albumsKeptDecoded: Int, budget: MemoryBudget = .standard) {
         pool = MeteredPool(database.pool, repository: "catalog_query")
         quick = database.quick
-        albumSnapshot = AlbumSnapshot(decodedLimit: albumsKeptDecoded)
+        albumSnapshot = AlbumSnapshot(decodedLimit: albumsKeptDecoded, budget: budget)
     }
 
     public func annotation(of item: String, user: UserID) async throws -> Annotation? {

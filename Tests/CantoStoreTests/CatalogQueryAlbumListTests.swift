@@ -78,6 +78,30 @@ import Testing
         #expect(try await Self.titles(.alphabeticalByName, fixture).first == "Aardvark Album")
     }
 
+    /// Above the decoded limit the albums of the pages asked for are kept by rowid, within the
+    /// cache budget's `album_rows` share; a budget too small for one album keeps none and answers
+    /// the same.
+    @Test func thePagesAlbumsAreKeptWithinTheirShareOfTheBudget() async throws {
+        var fixture = try await Fixture()
+        let database = fixture.store.database
+        fixture.queries = CatalogQueryRepository(database: database, albumsKeptDecoded: 0)
+        let rows = fixture.queries.albumSnapshot.rows
+        let first = try await Self.titles(.newest, fixture, limit: 3)
+        #expect(rows.usage.entries == 3)
+        // Positions 2 to 4: one album already kept, two more read.
+        let next = try await Self.titles(.newest, fixture, offset: 2, limit: 3)
+        #expect(rows.usage.entries == 5)
+        #expect(next.first == first.last)
+        #expect(rows.usage.bytes == 5 * AlbumSnapshot.bytesPerAlbum)
+
+        var tiny = fixture
+        tiny.queries = CatalogQueryRepository(database: database, albumsKeptDecoded: 0, budget: .megabytes(0))
+        #expect(try await Self.titles(.newest, tiny) == (try await Self.titles(.newest, fixture)))
+        let kept = tiny.queries.albumSnapshot.rows.usage
+        #expect(kept.entries == 0 && kept.capacityBytes == 0)
+        #expect(kept.evictions == 7, "each album read was dropped past the bound")
+    }
+
     @Test func newestAlbumsCarryTheirFigures() async throws {
         let fixture = try await Fixture()
         let albums = try await fixture.queries.albumList(

@@ -81,8 +81,9 @@ struct CatalogController {
         "random": .random, "recent": .recent, "frequent": .frequent, "highest": .highest, "starred": .starred,
     ]
 
+    /// The album grid: written by `Wire.Page`'s own JSON writer (the page asked for most).
     @Sendable func albums(_ request: Request, context: CantoRequestContext) async throws
-        -> Wire.Page<Wire.AlbumItem>
+        -> WrittenJSON<Wire.Page<Wire.AlbumItem>>
     {
         let present = try presenter(context)
         let page = try Self.paging(request, defaultLimit: 60)
@@ -97,7 +98,8 @@ struct CatalogController {
             type, offset: page.offset, limit: page.limit + 1, fromYear: type == .byYear ? 9999 : nil,
             toYear: type == .byYear ? 0 : nil, genre: genre)
         let (albums, more) = Self.page(rows, page)
-        return .init(items: try await present.albums(albums), offset: page.offset, limit: page.limit, more: more)
+        return WrittenJSON(
+            .init(items: try await present.albums(albums), offset: page.offset, limit: page.limit, more: more))
     }
 
     @Sendable func album(_ request: Request, context: CantoRequestContext) async throws -> Wire.AlbumPage {

@@ -22,7 +22,7 @@ enum SubsonicValue: Sendable, Equatable {
     func writeJSON(into output: inout [UInt8]) {
         switch self {
         case .string(let value): Self.writeJSONString(value, into: &output)
-        case .int(let value): output.append(contentsOf: String(value).utf8)
+        case .int(let value): Self.writeJSONInteger(Int64(value), into: &output)
         case .double(let value): output.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .date: Self.writeJSONString(text, into: &output)
@@ -32,13 +32,14 @@ enum SubsonicValue: Sendable, Equatable {
     /// Appends `text` as a JSON string literal: quotes, backslashes and control characters escaped.
     static func writeJSONString(_ text: String, into output: inout [UInt8]) {
         output.append(0x22)
-        let utf8 = text.utf8
-        var plainStart = utf8.startIndex
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == 0x22 || byte == 0x5C || byte < 0x20 {
-                output.append(contentsOf: utf8[plainStart..<index])
+        var text = text
+        // Native strings are contiguous UTF-8: runs with nothing to escape are copied whole.
+        text.withUTF8 { bytes in
+            var plainStart = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte == 0x22 || byte == 0x5C || byte < 0x20 else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainStart..<index]))
                 switch byte {
                 case 0x22: output.append(contentsOf: [0x5C, 0x22])
                 case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
@@ -46,15 +47,32 @@ enum SubsonicValue: Sendable, Equatable {
                 case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
                 case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
                 default:
-                    let hex = String(byte, radix: 16)
-                    output.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                    let hex = Array("0123456789abcdef".utf8)
+                    output.append(contentsOf: [
+                        0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)],
+                    ])
                 }
-                plainStart = utf8.index(after: index)
+                plainStart = index + 1
             }
-            index = utf8.index(after: index)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainStart...]))
         }
-        output.append(contentsOf: utf8[plainStart..<utf8.endIndex])
         output.append(0x22)
+    }
+
+    /// Appends `value` in decimal.
+    static func writeJSONInteger(_ value: Int64, into output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        // 20 digits hold any UInt64.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+        }
     }
 
     /// `2026-11-25T13:40:17Z`: RFC 3339 in UTC with whole seconds (Foundation's formatter costs
