@@ -131,6 +131,9 @@ public final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Se
         return keep(try build(), for: key, version: version)
     }
 
+    /// The cached value for `key` at `version`, if there is one (nothing is built or kept).
+    public func value(for key: Key, version: Int) -> Value? { cached(key, version) }
+
     /// The values of `keys` at `version`: those cached, and the rest made by one call of `build`
     /// with the keys it lacks (then cached). A key `build` leaves out is left out of the answer.
     public func values(for keys: [Key], version: Int, build: ([Key]) throws -> [Key: Value]) rethrows -> [Key: Value] {

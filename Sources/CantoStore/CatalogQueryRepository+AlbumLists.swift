@@ -109,11 +109,15 @@ extension CatalogQueryRepository {
             }
             if let albums = lists.albums { return positions.map { albums[$0] } }
             let rowids = positions.map { lists.rowids[$0] }
-            // A few rows by key: those not kept read on this thread (`QuickReader`), not with a
-            // hop to the pool.
-            let found = try albumSnapshot.rows.values(for: rowids, version: lists.version) { missing in
-                try quick.read { db in try Self.albums(rowids: missing, db) }
+            // A few rows by key, read on this thread (`QuickReader`), not with a hop to the pool.
+            // The ordered lists' pages are asked for again and again and their albums kept; a
+            // random page is not, and keeping its albums would only push those out.
+            func read(_ rowids: [Int64]) throws -> [Int64: Album] {
+                try quick.read { db in try Self.albums(rowids: rowids, db) }
             }
+            let found =
+                type == .random
+                ? try read(rowids) : try albumSnapshot.rows.values(for: rowids, version: lists.version, build: read)
             return rowids.compactMap { found[$0] }
         }
         let sql = Self.albumList(

@@ -95,6 +95,27 @@ struct VersionedCacheTests {
         #expect(counters.snapshot.entries == 1)
     }
 
+    /// A random album list uses the renderings kept for the other lists and keeps none of its own;
+    /// the albums it builds for itself are rendered as the kept ones are.
+    @Test func aRandomListRendersAlbumsAsTheKeptRenderingsAre() async throws {
+        let server = try await InProcessServer.start()
+        let reader = try await server.addUser("random")
+        try await server.withClient { client in
+            func albums(_ type: String) async throws -> [String: NSDictionary] {
+                let answer = try await client.subsonic(
+                    "getAlbumList2", [("type", type), ("size", "500")], as: reader)
+                let list = (answer.subsonic["albumList2"] as? [String: Any])?["album"] as? [[String: Any]] ?? []
+                return Dictionary(list.map { ($0["id"] as? String ?? "", $0 as NSDictionary) }) { first, _ in first }
+            }
+            let built = try await albums("random")
+            let kept = try await albums("alphabeticalByName")
+            let fromKept = try await albums("random")
+            #expect(!kept.isEmpty)
+            #expect(built == kept)
+            #expect(fromKept == kept)
+        }
+    }
+
     @Test func theBudgetIsSharedByWeights() {
         #expect(MemoryBudget.weights.values.reduce(0, +) == 1_000)
         let budget = MemoryBudget.megabytes(128)

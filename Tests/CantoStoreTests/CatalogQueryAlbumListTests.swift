@@ -93,6 +93,9 @@ import Testing
         #expect(rows.usage.entries == 5)
         #expect(next.first == first.last)
         #expect(rows.usage.bytes == 5 * AlbumSnapshot.bytesPerAlbum)
+        // Random pages are not asked for twice: their albums are not kept.
+        #expect(try await Self.titles(.random, fixture).count == 7)
+        #expect(rows.usage.entries == 5)
 
         var tiny = fixture
         tiny.queries = CatalogQueryRepository(database: database, albumsKeptDecoded: 0, budget: .megabytes(0))

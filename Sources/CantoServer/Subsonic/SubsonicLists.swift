@@ -120,6 +120,15 @@ struct SubsonicLists: Sendable {
         elements.reserveCapacity(albums.count)
         for album in albums {
             let key = AlbumRendering(id: album.id, directoryStyle: directoryStyle)
+            if type == .random {
+                // A random page is not asked for again: a kept rendering is used, and one not kept
+                // is built for this answer alone (keeping it would push out those the other lists
+                // are asked for again and again).
+                elements.append(
+                    renderedAlbums.value(for: key, version: version)
+                        ?? Self.album(album, directoryStyle: directoryStyle))
+                continue
+            }
             elements.append(
                 renderedAlbums.value(for: key, version: version) {
                     Self.album(album, directoryStyle: directoryStyle).prerendered(as: "album")
