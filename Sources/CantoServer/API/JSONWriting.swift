@@ -31,27 +31,21 @@ struct JSONOutput {
     }
 
     /// Opens an object; its members follow (in sorted order, as the response encoder's are).
-    mutating func beginObject() {
-        separate()
-        bytes.append(UInt8(ascii: "{"))
-        written.append(false)
-    }
-
-    mutating func endObject() {
-        written.removeLast()
-        bytes.append(UInt8(ascii: "}"))
-    }
-
+    mutating func beginObject() { open(UInt8(ascii: "{")) }
+    mutating func endObject() { close(UInt8(ascii: "}")) }
     /// Opens an array; its items follow.
-    mutating func beginArray() {
+    mutating func beginArray() { open(UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        bytes.append(bracket)
         written.append(false)
     }
 
-    mutating func endArray() {
+    private mutating func close(_ bracket: UInt8) {
         written.removeLast()
-        bytes.append(UInt8(ascii: "]"))
+        bytes.append(bracket)
     }
 
     /// A member's key (written as it is: the writers' keys are plain ASCII); its value comes next.
@@ -80,42 +74,30 @@ struct JSONOutput {
 
     // Members, an absent optional left out as `Encodable`'s synthesized conformance leaves it.
 
-    mutating func member(_ name: StaticString, _ value: String?) {
+    /// A member whose value `write` writes; none when `value` is nil.
+    mutating func member<Value>(_ name: StaticString, _ value: Value?, _ write: (inout JSONOutput, Value) -> Void) {
         guard let value else { return }
         key(name)
-        string(value)
+        write(&self, value)
     }
 
-    mutating func member(_ name: StaticString, _ value: Int?) {
-        guard let value else { return }
-        key(name)
-        integer(Int64(value))
-    }
+    mutating func member(_ name: StaticString, _ value: String?) { member(name, value) { $0.string($1) } }
+    mutating func member(_ name: StaticString, _ value: Int?) { member(name, value) { $0.integer(Int64($1)) } }
+    mutating func member(_ name: StaticString, _ value: Int64?) { member(name, value) { $0.integer($1) } }
+    mutating func member(_ name: StaticString, _ value: Bool?) { member(name, value) { $0.bool($1) } }
 
-    mutating func member(_ name: StaticString, _ value: Int64?) {
-        guard let value else { return }
-        key(name)
-        integer(value)
-    }
-
-    mutating func member(_ name: StaticString, _ value: Bool?) {
-        guard let value else { return }
-        key(name)
-        bool(value)
+    mutating func member(_ name: StaticString, _ items: [String]?) {
+        member(name, items) { json, items in json.array(items) { $0.string($1) } }
     }
 
     mutating func member<Item: JSONWritable>(_ name: StaticString, _ items: [Item]) {
-        key(name)
-        beginArray()
-        for item in items { item.writeJSON(into: &self) }
-        endArray()
+        member(name, items) { json, items in json.array(items) { $1.writeJSON(into: &$0) } }
     }
 
-    mutating func member(_ name: StaticString, _ items: [String]?) {
-        guard let items else { return }
-        key(name)
+    /// An array of `items`, each written by `write`.
+    mutating func array<Items: Sequence>(_ items: Items, _ write: (inout JSONOutput, Items.Element) -> Void) {
         beginArray()
-        for item in items { string(item) }
+        for item in items { write(&self, item) }
         endArray()
     }
 }
