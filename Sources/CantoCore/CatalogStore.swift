@@ -113,8 +113,10 @@ public protocol CatalogWriter: Sendable {
     /// Writes a batch in one transaction.
     func apply(_ batch: CatalogBatch) async throws
     /// Recomputes album and artist figures and removes albums, artists, genres and artwork
-    /// nothing refers to any more. Called once at the end of a scan that changed anything.
-    func finishScan(libraries: [LibraryID], at date: Date) async throws
+    /// nothing refers to any more. Called once at the end of a scan that changed anything, with
+    /// the time the libraries are marked scanned at; with nil after a scan that failed (the
+    /// batches it wrote stay, their figures made whole, and the libraries are not marked).
+    func finishScan(libraries: [LibraryID], at date: Date?) async throws
 }
 
 /// Read access to the catalog for the APIs and tests.

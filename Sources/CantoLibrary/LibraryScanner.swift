@@ -41,18 +41,25 @@ public struct LibraryScanner: Sendable {
             scanner: self, progress: progress,
             state: ScanProgress(running: true, expectedFiles: expectedFiles, startedAt: started))
         let removedLibraries = try await catalog.syncLibraries(libraries, source: Library.localSource)
+        let catalog = self.catalog
+        let ids = libraries.map(\.id)
         do {
-            for library in libraries {
-                if Task.isCancelled { break }
-                try await run.scan(library)
+            do {
+                for library in libraries {
+                    if Task.isCancelled { break }
+                    try await run.scan(library)
+                }
+            } catch is CancellationError {
+                // Shutdown: what was read is written below; the folder in progress waits for next time.
             }
-        } catch is CancellationError {
-            // Shutdown: what was read is written below; the folder in progress waits for next time.
+            try await run.finish()
+        } catch {
+            // The batches written before the failure stay: their albums' and artists' figures are
+            // made whole and the writer gives back its scan cache; the libraries are not marked scanned.
+            try? await shielded { try await catalog.finishScan(libraries: ids, at: nil) }
+            throw error
         }
-        try await run.finish()
         if run.summary.changed || removedLibraries > 0 {
-            let catalog = self.catalog
-            let ids = libraries.map(\.id)
             try await shielded { try await catalog.finishScan(libraries: ids, at: Date()) }
         }
         var summary = run.summary

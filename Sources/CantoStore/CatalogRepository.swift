@@ -115,16 +115,26 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         }
     }
 
-    public func finishScan(libraries: [LibraryID], at date: Date) async throws {
-        let date = try date.storable("lastScanAt")
-        try await pool.write { db in
-            try CatalogWrites(db: db).refreshAggregates()
-            for library in libraries {
-                try db.execute(
-                    sql: "UPDATE library SET last_scan_at = ? WHERE id = ?", arguments: [date, library.rawValue])
+    public func finishScan(libraries: [LibraryID], at date: Date?) async throws {
+        do {
+            let date = try date.map { try $0.storable("lastScanAt") }
+            try await pool.write { db in
+                try CatalogWrites(db: db).refreshAggregates()
+                guard let date else { return }
+                for library in libraries {
+                    try db.execute(
+                        sql: "UPDATE library SET last_scan_at = ? WHERE id = ?", arguments: [date, library.rawValue])
+                }
             }
+        } catch {
+            try? await releaseScanCache()
+            throw error
         }
-        // The scan's pages leave the writer's cache: an idle server does not keep them.
+        try await releaseScanCache()
+    }
+
+    /// The scan's pages leave the writer's cache: an idle server does not keep them.
+    private func releaseScanCache() async throws {
         try await pool.raw.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA cache_size = -\(CantoDatabase.writerCacheKiB)")
             try db.execute(sql: "PRAGMA shrink_memory")

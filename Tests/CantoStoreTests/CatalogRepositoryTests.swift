@@ -158,6 +158,31 @@ import Testing
         #expect(emptied.size == -2_000)
     }
 
+    /// After a scan that failed, the batches it wrote have whole figures, the writer gives back
+    /// its scan cache, and the library is not marked scanned.
+    @Test func theEndOfAFailedScanMakesItsBatchesWholeWithoutMarkingTheLibrary() async throws {
+        let catalog = try await TestCatalog()
+        let tracks = (1...3).map { index in
+            catalog.write(
+                path: "A/\(index).m4a", title: "Song \(index)", artists: ["Band"], albumArtist: "Band",
+                album: "Half Scanned", durationMs: 1_000)
+        }
+        try await catalog.apply(tracks)
+        let settings = { @Sendable (db: Database) in
+            (
+                cache: try Int.fetchOne(db, sql: "PRAGMA cache_size"),
+                lastScan: try Row.fetchOne(db, sql: "SELECT last_scan_at FROM library")?[0] as DatabaseValue?
+            )
+        }
+        #expect(try await catalog.database.pool.writeWithoutTransaction(settings).cache == -65_536)
+        try await catalog.repository.finishScan(libraries: [catalog.library.id], at: nil)
+        let after = try await catalog.database.pool.writeWithoutTransaction(settings)
+        #expect(after.cache == -2_000)
+        #expect(after.lastScan?.isNull == true)
+        let album = try #require(try await catalog.repository.albums(offset: 0, limit: 10).first)
+        #expect(album.title == "Half Scanned" && album.trackCount == 3 && album.durationMs == 3_000)
+    }
+
     @Test func finishScanPrunesOrphansAndRefreshesFigures() async throws {
         let catalog = try await TestCatalog()
         let cover = Artwork(

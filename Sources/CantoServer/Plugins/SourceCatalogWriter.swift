@@ -51,7 +51,7 @@ struct SourceCatalogWriter: CatalogWriter {
         try await writer.apply(batch)
     }
 
-    func finishScan(libraries: [LibraryID], at date: Date) async throws {
+    func finishScan(libraries: [LibraryID], at date: Date?) async throws {
         let own = try await ownLibraries()
         try await writer.finishScan(libraries: libraries.filter(own.contains), at: date)
     }
