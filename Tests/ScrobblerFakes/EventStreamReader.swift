@@ -68,7 +68,7 @@ public actor EventStreamReader {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let found = events.dropFirst(skipped).filter { $0.name == name && matches($0) }
-            if found.count >= count { return found[count - 1] }
+            if found.count >= max(count, 1) { return found[max(count, 1) - 1] }
             if ended { return nil }
             try? await Task.sleep(for: .milliseconds(1))
         }

@@ -27,8 +27,7 @@ struct SourceCatalogWriter: CatalogWriter {
     }
 
     func knownFiles(withContentHash contentHash: String) async throws -> [KnownFile] {
-        let own = try await ownLibraries()
-        return try await writer.knownFiles(withContentHash: contentHash).filter { own.contains($0.libraryID) }
+        try await knownFiles(withContentHashes: [contentHash])
     }
 
     /// One read for a folder's new contents, as the catalog answers it, and the source's own
