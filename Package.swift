@@ -64,6 +64,8 @@ let package = Package(
             dependencies: ["CFFmpeg"],
             linkerSettings: ["avformat", "avcodec", "avutil", "swresample", "swscale"].map { .linkedLibrary($0) }
         ),
+        // Process-wide SQLite settings (sqlite3_config is variadic, out of Swift's reach).
+        .target(name: "CSQLiteShim", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // MARK: Swift modules
         .target(
@@ -78,7 +80,7 @@ let package = Package(
         .target(
             name: "CantoStore",
             dependencies: [
-                "CantoCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "CantoCore", "CSQLiteShim", .product(name: "GRDB", package: "GRDB.swift"),
                 // Each repository's reads and writes timed for /metrics (the API only).
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -229,7 +231,7 @@ let package = Package(
         .executableTarget(
             name: "canto",
             dependencies: [
-                "CantoServer", "CantoDomain", "CantoCore", "CantoPluginKit",
+                "CantoServer", "CantoDomain", "CantoCore", "CantoPluginKit", "CantoStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

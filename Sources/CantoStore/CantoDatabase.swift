@@ -47,6 +47,8 @@ public struct CantoDatabase: Sendable {
 
     /// Stops after the migration named `lastMigration`: tests build older files with it.
     init(dataDirectory: URL, busyTimeout: TimeInterval = 5, migratingUpTo lastMigration: String?) throws {
+        // Before SQLite's first connection in the process, or never (tests open files otherwise too).
+        _ = SQLiteProcess.heapUncounted
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let path = dataDirectory.appendingPathComponent("canto.db").path
         var configuration = Configuration()

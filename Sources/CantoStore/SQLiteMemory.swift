@@ -1,26 +1,30 @@
+import CSQLiteShim
 public import GRDB
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// What SQLite holds on the heap in this process, over every connection: page caches, prepared
-/// statements, schemas (`sqlite3_memory_used`). Beside the process's RSS and the caches' bytes
-/// it tells where memory that grows goes.
-public enum SQLiteMemory {
-    /// The bytes in use now; nil when SQLite's own count is not available.
-    public static func used() -> Int64? {
-        #if canImport(Glibc)
-            // Looked up by name: the system SQLite is linked through GRDB, whose module does not
-            // export its C functions here.
-            typealias MemoryUsed = @convention(c) () -> Int64
-            guard let symbol = dlsym(nil, "sqlite3_memory_used") else { return nil }
-            return unsafeBitCast(symbol, to: MemoryUsed.self)()
-        #else
-            return nil
-        #endif
-    }
+/// SQLite's process-wide settings and figures.
+public enum SQLiteProcess {
+    /// Whether SQLite's count of its heap is off in this process. It is turned off the first time
+    /// this is read, which Canto does before it opens any database (`canto`'s entry point and
+    /// `CantoDatabase`); read later, once SQLite is initialised, the count stays on.
+    ///
+    /// The count (`SQLITE_CONFIG_MEMSTATUS`, on by default) takes one process-wide mutex around
+    /// every allocation SQLite makes, and Debian's SQLite has no lookaside memory, so every
+    /// statement allocates: search as you type at a million tracks spent 13% of its CPU waking
+    /// and waiting on that mutex, and ran 45% faster without it (see the README). SQLite's total
+    /// heap (`sqlite3_memory_used`) is not known without it; each connection's page cache still is
+    /// (`SQLiteMemory.cacheUsed(by:)`).
+    public static let heapUncounted: Bool = canto_sqlite_stop_counting_memory() == 0
 
+    /// The linked SQLite's version ("3.40.1").
+    public static var version: String { String(cString: canto_sqlite_version()) }
+}
+
+/// What SQLite holds on the heap for one connection.
+public enum SQLiteMemory {
     /// The bytes one connection's page cache holds now (`SQLITE_DBSTATUS_CACHE_USED`); nil when
     /// SQLite's figure is not available.
     public static func cacheUsed(by db: Database) -> Int? {

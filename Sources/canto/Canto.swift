@@ -2,6 +2,7 @@ import ArgumentParser
 import CantoCore
 import CantoPluginKit
 import CantoServer
+import CantoStore
 import Foundation
 import Logging
 import Metrics
@@ -17,6 +18,12 @@ struct Canto: AsyncParsableCommand {
         ],
         defaultSubcommand: Serve.self
     )
+
+    /// SQLite's process-wide settings go first: they only apply before any database is opened.
+    static func main() async {
+        _ = SQLiteProcess.heapUncounted
+        await main(nil)
+    }
 }
 
 /// Options every command shares: where the configuration, the data and the music are.

@@ -33,16 +33,6 @@ import Testing
         #expect(reader == [0, -2_000])
     }
 
-    /// SQLite's heap is counted, and holds the open database's schema and pages.
-    @Test func sqliteReportsTheMemoryItHolds() throws {
-        let folder = try TemporaryDirectory(prefix: "canto-sqlite-memory")
-        let database = try CantoDatabase(dataDirectory: folder.url)
-        let tables = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema") }
-        #expect((tables ?? 0) > 10)
-        let used = try #require(SQLiteMemory.used())
-        #expect(used > 64 * 1024, "\(used) bytes")
-    }
-
     /// The search tables' function remembers recent answers; what it answers stays
     /// `SearchText.indexForm`, before and after its memory starts over.
     @Test func theRememberedSearchTextIsTheSearchText() {

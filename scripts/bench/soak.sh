@@ -69,11 +69,10 @@ end
 LUA
 } | with_auth | sed "s/local think = THINK/local think = $think/" >"$work/soak.lua"
 rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status"; }
-# What the caches hold (canto_cache_bytes: memory caches' estimates, disk caches' files), in MB.
-# And SQLite's heap (canto_sqlite_memory_bytes: page caches, statements of every connection). The gauges
-# are set every few seconds, not at the scrape.
+# What the caches hold (canto_cache_bytes: memory caches' estimates, disk caches' files), in MB. The
+# gauges are set every few seconds, not at the scrape.
 caches() {
-  curl -s "$url/metrics" | awk '/^canto_cache_bytes\{|^canto_sqlite_memory_bytes / {printf "%s %.1f  ", $1, $2 / 1048576} END {print ""}'
+  curl -s "$url/metrics" | awk '/^canto_cache_bytes\{/ {printf "%s %.1f  ", $1, $2 / 1048576} END {print ""}'
 }
 printf "%-7s %10s %9s %9s %8s %8s %8s %9s\n" minute "req/s" p50 p99 non2xx failed sockerr "RSS MB"
 first=""

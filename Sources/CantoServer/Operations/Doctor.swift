@@ -71,6 +71,10 @@ public enum Doctor {
         checks.append(backupCheck(configuration.backup, now: now))
         checks.append(DoctorCheck("ffmpeg", .ok, FFmpegProbe.version))
         checks.append(DoctorCheck("taglib", .ok, TagReader.version))
+        checks.append(
+            DoctorCheck(
+                "sqlite", .ok,
+                SQLiteProcess.version + (SQLiteProcess.heapUncounted ? ", heap not counted" : ", heap counted")))
         checks.append(clockCheck(now: now, data: data))
         return checks
     }

@@ -70,7 +70,6 @@ struct OperationalGauges: Sendable {
             Gauge(label: "canto_database_bytes", dimensions: [("file", file)]).record(size)
         }
         checkpoints.observe(walHeaderOf: databasePath + "-wal")
-        if let used = SQLiteMemory.used() { Gauge(label: "canto_sqlite_memory_bytes").record(used) }
         for space in Self.diskSpace(of: folders) {
             Gauge(label: "canto_disk_free_bytes", dimensions: [("folder", space.folder)]).record(space.freeBytes)
             Gauge(label: "canto_disk_total_bytes", dimensions: [("folder", space.folder)]).record(space.totalBytes)
