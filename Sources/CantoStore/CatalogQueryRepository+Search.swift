@@ -6,44 +6,69 @@ extension CatalogQueryRepository {
     public func search(_ query: SearchQuery, scope: LibraryScope, pages: SearchPages) async throws -> SearchResults {
         let filter = Scope(scope)
         guard scope?.isEmpty != true else { return SearchResults(artists: [], albums: [], tracks: []) }
-        let words = Set(query.clauses.compactMap(\.word))
-        let vocabulary = words.isEmpty ? nil : try await vocabularies.current(pool.raw, version: quick.catalogVersion())
+        // The words as typed first. Corrections are looked for (over the whole vocabulary) only
+        // when a word is long enough to have any and a kind asked for has fewer matches than its
+        // page: search as you type, whose prefixes match plenty, never needs them.
+        let correctable = query.clauses.contains { $0.word.map { SearchVocabulary.allowedEdits($0.utf8.count) > 0 } ?? false }
+        let asTyped = SearchPlan(query: query, corrections: [:])
+        if let results = try await pool.read({ db in
+            try Self.results(asTyped, filter, pages, vocabulary: nil, ready: !correctable, db)
+        }) {
+            return results
+        }
+        let vocabulary = try await vocabularies.current(pool.raw, version: quick.catalogVersion())
         var corrections: [String: [String]] = [:]
-        for word in words {
-            let found = vocabulary?.corrections(of: word) ?? []
+        for word in Set(query.clauses.compactMap(\.word)) {
+            let found = vocabulary.corrections(of: word)
             if !found.isEmpty { corrections[word] = found }
         }
         let plan = SearchPlan(query: query, corrections: corrections)
-        let corrected = !corrections.isEmpty
         return try await pool.read { db in
-            // One count per kind serves both questions: are there so many matches that names
-            // starting with the words are listed instead, and do the words as typed leave room on
-            // the page for corrected ones (only then are corrected words looked for).
-            func sql(_ kind: SearchPlan.Kind, _ page: Page) throws -> SQL {
-                if kind == .composer, page.limit > 0, try !Self.hasComposers(db) {
-                    return "SELECT * FROM artist WHERE FALSE"
-                }
-                let wanted = page.offset + page.limit
-                let enough = max(corrected ? wanted : 0, plan.isPrefixOnly ? SearchPlan.rankedAtMost + 1 : 0)
-                let count = try enough > 0 && page.limit > 0 ? plan.count(kind, upTo: enough, db) : 0
-                let broad = plan.isPrefixOnly && count > SearchPlan.rankedAtMost
-                return plan.sql(kind, filter, page, corrected: corrected && count < wanted, broad: broad)
+            try Self.results(plan, filter, pages, vocabulary: vocabulary, ready: true, db)
+        } ?? SearchResults(artists: [], albums: [], tracks: [])
+    }
+
+    /// The results of `plan`, or nil when it has no corrections, is not `ready` to be answered
+    /// without them, and a kind asked for has fewer matches as typed than its page.
+    private static func results(
+        _ plan: SearchPlan, _ filter: Scope, _ pages: SearchPages, vocabulary: SearchVocabulary?, ready: Bool,
+        _ db: Database
+    ) throws -> SearchResults? {
+        let corrected = !plan.corrections.isEmpty
+        var short = false
+        // One count per kind serves both questions: are there so many matches that names
+        // starting with the words are listed instead, and do the words as typed leave room on the
+        // page for corrected ones (only then are corrected words looked for). One or two letters
+        // list names starting with them whatever the count, and have no corrections.
+        func sql(_ kind: SearchPlan.Kind, _ page: Page) throws -> SQL {
+            if kind == .composer, page.limit > 0, try !hasComposers(db) {
+                return "SELECT * FROM artist WHERE FALSE"
             }
-            var results = SearchResults(
-                artists: try Self.artists(db, try sql(.artist, pages.artists)),
-                albums: try Self.albums(db, try sql(.album, pages.albums)),
-                tracks: try Self.tracks(db, try sql(.track, pages.tracks)),
-                composers: try Self.artists(db, try sql(.composer, pages.composers)))
-            // "Did you mean" only when the words as typed find nothing the caller may see, and the
-            // suggestion finds something they may: the vocabulary is the whole catalog's, and a
-            // word from a library they cannot open is not theirs to be told about.
-            if corrected, try !plan.finds(filter, db), let suggested = plan.suggested(vocabulary),
-                try SearchPlan(query: suggested, corrections: [:]).finds(filter, db)
-            {
-                results.didYouMean = SearchPlan.text(of: suggested)
-            }
-            return results
+            let wanted = page.offset + page.limit
+            let ranked = plan.isPrefixOnly && !plan.isShortPrefix ? SearchPlan.rankedAtMost + 1 : 0
+            let enough = max(corrected || !ready ? wanted : 0, ranked)
+            let count = try enough > 0 && page.limit > 0 ? plan.count(kind, upTo: enough, db) : 0
+            if count < wanted, page.limit > 0 { short = true }
+            let broad = ranked > 0 && count > SearchPlan.rankedAtMost
+            return plan.sql(kind, filter, page, corrected: corrected && count < wanted, broad: broad)
         }
+        let statements = [
+            try sql(.artist, pages.artists), try sql(.album, pages.albums), try sql(.track, pages.tracks),
+            try sql(.composer, pages.composers),
+        ]
+        if short, !ready { return nil }
+        var results = SearchResults(
+            artists: try artists(db, statements[0]), albums: try albums(db, statements[1]),
+            tracks: try tracks(db, statements[2]), composers: try artists(db, statements[3]))
+        // "Did you mean" only when the words as typed find nothing the caller may see, and the
+        // suggestion finds something they may: the vocabulary is the whole catalog's, and a
+        // word from a library they cannot open is not theirs to be told about.
+        if corrected, try !plan.finds(filter, db), let suggested = plan.suggested(vocabulary),
+            try SearchPlan(query: suggested, corrections: [:]).finds(filter, db)
+        {
+            results.didYouMean = SearchPlan.text(of: suggested)
+        }
+        return results
     }
 
     /// Whether any track credits a composer (one look into their index): a catalog without any
@@ -185,13 +210,15 @@ struct SearchPlan {
     /// The conditions outside the text index: years, genres, the scope, composers.
     private func conditions(_ kind: Kind, _ table: Table, _ filter: CatalogQueryRepository.Scope) -> [SQL] {
         var parts: [SQL] = []
+        // The whole catalog needs no condition (and so no read of each match's row).
+        let scoped = filter.libraryIDs != nil
         switch kind {
-        case .artist: parts.append(filter.artists())
+        case .artist: if scoped { parts.append(filter.artists()) }
         case .composer:
-            parts.append(filter.artists())
+            if scoped { parts.append(filter.artists()) }
             // A list built once from the composer credits' own index, then looked up in memory.
             parts.append("artist.id IN (SELECT artist_id FROM track_artist WHERE role = 'composer')")
-        case .album: parts.append(filter.albums())
+        case .album: if scoped { parts.append(filter.albums()) }
         case .track: if match(table, tier: 1, filter) == nil { parts.append(filter.tracks()) }
         }
         if let years = query.years, let column = table.years {
