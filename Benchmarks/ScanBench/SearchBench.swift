@@ -27,6 +27,7 @@ enum SearchBench {
             String(
                 format: "catalog: %d tracks, %d albums, %d artists written in %.1f s", tracks, catalog.albums.count,
                 catalog.artists.count, (ContinuousClock.now - started) / .seconds(1)))
+        try await searchPrefixes(database)
         let queries = CatalogQueryRepository(database: database)
         if writeJudged {
             let judged = SearchCatalog.judgments(catalog)
@@ -46,6 +47,15 @@ enum SearchBench {
         }
         try await evaluate(judged, queries)
         try await latency(catalog, queries)
+    }
+
+    /// Search as you type's best names per prefix, built as a scan's end builds them.
+    static func searchPrefixes(_ database: CantoDatabase) async throws {
+        let started = ContinuousClock.now
+        let kept = try await CatalogRepository(database: database).refreshSearchPrefixes() ?? 0
+        print(
+            String(
+                format: "search prefixes: %d kept in %.1f s", kept, (ContinuousClock.now - started) / .seconds(1)))
     }
 
     /// The search bench's catalog (`SearchCatalog`: a long tail of artists, 8 albums and 30
@@ -72,6 +82,7 @@ enum SearchBench {
             String(
                 format: "catalog: %d tracks, %d albums, %d artists written in %.1f s", tracks, catalog.albums.count,
                 catalog.artists.count, (ContinuousClock.now - started) / .seconds(1)))
+        try await searchPrefixes(database)
         if let words {
             try (catalog.words.joined(separator: "\n") + "\n").write(toFile: words, atomically: true, encoding: .utf8)
         }

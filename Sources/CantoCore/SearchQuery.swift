@@ -201,10 +201,11 @@ public struct SearchVocabulary: Sendable {
         let edits = Self.allowedEdits(bytes.count)
         guard edits > 0, bytes.allSatisfy({ $0 < 0x80 }) else { return [] }
         var found: [(distance: Int, count: Int, word: [UInt8])] = []
+        var rows = DistanceRows()
         func look(in bucket: [Entry], where accept: (Entry) -> Bool) {
             for entry in bucket where abs(entry.word.count - bytes.count) <= edits && entry.word != bytes {
                 guard accept(entry) else { continue }
-                if let distance = Self.distance(bytes, entry.word, atMost: edits) {
+                if let distance = Self.distance(bytes, entry.word, atMost: edits, rows: &rows) {
                     found.append((distance, entry.count, entry.word))
                 }
             }
@@ -220,27 +221,44 @@ public struct SearchVocabulary: Sendable {
     /// The optimal-string-alignment distance between `a` and `b` (a swap of neighbours is one
     /// edit), or nil when it is more than `limit`.
     public static func distance(_ a: [UInt8], _ b: [UInt8], atMost limit: Int) -> Int? {
+        var rows = DistanceRows()
+        return distance(a, b, atMost: limit, rows: &rows)
+    }
+
+    /// The three rows of the distance's table, kept from one comparison to the next: a
+    /// correction compares a word with thousands of the vocabulary's.
+    struct DistanceRows {
+        var before: [Int] = []
+        var previous: [Int] = []
+        var current: [Int] = []
+    }
+
+    static func distance(_ a: [UInt8], _ b: [UInt8], atMost limit: Int, rows: inout DistanceRows) -> Int? {
         guard abs(a.count - b.count) <= limit else { return nil }
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) <= limit ? max(a.count, b.count) : nil }
         let width = b.count + 1
-        var before = [Int](repeating: 0, count: width)
-        var previous = Array(0..<width)
-        var current = [Int](repeating: 0, count: width)
+        if rows.previous.count < width {
+            rows = DistanceRows(
+                before: [Int](repeating: 0, count: width), previous: [Int](repeating: 0, count: width),
+                current: [Int](repeating: 0, count: width))
+        }
+        for j in 0..<width { rows.previous[j] = j }
         for i in 1...a.count {
-            current[0] = i
+            rows.current[0] = i
             var best = i
             for j in 1...b.count {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                var value = min(rows.previous[j] + 1, rows.current[j - 1] + 1, rows.previous[j - 1] + cost)
                 if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    value = min(value, before[j - 2] + 1)
+                    value = min(value, rows.before[j - 2] + 1)
                 }
-                current[j] = value
+                rows.current[j] = value
                 best = min(best, value)
             }
             if best > limit { return nil }
-            (before, previous, current) = (previous, current, before)
+            swap(&rows.before, &rows.previous)
+            swap(&rows.previous, &rows.current)
         }
-        return previous[b.count] <= limit ? previous[b.count] : nil
+        return rows.previous[b.count] <= limit ? rows.previous[b.count] : nil
     }
 }

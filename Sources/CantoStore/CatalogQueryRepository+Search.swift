@@ -9,7 +9,9 @@ extension CatalogQueryRepository {
         // The words as typed first. Corrections are looked for (over the whole vocabulary) only
         // when a word is long enough to have any and a kind asked for has fewer matches than its
         // page: search as you type, whose prefixes match plenty, never needs them.
-        let correctable = query.clauses.contains { $0.word.map { SearchVocabulary.allowedEdits($0.utf8.count) > 0 } ?? false }
+        let correctable = query.clauses.contains {
+            $0.word.map { SearchVocabulary.allowedEdits($0.utf8.count) > 0 } ?? false
+        }
         let asTyped = SearchPlan(query: query, corrections: [:])
         if let results = try await pool.read({ db in
             try Self.results(asTyped, filter, pages, vocabulary: nil, ready: !correctable, db)
@@ -36,6 +38,10 @@ extension CatalogQueryRepository {
     ) throws -> SearchResults? {
         let corrected = !plan.corrections.isEmpty
         var short = false
+        // Over the whole catalog, a prefix many names start with is one lookup of its best names
+        // (`SearchPrefixes`), while they were built from the catalog as it is.
+        let kept = filter.libraryIDs == nil ? plan.keptPrefix : nil
+        let current = try kept != nil && SearchPrefixes.isCurrent(db)
         // One count per kind serves both questions: are there so many matches that names
         // starting with the words are listed instead, and do the words as typed leave room on the
         // page for corrected ones (only then are corrected words looked for). One or two letters
@@ -45,6 +51,11 @@ extension CatalogQueryRepository {
                 return "SELECT * FROM artist WHERE FALSE"
             }
             let wanted = page.offset + page.limit
+            if current, let kept, page.limit > 0, let best = try SearchPrefixes.lookup(kind.stored, kept, db),
+                wanted <= best.count || best.count < SearchPrefixes.kept
+            {
+                return plan.sql(kind, best: best, page)
+            }
             let ranked = plan.isPrefixOnly && !plan.isShortPrefix ? SearchPlan.rankedAtMost + 1 : 0
             let enough = max(corrected || !ready ? wanted : 0, ranked)
             let count = try enough > 0 && page.limit > 0 ? plan.count(kind, upTo: enough, db) : 0
@@ -123,7 +134,19 @@ final class SearchVocabularies: @unchecked Sendable {
 /// then matches through corrected words; within each, bm25 with field weights (title above
 /// artist above album), then the household's plays and stars, then the order rows came in.
 struct SearchPlan {
-    enum Kind { case artist, album, track, composer }
+    enum Kind {
+        case artist, album, track, composer
+
+        /// The kind as `SearchPrefixes` stores it.
+        var stored: SearchPrefixes.Kind {
+            switch self {
+            case .artist: .artist
+            case .album: .album
+            case .track: .track
+            case .composer: .composer
+            }
+        }
+    }
 
     let query: SearchQuery
     let corrections: [String: [String]]
@@ -264,9 +287,30 @@ struct SearchPlan {
         isPrefixOnly && query.clauses.allSatisfy { $0.prefix && $0.tokens[0].utf8.count <= 2 }
     }
 
-    /// The most matches of a kind a search ranks whole; a prefix matching more (say "mel" in a
-    /// million tracks) lists the names that start with it instead, as one or two letters do.
-    static let rankedAtMost = 2_000
+    /// The one word of search as you type, when `SearchPrefixes` may keep its best names.
+    var keptPrefix: String? {
+        guard isPrefixOnly, query.clauses.count == 1, query.clauses[0].tokens.count == 1 else { return nil }
+        let token = query.clauses[0].tokens[0]
+        return token.count <= SearchPrefixes.longest ? token : nil
+    }
+
+    /// The page of `best` (rowids of the kind's table, best first), in that order.
+    func sql(_ kind: Kind, best: [Int64], _ page: Page) -> SQL {
+        let name = table(kind).name
+        let rows = best.dropFirst(page.offset).prefix(page.limit)
+        guard !rows.isEmpty else { return SQL(sql: "SELECT * FROM \(name) WHERE FALSE") }
+        let values = rows.enumerated().map { "(\($0.offset), \($0.element))" }.joined(separator: ", ")
+        return SQL(
+            sql: """
+                WITH best(position, hit) AS (VALUES \(values))
+                SELECT \(name).* FROM best JOIN \(name) ON \(name).rowid = best.hit ORDER BY best.position
+                """)
+    }
+
+    /// The most matches of a kind a prefix search ranks whole; a prefix matching more (say "mel"
+    /// in a million tracks) ranks the first this many names that start with it instead (or takes
+    /// its best names from `SearchPrefixes`).
+    static let rankedAtMost = 200
 
     /// How many items of the kind the words as typed match, counted up to `limit`.
     func count(_ kind: Kind, upTo limit: Int, _ db: Database) throws -> Int {
@@ -291,28 +335,40 @@ struct SearchPlan {
             return "SELECT * FROM \(name) WHERE \(condition) ORDER BY \(sortColumn), rowid \(limit)"
         }
         let fts = SQL(sql: table.fts)
-        if isShortPrefix || broad, let initial = match(table, tier: 3, filter) {
+        if isShortPrefix, let initial = match(table, tier: 3, filter) {
             return """
                 SELECT \(name).* FROM \(fts) JOIN \(name) ON \(name).rowid = \(fts).rowid
                 WHERE \(fts) MATCH \(initial) AND \(condition) ORDER BY \(fts).rowid \(limit)
                 """
         }
-        let exact = match(table, tier: 0, filter) ?? prefix
         let bm25 = SQL(sql: "bm25(\(table.fts)\(table.weights))")
-        var tiers: SQL = "SELECT rowid AS hit, 0 AS tier, \(bm25) AS score FROM \(fts) WHERE \(fts) MATCH \(exact)"
-        if prefix != exact {
-            tiers = "\(tiers) UNION ALL SELECT rowid, 1, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(prefix)"
-        }
-        if corrected, !corrections.isEmpty, let withCorrections = match(table, tier: 2, filter),
-            withCorrections != prefix
-        {
-            tiers = "\(tiers) UNION ALL SELECT rowid, 2, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(withCorrections)"
+        var tiers: SQL
+        var joined: SQL = parts.isEmpty ? "" : "JOIN \(name) ON \(name).rowid = hits.hit WHERE \(condition)"
+        if broad, let initial = match(table, tier: 3, filter) {
+            // More matches than are ranked: the first `rankedAtMost` names that start with the
+            // words (in the order they came, within the caller's scope) are ranked, no more.
+            let scoped: SQL = parts.isEmpty ? "" : "JOIN \(name) ON \(name).rowid = \(fts).rowid AND \(condition)"
+            tiers = """
+                SELECT \(fts).rowid AS hit, 0 AS tier, \(bm25) AS score FROM \(fts) \(scoped)
+                WHERE \(fts) MATCH \(initial) LIMIT \(Self.rankedAtMost)
+                """
+            joined = ""
+        } else {
+            let exact = match(table, tier: 0, filter) ?? prefix
+            tiers = "SELECT rowid AS hit, 0 AS tier, \(bm25) AS score FROM \(fts) WHERE \(fts) MATCH \(exact)"
+            if prefix != exact {
+                tiers = "\(tiers) UNION ALL SELECT rowid, 1, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(prefix)"
+            }
+            if corrected, !corrections.isEmpty, let withCorrections = match(table, tier: 2, filter),
+                withCorrections != prefix
+            {
+                tiers = "\(tiers) UNION ALL SELECT rowid, 2, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(withCorrections)"
+            }
         }
         // Materialised, so bm25 runs inside each full-text scan (it cannot once flattened). Only
         // the rows that rank up to the page's last one by tier and score (and those tied with it)
         // are joined to their catalog rows for the popularity tie-break: a one-letter prefix
         // matches much of the catalog, and joining every match cost more than the search.
-        let joined: SQL = parts.isEmpty ? "" : "JOIN \(name) ON \(name).rowid = hits.hit WHERE \(condition)"
         let last = page.offset + page.limit - 1
         return """
             WITH hits AS MATERIALIZED (\(tiers)),

@@ -131,6 +131,19 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
             throw error
         }
         try await releaseScanCache()
+        try await refreshSearchPrefixes()
+    }
+
+    /// Rebuilds search as you type's best names per prefix (`SearchPrefixes`) when the catalog
+    /// has changed since they were built; returns the prefixes kept (nil when nothing changed).
+    @discardableResult
+    public func refreshSearchPrefixes() async throws -> Int? {
+        // A file migrated only part of the way (tests build older files) has no table yet.
+        let stale = try await pool.read { db in
+            try db.tableExists("search_prefix_state") && !SearchPrefixes.isCurrent(db)
+        }
+        guard stale else { return nil }
+        return try await SearchPrefixes.rebuild(pool.raw, threshold: SearchPlan.rankedAtMost)
     }
 
     /// The scan's pages leave the writer's cache: an idle server does not keep them.

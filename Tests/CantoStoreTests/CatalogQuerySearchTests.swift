@@ -36,6 +36,53 @@ import Testing
         #expect(try await Self.names("nothing like this", fixture) == ([], [], []))
     }
 
+    /// Corrections keep the distance table's rows from one vocabulary word to the next: words of
+    /// every length in turn get the corrections a fresh table per word (the definition) gives.
+    @Test func correctionsAreTheWordsWithinTheAllowedEdits() {
+        var random = SplitMix64(seed: 19)
+        let letters = Array("abcde".utf8)
+        var vocabulary: [String: Int] = [:]
+        for _ in 0..<1_500 {
+            let length = 3 + Int(random.next() % 8)
+            let word = String(decoding: (0..<length).map { _ in letters[Int(random.next() % 5)] }, as: UTF8.self)
+            vocabulary[word, default: 0] += 1
+        }
+        let words = SearchVocabulary(words: vocabulary.map { ($0.key, $0.value) })
+        /// Optimal string alignment with a whole fresh table.
+        func reference(_ a: [UInt8], _ b: [UInt8]) -> Int {
+            var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+            for i in 0...a.count { d[i][0] = i }
+            for j in 0...b.count { d[0][j] = j }
+            for i in stride(from: 1, through: a.count, by: 1) {
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                        d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                    }
+                }
+            }
+            return d[a.count][b.count]
+        }
+        var corrected = 0
+        for query in vocabulary.keys.shuffled(using: &random).prefix(150) + ["abcdeabcde", "eeee", "abcd"] {
+            let typed = Array(query.utf8)
+            let edits = SearchVocabulary.allowedEdits(typed.count)
+            let expected = vocabulary.compactMap { word, count -> (Int, Int, String)? in
+                let bytes = Array(word.utf8)
+                let sameStart = bytes[0] == typed[0] || (bytes[0] == typed[1] && bytes[1] == typed[0])
+                guard word != query, sameStart else { return nil }
+                let distance = reference(typed, bytes)
+                return distance <= edits ? (distance, -count, word) : nil
+            }
+            let found = words.corrections(of: query, limit: 10_000)
+            #expect(Set(found) == Set(expected.map(\.2)), "\(query)")
+            let ranks = found.compactMap { word in expected.first { $0.2 == word }.map { [$0.0, $0.1] } }
+            #expect(ranks == ranks.sorted { $0.lexicographicallyPrecedes($1) }, "\(query)")
+            corrected += found.isEmpty ? 0 : 1
+        }
+        #expect(corrected > 50)
+    }
+
     @Test func everyWordIsAPrefixAndAllMustMatch() async throws {
         let fixture = try await Fixture()
         #expect(try await Self.names("bjö", fixture).artists == ["Björk"])
