@@ -294,23 +294,23 @@ struct SearchPlan {
         return token.count <= SearchPrefixes.longest ? token : nil
     }
 
-    /// The page of `best` (rowids of the kind's table, best first), in that order.
+    /// The page of `best` (rowids of the kind's table, best first), in that order. The rowids
+    /// are arguments: the statement is kept for the next page of as many.
     func sql(_ kind: Kind, best: [Int64], _ page: Page) -> SQL {
-        let name = table(kind).name
+        let name = SQL(sql: table(kind).name)
         let rows = best.dropFirst(page.offset).prefix(page.limit)
-        guard !rows.isEmpty else { return SQL(sql: "SELECT * FROM \(name) WHERE FALSE") }
-        let values = rows.enumerated().map { "(\($0.offset), \($0.element))" }.joined(separator: ", ")
-        return SQL(
-            sql: """
-                WITH best(position, hit) AS (VALUES \(values))
-                SELECT \(name).* FROM best JOIN \(name) ON \(name).rowid = best.hit ORDER BY best.position
-                """)
+        guard !rows.isEmpty else { return "SELECT * FROM \(name) WHERE FALSE" }
+        let values: [SQL] = rows.enumerated().map { "(\($0.offset), \($0.element))" }
+        return """
+            WITH best(position, hit) AS (VALUES \(values.joined(separator: ", ")))
+            SELECT \(name).* FROM best JOIN \(name) ON \(name).rowid = best.hit ORDER BY best.position
+            """
     }
 
     /// The most matches of a kind a prefix search ranks whole; a prefix matching more (say "mel"
     /// in a million tracks) ranks the first this many names that start with it instead (or takes
     /// its best names from `SearchPrefixes`).
-    static let rankedAtMost = 200
+    static let rankedAtMost = 64
 
     /// How many items of the kind the words as typed match, counted up to `limit`.
     func count(_ kind: Kind, upTo limit: Int, _ db: Database) throws -> Int {
@@ -318,7 +318,7 @@ struct SearchPlan {
         guard answers(table), let prefix = match(table, tier: 1, .init(nil)) else { return 0 }
         let fts = SQL(sql: table.fts)
         let sql: SQL = "SELECT count(*) FROM (SELECT 1 FROM \(fts) WHERE \(fts) MATCH \(prefix) LIMIT \(limit))"
-        return try SQLRequest<Int>(literal: sql).fetchOne(db) ?? 0
+        return try SQLRequest<Int>(literal: sql, cached: true).fetchOne(db) ?? 0
     }
 
     func sql(

@@ -134,8 +134,9 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         try await refreshSearchPrefixes()
     }
 
-    /// Rebuilds search as you type's best names per prefix (`SearchPrefixes`) when the catalog
-    /// has changed since they were built; returns the prefixes kept (nil when nothing changed).
+    /// Rebuilds search as you type's best names per prefix (`SearchPrefixes`) when the search
+    /// tables have changed since they were built; returns the prefixes kept (nil when nothing
+    /// changed: a rescan that found no change costs no rebuild).
     @discardableResult
     public func refreshSearchPrefixes() async throws -> Int? {
         // A file migrated only part of the way (tests build older files) has no table yet.

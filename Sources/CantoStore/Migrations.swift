@@ -125,23 +125,7 @@ enum Migrations {
             let rolledUp = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM stat_item_total)") ?? false
             if !rolledUp { _ = try StatsRollups.rebuild(db, user: nil) }
         }
-        // Search as you type's best names for the prefixes many names start with
-        // (`SearchPrefixes`), rebuilt at the end of every scan; empty until the first.
-        migrator.registerMigration("v26-search-best") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE search_prefix_best (
-                        kind INTEGER NOT NULL,
-                        prefix TEXT NOT NULL,
-                        rowids BLOB NOT NULL,
-                        PRIMARY KEY (kind, prefix)
-                    ) WITHOUT ROWID;
-                    CREATE TABLE search_prefix_state (
-                        id INTEGER PRIMARY KEY CHECK (id = 1),
-                        catalog_version INTEGER NOT NULL
-                    );
-                    """)
-        }
+        migrator.registerMigration("v26-search-best") { db in try db.execute(sql: v26SearchBest) }
         return migrator
     }
 

@@ -10,9 +10,10 @@ import GRDB
 /// word (in each of the kind's indexed fields) that starts more than `threshold` names keeps its
 /// best `kept` rowids, best first: the field that starts with it (title before artist before
 /// album), fewer words in that field, more household plays, then the order the rows came in. A
-/// search is one lookup. The table is rebuilt at the end of every scan and belongs to the
-/// catalog version it was built from; once the catalog moves on it is not used (the search
-/// ranks in SQL, as for prefixes not kept here) until it is rebuilt.
+/// search is one lookup. The table belongs to the search tables' generation it was built from
+/// (`search_generation`, moved by triggers whenever their text changes); once they move on it is
+/// not used (the search ranks in SQL, as for prefixes not kept here) until the end of the scan
+/// rebuilds it. The plays are those of the time it was built.
 enum SearchPrefixes {
     /// The longest prefix kept, in characters.
     static let longest = 5
@@ -29,32 +30,31 @@ enum SearchPrefixes {
     /// `threshold` names. Returns how many prefixes it kept.
     @discardableResult
     static func rebuild(_ pool: DatabasePool, threshold: Int) async throws -> Int {
-        let (version, rows) = try await pool.read { db in
-            let version = try db.catalogVersion()
+        let (generation, rows) = try await pool.read { db in
+            let generation = try Self.generation(db)
             var rows: [(kind: Int, prefix: String, rowids: Data)] = []
             for kind in Kind.allCases {
                 for (prefix, best) in try best(kind, threshold: threshold, db) {
                     rows.append((kind.rawValue, prefix, encode(best.map(\.rowid))))
                 }
             }
-            return (version, rows)
+            return (generation, rows)
         }
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM search_prefix_best")
             let insert = try db.makeStatement(
                 sql: "INSERT INTO search_prefix_best (kind, prefix, rowids) VALUES (?, ?, ?)")
             for row in rows { try insert.execute(arguments: [row.kind, row.prefix, row.rowids]) }
-            // Read in the same transaction as the rows: a catalog that changed since leaves the
-            // table marked with the version it was built from, so it is not used.
+            // Read in the same transaction as the rows: search tables that changed since leave
+            // the table marked with the generation it was built from, so it is not used.
             try db.execute(
-                sql: "INSERT OR REPLACE INTO search_prefix_state (id, catalog_version) VALUES (1, ?)",
-                arguments: [version])
+                sql: "INSERT OR REPLACE INTO search_prefix_state (id, generation) VALUES (1, ?)",
+                arguments: [generation])
         }
         return rows.count
     }
 
-    /// The kept rowids of `kind` for `prefix`, best first; nil when the prefix is not kept or
-    /// the table belongs to another catalog version than `db`'s.
+    /// The kept rowids of `kind` for `prefix`, best first; nil when the prefix is not kept.
     static func lookup(_ kind: Kind, _ prefix: String, _ db: Database) throws -> [Int64]? {
         guard
             let data = try Data.fetchOne(
@@ -64,11 +64,18 @@ enum SearchPrefixes {
         return decode(data)
     }
 
-    /// Whether the table was built from the catalog `db` reads.
+    /// Whether the table was built from the search tables `db` reads.
     static func isCurrent(_ db: Database) throws -> Bool {
-        let built = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT catalog_version FROM search_prefix_state WHERE id = 1"))
-        return try built == db.catalogVersion()
+        guard
+            let built = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT generation FROM search_prefix_state WHERE id = 1"))
+        else { return false }
+        return try built == generation(db)
+    }
+
+    /// The search tables' generation (`search_generation`).
+    static func generation(_ db: Database) throws -> Int? {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT generation FROM search_generation WHERE id = 1"))
     }
 
     /// A candidate's rank within a prefix: lower is better.
