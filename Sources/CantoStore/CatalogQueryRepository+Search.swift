@@ -312,6 +312,9 @@ struct SearchPlan {
     /// its best names from `SearchPrefixes`).
     static let rankedAtMost = 64
 
+    /// The most matches of corrected words search as you type ranks.
+    static let correctedAtMost = 256
+
     /// How many items of the kind the words as typed match, counted up to `limit`.
     func count(_ kind: Kind, upTo limit: Int, _ db: Database) throws -> Int {
         let table = table(kind)
@@ -362,7 +365,13 @@ struct SearchPlan {
             if corrected, !corrections.isEmpty, let withCorrections = match(table, tier: 2, filter),
                 withCorrections != prefix
             {
-                tiers = "\(tiers) UNION ALL SELECT rowid, 2, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(withCorrections)"
+                // A corrected word can be a common one: search as you type ranks only the first
+                // `correctedAtMost` of its matches (a whole catalog's would be ranked otherwise).
+                let bound: SQL = isPrefixOnly ? "LIMIT \(Self.correctedAtMost)" : ""
+                tiers = """
+                    \(tiers) UNION ALL SELECT * FROM (
+                        SELECT rowid, 2, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(withCorrections) \(bound))
+                    """
             }
         }
         // Materialised, so bm25 runs inside each full-text scan (it cannot once flattened). Only
