@@ -95,6 +95,22 @@ public struct TrackPlaySummary: Sendable, Equatable {
 }
 
 /// A playlist: owned by one user, visible to others only when public.
+/// A playlist's name, owner, visibility and size, without its tracks.
+public struct PlaylistSummary: Sendable, Equatable {
+    public var id: PlaylistID
+    public var ownerID: UserID
+    public var name: String
+    public var isPublic: Bool
+    public var trackCount: Int
+    public init(id: PlaylistID, ownerID: UserID, name: String, isPublic: Bool, trackCount: Int) {
+        self.id = id
+        self.ownerID = ownerID
+        self.name = name
+        self.isPublic = isPublic
+        self.trackCount = trackCount
+    }
+}
+
 public struct Playlist: Sendable, Equatable, Codable {
     public var id: PlaylistID
     public var ownerID: UserID
@@ -184,6 +200,8 @@ public protocol LibraryStateStore: Sendable {
     func playlist(_ id: PlaylistID, viewer: UserID) async throws -> Playlist
     /// The viewer's playlists and others' public ones.
     func playlists(visibleTo viewer: UserID) async throws -> [Playlist]
+    /// The same playlists without their tracks, by name: what a search matches names against.
+    func playlistSummaries(visibleTo viewer: UserID) async throws -> [PlaylistSummary]
     /// Saves name, comment, visibility and tracks; only the owner may.
     func updatePlaylist(_ playlist: Playlist, by user: UserID) async throws
     func deletePlaylist(_ id: PlaylistID, by user: UserID) async throws

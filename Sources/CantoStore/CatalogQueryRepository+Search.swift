@@ -39,11 +39,11 @@ extension CatalogQueryRepository {
         let corrected = !plan.corrections.isEmpty
         var short = false
         // Over the whole catalog, a prefix many names start with is one lookup of its best names
-        // (`SearchPrefixes`), while they were built from the catalog as it is.
+        // (`SearchPrefixes`), while they were built from the search tables as they are.
         let kept = filter.libraryIDs == nil ? plan.keptPrefix : nil
         let current = try kept != nil && SearchPrefixes.isCurrent(db)
-        // One count per kind serves both questions: are there so many matches that names
-        // starting with the words are listed instead, and do the words as typed leave room on the
+        // One count per kind serves both questions: are there so many matches that only the first
+        // names starting with the words are ranked, and do the words as typed leave room on the
         // page for corrected ones (only then are corrected words looked for). One or two letters
         // list names starting with them whatever the count, and have no corrections.
         func sql(_ kind: SearchPlan.Kind, _ page: Page) throws -> SQL {

@@ -143,6 +143,29 @@ public struct LibraryStateRepository: LibraryStateStore {
         }
     }
 
+    /// Read on the caller's thread (`QuickReader`): search as you type asks on every keystroke. A
+    /// smart playlist whose tracks are due is worked out first, as for `playlists(visibleTo:)`.
+    public func playlistSummaries(visibleTo viewer: UserID) async throws -> [PlaylistSummary] {
+        let now = clock.now
+        let stale = try quick.read { db in try Self.staleSmart(db, now: now, only: nil, visibleTo: viewer) }
+        try await refreshSmart(stale, now: now)
+        return try quick.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, owner_id, name, is_public,
+                            (SELECT count(*) FROM playlist_track WHERE playlist_id = playlist.id)
+                        FROM playlist WHERE owner_id = ? OR is_public = 1 ORDER BY name COLLATE NOCASE, id
+                        """), arguments: [viewer.rawValue]
+            ).map { found in
+                let row = StoredRow(found, table: "playlist")
+                return try PlaylistSummary(
+                    id: PlaylistID(row[0]), ownerID: UserID(row[1]), name: row[2], isPublic: row[3],
+                    trackCount: row[4])
+            }
+        }
+    }
+
     private static func playlist(_ row: Row, trackIDs: [TrackID]) throws -> Playlist {
         let row = StoredRow(row, table: "playlist")
         return try Playlist(
@@ -183,22 +206,34 @@ public struct LibraryStateRepository: LibraryStateStore {
     /// than the library and the history; each for its owner, within the libraries given to them.
     private func refreshSmart(only id: PlaylistID? = nil, visibleTo viewer: UserID? = nil) async throws {
         let now = clock.now
-        let stale = try await pool.read { db -> [[String]] in
-            let stamp = try Self.smartStamp(db, now: now)
-            var sql = "SELECT id, owner_id, rules FROM playlist WHERE rules IS NOT NULL AND smart_stamp IS NOT ?"
-            var arguments: [any DatabaseValueConvertible] = [stamp]
-            if let id {
-                sql += " AND id = ?"
-                arguments.append(id.rawValue)
-            }
-            if let viewer {
-                sql += " AND (owner_id = ? OR is_public = 1)"
-                arguments.append(viewer.rawValue)
-            }
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
-                [$0["id"] as String, $0["owner_id"] as String, $0["rules"] as String? ?? ""]
-            }
+        let stale = try await pool.read { db in try Self.staleSmart(db, now: now, only: id, visibleTo: viewer) }
+        try await refreshSmart(stale, now: now)
+    }
+
+    /// The smart playlists (one, or those `viewer` sees) whose tracks are older than the library
+    /// and the history: ID, owner and rules of each.
+    private static func staleSmart(_ db: Database, now: Date, only id: PlaylistID?, visibleTo viewer: UserID?) throws
+        -> [[String]]
+    {
+        let stamp = try Self.smartStamp(db, now: now)
+        var sql = "SELECT id, owner_id, rules FROM playlist WHERE rules IS NOT NULL AND smart_stamp IS NOT ?"
+        var arguments: [any DatabaseValueConvertible] = [stamp]
+        if let id {
+            sql += " AND id = ?"
+            arguments.append(id.rawValue)
         }
+        if let viewer {
+            sql += " AND (owner_id = ? OR is_public = 1)"
+            arguments.append(viewer.rawValue)
+        }
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { found in
+            let row = StoredRow(found, table: "playlist")
+            return [try row["id"] as String, try row["owner_id"] as String, try row["rules"] as String? ?? ""]
+        }
+    }
+
+    /// Works out again the tracks of `stale` (from `staleSmart`).
+    private func refreshSmart(_ stale: [[String]], now: Date) async throws {
         guard !stale.isEmpty else { return }
         try await pool.write { db in
             let stamp = try Self.smartStamp(db, now: now)

@@ -51,6 +51,16 @@ import Testing
         #expect(try await store.state.playlists(visibleTo: bo.id) == [anaPublic, boPublic, boPrivate])
         #expect(try await store.state.playlists(visibleTo: UserID("u-ghost")) == [anaPublic, boPublic])
         #expect(try await store.state.playlist(anaPublic.id, viewer: bo.id) == anaPublic)
+        // The summaries a search reads: the same playlists in the same order, each with its size.
+        for viewer in [ana.id, bo.id, UserID("u-ghost")] {
+            let summaries = try await store.state.playlistSummaries(visibleTo: viewer)
+            let expected = try await store.state.playlists(visibleTo: viewer).map {
+                PlaylistSummary(
+                    id: $0.id, ownerID: $0.ownerID, name: $0.name, isPublic: $0.isPublic, trackCount: $0.trackIDs.count)
+            }
+            #expect(summaries == expected)
+        }
+        #expect(try await store.state.playlistSummaries(visibleTo: ana.id).map(\.trackCount) == [2, 0, 2])
     }
 
     @Test func theOwnerUpdatesNameCommentVisibilityAndTracks() async throws {

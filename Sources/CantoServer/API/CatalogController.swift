@@ -196,7 +196,7 @@ struct CatalogController {
         }
         var playlists: [Wire.PlaylistHit] = []
         if kinds.contains("playlists"), !query.isEmpty {
-            let ranked = try await state.playlists(visibleTo: present.user.id).compactMap { playlist in
+            let ranked = try await state.playlistSummaries(visibleTo: present.user.id).compactMap { playlist in
                 query.tier(of: playlist.name).map { (tier: $0, playlist: playlist) }
             }.sorted {
                 ($0.tier, $0.playlist.name, $0.playlist.id.rawValue) < (
@@ -206,7 +206,7 @@ struct CatalogController {
             playlists = ranked.dropFirst(page.offset).prefix(page.limit).map {
                 Wire.PlaylistHit(
                     id: $0.playlist.id.rawValue, name: $0.playlist.name, ownerId: $0.playlist.ownerID.rawValue,
-                    public: $0.playlist.isPublic, trackCount: $0.playlist.trackIDs.count)
+                    public: $0.playlist.isPublic, trackCount: $0.playlist.trackCount)
             }
         }
         return Wire.SearchResult(
