@@ -51,7 +51,7 @@ extension CatalogQueryRepository {
                 return "SELECT * FROM artist WHERE FALSE"
             }
             let wanted = page.offset + page.limit
-            if current, let kept, page.limit > 0, let best = try SearchPrefixes.lookup(kind.stored, kept, db),
+            if current, let kept, page.limit > 0, let best = try SearchPrefixes.lookup(kind, kept, db),
                 wanted <= best.count || best.count < SearchPrefixes.kept
             {
                 return plan.sql(kind, best: best, page)
@@ -134,19 +134,8 @@ final class SearchVocabularies: @unchecked Sendable {
 /// then matches through corrected words; within each, bm25 with field weights (title above
 /// artist above album), then the household's plays and stars, then the order rows came in.
 struct SearchPlan {
-    enum Kind {
-        case artist, album, track, composer
-
-        /// The kind as `SearchPrefixes` stores it.
-        var stored: SearchPrefixes.Kind {
-            switch self {
-            case .artist: .artist
-            case .album: .album
-            case .track: .track
-            case .composer: .composer
-            }
-        }
-    }
+    /// Artists, albums, tracks, composers: the kinds `SearchPrefixes` keeps lists of.
+    typealias Kind = SearchPrefixes.Kind
 
     let query: SearchQuery
     let corrections: [String: [String]]
@@ -298,7 +287,8 @@ struct SearchPlan {
     /// are arguments: the statement is kept for the next page of as many.
     func sql(_ kind: Kind, best: [Int64], _ page: Page) -> SQL {
         let name = SQL(sql: table(kind).name)
-        let rows = best.dropFirst(page.offset).prefix(page.limit)
+        // A negative start or count is read as zero, as `CatalogQueryRepository.page` reads it.
+        let rows = best.dropFirst(max(page.offset, 0)).prefix(max(page.limit, 0))
         guard !rows.isEmpty else { return "SELECT * FROM \(name) WHERE FALSE" }
         let values: [SQL] = rows.enumerated().map { "(\($0.offset), \($0.element))" }
         return """

@@ -147,22 +147,27 @@ public struct LibraryStateRepository: LibraryStateStore {
     /// smart playlist whose tracks are due is worked out first, as for `playlists(visibleTo:)`.
     public func playlistSummaries(visibleTo viewer: UserID) async throws -> [PlaylistSummary] {
         let now = clock.now
-        let stale = try quick.read { db in try Self.staleSmart(db, now: now, only: nil, visibleTo: viewer) }
+        // One read when no smart playlist is due, which is nearly always.
+        let (stale, summaries) = try quick.read { db in
+            (try Self.staleSmart(db, now: now, only: nil, visibleTo: viewer), try Self.summaries(visibleTo: viewer, db))
+        }
+        guard !stale.isEmpty else { return summaries }
         try await refreshSmart(stale, now: now)
-        return try quick.read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT id, owner_id, name, is_public,
-                            (SELECT count(*) FROM playlist_track WHERE playlist_id = playlist.id)
-                        FROM playlist WHERE owner_id = ? OR is_public = 1 ORDER BY name COLLATE NOCASE, id
-                        """), arguments: [viewer.rawValue]
-            ).map { found in
-                let row = StoredRow(found, table: "playlist")
-                return try PlaylistSummary(
-                    id: PlaylistID(row[0]), ownerID: UserID(row[1]), name: row[2], isPublic: row[3],
-                    trackCount: row[4])
-            }
+        return try quick.read { db in try Self.summaries(visibleTo: viewer, db) }
+    }
+
+    private static func summaries(visibleTo viewer: UserID, _ db: Database) throws -> [PlaylistSummary] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, owner_id, name, is_public,
+                        (SELECT count(*) FROM playlist_track WHERE playlist_id = playlist.id)
+                    FROM playlist WHERE owner_id = ? OR is_public = 1 ORDER BY name COLLATE NOCASE, id
+                    """), arguments: [viewer.rawValue]
+        ).map { found in
+            let row = StoredRow(found, table: "playlist")
+            return try PlaylistSummary(
+                id: PlaylistID(row[0]), ownerID: UserID(row[1]), name: row[2], isPublic: row[3], trackCount: row[4])
         }
     }
 

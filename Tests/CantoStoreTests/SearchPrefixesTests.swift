@@ -68,6 +68,11 @@ import Testing
             "kan", scope: nil, artists: Page(offset: 1, limit: 2), albums: Page(offset: 0, limit: 0),
             tracks: Page(offset: 0, limit: 0))
         #expect(second.artists.map(\.name) == ["Kan", "Kanye West"])
+        // A negative start reads as zero, as it does for pages ranked in SQL.
+        let negative = try await fixture.queries.search(
+            "kan", scope: nil, artists: Page(offset: -3, limit: 2), albums: Page(offset: 0, limit: 0),
+            tracks: Page(offset: 0, limit: 0))
+        #expect(negative.artists.map(\.name) == ["Kansas", "Kan"])
 
         let kept = try await fixture.store.database.pool.read { db in
             try SearchPrefixes.lookup(.artist, "kan", db)
