@@ -43,7 +43,10 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                 sql: """
                     DELETE FROM library WHERE source = ? AND id NOT IN (\(databaseQuestionMarks(count: ids.count)))
                     """, arguments: StatementArguments([source] + ids))
-            return db.changesCount
+            let removed = db.changesCount
+            // Its tracks went with it: their albums and artists are worked out again.
+            if removed > 0 { try CatalogWrites(db: db).markAggregatesDue() }
+            return removed
         }
     }
 

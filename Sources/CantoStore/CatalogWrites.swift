@@ -90,6 +90,9 @@ struct CatalogWrites {
 
     /// `prepared`: the batch's tracks, prepared (in order).
     func apply(_ batch: CatalogBatch, prepared: [PreparedTrack]) throws {
+        if !prepared.isEmpty || !batch.deletedTracks.isEmpty || !batch.deletedFolders.isEmpty {
+            try markAggregatesDue()
+        }
         for folder in batch.folders { try upsert(folder) }
         var written = Written()
         for track in prepared { try upsert(track, written: &written) }
@@ -203,8 +206,24 @@ struct CatalogWrites {
         return id
     }
 
-    /// Album and artist figures, and the removal of whatever no track refers to any more.
-    func refreshAggregates() throws {
+    /// Records, in the write's own transaction, that the end of the scan has figures to work out
+    /// again (a crash before that end leaves the mark for the next scan's end).
+    func markAggregatesDue() throws {
+        // A file migrated only part of the way (tests build older files) has no mark to set.
+        guard try db.tableExists("catalog_pending") else { return }
+        try run("UPDATE catalog_pending SET aggregates = 1 WHERE aggregates = 0", [])
+    }
+
+    /// Album and artist figures, and the removal of whatever no track refers to any more, when a
+    /// write since the last refresh asked for them (`markAggregatesDue`); returns whether it ran.
+    /// A rescan that changed nothing writes no row, so `catalog_version` and the caches keyed by
+    /// it stay as they were.
+    @discardableResult
+    func refreshAggregates() throws -> Bool {
+        let due =
+            try !db.tableExists("catalog_pending")
+            || Bool.fetchOne(db, sql: "SELECT aggregates FROM catalog_pending WHERE id = 1") ?? true
+        guard due else { return false }
         try db.execute(
             sql: """
                 DELETE FROM album WHERE NOT EXISTS (SELECT 1 FROM track WHERE track.album_id = album.id);
@@ -224,5 +243,9 @@ struct CatalogWrites {
                 DELETE FROM genre WHERE NOT EXISTS (SELECT 1 FROM track_genre WHERE genre_id = genre.id);
                 DELETE FROM artwork WHERE NOT EXISTS (SELECT 1 FROM track WHERE artwork_id = artwork.id);
                 """)
+        if try db.tableExists("catalog_pending") {
+            try db.execute(sql: "UPDATE catalog_pending SET aggregates = 0")
+        }
+        return true
     }
 }

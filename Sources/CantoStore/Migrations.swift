@@ -126,6 +126,21 @@ enum Migrations {
             if !rolledUp { _ = try StatsRollups.rebuild(db, user: nil) }
         }
         migrator.registerMigration("v26-search-best") { db in try db.execute(sql: v26SearchBest) }
+        // Whether the end of a scan has album and artist figures to work out again: set by every
+        // catalog write that adds, changes or removes a track, cleared by the refresh. A rescan
+        // that found no change rewrote every album and artist row (moving `catalog_version`, so
+        // every catalog cache was dropped after each scheduled scan); now it writes nothing.
+        // Due on an upgraded file: its last scan's figures are refreshed once more.
+        migrator.registerMigration("v27-aggregates-due") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE catalog_pending (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        aggregates INTEGER NOT NULL
+                    );
+                    INSERT INTO catalog_pending (id, aggregates) VALUES (1, 1);
+                    """)
+        }
         return migrator
     }
 

@@ -227,6 +227,34 @@ import Testing
         #expect(try await catalog.repository.artists().map(\.name).sorted() == ["Composer", "Stay"])
     }
 
+    /// The end of a scan that wrote no track (a rescan that found no change) writes no album or
+    /// artist row: the catalog version, and every cache keyed by it, stay. A write since the last
+    /// end is remembered in its own transaction, so a scan cut off before its end (a new process
+    /// over the same file) still gets its figures at the next end.
+    @Test func theEndOfAScanWithoutChangesWritesNothing() async throws {
+        let catalog = try await TestCatalog()
+        let first = catalog.write(path: "A/1.m4a", title: "One", album: "Kept", durationMs: 1_000)
+        try await catalog.apply([first])
+        try await catalog.repository.finishScan(libraries: [catalog.library.id], at: Date())
+        let version = try await catalog.repository.catalogVersion()
+        try await catalog.repository.finishScan(libraries: [catalog.library.id], at: Date())
+        try await catalog.repository.finishScan(libraries: [catalog.library.id], at: nil)
+        #expect(try await catalog.repository.catalogVersion() == version)
+
+        let second = catalog.write(path: "A/2.m4a", title: "Two", album: "Kept", durationMs: 2_500)
+        try await catalog.apply([second])
+        // The process stops here; another opens the same file and ends its scan.
+        let reopened = CatalogRepository(database: try CantoDatabase(dataDirectory: catalog.directory.url))
+        try await reopened.finishScan(libraries: [catalog.library.id], at: Date())
+        let album = try #require(try await reopened.album(first.track.albumID))
+        #expect(album.trackCount == 2)
+        #expect(album.durationMs == 3_500)
+        let refreshed = try await reopened.catalogVersion()
+        #expect(refreshed > version)
+        try await reopened.finishScan(libraries: [catalog.library.id], at: Date())
+        #expect(try await reopened.catalogVersion() == refreshed)
+    }
+
     /// A batch writes an album or artist row shared by many tracks once, unless a later track
     /// would change it: what is stored is what writing every track in turn stored.
     @Test func sharedRowsInABatchEndAsIfEachTrackWroteThem() async throws {

@@ -85,11 +85,10 @@ import Testing
     @Test func aCatalogThatMovedOnIsSearchedInSQLUntilTheListsAreRebuilt() async throws {
         let fixture = try await Self.fixture()
         #expect(try await Self.found(fixture, "kan")[0].contains("The Kanes") == false)
-        // The end of a scan that changed nothing moves the catalog's version (every album's
-        // figures are written again), not the search tables: the lists stay, unrebuilt.
+        // The end of a scan that changed nothing writes nothing: the lists stay, unrebuilt.
         let version = try await fixture.catalog.catalogVersion()
         try await fixture.catalog.finishScan(libraries: [Fixture.music], at: TestAccounts.date(2_000))
-        #expect(try await fixture.catalog.catalogVersion() != version)
+        #expect(try await fixture.catalog.catalogVersion() == version)
         #expect(try await fixture.catalog.refreshSearchPrefixes() == nil)
         #expect(try await Self.found(fixture, "kan")[0] == ["Kansas", "Kan", "Kanye West", "Kano Band Orchestra"])
 
