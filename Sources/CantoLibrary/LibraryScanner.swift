@@ -59,9 +59,10 @@ public struct LibraryScanner: Sendable {
             try? await shielded { try await catalog.finishScan(libraries: ids, at: nil) }
             throw error
         }
-        if run.summary.changed || removedLibraries > 0 {
-            try await shielded { try await catalog.finishScan(libraries: ids, at: Date()) }
-        }
+        // When nothing changed, the end writes nothing (the catalog keeps its version and caches, the
+        // disk is left alone), unless a scan cut off before its end left figures to work out.
+        let changed = run.summary.changed || removedLibraries > 0
+        try await shielded { try await catalog.finishScan(libraries: ids, at: changed ? Date() : nil) }
         var summary = run.summary
         summary.cancelled = Task.isCancelled
         summary.duration = Date().timeIntervalSince(started)

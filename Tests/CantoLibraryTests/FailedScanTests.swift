@@ -11,9 +11,12 @@ import Testing
 /// A scan whose writes fail part way: what it wrote before stays whole, and the writer does not
 /// keep the scan's large page cache.
 @Suite struct FailedScanTests {
-    /// The real catalog, whose second batch fails (as a full disk would fail it).
+    /// The real catalog, whose second batch fails (as a full disk would fail it), or whose scans
+    /// never reach their end (a process killed just before it).
     struct FailingWriter: CatalogWriter {
         let catalog: CatalogRepository
+        var failingBatch: Int? = 2
+        var ends = true
         let applied = Counter()
 
         final class Counter: Sendable {
@@ -43,10 +46,11 @@ import Testing
             try await catalog.knownFiles(withContentHashes: contentHashes)
         }
         func apply(_ batch: CatalogBatch) async throws {
-            if applied.next() == 2 { throw DiskFull() }
+            if applied.next() == failingBatch { throw DiskFull() }
             try await catalog.apply(batch)
         }
         func finishScan(libraries: [LibraryID], at date: Date?) async throws {
+            guard ends else { return }
             try await catalog.finishScan(libraries: libraries, at: date)
         }
     }
@@ -82,5 +86,28 @@ import Testing
         let albums = try await harness.allAlbums()
         #expect(albums.map(\.tracks.count).reduce(0, +) == 2, "\(albums.map(\.album.title))")
         #expect(albums.allSatisfy { $0.album.trackCount == $0.tracks.count })
+    }
+
+    /// A scan whose process died before its end wrote its tracks but not their albums' figures;
+    /// the next scan finds no file changed, and still makes the figures whole.
+    @Test func aScanAfterOneThatNeverEndedMakesTheFiguresWhole() async throws {
+        let music = try TemporaryDirectory(prefix: "canto-unfinished-scan")
+        try FileManager.default.createDirectory(at: music.appending("A"), withIntermediateDirectories: true)
+        for number in 1...3 {
+            try AudioClip(seconds: 1).encode(
+                .flac, to: music.appending("A/\(number).flac"),
+                metadata: ["title": "A \(number)", "artist": "Band", "album": "Album A"])
+        }
+        let harness = try ScanHarness(root: music.url)
+        let dying = FailingWriter(catalog: harness.catalog, failingBatch: nil, ends: false)
+        _ = try await LibraryScanner(catalog: dying, options: ScanOptions(), logger: ScanHarness.logger).scan(libraries: [harness.library])
+        #expect(try await harness.allAlbums().map(\.album.trackCount) == [0], "the figures wait for the end")
+
+        let again = try await LibraryScanner(catalog: harness.catalog, options: ScanOptions(), logger: ScanHarness.logger)
+            .scan(libraries: [harness.library])
+        #expect(!again.changed)
+        let albums = try await harness.allAlbums()
+        #expect(albums.map(\.album.trackCount) == [3])
+        #expect(albums.map(\.tracks.count) == [3])
     }
 }

@@ -7,6 +7,7 @@
 # THINK_MS (default 0): each client waits a random 0 to 2×THINK_MS ms before its next request, as
 # people and apps do; 0 sends each next request at once (a stress run: latency is then mostly queueing,
 # 200 connections over what 2 cores serve).
+# It starts once the sonic analyser has measured the new library (ANALYSED=0: at once, beside it).
 # Usage: scripts/bench/soak.sh [TRACKS] [MINUTES] [THINK_MS]. Uses wrk (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -74,6 +75,21 @@ rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status"; }
 caches() {
   curl -s "$url/metrics" | awk '/^canto_cache_bytes\{/ {printf "%s %.1f  ", $1, $2 / 1048576} END {print ""}'
 }
+# The sonic analyser measures a new library once, in the background and below the requests; its
+# index grows with every track it measures. The soak measures the household's steady state, after
+# it: the time the analysis took is printed. ANALYSED=0 starts at once, beside the analysis (then
+# the RSS also grows with the analysis, for as long as the load leaves it CPU).
+if [ "${ANALYSED:-1}" = 1 ]; then
+  token=$(curl -s -H 'Content-Type: application/json' -d '{"username":"bench","password":"bench-password-1"}' \
+    "$url/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  started=$SECONDS
+  until curl -s -H "Authorization: Bearer $token" "$url/api/v1/admin/analysis" \
+    | python3 -c 'import json,sys; s=json.load(sys.stdin); sys.exit(0 if s["pending"] == 0 and not s["running"] else 1)'; do
+    [ $((SECONDS - started)) -gt 1800 ] && { echo "the sonic analysis did not finish in 30 minutes"; exit 1; }
+    sleep 2
+  done
+  echo "sonic analysis of the library: $((SECONDS - started)) s; RSS $(rss) MB"
+fi
 printf "%-7s %10s %9s %9s %8s %8s %8s %9s\n" minute "req/s" p50 p99 non2xx failed sockerr "RSS MB"
 first=""
 for minute in $(seq "$minutes"); do
