@@ -100,11 +100,14 @@ import Testing
         }
         let harness = try ScanHarness(root: music.url)
         let dying = FailingWriter(catalog: harness.catalog, failingBatch: nil, ends: false)
-        _ = try await LibraryScanner(catalog: dying, options: ScanOptions(), logger: ScanHarness.logger).scan(libraries: [harness.library])
+        _ = try await LibraryScanner(catalog: dying, options: ScanOptions(), logger: ScanHarness.logger).scan(
+            libraries: [harness.library])
         #expect(try await harness.allAlbums().map(\.album.trackCount) == [0], "the figures wait for the end")
 
-        let again = try await LibraryScanner(catalog: harness.catalog, options: ScanOptions(), logger: ScanHarness.logger)
-            .scan(libraries: [harness.library])
+        let again = try await LibraryScanner(
+            catalog: harness.catalog, options: ScanOptions(), logger: ScanHarness.logger
+        )
+        .scan(libraries: [harness.library])
         #expect(!again.changed)
         let albums = try await harness.allAlbums()
         #expect(albums.map(\.album.trackCount) == [3])
