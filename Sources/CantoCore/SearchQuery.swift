@@ -159,10 +159,17 @@ public struct SearchQuery: Sendable, Hashable {
 /// The catalog's words, for correcting typos: a word is corrected to the most common words
 /// within an edit distance that grows with its length (none up to 3 letters, 1 up to 5, then 2),
 /// counting a swap of two neighbours as one edit. Only words that start with the same letter
-/// (or whose first two letters are swapped) are compared.
+/// (or whose first two letters are swapped), and whose length is within the allowed edits, are
+/// compared: the words are kept by first letter and length.
 public struct SearchVocabulary: Sendable {
-    private let buckets: [UInt8: [Entry]]
+    private let buckets: [Bucket: [Entry]]
     private let known: Set<String>
+
+    /// A first letter and a length.
+    private struct Bucket: Hashable, Sendable {
+        var first: UInt8
+        var length: Int
+    }
 
     private struct Entry: Sendable {
         var word: [UInt8]
@@ -171,12 +178,12 @@ public struct SearchVocabulary: Sendable {
 
     /// `words` are folded index tokens with how many items hold each.
     public init(words: some Sequence<(String, Int)>) {
-        var buckets: [UInt8: [Entry]] = [:]
+        var buckets: [Bucket: [Entry]] = [:]
         var known = Set<String>()
         for (word, count) in words {
             let bytes = Array(word.utf8)
             guard bytes.count >= 3, bytes.allSatisfy({ $0 < 0x80 }) else { continue }
-            buckets[bytes[0], default: []].append(Entry(word: bytes, count: count))
+            buckets[Bucket(first: bytes[0], length: bytes.count), default: []].append(Entry(word: bytes, count: count))
             known.insert(word)
         }
         self.buckets = buckets
@@ -202,17 +209,21 @@ public struct SearchVocabulary: Sendable {
         guard edits > 0, bytes.allSatisfy({ $0 < 0x80 }) else { return [] }
         var found: [(distance: Int, count: Int, word: [UInt8])] = []
         var rows = DistanceRows()
-        func look(in bucket: [Entry], where accept: (Entry) -> Bool) {
-            for entry in bucket where abs(entry.word.count - bytes.count) <= edits && entry.word != bytes {
-                guard accept(entry) else { continue }
-                if let distance = Self.distance(bytes, entry.word, atMost: edits, rows: &rows) {
-                    found.append((distance, entry.count, entry.word))
+        func look(first: UInt8, where accept: (Entry) -> Bool) {
+            for length in (bytes.count - edits)...(bytes.count + edits) {
+                for entry in buckets[Bucket(first: first, length: length)] ?? [] where entry.word != bytes {
+                    guard accept(entry) else { continue }
+                    let distance =
+                        edits == 1
+                        ? Self.oneEdit(bytes, entry.word)
+                        : Self.distance(bytes, entry.word, atMost: edits, rows: &rows)
+                    if let distance { found.append((distance, entry.count, entry.word)) }
                 }
             }
         }
-        look(in: buckets[bytes[0]] ?? []) { _ in true }
+        look(first: bytes[0]) { _ in true }
         if bytes.count > 1, bytes[1] != bytes[0] {
-            look(in: buckets[bytes[1]] ?? []) { $0.word.count > 1 && $0.word[1] == bytes[0] }
+            look(first: bytes[1]) { $0.word.count > 1 && $0.word[1] == bytes[0] }
         }
         found.sort { ($0.distance, -$0.count) < ($1.distance, -$1.count) }
         return found.prefix(limit).map { String(decoding: $0.word, as: UTF8.self) }
@@ -223,6 +234,26 @@ public struct SearchVocabulary: Sendable {
     public static func distance(_ a: [UInt8], _ b: [UInt8], atMost limit: Int) -> Int? {
         var rows = DistanceRows()
         return distance(a, b, atMost: limit, rows: &rows)
+    }
+
+    /// 1 when `a` and `b` are one edit apart (a letter changed, added or removed, or two
+    /// neighbours swapped), else nil: `distance(a, b, atMost: 1)` for different words, in one
+    /// pass instead of a table (the words of four or five letters search as you type corrects).
+    public static func oneEdit(_ a: [UInt8], _ b: [UInt8]) -> Int? {
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        guard long.count - short.count <= 1, a != b else { return nil }
+        var i = 0
+        while i < short.count, short[i] == long[i] { i += 1 }
+        if short.count == long.count {
+            // The rest after one changed letter, or after two swapped neighbours, is the same.
+            if short[(i + 1)...] == long[(i + 1)...] { return 1 }
+            let swapped =
+                i + 1 < short.count && short[i] == long[i + 1] && short[i + 1] == long[i]
+                && short[(i + 2)...] == long[(i + 2)...]
+            return swapped ? 1 : nil
+        }
+        // One letter more in `long`, at `i`.
+        return short[i...] == long[(i + 1)...] ? 1 : nil
     }
 
     /// The three rows of the distance's table, kept from one comparison to the next: a

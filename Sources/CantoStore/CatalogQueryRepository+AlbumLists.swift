@@ -129,11 +129,9 @@ extension CatalogQueryRepository {
     /// The albums of `rowids` (a page: at most 501) by rowid (one that has gone since is left out).
     static func albums(rowids: [Int64], _ db: Database) throws -> [Int64: Album] {
         guard !rowids.isEmpty else { return [:] }
-        // Not cached: each page length would be a statement of its own in every reader's cache.
         let rows = try Row.fetchAll(
-            db.makeStatement(
-                sql: "SELECT *, rowid FROM album WHERE rowid IN (\(databaseQuestionMarks(count: rowids.count)))"),
-            arguments: StatementArguments(rowids))
+            db.cachedStatement(sql: "SELECT *, rowid FROM album WHERE rowid IN (\(BoundList.marks(rowids.count)))"),
+            arguments: StatementArguments(BoundList.padded(rowids)))
         var found: [Int64: Album] = [:]
         for row in rows {
             let rowid: Int64 = try StoredRow(row, table: "album")[row.count - 1]

@@ -90,8 +90,8 @@ extension CatalogRepository {
             var found: [TrackID: Track] = [:]
             for chunk in ids.chunked(999) {
                 for record in try TrackRecord.fetchAll(
-                    db, sql: "SELECT * FROM track WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
-                    arguments: StatementArguments(chunk.map(\.rawValue)))
+                    db.cachedStatement(sql: "SELECT * FROM track WHERE id IN (\(BoundList.marks(chunk.count)))"),
+                    arguments: StatementArguments(BoundList.padded(chunk.map(\.rawValue))))
                 {
                     found[TrackID(record.id)] = record.track
                 }

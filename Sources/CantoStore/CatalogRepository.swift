@@ -266,11 +266,10 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         var details: [TrackID: TrackDetails] = [:]
         // SQLite allows 32,766 variables a statement; lists are far shorter, but chunk anyway.
         for chunk in tracks.chunked(999) {
-            let ids = chunk.map(\.rawValue)
-            let marks = databaseQuestionMarks(count: ids.count)
-            // Not cached: each list length would be a statement of its own in the cache.
+            let ids = BoundList.padded(chunk.map(\.rawValue))
+            let marks = BoundList.marks(chunk.count)
             let genres = try Row.fetchCursor(
-                db.makeStatement(
+                db.cachedStatement(
                     sql: """
                         SELECT track_genre.track_id, genre.name FROM track_genre
                         JOIN genre ON genre.id = track_genre.genre_id
@@ -281,7 +280,7 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                 details[TrackID(try row[0]), default: TrackDetails()].genres.append(try row[1])
             }
             let credits = try Row.fetchCursor(
-                db.makeStatement(
+                db.cachedStatement(
                     sql: """
                         SELECT track_artist.track_id, artist.name, artist.mbid, track_artist.role, artist.id
                         FROM track_artist

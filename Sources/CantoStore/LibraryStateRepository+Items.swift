@@ -138,11 +138,11 @@ extension LibraryStateRepository {
             var found: [String: Int] = [:]
             for chunk in tracks.chunked(999) {
                 let rows = try Row.fetchCursor(
-                    db.makeStatement(
+                    db.cachedStatement(
                         sql: """
                             SELECT item, plays + skips FROM stat_item_total
-                            WHERE user_id = ? AND kind = 't' AND item IN (\(databaseQuestionMarks(count: chunk.count)))
-                            """), arguments: StatementArguments([user.rawValue] + chunk))
+                            WHERE user_id = ? AND kind = 't' AND item IN (\(BoundList.marks(chunk.count)))
+                            """), arguments: StatementArguments([user.rawValue] + BoundList.padded(chunk)))
                 while let row = try rows.next() { found[row[0]] = row[1] }
             }
             return found
@@ -153,11 +153,11 @@ extension LibraryStateRepository {
         var found: [String: Annotation] = [:]
         for chunk in items.chunked(999) {
             let rows = try Row.fetchCursor(
-                db.makeStatement(
+                db.cachedStatement(
                     sql: """
                         SELECT item_id, kind, starred_at, rating FROM annotation
-                        WHERE user_id = ? AND item_id IN (\(databaseQuestionMarks(count: chunk.count)))
-                        """), arguments: StatementArguments([user.rawValue] + chunk))
+                        WHERE user_id = ? AND item_id IN (\(BoundList.marks(chunk.count)))
+                        """), arguments: StatementArguments([user.rawValue] + BoundList.padded(chunk)))
             while let row = try rows.next() {
                 let annotation = try Self.annotation(row)
                 found[annotation.itemID] = annotation

@@ -36,8 +36,9 @@ import Testing
         #expect(try await Self.names("nothing like this", fixture) == ([], [], []))
     }
 
-    /// Corrections keep the distance table's rows from one vocabulary word to the next: words of
-    /// every length in turn get the corrections a fresh table per word (the definition) gives.
+    /// Corrections keep the distance table's rows from one vocabulary word to the next, and check
+    /// words of four and five letters in one pass: words of every length in turn get the
+    /// corrections a fresh table per word (the definition) gives.
     @Test func correctionsAreTheWordsWithinTheAllowedEdits() {
         var random = SplitMix64(seed: 19)
         let letters = Array("abcde".utf8)
@@ -81,6 +82,16 @@ import Testing
             corrected += found.isEmpty ? 0 : 1
         }
         #expect(corrected > 50)
+        // Words of four and five letters are checked in one pass, not with the table.
+        for (a, b, expected) in [
+            ("abcd", "abdc", 1), ("abcd", "bacd", 1), ("abcd", "abce", 1), ("abcd", "abc", 1), ("abcd", "xabcd", 1),
+            ("abcd", "abxcd", 1), ("abcd", "badc", nil), ("abcd", "acbe", nil), ("abcd", "ab", nil),
+            ("abcd", "abcd", nil), ("abcde", "abced", 1), ("abcde", "aebcd", nil),
+        ] as [(String, String, Int?)] {
+            #expect(SearchVocabulary.oneEdit(Array(a.utf8), Array(b.utf8)) == expected, "\(a) \(b)")
+            let table = SearchVocabulary.distance(Array(a.utf8), Array(b.utf8), atMost: 1)
+            #expect((table == 1 ? 1 : nil) == expected, "\(a) \(b)")
+        }
     }
 
     @Test func everyWordIsAPrefixAndAllMustMatch() async throws {
