@@ -394,7 +394,7 @@ struct SearchPlan {
                 SELECT 1 FROM \(fts) JOIN \(name) ON \(name).rowid = \(fts).rowid
                 WHERE \(fts) MATCH \(prefix) AND \(condition) LIMIT 1
                 """
-            if try SQLRequest<Int>(literal: sql).fetchOne(db) != nil { return true }
+            if try SQLRequest<Int>(literal: sql, cached: true).fetchOne(db) != nil { return true }
         }
         return false
     }

@@ -184,8 +184,9 @@ public struct LibraryStateRepository: LibraryStateStore {
     /// What a smart playlist's tracks depend on: the catalog, every listener's plays, skips, stars
     /// and ratings (the event outbox), and the day (for "in the last N days").
     static func smartStamp(_ db: Database, now: Date) throws -> String {
-        let version = try Int.fetchOne(db, sql: "SELECT version FROM catalog_version") ?? 0
-        let events = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event_outbox") ?? 0
+        // Asked at every read of the playlists (search as you type's too): from the statement cache.
+        let version = try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM catalog_version")) ?? 0
+        let events = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event_outbox")) ?? 0
         return "\(version):\(events):\(Int(now.timeIntervalSince1970 / 86_400))"
     }
 
@@ -231,7 +232,7 @@ public struct LibraryStateRepository: LibraryStateStore {
             sql += " AND (owner_id = ? OR is_public = 1)"
             arguments.append(viewer.rawValue)
         }
-        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { found in
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map { found in
             let row = StoredRow(found, table: "playlist")
             return [try row["id"] as String, try row["owner_id"] as String, try row["rules"] as String? ?? ""]
         }
