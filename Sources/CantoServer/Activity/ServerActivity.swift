@@ -93,6 +93,9 @@ struct ServerActivityService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(60))
+                // Shutdown: the write below, outside the cancelled task, is the last one (here the
+                // database would refuse it as cancelled, and the log would say counters were lost).
+                if Task.isCancelled { break }
                 do { try await activity.flush() } catch {
                     logger.warning("activity counters not written", metadata: ["error": "\(error)"])
                 }
