@@ -23,7 +23,8 @@ import Testing
         try await server.process.waitForExit()
         #expect(!server.process.text.contains("activity counters not written"), "\(server.process.text)")
         let counted = try await CantoDatabase(dataDirectory: server.data.url).pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT coalesce(sum(value), 0) FROM server_hour WHERE name IN ('plays', 'skips')")
+            try Int.fetchOne(
+                db, sql: "SELECT coalesce(sum(value), 0) FROM server_hour WHERE name IN ('plays', 'skips')")
         }
         #expect(counted == 1)
     }
