@@ -33,7 +33,8 @@ app=$(echo "bench-password-1" | "$bin/canto" user add bench --role admin --passw
 sync
 # A catalog written straight into the database has no files: the sonic analyser would try each of
 # its tracks in turn for the whole run, beside the measurements, so it is off there.
-analyse=true
+# A bench may turn it off itself (CANTO_RECOMMENDATIONS_ANALYSE=false, as mix.sh does).
+analyse=${CANTO_RECOMMENDATIONS_ANALYSE:-true}
 [ -n "${catalog_only:-}" ] && analyse=false
 CANTO_LOG_LEVEL=warning CANTO_SCANNER_ON_START=false CANTO_RECOMMENDATIONS_ANALYSE=$analyse \
   "$bin/canto" serve --host 127.0.0.1 --port "$port" "${common[@]}" &
