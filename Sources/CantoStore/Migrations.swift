@@ -127,10 +127,11 @@ enum Migrations {
         }
         migrator.registerMigration("v26-search-best") { db in try db.execute(sql: v26SearchBest) }
         // Whether the end of a scan has album and artist figures to work out again: set by every
-        // catalog write that adds, changes or removes a track, cleared by the refresh. A rescan
-        // that found no change rewrote every album and artist row (moving `catalog_version`, so
-        // every catalog cache was dropped after each scheduled scan); now it writes nothing.
-        // Due on an upgraded file: its last scan's figures are refreshed once more.
+        // catalog write that adds, changes or removes a track, cleared by the refresh. The end of
+        // a scan that changed nothing (a media source ends every scan) rewrote every album and
+        // artist row, moving `catalog_version` and dropping every catalog cache; now it writes
+        // nothing, and the local scanner, which skipped that end, can always call it, so a scan
+        // cut off before its end gets its figures at the next one. Due on an upgraded file.
         migrator.registerMigration("v27-aggregates-due") { db in
             try db.execute(
                 sql: """
