@@ -225,7 +225,13 @@ public struct SearchVocabulary: Sendable {
         if bytes.count > 1, bytes[1] != bytes[0] {
             look(first: bytes[1]) { $0.word.count > 1 && $0.word[1] == bytes[0] }
         }
-        found.sort { ($0.distance, -$0.count) < ($1.distance, -$1.count) }
+        // Ties go to the word that sorts first: the words come in the order of a dictionary
+        // built at each start (Swift seeds its hashing per process), and the order of ties would
+        // otherwise pick other corrections from one run to the next.
+        found.sort {
+            ($0.distance, -$0.count) == ($1.distance, -$1.count)
+                ? $0.word.lexicographicallyPrecedes($1.word) : ($0.distance, -$0.count) < ($1.distance, -$1.count)
+        }
         return found.prefix(limit).map { String(decoding: $0.word, as: UTF8.self) }
     }
 
