@@ -94,7 +94,6 @@ public struct TrackPlaySummary: Sendable, Equatable {
     }
 }
 
-/// A playlist: owned by one user, visible to others only when public.
 /// A playlist's name, owner, visibility and size, without its tracks.
 public struct PlaylistSummary: Sendable, Equatable {
     public var id: PlaylistID
@@ -111,6 +110,7 @@ public struct PlaylistSummary: Sendable, Equatable {
     }
 }
 
+/// A playlist: owned by one user, visible to others only when public.
 public struct Playlist: Sendable, Equatable, Codable {
     public var id: PlaylistID
     public var ownerID: UserID

@@ -185,7 +185,7 @@ public struct LibraryStateRepository: LibraryStateStore {
     /// and ratings (the event outbox), and the day (for "in the last N days").
     static func smartStamp(_ db: Database, now: Date) throws -> String {
         // Asked at every read of the playlists (search as you type's too): from the statement cache.
-        let version = try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM catalog_version")) ?? 0
+        let version = try db.catalogVersion()
         let events = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event_outbox")) ?? 0
         return "\(version):\(events):\(Int(now.timeIntervalSince1970 / 86_400))"
     }
