@@ -65,30 +65,43 @@ enum RecommendBench {
     }
 
     /// `canto-bench similar --tracks N [--queries Q]`: an index of N tracks (feature vectors drawn
-    /// around 200 clusters, 5,000 artists), then Q similar-track questions and Q radio pages (a
-    /// seed, 50 tracks already queued), each timed.
+    /// around 200 clusters, 5,000 artists), built as the recommender builds it (the space fitted
+    /// over a first pass, the tracks added in a second), its size and the process's memory, then Q
+    /// similar-track questions and Q radio pages (a seed, 50 tracks already queued), each timed.
     static func similar(tracks: Int, queries: Int) {
         var random = SystemRandomNumberGenerator()
         let centres = (0..<200).map { _ in
             (0..<SonicFeatures.count).map { _ in Float.random(in: -1...1, using: &random) }
         }
-        let started = ContinuousClock.now
-        var entries: [SonicIndex.Entry] = []
-        entries.reserveCapacity(tracks)
-        for index in 0..<tracks {
-            let centre = centres[index % centres.count]
-            let values = centre.map { $0 + Float.random(in: -0.3...0.3, using: &random) }
-            entries.append(
-                SonicIndex.Entry(
-                    id: TrackID("t\(index)"), features: SonicFeatures(values: values),
-                    tags: SonicTags(
-                        artist: "artist \(index % 5_000)", genres: ["genre \(index % 60)"], year: 1960 + index % 60)))
+        func id(_ number: Int) -> TrackID { TrackID("t" + StableHash.hex128("track \(number)")) }
+        // The same tracks in both passes (a fixed seed), never all in memory at once.
+        func eachEntry(_ body: (SonicIndex.Entry) -> Void) {
+            var random = SplitMix64(seed: 42)
+            for index in 0..<tracks {
+                let centre = centres[index % centres.count]
+                let values = centre.map { $0 + Float.random(in: -0.3...0.3, using: &random) }
+                body(
+                    SonicIndex.Entry(
+                        id: id(index), features: SonicFeatures(values: values),
+                        tags: SonicTags(
+                            artist: "artist \(index % 5_000)", genres: ["genre \(index % 60)"], year: 1960 + index % 60)
+                    ))
+            }
         }
-        let index = SonicIndex(entries: entries)
+        let before = residentMegabytes()
+        let started = ContinuousClock.now
+        var fitter = SonicSpace.Fitter()
+        eachEntry { fitter.add($0.features) }
+        var builder = SonicIndex.Builder(space: fitter.space)
+        builder.reserve(tracks)
+        eachEntry { builder.add($0) }
+        let index = builder.build()
         print(
             String(
-                format: "index:             %d tracks built in %.2f s", index.count,
-                (ContinuousClock.now - started) / .seconds(1)))
+                format:
+                    "index:             %d tracks built in %.2f s, %.1f MB (%.0f bytes a track); RSS %.1f MB → %.1f MB",
+                index.count, (ContinuousClock.now - started) / .seconds(1), Double(index.bytes) / 1_048_576,
+                Double(index.bytes) / Double(max(1, index.count)), before, residentMegabytes()))
         func percentiles(_ label: String, _ body: (Int) -> Void) {
             var times: [Double] = []
             for query in 0..<queries {
@@ -103,12 +116,21 @@ enum RecommendBench {
                     times[min(times.count - 1, times.count * 99 / 100)], times.last ?? 0, queries))
         }
         percentiles("similar (20):     ") { query in
-            _ = index.nearest(to: [TrackID("t\((query * 7_919) % tracks)")], limit: 20)
+            _ = index.nearest(to: [id((query * 7_919) % tracks)], limit: 20)
         }
         percentiles("radio page (20):  ") { query in
             let seed = (query * 7_919) % tracks
-            let queued = Set((0..<50).map { TrackID("t\((seed + $0 * 13) % tracks)") })
-            _ = index.nearest(to: [TrackID("t\(seed)")], limit: 20, excluding: queued)
+            let queued = Set((0..<50).map { id((seed + $0 * 13) % tracks) })
+            _ = index.nearest(to: [id(seed)], limit: 20, excluding: queued)
         }
     }
+}
+
+/// The process's resident memory now (`VmRSS`), in MB; 0 where `/proc` cannot tell.
+func residentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return 0 }
+    return kilobytes / 1024
 }

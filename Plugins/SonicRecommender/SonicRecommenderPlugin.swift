@@ -36,28 +36,46 @@ public struct SonicRecommenderPlugin: RecommenderPlugin, ScheduledPlugin {
         [PluginJob(name: "reindex", every: .seconds(120)) { try await self.refresh() }]
     }
 
-    /// Rebuilds the index when the analysed tracks have changed in number.
+    /// Rebuilds the index when the analysed tracks have changed in number: the features are read
+    /// in pages twice, once to fit the space and once to add each track with its tags, so nothing
+    /// but the index and a page is in memory (a million tracks' features would be 200 MB more).
     func refresh() async throws {
         let count = try await features.featureCount()
         guard count != state.withLock({ $0.builtFor }) else { return }
-        let all = try await features.allFeatures()
-        var tags: [TrackID: SonicTags] = [:]
-        var offset = 0
-        while offset < all.count {
-            let ids = Array(all[offset..<min(all.count, offset + 500)].map(\.0))
+        var fitter = SonicSpace.Fitter()
+        try await eachPage { page in
+            for (_, features) in page { fitter.add(features) }
+        }
+        var builder = SonicIndex.Builder(space: fitter.space)
+        builder.reserve(count)
+        try await eachPage { page in
+            let ids = page.map(\.0)
             let details = try await catalog.details(of: ids)
+            var tags: [TrackID: SonicTags] = [:]
             for track in try await catalog.tracks(ids) {
                 tags[track.id] = SonicTags(
                     artist: track.artistName, genres: details[track.id]?.genres ?? [], year: track.year,
                     bpm: track.bpm)
             }
-            offset += 500
+            for (id, features) in page {
+                builder.add(SonicIndex.Entry(id: id, features: features, tags: tags[id] ?? SonicTags()))
+            }
         }
-        let index = SonicIndex(
-            entries: all.map { SonicIndex.Entry(id: $0.0, features: $0.1, tags: tags[$0.0] ?? SonicTags()) })
+        let index = builder.build()
         state.withLock {
             $0.index = index
             $0.builtFor = count
+        }
+    }
+
+    /// Every analysed track's features, a page at a time, in the order of their IDs.
+    private func eachPage(_ body: ([(TrackID, SonicFeatures)]) async throws -> Void) async throws {
+        var after: TrackID?
+        while true {
+            let page = try await features.features(after: after, limit: 500)
+            guard let last = page.last else { return }
+            try await body(page)
+            after = last.0
         }
     }
 

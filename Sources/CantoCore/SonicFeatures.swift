@@ -80,10 +80,23 @@ public struct SonicFeatures: Sendable, Equatable, Codable {
 
 /// Read access to tracks' sonic features, for recommenders.
 public protocol SonicFeatureReader: Sendable {
-    /// Every track's current features (measured for its content now, by this analyser).
-    func allFeatures() async throws -> [(TrackID, SonicFeatures)]
+    /// A page of tracks' current features (measured for its content now, by this analyser), in
+    /// the order of their IDs, from the first ID after `after` (from the start when nil).
+    func features(after: TrackID?, limit: Int) async throws -> [(TrackID, SonicFeatures)]
     /// One track's current features, if measured.
     func features(of id: TrackID) async throws -> SonicFeatures?
     /// How many tracks have current features (cheap: a recommender rebuilds its index when it changes).
     func featureCount() async throws -> Int
+}
+
+extension SonicFeatureReader {
+    /// Every track's current features, page by page.
+    public func allFeatures() async throws -> [(TrackID, SonicFeatures)] {
+        var result: [(TrackID, SonicFeatures)] = []
+        while true {
+            let page = try await features(after: result.last?.0, limit: 1_000)
+            result += page
+            if page.count < 1_000 { return result }
+        }
+    }
 }

@@ -1,20 +1,53 @@
 public import CantoCore
+import Foundation
 
 /// Every analysed track as a point of the sonic space, with its artist, for nearest-neighbour
 /// questions: what sounds like these tracks (at most so many of one artist), and a path of small
-/// steps from one track to another. Brute force over a flat array: 100,000 tracks of 77 values
-/// (52 of sound, 25 of tags) are 31 MB and a pass takes a few milliseconds.
+/// steps from one track to another. Brute force over a flat array. Each of a point's 77 values
+/// (52 of sound, 25 of tags) is kept in one byte, steps of 1/255 of the range its values take, so
+/// a track costs about 120 bytes (its point, its ID's bytes, its artist) and a million tracks
+/// about 120 MB; a pass over 100,000 takes a few milliseconds.
 public struct SonicIndex: Sendable {
     public let space: SonicSpace
-    let ids: [TrackID]
-    let artists: [String]
-    /// Points, one after another (`SonicFeatures.count` values each).
-    let points: [Float]
-    let positions: [TrackID: Int]
+    /// Track IDs, their UTF-8 one after another, in the order the tracks were added; `idEnds[i]`
+    /// is where the i-th ends.
+    let idBytes: [UInt8]
+    let idEnds: [UInt32]
+    /// Positions in the order of their IDs' bytes: finding a track is a binary search.
+    let byID: [UInt32]
+    /// Each track's artist as a hash of its lowercased name (the artist cap asks only "same?").
+    let artists: [UInt64]
+    /// Points, one after another (`width` codes each).
+    let codes: [UInt8]
     /// A typical distance between two tracks (the median of a sample), for similarities.
     let typicalDistance: Float
 
     static let width = SonicFeatures.count + TagSpace.width
+    static let yearPlace = width - 1
+
+    /// Per value of a point: the value code 0 stands for, and the value of one step. A sound
+    /// value spreads about as far as its weight either side of 0 and is kept within five times
+    /// that; genres from 0 to twice a lone genre's share (two genres on one place), the artist from
+    /// 0 to its share, the year within five times its weight.
+    static let lows: [Float] = ranges.map(\.low)
+    static let steps: [Float] = ranges.map { max($0.high - $0.low, 1e-6) / 255 }
+    /// A step squared: a squared difference of codes times this is one of values.
+    static let stepSquares: [Float] = steps.map { $0 * $0 }
+    private static var ranges: [(low: Float, high: Float)] {
+        let sound = SonicSpace.weights.map { (low: -5 * $0, high: 5 * $0) }
+        let genre = (low: Float(0), high: 2 * TagSpace.genreWeight.squareRoot())
+        let artist = (low: Float(0), high: TagSpace.artistWeight.squareRoot())
+        let year = 5 * TagSpace.yearWeight.squareRoot()
+        return sound + Array(repeating: genre, count: TagSpace.genrePlaces)
+            + Array(repeating: artist, count: TagSpace.artistPlaces) + [(low: -year, high: year)]
+    }
+
+    /// The code of `value` at place `place`: the nearest step, within the range.
+    static func code(_ value: Float, at place: Int) -> UInt8 {
+        let steps = ((value - lows[place]) / Self.steps[place]).rounded()
+        guard steps.isFinite else { return 128 }
+        return UInt8(max(0, min(255, steps)))
+    }
 
     /// One track of the index: its sound and its tags.
     public struct Entry: Sendable {
@@ -34,39 +67,119 @@ public struct SonicIndex: Sendable {
         self.init(entries: tracks.map { Entry(id: $0.id, features: $0.features, tags: SonicTags(artist: $0.artist)) })
     }
 
-    /// An index of `entries`: each point is the track's sound (a tagged BPM standing in for the
-    /// measured tempo) and, when `useTags`, its genres, artist and year.
+    /// An index of `entries`, in a space fitted to their features: each point is the track's
+    /// sound (a tagged BPM standing in for the measured tempo) and, when `useTags`, its genres,
+    /// artist and year.
     public init(entries: [Entry], useTags: Bool = true) {
-        let tempo = SonicFeatures.Index.tempo
-        let features = entries.map { entry -> SonicFeatures in
-            guard let bpm = entry.tags.bpm, (30...300).contains(bpm), tempo < entry.features.values.count else {
-                return entry.features
-            }
+        var fitter = SonicSpace.Fitter()
+        for entry in entries { fitter.add(entry.features) }
+        var builder = Builder(space: fitter.space, useTags: useTags)
+        builder.reserve(entries.count)
+        for entry in entries { builder.add(entry) }
+        self = builder.build()
+    }
+
+    /// Builds an index one track at a time in a space fitted beforehand (`SonicSpace.Fitter`), so
+    /// a library is never in memory but as the index: a recommender reads its tracks in pages,
+    /// once to fit the space and once to add them.
+    public struct Builder: Sendable {
+        let space: SonicSpace
+        let useTags: Bool
+        var idBytes: [UInt8] = []
+        var idEnds: [UInt32] = []
+        var artists: [UInt64] = []
+        var codes: [UInt8] = []
+        /// Each track's year, 0 for none: the year's place is coded once every year is known.
+        var years: [UInt16] = []
+        var yearFit = TagSpace.Years()
+
+        public init(space: SonicSpace, useTags: Bool = true) {
+            self.space = space
+            self.useTags = useTags
+        }
+
+        public var count: Int { idEnds.count }
+
+        /// Room for `count` tracks (the arrays grow once, not by doubling).
+        public mutating func reserve(_ count: Int) {
+            idBytes.reserveCapacity(count * 34)
+            idEnds.reserveCapacity(count)
+            artists.reserveCapacity(count)
+            codes.reserveCapacity(count * SonicIndex.width)
+            years.reserveCapacity(count)
+        }
+
+        public mutating func add(_ entry: Entry) {
+            let id = entry.id.rawValue.utf8
+            guard idBytes.count + id.count <= Int(UInt32.max) else { return }
             var features = entry.features
-            features.values[tempo] = Float(bpm)
-            return features
+            let tempo = SonicFeatures.Index.tempo
+            if let bpm = entry.tags.bpm, (30...300).contains(bpm), tempo < features.values.count {
+                features.values[tempo] = Float(bpm)
+            }
+            for (place, value) in space.point(features).enumerated() {
+                codes.append(SonicIndex.code(value, at: place))
+            }
+            let tags = useTags ? TagSpace.places(entry.tags) : [Float](repeating: 0, count: TagSpace.width)
+            for (offset, value) in tags.enumerated() {
+                codes.append(SonicIndex.code(value, at: SonicFeatures.count + offset))
+            }
+            let year = useTags ? TagSpace.Years.usable(entry.tags.year) : nil
+            yearFit.add(year)
+            years.append(UInt16(year ?? 0))
+            idBytes.append(contentsOf: id)
+            idEnds.append(UInt32(idBytes.count))
+            artists.append(TagSpace.hash(entry.tags.artist.lowercased()))
         }
-        let space = SonicSpace(fitting: features)
-        let tagSpace = TagSpace(fitting: entries.map(\.tags))
+
+        /// The index of the tracks added; the builder is left empty (its arrays move to the index
+        /// rather than being copied).
+        public mutating func build() -> SonicIndex {
+            var codes: [UInt8] = []
+            swap(&codes, &self.codes)
+            let mean = yearFit.mean, scale = yearFit.scale
+            for (position, year) in years.enumerated() {
+                let value = year == 0 ? 0 : (Float(year) - mean) * scale
+                codes[position * SonicIndex.width + SonicIndex.yearPlace] = SonicIndex.code(
+                    value, at: SonicIndex.yearPlace)
+            }
+            let index = SonicIndex(space: space, idBytes: idBytes, idEnds: idEnds, artists: artists, codes: codes)
+            self = Builder(space: space, useTags: useTags)
+            return index
+        }
+    }
+
+    init(space: SonicSpace, idBytes: [UInt8], idEnds: [UInt32], artists: [UInt64], codes: [UInt8]) {
         self.space = space
-        ids = entries.map(\.id)
-        artists = entries.map { $0.tags.artist.lowercased() }
-        var points: [Float] = []
-        points.reserveCapacity(entries.count * Self.width)
-        for (entry, features) in zip(entries, features) {
-            points += space.point(features)
-            points += useTags ? tagSpace.point(entry.tags) : [Float](repeating: 0, count: TagSpace.width)
+        self.idBytes = idBytes
+        self.idEnds = idEnds
+        self.artists = artists
+        self.codes = codes
+        // By ID, first added first among equals (a track added twice is found where it was first).
+        var order = (0..<UInt32(idEnds.count)).map { $0 }
+        let ordered = idBytes.withUnsafeBufferPointer { bytes in
+            zip(order, order.dropFirst()).allSatisfy {
+                Self.compare(bytes, idEnds, Int($0), Int($1)) < 0
+            }
         }
-        self.points = points
-        positions = Dictionary(entries.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        if !ordered {
+            idBytes.withUnsafeBufferPointer { bytes in
+                order.sort {
+                    let order = Self.compare(bytes, idEnds, Int($0), Int($1))
+                    return order < 0 || (order == 0 && $0 < $1)
+                }
+            }
+        }
+        byID = order
         // The median distance between tracks a fixed stride apart: stable, cheap, and about the
         // distance between two tracks picked at random.
         var sample: [Float] = []
-        if entries.count > 1 {
-            let stride = max(1, entries.count / 200)
+        let count = idEnds.count
+        if count > 1 {
+            let stride = max(1, count / 200)
             var index = 0
-            while index + stride < entries.count, sample.count < 400 {
-                sample.append(Self.distance(points, index, index + stride))
+            while index + stride < count, sample.count < 400 {
+                sample.append(Self.distance(codes, index, index + stride))
                 index += 1
             }
         }
@@ -74,27 +187,76 @@ public struct SonicIndex: Sendable {
         typicalDistance = sample.isEmpty ? 1 : max(1e-6, sample[sample.count / 2])
     }
 
-    public var count: Int { ids.count }
+    /// The ID bytes of track `position`.
+    private static func idRange(_ ends: [UInt32], _ position: Int) -> Range<Int> {
+        (position == 0 ? 0 : Int(ends[position - 1]))..<Int(ends[position])
+    }
 
-    public func contains(_ id: TrackID) -> Bool { positions[id] != nil }
+    /// Byte order of two tracks' IDs (as SQLite orders text): negative, 0 or positive.
+    private static func compare(_ bytes: UnsafeBufferPointer<UInt8>, _ ends: [UInt32], _ a: Int, _ b: Int) -> Int {
+        let left = idRange(ends, a), right = idRange(ends, b)
+        return compare(UnsafeBufferPointer(rebasing: bytes[left]), UnsafeBufferPointer(rebasing: bytes[right]))
+    }
 
-    static func distance(_ points: [Float], _ a: Int, _ b: Int) -> Float {
+    private static func compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(left.count, right.count)
+        if common > 0, let a = left.baseAddress, let b = right.baseAddress {
+            let order = memcmp(a, b, common)
+            if order != 0 { return Int(order) }
+        }
+        return left.count - right.count
+    }
+
+    public var count: Int { idEnds.count }
+
+    /// The memory the index holds, in bytes.
+    public var bytes: Int {
+        idBytes.count + idEnds.count * 4 + byID.count * 4 + artists.count * 8 + codes.count
+    }
+
+    public func contains(_ id: TrackID) -> Bool { position(of: id) != nil }
+
+    /// Where track `id` is, or nil when it is not in the index.
+    func position(of id: TrackID) -> Int? {
+        var key = id.rawValue
+        return key.withUTF8 { key in
+            idBytes.withUnsafeBufferPointer { bytes in
+                var low = 0, high = byID.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    let here = UnsafeBufferPointer(rebasing: bytes[Self.idRange(idEnds, Int(byID[middle]))])
+                    if Self.compare(here, key) < 0 { low = middle + 1 } else { high = middle }
+                }
+                guard low < byID.count else { return nil }
+                let position = Int(byID[low])
+                let here = UnsafeBufferPointer(rebasing: bytes[Self.idRange(idEnds, position)])
+                return Self.compare(here, key) == 0 ? position : nil
+            }
+        }
+    }
+
+    /// The ID of track `position`.
+    func id(at position: Int) -> TrackID {
+        TrackID(String(decoding: idBytes[Self.idRange(idEnds, position)], as: UTF8.self))
+    }
+
+    /// The squared distance between tracks `a` and `b`, in the space's units.
+    static func distance(_ codes: [UInt8], _ a: Int, _ b: Int) -> Float {
         var sum: Float = 0
-        let width = Self.width
         for offset in 0..<width {
-            let difference = points[a * width + offset] - points[b * width + offset]
-            sum += difference * difference
+            let difference = Float(codes[a * width + offset]) - Float(codes[b * width + offset])
+            sum += stepSquares[offset] * difference * difference
         }
         return sum
     }
 
-    /// The distance from a point (a query vector) to track `index`.
+    /// The squared distance from a point in codes (a query) to track `index`, in the space's units.
     func distance(from query: [Float], to index: Int) -> Float {
         var sum: Float = 0
         let base = index * Self.width
         for offset in 0..<Self.width {
-            let difference = query[offset] - points[base + offset]
-            sum += difference * difference
+            let difference = query[offset] - Float(codes[base + offset])
+            sum += Self.stepSquares[offset] * difference * difference
         }
         return sum
     }
@@ -106,8 +268,12 @@ public struct SonicIndex: Sendable {
 
     /// The point of a track, or nil when it is not analysed.
     func point(_ id: TrackID) -> [Float]? {
-        guard let index = positions[id] else { return nil }
-        return Array(points[index * Self.width..<(index + 1) * Self.width])
+        position(of: id).map(point(at:))
+    }
+
+    /// The point of track `position`, in codes.
+    func point(at position: Int) -> [Float] {
+        codes[position * Self.width..<(position + 1) * Self.width].map(Float.init)
     }
 
     /// One neighbour: the track, its distance, and the seed it is nearest to.
@@ -133,27 +299,28 @@ public struct SonicIndex: Sendable {
         }
         // Left out by position (a few hundred lookups), not by hashing every track's ID.
         var skip = Set<Int>()
-        for id in seeds { if let position = positions[id] { skip.insert(position) } }
-        for id in excluding { if let position = positions[id] { skip.insert(position) } }
+        for id in seeds { if let position = position(of: id) { skip.insert(position) } }
+        for id in excluding { if let position = position(of: id) { skip.insert(position) } }
         // The nearest few hundred by a bounded heap (one pass, no sort of the whole library);
         // the whole library only when the artist cap and `admit` leave too few of them.
         var scored = nearestPositions(to: centre, count: max(limit * 20, 400), skipping: skip)
-        if scored.count < ids.count - skip.count, !enough(scored, limit: limit, perArtist: perArtist, admit: admit) {
-            scored = nearestPositions(to: centre, count: ids.count, skipping: skip)
+        if scored.count < count - skip.count, !enough(scored, limit: limit, perArtist: perArtist, admit: admit) {
+            scored = nearestPositions(to: centre, count: count, skipping: skip)
         }
-        var perArtistCount: [String: Int] = [:]
+        var perArtistCount: [UInt64: Int] = [:]
         var result: [Neighbour] = []
         for (index, distance) in scored {
             let artist = artists[index]
             if perArtist > 0, perArtistCount[artist, default: 0] >= perArtist { continue }
-            guard admit(ids[index]) else { continue }
+            let track = id(at: index)
+            guard admit(track) else { continue }
             perArtistCount[artist, default: 0] += 1
             let nearestSeed =
                 seedPoints.min { self.distance(from: $0.1, to: index) < self.distance(from: $1.1, to: index) }?.0
                 ?? seeds[0]
             result.append(
                 Neighbour(
-                    track: ids[index], distance: distance, similarity: similarity(distance: distance),
+                    track: track, distance: distance, similarity: similarity(distance: distance),
                     nearestSeed: nearestSeed))
             if result.count >= limit { break }
         }
@@ -165,41 +332,43 @@ public struct SonicIndex: Sendable {
         guard count > 0 else { return [] }
         // A max-heap of the best so far: its top is the worst kept.
         var heap: [(index: Int, distance: Float)] = []
-        heap.reserveCapacity(min(count, ids.count))
+        heap.reserveCapacity(min(count, self.count))
         func worse(_ a: (index: Int, distance: Float), _ b: (index: Int, distance: Float)) -> Bool {
             a.distance > b.distance || (a.distance == b.distance && a.index > b.index)
         }
-        points.withUnsafeBufferPointer { buffer in
+        codes.withUnsafeBufferPointer { buffer in
             query.withUnsafeBufferPointer { q in
-                let width = Self.width
-                for index in 0..<ids.count where !skip.contains(index) {
-                    var sum: Float = 0
-                    let base = index * width
-                    for offset in 0..<width {
-                        let difference = q[offset] - buffer[base + offset]
-                        sum += difference * difference
-                    }
-                    let candidate = (index: index, distance: sum)
-                    if heap.count < count {
-                        heap.append(candidate)
-                        var child = heap.count - 1
-                        while child > 0 {
-                            let parent = (child - 1) / 2
-                            guard worse(heap[child], heap[parent]) else { break }
-                            heap.swapAt(child, parent)
-                            child = parent
+                Self.stepSquares.withUnsafeBufferPointer { weights in
+                    let width = Self.width
+                    for index in 0..<self.count where !skip.contains(index) {
+                        var sum: Float = 0
+                        let base = index * width
+                        for offset in 0..<width {
+                            let difference = q[offset] - Float(buffer[base + offset])
+                            sum += weights[offset] * difference * difference
                         }
-                    } else if worse(heap[0], candidate) {
-                        heap[0] = candidate
-                        var parent = 0
-                        while true {
-                            let left = 2 * parent + 1, right = left + 1
-                            var largest = parent
-                            if left < heap.count, worse(heap[left], heap[largest]) { largest = left }
-                            if right < heap.count, worse(heap[right], heap[largest]) { largest = right }
-                            if largest == parent { break }
-                            heap.swapAt(parent, largest)
-                            parent = largest
+                        let candidate = (index: index, distance: sum)
+                        if heap.count < count {
+                            heap.append(candidate)
+                            var child = heap.count - 1
+                            while child > 0 {
+                                let parent = (child - 1) / 2
+                                guard worse(heap[child], heap[parent]) else { break }
+                                heap.swapAt(child, parent)
+                                child = parent
+                            }
+                        } else if worse(heap[0], candidate) {
+                            heap[0] = candidate
+                            var parent = 0
+                            while true {
+                                let left = 2 * parent + 1, right = left + 1
+                                var largest = parent
+                                if left < heap.count, worse(heap[left], heap[largest]) { largest = left }
+                                if right < heap.count, worse(heap[right], heap[largest]) { largest = right }
+                                if largest == parent { break }
+                                heap.swapAt(parent, largest)
+                                parent = largest
+                            }
                         }
                     }
                 }
@@ -212,12 +381,12 @@ public struct SonicIndex: Sendable {
     private func enough(
         _ scored: [(index: Int, distance: Float)], limit: Int, perArtist: Int, admit: (TrackID) -> Bool
     ) -> Bool {
-        var counts: [String: Int] = [:]
+        var counts: [UInt64: Int] = [:]
         var picked = 0
         for (index, _) in scored {
             let artist = artists[index]
             if perArtist > 0, counts[artist, default: 0] >= perArtist { continue }
-            guard admit(ids[index]) else { continue }
+            guard admit(id(at: index)) else { continue }
             counts[artist, default: 0] += 1
             picked += 1
             if picked >= limit { return true }
@@ -231,28 +400,29 @@ public struct SonicIndex: Sendable {
     public func path(
         from start: TrackID, to end: TrackID, count: Int, admit: (TrackID) -> Bool = { _ in true }
     ) -> [Neighbour]? {
-        guard let a = point(start), let b = point(end), let startIndex = positions[start] else { return nil }
+        guard let startIndex = position(of: start), let endIndex = position(of: end) else { return nil }
+        let a = point(at: startIndex), b = point(at: endIndex)
         let steps = max(2, count)
-        var used: Set<TrackID> = [start, end]
+        var used: Set<Int> = [startIndex, endIndex]
         var result = [Neighbour(track: start, distance: 0, similarity: 1, nearestSeed: start)]
         for step in 1..<(steps - 1) {
             let t = Float(step) / Float(steps - 1)
             let target = (0..<Self.width).map { a[$0] + (b[$0] - a[$0]) * t }
             var best: (index: Int, distance: Float)?
-            for index in ids.indices where !used.contains(ids[index]) {
+            for index in 0..<count where !used.contains(index) {
                 let d = distance(from: target, to: index)
                 if let current = best, d >= current.distance { continue }
-                if admit(ids[index]) { best = (index, d) }
+                if admit(id(at: index)) { best = (index, d) }
             }
             guard let best else { break }
-            used.insert(ids[best.index])
-            let fromStart = Self.distance(points, startIndex, best.index)
+            used.insert(best.index)
+            let fromStart = Self.distance(codes, startIndex, best.index)
             result.append(
                 Neighbour(
-                    track: ids[best.index], distance: fromStart, similarity: similarity(distance: fromStart),
+                    track: id(at: best.index), distance: fromStart, similarity: similarity(distance: fromStart),
                     nearestSeed: start))
         }
-        let whole = distance(from: a, to: positions[end] ?? 0)
+        let whole = distance(from: a, to: endIndex)
         result.append(
             Neighbour(track: end, distance: whole, similarity: similarity(distance: whole), nearestSeed: start))
         return result

@@ -30,27 +30,57 @@ public struct SonicSpace: Sendable, Equatable {
 
     /// A space fitted to `library` (every analysed track's features).
     public init(fitting library: [SonicFeatures]) {
-        let count = SonicFeatures.count
-        var means = [Float](repeating: 0, count: count)
-        var squares = [Float](repeating: 0, count: count)
-        let transformed = library.map(Self.transform)
-        for vector in transformed {
-            for index in 0..<count {
-                means[index] += vector[index]
-                squares[index] += vector[index] * vector[index]
+        var fitter = Fitter()
+        for features in library { fitter.add(features) }
+        self = fitter.space
+    }
+
+    /// Fits a space one track at a time, so a library need not be in memory at once to fit it
+    /// (sums in double precision: a million tracks' squares would lose a float's digits).
+    public struct Fitter: Sendable {
+        var sums = [Double](repeating: 0, count: SonicFeatures.count)
+        var squares = [Double](repeating: 0, count: SonicFeatures.count)
+        var count = 0
+
+        public init() {}
+
+        public mutating func add(_ features: SonicFeatures) {
+            let vector = SonicSpace.transform(features)
+            for index in 0..<SonicFeatures.count {
+                let value = Double(vector[index])
+                sums[index] += value
+                squares[index] += value * value
             }
+            count += 1
         }
-        let n = Float(max(1, transformed.count))
-        var scales = [Float](repeating: 0, count: count)
-        for (group, groupWeight) in zip(Self.groups, Self.groupWeights) {
-            let weight = (groupWeight / Float(group.count)).squareRoot()
-            for index in group {
-                let mean = means[index] / n
-                let spread = max(0, squares[index] / n - mean * mean).squareRoot()
-                means[index] = mean
+
+        /// The space of the tracks added so far.
+        public var space: SonicSpace {
+            let n = Double(max(1, count))
+            var means = [Float](repeating: 0, count: SonicFeatures.count)
+            var scales = [Float](repeating: 0, count: SonicFeatures.count)
+            for (index, weight) in SonicSpace.weights.enumerated() where weight > 0 {
+                let mean = sums[index] / n
+                let spread = Float(max(0, squares[index] / n - mean * mean).squareRoot())
+                means[index] = Float(mean)
                 scales[index] = weight / max(spread, 1e-4)
             }
+            return SonicSpace(means: means, scales: scales)
         }
+    }
+
+    /// Each value's weight (its group's weight shared among the group's values, as a square
+    /// root: it multiplies a distance that is squared); 0 for values no group holds. A standardised
+    /// value times its weight spreads about as far as the weight either side of 0.
+    public static let weights: [Float] = {
+        var weights = [Float](repeating: 0, count: SonicFeatures.count)
+        for (group, groupWeight) in zip(groups, groupWeights) {
+            for index in group { weights[index] = (groupWeight / Float(group.count)).squareRoot() }
+        }
+        return weights
+    }()
+
+    init(means: [Float], scales: [Float]) {
         self.means = means
         self.scales = scales
     }

@@ -71,19 +71,18 @@ public struct SonicFeatureRepository: SonicFeatureReader {
         }
     }
 
-    /// The current features of every track that has them (for the recommenders' index).
-    public func allFeatures() async throws -> [(TrackID, SonicFeatures)] {
+    public func features(after: TrackID?, limit: Int) async throws -> [(TrackID, SonicFeatures)] {
         let version = SonicFeatures.version
         return try await pool.read { db in
             var result: [(TrackID, SonicFeatures)] = []
             let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT track_sonic.track_id, track_sonic.features FROM track_sonic
-                    JOIN track ON track.id = track_sonic.track_id AND track.content_hash = track_sonic.content_hash
-                    WHERE track_sonic.features IS NOT NULL AND track_sonic.version = ?
-                    ORDER BY track_sonic.track_id
-                    """, arguments: [version])
+                db.cachedStatement(
+                    sql: """
+                        SELECT track_sonic.track_id, track_sonic.features FROM track_sonic
+                        JOIN track ON track.id = track_sonic.track_id AND track.content_hash = track_sonic.content_hash
+                        WHERE track_sonic.features IS NOT NULL AND track_sonic.version = ? AND track_sonic.track_id > ?
+                        ORDER BY track_sonic.track_id LIMIT ?
+                        """), arguments: [version, after?.rawValue ?? "", max(0, limit)])
             while let row = try rows.next() {
                 let id: String = try row.decode(String.self, atIndex: 0)
                 let blob: Data = try row.decode(Data.self, atIndex: 1)

@@ -58,7 +58,14 @@ struct SonicAnalysisTests {
             tempos.append(features.loudness)
         }
         #expect(tempos.allSatisfy { $0 < 0 && $0 > -40 }, "loudness \(tempos)")
-        #expect(try await restarted.sonicFeatures.allFeatures().count == 3)
+        let all = try await restarted.sonicFeatures.allFeatures()
+        #expect(all.count == 3)
+        // Pages follow the IDs: two, then the one after the second, then none.
+        let first = try await restarted.sonicFeatures.features(after: nil, limit: 2)
+        let second = try await restarted.sonicFeatures.features(after: first.last?.0, limit: 2)
+        #expect((first + second).map(\.0) == all.map(\.0).sorted { $0.rawValue < $1.rawValue })
+        #expect(second.count == 1)
+        #expect(try await restarted.sonicFeatures.features(after: second.last?.0, limit: 2).isEmpty)
 
         // A file that changes is measured again after the rescan notices; the others are not.
         try AudioClip(seconds: 3, frequency: 990).encode(
