@@ -17,13 +17,16 @@ public struct SonicIndex: Sendable {
     let byID: [UInt32]
     /// Each track's artist as a hash of its lowercased name (the artist cap asks only "same?").
     let artists: [UInt64]
-    /// Points, one after another (`width` codes each).
+    /// Points, one after another (`stride` codes each: `width`, then zeros to a multiple of 8).
     let codes: [UInt8]
     /// A typical distance between two tracks (the median of a sample), for similarities.
     let typicalDistance: Float
 
     static let width = SonicFeatures.count + TagSpace.width
     static let yearPlace = width - 1
+    /// The codes a track takes: its values, then none to a multiple of 8, so a distance is taken
+    /// eight values at a time.
+    static let stride = (width + 7) / 8 * 8
 
     /// Per value of a point: the value code 0 stands for, and the value of one step. A sound
     /// value spreads about as far as its weight either side of 0 and is kept within five times
@@ -31,8 +34,9 @@ public struct SonicIndex: Sendable {
     /// 0 to its share, the year within five times its weight.
     static let lows: [Float] = ranges.map(\.low)
     static let steps: [Float] = ranges.map { max($0.high - $0.low, 1e-6) / 255 }
-    /// A step squared: a squared difference of codes times this is one of values.
-    static let stepSquares: [Float] = steps.map { $0 * $0 }
+    /// A step squared: a squared difference of codes times this is one of values (0 for the
+    /// padding), eight at a time.
+    static let stepSquares: [SIMD8<Float>] = lanes(steps.map { $0 * $0 })
     private static var ranges: [(low: Float, high: Float)] {
         let sound = SonicSpace.weights.map { (low: -5 * $0, high: 5 * $0) }
         let genre = (low: Float(0), high: 2 * TagSpace.genreWeight.squareRoot())
@@ -105,7 +109,7 @@ public struct SonicIndex: Sendable {
             idBytes.reserveCapacity(count * 34)
             idEnds.reserveCapacity(count)
             artists.reserveCapacity(count)
-            codes.reserveCapacity(count * SonicIndex.width)
+            codes.reserveCapacity(count * SonicIndex.stride)
             years.reserveCapacity(count)
         }
 
@@ -124,6 +128,7 @@ public struct SonicIndex: Sendable {
             for (offset, value) in tags.enumerated() {
                 codes.append(SonicIndex.code(value, at: SonicFeatures.count + offset))
             }
+            codes.append(contentsOf: repeatElement(0, count: SonicIndex.stride - SonicIndex.width))
             let year = useTags ? TagSpace.Years.usable(entry.tags.year) : nil
             yearFit.add(year)
             years.append(UInt16(year ?? 0))
@@ -140,7 +145,7 @@ public struct SonicIndex: Sendable {
             let mean = yearFit.mean, scale = yearFit.scale
             for (position, year) in years.enumerated() {
                 let value = year == 0 ? 0 : (Float(year) - mean) * scale
-                codes[position * SonicIndex.width + SonicIndex.yearPlace] = SonicIndex.code(
+                codes[position * SonicIndex.stride + SonicIndex.yearPlace] = SonicIndex.code(
                     value, at: SonicIndex.yearPlace)
             }
             let index = SonicIndex(space: space, idBytes: idBytes, idEnds: idEnds, artists: artists, codes: codes)
@@ -240,25 +245,54 @@ public struct SonicIndex: Sendable {
         TrackID(String(decoding: idBytes[Self.idRange(idEnds, position)], as: UTF8.self))
     }
 
-    /// The squared distance between tracks `a` and `b`, in the space's units.
-    static func distance(_ codes: [UInt8], _ a: Int, _ b: Int) -> Float {
-        var sum: Float = 0
-        for offset in 0..<width {
-            let difference = Float(codes[a * width + offset]) - Float(codes[b * width + offset])
-            sum += stepSquares[offset] * difference * difference
+    /// `values` (`stride` of them, or fewer and zeros after) eight at a time.
+    static func lanes(_ values: [Float]) -> [SIMD8<Float>] {
+        (0..<stride / 8).map { lane in
+            var vector = SIMD8<Float>()
+            for offset in 0..<8 where lane * 8 + offset < values.count { vector[offset] = values[lane * 8 + offset] }
+            return vector
         }
-        return sum
     }
 
-    /// The squared distance from a point in codes (a query) to track `index`, in the space's units.
-    func distance(from query: [Float], to index: Int) -> Float {
-        var sum: Float = 0
-        let base = index * Self.width
-        for offset in 0..<Self.width {
-            let difference = query[offset] - Float(codes[base + offset])
-            sum += Self.stepSquares[offset] * difference * difference
+    /// The squared distance, in the space's units, from `query` (a point in codes, eight at a
+    /// time) to the track whose codes start at `codes`.
+    @inline(__always)
+    static func distance(
+        _ query: UnsafeBufferPointer<SIMD8<Float>>, _ weights: UnsafeBufferPointer<SIMD8<Float>>,
+        _ codes: UnsafeRawPointer
+    ) -> Float {
+        var sum = SIMD8<Float>()
+        for lane in 0..<query.count {
+            let bytes = codes.loadUnaligned(fromByteOffset: lane &* 8, as: SIMD8<UInt8>.self)
+            let difference = query[lane] - SIMD8<Float>(bytes)
+            sum += weights[lane] * difference * difference
         }
-        return sum
+        return sum.sum()
+    }
+
+    /// The squared distance from `query` (a point in codes, eight at a time) to track `index`.
+    func distance(from query: [SIMD8<Float>], to index: Int) -> Float {
+        query.withUnsafeBufferPointer { query in
+            Self.stepSquares.withUnsafeBufferPointer { weights in
+                codes.withUnsafeBytes { codes in
+                    codes.baseAddress.map { Self.distance(query, weights, $0 + index * Self.stride) } ?? 0
+                }
+            }
+        }
+    }
+
+    /// The squared distance between tracks `a` and `b`, in the space's units.
+    func distance(_ a: Int, _ b: Int) -> Float { Self.distance(codes, a, b) }
+
+    static func distance(_ codes: [UInt8], _ a: Int, _ b: Int) -> Float {
+        let query = lanes(codes[a * stride..<a * stride + width].map(Float.init))
+        return query.withUnsafeBufferPointer { query in
+            stepSquares.withUnsafeBufferPointer { weights in
+                codes.withUnsafeBytes { codes in
+                    codes.baseAddress.map { distance(query, weights, $0 + b * stride) } ?? 0
+                }
+            }
+        }
     }
 
     /// 1 for the same sound, falling towards 0 as tracks grow apart (0.5 at a typical distance).
@@ -273,7 +307,7 @@ public struct SonicIndex: Sendable {
 
     /// The point of track `position`, in codes.
     func point(at position: Int) -> [Float] {
-        codes[position * Self.width..<(position + 1) * Self.width].map(Float.init)
+        codes[position * Self.stride..<position * Self.stride + Self.width].map(Float.init)
     }
 
     /// One neighbour: the track, its distance, and the seed it is nearest to.
@@ -293,10 +327,12 @@ public struct SonicIndex: Sendable {
     ) -> [Neighbour] {
         let seedPoints = seeds.compactMap { seed in point(seed).map { (seed, $0) } }
         guard !seedPoints.isEmpty, limit > 0 else { return [] }
-        var centre = [Float](repeating: 0, count: Self.width)
+        var sum = [Float](repeating: 0, count: Self.width)
         for (_, point) in seedPoints {
-            for offset in 0..<Self.width { centre[offset] += point[offset] / Float(seedPoints.count) }
+            for offset in 0..<Self.width { sum[offset] += point[offset] / Float(seedPoints.count) }
         }
+        let centre = Self.lanes(sum)
+        let seedLanes = seedPoints.map { ($0.0, Self.lanes($0.1)) }
         // Left out by position (a few hundred lookups), not by hashing every track's ID.
         var skip = Set<Int>()
         for id in seeds { if let position = position(of: id) { skip.insert(position) } }
@@ -316,7 +352,7 @@ public struct SonicIndex: Sendable {
             guard admit(track) else { continue }
             perArtistCount[artist, default: 0] += 1
             let nearestSeed =
-                seedPoints.min { self.distance(from: $0.1, to: index) < self.distance(from: $1.1, to: index) }?.0
+                seedLanes.min { self.distance(from: $0.1, to: index) < self.distance(from: $1.1, to: index) }?.0
                 ?? seeds[0]
             result.append(
                 Neighbour(
@@ -328,7 +364,9 @@ public struct SonicIndex: Sendable {
     }
 
     /// The `count` positions nearest to `query`, nearest first (ties by position), leaving out `skip`.
-    func nearestPositions(to query: [Float], count: Int, skipping skip: Set<Int>) -> [(index: Int, distance: Float)] {
+    func nearestPositions(to query: [SIMD8<Float>], count: Int, skipping skip: Set<Int>) -> [(
+        index: Int, distance: Float
+    )] {
         guard count > 0 else { return [] }
         // A max-heap of the best so far: its top is the worst kept.
         var heap: [(index: Int, distance: Float)] = []
@@ -336,18 +374,13 @@ public struct SonicIndex: Sendable {
         func worse(_ a: (index: Int, distance: Float), _ b: (index: Int, distance: Float)) -> Bool {
             a.distance > b.distance || (a.distance == b.distance && a.index > b.index)
         }
-        codes.withUnsafeBufferPointer { buffer in
-            query.withUnsafeBufferPointer { q in
+        codes.withUnsafeBytes { codes in
+            query.withUnsafeBufferPointer { query in
                 Self.stepSquares.withUnsafeBufferPointer { weights in
-                    let width = Self.width
+                    guard let base = codes.baseAddress else { return }
                     for index in 0..<self.count where !skip.contains(index) {
-                        var sum: Float = 0
-                        let base = index * width
-                        for offset in 0..<width {
-                            let difference = q[offset] - Float(buffer[base + offset])
-                            sum += weights[offset] * difference * difference
-                        }
-                        let candidate = (index: index, distance: sum)
+                        let distance = Self.distance(query, weights, base + index &* Self.stride)
+                        let candidate = (index: index, distance: distance)
                         if heap.count < count {
                             heap.append(candidate)
                             var child = heap.count - 1
@@ -407,22 +440,22 @@ public struct SonicIndex: Sendable {
         var result = [Neighbour(track: start, distance: 0, similarity: 1, nearestSeed: start)]
         for step in 1..<(steps - 1) {
             let t = Float(step) / Float(steps - 1)
-            let target = (0..<Self.width).map { a[$0] + (b[$0] - a[$0]) * t }
+            let target = Self.lanes((0..<Self.width).map { a[$0] + (b[$0] - a[$0]) * t })
             var best: (index: Int, distance: Float)?
-            for index in 0..<count where !used.contains(index) {
+            for index in 0..<self.count where !used.contains(index) {
                 let d = distance(from: target, to: index)
                 if let current = best, d >= current.distance { continue }
                 if admit(id(at: index)) { best = (index, d) }
             }
             guard let best else { break }
             used.insert(best.index)
-            let fromStart = Self.distance(codes, startIndex, best.index)
+            let fromStart = distance(startIndex, best.index)
             result.append(
                 Neighbour(
                     track: id(at: best.index), distance: fromStart, similarity: similarity(distance: fromStart),
                     nearestSeed: start))
         }
-        let whole = distance(from: a, to: endIndex)
+        let whole = distance(startIndex, endIndex)
         result.append(
             Neighbour(track: end, distance: whole, similarity: similarity(distance: whole), nearestSeed: start))
         return result

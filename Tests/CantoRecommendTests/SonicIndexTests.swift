@@ -4,7 +4,8 @@ import Testing
 @testable import CantoRecommend
 
 /// The index keeps each value of a point in a byte: its neighbours must still be those of the
-/// exact points, its IDs found whatever order they came in, and its size a byte a value.
+/// exact points, its IDs found whatever order they came in, and its size a byte a value (and
+/// three of padding).
 @Suite struct SonicIndexTests {
     /// `count` tracks around 20 centres, 40 artists, 12 genres, years from 1960.
     static func entries(_ count: Int, seed: UInt64 = 11) -> [SonicIndex.Entry] {
@@ -64,8 +65,9 @@ import Testing
         let index = SonicIndex(entries: entries)
         let idBytes = entries.reduce(0) { $0 + $1.id.rawValue.utf8.count }
         // 77 codes, the ID's bytes with where it ends and its place in ID order, the artist's hash.
-        #expect(index.bytes == entries.count * (SonicIndex.width + 4 + 4 + 8) + idBytes)
+        #expect(index.bytes == entries.count * (SonicIndex.stride + 4 + 4 + 8) + idBytes)
         #expect(SonicIndex.width == 77)
+        #expect(SonicIndex.stride == 80)
     }
 
     @Test func tracksAreFoundWhateverOrderTheyCameIn() throws {
@@ -91,7 +93,7 @@ import Testing
         }
     }
 
-    @Test func anIndexBuiltFromPagesIsTheSameAsOneBuiltAtOnce() {
+    @Test func anIndexBuiltFromPagesIsTheSameAsOneBuiltAtOnce() throws {
         let entries = Self.entries(500)
         var fitter = SonicSpace.Fitter()
         for page in stride(from: 0, to: entries.count, by: 64) {
@@ -109,6 +111,21 @@ import Testing
             #expect(path?.count == 6)
             #expect(path?.first?.track == seed.id)
             #expect(path?.last?.track == entries[250].id)
+        }
+        // Each step of a path is the track nearest its point on the line, of all not yet used.
+        let start = entries[3].id, end = entries[404].id
+        let path = try #require(paged.path(from: start, to: end, count: 8))
+        let a = try #require(paged.point(start)), b = try #require(paged.point(end))
+        var used: Set<TrackID> = [start, end]
+        for (step, neighbour) in path.enumerated().dropFirst().dropLast() {
+            let t = Float(step) / 7
+            let target = SonicIndex.lanes((0..<SonicIndex.width).map { a[$0] + (b[$0] - a[$0]) * t })
+            let best = entries.filter { !used.contains($0.id) }.min {
+                paged.distance(from: target, to: paged.position(of: $0.id) ?? 0)
+                    < paged.distance(from: target, to: paged.position(of: $1.id) ?? 0)
+            }
+            #expect(neighbour.track == best?.id)
+            used.insert(neighbour.track)
         }
     }
 
