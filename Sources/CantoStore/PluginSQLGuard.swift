@@ -24,6 +24,14 @@ struct PluginSQLGuard: Sendable {
     /// Checks one statement; `schemaAllowed` in migrations. Returns its kind.
     @discardableResult
     func check(_ sql: String, arguments: StatementArguments, in db: Database, schemaAllowed: Bool) throws -> Kind {
+        // A text approved whole before (its tokens and its program) under this schema is approved
+        // again without reading it: a plugin sends the same few statements at every event.
+        var schema: Int?
+        if let approved {
+            let version = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA schema_version")) ?? -1
+            if approved.contains(sql, schema: version) { return .data }
+            schema = version
+        }
         let tokens = try Self.tokens(sql, refuse: refuse)
         guard let first = tokens.first else { throw refuse("an empty statement") }
         if let end = tokens.firstIndex(where: { $0.isSymbol(";") }), end < tokens.count - 1 {
@@ -35,7 +43,7 @@ struct PluginSQLGuard: Sendable {
             try checkSchema(tokens)
             return .schema
         case "SELECT", "WITH", "INSERT", "REPLACE", "UPDATE", "DELETE", "VALUES":
-            try checkProgram(sql, arguments: arguments, in: db)
+            try checkProgram(sql, arguments: arguments, in: db, schema: schema)
             return .data
         default:
             throw refuse("\(first.text) statements are not for plugins")
@@ -108,11 +116,11 @@ struct PluginSQLGuard: Sendable {
     /// Whether `sql` was approved before this check (its statement may then be kept prepared).
     func approvedBefore(_ sql: String) -> Bool { approved?.seen(sql) == true }
 
-    private func checkProgram(_ sql: String, arguments: StatementArguments, in db: Database) throws {
+    private func checkProgram(_ sql: String, arguments: StatementArguments, in db: Database, schema: Int?) throws {
         // What a statement's program opens depends on its text and the schema (root pages), not
         // on the values bound: a text approved under the same schema version stays approved.
         // (Every schema change, VACUUM included, moves the schema version.)
-        let schema = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA schema_version")) ?? -1
+        let schema = try schema ?? Int.fetchOne(db.cachedStatement(sql: "PRAGMA schema_version")) ?? -1
         if approved?.contains(sql, schema: schema) == true { return }
         try checkProgramAfresh(sql, arguments: arguments, in: db)
         approved?.insert(sql, schema: schema)
