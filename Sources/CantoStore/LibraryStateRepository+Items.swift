@@ -108,11 +108,11 @@ extension LibraryStateRepository {
     static let keptAnnotations = 5000
 
     /// Every song list asks. A user's annotations are read whole, on the caller's thread, and
-    /// kept until the database changes; a user with more than `keptAnnotations` is asked by
-    /// the (user_id, item_id) key each time.
+    /// kept until stars or ratings change (a play keeps them); a user with more than
+    /// `keptAnnotations` is asked by the (user_id, item_id) key each time.
     public func annotations(of user: UserID, items: [String]) async throws -> [String: Annotation] {
         guard !items.isEmpty else { return [:] }
-        let kept = try annotationMaps.value(for: user, version: quick.generation.current) {
+        let kept = try annotationMaps.value(for: user, version: quick.generation.current(of: .annotations)) {
             try quick.read { db -> [String: Annotation]? in
                 let rows = try Row.fetchAll(
                     db.cachedStatement(

@@ -50,16 +50,64 @@ extension Database {
     }
 }
 
-/// Counts the commits of this process's writer connection (a transaction observer on it).
+/// Tables a cache on the request paths is kept under, as groups: what it holds moves only when
+/// one of them changes, not at every commit (a play commits several times a second under load,
+/// and must not empty every listener's sign-in and stars).
+public enum WatchedTables: Int, CaseIterable, Sendable {
+    /// The user rows and their library limits (what a Subsonic sign-in reads).
+    case accounts
+    /// Stars and ratings.
+    case annotations
+
+    var names: Set<String> {
+        switch self {
+        case .accounts: ["user", "user_library"]
+        case .annotations: ["annotation"]
+        }
+    }
+
+    static func group(of table: String) -> WatchedTables? {
+        allCases.first { $0.names.contains(table) }
+    }
+}
+
+/// Counts the commits of this process's writer connection, and among them those that changed
+/// each group of `WatchedTables` (a transaction observer on it; SQLite tells it of each row a
+/// statement changes in those tables, triggers' and foreign keys' included).
 final class CommitCounter: TransactionObserver, Sendable {
+    private struct Changes {
+        /// The groups the open transaction has changed.
+        var pending: Set<WatchedTables> = []
+        var counts = [Int](repeating: 0, count: WatchedTables.allCases.count)
+    }
     private let commits = Atomic<Int>(0)
+    private let changes = Mutex(Changes())
 
     var count: Int { commits.load(ordering: .acquiring) }
 
-    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
-    func databaseDidChange(with event: DatabaseEvent) {}
-    func databaseDidCommit(_ db: Database) { commits.add(1, ordering: .releasing) }
-    func databaseDidRollback(_ db: Database) {}
+    /// The commits that changed a table of `tables`.
+    func count(of tables: WatchedTables) -> Int { changes.withLock { $0.counts[tables.rawValue] } }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
+        WatchedTables.group(of: eventKind.tableName.lowercased()) != nil
+    }
+
+    func databaseDidChange(with event: DatabaseEvent) {
+        guard let group = WatchedTables.group(of: event.tableName.lowercased()) else { return }
+        changes.withLock { _ = $0.pending.insert(group) }
+    }
+
+    func databaseDidCommit(_ db: Database) {
+        // The groups' counts move before the commit count: a reader that sees the new commit
+        // count sees the groups' too.
+        changes.withLock { changes in
+            for group in changes.pending { changes.counts[group.rawValue] += 1 }
+            changes.pending = []
+        }
+        commits.add(1, ordering: .releasing)
+    }
+
+    func databaseDidRollback(_ db: Database) { changes.withLock { $0.pending = [] } }
 }
 
 /// A number that moves whenever the database may have changed: at once when this process's
@@ -97,6 +145,14 @@ public final class StoreGeneration: Sendable {
         pollOtherProcesses()
         // Both counts only grow, so their sum moves whenever either does.
         return commits.count &+ external.load(ordering: .acquiring)
+    }
+
+    /// A number that moves whenever `tables` may have changed: when this process's writer
+    /// commits a change to one of them, and (not knowing what another process changed) whenever
+    /// another process commits anything.
+    public func current(of tables: WatchedTables) -> Int {
+        pollOtherProcesses()
+        return commits.count(of: tables) &+ external.load(ordering: .acquiring)
     }
 
     /// At most once a `pollInterval`, by one caller (the others go on with what they know).

@@ -52,6 +52,52 @@ import Testing
         #expect(try await store.accounts.userWithSealedAppPassword(username: "ana") == nil)
     }
 
+    /// A play (any commit outside the users and the stars) keeps what a sign-in and a song list
+    /// read; a change to a user or a star moves only its own group's number.
+    @Test func aWriteElsewhereKeepsTheSignInAndTheStars() async throws {
+        let store = try await TestAccounts()
+        var ana = try await store.addUser("ana")
+        let generation = store.database.quick.generation
+        _ = try await store.accounts.userWithSealedAppPassword(username: "ana")
+        _ = try await store.state.annotations(of: ana.id, items: ["t1"])
+        let before = (
+            all: generation.current, accounts: generation.current(of: .accounts),
+            stars: generation.current(of: .annotations)
+        )
+        try await store.database.pool.write { db in
+            try db.execute(sql: "UPDATE catalog_version SET version = version + 1 WHERE id = 1")
+        }
+        #expect(generation.current > before.all)
+        #expect(generation.current(of: .accounts) == before.accounts)
+        #expect(generation.current(of: .annotations) == before.stars)
+        // Both answers come from memory: nothing was dropped for a new version.
+        _ = try await store.accounts.userWithSealedAppPassword(username: "ana")
+        _ = try await store.state.annotations(of: ana.id, items: ["t1"])
+        #expect(store.accounts.tokenUsers.usage.evictions == 0)
+        #expect(store.state.annotationMaps.usage.evictions == 0)
+        // A transaction that changed a star and was rolled back moves nothing.
+        struct Undo: Error {}
+        let anaID = ana.id.rawValue
+        await #expect(throws: Undo.self) {
+            try await store.database.pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO annotation (user_id, item_id, kind, rating) VALUES (?, 't9', 'track', 2)",
+                    arguments: [anaID])
+                throw Undo()
+            }
+        }
+        #expect(generation.current(of: .annotations) == before.stars)
+        // A star moves the stars' number only; a user's change the accounts'.
+        try await store.state.setStarred(true, item: "t1", kind: .track, user: ana.id, at: TestAccounts.date(5))
+        #expect(generation.current(of: .annotations) > before.stars)
+        #expect(generation.current(of: .accounts) == before.accounts)
+        #expect(try await store.state.annotations(of: ana.id, items: ["t1"])["t1"]?.starredAt == TestAccounts.date(5))
+        ana.role = .admin
+        try await store.accounts.updateUser(ana)
+        #expect(generation.current(of: .accounts) > before.accounts)
+        #expect(try await store.accounts.userWithSealedAppPassword(username: "ana")?.0.role == .admin)
+    }
+
     @Test func starsAreSeenAtOnceByTheSongListLookup() async throws {
         let store = try await TestAccounts()
         let ana = try await store.addUser("ana")
