@@ -81,7 +81,8 @@ public struct SonicFeatures: Sendable, Equatable, Codable {
 /// Read access to tracks' sonic features, for recommenders.
 public protocol SonicFeatureReader: Sendable {
     /// A page of tracks' current features (measured for its content now, by this analyser), in
-    /// the order of their IDs, from the first ID after `after` (from the start when nil).
+    /// the order of their IDs, from the first ID after `after` (from the start when nil): `limit`
+    /// of them, fewer only at the end.
     func features(after: TrackID?, limit: Int) async throws -> [(TrackID, SonicFeatures)]
     /// One track's current features, if measured.
     func features(of id: TrackID) async throws -> SonicFeatures?

@@ -81,9 +81,11 @@ public struct SonicFeatureRepository: SonicFeatureReader {
                         SELECT track_sonic.track_id, track_sonic.features FROM track_sonic
                         JOIN track ON track.id = track_sonic.track_id AND track.content_hash = track_sonic.content_hash
                         WHERE track_sonic.features IS NOT NULL AND track_sonic.version = ? AND track_sonic.track_id > ?
-                        ORDER BY track_sonic.track_id LIMIT ?
-                        """), arguments: [version, after?.rawValue ?? "", max(0, limit)])
-            while let row = try rows.next() {
+                        ORDER BY track_sonic.track_id
+                        """), arguments: [version, after?.rawValue ?? ""])
+            // Read on until the page is full or the rows end: a blob that does not read back is
+            // passed over, and a short page means the end.
+            while result.count < limit, let row = try rows.next() {
                 let id: String = try row.decode(String.self, atIndex: 0)
                 let blob: Data = try row.decode(Data.self, atIndex: 1)
                 if let features = SonicFeatures(blob: blob) { result.append((TrackID(id), features)) }

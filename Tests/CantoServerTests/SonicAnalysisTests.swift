@@ -4,6 +4,7 @@ import CantoMedia
 import CantoStore
 import CantoTestSupport
 import Foundation
+import GRDB
 import HTTPTypes
 import Logging
 import Testing
@@ -66,6 +67,13 @@ struct SonicAnalysisTests {
         #expect((first + second).map(\.0) == all.map(\.0).sorted { $0.rawValue < $1.rawValue })
         #expect(second.count == 1)
         #expect(try await restarted.sonicFeatures.features(after: second.last?.0, limit: 2).isEmpty)
+        // A blob that does not read back is passed over, and the page is still full.
+        let unreadable = try #require(first.first?.0.rawValue)
+        try await restarted.scanning.database.pool.write { db in
+            try db.execute(sql: "UPDATE track_sonic SET features = x'00' WHERE track_id = ?", arguments: [unreadable])
+        }
+        let full = try await restarted.sonicFeatures.features(after: nil, limit: 2)
+        #expect(full.map(\.0) == Array(all.map(\.0).sorted { $0.rawValue < $1.rawValue }.dropFirst()))
 
         // A file that changes is measured again after the rescan notices; the others are not.
         try AudioClip(seconds: 3, frequency: 990).encode(
