@@ -60,7 +60,7 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     /// the users have changed (an unknown name too: creating that user is a change); a play or a
     /// star elsewhere keeps it.
     public func userWithSealedAppPassword(username: String) async throws -> (User, Data?)? {
-        try tokenUsers.value(for: username, version: quick.generation.current(of: .accounts)) {
+        try tokenUsers.value(for: username, version: quick.version(of: .accounts)) {
             try quick.read { db in
                 guard let user = try Self.fetchUsers(db, where: "username = ?", [username]).first else { return nil }
                 let sealed = try Data.fetchOne(

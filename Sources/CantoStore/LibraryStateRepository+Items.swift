@@ -112,7 +112,7 @@ extension LibraryStateRepository {
     /// `keptAnnotations` is asked by the (user_id, item_id) key each time.
     public func annotations(of user: UserID, items: [String]) async throws -> [String: Annotation] {
         guard !items.isEmpty else { return [:] }
-        let kept = try annotationMaps.value(for: user, version: quick.generation.current(of: .annotations)) {
+        let kept = try annotationMaps.value(for: user, version: quick.version(of: .annotations)) {
             try quick.read { db -> [String: Annotation]? in
                 let rows = try Row.fetchAll(
                     db.cachedStatement(

@@ -142,6 +142,32 @@ enum Migrations {
                     INSERT INTO catalog_pending (id, aggregates) VALUES (1, 1);
                     """)
         }
+        // A version for each group of tables a request cache is kept under (`WatchedTables`),
+        // moved by triggers: a sign-in's user row and a song list's stars were kept only until
+        // the next commit of any kind, and under load a play commits several times a second.
+        migrator.registerMigration("v28-watched-versions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE watched_version (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        version INTEGER NOT NULL
+                    );
+                    """)
+            for (group, tables) in WatchedTables.tables.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                try db.execute(
+                    sql: "INSERT INTO watched_version (name, version) VALUES (?, 0)", arguments: [group.rawValue])
+                for table in tables {
+                    for event in ["INSERT", "UPDATE", "DELETE"] {
+                        try db.execute(
+                            sql: """
+                                CREATE TRIGGER \(table)_watched_\(event.lowercased()) AFTER \(event) ON \(table) BEGIN
+                                    UPDATE watched_version SET version = version + 1 WHERE name = '\(group.rawValue)';
+                                END;
+                                """)
+                    }
+                }
+            }
+        }
         return migrator
     }
 

@@ -17,8 +17,17 @@ public struct QuickReader: Sendable {
     private let pool: DatabasePool
     /// Moves whenever the database may have changed.
     public let generation: StoreGeneration
-    private let catalogVersions = VersionedCache<Int, Int>(
-        name: "catalog_version", capacity: 1, budget: .standard, cost: { _ in MemoryLayout<Int>.size * 4 })
+    private let versions = Versions()
+
+    /// The versions kept under the generation, in one reference: a `QuickReader` is copied into
+    /// every repository, and the services that hold them all are built on a task's small stack.
+    private final class Versions: Sendable {
+        let catalog = VersionedCache<Int, Int>(
+            name: "catalog_version", capacity: 1, budget: .standard, cost: { _ in MemoryLayout<Int>.size * 4 })
+        let watched = VersionedCache<WatchedTables, Int>(
+            name: "watched_versions", capacity: WatchedTables.allCases.count, budget: .standard,
+            cost: { _ in MemoryLayout<Int>.size * 4 })
+    }
 
     init(path: String, busyTimeout: TimeInterval, commits: CommitCounter) throws {
         var configuration = Configuration()
@@ -37,10 +46,40 @@ public struct QuickReader: Sendable {
     /// The catalog's version (moved by triggers at every catalog change), read again only when
     /// the generation has moved.
     public func catalogVersion() throws -> Int {
-        try catalogVersions.value(for: 0, version: generation.current) {
+        try versions.catalog.value(for: 0, version: generation.current) {
             try read { db in try db.catalogVersion() }
         }
     }
+
+    /// The version of a group of tables (moved by triggers at every change to them, whichever
+    /// process writes), read again only when the generation has moved: what is kept under it
+    /// stays through every other commit, a play's included.
+    public func version(of tables: WatchedTables) throws -> Int {
+        try versions.watched.value(for: tables, version: generation.current) {
+            try read { db in
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT version FROM watched_version WHERE name = ?"),
+                    arguments: [tables.rawValue]) ?? 0
+            }
+        }
+    }
+}
+
+/// Groups of tables a cache on the request paths is kept under (`QuickReader.version(of:)`):
+/// what it holds is read again only when one of them changes, not at every commit (a play
+/// commits several times a second under load, and must not empty every listener's sign-in and
+/// stars). Migration v28 keeps their versions with triggers.
+public enum WatchedTables: String, CaseIterable, Sendable {
+    /// The user rows and their library limits (what a Subsonic sign-in reads).
+    case accounts
+    /// Stars and ratings.
+    case annotations
+
+    /// The tables whose every insert, update and delete moves the group's version.
+    static let tables: [WatchedTables: [String]] = [
+        .accounts: ["user", "user_library"],
+        .annotations: ["annotation"],
+    ]
 }
 
 extension Database {
@@ -50,64 +89,16 @@ extension Database {
     }
 }
 
-/// Tables a cache on the request paths is kept under, as groups: what it holds moves only when
-/// one of them changes, not at every commit (a play commits several times a second under load,
-/// and must not empty every listener's sign-in and stars).
-public enum WatchedTables: Int, CaseIterable, Sendable {
-    /// The user rows and their library limits (what a Subsonic sign-in reads).
-    case accounts
-    /// Stars and ratings.
-    case annotations
-
-    var names: Set<String> {
-        switch self {
-        case .accounts: ["user", "user_library"]
-        case .annotations: ["annotation"]
-        }
-    }
-
-    static func group(of table: String) -> WatchedTables? {
-        allCases.first { $0.names.contains(table) }
-    }
-}
-
-/// Counts the commits of this process's writer connection, and among them those that changed
-/// each group of `WatchedTables` (a transaction observer on it; SQLite tells it of each row a
-/// statement changes in those tables, triggers' and foreign keys' included).
+/// Counts the commits of this process's writer connection (a transaction observer on it).
 final class CommitCounter: TransactionObserver, Sendable {
-    private struct Changes {
-        /// The groups the open transaction has changed.
-        var pending: Set<WatchedTables> = []
-        var counts = [Int](repeating: 0, count: WatchedTables.allCases.count)
-    }
     private let commits = Atomic<Int>(0)
-    private let changes = Mutex(Changes())
 
     var count: Int { commits.load(ordering: .acquiring) }
 
-    /// The commits that changed a table of `tables`.
-    func count(of tables: WatchedTables) -> Int { changes.withLock { $0.counts[tables.rawValue] } }
-
-    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        WatchedTables.group(of: eventKind.tableName.lowercased()) != nil
-    }
-
-    func databaseDidChange(with event: DatabaseEvent) {
-        guard let group = WatchedTables.group(of: event.tableName.lowercased()) else { return }
-        changes.withLock { _ = $0.pending.insert(group) }
-    }
-
-    func databaseDidCommit(_ db: Database) {
-        // The groups' counts move before the commit count: a reader that sees the new commit
-        // count sees the groups' too.
-        changes.withLock { changes in
-            for group in changes.pending { changes.counts[group.rawValue] += 1 }
-            changes.pending = []
-        }
-        commits.add(1, ordering: .releasing)
-    }
-
-    func databaseDidRollback(_ db: Database) { changes.withLock { $0.pending = [] } }
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseDidCommit(_ db: Database) { commits.add(1, ordering: .releasing) }
+    func databaseDidRollback(_ db: Database) {}
 }
 
 /// A number that moves whenever the database may have changed: at once when this process's
@@ -145,14 +136,6 @@ public final class StoreGeneration: Sendable {
         pollOtherProcesses()
         // Both counts only grow, so their sum moves whenever either does.
         return commits.count &+ external.load(ordering: .acquiring)
-    }
-
-    /// A number that moves whenever `tables` may have changed: when this process's writer
-    /// commits a change to one of them, and (not knowing what another process changed) whenever
-    /// another process commits anything.
-    public func current(of tables: WatchedTables) -> Int {
-        pollOtherProcesses()
-        return commits.count(of: tables) &+ external.load(ordering: .acquiring)
     }
 
     /// At most once a `pollInterval`, by one caller (the others go on with what they know).
