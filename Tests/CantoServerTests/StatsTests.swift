@@ -393,7 +393,14 @@ struct ServerStatsTests {
             let scans = stats["scans"] as? [[String: Any]] ?? []
             #expect(scans.first?["added"] as? Int == tracks.count, "\(scans)")
             let slow = (stats["slowRequests"] as? [[String: Any]] ?? []).map { $0["path"] as? String ?? "" }
-            #expect(slow == ["/rest/search3?p=***"])
+            // The request recorded as slow is listed; this test's own requests may join it on a
+            // loaded machine (a transcode past a second), and nothing else can.
+            #expect(slow.contains("/rest/search3?p=***"), "\(slow)")
+            #expect(
+                slow.allSatisfy {
+                    $0 == "/rest/search3?p=***" || $0.hasPrefix("/api/v1/tracks/\(track.rawValue)/stream")
+                },
+                "\(slow)")
         }
     }
 }
