@@ -15,6 +15,8 @@ public struct SonicRecommenderPlugin: RecommenderPlugin, ScheduledPlugin {
     let features: any SonicFeatureReader
     let catalog: any CatalogReader
     let state = IndexBox()
+    /// One build at a time: the job and the requests that find the index missing share it.
+    let builds = SharedRun()
 
     struct State {
         var index: SonicIndex?
@@ -40,6 +42,10 @@ public struct SonicRecommenderPlugin: RecommenderPlugin, ScheduledPlugin {
     /// in pages twice, once to fit the space and once to add each track with its tags, so nothing
     /// but the index and a page is in memory (a million tracks' features would be 200 MB more).
     func refresh() async throws {
+        try await builds.run { try await self.rebuild() }
+    }
+
+    private func rebuild() async throws {
         let count = try await features.featureCount()
         guard count != state.withLock({ $0.builtFor }) else { return }
         var fitter = SonicSpace.Fitter()
