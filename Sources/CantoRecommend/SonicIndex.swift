@@ -106,6 +106,7 @@ public struct SonicIndex: Sendable {
 
         /// Room for `count` tracks (the arrays grow once, not by doubling).
         public mutating func reserve(_ count: Int) {
+            let count = min(max(0, count), 100_000_000)
             idBytes.reserveCapacity(count * 34)
             idEnds.reserveCapacity(count)
             artists.reserveCapacity(count)
