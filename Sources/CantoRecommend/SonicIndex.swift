@@ -271,39 +271,47 @@ public struct SonicIndex: Sendable {
         return sum.sum()
     }
 
-    /// The squared distance from `query` (a point in codes, eight at a time) to track `index`.
-    func distance(from query: [SIMD8<Float>], to index: Int) -> Float {
-        query.withUnsafeBufferPointer { query in
-            Self.stepSquares.withUnsafeBufferPointer { weights in
-                codes.withUnsafeBytes { codes in
-                    codes.baseAddress.map { Self.distance(query, weights, $0 + index * Self.stride) } ?? 0
+    /// Calls `body` with the position of every track in `positions` but those in `skip`, and its
+    /// squared distance from `query` (a point in codes, eight at a time): the one pass every
+    /// question makes over the points.
+    @inline(__always)
+    static func eachDistance(
+        _ codes: [UInt8], from query: [SIMD8<Float>], positions: Range<Int>, skipping skip: Set<Int> = [],
+        _ body: (Int, Float) -> Void
+    ) {
+        codes.withUnsafeBytes { codes in
+            query.withUnsafeBufferPointer { query in
+                stepSquares.withUnsafeBufferPointer { weights in
+                    guard let base = codes.baseAddress else { return }
+                    for index in positions where !skip.contains(index) {
+                        body(index, distance(query, weights, base + index &* stride))
+                    }
                 }
             }
         }
+    }
+
+    /// The squared distance from `query` (a point in codes, eight at a time) to track `index`.
+    func distance(from query: [SIMD8<Float>], to index: Int) -> Float {
+        Self.distance(codes, from: query, to: index)
+    }
+
+    static func distance(_ codes: [UInt8], from query: [SIMD8<Float>], to index: Int) -> Float {
+        var found: Float = 0
+        eachDistance(codes, from: query, positions: index..<index + 1) { found = $1 }
+        return found
     }
 
     /// The squared distance between tracks `a` and `b`, in the space's units.
     func distance(_ a: Int, _ b: Int) -> Float { Self.distance(codes, a, b) }
 
     static func distance(_ codes: [UInt8], _ a: Int, _ b: Int) -> Float {
-        let query = lanes(codes[a * stride..<a * stride + width].map(Float.init))
-        return query.withUnsafeBufferPointer { query in
-            stepSquares.withUnsafeBufferPointer { weights in
-                codes.withUnsafeBytes { codes in
-                    codes.baseAddress.map { distance(query, weights, $0 + b * stride) } ?? 0
-                }
-            }
-        }
+        distance(codes, from: lanes(codes[a * stride..<a * stride + width].map(Float.init)), to: b)
     }
 
     /// 1 for the same sound, falling towards 0 as tracks grow apart (0.5 at a typical distance).
     public func similarity(distance: Float) -> Double {
         Double(1 / (1 + distance / typicalDistance))
-    }
-
-    /// The point of a track, or nil when it is not analysed.
-    func point(_ id: TrackID) -> [Float]? {
-        position(of: id).map(point(at:))
     }
 
     /// The point of track `position`, in codes.
@@ -326,8 +334,9 @@ public struct SonicIndex: Sendable {
         to seeds: [TrackID], limit: Int, excluding: Set<TrackID> = [], perArtist: Int = 2,
         admit: (TrackID) -> Bool = { _ in true }
     ) -> [Neighbour] {
-        let seedPoints = seeds.compactMap { seed in point(seed).map { (seed, $0) } }
-        guard !seedPoints.isEmpty, limit > 0 else { return [] }
+        let seedPositions = seeds.compactMap { seed in position(of: seed).map { (seed, $0) } }
+        guard !seedPositions.isEmpty, limit > 0 else { return [] }
+        let seedPoints = seedPositions.map { ($0.0, point(at: $0.1)) }
         var sum = [Float](repeating: 0, count: Self.width)
         for (_, point) in seedPoints {
             for offset in 0..<Self.width { sum[offset] += point[offset] / Float(seedPoints.count) }
@@ -335,8 +344,7 @@ public struct SonicIndex: Sendable {
         let centre = Self.lanes(sum)
         let seedLanes = seedPoints.map { ($0.0, Self.lanes($0.1)) }
         // Left out by position (a few hundred lookups), not by hashing every track's ID.
-        var skip = Set<Int>()
-        for id in seeds { if let position = position(of: id) { skip.insert(position) } }
+        var skip = Set(seedPositions.map(\.1))
         for id in excluding { if let position = position(of: id) { skip.insert(position) } }
         // The nearest few hundred by a bounded heap (one pass, no sort of the whole library);
         // the whole library only when the artist cap and `admit` leave too few of them.
@@ -375,36 +383,28 @@ public struct SonicIndex: Sendable {
         func worse(_ a: (index: Int, distance: Float), _ b: (index: Int, distance: Float)) -> Bool {
             a.distance > b.distance || (a.distance == b.distance && a.index > b.index)
         }
-        codes.withUnsafeBytes { codes in
-            query.withUnsafeBufferPointer { query in
-                Self.stepSquares.withUnsafeBufferPointer { weights in
-                    guard let base = codes.baseAddress else { return }
-                    for index in 0..<self.count where !skip.contains(index) {
-                        let distance = Self.distance(query, weights, base + index &* Self.stride)
-                        let candidate = (index: index, distance: distance)
-                        if heap.count < count {
-                            heap.append(candidate)
-                            var child = heap.count - 1
-                            while child > 0 {
-                                let parent = (child - 1) / 2
-                                guard worse(heap[child], heap[parent]) else { break }
-                                heap.swapAt(child, parent)
-                                child = parent
-                            }
-                        } else if worse(heap[0], candidate) {
-                            heap[0] = candidate
-                            var parent = 0
-                            while true {
-                                let left = 2 * parent + 1, right = left + 1
-                                var largest = parent
-                                if left < heap.count, worse(heap[left], heap[largest]) { largest = left }
-                                if right < heap.count, worse(heap[right], heap[largest]) { largest = right }
-                                if largest == parent { break }
-                                heap.swapAt(parent, largest)
-                                parent = largest
-                            }
-                        }
-                    }
+        Self.eachDistance(codes, from: query, positions: 0..<self.count, skipping: skip) { index, distance in
+            let candidate = (index: index, distance: distance)
+            if heap.count < count {
+                heap.append(candidate)
+                var child = heap.count - 1
+                while child > 0 {
+                    let parent = (child - 1) / 2
+                    guard worse(heap[child], heap[parent]) else { break }
+                    heap.swapAt(child, parent)
+                    child = parent
+                }
+            } else if worse(heap[0], candidate) {
+                heap[0] = candidate
+                var parent = 0
+                while true {
+                    let left = 2 * parent + 1, right = left + 1
+                    var largest = parent
+                    if left < heap.count, worse(heap[left], heap[largest]) { largest = left }
+                    if right < heap.count, worse(heap[right], heap[largest]) { largest = right }
+                    if largest == parent { break }
+                    heap.swapAt(parent, largest)
+                    parent = largest
                 }
             }
         }
@@ -443,9 +443,8 @@ public struct SonicIndex: Sendable {
             let t = Float(step) / Float(steps - 1)
             let target = Self.lanes((0..<Self.width).map { a[$0] + (b[$0] - a[$0]) * t })
             var best: (index: Int, distance: Float)?
-            for index in 0..<self.count where !used.contains(index) {
-                let d = distance(from: target, to: index)
-                if let current = best, d >= current.distance { continue }
+            Self.eachDistance(codes, from: target, positions: 0..<self.count, skipping: used) { index, d in
+                if let current = best, d >= current.distance { return }
                 if admit(id(at: index)) { best = (index, d) }
             }
             guard let best else { break }

@@ -115,7 +115,8 @@ import Testing
         // Each step of a path is the track nearest its point on the line, of all not yet used.
         let start = entries[3].id, end = entries[404].id
         let path = try #require(paged.path(from: start, to: end, count: 8))
-        let a = try #require(paged.point(start)), b = try #require(paged.point(end))
+        let a = paged.point(at: try #require(paged.position(of: start)))
+        let b = paged.point(at: try #require(paged.position(of: end)))
         var used: Set<TrackID> = [start, end]
         for (step, neighbour) in path.enumerated().dropFirst().dropLast() {
             let t = Float(step) / 7
