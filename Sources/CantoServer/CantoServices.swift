@@ -154,8 +154,10 @@ extension AccountService {
 }
 
 /// Everything `canto serve` runs, wired together in one place (the composition root). It only
-/// builds and connects; each API surface and controller is handed the few services it uses.
-public struct CantoServices: Sendable {
+/// builds and connects; each API surface and controller is handed the few services it uses. A
+/// class, so the services are made once and shared, never copied (as a struct of this size, a
+/// copy on a task's small stack in a debug build came within bytes of overflowing it).
+public final class CantoServices: Sendable {
     public let configuration: CantoConfiguration
     let scanning: LibraryScanning
     public var registry: PluginRegistry { scanning.registry }
@@ -212,9 +214,9 @@ public struct CantoServices: Sendable {
     let clock: any WallClock
     /// The server's own activity (streams, transcodes, bytes, caches, plays, scans, slow requests).
     let activity: ServerActivity
-    /// The log levels in force, which the admin page changes. `canto serve` puts the ones its log
-    /// handlers read here; otherwise they are the configuration's, read by nothing.
-    public var logLevels: LogLevels
+    /// The log levels in force, which the admin page changes: the ones `canto serve`'s log
+    /// handlers read; otherwise the configuration's, read by nothing.
+    public let logLevels: LogLevels
     /// The Combined Log Format access log, when `log.access_log` names one.
     let accessLog: AccessLog?
     /// The admin's System page: requests per minute and the last warnings and errors logged.
@@ -225,9 +227,10 @@ public struct CantoServices: Sendable {
     /// Opens the database (running migrations) and creates the enabled plugins (`plugins`:
     /// the built-in ones; tests add their own). `clock` is where sign-in throttling, sessions and
     /// verification caches read the time (tests move a `ManualClock` instead of sleeping).
+    /// `logLevels`: the levels the log handlers read, which the admin page changes.
     public init(
         configuration: CantoConfiguration, logger: Logger, plugins: [any CantoPlugin.Type] = BuiltinPlugins.all,
-        clock: any WallClock = SystemClock(), pluginDeadline: Duration = .seconds(10)
+        clock: any WallClock = SystemClock(), pluginDeadline: Duration = .seconds(10), logLevels: LogLevels? = nil
     ) async throws {
         self.configuration = configuration
         self.clock = clock
@@ -236,7 +239,7 @@ public struct CantoServices: Sendable {
         // Every warning and error the services log also reaches the System page.
         let logger = monitor.logs.feeding(logger)
         let levels = configuration.logLevels
-        logLevels = LogLevels(level: levels.level, subsystems: levels.subsystems)
+        self.logLevels = logLevels ?? LogLevels(level: levels.level, subsystems: levels.subsystems)
         accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0) }
         let scanning = try await LibraryScanning(
             configuration: configuration, logger: logger, plugins: plugins, clock: clock)

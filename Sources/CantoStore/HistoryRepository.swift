@@ -5,45 +5,99 @@ import GRDB
 /// Listening history in SQLite. Every query is scoped to one user in its SQL.
 public struct HistoryRepository: HistoryStore {
     let pool: MeteredPool
+    /// Plays that arrive while one is written are written together (group commit).
+    let plays: GroupCommit<NewPlay, Play>
 
     public init(database: CantoDatabase) {
-        pool = MeteredPool(database.pool, repository: "history")
+        let pool = MeteredPool(database.pool, repository: "history")
+        self.pool = pool
+        plays = GroupCommit { plays in await Self.write(plays, pool) }
+    }
+
+    /// A play to record, its start checked.
+    struct NewPlay: Sendable {
+        var user: UserID
+        var track: TrackID
+        var startedAt: Date
+        var seconds: Int
+        var client: String?
+        var scrobble: Bool
     }
 
     /// Throws `NotFoundOrForbidden` when the user does not exist, `DomainError.invalid("startedAt")`
-    /// for an instant outside `StoredTime`'s range (nothing is stored).
+    /// for an instant outside `StoredTime`'s range (nothing is stored). Plays recorded at once
+    /// share a write transaction; each caller gets its own play or error.
     public func recordPlay(
         user: UserID, track: TrackID, startedAt: Date, secondsPlayed: Int, client: String?, scrobble: Bool
     ) async throws -> Play {
-        let startedAt = try startedAt.storable("startedAt")
-        return try await pool.writeOwned { db in
-            try db.run(
-                """
-                INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, [user.rawValue, track.rawValue, startedAt, secondsPlayed, client, scrobble])
+        let play = NewPlay(
+            user: user, track: track, startedAt: try startedAt.storable("startedAt"), seconds: secondsPlayed,
+            client: client, scrobble: scrobble)
+        return try await plays.submit(play)
+    }
+
+    /// The batches of plays written (each one write transaction, unless it failed and its plays
+    /// were written one by one) and the plays in them: several plays a batch under load.
+    public var playWrites: (batches: Int, plays: Int) {
+        let figures = plays.figures
+        return (figures.batches, figures.inputs)
+    }
+
+    /// Writes a batch of plays in one transaction; when it fails (one play's user gone, say),
+    /// each play again in its own, so every caller gets its own answer.
+    static func write(_ plays: [NewPlay], _ pool: MeteredPool) async -> [Result<Play, any Error>] {
+        if plays.count > 1, let written = try? await pool.writeOwned({ db in try insert(plays, db) }) {
+            return written.map { .success($0) }
+        }
+        var results: [Result<Play, any Error>] = []
+        for play in plays {
+            do {
+                results.append(.success(try await pool.writeOwned { db in try insert([play], db) }[0]))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
+    /// Stores the plays with their play counts, rollups, impressions and events; returns them as stored.
+    private static func insert(_ plays: [NewPlay], _ db: Database) throws -> [Play] {
+        var rollups = StatsRollups.Batch()
+        var stored: [Play] = []
+        for play in plays {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                play.user.rawValue, play.track.rawValue, play.startedAt, play.seconds, play.client, play.scrobble,
+            ])
             let id = db.lastInsertedRowID
             // The play count and the event commit with the play: one fact, one transaction.
-            try db.run("UPDATE track SET play_count = play_count + 1 WHERE id = ?", [track.rawValue])
-            try StatsRollups.add(
-                user: user.rawValue, track: track.rawValue, startedAt: startedAt, seconds: secondsPlayed,
-                client: client, scrobble: scrobble, owner: try StatsRollups.owner(user.rawValue, db), db)
+            try db.cachedStatement(sql: "UPDATE track SET play_count = play_count + 1 WHERE id = ?")
+                .execute(arguments: [play.track.rawValue])
+            try rollups.add(
+                user: play.user.rawValue, track: play.track.rawValue, startedAt: play.startedAt, seconds: play.seconds,
+                client: play.client, scrobble: play.scrobble, db)
             try ImpressionRepository.notePlay(
-                user: user.rawValue, track: track.rawValue, at: startedAt, seconds: secondsPlayed, counted: scrobble, db
-            )
+                user: play.user.rawValue, track: play.track.rawValue, at: play.startedAt, seconds: play.seconds,
+                counted: play.scrobble, db)
             // The catalog version stays: a play changes no shared rendering (Subsonic's playCount is
             // the caller's own, read with their stars), so the catalog caches survive it.
             try db.appendEvent(
                 .trackPlayed(
-                    user: user, track: track, playID: id, startedAt: startedAt, secondsPlayed: secondsPlayed,
-                    countsAsScrobble: scrobble, client: client), at: Date())
+                    user: play.user, track: play.track, playID: id, startedAt: play.startedAt,
+                    secondsPlayed: play.seconds, countsAsScrobble: play.scrobble, client: play.client), at: Date())
             // Read back, so the play answered is the play stored (dates keep whole milliseconds).
             guard
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM play WHERE id = ?"), arguments: [id])
             else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "the new play is missing") }
-            return try Self.play(row)
+            stored.append(try Self.play(row))
         }
+        try rollups.write(db)
+        return stored
     }
 
     /// A row that does not decode (see `StoredValueUnreadable`) fails the whole page.
@@ -98,7 +152,7 @@ public struct HistoryRepository: HistoryStore {
             )
         }
         return try await pool.writeOwned { db in
-            let owner = try StatsRollups.owner(user.rawValue, db)
+            var rollups = StatsRollups.Batch()
             var imported = 0
             var duplicates = 0
             let exists = try db.cachedStatement(
@@ -116,11 +170,13 @@ public struct HistoryRepository: HistoryStore {
                 ).execute(arguments: [user.rawValue, track.rawValue, startedAt, seconds, client, counted])
                 try db.cachedStatement(sql: "UPDATE track SET play_count = play_count + 1 WHERE id = ?")
                     .execute(arguments: [track.rawValue])
-                try StatsRollups.add(
+                try rollups.add(
                     user: user.rawValue, track: track.rawValue, startedAt: startedAt, seconds: seconds, client: client,
-                    scrobble: counted, owner: owner, db)
+                    scrobble: counted, db)
                 imported += 1
+                if rollups.pending >= 5_000 { try rollups.write(db) }
             }
+            try rollups.write(db)
             return (imported, duplicates)
         }
     }

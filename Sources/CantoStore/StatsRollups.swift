@@ -2,10 +2,10 @@ import CantoCore
 import Foundation
 import GRDB
 
-/// Keeps the listening rollups (`stat_*`) up to date: one play adds to its hour, its track's
+/// Keeps the listening rollups (`stat_*`) up to date: a play adds to its hour, its track's
 /// day and month, its client's day, the listener's first listens and their sessions, in the
-/// transaction that records it (a handful of keyed upserts). `rebuild` rolls the raw history up
-/// again from nothing and gives the same figures.
+/// transaction that records it (`Batch`: plays recorded together sum their rows first).
+/// `rebuild` rolls the raw history up again from nothing and gives the same figures.
 enum StatsRollups {
     /// Plays further apart than this (from the end of one to the start of the next) are two sessions.
     static let sessionGap: TimeInterval = 1_800
@@ -135,152 +135,33 @@ enum StatsRollups {
         return facts
     }
 
-    static func add(
-        user: String, track: String, startedAt: Date, seconds: Int, client: String?, scrobble: Bool,
-        owner: Owner, facts: TrackFacts? = nil, windows: Bool = true, _ db: Database
-    ) throws {
-        let (day, hour) = LocalDay.of(startedAt, in: owner.zone)
-        // The twelve-month windows the play falls in (moved on first when it opens a new month).
-        let windowEnds =
-            windows ? try windowOwners(user, owner).map { ($0, try Self.windows(of: $0, for: day.month, db)) } : []
-        let seconds = max(0, seconds)
-        var firstListen = 0
-        if scrobble {
-            let known = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT first_at, day, hour FROM stat_first WHERE user_id = ? AND track_id = ?"),
-                arguments: [user, track])
-            if let known {
-                let row = StoredRow(known, table: "stat_first")
-                if startedAt < (try row.date(0)) {
-                    // An earlier play arrived late: it is the first listen now, not the one counted before.
-                    let oldDay: Int = try row[1]
-                    let oldHour: Int = try row[2]
-                    try db.execute(
-                        sql: """
-                            UPDATE stat_hour SET first_listens = first_listens - 1
-                            WHERE user_id = ? AND day = ? AND hour = ?
-                            """, arguments: [user, oldDay, oldHour])
-                    try db.execute(
-                        sql: "UPDATE stat_first SET first_at = ?, day = ?, hour = ? WHERE user_id = ? AND track_id = ?",
-                        arguments: [startedAt, day.number, hour, user, track])
-                    firstListen = 1
-                }
-            } else {
-                try db.cachedStatement(
-                    sql: "INSERT INTO stat_first (user_id, track_id, first_at, day, hour) VALUES (?, ?, ?, ?, ?)"
-                ).execute(arguments: [user, track, startedAt, day.number, hour])
-                firstListen = 1
-            }
-        }
-        let counted = scrobble ? 1 : 0
-        let skipped = scrobble ? 0 : 1
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO stat_hour (user_id, day, hour, plays, skips, seconds, first_listens)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (user_id, day, hour) DO UPDATE SET plays = plays + excluded.plays,
-                    skips = skips + excluded.skips, seconds = seconds + excluded.seconds,
-                    first_listens = first_listens + excluded.first_listens
-                """
-        ).execute(arguments: [user, day.number, hour, counted, skipped, seconds, firstListen])
-        let facts = try facts ?? Self.facts(of: track, db)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO stat_track_day (user_id, day, track_id, artist_id, album_id, plays, skips, seconds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (user_id, day, track_id) DO UPDATE SET plays = plays + excluded.plays,
-                    skips = skips + excluded.skips, seconds = seconds + excluded.seconds
-                """
-        ).execute(arguments: [user, day.number, track, facts.artist, facts.album, counted, skipped, seconds])
-        if owner.shared {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO stat_house_track_day (day, track_id, artist_id, album_id, plays, skips, seconds)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (day, track_id) DO UPDATE SET plays = plays + excluded.plays,
-                        skips = skips + excluded.skips, seconds = seconds + excluded.seconds
-                    """
-            ).execute(arguments: [day.number, track, facts.artist, facts.album, counted, skipped, seconds])
-        }
-        let (year, month) = (day.date.year, day.month)
-        // The same sums by month, by year and for all time (all time also keeps the latest play,
-        // which the "recent" album list reads), the household's too when shared, and the twelve-
-        // month windows: one statement a table for all the play's items, not one an item (a play
-        // counts for five to ten items).
-        let items = facts.items(track: track)
-        let sums: [(any DatabaseValueConvertible)?] = [counted, skipped, seconds]
-        let adding =
-            "plays = plays + excluded.plays, skips = skips + excluded.skips, seconds = seconds + excluded.seconds"
-        for (table, house, period) in itemTables {
-            let key = period.isEmpty ? "" : "\(period), "
-            let periodValue: [(any DatabaseValueConvertible)?] =
-                period == "month" ? [month] : period == "year" ? [year] : []
-            if period.isEmpty {
-                try upsert(
-                    into: "\(table) (user_id, kind, item, plays, skips, seconds, last_played)",
-                    rows: items.map { [user] + [$0.0, $0.1] + sums + [startedAt] },
-                    conflict: """
-                        (user_id, kind, item) DO UPDATE SET \(adding),
-                            last_played = CASE WHEN last_played IS NULL OR excluded.last_played > last_played
-                                THEN excluded.last_played ELSE last_played END
-                        """, db)
-            } else {
-                try upsert(
-                    into: "\(table) (user_id, \(key)kind, item, plays, skips, seconds)",
-                    rows: items.map { [user] + periodValue + [$0.0, $0.1] + sums },
-                    conflict: "(user_id, kind, \(key)item) DO UPDATE SET \(adding)", db)
-            }
-            if owner.shared {
-                try upsert(
-                    into: "\(house) (\(key)kind, item, plays, skips, seconds)",
-                    rows: items.map { periodValue + [$0.0, $0.1] + sums },
-                    conflict: "(kind, \(key)item) DO UPDATE SET \(adding)", db)
-            }
-        }
-        try upsert(
-            into: "stat_window (owner, end_month, kind, item, plays, skips, seconds)",
-            rows: windowEnds.flatMap { key, ends in
-                ends.flatMap { end in items.map { [key, end, $0.0, $0.1] + sums } }
-            },
-            conflict: "(owner, end_month, kind, item) DO UPDATE SET \(adding)", db)
-        if scrobble, let sound = facts.sound {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO stat_sound_month (user_id, month, plays, tempo, loudness) VALUES (?, ?, 1, ?, ?)
-                    ON CONFLICT (user_id, month) DO UPDATE SET plays = plays + 1, tempo = tempo + excluded.tempo,
-                        loudness = loudness + excluded.loudness
-                    """
-            ).execute(arguments: [user, month, sound.tempo, sound.loudness])
-        }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO stat_client_day (user_id, day, client, plays) VALUES (?, ?, ?, 1)
-                ON CONFLICT (user_id, day, client) DO UPDATE SET plays = plays + 1
-                """
-        ).execute(arguments: [user, day.number, client ?? ""])
-        try addToSession(user: user, start: startedAt, end: startedAt.addingTimeInterval(Double(seconds)), db)
-    }
-
     /// `INSERT INTO <into> VALUES <rows> ON CONFLICT <conflict>`, the rows in as few statements as
     /// keep each under 999 values (a track tagged with hundreds of genres has thousands of window
-    /// rows, past SQLite's limit on a statement's variables); each statement is cached by the
-    /// connection for its number of rows, so at most 999 / columns of them. Nothing when there are none.
-    private static func upsert(
+    /// rows, past SQLite's limit on a statement's variables). Statements hold a power of two of
+    /// rows (13 rows are 8, 4 and 1), so the connection keeps at most eight of them a table
+    /// prepared however a batch's rows add up. Nothing when there are none.
+    static func upsert(
         into: String, rows: [[(any DatabaseValueConvertible)?]], conflict: String, _ db: Database
     ) throws {
         guard let first = rows.first else { return }
         let row = "(" + databaseQuestionMarks(count: first.count) + ")"
-        for chunk in rows.chunked(max(1, 999 / max(first.count, 1))) {
+        var largest = 1
+        while largest * 2 <= min(128, 999 / max(first.count, 1)) { largest *= 2 }
+        var start = 0
+        while start < rows.count {
+            var size = largest
+            while size > rows.count - start { size /= 2 }
+            let chunk = rows[start..<start + size]
             try db.cachedStatement(
-                sql: "INSERT INTO \(into) VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", ")) "
+                sql: "INSERT INTO \(into) VALUES \(Array(repeating: row, count: size).joined(separator: ", ")) "
                     + "ON CONFLICT \(conflict)"
             ).execute(arguments: StatementArguments(chunk.flatMap { $0 }))
+            start += size
         }
     }
 
     /// Joins the play to the session it is within `sessionGap` of, or starts one.
-    private static func addToSession(user: String, start: Date, end: Date, _ db: Database) throws {
+    static func addToSession(user: String, start: Date, end: Date, _ db: Database) throws {
         let near = try Row.fetchOne(
             db.cachedStatement(
                 sql: """
@@ -338,32 +219,18 @@ enum StatsRollups {
                 SELECT user_id, track_id, started_at, seconds_played, client, scrobble FROM play \(filter)
                 ORDER BY user_id, started_at, id
                 """, arguments: user.map { [$0.rawValue] } ?? [])
-        var owners: [String: Owner] = [:]
-        var known: [String: TrackFacts] = [:]
+        var rollups = Batch(addsToWindows: false)
         var count = 0
         while let found = try rows.next() {
             let row = StoredRow(found, table: "play")
-            let owner: String = try row[0]
-            let whose: Owner
-            if let known = owners[owner] {
-                whose = known
-            } else {
-                whose = try Self.owner(owner, db)
-                owners[owner] = whose
-            }
-            let track: String = try row[1]
-            let facts: TrackFacts
-            if let cached = known[track] {
-                facts = cached
-            } else {
-                facts = try Self.facts(of: track, db)
-                known[track] = facts
-            }
-            try add(
-                user: owner, track: track, startedAt: try row.date(2), seconds: try row[3], client: try row[4],
-                scrobble: try row[5], owner: whose, facts: facts, windows: false, db)
+            try rollups.add(
+                user: try row[0], track: try row[1], startedAt: try row.date(2), seconds: try row[3],
+                client: try row[4], scrobble: try row[5], db)
             count += 1
+            // Memory stays bounded by the batch, not the history.
+            if rollups.pending >= 5_000 { try rollups.write(db) }
         }
+        try rollups.write(db)
         try resetWindows(
             of: (user.map { [$0.rawValue] } ?? (try String.fetchAll(db, sql: "SELECT id FROM user"))) + [household], db)
         return count

@@ -99,8 +99,12 @@ func withConfigurationErrors<Value>(_ body: () async throws -> Value) async thro
     }
 }
 
-func startServices(_ configuration: CantoConfiguration, logger: Logger) async throws -> CantoServices {
-    try await withConfigurationErrors { try await CantoServices(configuration: configuration, logger: logger) }
+func startServices(
+    _ configuration: CantoConfiguration, logger: Logger, logLevels: LogLevels? = nil
+) async throws -> CantoServices {
+    try await withConfigurationErrors {
+        try await CantoServices(configuration: configuration, logger: logger, logLevels: logLevels)
+    }
 }
 
 extension DataFolderLock {

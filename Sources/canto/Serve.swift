@@ -27,10 +27,8 @@ struct Serve: AsyncParsableCommand {
         let levels = Bootstrap.levels(configuration)
         let logger = Bootstrap.logging(configuration, levels: levels)
         let metrics = Bootstrap.metrics()
-        var started = try await startServices(configuration, logger: logger)
         // The admin page's log-level control changes the levels the handlers read.
-        started.logLevels = levels
-        let services = started
+        let services = try await startServices(configuration, logger: logger, logLevels: levels)
         logger.info(
             "starting Canto",
             metadata: [
