@@ -55,16 +55,15 @@ public struct SonicRecommenderPlugin: RecommenderPlugin, ScheduledPlugin {
         var builder = SonicIndex.Builder(space: fitter.space)
         builder.reserve(count)
         try await eachPage { page in
-            let ids = page.map(\.0)
-            let details = try await catalog.details(of: ids)
-            var tags: [TrackID: SonicTags] = [:]
-            for track in try await catalog.tracks(ids) {
-                tags[track.id] = SonicTags(
-                    artist: track.artistName, genres: details[track.id]?.genres ?? [], year: track.year,
-                    bpm: track.bpm)
-            }
+            let tags = try await catalog.tagSummaries(of: page.map(\.0))
             for (id, features) in page {
-                builder.add(SonicIndex.Entry(id: id, features: features, tags: tags[id] ?? SonicTags()))
+                let summary = tags[id]
+                builder.add(
+                    SonicIndex.Entry(
+                        id: id, features: features,
+                        tags: SonicTags(
+                            artist: summary?.artistName ?? "", genres: summary?.genres ?? [], year: summary?.year,
+                            bpm: summary?.bpm)))
             }
         }
         let index = builder.build()

@@ -19,6 +19,23 @@ public struct KnownFile: Sendable, Equatable {
 }
 
 /// A track's genres and artist credits, read for many tracks at once when rendering lists.
+/// A track's tags in brief, for what reads them for every track (the sonic index's build).
+public struct TrackTagSummary: Sendable, Equatable {
+    /// The artist as tagged (all of them, as `Track.artistName` joins them).
+    public var artistName: String
+    /// Genre names in tag order.
+    public var genres: [String]
+    public var year: Int?
+    public var bpm: Int?
+
+    public init(artistName: String, genres: [String] = [], year: Int? = nil, bpm: Int? = nil) {
+        self.artistName = artistName
+        self.genres = genres
+        self.year = year
+        self.bpm = bpm
+    }
+}
+
 public struct TrackDetails: Sendable, Equatable {
     /// Genre names in tag order.
     public var genres: [String] = []
@@ -149,6 +166,8 @@ public protocol CatalogReader: Sendable {
     func genres(of track: TrackID) async throws -> [String]
     /// Genres and credits of each of `tracks` in two queries; tracks without any are absent.
     func details(of tracks: [TrackID]) async throws -> [TrackID: TrackDetails]
+    /// The artist, genres, year and BPM of each of `tracks` that exists, and nothing else of them.
+    func tagSummaries(of tracks: [TrackID]) async throws -> [TrackID: TrackTagSummary]
     /// The album, its tracks and their details in one read; nil when there is no such album.
     func albumContents(_ id: AlbumID) async throws -> AlbumContents?
     func lyrics(of track: TrackID) async throws -> (plain: String?, synced: String?)
@@ -200,6 +219,17 @@ public struct GenreCount: Sendable, Equatable {
 }
 
 extension CatalogReader {
+    /// From the whole tracks and their details; a store that can read less overrides it.
+    public func tagSummaries(of tracks: [TrackID]) async throws -> [TrackID: TrackTagSummary] {
+        let details = try await details(of: tracks)
+        var summaries: [TrackID: TrackTagSummary] = [:]
+        for track in try await self.tracks(tracks) {
+            summaries[track.id] = TrackTagSummary(
+                artistName: track.artistName, genres: details[track.id]?.genres ?? [], year: track.year, bpm: track.bpm)
+        }
+        return summaries
+    }
+
     /// Whether any of the album's tracks lies in one of `scope`'s libraries.
     public func album(_ id: AlbumID, hasTracksIn scope: [LibraryID]) async throws -> Bool {
         try await tracks(inAlbum: id).contains { scope.contains($0.libraryID) }

@@ -255,6 +255,39 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         return try await pool.read { db in try Self.details(db, of: tracks) }
     }
 
+    /// Four columns of each track and its genres, in two queries a thousand tracks: a sonic index
+    /// of a million tracks read whole rows and every credit for this, 25 s of CPU a build.
+    public func tagSummaries(of tracks: [TrackID]) async throws -> [TrackID: TrackTagSummary] {
+        guard !tracks.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var summaries: [TrackID: TrackTagSummary] = [:]
+            for chunk in tracks.chunked(999) {
+                let ids = StatementArguments(BoundList.padded(chunk.map(\.rawValue)))
+                let marks = BoundList.marks(chunk.count)
+                let rows = try Row.fetchCursor(
+                    db.cachedStatement(sql: "SELECT id, artist_name, year, bpm FROM track WHERE id IN (\(marks))"),
+                    arguments: ids)
+                while let found = try rows.next() {
+                    let row = StoredRow(found, table: "track")
+                    summaries[TrackID(try row[0])] = TrackTagSummary(
+                        artistName: try row[1], year: try row[2], bpm: try row[3])
+                }
+                let genres = try Row.fetchCursor(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT track_genre.track_id, genre.name FROM track_genre
+                            JOIN genre ON genre.id = track_genre.genre_id
+                            WHERE track_genre.track_id IN (\(marks)) ORDER BY track_genre.track_id, track_genre.position
+                            """), arguments: ids)
+                while let found = try genres.next() {
+                    let row = StoredRow(found, table: "track_genre")
+                    summaries[TrackID(try row[0])]?.genres.append(try row[1])
+                }
+            }
+            return summaries
+        }
+    }
+
     public func albumContents(_ id: AlbumID) async throws -> AlbumContents? {
         try await pool.read { db in
             guard

@@ -37,6 +37,31 @@ import Testing
         #expect(credits.filter { $0.role == .composer } == [ArtistCredit(name: "Composer", role: .composer)])
     }
 
+    /// The sonic index's slim read gives what the whole tracks and their details say.
+    @Test func tagSummariesAreTheTracksTags() async throws {
+        let catalog = try await TestCatalog()
+        let writes = (0..<5).map { index in
+            catalog.write(
+                path: "s/\(index).flac", title: "Song \(index)", artists: index == 0 ? ["A", "B"] : ["Solo \(index)"],
+                genres: index == 1 ? [] : ["Rock", "Jazz \(index)", "Pop"], year: 1990 + index)
+        }
+        try await catalog.apply(writes)
+        let ids = writes.map(\.track.id) + [TrackID("missing")]
+        let summaries = try await catalog.repository.tagSummaries(of: ids)
+        let details = try await catalog.repository.details(of: ids)
+        var expected: [TrackID: TrackTagSummary] = [:]
+        for track in try await catalog.repository.tracks(ids) {
+            expected[track.id] = TrackTagSummary(
+                artistName: track.artistName, genres: details[track.id]?.genres ?? [], year: track.year, bpm: track.bpm)
+        }
+        #expect(summaries == expected)
+        #expect(summaries.count == 5 && summaries[writes[0].track.id]?.artistName == "A / B")
+        #expect(
+            summaries[writes[2].track.id]?.genres == ["Rock", "Jazz 2", "Pop"]
+                && summaries[writes[1].track.id]?.genres == [])
+        #expect(try await catalog.repository.tagSummaries(of: []).isEmpty)
+    }
+
     @Test func modificationTimesRoundTripExactly() async throws {
         // The scanner compares stored and on-disk times for equality: a lossy round trip
         // would make every file look changed on every scan.
