@@ -86,11 +86,17 @@ public protocol SonicFeatureReader: Sendable {
     func features(after: TrackID?, limit: Int) async throws -> [(TrackID, SonicFeatures)]
     /// One track's current features, if measured.
     func features(of id: TrackID) async throws -> SonicFeatures?
-    /// How many tracks have current features (cheap: a recommender rebuilds its index when it changes).
+    /// How many tracks have current features (a count over every track: not for a timer).
     func featureCount() async throws -> Int
+    /// A number that moves whenever a track's features or the catalog may have changed, and
+    /// otherwise stays (cheap: a recommender checks it to know when to build its index again).
+    func featuresVersion() async throws -> Int
 }
 
 extension SonicFeatureReader {
+    /// The count: right, but it reads every track's features each time.
+    public func featuresVersion() async throws -> Int { try await featureCount() }
+
     /// Every track's current features, page by page.
     public func allFeatures() async throws -> [(TrackID, SonicFeatures)] {
         var result: [(TrackID, SonicFeatures)] = []

@@ -74,11 +74,14 @@ public enum WatchedTables: String, CaseIterable, Sendable {
     case accounts
     /// Stars and ratings.
     case annotations
+    /// Tracks' sonic features and failures (migration v29).
+    case sonic
 
     /// The tables whose every insert, update and delete moves the group's version.
     static let tables: [WatchedTables: [String]] = [
         .accounts: ["user", "user_library"],
         .annotations: ["annotation"],
+        .sonic: ["track_sonic"],
     ]
 }
 

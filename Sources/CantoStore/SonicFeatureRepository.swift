@@ -112,6 +112,19 @@ public struct SonicFeatureRepository: SonicFeatureReader {
         try await progress().analyzed
     }
 
+    /// The catalog's version and the features' own (`WatchedTables.sonic`), in one number: two
+    /// rows read, where the count reads every track.
+    public func featuresVersion() async throws -> Int {
+        try await pool.read { db in
+            let catalog = try db.catalogVersion()
+            let sonic =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT version FROM watched_version WHERE name = ?"),
+                    arguments: [WatchedTables.sonic.rawValue]) ?? 0
+            return catalog &* 1_000_000_007 &+ sonic
+        }
+    }
+
     public func progress() async throws -> Progress {
         try await pool.read { db in
             let row = try Row.fetchOne(

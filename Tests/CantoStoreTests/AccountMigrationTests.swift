@@ -15,7 +15,7 @@ import Testing
                 "v13-impressions", "v14-activity", "v15-item-rollups", "v16-household-rollups", "v17-plans",
                 "v18-payment-events", "v19-upload-bytes", "v20-smart-playlists", "v21-search-text",
                 "v22-track-artwork", "v23-artist-index", "v24-search-prefixes",
-                "v25-last-played", "v26-search-best", "v27-aggregates-due", "v28-watched-versions",
+                "v25-last-played", "v26-search-best", "v27-aggregates-due", "v28-watched-versions", "v29-watched-sonic",
             ])
         let directory = try TemporaryDirectory(prefix: "canto-migrations")
         let database = try CantoDatabase(dataDirectory: directory.url)
