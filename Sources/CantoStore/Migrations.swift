@@ -156,7 +156,7 @@ enum Migrations {
             try watch([.accounts, .annotations], db)
         }
         // The sonic recommender rebuilds its index when the analysed tracks change; it counted
-        // them to know, a join of every track's features with the track (4 s of CPU at a million
+        // them to know, a join of every track's features with the track (0.4–0.7 s of CPU at a million
         // tracks, every two minutes). Their own version is one row.
         migrator.registerMigration("v29-watched-sonic") { db in
             try watch([.sonic], db)
