@@ -131,10 +131,12 @@ extension LibraryStateRepository {
     }
 
     /// Every recorded play of each track by the user (plays and skips), from the all-time rollup:
-    /// one key lookup a track, however often it was played. On the caller's thread.
+    /// one key lookup a track, however often it was played. On the caller's thread, one
+    /// statement for up to 999 tracks, without a transaction around it (a longer list's
+    /// statements may see different commits: figures a play apart at most).
     public func playCounts(of user: UserID, tracks: [String]) async throws -> [String: Int] {
         guard !tracks.isEmpty else { return [:] }
-        return try quick.read { db in
+        return try quick.readEachStatement { db in
             var found: [String: Int] = [:]
             for chunk in tracks.chunked(999) {
                 let rows = try Row.fetchCursor(
