@@ -5,7 +5,8 @@ import Synchronization
 /// transaction takes everything that queued behind the one before, so the writer commits, and
 /// sums the statistics rollups, once for many. The caller that finds no write under way leads:
 /// it writes its batch in its own task, answers the callers it took, and hands the lead to the
-/// first caller that queued meanwhile, whose task writes the next batch. No task of its own.
+/// first caller that queued meanwhile, whose task writes the next batch. Each batch is written
+/// in a task of its own, so no caller's cancellation reaches the others' writes.
 final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     /// Writes a batch; one result for each input, in order.
     typealias Write = @Sendable ([Input]) async -> [Result<Output, any Error>]
@@ -72,7 +73,10 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
             defer { state.waiting.removeAll() }
             return state.waiting
         }
-        let results = await write([input] + taken.map(\.input))
+        // In a task of its own: the batch holds other callers' inputs, and a cancelled leader
+        // (a client gone) must not cancel their writes (GRDB stops a cancelled task's access).
+        let inputs = [input] + taken.map(\.input)
+        let results = await Task { [write] in await write(inputs) }.value
         for (index, waiter) in taken.enumerated() {
             waiter.continuation.resume(
                 with: index + 1 < results.count ? results[index + 1] : .failure(MissingResult()))

@@ -59,4 +59,38 @@ import Testing
         #expect(group.queued == 0)
         #expect(sizes.count < count)
     }
+
+    /// A caller cancelled while its batch is written (a client gone) does not fail the others in it.
+    @Test func aCancelledLeaderDoesNotFailTheOthersInItsBatch() async throws {
+        let calls = Mutex(0)
+        let opened = Mutex(0)
+        let group = GroupCommit<Int, Int> { inputs in
+            let call = calls.withLock { calls in
+                calls += 1
+                return calls
+            }
+            while opened.withLock({ $0 }) < call { try? await Task.sleep(for: .milliseconds(1)) }
+            return inputs.map { Task.isCancelled ? .failure(CancellationError()) : .success($0 * 2) }
+        }
+        func until(_ condition: () -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(condition())
+        }
+        let first = Task { try await group.submit(1) }
+        try await until { calls.withLock { $0 } == 1 }
+        let second = Task { try await group.submit(2) }
+        try await until { group.queued == 2 }
+        let third = Task { try await group.submit(3) }
+        try await until { group.queued == 3 }
+        // The first batch ends; the second caller leads the next, with the third in it.
+        opened.withLock { $0 += 1 }
+        try await until { calls.withLock { $0 } == 2 }
+        second.cancel()
+        opened.withLock { $0 += 1 }
+        #expect(try await first.value == 2)
+        #expect(try await third.value == 6)
+        #expect(try await second.value == 4)
+        #expect(group.figures == (2, 3))
+    }
 }
