@@ -272,16 +272,7 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                     summaries[TrackID(try row[0])] = TrackTagSummary(
                         artistName: try row[1], year: try row[2], bpm: try row[3])
                 }
-                let genres = try Row.fetchCursor(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT track_genre.track_id, genre.name FROM track_genre
-                            JOIN genre ON genre.id = track_genre.genre_id
-                            WHERE track_genre.track_id IN (\(marks)) ORDER BY track_genre.track_id, track_genre.position
-                            """), arguments: ids)
-                while let found = try genres.next() {
-                    let row = StoredRow(found, table: "track_genre")
-                    summaries[TrackID(try row[0])]?.genres.append(try row[1])
+                try Self.eachGenre(db, marks: marks, ids: ids) { track, genre in summaries[track]?.genres.append(genre)
                 }
             }
             return summaries
@@ -300,22 +291,32 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         }
     }
 
+    /// Each genre of the tracks bound as `ids` (`marks` their padded question marks), by track, in
+    /// tag order.
+    private static func eachGenre(
+        _ db: Database, marks: String, ids: StatementArguments, _ body: (TrackID, String) throws -> Void
+    ) throws {
+        let genres = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT track_genre.track_id, genre.name FROM track_genre
+                    JOIN genre ON genre.id = track_genre.genre_id
+                    WHERE track_genre.track_id IN (\(marks)) ORDER BY track_genre.track_id, track_genre.position
+                    """), arguments: ids)
+        while let found = try genres.next() {
+            let row = StoredRow(found, table: "track_genre")
+            try body(TrackID(try row[0]), try row[1])
+        }
+    }
+
     static func details(_ db: Database, of tracks: [TrackID]) throws -> [TrackID: TrackDetails] {
         var details: [TrackID: TrackDetails] = [:]
         // SQLite allows 32,766 variables a statement; lists are far shorter, but chunk anyway.
         for chunk in tracks.chunked(999) {
             let ids = BoundList.padded(chunk.map(\.rawValue))
             let marks = BoundList.marks(chunk.count)
-            let genres = try Row.fetchCursor(
-                db.cachedStatement(
-                    sql: """
-                        SELECT track_genre.track_id, genre.name FROM track_genre
-                        JOIN genre ON genre.id = track_genre.genre_id
-                        WHERE track_genre.track_id IN (\(marks)) ORDER BY track_genre.track_id, track_genre.position
-                        """), arguments: StatementArguments(ids))
-            while let found = try genres.next() {
-                let row = StoredRow(found, table: "track_genre")
-                details[TrackID(try row[0]), default: TrackDetails()].genres.append(try row[1])
+            try Self.eachGenre(db, marks: marks, ids: StatementArguments(ids)) { track, genre in
+                details[track, default: TrackDetails()].genres.append(genre)
             }
             let credits = try Row.fetchCursor(
                 db.cachedStatement(
