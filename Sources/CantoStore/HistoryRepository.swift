@@ -52,7 +52,9 @@ public struct HistoryRepository: HistoryStore {
         var results: [Result<Play, any Error>] = []
         for play in plays {
             do {
-                results.append(.success(try await pool.writeOwned { db in try insert([play], db) }[0]))
+                let written = try await pool.writeOwned { db in try insert([play], db) }
+                guard let stored = written.first else { throw GroupCommit<NewPlay, Play>.MissingResult() }
+                results.append(.success(stored))
             } catch {
                 results.append(.failure(error))
             }
