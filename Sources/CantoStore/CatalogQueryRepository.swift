@@ -87,8 +87,13 @@ public struct CatalogQueryRepository: CatalogQueries {
         try SQLRequest<Row>(literal: sql, cached: true).fetchAll(db).map(CatalogRepository.album)
     }
 
+    /// Decoded straight from the statement as it steps (a page of the artist index is 1,000 of
+    /// them; `fetchAll` copied every row's values into a `Row` first).
     static func artists(_ db: Database, _ sql: SQL) throws -> [Artist] {
-        try SQLRequest<Row>(literal: sql, cached: true).fetchAll(db).map(CatalogRepository.artist)
+        let rows = try SQLRequest<Row>(literal: sql, cached: true).fetchCursor(db)
+        var artists: [Artist] = []
+        while let row = try rows.next() { artists.append(try CatalogRepository.artist(row)) }
+        return artists
     }
 
     /// `LIMIT … OFFSET …` for a page; a negative count or start is read as zero.
