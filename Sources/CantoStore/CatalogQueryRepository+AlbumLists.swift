@@ -129,11 +129,12 @@ extension CatalogQueryRepository {
     /// The albums of `rowids` (a page: at most 501) by rowid (one that has gone since is left out).
     static func albums(rowids: [Int64], _ db: Database) throws -> [Int64: Album] {
         guard !rowids.isEmpty else { return [:] }
-        let rows = try Row.fetchAll(
+        // Decoded from the statement as it steps (no copy of each row first).
+        let rows = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT *, rowid FROM album WHERE rowid IN (\(BoundList.marks(rowids.count)))"),
             arguments: StatementArguments(BoundList.padded(rowids)))
         var found: [Int64: Album] = [:]
-        for row in rows {
+        while let row = try rows.next() {
             let rowid: Int64 = try StoredRow(row, table: "album")[row.count - 1]
             found[rowid] = try CatalogRepository.album(row)
         }
