@@ -4,9 +4,9 @@ import Synchronization
 /// commit. A caller alone writes at once, as before (a batch of one); under load each write
 /// transaction takes everything that queued behind the one before, so the writer commits, and
 /// sums the statistics rollups, once for many. The caller that finds no write under way leads:
-/// it writes its batch in its own task, answers the callers it took, and hands the lead to the
-/// first caller that queued meanwhile, whose task writes the next batch. Each batch is written
-/// in a task of its own, so no caller's cancellation reaches the others' writes.
+/// it writes its batch, answers the callers it took, and hands the lead to the first caller
+/// that queued meanwhile, which writes the next batch. The write itself runs in a task of its
+/// own, so no caller's cancellation reaches the others' writes.
 final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     /// Writes a batch; one result for each input, in order.
     typealias Write = @Sendable ([Input]) async -> [Result<Output, any Error>]
