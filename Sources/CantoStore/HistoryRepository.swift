@@ -14,6 +14,14 @@ public struct HistoryRepository: HistoryStore {
         plays = GroupCommit { plays in await Self.write(plays, pool) }
     }
 
+    /// The longest a play is counted for: a week. The APIs take at most a day; a plugin's
+    /// import is held to this, so a play's seconds and its session's end always read back, and
+    /// the plays summed in a batch cannot overflow.
+    static let maxSeconds = 7 * 86_400
+
+    /// `seconds` within 0…`maxSeconds`.
+    static func storableSeconds(_ seconds: Int) -> Int { min(max(0, seconds), maxSeconds) }
+
     /// A play to record, its start checked.
     struct NewPlay: Sendable {
         var user: UserID
@@ -31,8 +39,8 @@ public struct HistoryRepository: HistoryStore {
         user: UserID, track: TrackID, startedAt: Date, secondsPlayed: Int, client: String?, scrobble: Bool
     ) async throws -> Play {
         let play = NewPlay(
-            user: user, track: track, startedAt: try startedAt.storable("startedAt"), seconds: secondsPlayed,
-            client: client, scrobble: scrobble)
+            user: user, track: track, startedAt: try startedAt.storable("startedAt"),
+            seconds: Self.storableSeconds(secondsPlayed), client: client, scrobble: scrobble)
         return try await plays.submit(play)
     }
 
@@ -149,7 +157,8 @@ public struct HistoryRepository: HistoryStore {
     ) async throws -> (imported: Int, duplicates: Int) {
         let plays = try plays.map { play in
             (
-                play.track, try play.startedAt.storable("startedAt"), max(0, play.secondsPlayed), play.counted,
+                play.track, try play.startedAt.storable("startedAt"), Self.storableSeconds(play.secondsPlayed),
+                play.counted,
                 String(play.client.prefix(200))
             )
         }

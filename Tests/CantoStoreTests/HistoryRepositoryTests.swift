@@ -57,6 +57,33 @@ import Testing
         #expect(counted == 40_000)
     }
 
+    /// A plugin's import is not bounded by the APIs: plays of absurd length are counted for a
+    /// week each, so their sums (in Swift, in a batch) cannot trap and their sessions read back.
+    @Test func importedPlaysOfAbsurdLengthAreCountedForAWeek() async throws {
+        let store = try await TestAccounts()
+        let ana = try await store.addUser("ana")
+        let result = try await store.history.importPlays(
+            [
+                (TrackID("t1"), TestAccounts.date(100), Int.max, true, "import"),
+                (TrackID("t1"), TestAccounts.date(200), Int.max - 1, true, "import"),
+                (TrackID("t2"), TestAccounts.date(300), -5, false, "import"),
+            ], of: ana.id)
+        #expect(result == (3, 0))
+        let plays = try await store.history.plays(of: ana.id, from: nil, to: nil, offset: 0, limit: 10)
+        #expect(plays.map(\.secondsPlayed).sorted() == [0, 604_800, 604_800])
+        let sums = try await store.database.pool.read { db in
+            (
+                try Int.fetchOne(
+                    db, sql: "SELECT seconds FROM stat_item_total WHERE user_id = ? AND kind = 't' AND item = 't1'",
+                    arguments: [ana.id.rawValue]),
+                try Date.fetchOne(
+                    db, sql: "SELECT max(ended_at) FROM stat_session WHERE user_id = ?", arguments: [ana.id.rawValue])
+            )
+        }
+        #expect(sums.0 == 2 * 604_800)
+        #expect(sums.1 == TestAccounts.date(200).addingTimeInterval(604_800))
+    }
+
     @Test func playsComeNewestFirstAndPage() async throws {
         let store = try await TestAccounts()
         let ana = try await store.addUser("ana")
