@@ -6,9 +6,11 @@ import GRDB
 /// (and why), and what is still to measure (no row, or one for another content hash or analyser).
 public struct SonicFeatureRepository: SonicFeatureReader {
     let pool: MeteredPool
+    let quick: QuickReader
 
     public init(database: CantoDatabase) {
         pool = MeteredPool(database.pool, repository: "sonic")
+        quick = database.quick
     }
 
     /// How far the analysis is.
@@ -113,16 +115,9 @@ public struct SonicFeatureRepository: SonicFeatureReader {
     }
 
     /// The catalog's version and the features' own (`WatchedTables.sonic`), in one number: two
-    /// rows read, where the count reads every track.
+    /// rows, kept until the next commit (`QuickReader`), where the count reads every track.
     public func featuresVersion() async throws -> Int {
-        try await pool.read { db in
-            let catalog = try db.catalogVersion()
-            let sonic =
-                try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT version FROM watched_version WHERE name = ?"),
-                    arguments: [WatchedTables.sonic.rawValue]) ?? 0
-            return catalog &* 1_000_000_007 &+ sonic
-        }
+        try quick.catalogVersion() &* 1_000_000_007 &+ quick.version(of: .sonic)
     }
 
     public func progress() async throws -> Progress {
