@@ -70,26 +70,33 @@ public struct HistoryRepository: HistoryStore {
         return results
     }
 
+    /// Inserts the play, counts it on its track (one fact, one transaction) and adds it to
+    /// `rollups`; returns its ID.
+    @discardableResult
+    private static func store(_ play: NewPlay, into rollups: inout StatsRollups.Batch, _ db: Database) throws -> Int64 {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            play.user.rawValue, play.track.rawValue, play.startedAt, play.seconds, play.client, play.scrobble,
+        ])
+        let id = db.lastInsertedRowID
+        try db.cachedStatement(sql: "UPDATE track SET play_count = play_count + 1 WHERE id = ?")
+            .execute(arguments: [play.track.rawValue])
+        try rollups.add(
+            user: play.user.rawValue, track: play.track.rawValue, startedAt: play.startedAt, seconds: play.seconds,
+            client: play.client, scrobble: play.scrobble, db)
+        return id
+    }
+
     /// Stores the plays with their play counts, rollups, impressions and events; returns them as stored.
     private static func insert(_ plays: [NewPlay], _ db: Database) throws -> [Play] {
         var rollups = StatsRollups.Batch()
         var stored: [Play] = []
         for play in plays {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                play.user.rawValue, play.track.rawValue, play.startedAt, play.seconds, play.client, play.scrobble,
-            ])
-            let id = db.lastInsertedRowID
-            // The play count and the event commit with the play: one fact, one transaction.
-            try db.cachedStatement(sql: "UPDATE track SET play_count = play_count + 1 WHERE id = ?")
-                .execute(arguments: [play.track.rawValue])
-            try rollups.add(
-                user: play.user.rawValue, track: play.track.rawValue, startedAt: play.startedAt, seconds: play.seconds,
-                client: play.client, scrobble: play.scrobble, db)
+            let id = try Self.store(play, into: &rollups, db)
             try ImpressionRepository.notePlay(
                 user: play.user.rawValue, track: play.track.rawValue, at: play.startedAt, seconds: play.seconds,
                 counted: play.scrobble, db)
@@ -173,17 +180,10 @@ public struct HistoryRepository: HistoryStore {
                     duplicates += 1
                     continue
                 }
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO play (user_id, track_id, started_at, seconds_played, client, scrobble)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """
-                ).execute(arguments: [user.rawValue, track.rawValue, startedAt, seconds, client, counted])
-                try db.cachedStatement(sql: "UPDATE track SET play_count = play_count + 1 WHERE id = ?")
-                    .execute(arguments: [track.rawValue])
-                try rollups.add(
-                    user: user.rawValue, track: track.rawValue, startedAt: startedAt, seconds: seconds, client: client,
-                    scrobble: counted, db)
+                try Self.store(
+                    NewPlay(
+                        user: user, track: track, startedAt: startedAt, seconds: seconds, client: client,
+                        scrobble: counted), into: &rollups, db)
                 imported += 1
                 if rollups.pending >= 5_000 { try rollups.write(db) }
             }
