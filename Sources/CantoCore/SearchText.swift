@@ -74,7 +74,7 @@ public enum SearchText {
     }
 
     /// Whether a token's script is written without spaces (one token per character).
-    static func isSpaceless(_ token: String) -> Bool {
+    public static func isSpaceless(_ token: String) -> Bool {
         token.unicodeScalars.first.map(isSpaceless) ?? false
     }
 

@@ -6,75 +6,113 @@ extension CatalogQueryRepository {
     public func search(_ query: SearchQuery, scope: LibraryScope, pages: SearchPages) async throws -> SearchResults {
         let filter = Scope(scope)
         guard scope?.isEmpty != true else { return SearchResults(artists: [], albums: [], tracks: []) }
-        // The words as typed first. Corrections are looked for (over the whole vocabulary) only
-        // when a word is long enough to have any and a kind asked for has fewer matches than its
-        // page: search as you type, whose prefixes match plenty, never needs them.
+        // Corrections are looked for (over the whole vocabulary) only when a word is long enough
+        // to have any and a kind asked for has fewer matches than its page: search as you type,
+        // whose prefixes match plenty, never needs them. The vocabulary kept for this catalog
+        // lets the one read look for them as soon as a kind falls short; without it (the catalog
+        // changed since it was read) the read stops there, the vocabulary is read, and the search
+        // runs again.
         let correctable = query.clauses.contains {
             $0.word.map { SearchVocabulary.allowedEdits($0.utf8.count) > 0 } ?? false
         }
-        let asTyped = SearchPlan(query: query, corrections: [:])
+        let version = try quick.catalogVersion()
+        let kept = correctable ? vocabularies.kept(version: version) : nil
         if let results = try await pool.read({ db in
-            try Self.results(asTyped, filter, pages, vocabulary: nil, ready: !correctable, db)
+            try Self.results(query, filter, pages, vocabulary: kept, correctable: correctable, db)
         }) {
             return results
         }
-        let vocabulary = try await vocabularies.current(pool.raw, version: quick.catalogVersion())
-        var corrections: [String: [String]] = [:]
-        for word in Set(query.clauses.compactMap(\.word)) {
-            let found = vocabulary.corrections(of: word)
-            if !found.isEmpty { corrections[word] = found }
-        }
-        let plan = SearchPlan(query: query, corrections: corrections)
+        let vocabulary = try await vocabularies.current(pool.raw, version: version)
         return try await pool.read { db in
-            try Self.results(plan, filter, pages, vocabulary: vocabulary, ready: true, db)
+            try Self.results(query, filter, pages, vocabulary: vocabulary, correctable: correctable, db)
         } ?? SearchResults(artists: [], albums: [], tracks: [])
     }
 
-    /// The results of `plan`, or nil when it has no corrections, is not `ready` to be answered
-    /// without them, and a kind asked for has fewer matches as typed than its page.
+    /// The results of `query`: the words as typed, and, when a word is `correctable` and a kind
+    /// asked for has fewer matches as typed than its page, the words' corrections from
+    /// `vocabulary` too; nil when they would be needed and there is no vocabulary.
     private static func results(
-        _ plan: SearchPlan, _ filter: Scope, _ pages: SearchPages, vocabulary: SearchVocabulary?, ready: Bool,
-        _ db: Database
+        _ query: SearchQuery, _ filter: Scope, _ pages: SearchPages, vocabulary: SearchVocabulary?,
+        correctable: Bool, _ db: Database
     ) throws -> SearchResults? {
-        let corrected = !plan.corrections.isEmpty
-        var short = false
+        let asTyped = SearchPlan(query: query, corrections: [:])
         // Over the whole catalog, a prefix many names start with is one lookup of its best names
         // (`SearchPrefixes`), while they were built from the search tables as they are.
-        let kept = filter.libraryIDs == nil ? plan.keptPrefix : nil
+        let kept = filter.libraryIDs == nil ? asTyped.keptPrefix : nil
         let current = try kept != nil && SearchPrefixes.isCurrent(db)
         // One count per kind serves both questions: are there so many matches that only the first
         // names starting with the words are ranked, and do the words as typed leave room on the
         // page for corrected ones (only then are corrected words looked for). One or two letters
         // list names starting with them whatever the count, and have no corrections.
-        func sql(_ kind: SearchPlan.Kind, _ page: Page) throws -> SQL {
-            if kind == .composer, page.limit > 0, try !hasComposers(db) {
-                return "SELECT * FROM artist WHERE FALSE"
-            }
+        /// A kind asked for: its page, and how it is answered.
+        struct Asked {
+            var kind: SearchPlan.Kind
+            var page: Page
+            /// Nothing to find (composers, when no track credits one).
+            var none = false
+            /// The kept list of its best names (`SearchPrefixes`).
+            var best: [Int64]?
+            /// Its matches as typed over the whole catalog, up to what the questions need; nil
+            /// when not counted.
+            var count: Int?
+            /// More matches than are ranked whole.
+            var broad = false
+        }
+        var short = false
+        var asked: [Asked] = []
+        for (kind, page) in [
+            (SearchPlan.Kind.artist, pages.artists), (.album, pages.albums), (.track, pages.tracks),
+            (.composer, pages.composers),
+        ] {
+            var entry = Asked(kind: kind, page: page)
             let wanted = page.offset + page.limit
-            if current, let kept, page.limit > 0, let best = try SearchPrefixes.lookup(kind, kept, db),
+            if kind == .composer, page.limit > 0, try !hasComposers(db) {
+                entry.none = true
+            } else if current, let kept, page.limit > 0, let best = try SearchPrefixes.lookup(kind, kept, db),
                 wanted <= best.count || best.count < SearchPrefixes.kept
             {
-                return plan.sql(kind, best: best, page)
+                entry.best = best
+            } else {
+                let ranked =
+                    asTyped.isPrefixOnly && !asTyped.isShortPrefix || asTyped.isSingleCharacter
+                    ? SearchPlan.rankedAtMost + 1 : 0
+                let enough = max(correctable ? wanted : 0, ranked)
+                if enough > 0, page.limit > 0 {
+                    let count = try asTyped.count(kind, upTo: enough, db)
+                    if count < wanted { short = true }
+                    entry.count = count
+                    entry.broad = ranked > 0 && count > SearchPlan.rankedAtMost
+                }
             }
-            let ranked = plan.isPrefixOnly && !plan.isShortPrefix ? SearchPlan.rankedAtMost + 1 : 0
-            let enough = max(corrected || !ready ? wanted : 0, ranked)
-            let count = try enough > 0 && page.limit > 0 ? plan.count(kind, upTo: enough, db) : 0
-            if count < wanted, page.limit > 0 { short = true }
-            let broad = ranked > 0 && count > SearchPlan.rankedAtMost
-            return plan.sql(kind, filter, page, corrected: corrected && count < wanted, broad: broad)
+            asked.append(entry)
         }
-        let statements = [
-            try sql(.artist, pages.artists), try sql(.album, pages.albums), try sql(.track, pages.tracks),
-            try sql(.composer, pages.composers),
-        ]
-        if short, !ready { return nil }
+        var corrections: [String: [String]] = [:]
+        if short, correctable {
+            guard let vocabulary else { return nil }
+            for word in Set(query.clauses.compactMap(\.word)) {
+                let found = vocabulary.corrections(of: word)
+                if !found.isEmpty { corrections[word] = found }
+            }
+        }
+        let plan = SearchPlan(query: query, corrections: corrections)
+        let corrected = !corrections.isEmpty
+        let statements = asked.map { asked -> SQL in
+            if asked.none { return "SELECT * FROM artist WHERE FALSE" }
+            if let best = asked.best { return plan.sql(asked.kind, best: best, asked.page) }
+            let wanted = asked.page.offset + asked.page.limit
+            return plan.sql(
+                asked.kind, filter, asked.page, corrected: corrected && (asked.count ?? 0) < wanted,
+                broad: asked.broad, asTyped: asked.count != 0)
+        }
         var results = SearchResults(
             artists: try artists(db, statements[0]), albums: try albums(db, statements[1]),
             tracks: try tracks(db, statements[2]), composers: try artists(db, statements[3]))
         // "Did you mean" only when the words as typed find nothing the caller may see, and the
         // suggestion finds something they may: the vocabulary is the whole catalog's, and a
-        // word from a library they cannot open is not theirs to be told about.
-        if corrected, try !plan.finds(filter, db), let suggested = plan.suggested(vocabulary),
+        // word from a library they cannot open is not theirs to be told about. Counted at none
+        // over the whole catalog, they find none within the caller's libraries either.
+        let noneAsTyped = asked.prefix(3).allSatisfy { $0.count == 0 }
+        if corrected, try noneAsTyped || !plan.finds(filter, db), let suggested = plan.suggested(vocabulary),
             try SearchPlan(query: suggested, corrections: [:]).finds(filter, db)
         {
             results.didYouMean = SearchPlan.text(of: suggested)
@@ -102,6 +140,11 @@ final class SearchVocabularies: @unchecked Sendable {
     private let lock = NSLock()
     private var kept: (version: Int, vocabulary: SearchVocabulary)?
     private var building = false
+
+    /// The vocabulary of catalog `version` when it has been read already; nil otherwise.
+    func kept(version: Int) -> SearchVocabulary? {
+        lock.withLock { kept?.version == version ? kept?.vocabulary : nil }
+    }
 
     /// The vocabulary of catalog `version` (read from `QuickReader.catalogVersion()`).
     func current(_ pool: DatabasePool, version: Int) async throws -> SearchVocabulary {
@@ -186,14 +229,19 @@ struct SearchPlan {
     /// The FTS5 expression of the query's required clauses for `table` (nil when none needs the
     /// text index); `tier` 0 whole words, 1 prefixes, 2 with corrections, 3 prefixes with the
     /// first at the start of a name.
-    private func match(_ table: Table, tier: Int, _ filter: CatalogQueryRepository.Scope) -> String? {
+    /// `original` false leaves a corrected word out of its own alternatives (tier 2), keeping
+    /// only its corrections.
+    private func match(
+        _ table: Table, tier: Int, _ filter: CatalogQueryRepository.Scope, original: Bool = true
+    ) -> String? {
         var terms: [String] = []
         for clause in query.clauses where clause.field != .genre {
             guard let columns = table.columns[clause.field] else { return nil }
             var alternatives = [Self.phrase(clause.tokens, prefix: tier > 0 && clause.prefix)]
             if tier == 3, terms.isEmpty { alternatives = ["^ " + alternatives[0]] }
-            if tier == 2, let word = clause.word {
-                alternatives += (corrections[word] ?? []).map { Self.phrase([$0], prefix: false) }
+            if tier == 2, let word = clause.word, let corrected = corrections[word], !corrected.isEmpty {
+                if !original { alternatives = [] }
+                alternatives += corrected.map { Self.phrase([$0], prefix: false) }
             }
             let expression = "\(columns) : (\(alternatives.joined(separator: " OR ")))"
             terms.append(clause.excluded ? "NOT \(expression)" : expression)
@@ -269,6 +317,16 @@ struct SearchPlan {
             && query.clauses.last?.prefix == true
     }
 
+    /// One character of a spaceless script (Han, kana, Hangul), and nothing else: the first
+    /// keystroke of search as you type in Japanese, say. Thousands of names hold one, so it is
+    /// ranked as a prefix is, at most `rankedAtMost` of its matches: ranking every match cost
+    /// 40–70 ms for one kana at a million tracks.
+    var isSingleCharacter: Bool {
+        guard query.years == nil, query.clauses.count == 1, let clause = query.clauses.first else { return false }
+        return clause.field == nil && !clause.excluded && clause.tokens.count == 1
+            && SearchText.isSpaceless(clause.tokens[0])
+    }
+
     /// One or two letters, and nothing else: names that start with them, in the order they came,
     /// read until the page is full (ranking every word that starts with "a" would read most of a
     /// big catalog on every first keystroke).
@@ -314,8 +372,13 @@ struct SearchPlan {
         return try SQLRequest<Int>(literal: sql, cached: true).fetchOne(db) ?? 0
     }
 
+    /// The page of `kind` the plan finds within `filter`: `corrected` with the words' corrections
+    /// too, `broad` ranking only the first names that start with the words (more match than are
+    /// ranked whole), `asTyped` false when the words as typed are known to match nothing (counted
+    /// over the whole catalog), so only their corrections are looked for.
     func sql(
-        _ kind: Kind, _ filter: CatalogQueryRepository.Scope, _ page: Page, corrected: Bool = true, broad: Bool = false
+        _ kind: Kind, _ filter: CatalogQueryRepository.Scope, _ page: Page, corrected: Bool = true, broad: Bool = false,
+        asTyped: Bool = true
     ) -> SQL {
         let table = table(kind)
         let limit = CatalogQueryRepository.page(offset: page.offset, limit: page.limit)
@@ -337,7 +400,9 @@ struct SearchPlan {
         let bm25 = SQL(sql: "bm25(\(table.fts)\(table.weights))")
         var tiers: SQL
         var joined: SQL = parts.isEmpty ? "" : "JOIN \(name) ON \(name).rowid = hits.hit WHERE \(condition)"
-        if broad, let initial = match(table, tier: 3, filter) {
+        // One character of a spaceless script is found inside names, and few names start with
+        // it: its first matches are ranked.
+        if broad, let initial = match(table, tier: isSingleCharacter ? 1 : 3, filter) {
             // More matches than are ranked: the first `rankedAtMost` names that start with the
             // words (in the order they came, within the caller's scope) are ranked, no more.
             let scoped: SQL = parts.isEmpty ? "" : "JOIN \(name) ON \(name).rowid = \(fts).rowid AND \(condition)"
@@ -347,14 +412,30 @@ struct SearchPlan {
                 """
             joined = ""
         } else {
-            let exact = match(table, tier: 0, filter) ?? prefix
-            tiers = "SELECT rowid AS hit, 0 AS tier, \(bm25) AS score FROM \(fts) WHERE \(fts) MATCH \(exact)"
-            if prefix != exact {
-                tiers = "\(tiers) UNION ALL SELECT rowid, 1, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(prefix)"
-            }
-            if corrected, !corrections.isEmpty, let withCorrections = match(table, tier: 2, filter),
-                withCorrections != prefix
+            // Words that match nothing as typed are not looked for again: a prefix's full-text
+            // lookup can cost a millisecond even when nothing starts with it (at a million
+            // tracks, 1.3 ms for "aajy*" against 0.01 ms for "bajy*"). One word is then looked
+            // for through its corrections alone.
+            let single = query.clauses.count == 1
+            var withCorrections: String?
+            if corrected, !corrections.isEmpty,
+                let expression = match(table, tier: 2, filter, original: asTyped || !single),
+                expression != prefix
             {
+                withCorrections = expression
+            }
+            let exact = match(table, tier: 0, filter) ?? prefix
+            if asTyped {
+                tiers = "SELECT rowid AS hit, 0 AS tier, \(bm25) AS score FROM \(fts) WHERE \(fts) MATCH \(exact)"
+                if prefix != exact {
+                    tiers = "\(tiers) UNION ALL SELECT rowid, 1, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(prefix)"
+                }
+            } else if withCorrections == nil {
+                return "SELECT * FROM \(name) WHERE FALSE"
+            } else {
+                tiers = "SELECT 0 AS hit, 0 AS tier, 0.0 AS score WHERE FALSE"
+            }
+            if let withCorrections {
                 // A corrected word can be a common one: search as you type ranks only the first
                 // `correctedAtMost` of its matches (a whole catalog's would be ranked otherwise).
                 let bound: SQL = isPrefixOnly ? "LIMIT \(Self.correctedAtMost)" : ""

@@ -107,6 +107,43 @@ import Testing
         #expect(try await Self.names("merry bjork", fixture) == ([], [], []))
     }
 
+    /// Words that match nothing as typed are found through their corrections. The first search
+    /// reads the vocabulary after looking at the words as typed and searches again; the next
+    /// has it at hand and corrects in the same read, where a word that matched nothing is looked
+    /// for through its corrections alone. Both answer alike, "did you mean" included.
+    @Test func aWordThatMatchesNothingIsFoundThroughItsCorrections() async throws {
+        let fixture = try await Fixture()
+        let all = Self.all
+        for query in ["huntre", "pagan poerty", "poerty pagan", "merry poerty", "bjrok"] {
+            let first = try await fixture.queries.search(query, scope: nil, artists: all, albums: all, tracks: all)
+            let again = try await fixture.queries.search(query, scope: nil, artists: all, albums: all, tracks: all)
+            #expect(first == again, "\(query)")
+        }
+        #expect(try await Self.names("huntre", fixture).tracks == ["Hunter"])
+        #expect(try await Self.names("pagan poerty", fixture).tracks == ["Pagan Poetry"])
+        #expect(try await Self.names("merry poerty", fixture).tracks == [])
+        let bjrok = try await fixture.queries.search("bjrok", scope: nil, artists: all, albums: all, tracks: all)
+        #expect(bjrok.artists.map(\.name) == ["Björk"])
+        #expect(bjrok.didYouMean == "bjork")
+    }
+
+    /// One character of a spaceless script held by more names than are ranked whole is ranked
+    /// among its first matches, found inside names (none here starts with it: the first names
+    /// that start with it, as a Latin prefix is ranked, would be none).
+    @Test func aCharacterInsideManyNamesIsFound() async throws {
+        let songs = (1...70).map { number in
+            Fixture.Song(
+                title: "ありがとう \(number)", album: "歌集 \(number)", albumArtist: "Singer \(number)",
+                artists: ["Singer \(number)"], year: 2000, genres: ["Pop"], seenAt: Double(number))
+        }
+        let fixture = try await Fixture(songs: songs)
+        let found = try await Self.names("う", fixture, tracks: Page(offset: 0, limit: 8))
+        #expect(found.tracks.count == 8)
+        #expect(found.tracks.allSatisfy { $0.hasPrefix("ありがとう ") })
+        // Two characters, a phrase inside the name, the same.
+        #expect(try await Self.names("とう", fixture, tracks: Page(offset: 0, limit: 8)).tracks.count == 8)
+    }
+
     @Test func aTitleMatchRanksAboveAWeakerMatch() async throws {
         let fixture = try await Fixture()
         // "Love Me Do" has the word in its title, "Moonlight" only on its album.
