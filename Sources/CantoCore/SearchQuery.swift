@@ -174,6 +174,16 @@ public struct SearchVocabulary: Sendable {
     private struct Entry: Sendable {
         var word: [UInt8]
         var count: Int
+        /// The word's letters as a set (`letters(of:)`).
+        var letters: UInt32
+    }
+
+    /// The set of a word's bytes, each as bit `byte % 32`. An edit adds at most one letter to
+    /// the set and takes at most one away (a swap neither), so two words whose sets differ by
+    /// more than `k` letters either way are more than `k` edits apart; bytes sharing a bit can
+    /// only make the sets look closer. Most of the vocabulary is set aside by this alone.
+    static func letters(of word: [UInt8]) -> UInt32 {
+        word.reduce(0) { $0 | 1 << UInt32($1 % 32) }
     }
 
     /// `words` are folded index tokens with how many items hold each.
@@ -183,7 +193,8 @@ public struct SearchVocabulary: Sendable {
         for (word, count) in words {
             let bytes = Array(word.utf8)
             guard bytes.count >= 3, bytes.allSatisfy({ $0 < 0x80 }) else { continue }
-            buckets[Bucket(first: bytes[0], length: bytes.count), default: []].append(Entry(word: bytes, count: count))
+            buckets[Bucket(first: bytes[0], length: bytes.count), default: []].append(
+                Entry(word: bytes, count: count, letters: Self.letters(of: bytes)))
             known.insert(word)
         }
         self.buckets = buckets
@@ -209,10 +220,13 @@ public struct SearchVocabulary: Sendable {
         guard edits > 0, bytes.allSatisfy({ $0 < 0x80 }) else { return [] }
         var found: [(distance: Int, count: Int, word: [UInt8])] = []
         var rows = DistanceRows()
+        let letters = Self.letters(of: bytes)
         func look(first: UInt8, where accept: (Entry) -> Bool) {
             for length in (bytes.count - edits)...(bytes.count + edits) {
-                for entry in buckets[Bucket(first: first, length: length)] ?? [] where entry.word != bytes {
-                    guard accept(entry) else { continue }
+                for entry in buckets[Bucket(first: first, length: length)] ?? [] {
+                    guard (letters & ~entry.letters).nonzeroBitCount <= edits,
+                        (entry.letters & ~letters).nonzeroBitCount <= edits, entry.word != bytes, accept(entry)
+                    else { continue }
                     let distance =
                         edits == 1
                         ? Self.oneEdit(bytes, entry.word)

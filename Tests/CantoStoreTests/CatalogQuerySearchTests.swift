@@ -39,13 +39,17 @@ import Testing
     /// Corrections keep the distance table's rows from one vocabulary word to the next, and check
     /// words of four and five letters in one pass: words of every length in turn get the
     /// corrections a fresh table per word (the definition) gives.
-    @Test func correctionsAreTheWordsWithinTheAllowedEdits() {
+    /// Against a fresh table for every pair: over five letters (words that share most of their
+    /// letters) and over twelve (most words are set aside by their letters before any table).
+    @Test(arguments: ["abcde", "abcdefghijkl"])
+    func correctionsAreTheWordsWithinTheAllowedEdits(alphabet: String) {
         var random = SplitMix64(seed: 19)
-        let letters = Array("abcde".utf8)
+        let letters = Array(alphabet.utf8)
         var vocabulary: [String: Int] = [:]
-        for _ in 0..<1_500 {
+        for _ in 0..<(letters.count == 5 ? 1_500 : 20_000) {
             let length = 3 + Int(random.next() % 8)
-            let word = String(decoding: (0..<length).map { _ in letters[Int(random.next() % 5)] }, as: UTF8.self)
+            let word = String(
+                decoding: (0..<length).map { _ in letters[Int(random.next() % UInt64(letters.count))] }, as: UTF8.self)
             vocabulary[word, default: 0] += 1
         }
         let words = SearchVocabulary(words: vocabulary.map { ($0.key, $0.value) })
