@@ -58,6 +58,55 @@ import Testing
                 == String(decoding: try Self.encoded(page), as: UTF8.self))
     }
 
+    static let search = Wire.SearchResult(
+        artists: [
+            Wire.ArtistItem(id: "ar1", name: "Björk", albumCount: 3, trackCount: 40, starred: true, rating: 4),
+            Wire.ArtistItem(id: "ar2", name: tricky, albumCount: 0, trackCount: 0, starred: false, rating: nil),
+        ],
+        albums: albums,
+        tracks: [
+            Wire.TrackItem(
+                id: "t1", title: "Jóga", album: "Homogenic", albumId: "al1", artist: "Björk", artistId: "ar1",
+                albumArtist: "Björk", trackNumber: 3, discNumber: 1, discSubtitle: nil, durationMs: 305_000,
+                year: 1997, suffix: "flac", bitRate: 1_411, coverArt: "cv1", starred: false, rating: nil,
+                replayGain: Wire.ReplayGainItem(
+                    trackGain: -7.25, trackPeak: 0.987654321, albumGain: -6.5, albumPeak: nil)),
+            Wire.TrackItem(
+                id: "t2", title: tricky, album: "", albumId: "al2", artist: tricky, artistId: nil, albumArtist: "",
+                trackNumber: nil, discNumber: nil, discSubtitle: tricky, durationMs: 0, year: nil, suffix: "mp3",
+                bitRate: 0, coverArt: nil, starred: true, rating: 1, replayGain: nil),
+        ],
+        composers: [], genres: [Wire.Genre(name: tricky, albumCount: 2, trackCount: 9)],
+        playlists: [Wire.PlaylistHit(id: "p1", name: "Mix", ownerId: "u1", public: true, trackCount: 12)],
+        didYouMean: "bjork")
+
+    @Test func aSearchAnswerIsWhatTheResponseEncoderWrites() throws {
+        var sparse = Self.search
+        (sparse.composers, sparse.genres, sparse.playlists, sparse.didYouMean) = (nil, nil, nil, nil)
+        for answer in [Self.search, sparse, Wire.SearchResult(artists: [], albums: [], tracks: [])] {
+            let written = try JSONSerialization.jsonObject(with: Self.written(answer)) as? NSDictionary
+            let encoded = try JSONSerialization.jsonObject(with: Self.encoded(answer)) as? NSDictionary
+            #expect(written != nil)
+            #expect(written == encoded)
+        }
+        // With nothing to escape, the same bytes.
+        var plain = Self.search
+        plain.artists.removeLast()
+        plain.albums = [Self.albums[0]]
+        plain.tracks.removeLast()
+        plain.genres = []
+        #expect(
+            String(decoding: Self.written(plain), as: UTF8.self)
+                == String(decoding: try Self.encoded(plain), as: UTF8.self))
+    }
+
+    @Test func aNumberJSONCannotHoldIsWrittenAsNull() throws {
+        let gain = Wire.ReplayGainItem(trackGain: .nan, trackPeak: .infinity, albumGain: 1.5, albumPeak: nil)
+        let written = try #require(try JSONSerialization.jsonObject(with: Self.written(gain)) as? [String: Any])
+        #expect(written["trackGain"] is NSNull && written["trackPeak"] is NSNull)
+        #expect(written["albumGain"] as? Double == 1.5 && written["albumPeak"] == nil)
+    }
+
     @Test func theAlbumGridAnswersWithTheWrittenJSON() async throws {
         let server = try await InProcessServer.start()
         let reader = try await server.addUser("grid")

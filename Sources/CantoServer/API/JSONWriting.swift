@@ -72,6 +72,13 @@ struct JSONOutput {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
+    /// A finite number as Swift writes it (the shortest form that reads back the same); `null`
+    /// for one that is not finite, which JSON cannot hold.
+    mutating func double(_ value: Double) {
+        separate()
+        bytes.append(contentsOf: (value.isFinite ? value.description : "null").utf8)
+    }
+
     // Members, an absent optional left out as `Encodable`'s synthesized conformance leaves it.
 
     /// A member whose value `write` writes; none when `value` is nil.
@@ -85,13 +92,18 @@ struct JSONOutput {
     mutating func member(_ name: StaticString, _ value: Int?) { member(name, value) { $0.integer(Int64($1)) } }
     mutating func member(_ name: StaticString, _ value: Int64?) { member(name, value) { $0.integer($1) } }
     mutating func member(_ name: StaticString, _ value: Bool?) { member(name, value) { $0.bool($1) } }
+    mutating func member(_ name: StaticString, _ value: Double?) { member(name, value) { $0.double($1) } }
 
     mutating func member(_ name: StaticString, _ items: [String]?) {
         member(name, items) { json, items in json.array(items) { $0.string($1) } }
     }
 
-    mutating func member<Item: JSONWritable>(_ name: StaticString, _ items: [Item]) {
+    mutating func member<Item: JSONWritable>(_ name: StaticString, _ items: [Item]?) {
         member(name, items) { json, items in json.array(items) { $1.writeJSON(into: &$0) } }
+    }
+
+    mutating func member<Value: JSONWritable>(_ name: StaticString, _ value: Value?) {
+        member(name, value) { json, value in value.writeJSON(into: &json) }
     }
 
     /// An array of `items`, each written by `write`.
@@ -146,6 +158,91 @@ extension Wire.AlbumItem: JSONWritable {
         json.member("title", title)
         json.member("trackCount", trackCount)
         json.member("year", year)
+        json.endObject()
+    }
+}
+
+extension Wire.SearchResult: JSONWritable {
+    func writeJSON(into json: inout JSONOutput) {
+        json.beginObject()
+        json.member("albums", albums)
+        json.member("artists", artists)
+        json.member("composers", composers)
+        json.member("didYouMean", didYouMean)
+        json.member("genres", genres)
+        json.member("playlists", playlists)
+        json.member("tracks", tracks)
+        json.endObject()
+    }
+}
+
+extension Wire.ArtistItem: JSONWritable {
+    func writeJSON(into json: inout JSONOutput) {
+        json.beginObject()
+        json.member("albumCount", albumCount)
+        json.member("id", id)
+        json.member("name", name)
+        json.member("rating", rating)
+        json.member("starred", starred)
+        json.member("trackCount", trackCount)
+        json.endObject()
+    }
+}
+
+extension Wire.TrackItem: JSONWritable {
+    func writeJSON(into json: inout JSONOutput) {
+        json.beginObject()
+        json.member("album", album)
+        json.member("albumArtist", albumArtist)
+        json.member("albumId", albumId)
+        json.member("artist", artist)
+        json.member("artistId", artistId)
+        json.member("bitRate", bitRate)
+        json.member("coverArt", coverArt)
+        json.member("discNumber", discNumber)
+        json.member("discSubtitle", discSubtitle)
+        json.member("durationMs", durationMs)
+        json.member("id", id)
+        json.member("rating", rating)
+        json.member("replayGain", replayGain)
+        json.member("starred", starred)
+        json.member("suffix", suffix)
+        json.member("title", title)
+        json.member("trackNumber", trackNumber)
+        json.member("year", year)
+        json.endObject()
+    }
+}
+
+extension Wire.ReplayGainItem: JSONWritable {
+    func writeJSON(into json: inout JSONOutput) {
+        json.beginObject()
+        json.member("albumGain", albumGain)
+        json.member("albumPeak", albumPeak)
+        json.member("trackGain", trackGain)
+        json.member("trackPeak", trackPeak)
+        json.endObject()
+    }
+}
+
+extension Wire.Genre: JSONWritable {
+    func writeJSON(into json: inout JSONOutput) {
+        json.beginObject()
+        json.member("albumCount", albumCount)
+        json.member("name", name)
+        json.member("trackCount", trackCount)
+        json.endObject()
+    }
+}
+
+extension Wire.PlaylistHit: JSONWritable {
+    func writeJSON(into json: inout JSONOutput) {
+        json.beginObject()
+        json.member("id", id)
+        json.member("name", name)
+        json.member("ownerId", ownerId)
+        json.member("public", self.public)
+        json.member("trackCount", trackCount)
         json.endObject()
     }
 }
