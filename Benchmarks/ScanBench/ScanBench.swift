@@ -26,7 +26,8 @@ struct ScanBench {
         case "scan":
             guard let data = value("--data-dir"), let music = value("--music-folder") else { usage() }
             try await scan(
-                data: URL(fileURLWithPath: data), music: URL(fileURLWithPath: music).standardizedFileURL.path)
+                data: URL(fileURLWithPath: data), music: URL(fileURLWithPath: music).standardizedFileURL.path,
+                concurrency: value("--concurrency").flatMap(Int.init) ?? ScanOptions().concurrency)
         case "transcode":
             try await TranscodeBench.run(
                 seconds: value("--seconds").flatMap(Int.init) ?? 300,
@@ -81,11 +82,12 @@ struct ScanBench {
         }
     }
 
-    static func scan(data: URL, music: String) async throws {
+    /// `concurrency`: the files read at once (`[plugins.local] concurrency`).
+    static func scan(data: URL, music: String, concurrency: Int) async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let catalog = CatalogRepository(database: try CantoDatabase(dataDirectory: data))
-        let scanner = LibraryScanner(catalog: catalog, options: ScanOptions(), logger: logger)
+        let scanner = LibraryScanner(catalog: catalog, options: ScanOptions(concurrency: concurrency), logger: logger)
         let library = Library(id: CatalogIDs.library(path: music), name: "bench", path: music)
 
         let first = try await scanner.scan(libraries: [library])
@@ -107,7 +109,7 @@ struct ScanBench {
     static func usage() -> Never {
         print(
             """
-            usage: canto-bench generate --out DIR --tracks N | scan --data-dir DIR --music-folder DIR
+            usage: canto-bench generate --out DIR --tracks N | scan --data-dir DIR --music-folder DIR [--concurrency 4]
                    | transcode [--seconds 300] [--max-streams 96] [--listeners 100,150,200] [--window 30]
                    | fuzz [--runs 5000] [--seed 1]
                    | sonic [--tracks 400] [--threads CORES] | similar [--tracks 100000] [--queries 1000]
