@@ -424,26 +424,26 @@ struct SearchPlan {
             {
                 withCorrections = expression
             }
-            let exact = match(table, tier: 0, filter) ?? prefix
+            // Each tier's matches, its columns named (the first of a UNION names them); a bound
+            // one in a subquery of its own, so its LIMIT is its own.
+            var ranked: [SQL] = []
+            func tier(_ number: Int, _ expression: String, atMost bound: Int? = nil) {
+                let matches: SQL =
+                    "SELECT rowid AS hit, \(number) AS tier, \(bm25) AS score FROM \(fts) WHERE \(fts) MATCH \(expression)"
+                ranked.append(bound.map { "SELECT * FROM (\(matches) LIMIT \($0))" } ?? matches)
+            }
             if asTyped {
-                tiers = "SELECT rowid AS hit, 0 AS tier, \(bm25) AS score FROM \(fts) WHERE \(fts) MATCH \(exact)"
-                if prefix != exact {
-                    tiers = "\(tiers) UNION ALL SELECT rowid, 1, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(prefix)"
-                }
-            } else if withCorrections == nil {
-                return "SELECT * FROM \(name) WHERE FALSE"
-            } else {
-                tiers = "SELECT 0 AS hit, 0 AS tier, 0.0 AS score WHERE FALSE"
+                let exact = match(table, tier: 0, filter) ?? prefix
+                tier(0, exact)
+                if prefix != exact { tier(1, prefix) }
             }
             if let withCorrections {
                 // A corrected word can be a common one: search as you type ranks only the first
                 // `correctedAtMost` of its matches (a whole catalog's would be ranked otherwise).
-                let bound: SQL = isPrefixOnly ? "LIMIT \(Self.correctedAtMost)" : ""
-                tiers = """
-                    \(tiers) UNION ALL SELECT * FROM (
-                        SELECT rowid, 2, \(bm25) FROM \(fts) WHERE \(fts) MATCH \(withCorrections) \(bound))
-                    """
+                tier(2, withCorrections, atMost: isPrefixOnly ? Self.correctedAtMost : nil)
             }
+            guard !ranked.isEmpty else { return "SELECT * FROM \(name) WHERE FALSE" }
+            tiers = ranked.joined(separator: " UNION ALL ")
         }
         // Materialised, so bm25 runs inside each full-text scan (it cannot once flattened). Only
         // the rows that rank up to the page's last one by tier and score (and those tied with it)
