@@ -51,7 +51,8 @@ public enum StatsMaintenance {
     /// Rebuilds every listener's rollups (in one transaction); returns the plays read.
     public static func rebuild(configuration: CantoConfiguration) async throws -> Int {
         let database = try CantoDatabase(
-            dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
+            dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout,
+            mappedBytes: configuration.databaseMappedBytes)
         return try await StatsRepository(database: database).rebuild(user: nil)
     }
 }

@@ -63,7 +63,8 @@ public struct LibraryScanning: Sendable {
         clock: any WallClock = SystemClock()
     ) async throws {
         let database = try CantoDatabase(
-            dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
+            dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout,
+            mappedBytes: configuration.databaseMappedBytes)
         self.database = database
         let overrides = PluginOverrides(
             settings: AccountRepository(database: database),
@@ -148,7 +149,8 @@ extension AccountService {
     /// Only the accounts: `canto user` needs no plugins, scanner or caches.
     public static func open(configuration: CantoConfiguration, logger: Logger) throws -> AccountService {
         let database = try CantoDatabase(
-            dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout)
+            dataDirectory: configuration.dataDirectory, busyTimeout: configuration.busyTimeout,
+            mappedBytes: configuration.databaseMappedBytes)
         return try open(database: database, configuration: configuration, throttle: LoginThrottle(), logger: logger)
     }
 }

@@ -1,7 +1,9 @@
 import CantoCore
 import CantoPluginKit
+import CantoStore
 import CantoTestSupport
 import Foundation
+import GRDB
 import HTTPTypes
 import Logging
 import Synchronization
@@ -13,6 +15,48 @@ import Testing
 /// and errors logged, the process's figures, free disk and each plugin's health.
 @Suite("System page")
 struct SystemPageTests {
+    /// The database file's pages the readers map are the system's file cache: the memory shown
+    /// leaves them out. Read here from this process's own `/proc/self/smaps` after a mapped read.
+    @Test func theMemoryShownLeavesOutTheDatabasePagesMapped() async throws {
+        let folder = try TemporaryDirectory(prefix: "canto-mapped")
+        let database = try CantoDatabase(dataDirectory: folder.url)
+        let rows = 64
+        try await database.pool.write { db in
+            try db.execute(sql: "CREATE TABLE filler (id INTEGER PRIMARY KEY, body BLOB)")
+            for id in 0..<rows {
+                try db.execute(sql: "INSERT INTO filler VALUES (?, randomblob(65536))", arguments: [id])
+            }
+        }
+        // Into the file, where the readers map it (pages still in the WAL are read from there).
+        _ = try await database.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        let read = try await database.pool.read { db in
+            // hex() reads every byte (length() of a blob reads only its header).
+            try Int.fetchOne(db, sql: "SELECT sum(length(hex(body))) FROM filler") ?? 0
+        }
+        #expect(read == rows * 65_536 * 2)
+        let mapped = ProcessFigures.mappedDatabaseBytes(smaps: try #require(ProcessFigures.smaps()))
+        // Other tests' databases are mapped beside this one: at least this one's 4 MB.
+        #expect(mapped >= Int64(rows * 65_536), "\(mapped) bytes mapped")
+
+        // A path with spaces, a mapping of another file between two of the database.
+        let text = """
+            7f0000000000-7f0000100000 r--s 00000000 fd:01 42                         /srv/My Music/data/canto.db
+            Size:               1024 kB
+            Rss:                 512 kB
+            7f0000100000-7f0000200000 r--s 00000000 fd:01 43                         /srv/data/canto.db-shm
+            Rss:                  32 kB
+            7f0000200000-7f0000300000 r--s 00000000 fd:01 42                         /srv/My Music/data/canto.db
+            Rss:                 100 kB
+            Pss:                  50 kB
+            7f0000300000-7f0000400000 rw-p 00000000 00:00 0
+            Rss:                 900 kB
+            """
+        #expect(ProcessFigures.mappedDatabaseBytes(smaps: text) == 612 * 1_024)
+        let status = "Name:\tcanto\nVmPeak:\t  9000 kB\nVmRSS:\t  2000 kB\nRssAnon:\t  1388 kB\n"
+        #expect(ProcessFigures.resident(status: status, smaps: text) == Int64((2_000 - 612) * 1_024))
+        #expect(ProcessFigures.resident(status: status, smaps: nil) == Int64(2_000 * 1_024))
+    }
+
     @Test func requestsAreCountedPerMinuteAndOnlyServerErrorsAsErrors() {
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let counts = RequestCounts(clock: clock)

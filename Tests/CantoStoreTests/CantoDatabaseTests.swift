@@ -114,6 +114,21 @@ import Testing
         }
     }
 
+    /// The pool's readers map the file (up to SQLite's own limit), as configured; the writer and
+    /// the quick readers read pages with read calls.
+    @Test(arguments: [CantoDatabase.defaultMappedBytes, 1_048_576, 0])
+    func theReadersMapAsMuchOfTheFileAsConfigured(bytes: Int64) throws {
+        let folder = try TemporaryDirectory(prefix: "canto-map")
+        let database = try CantoDatabase(dataDirectory: folder.url, mappedBytes: bytes)
+        let sql = "PRAGMA mmap_size"
+        let reader = try #require(try database.pool.read { db in try Int64.fetchOne(db, sql: sql) })
+        // SQLite holds a map to its compile-time limit (just under 2 GB here).
+        #expect(bytes == 0 ? reader == 0 : reader > 0 && reader <= bytes, "\(reader)")
+        if bytes == 1_048_576 { #expect(reader == bytes) }
+        #expect(try database.pool.write { db in try Int64.fetchOne(db, sql: sql) } == 0)
+        #expect(try database.quick.read { db in try Int64.fetchOne(db, sql: sql) } == 0)
+    }
+
     @Test func newDatabaseFileIsInWALModeAndMigrated() throws {
         let directory = try TemporaryDirectory(prefix: "canto-store")
         let data = directory.appending("data/nested")

@@ -69,7 +69,15 @@ done = function(summary, latency, requests)
 end
 LUA
 } | with_auth | sed "s/local think = THINK/local think = $think/" >"$work/soak.lua"
-rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status"; }
+# The server's resident memory less the database file's pages its readers map (the system's file
+# cache, counted once for each connection: what the System page leaves out too).
+rss() {
+  local total mapped
+  total=$(awk '/^VmRSS/ {print $2}' "/proc/$server/status")
+  mapped=$(awk '/^[0-9a-f]+-[0-9a-f]+ / {db = ($NF ~ /\/canto\.db$/)} db && /^Rss:/ {s += $2} END {print s + 0}' \
+    "/proc/$server/smaps")
+  awk -v t="$total" -v m="$mapped" 'BEGIN {printf "%.1f", (t - m) / 1024}'
+}
 # What the caches hold (canto_cache_bytes: memory caches' estimates, disk caches' files), in MB. The
 # gauges are set every few seconds, not at the scrape.
 caches() {

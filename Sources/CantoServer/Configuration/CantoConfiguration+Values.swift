@@ -76,6 +76,8 @@ extension CantoConfiguration {
         return path.isEmpty ? nil : path == "-" ? "-" : resolve(path).path
     }
     public var busyTimeout: TimeInterval { Double(integer("database.busy_timeout_ms")) / 1000 }
+    /// How much of the database file the readers map (`CantoDatabase.defaultMappedBytes`).
+    public var databaseMappedBytes: Int64 { Int64(integer("database.map_mb")) * 1_048_576 }
     public var maxConcurrentTranscodes: Int { integer("transcoding.max_concurrent") }
     public var transcodeQueueTimeout: Duration { .seconds(integer("transcoding.queue_timeout_seconds")) }
     public var defaultTranscodeFormat: TranscodeFormat {

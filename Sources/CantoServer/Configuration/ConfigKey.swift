@@ -153,6 +153,13 @@ extension ConfigKey {
                     return nil
                 }),
             ConfigKey(
+                section: "database", name: "map_mb", kind: .integer,
+                defaultValue: .integer(2_048),  // CantoDatabase.defaultMappedBytes
+                check: { value in
+                    guard case .integer(let mb) = value, (0...2_048).contains(mb) else { return "must be 0 to 2048" }
+                    return nil
+                }),
+            ConfigKey(
                 section: "transcoding", name: "max_concurrent", kind: .integer, defaultValue: .integer(64),
                 check: { value in
                     guard case .integer(let count) = value, (1...1024).contains(count) else {
