@@ -1,6 +1,7 @@
 import CantoCore
 import CantoMedia
 import CantoRecommend
+import CantoServer
 import CantoTestSupport
 import Dispatch
 import Foundation
@@ -126,11 +127,8 @@ enum RecommendBench {
     }
 }
 
-/// The process's resident memory now (`VmRSS`), in MB; 0 where `/proc` cannot tell.
+/// The process's resident memory now (`VmRSS` less the database pages mapped:
+/// `ProcessFigures.residentBytes`), in MB.
 func residentMegabytes() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-    else { return 0 }
-    return kilobytes / 1024
+    Double(ProcessFigures.residentBytes()) / 1_048_576
 }

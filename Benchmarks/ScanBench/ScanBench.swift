@@ -1,9 +1,11 @@
 import CantoCore
 import CantoLibrary
+import CantoServer
 import CantoStore
 import CantoTestSupport
 import Foundation
 import Logging
+import Synchronization
 
 /// The scan benchmark: `canto-bench generate --out DIR --tracks N`, then
 /// `canto-bench scan --data-dir DIR --music-folder DIR` (first scan, no-change rescan, peak RSS).
@@ -27,7 +29,9 @@ struct ScanBench {
             guard let data = value("--data-dir"), let music = value("--music-folder") else { usage() }
             try await scan(
                 data: URL(fileURLWithPath: data), music: URL(fileURLWithPath: music).standardizedFileURL.path,
-                concurrency: value("--concurrency").flatMap(Int.init) ?? ScanOptions().concurrency)
+                concurrency: value("--concurrency").flatMap(Int.init) ?? ScanOptions().concurrency,
+                mappedBytes: value("--map-mb").flatMap(Int64.init).map { $0 * 1_048_576 }
+                    ?? CantoDatabase.defaultMappedBytes)
         case "transcode":
             try await TranscodeBench.run(
                 seconds: value("--seconds").flatMap(Int.init) ?? 300,
@@ -82,11 +86,24 @@ struct ScanBench {
         }
     }
 
-    /// `concurrency`: the files read at once (`[plugins.local] concurrency`).
-    static func scan(data: URL, music: String, concurrency: Int) async throws {
+    /// `concurrency`: the files read at once (`[plugins.local] concurrency`); `mappedBytes`: how
+    /// much of the file the database's readers map (`[database] map_mb`).
+    static func scan(data: URL, music: String, concurrency: Int, mappedBytes: Int64) async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let catalog = CatalogRepository(database: try CantoDatabase(dataDirectory: data))
+        // The peak of the process's own memory, sampled: `ru_maxrss` counts the database pages
+        // the readers map, once for each reader (see `ProcessFigures.residentBytes`).
+        let peak = Mutex<Int64>(0)
+        let sampling = Task.detached {
+            while !Task.isCancelled {
+                let now = ProcessFigures.residentBytes()
+                peak.withLock { $0 = max($0, now) }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        defer { sampling.cancel() }
+        let catalog = CatalogRepository(
+            database: try CantoDatabase(dataDirectory: data, mappedBytes: mappedBytes))
         let scanner = LibraryScanner(catalog: catalog, options: ScanOptions(concurrency: concurrency), logger: logger)
         let library = Library(id: CatalogIDs.library(path: music), name: "bench", path: music)
 
@@ -104,12 +121,17 @@ struct ScanBench {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print(String(format: "peak RSS:          %.1f MB", Double(usage.ru_maxrss) / 1024))
+        print(
+            String(
+                format: "peak RSS less the mapped database (sampled every 0.25 s): %.1f MB",
+                Double(max(peak.withLock { $0 }, ProcessFigures.residentBytes())) / 1_048_576))
     }
 
     static func usage() -> Never {
         print(
             """
-            usage: canto-bench generate --out DIR --tracks N | scan --data-dir DIR --music-folder DIR [--concurrency 4]
+            usage: canto-bench generate --out DIR --tracks N
+                   | scan --data-dir DIR --music-folder DIR [--concurrency 4] [--map-mb 2048]
                    | transcode [--seconds 300] [--max-streams 96] [--listeners 100,150,200] [--window 30]
                    | fuzz [--runs 5000] [--seed 1]
                    | sonic [--tracks 400] [--threads CORES] | similar [--tracks 100000] [--queries 1000]

@@ -34,7 +34,7 @@ struct SystemPageTests {
             try Int.fetchOne(db, sql: "SELECT sum(length(hex(body))) FROM filler") ?? 0
         }
         #expect(read == rows * 65_536 * 2)
-        let mapped = ProcessFigures.mappedDatabaseBytes(smaps: try #require(ProcessFigures.smaps()))
+        let mapped = ProcessFigures.residentBytes(smaps: try #require(ProcessFigures.smaps())).database
         // Other tests' databases are mapped beside this one: at least this one's 4 MB.
         #expect(mapped >= Int64(rows * 65_536), "\(mapped) bytes mapped")
 
@@ -51,10 +51,13 @@ struct SystemPageTests {
             7f0000300000-7f0000400000 rw-p 00000000 00:00 0
             Rss:                 900 kB
             """
-        #expect(ProcessFigures.mappedDatabaseBytes(smaps: text) == 612 * 1_024)
+        let figures = ProcessFigures.residentBytes(smaps: text)
+        #expect(figures.all == Int64(1_544 * 1_024))
+        #expect(figures.database == Int64(612 * 1_024))
         let status = "Name:\tcanto\nVmPeak:\t  9000 kB\nVmRSS:\t  2000 kB\nRssAnon:\t  1388 kB\n"
-        #expect(ProcessFigures.resident(status: status, smaps: text) == Int64((2_000 - 612) * 1_024))
+        #expect(ProcessFigures.resident(status: status, smaps: text) == Int64((1_544 - 612) * 1_024))
         #expect(ProcessFigures.resident(status: status, smaps: nil) == Int64(2_000 * 1_024))
+        #expect(ProcessFigures.resident(status: nil, smaps: nil) == nil)
     }
 
     @Test func requestsAreCountedPerMinuteAndOnlyServerErrorsAsErrors() {

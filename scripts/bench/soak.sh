@@ -70,13 +70,11 @@ end
 LUA
 } | with_auth | sed "s/local think = THINK/local think = $think/" >"$work/soak.lua"
 # The server's resident memory less the database file's pages its readers map (the system's file
-# cache, counted once for each connection: what the System page leaves out too).
+# cache, counted once for each connection: what the System page leaves out too), in one reading of
+# its smaps.
 rss() {
-  local total mapped
-  total=$(awk '/^VmRSS/ {print $2}' "/proc/$server/status")
-  mapped=$(awk '/^[0-9a-f]+-[0-9a-f]+ / {db = ($NF ~ /\/canto\.db$/)} db && /^Rss:/ {s += $2} END {print s + 0}' \
-    "/proc/$server/smaps")
-  awk -v t="$total" -v m="$mapped" 'BEGIN {printf "%.1f", (t - m) / 1024}'
+  awk '/^[0-9a-f]+-[0-9a-f]+ / {db = ($NF ~ /\/canto\.db$/)} /^Rss:/ {all += $2; if (db) mapped += $2}
+    END {printf "%.1f", (all - mapped) / 1024}' "/proc/$server/smaps"
 }
 # What the caches hold (canto_cache_bytes: memory caches' estimates, disk caches' files), in MB. The
 # gauges are set every few seconds, not at the scrape.

@@ -22,7 +22,7 @@ struct SystemMonitor: Sendable {
 }
 
 /// The process's own CPU time and memory.
-enum ProcessFigures {
+public enum ProcessFigures {
     private static func usage() -> rusage? {
         var usage = rusage()
         #if canImport(Glibc)
@@ -43,12 +43,12 @@ enum ProcessFigures {
 
     /// The resident set size in bytes, less the database file's pages the readers map (the
     /// system's file cache, counted once for each connection that touched them: see
-    /// `CantoDatabase.defaultMappedBytes`): `VmRSS` of `/proc/self/status` less what
-    /// `/proc/self/smaps` holds resident of `canto.db`, or the peak from `getrusage` where there
-    /// is no `/proc`.
-    static func residentBytes() -> Int64 {
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let resident = resident(status: status, smaps: smaps())
+    /// `CantoDatabase.defaultMappedBytes`), from `/proc/self/smaps`; `VmRSS` of
+    /// `/proc/self/status` where there is no `smaps`, or the peak from `getrusage` where there is
+    /// no `/proc`.
+    public static func residentBytes() -> Int64 {
+        if let resident = resident(
+            status: try? String(contentsOfFile: "/proc/self/status", encoding: .utf8), smaps: smaps())
         {
             return resident
         }
@@ -60,13 +60,18 @@ enum ProcessFigures {
         #endif
     }
 
-    /// `VmRSS` of a `/proc/PID/status` text, in bytes, less the database pages its `smaps` text
-    /// holds mapped; nil when the status has no `VmRSS`.
-    static func resident(status: String, smaps: String?) -> Int64? {
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+    /// The resident bytes of a `/proc/PID/smaps` text less those of its mappings of `canto.db`
+    /// (one reading: `VmRSS` read apart from it drifts while readers map and drop pages), or
+    /// `VmRSS` of its `status` text without one; nil when neither tells.
+    static func resident(status: String?, smaps: String?) -> Int64? {
+        if let smaps {
+            let figures = residentBytes(smaps: smaps)
+            return max(0, figures.all - figures.database)
+        }
+        guard let line = status?.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
             let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int64($0) })
         else { return nil }
-        return max(0, kilobytes * 1024 - (smaps.map(mappedDatabaseBytes) ?? 0))
+        return kilobytes * 1024
     }
 
     /// `/proc/self/smaps` read to its end (`String(contentsOfFile:)` stops at its first page: the
@@ -77,17 +82,20 @@ enum ProcessFigures {
         return (try? file.readToEnd()).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The resident bytes of the mappings of a file named `canto.db` in a `/proc/PID/smaps` text.
-    static func mappedDatabaseBytes(smaps: String) -> Int64 {
-        var total: Int64 = 0
+    /// The resident bytes of all the mappings of a `/proc/PID/smaps` text, and of those of a
+    /// file named `canto.db`.
+    static func residentBytes(smaps: String) -> (all: Int64, database: Int64) {
+        var all: Int64 = 0
+        var database: Int64 = 0
         var inDatabase = false
         for line in smaps.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard let first = fields.first else { continue }
             if first.hasSuffix(":") {
                 // A figure of the current mapping ("Rss:   1234 kB").
-                if inDatabase, first == "Rss:", fields.count > 1, let kilobytes = Int64(fields[1]) {
-                    total += kilobytes * 1024
+                if first == "Rss:", fields.count > 1, let kilobytes = Int64(fields[1]) {
+                    all += kilobytes * 1024
+                    if inDatabase { database += kilobytes * 1024 }
                 }
             } else if first.contains("-") {
                 // A mapping's first line: range, permissions, offset, device, inode, path (which
@@ -95,6 +103,6 @@ enum ProcessFigures {
                 inDatabase = fields.count > 5 && line.hasSuffix("/canto.db")
             }
         }
-        return total
+        return (all, database)
     }
 }
