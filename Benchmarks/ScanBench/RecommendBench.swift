@@ -127,8 +127,8 @@ enum RecommendBench {
     }
 }
 
-/// The process's resident memory now (`VmRSS` less the database pages mapped:
-/// `ProcessFigures.residentBytes`), in MB.
+/// The process's resident memory now, less the database pages its readers map
+/// (`ProcessFigures.residentBytes`), in MB.
 func residentMegabytes() -> Double {
     Double(ProcessFigures.residentBytes()) / 1_048_576
 }
