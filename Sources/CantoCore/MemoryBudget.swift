@@ -26,7 +26,9 @@ public struct MemoryBudget: Sendable, Equatable {
         "album_rows": 30,
         "searches": 120,
         "annotations": 80,
-        "token_users": 20,
+        "token_users": 10,
+        "sessions": 5,
+        "users": 5,
         "genres": 8,
         "catalog_version": 2,
     ]

@@ -22,14 +22,17 @@ extension AccountRepository {
         }
     }
 
-    /// Runs on every signed-in request: one row by its unique hash, through the statement cache,
-    /// on the caller's thread (see `QuickReader`), one statement without a transaction around it.
-    /// Throws `StoredValueUnreadable` when the row does not decode.
+    /// Runs on every signed-in request: kept until the sessions change (`WatchedTables.sessions`),
+    /// then one row by its unique hash, through the statement cache, on the caller's thread (see
+    /// `QuickReader`), one statement without a transaction around it. Throws
+    /// `StoredValueUnreadable` when the row does not decode.
     public func session(tokenHash: String) async throws -> Session? {
-        try quick.readEachStatement { db in
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM session WHERE token_hash = ?"), arguments: [tokenHash]
-            ).map(Self.session)
+        try sessionsByHash.value(for: tokenHash, version: quick.version(of: .sessions)) {
+            try quick.readEachStatement { db in
+                try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM session WHERE token_hash = ?"), arguments: [tokenHash]
+                ).map(Self.session)
+            }
         }
     }
 

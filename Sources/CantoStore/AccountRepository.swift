@@ -9,6 +9,11 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
     let quick: QuickReader
     /// What the Subsonic token check reads, by username, until the database changes.
     let tokenUsers: VersionedCache<String, (User, Data?)?>
+    /// Sessions by their token's hash, until the sessions change (a sign-in, a sign-out, a
+    /// session's last use written once a minute).
+    let sessionsByHash: VersionedCache<String, Session?>
+    /// Users by ID, until the users change.
+    let usersByID: VersionedCache<String, User?>
 
     /// The accounts in `database`; the token cache takes its share of `budget`.
     public init(database: CantoDatabase, budget: MemoryBudget = .standard) {
@@ -18,6 +23,9 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
         tokenUsers = VersionedCache(name: "token_users", capacity: 64, budget: budget) { entry in
             1024 + (entry?.1?.count ?? 0)
         }
+        // Fixed estimates, well above the usual sizes.
+        sessionsByHash = VersionedCache(name: "sessions", capacity: 256, budget: budget) { _ in 512 }
+        usersByID = VersionedCache(name: "users", capacity: 256, budget: budget) { _ in 1024 }
     }
 
     // MARK: Users
@@ -47,8 +55,11 @@ public struct AccountRepository: UserStore, SessionStore, APIKeyStore, AuditStor
         }
     }
 
+    /// Every signed-in request asks: read again only when the users have changed.
     public func user(_ id: UserID) async throws -> User? {
-        try quick.read { db in try Self.fetchUsers(db, where: "id = ?", [id.rawValue]).first }
+        try usersByID.value(for: id.rawValue, version: quick.version(of: .accounts)) {
+            try quick.read { db in try Self.fetchUsers(db, where: "id = ?", [id.rawValue]).first }
+        }
     }
 
     /// Usernames match without regard to (ASCII) case, as they are unique.

@@ -84,12 +84,15 @@ public enum WatchedTables: String, CaseIterable, Sendable {
     case annotations
     /// Tracks' sonic features and failures (migration v29).
     case sonic
+    /// Sign-in sessions (migration v30): what every signed-in request of the native API reads.
+    case sessions
 
     /// The tables whose every insert, update and delete moves the group's version.
     static let tables: [WatchedTables: [String]] = [
         .accounts: ["user", "user_library"],
         .annotations: ["annotation"],
         .sonic: ["track_sonic"],
+        .sessions: ["session"],
     ]
 }
 

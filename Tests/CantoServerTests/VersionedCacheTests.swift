@@ -150,6 +150,9 @@ struct VersionedCacheTests {
         // The token check's cache, filled directly (the Subsonic calls above sign in by API key).
         let accounts = AccountRepository(database: services.scanning.database, budget: services.memoryBudget)
         #expect(try await accounts.userWithSealedAppPassword(username: "admin")?.0.username == "admin")
+        // And the native API's sign-in caches: a session by its token's hash, its user by ID.
+        #expect(try await accounts.session(tokenHash: "no-such-hash") == nil)
+        #expect(try await accounts.user(reader.user.id)?.username == "lru")
 
         let state = try #require(services.state as? LibraryStateRepository)
         let reachable: [(String, CacheUsage)] = [

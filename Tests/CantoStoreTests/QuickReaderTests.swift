@@ -112,6 +112,52 @@ import Testing
         #expect(role == .user)
     }
 
+    /// A signed-in request's session and user are kept: a write elsewhere drops neither, while a
+    /// session's touch or end and a change to the user are seen at once, and from another
+    /// process once the generation notices.
+    @Test func aSessionAndItsUserAreKeptUntilTheyChange() async throws {
+        let store = try await TestAccounts()
+        var ana = try await store.addUser("ana")
+        let accounts = store.accounts
+        let session = SessionAndKeyTests.session("s1", of: ana, created: 0, expires: 1000, used: 10)
+        try await accounts.createSession(session, tokenHash: "hash-1")
+        #expect(try await accounts.session(tokenHash: "hash-1") == session)
+        #expect(try await accounts.session(tokenHash: "hash-2") == nil)
+        #expect(try await accounts.user(ana.id) == ana)
+        try await store.database.pool.write { db in
+            try db.execute(sql: "UPDATE catalog_version SET version = version + 1 WHERE id = 1")
+        }
+        #expect(try await accounts.session(tokenHash: "hash-1") == session)
+        #expect(try await accounts.user(ana.id) == ana)
+        #expect(accounts.sessionsByHash.usage.evictions == 0)
+        #expect(accounts.usersByID.usage.evictions == 0)
+        #expect(accounts.sessionsByHash.usage.entries == 2)
+
+        try await accounts.touchSession(session.id, at: TestAccounts.date(99))
+        #expect(try await accounts.session(tokenHash: "hash-1")?.lastUsedAt == TestAccounts.date(99))
+        let later = SessionAndKeyTests.session("s2", of: ana, created: 5, expires: 1000, used: 20)
+        try await accounts.createSession(later, tokenHash: "hash-2")
+        #expect(try await accounts.session(tokenHash: "hash-2") == later)
+        ana.role = .admin
+        try await accounts.updateUser(ana)
+        #expect(try await accounts.user(ana.id)?.role == .admin)
+        #expect(try await accounts.deleteSession(session.id, owner: nil))
+        #expect(try await accounts.session(tokenHash: "hash-1") == nil)
+
+        // Another process (`canto user` beside the server) ends the other session.
+        let other = try CantoDatabase(dataDirectory: store.directory.url)
+        try await other.pool.write { db in
+            try db.execute(sql: "DELETE FROM session WHERE id = 's2'")
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        var found = try await accounts.session(tokenHash: "hash-2")
+        while found != nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            found = try await accounts.session(tokenHash: "hash-2")
+        }
+        #expect(found == nil)
+    }
+
     @Test func starsAreSeenAtOnceByTheSongListLookup() async throws {
         let store = try await TestAccounts()
         let ana = try await store.addUser("ana")
