@@ -30,7 +30,8 @@ struct ScanBench {
             try await scan(
                 data: URL(fileURLWithPath: data), music: URL(fileURLWithPath: music).standardizedFileURL.path,
                 concurrency: value("--concurrency").flatMap(Int.init) ?? ScanOptions().concurrency,
-                mappedBytes: value("--map-mb").flatMap(Int64.init).map { $0 * 1_048_576 }
+                // Held to `[database] map_mb`'s range: a huge value cannot overflow into bytes.
+                mappedBytes: value("--map-mb").flatMap(Int64.init).map { min(max($0, 0), 2_048) * 1_048_576 }
                     ?? CantoDatabase.defaultMappedBytes)
         case "transcode":
             try await TranscodeBench.run(

@@ -47,9 +47,10 @@ public enum ProcessFigures {
     /// `/proc/self/status` where there is no `smaps`, or the peak from `getrusage` where there is
     /// no `/proc`.
     public static func residentBytes() -> Int64 {
-        if let resident = resident(
-            status: try? String(contentsOfFile: "/proc/self/status", encoding: .utf8), smaps: smaps())
-        {
+        // `status` only where there is no `smaps`: one read of `/proc` a call.
+        let smaps = smaps()
+        let status = smaps == nil ? try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) : nil
+        if let resident = resident(status: status, smaps: smaps) {
             return resident
         }
         guard let usage = usage() else { return 0 }
