@@ -332,7 +332,7 @@ let package = Package(
             name: "CantoLibraryTests",
             dependencies: [
                 "CantoLibrary", "CantoStore", "CantoCore", "CantoMedia", "CantoTestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

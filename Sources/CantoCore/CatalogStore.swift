@@ -127,6 +127,11 @@ public protocol CatalogWriter: Sendable {
     func knownFiles(withContentHash contentHash: String) async throws -> [KnownFile]
     /// The same for several contents at once (a folder of new files), in one read.
     func knownFiles(withContentHashes contentHashes: [String]) async throws -> [KnownFile]
+    /// Called before a scan's first read of the catalog. Returns true when the catalog holds no
+    /// track at all: the scan is a first import, every file is new and none can have moved, so
+    /// it looks up no known file, and the store may set aside what only speeds up reads (its
+    /// indexes) until `finishScan`.
+    func beginScan() async throws -> Bool
     /// Writes a batch in one transaction.
     func apply(_ batch: CatalogBatch) async throws
     /// Recomputes album and artist figures and removes albums, artists, genres and artwork
@@ -138,6 +143,9 @@ public protocol CatalogWriter: Sendable {
 
 /// Read access to the catalog for the APIs and tests.
 extension CatalogWriter {
+    /// A writer that sets nothing aside: every scan looks up what the catalog knows.
+    public func beginScan() async throws -> Bool { false }
+
     /// One read per content hash; writers over a database answer in one read.
     public func knownFiles(withContentHashes contentHashes: [String]) async throws -> [KnownFile] {
         var found: [KnownFile] = []

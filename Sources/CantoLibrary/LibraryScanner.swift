@@ -41,6 +41,7 @@ public struct LibraryScanner: Sendable {
             scanner: self, progress: progress,
             state: ScanProgress(running: true, expectedFiles: expectedFiles, startedAt: started))
         let removedLibraries = try await catalog.syncLibraries(libraries, source: Library.localSource)
+        run.firstImport = try await catalog.beginScan()
         let catalog = self.catalog
         let ids = libraries.map(\.id)
         do {

@@ -14,6 +14,9 @@ struct ScanRun {
     var missing: [TrackID: KnownFile] = [:]
     var claimed: Set<TrackID> = []
     var roots: [LibraryID: String] = [:]
+    /// The catalog held no track when the scan began (`CatalogWriter.beginScan`): no file is
+    /// known and none can have moved, so nothing is looked up.
+    var firstImport = false
     /// The batch being written (see `flush`).
     var pendingWrite: Task<Void, any Error>?
     /// Folders listed whose files are being read, in the walk's order: they are finished (moves,
@@ -104,7 +107,7 @@ struct ScanRun {
             let listing = FolderListing(
                 library: library, relative: relative, audio: audio, images: images,
                 isNew: !knownFolders.contains(relative))
-            let reader = FolderReader(scanner: scanner)
+            let reader = FolderReader(scanner: scanner, firstImport: firstImport)
             ahead.append((listing, Task { try await reader.read(listing) }))
             if ahead.count > Self.foldersAhead { try await finishNextFolder() }
         }
@@ -251,6 +254,9 @@ struct FolderRead: Sendable {
 /// (several folders at once, ahead of the one being finished). Changes nothing itself.
 struct FolderReader: Sendable {
     let scanner: LibraryScanner
+    /// Nothing was in the catalog when the scan began: the folder's files are all new, and no
+    /// known file can share their content.
+    let firstImport: Bool
     private var options: ScanOptions { scanner.options }
 
     func read(_ listing: FolderListing) async throws -> FolderRead {
@@ -262,8 +268,9 @@ struct FolderReader: Sendable {
                 ? nil
                 : CatalogIDs.folder(library: library.id, relativePath: components.dropLast().joined(separator: "/")),
             path: relative, name: components.last ?? library.name)
+        let knownFiles = firstImport ? [] : try await scanner.catalog.knownFiles(in: library.id, folder: relative)
         let known = Dictionary(
-            try await scanner.catalog.knownFiles(in: library.id, folder: relative).map { file in
+            knownFiles.map { file in
                 let name = file.path.lastIndex(of: "/").map { String(file.path[file.path.index(after: $0)...]) }
                 return (name ?? file.path, file)
             }, uniquingKeysWith: { first, _ in first })
@@ -294,7 +301,7 @@ struct FolderReader: Sendable {
             return file.contentHash
         }
         found.results = results
-        if !newHashes.isEmpty {
+        if !newHashes.isEmpty, !firstImport {
             found.candidates = Dictionary(
                 grouping: try await scanner.catalog.knownFiles(withContentHashes: Array(Set(newHashes))),
                 by: \.contentHash)

@@ -106,6 +106,8 @@ public struct CantoDatabase: Sendable {
             try Migrations.migrator.migrate(pool, upTo: lastMigration)
         } else {
             try Migrations.migrator.migrate(pool)
+            // A first scan cut off by a crash left its indexes set aside: they are built now.
+            try pool.writeWithoutTransaction { db in try DeferredIndexes.restoreSortingOnDisk(db) }
         }
         quick = try QuickReader(path: path, busyTimeout: busyTimeout, commits: commits)
     }

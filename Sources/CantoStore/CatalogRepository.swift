@@ -107,6 +107,16 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
             modifiedAt: row.date(4), contentHash: row[5])
     }
 
+    /// An empty catalog's secondary indexes are set aside (`DeferredIndexes`) until `finishScan`;
+    /// a catalog with tracks gets back any a cut-off first scan left aside.
+    public func beginScan() async throws -> Bool {
+        try await pool.write { db in
+            if try DeferredIndexes.setAsideForFirstScan(db) { return true }
+            try DeferredIndexes.restore(db)
+            return false
+        }
+    }
+
     /// Throws `DomainError.invalid` when a track's dates lie outside `StoredTime`'s range: the
     /// whole batch is rolled back.
     public func apply(_ batch: CatalogBatch) async throws {
@@ -121,6 +131,8 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     public func finishScan(libraries: [LibraryID], at date: Date?) async throws {
         do {
             let date = try date.map { try $0.storable("lastScanAt") }
+            // The figures below read through the indexes a first scan set aside.
+            try await pool.raw.writeWithoutTransaction { db in try DeferredIndexes.restoreSortingOnDisk(db) }
             try await pool.write { db in
                 try CatalogWrites(db: db).refreshAggregates()
                 guard let date else { return }

@@ -166,6 +166,17 @@ enum Migrations {
         migrator.registerMigration("v30-watched-sessions") { db in
             try watch([.sessions], db)
         }
+        // A first scan sets the catalog's secondary indexes aside and builds them at its end
+        // (`DeferredIndexes`); what is set aside is listed here until it is built again.
+        migrator.registerMigration("v31-deferred-indexes") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE deferred_index (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        sql TEXT NOT NULL
+                    )
+                    """)
+        }
         return migrator
     }
 

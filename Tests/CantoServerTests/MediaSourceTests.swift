@@ -153,5 +153,18 @@ struct MediaSourceTests {
         #expect(try await server.services.catalog.track(track.id) != nil)
         #expect(try await server.services.catalog.track(TrackID("tintruder")) == nil)
         #expect(try await server.services.catalog.libraries().count == 2)
+        // A catalog with tracks: no source's scan is a first import.
+        #expect(try await owner.beginScan() == false)
+        #expect(try await writer.beginScan() == false)
+    }
+
+    /// The local library scans through a source's writer: an empty catalog's first scan sets
+    /// the indexes aside through it too (`FirstImportTests` holds what that does).
+    @Test func aSourcesFirstScanOfAnEmptyCatalogIsAFirstImport() async throws {
+        let data = try TemporaryDirectory(prefix: "canto-source-first")
+        let catalog = CatalogRepository(database: try CantoDatabase(dataDirectory: data.url))
+        let writer = SourceCatalogWriter(source: "local", writer: catalog, reader: catalog)
+        #expect(try await writer.beginScan())
+        try await writer.finishScan(libraries: [], at: nil)
     }
 }

@@ -16,7 +16,7 @@ import Testing
                 "v18-payment-events", "v19-upload-bytes", "v20-smart-playlists", "v21-search-text",
                 "v22-track-artwork", "v23-artist-index", "v24-search-prefixes",
                 "v25-last-played", "v26-search-best", "v27-aggregates-due", "v28-watched-versions", "v29-watched-sonic",
-                "v30-watched-sessions",
+                "v30-watched-sessions", "v31-deferred-indexes",
             ])
         let directory = try TemporaryDirectory(prefix: "canto-migrations")
         let database = try CantoDatabase(dataDirectory: directory.url)

@@ -37,6 +37,12 @@ struct SourceCatalogWriter: CatalogWriter {
         return try await writer.knownFiles(withContentHashes: contentHashes).filter { own.contains($0.libraryID) }
     }
 
+    /// Whether the whole catalog is empty (then no file of this source is known either); the
+    /// catalog sets its indexes aside until `finishScan`.
+    func beginScan() async throws -> Bool {
+        try await writer.beginScan()
+    }
+
     func apply(_ batch: CatalogBatch) async throws {
         let own = try await ownLibraries()
         let written = batch.folders.map(\.libraryID) + batch.tracks.map(\.track.libraryID)
