@@ -34,6 +34,11 @@ public struct CantoDatabase: Sendable {
 
     /// WAL pages (4 KB each) at which the writer's commit checkpoints.
     static let checkpointPages = 8_192
+    /// The same while a first scan fills an empty catalog (`DeferredIndexes`): each of its
+    /// transactions writes thousands of pages at random places of the primary keys' trees, and a
+    /// page written by several transactions between two checkpoints is copied to the file once.
+    /// The log is emptied (and truncated) at the scan's end.
+    static let firstImportCheckpointPages = 65_536
     /// The writer's page cache, in KiB, outside scans: SQLite's own 2 MB, as the readers have. A
     /// request's write touches few pages, and 16 MB here was 15 MB more in a serving process.
     public static let writerCacheKiB = 2_000
@@ -107,7 +112,7 @@ public struct CantoDatabase: Sendable {
         } else {
             try Migrations.migrator.migrate(pool)
             // A first scan cut off by a crash left its indexes set aside: they are built now.
-            try pool.writeWithoutTransaction { db in try DeferredIndexes.restoreSortingOnDisk(db) }
+            try pool.writeWithoutTransaction { db in _ = try DeferredIndexes.restoreSortingOnDisk(db) }
         }
         quick = try QuickReader(path: path, busyTimeout: busyTimeout, commits: commits)
     }

@@ -111,7 +111,10 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     /// a catalog with tracks gets back any a cut-off first scan left aside.
     public func beginScan() async throws -> Bool {
         try await pool.write { db in
-            if try DeferredIndexes.setAsideForFirstScan(db) { return true }
+            if try DeferredIndexes.setAsideForFirstScan(db) {
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(CantoDatabase.firstImportCheckpointPages)")
+                return true
+            }
             try DeferredIndexes.restore(db)
             return false
         }
@@ -129,10 +132,13 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     }
 
     public func finishScan(libraries: [LibraryID], at date: Date?) async throws {
+        var firstImport = false
         do {
             let date = try date.map { try $0.storable("lastScanAt") }
             // The figures below read through the indexes a first scan set aside.
-            try await pool.raw.writeWithoutTransaction { db in try DeferredIndexes.restoreSortingOnDisk(db) }
+            firstImport = try await pool.raw.writeWithoutTransaction { db in
+                try DeferredIndexes.restoreSortingOnDisk(db) > 0
+            }
             try await pool.write { db in
                 try CatalogWrites(db: db).refreshAggregates()
                 guard let date else { return }
@@ -142,10 +148,10 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                 }
             }
         } catch {
-            try? await releaseScanCache()
+            try? await releaseScanCache(emptyingLog: firstImport)
             throw error
         }
-        try await releaseScanCache()
+        try await releaseScanCache(emptyingLog: firstImport)
         try await refreshSearchPrefixes()
     }
 
@@ -162,11 +168,15 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         return try await SearchPrefixes.rebuild(pool.raw, threshold: SearchPlan.rankedAtMost)
     }
 
-    /// The scan's pages leave the writer's cache: an idle server does not keep them.
-    private func releaseScanCache() async throws {
+    /// The scan's pages leave the writer's cache: an idle server does not keep them. After a
+    /// first import, whose log was allowed to grow (`CantoDatabase.firstImportCheckpointPages`),
+    /// the log is copied into the file and truncated, unless readers hold it (it is then reused).
+    private func releaseScanCache(emptyingLog: Bool) async throws {
         try await pool.raw.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA cache_size = -\(CantoDatabase.writerCacheKiB)")
             try db.execute(sql: "PRAGMA shrink_memory")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(CantoDatabase.checkpointPages)")
+            if emptyingLog { _ = try? db.checkpoint(.truncate) }
         }
     }
 

@@ -1,11 +1,12 @@
 import CantoCore
 import CantoLibrary
-import CantoStore
 import CantoTestSupport
 import Foundation
 import GRDB
 import Synchronization
 import Testing
+
+@testable import CantoStore
 
 /// A first scan of an empty catalog sets the catalog's secondary indexes aside and builds the
 /// same ones again at its end; a crash in between leaves them to the next open.
@@ -27,6 +28,11 @@ import Testing
         try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM deferred_index") ?? -1 }
     }
 
+    /// The writer's `wal_autocheckpoint`.
+    static func checkpointPages(_ database: CantoDatabase) throws -> Int {
+        try database.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? -1 }
+    }
+
     @Test func aFirstScanBuildsTheIndexesItSetAsideAndARescanKeepsThem() async throws {
         let directory = try TemporaryDirectory(prefix: "canto-first-import")
         let fixture = try await FixtureLibrary.shared().copy(to: directory.appending("Music"))
@@ -38,10 +44,13 @@ import Testing
             #expect(before[name] != nil, "\(name)")
         }
 
-        // What the catalog holds each time a folder is finished, seen from another connection.
-        let seen = Mutex<[(indexes: Int, aside: Int)]>([])
+        // What the catalog holds each time a folder is finished, seen from another connection,
+        // and how much log the writer lets grow before it checkpoints.
+        let seen = Mutex<[(indexes: Int, aside: Int, checkpoint: Int)]>([])
         let progress: @Sendable (ScanProgress) -> Void = { _ in
-            let figures = try? (Self.indexes(database).count, Self.setAside(database))
+            let figures = try? (
+                Self.indexes(database).count, Self.setAside(database), Self.checkpointPages(database)
+            )
             if let figures { seen.withLock { $0.append(figures) } }
         }
         let scanner = LibraryScanner(
@@ -51,9 +60,17 @@ import Testing
         #expect(summary.added == fixture.expectedTrackCount)
         let during = seen.withLock { $0 }
         try #require(during.count > 2)
-        #expect(during.allSatisfy { $0.indexes == 0 && $0.aside == before.count }, "\(during)")
+        #expect(
+            during.allSatisfy {
+                $0.indexes == 0 && $0.aside == before.count
+                    && $0.checkpoint == CantoDatabase.firstImportCheckpointPages
+            }, "\(during)")
         #expect(try Self.indexes(database) == before)
         #expect(try Self.setAside(database) == 0)
+        // The writer checkpoints as it did, and the log grown meanwhile was emptied and truncated
+        // (only the search prefixes' rebuild after it is in it).
+        #expect(try Self.checkpointPages(database) == CantoDatabase.checkpointPages)
+        #expect(FileFacts(database.path + "-wal").size < 256 * 1024)
         // Every album's figures were worked out through them.
         let albums = try await harness.allAlbums()
         #expect(albums.count == fixture.albums.count)
@@ -65,7 +82,10 @@ import Testing
         #expect(again.unchanged == fixture.expectedTrackCount)
         let rescan = seen.withLock { $0 }
         try #require(!rescan.isEmpty)
-        #expect(rescan.allSatisfy { $0.indexes == before.count && $0.aside == 0 }, "\(rescan)")
+        #expect(
+            rescan.allSatisfy {
+                $0.indexes == before.count && $0.aside == 0 && $0.checkpoint == CantoDatabase.checkpointPages
+            }, "\(rescan)")
     }
 
     @Test func indexesAFirstScanLeftAsideAreBuiltByTheNextOpenOrScan() async throws {
