@@ -40,11 +40,13 @@ public struct PluginTestHost: Sendable {
     /// Runs `body` with a host whose plugins are `plugins` (besides the built-in ones, which stay
     /// as their defaults say unless `configuration` names them). `configuration` maps a plugin
     /// id to its section's values, as the configuration file would (`"true"`, `"42"` and lists
-    /// are read as TOML values are).
+    /// are read as TOML values are). `pluginDeadline` bounds each call into a plugin, as the
+    /// server's 10 s do; a minute by default, because a call to a local fake waited 12 s on a CI
+    /// machine busy with the rest of a suite. A test of a deadline sets its own.
     public static func run<Value: Sendable>(
         _ plugins: [any CantoPlugin.Type], configuration: [String: [String: String]] = [:],
         tracks: [TestTrack] = [TestTrack("First Song"), TestTrack("Second Song")],
-        clock: ManualClock = ManualClock(Date()),
+        clock: ManualClock = ManualClock(Date()), pluginDeadline: Duration = .seconds(60),
         _ body: @Sendable (PluginTestHost) async throws -> Value
     ) async throws -> Value {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -66,7 +68,8 @@ public struct PluginTestHost: Sendable {
         let logger = Logger(label: "canto.plugin-test-host")
         let services = try await CantoServices(
             configuration: settings, logger: logger,
-            plugins: BuiltinPlugins.all + [TestCatalogSource.self] + plugins, clock: clock)
+            plugins: BuiltinPlugins.all + [TestCatalogSource.self] + plugins, clock: clock,
+            pluginDeadline: pluginDeadline)
         await services.registry.startAll()
         _ = try await services.scans.scanNow()
         var found: [Track] = []
