@@ -64,6 +64,8 @@ let package = Package(
             dependencies: ["CFFmpeg"],
             linkerSettings: ["avformat", "avcodec", "avutil", "swresample", "swscale"].map { .linkedLibrary($0) }
         ),
+        // gzip for answers kept compressed in memory (the artist index of a huge catalog).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Process-wide SQLite settings (sqlite3_config is variadic, out of Swift's reach).
         .target(name: "CSQLiteShim", linkerSettings: [.linkedLibrary("sqlite3")]),
 
@@ -197,7 +199,7 @@ let package = Package(
                 "CantoCore", "CantoDomain", "CantoStore", "CantoLibrary", "CantoMedia", "CantoPluginKit",
                 "CantoSecurity", "LocalPlugin", "ListenBrainzPlugin", "LastFMPlugin", "SonicRecommenderPlugin",
                 "CoListeningPlugin", "SpotifyPlugin", "StripePlugin", "ManualPaymentsPlugin",
-                "CantoRecommend",
+                "CantoRecommend", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(pkg-config libtag1-dev libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
-  libsqlite3-dev ffmpeg curl openssl python3 python3-venv)
+  libsqlite3-dev zlib1g-dev ffmpeg curl openssl python3 python3-venv)
 # `--test`: also what the test suite needs (the web UI tests drive Debian's Chromium).
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium chromium-driver)

@@ -1,25 +1,40 @@
 import CantoCore
 import CantoDomain
 import Foundation
+import NIOCore
 
 /// getMusicFolders, getArtists, getArtist, getAlbum, getSong, getGenres.
 struct SubsonicBrowsing: Sendable {
-    /// getArtists by library scope, until the catalog changes: the answer itself when it fits
-    /// the cache's share of the budget, else only that it does not (then it is streamed).
-    let artistIndexes: VersionedCache<[LibraryID]?, ArtistIndexAnswer>
+    /// getArtists by library scope (and, for an index too big to keep whole, by format) until the
+    /// catalog changes: the answer itself when it fits the cache's share of the budget, else the
+    /// answer compressed when that fits half the share, else only that neither does (then it is
+    /// streamed).
+    let artistIndexes: VersionedCache<ArtistIndexKey, ArtistIndexAnswer>
     /// getAlbum rendered once, for the callers who see the whole album and starred or rated none of its songs.
     let renderedAlbums: VersionedCache<AlbumID, SubsonicElement>
-    /// The most artists an index is built whole for; a bigger one is streamed from the database.
+    /// The most artists an index is built whole for; a bigger one is kept compressed or streamed.
     let wholeIndexLimit: Int
+    /// The most bytes one compressed index may take (half the share: XML and JSON may both be kept).
+    let compressedIndexLimit: Int
 
-    /// What a scope's artist index is: built and cached, or streamed on each request.
+    /// A scope's artist index, and for one kept compressed, its format (XML, or JSON for JSON and JSONP).
+    struct ArtistIndexKey: Hashable, Sendable {
+        var scope: [LibraryID]?
+        var compressedXML: Bool?
+    }
+
+    /// What a scope's artist index is: built and cached, kept compressed, or streamed on each request.
     enum ArtistIndexAnswer: Sendable {
         case whole(SubsonicElement)
+        case compressed(CompressedAnswer)
         case streamed
 
         var approximateBytes: Int {
-            guard case .whole(let element) = self else { return 64 }
-            return element.approximateBytes
+            switch self {
+            case .whole(let element): element.approximateBytes
+            case .compressed(let answer): answer.gzip.readableBytes + 128
+            case .streamed: 64
+            }
         }
     }
 
@@ -35,6 +50,7 @@ struct SubsonicBrowsing: Sendable {
             $0.approximateBytes
         }
         wholeIndexLimit = budget.bytes(for: "subsonic_artist_indexes") / Self.bytesPerIndexedArtist
+        compressedIndexLimit = budget.bytes(for: "subsonic_artist_indexes") / 2 - 128
     }
 
     func register(in api: inout SubsonicAPI) {
@@ -57,8 +73,9 @@ struct SubsonicBrowsing: Sendable {
     static let ignoredArticles = "The El La Los Las Le Les"
 
     /// The artist index: artists with albums, within the caller's libraries (and `musicFolderId`).
-    /// An index that fits the cache is built once per catalog version; a bigger one (300,000
-    /// artists at a million tracks) is streamed to the client a page of artists at a time.
+    /// An index that fits the cache is built once per catalog version. A bigger one (64,000 album
+    /// artists, 6.7 MB of JSON at a million tracks) is compressed once per version and format when
+    /// the compressed bytes fit (1.1 MB there), else streamed to the client a page at a time.
     func artists(_ call: SubsonicCall) async throws -> SubsonicPayload {
         let catalog = try await call.listing()
         let version = try await catalog.catalogVersion()
@@ -70,11 +87,20 @@ struct SubsonicBrowsing: Sendable {
                 items: page.artists.map(SubsonicModel.artist))
         }
         let index = SubsonicGroups(groupName: "index", itemName: "artist", pages: pages)
-        let answer = try await artistIndexes.value(for: catalog.scope, version: version) {
+        let answer = try await artistIndexes.value(for: ArtistIndexKey(scope: catalog.scope), version: version) {
             guard let groups = try await index.whole(limit: limit) else { return .streamed }
             return .whole(head.with("index", list: groups).prerendered(as: "artists"))
         }
         if case .whole(let element) = answer { return .element("artists", element) }
+        let format = SubsonicFormat(call.parameters)
+        let bound = compressedIndexLimit
+        let key = ArtistIndexKey(scope: catalog.scope, compressedXML: format.kind == .xml)
+        let kept = try await artistIndexes.value(for: key, version: version) {
+            guard bound > 0 else { return .streamed }
+            let compressed = try await format.compressed("artists", head, index)
+            return compressed.gzip.readableBytes <= bound ? .compressed(compressed) : .streamed
+        }
+        if case .compressed(let compressed) = kept { return .raw(format.response(compressed, for: call.request)) }
         return .streamed("artists", head, index)
     }
 
