@@ -110,12 +110,19 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
     /// An empty catalog's secondary indexes are set aside (`DeferredIndexes`) until `finishScan`;
     /// a catalog with tracks gets back any a cut-off first scan left aside.
     public func beginScan() async throws -> Bool {
-        try await pool.write { db in
-            if try DeferredIndexes.setAsideForFirstScan(db) {
+        try await pool.raw.writeWithoutTransaction { db in
+            var setAside = false
+            try db.inTransaction {
+                setAside = try DeferredIndexes.setAsideForFirstScan(db)
+                return .commit
+            }
+            if setAside {
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(CantoDatabase.firstImportCheckpointPages)")
                 return true
             }
-            try DeferredIndexes.restore(db)
+            // Whatever a first import left set aside (cut off by a crash, or still running over
+            // another source) is built before this scan reads through it, as the end of one does.
+            try DeferredIndexes.restoreSortingOnDisk(db)
             return false
         }
     }

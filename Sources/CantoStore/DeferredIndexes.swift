@@ -63,9 +63,8 @@ enum DeferredIndexes {
     }
 
     /// Builds every index the table lists and removes it from the list; returns how many were
-    /// built. Inside the caller's write transaction; nothing to do costs one read.
-    @discardableResult
-    static func restore(_ db: Database) throws -> Int {
+    /// built. Inside the caller's write transaction.
+    private static func restore(_ db: Database) throws -> Int {
         guard try db.tableExists("deferred_index") else { return 0 }
         let indexes = try Row.fetchAll(db, sql: "SELECT name, sql FROM deferred_index ORDER BY name")
         for index in indexes {
