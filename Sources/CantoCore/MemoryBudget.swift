@@ -18,7 +18,7 @@ public struct MemoryBudget: Sendable, Equatable {
 
     /// Each named cache's share, in thousandths of the total (they add up to 1000).
     public static let weights: [String: Int] = [
-        "subsonic_album_renderings": 250,
+        "subsonic_album_renderings": 246,
         "subsonic_albums": 150,
         "subsonic_searches": 120,
         "subsonic_artist_indexes": 50,
@@ -31,6 +31,7 @@ public struct MemoryBudget: Sendable, Equatable {
         "users": 5,
         "genres": 8,
         "catalog_version": 2,
+        "playlist_lists": 4,
     ]
 
     /// The bytes the cache called `name` may hold (an unknown name gets the smallest share).

@@ -10,6 +10,15 @@ public struct LibraryStateRepository: LibraryStateStore {
     let quick: QuickReader
     /// Each user's stars and ratings by item, until the database changes (nil: too many to keep).
     let annotationMaps: VersionedCache<UserID, [String: Annotation]?>
+    /// Each viewer's playlists as search lists them, until the database changes or the day turns
+    /// (a smart playlist's "in the last N days" moves with it).
+    let playlistLists: VersionedCache<PlaylistListKey, [PlaylistSummary]>
+
+    struct PlaylistListKey: Hashable, Sendable {
+        var viewer: UserID
+        /// Days since 1970, as `smartStamp` counts them.
+        var day: Int
+    }
 
     /// "In the last N days" rules read the time here.
     let clock: any WallClock
@@ -23,6 +32,9 @@ public struct LibraryStateRepository: LibraryStateStore {
         // An item id and an annotation per entry: an estimate.
         annotationMaps = VersionedCache(name: "annotations", capacity: 64, budget: budget) { map in
             ((map?.count ?? 0) + 1) * 128
+        }
+        playlistLists = VersionedCache(name: "playlist_lists", capacity: 64, budget: budget) { list in
+            (list.count + 1) * 160 + list.reduce(0) { $0 + $1.name.utf8.count }
         }
     }
 
@@ -147,11 +159,16 @@ public struct LibraryStateRepository: LibraryStateStore {
     /// smart playlist whose tracks are due is worked out first, as for `playlists(visibleTo:)`.
     public func playlistSummaries(visibleTo viewer: UserID) async throws -> [PlaylistSummary] {
         let now = clock.now
+        // Search as you type asks at every keystroke: kept while nothing is written. What a
+        // smart playlist is due on (the catalog, the events, the day) cannot move meanwhile.
+        let key = PlaylistListKey(viewer: viewer, day: Int(now.timeIntervalSince1970 / 86_400))
+        let generation = quick.generation.current
+        if let kept = playlistLists.value(for: key, version: generation) { return kept }
         // One read when no smart playlist is due, which is nearly always.
         let (stale, summaries) = try quick.read { db in
             (try Self.staleSmart(db, now: now, only: nil, visibleTo: viewer), try Self.summaries(visibleTo: viewer, db))
         }
-        guard !stale.isEmpty else { return summaries }
+        guard !stale.isEmpty else { return playlistLists.value(for: key, version: generation) { summaries } }
         try await refreshSmart(stale, now: now)
         return try quick.read { db in try Self.summaries(visibleTo: viewer, db) }
     }

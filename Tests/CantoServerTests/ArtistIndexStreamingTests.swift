@@ -143,7 +143,7 @@ struct ArtistIndexStreamingTests {
         let whole = try await InProcessServer.start(music: [open, hidden])
         let kept = try await InProcessServer.start(environment: ["CANTO_CACHE_MEMORY_MB": "1"], music: [open, hidden])
         func callers(_ server: InProcessServer) async throws -> [InProcessServer.Caller] {
-            let library = try #require(try await server.services.catalog.libraries().first { $0.path == open.path })
+            let library = try #require(await server.services.catalog.libraries().first { $0.path == open.path })
             return [try await server.addUser("ann"), try await server.addUser("bo", libraries: [library.id])]
         }
         let wholeCallers = try await callers(whole)

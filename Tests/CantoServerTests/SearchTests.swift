@@ -165,16 +165,28 @@ import Testing
         let ana = try await server.addUser("ana")
         let bo = try await server.addUser("bo")
         try await server.withClient { client in
-            // Playlists: one's own and public ones, never another's private one.
+            // Playlists: one's own and public ones, never another's private one. Asked before
+            // they exist, the (kept) list is read again after each is made.
+            #expect(Self.titles(try await Self.search(client, "orion", token: ana.token), "playlists", "name") == [])
+            var publicMix = ""
             for (owner, name, isPublic) in [
                 (ana, "Orion road trip", false), (bo, "Orion public mix", true), (bo, "Orion secret", false),
             ] {
                 let made = try await client.send(
                     .post, "/api/v1/playlists", token: owner.token, json: ["name": name, "public": isPublic])
                 #expect(made.status == .created, "\(made.body)")
+                if name == "Orion public mix" { publicMix = made.json["id"] as? String ?? "" }
             }
             let orion = try await Self.search(client, "orion", token: ana.token)
             #expect(Set(Self.titles(orion, "playlists", "name")) == ["Orion road trip", "Orion public mix"])
+            #expect(
+                try await client.send(
+                    .patch, "/api/v1/playlists/\(publicMix)", token: bo.token, json: ["name": "Orion open mix"]
+                ).status == .ok)
+            #expect(
+                Set(Self.titles(try await Self.search(client, "orion", token: ana.token), "playlists", "name")) == [
+                    "Orion road trip", "Orion open mix",
+                ])
             // Field weights: a title match above an artist match above an album match.
             let ranked = Self.titles(orion, "tracks")
             #expect(ranked.first == "Orion", "\(ranked)")

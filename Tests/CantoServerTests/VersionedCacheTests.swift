@@ -147,6 +147,11 @@ struct VersionedCacheTests {
                 #expect(answer.status == .ok && answer.subsonicError == nil, "\(method)")
             }
         }
+        // The native search's playlists, kept per viewer.
+        let found = try await server.withClient { client in
+            try await client.send(.get, "/api/v1/search?q=Open", token: reader.token)
+        }
+        #expect(found.status == .ok)
         // The token check's cache, filled directly (the Subsonic calls above sign in by API key).
         let accounts = AccountRepository(database: services.scanning.database, budget: services.memoryBudget)
         #expect(try await accounts.userWithSealedAppPassword(username: "admin")?.0.username == "admin")
