@@ -125,6 +125,34 @@ struct SubsonicIsolationTests {
         }
         #expect(try await xml(bob).body.contains("starred=") == false)
         #expect(try await xml(ana).body.contains("userRating=\"4\""))
+
+        // A play of another song of the album: Ana's songs in it are her getSong answers, field for
+        // field and in XML byte for byte (the shared songs with her plays, star and rating laid
+        // over them); Bob's still show none of it.
+        let others = try await songs(bob, "getAlbum", album).compactMap { $0["id"] as? String }.filter { $0 != songID }
+        let played = try #require(others.first)
+        _ = try await ana.call("scrobble", [("id", played), ("submission", "true")])
+        let albumXML = try await xml(ana).body
+        for id in [songID, played] {
+            let inAlbum = try #require(try await songs(ana, "getAlbum", album).first { $0["id"] as? String == id })
+            let alone = try #require(try await ana.call("getSong", [("id", id)])["song"] as? [String: Any])
+            func text(_ object: [String: Any]) throws -> String {
+                let data = try JSONSerialization.data(withJSONObject: object, options: .sortedKeys)
+                return String(decoding: data, as: UTF8.self)
+            }
+            #expect(try text(inAlbum) == text(alone))
+            let songXML = try await HTTP.get(
+                "\(server.base)/rest/getSong?u=ana&p=user-password-1&v=1.16.1&c=t&id=\(id)"
+            ).body
+            let element = try #require(
+                songXML.range(of: "<song ").map { songXML[$0.lowerBound...] }?.components(separatedBy: "</song>").first)
+            #expect(albumXML.contains(element + "</song>"), "\(element)")
+        }
+        let playedByAna = try #require(try await songs(ana, "getAlbum", album).first { $0["id"] as? String == played })
+        #expect(playedByAna["playCount"] as? Int == 1)
+        for song in try await songs(bob, "getAlbum", album) {
+            #expect(song["playCount"] as? Int == 0 && song["starred"] == nil && song["userRating"] == nil)
+        }
         _ = try await ana.call("unstar", [("id", songID)])
         _ = try await ana.call("setRating", [("id", songID), ("rating", "0")])
         let after = try #require(try await songs(ana, "getAlbum", album).first { $0["id"] as? String == songID })

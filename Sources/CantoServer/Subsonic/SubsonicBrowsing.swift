@@ -10,7 +10,8 @@ struct SubsonicBrowsing: Sendable {
     /// answer compressed when that fits half the share, else only that neither does (then it is
     /// streamed).
     let artistIndexes: VersionedCache<ArtistIndexKey, ArtistIndexAnswer>
-    /// getAlbum rendered once, for the callers who see the whole album and starred or rated none of its songs.
+    /// getAlbum as nobody in particular sees it, each song rendered once, for the callers who see
+    /// the whole album: their own plays, stars and ratings are laid over the songs they touch.
     let renderedAlbums: VersionedCache<AlbumID, SubsonicElement>
     /// The most artists an index is built whole for; a bigger one is kept compressed or streamed.
     let wholeIndexLimit: Int
@@ -121,20 +122,28 @@ struct SubsonicBrowsing: Sendable {
         let ids = tracks.map(\.id.rawValue)
         let annotations = try await call.state.annotations(of: call.user.id, items: ids)
         let plays = try await call.state.playCounts(of: call.user.id, tracks: ids)
-        func render() async throws -> SubsonicElement {
+        guard catalog.scope == nil else {
             let songs = try await SubsonicModel.songs(
                 tracks, for: call, details: contents.details, annotations: annotations, plays: plays)
+            return .element("album", SubsonicModel.album(contents.album).with("song", list: songs))
+        }
+        // The same songs for everyone, each rendered once; a play on one of them (or a star, or a
+        // rating) renders that song again for its listener, not the album.
+        let shared = try await renderedAlbums.value(for: contents.album.id, version: version) {
+            let songs = try await SubsonicModel.songs(
+                tracks, for: call, annotated: false, details: contents.details
+            ).map { $0.prerendered(as: "song") }
             return SubsonicModel.album(contents.album).with("song", list: songs)
         }
-        guard catalog.scope == nil, annotations.isEmpty, plays.isEmpty else {
-            return .element("album", try await render())
+        guard !annotations.isEmpty || !plays.isEmpty else { return .element("album", shared) }
+        var album = shared
+        for index in album.children.indices where album.children[index].name == "song" {
+            album.children[index].elements = album.children[index].elements.map { song in
+                let id = song.attribute("id") ?? ""
+                return SubsonicModel.listened(song, annotation: annotations[id], plays: plays[id] ?? 0)
+            }
         }
-        // Nothing in it is the caller's own: the same answer for everyone, rendered once.
-        return .element(
-            "album",
-            try await renderedAlbums.value(for: contents.album.id, version: version) {
-                try await render().prerendered(as: "album")
-            })
+        return .element("album", album)
     }
 
     func song(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {

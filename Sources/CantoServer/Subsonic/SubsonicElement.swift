@@ -133,11 +133,28 @@ struct SubsonicElement: Sendable {
         return copy
     }
 
+    /// This element without its rendering (to be changed, then written out afresh); its children
+    /// keep theirs.
+    var unrendered: SubsonicElement {
+        var copy = self
+        copy.rendered = nil
+        return copy
+    }
+
+    /// The attribute `name`'s value as text, if the element has it.
+    func attribute(_ name: String) -> String? {
+        attributes.first { $0.0 == name }?.1.text
+    }
+
     /// About the bytes this element holds in a cache: its rendered JSON and XML when prerendered
-    /// (what the cached answers are), else a rough figure per attribute and child list.
+    /// (what the cached answers are; twice for the element kept beside it), else a rough figure
+    /// per attribute and child, counting prerendered children as theirs.
     var approximateBytes: Int {
-        if let rendered { return rendered.json.count + rendered.xml.utf8.count + 128 }
-        return 128 + attributes.count * 64 + children.reduce(0) { $0 + 64 + $1.elements.count * 256 }
+        if let rendered { return 2 * (rendered.json.count + rendered.xml.utf8.count) + 128 }
+        return 128 + attributes.count * 64
+            + children.reduce(0) { sum, list in
+                sum + 64 + list.elements.reduce(0) { $0 + ($1.rendered == nil ? 256 : $1.approximateBytes) }
+            }
     }
 
     init(_ attributes: [(String, SubsonicValue?)] = [], text: String? = nil) {

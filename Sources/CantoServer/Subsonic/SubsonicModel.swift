@@ -66,6 +66,28 @@ enum SubsonicModel {
     static func song(_ track: Track, details: TrackDetails, annotation: Annotation?, plays: Int = 0)
         -> SubsonicElement
     {
+        listened(song(track, details: details), annotation: annotation, plays: plays)
+    }
+
+    /// `song` (a Child as nobody in particular sees it, maybe prerendered) with a listener's star,
+    /// rating and play count: the attributes `song(_:details:annotation:plays:)` writes, in its
+    /// order. A song with none of them is left as it is, its rendering with it.
+    static func listened(_ song: SubsonicElement, annotation: Annotation?, plays: Int) -> SubsonicElement {
+        let starred = annotation?.starredAt
+        let rating = annotation?.rating
+        guard plays != 0 || starred != nil || rating != nil else { return song }
+        var song = song.unrendered
+        if let index = song.attributes.firstIndex(where: { $0.0 == "playCount" }) {
+            song.attributes[index].1 = .int(plays)
+        }
+        // The last attributes, after every one of the catalog's.
+        if let starred { song.attributes.append(("starred", .date(starred))) }
+        if let rating { song.attributes.append(("userRating", .int(rating))) }
+        return song
+    }
+
+    /// A song as Child as nobody in particular sees it: played 0 times, no star, no rating.
+    private static func song(_ track: Track, details: TrackDetails) -> SubsonicElement {
         let genres = details.genres
         let credits = details.credits
         let credited = zip(credits, details.artistIDs)
@@ -92,7 +114,7 @@ enum SubsonicModel {
             ("suffix", .string(track.suffix)), ("duration", .int(Int(track.audio.durationMs / 1000))),
             ("bitRate", .int(track.audio.bitrateKbps)), ("bitDepth", track.audio.bitDepth.map(SubsonicValue.int)),
             ("samplingRate", .int(track.audio.sampleRate)), ("channelCount", .int(track.audio.channels)),
-            ("path", .string(track.path)), ("playCount", .int(plays)),
+            ("path", .string(track.path)), ("playCount", .int(0)),
             ("discNumber", track.discNumber.map(SubsonicValue.int)), ("created", .date(track.createdAt)),
             ("albumId", .string(track.albumID.rawValue)),
             ("artistId", .string(firstArtist.rawValue)), ("type", .string("music")),
@@ -101,8 +123,6 @@ enum SubsonicModel {
             ("musicBrainzId", track.musicBrainz.recordingID.map(SubsonicValue.string)),
             ("displayArtist", .string(track.artistName)), ("displayAlbumArtist", .string(track.albumArtistName)),
             ("displayComposer", .string(credits.filter { $0.role == .composer }.map(\.name).joined(separator: ", "))),
-            ("starred", annotation?.starredAt.map(SubsonicValue.date)),
-            ("userRating", annotation?.rating.map(SubsonicValue.int)),
         ])
         .with("genres", list: genres.map { SubsonicElement([("name", .string($0))]) })
         .with("artists", list: people(.artist))
