@@ -147,10 +147,10 @@ struct SubsonicElement: Sendable {
     }
 
     /// About the bytes this element holds in a cache: its rendered JSON and XML when prerendered
-    /// (what the cached answers are; twice for the element kept beside it), else a rough figure
-    /// per attribute and child, counting prerendered children as theirs.
+    /// (what the cached answers are), else a rough figure per attribute and child, counting
+    /// prerendered children as theirs.
     var approximateBytes: Int {
-        if let rendered { return 2 * (rendered.json.count + rendered.xml.utf8.count) + 128 }
+        if let rendered { return rendered.json.count + rendered.xml.utf8.count + 128 }
         return 128 + attributes.count * 64
             + children.reduce(0) { sum, list in
                 sum + 64 + list.elements.reduce(0) { $0 + ($1.rendered == nil ? 256 : $1.approximateBytes) }
