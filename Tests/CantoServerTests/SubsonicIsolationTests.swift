@@ -148,10 +148,14 @@ struct SubsonicIsolationTests {
                 songXML.range(of: "<song ").map { songXML[$0.lowerBound...] }?.components(separatedBy: "</song>").first)
             #expect(albumXML.contains(element + "</song>"), "\(element)")
         }
-        let playedByAna = try #require(try await songs(ana, "getAlbum", album).first { $0["id"] as? String == played })
-        #expect(playedByAna["playCount"] as? Int == 1)
-        for song in try await songs(bob, "getAlbum", album) {
-            #expect(song["playCount"] as? Int == 0 && song["starred"] == nil && song["userRating"] == nil)
+        for (method, parameters) in [("getAlbum", album), ("search3", search)] {
+            let found = try await songs(ana, method, parameters)
+            let playedByAna = try #require(found.first { $0["id"] as? String == played }, "\(method)")
+            #expect(playedByAna["playCount"] as? Int == 1, "\(method)")
+            #expect(found.first { $0["id"] as? String == songID }?["userRating"] as? Int == 4, "\(method)")
+            for song in try await songs(bob, method, parameters) {
+                #expect(song["playCount"] as? Int == 0 && song["starred"] == nil && song["userRating"] == nil)
+            }
         }
         _ = try await ana.call("unstar", [("id", songID)])
         _ = try await ana.call("setRating", [("id", songID), ("rating", "0")])

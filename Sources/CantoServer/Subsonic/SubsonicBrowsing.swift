@@ -135,15 +135,7 @@ struct SubsonicBrowsing: Sendable {
             ).map { $0.prerendered(as: "song") }
             return SubsonicModel.album(contents.album).with("song", list: songs)
         }
-        guard !annotations.isEmpty || !plays.isEmpty else { return .element("album", shared) }
-        var album = shared
-        for index in album.children.indices where album.children[index].name == "song" {
-            album.children[index].elements = album.children[index].elements.map { song in
-                let id = song.attribute("id") ?? ""
-                return SubsonicModel.listened(song, annotation: annotations[id], plays: plays[id] ?? 0)
-            }
-        }
-        return .element("album", album)
+        return .element("album", SubsonicModel.listened(shared, annotations: annotations, plays: plays))
     }
 
     func song(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {

@@ -12,8 +12,8 @@ struct SubsonicLists: Sendable {
     let recommendations: RecommendationService
     /// Artist pictures from the metadata plugins, for getArtistInfo's image URLs.
     let pictures: ArtistPictures
-    /// search2/search3 answers rendered once, for callers who see every library and starred or
-    /// rated none of the songs found.
+    /// search2/search3 answers as nobody in particular sees them, each item rendered once, for
+    /// callers who see every library (their plays, stars and ratings are laid over the songs).
     let renderedSearches: VersionedCache<RenderedSearch, SubsonicElement>
 
     /// Album list entries rendered once per catalog version: nothing in them is the caller's own.
@@ -161,8 +161,8 @@ struct SubsonicLists: Sendable {
         let ids = results.tracks.map(\.id.rawValue)
         let annotations = try await call.state.annotations(of: call.user.id, items: ids)
         let plays = try await call.state.playCounts(of: call.user.id, tracks: ids)
-        func render() async throws -> SubsonicElement {
-            SubsonicElement()
+        guard catalog.scope == nil else {
+            return SubsonicElement()
                 .with("artist", list: results.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
                 .with("album", list: results.albums.map { Self.album($0, directoryStyle: directoryStyle) })
                 .with(
@@ -170,12 +170,28 @@ struct SubsonicLists: Sendable {
                     list: try await SubsonicModel.songs(
                         results.tracks, for: call, details: found.details, annotations: annotations, plays: plays))
         }
-        guard catalog.scope == nil, annotations.isEmpty, plays.isEmpty else { return try await render() }
-        // Nothing in it is the caller's own: the same answer for everyone, rendered once.
+        // The same answer for everyone, each item rendered once; the caller's own plays, stars and
+        // ratings are laid over the songs they touch.
         let key = RenderedSearch(query: query, pages: pages, directoryStyle: directoryStyle)
-        return try await renderedSearches.value(for: key, version: found.version) {
-            try await render().prerendered(as: directoryStyle ? "searchResult2" : "searchResult3")
+        let shared = try await renderedSearches.value(for: key, version: found.version) {
+            SubsonicElement()
+                .with(
+                    "artist",
+                    list: results.artists.map {
+                        Self.artist($0, directoryStyle: directoryStyle).prerendered(as: "artist")
+                    }
+                )
+                .with(
+                    "album",
+                    list: results.albums.map { Self.album($0, directoryStyle: directoryStyle).prerendered(as: "album") }
+                )
+                .with(
+                    "song",
+                    list: try await SubsonicModel.songs(
+                        results.tracks, for: call, annotated: false, details: found.details
+                    ).map { $0.prerendered(as: "song") })
         }
+        return SubsonicModel.listened(shared, annotations: annotations, plays: plays)
     }
 
     /// Similar songs from the household's own tags: an artist's or album's id uses its first track.

@@ -86,6 +86,22 @@ enum SubsonicModel {
         return song
     }
 
+    /// `element` (an answer kept for everyone) with the caller's `annotations` and `plays` laid over
+    /// its `song` children; the songs they do not touch keep their renderings.
+    static func listened(_ element: SubsonicElement, annotations: [String: Annotation], plays: [String: Int])
+        -> SubsonicElement
+    {
+        guard !annotations.isEmpty || !plays.isEmpty else { return element }
+        var element = element.unrendered
+        for index in element.children.indices where element.children[index].name == "song" {
+            element.children[index].elements = element.children[index].elements.map { song in
+                let id = song.attribute("id") ?? ""
+                return listened(song, annotation: annotations[id], plays: plays[id] ?? 0)
+            }
+        }
+        return element
+    }
+
     /// A song as Child as nobody in particular sees it: played 0 times, no star, no rating.
     private static func song(_ track: Track, details: TrackDetails) -> SubsonicElement {
         let genres = details.genres
