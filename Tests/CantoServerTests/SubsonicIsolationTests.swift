@@ -83,8 +83,8 @@ struct SubsonicIsolationTests {
         #expect(try await coverStatuses().allSatisfy { $0 == "image" })
     }
 
-    /// getAlbum and search3 answers are rendered once for callers with no stars or ratings on
-    /// them; a caller's own stars and ratings still show, to them alone, in XML and JSON.
+    /// getAlbum and search3 answers are rendered once for everyone who sees every library; a
+    /// caller's own plays, stars and ratings still show, to them alone, in XML and JSON.
     @Test func sharedRenderingsNeverCarryAnotherUsersStars() async throws {
         let server = try await TestServer.start()
         let admin = try await server.setUpAdmin()
