@@ -52,14 +52,8 @@ final class GzipCompressor {
         bytes.withUnsafeBufferPointer { input in
             stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
             stream.pointee.avail_in = UInt32(input.count)
-            let capacity = scratch.count
             while failure == nil {
-                let (status, produced) = scratch.withUnsafeMutableBufferPointer { out in
-                    stream.pointee.next_out = out.baseAddress
-                    stream.pointee.avail_out = UInt32(capacity)
-                    let status = deflate(stream, flush)
-                    return (status, capacity - Int(stream.pointee.avail_out))
-                }
+                let (status, produced) = zlibStep(stream, &scratch) { deflate($0, flush) }
                 guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
                     failure = status
                     break
@@ -108,14 +102,8 @@ final class GzipDecompressor {
             stream.pointee.next_in = UnsafeMutablePointer(
                 mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
             stream.pointee.avail_in = UInt32(input.count)
-            let capacity = scratch.count
             while !ended {
-                let (status, produced) = scratch.withUnsafeMutableBufferPointer { buffer in
-                    stream.pointee.next_out = buffer.baseAddress
-                    stream.pointee.avail_out = UInt32(capacity)
-                    let status = inflate(stream, Z_NO_FLUSH)
-                    return (status, capacity - Int(stream.pointee.avail_out))
-                }
+                let (status, produced) = zlibStep(stream, &scratch) { inflate($0, Z_NO_FLUSH) }
                 guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
                     failure = status
                     break
@@ -135,6 +123,21 @@ final class GzipDecompressor {
 
     /// Whether the member's end (its trailer, checked) has been read.
     var isComplete: Bool { ended }
+}
+
+/// One call of zlib (`call`, deflate or inflate) writing into the whole of `scratch`: its status
+/// and how many bytes it wrote there.
+private func zlibStep(
+    _ stream: UnsafeMutablePointer<z_stream>, _ scratch: inout [UInt8],
+    _ call: (UnsafeMutablePointer<z_stream>) -> Int32
+) -> (status: Int32, produced: Int) {
+    let capacity = scratch.count
+    return scratch.withUnsafeMutableBufferPointer { out in
+        stream.pointee.next_out = out.baseAddress
+        stream.pointee.avail_out = UInt32(capacity)
+        let status = call(stream)
+        return (status, capacity - Int(stream.pointee.avail_out))
+    }
 }
 
 /// `Accept-Encoding` (RFC 9110 §12.5.3): whether the client takes gzip. `gzip`, `x-gzip` or `*`
