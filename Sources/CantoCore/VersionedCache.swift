@@ -167,7 +167,10 @@ public final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Se
         return found
     }
 
-    private func keep(_ value: Value, for key: Key, version: Int) -> Value {
+    /// Keeps `value` for `key` at `version` (after a `value(for:version:)` that missed, for a value
+    /// not always worth keeping) and returns it.
+    @discardableResult
+    public func keep(_ value: Value, for key: Key, version: Int) -> Value {
         let size = max(0, cost?(value) ?? 0)
         state.withLock { state in
             // A slow builder of an older version never replaces a newer version's entries.

@@ -16,7 +16,7 @@ public struct LibraryStateRepository: LibraryStateStore {
 
     struct PlaylistListKey: Hashable, Sendable {
         var viewer: UserID
-        /// Days since 1970, as `smartStamp` counts them.
+        /// `smartDay` of the time asked.
         var day: Int
     }
 
@@ -161,14 +161,14 @@ public struct LibraryStateRepository: LibraryStateStore {
         let now = clock.now
         // Search as you type asks at every keystroke: kept while nothing is written. What a
         // smart playlist is due on (the catalog, the events, the day) cannot move meanwhile.
-        let key = PlaylistListKey(viewer: viewer, day: Int(now.timeIntervalSince1970 / 86_400))
+        let key = PlaylistListKey(viewer: viewer, day: Self.smartDay(now))
         let generation = quick.generation.current
         if let kept = playlistLists.value(for: key, version: generation) { return kept }
         // One read when no smart playlist is due, which is nearly always.
         let (stale, summaries) = try quick.read { db in
             (try Self.staleSmart(db, now: now, only: nil, visibleTo: viewer), try Self.summaries(visibleTo: viewer, db))
         }
-        guard !stale.isEmpty else { return playlistLists.value(for: key, version: generation) { summaries } }
+        guard !stale.isEmpty else { return playlistLists.keep(summaries, for: key, version: generation) }
         try await refreshSmart(stale, now: now)
         return try quick.read { db in try Self.summaries(visibleTo: viewer, db) }
     }
@@ -204,8 +204,11 @@ public struct LibraryStateRepository: LibraryStateStore {
         // Asked at every read of the playlists (search as you type's too): from the statement cache.
         let version = try db.catalogVersion()
         let events = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event_outbox")) ?? 0
-        return "\(version):\(events):\(Int(now.timeIntervalSince1970 / 86_400))"
+        return "\(version):\(events):\(smartDay(now))"
     }
+
+    /// The day "in the last N days" rules move with: days since 1970, in UTC.
+    static func smartDay(_ now: Date) -> Int { Int(now.timeIntervalSince1970 / 86_400) }
 
     /// The tracks `definition` picks for `owner` within `libraries` (nil: all), in order.
     public func smartTracks(_ definition: SmartDefinition, owner: UserID, libraries: [LibraryID]?) async throws

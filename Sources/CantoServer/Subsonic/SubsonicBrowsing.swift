@@ -132,20 +132,19 @@ struct SubsonicBrowsing: Sendable {
         let ids = tracks.map(\.id.rawValue)
         let annotations = try await call.state.annotations(of: call.user.id, items: ids)
         let plays = try await call.state.playCounts(of: call.user.id, tracks: ids)
-        guard catalog.scope == nil else {
-            let songs = try await SubsonicModel.songs(
-                tracks, for: call, details: contents.details, annotations: annotations, plays: plays)
-            return .element("album", SubsonicModel.album(contents.album).with("song", list: songs))
+        /// The album as nobody in particular sees it; `kept` renders each song once, for everyone.
+        func build(kept: Bool) async throws -> SubsonicElement {
+            let songs = try await SubsonicModel.songs(tracks, for: call, annotated: false, details: contents.details)
+            return SubsonicModel.album(contents.album)
+                .with("song", list: kept ? songs.map { $0.prerendered(as: "song") } : songs)
         }
-        // The same songs for everyone, each rendered once; a play on one of them (or a star, or a
+        // Everyone who sees the whole album shares it; a play on one of its songs (or a star, or a
         // rating) renders that song again for its listener, not the album.
-        let shared = try await renderedAlbums.value(for: contents.album.id, version: version) {
-            let songs = try await SubsonicModel.songs(
-                tracks, for: call, annotated: false, details: contents.details
-            ).map { $0.prerendered(as: "song") }
-            return SubsonicModel.album(contents.album).with("song", list: songs)
-        }
-        return .element("album", SubsonicModel.listened(shared, annotations: annotations, plays: plays))
+        let album =
+            catalog.scope == nil
+            ? try await renderedAlbums.value(for: contents.album.id, version: version) { try await build(kept: true) }
+            : try await build(kept: false)
+        return .element("album", SubsonicModel.listened(album, annotations: annotations, plays: plays))
     }
 
     func song(_ id: String, for call: SubsonicCall) async throws -> SubsonicPayload {

@@ -161,36 +161,30 @@ struct SubsonicLists: Sendable {
         let ids = results.tracks.map(\.id.rawValue)
         let annotations = try await call.state.annotations(of: call.user.id, items: ids)
         let plays = try await call.state.playCounts(of: call.user.id, tracks: ids)
-        guard catalog.scope == nil else {
+        /// The answer as nobody in particular sees it; `kept` renders each item once, for everyone.
+        func build(kept: Bool) async throws -> SubsonicElement {
+            func item(_ element: SubsonicElement, _ name: String) -> SubsonicElement {
+                kept ? element.prerendered(as: name) : element
+            }
+            let songs = try await SubsonicModel.songs(
+                results.tracks, for: call, annotated: false, details: found.details)
             return SubsonicElement()
-                .with("artist", list: results.artists.map { Self.artist($0, directoryStyle: directoryStyle) })
-                .with("album", list: results.albums.map { Self.album($0, directoryStyle: directoryStyle) })
-                .with(
-                    "song",
-                    list: try await SubsonicModel.songs(
-                        results.tracks, for: call, details: found.details, annotations: annotations, plays: plays))
-        }
-        // The same answer for everyone, each item rendered once; the caller's own plays, stars and
-        // ratings are laid over the songs they touch.
-        let key = RenderedSearch(query: query, pages: pages, directoryStyle: directoryStyle)
-        let shared = try await renderedSearches.value(for: key, version: found.version) {
-            SubsonicElement()
                 .with(
                     "artist",
-                    list: results.artists.map {
-                        Self.artist($0, directoryStyle: directoryStyle).prerendered(as: "artist")
-                    }
+                    list: results.artists.map { item(Self.artist($0, directoryStyle: directoryStyle), "artist") }
                 )
                 .with(
-                    "album",
-                    list: results.albums.map { Self.album($0, directoryStyle: directoryStyle).prerendered(as: "album") }
+                    "album", list: results.albums.map { item(Self.album($0, directoryStyle: directoryStyle), "album") }
                 )
-                .with(
-                    "song",
-                    list: try await SubsonicModel.songs(
-                        results.tracks, for: call, annotated: false, details: found.details
-                    ).map { $0.prerendered(as: "song") })
+                .with("song", list: songs.map { item($0, "song") })
         }
+        // Everyone who sees every library shares it; the caller's own plays, stars and ratings are
+        // laid over the songs they touch.
+        let key = RenderedSearch(query: query, pages: pages, directoryStyle: directoryStyle)
+        let shared =
+            catalog.scope == nil
+            ? try await renderedSearches.value(for: key, version: found.version) { try await build(kept: true) }
+            : try await build(kept: false)
         return SubsonicModel.listened(shared, annotations: annotations, plays: plays)
     }
 
