@@ -19,7 +19,17 @@ public struct PlaybackService: Sendable {
     public func played(
         _ id: TrackID, in view: CatalogView, startedAt: Date, secondsPlayed: Int, client: String?
     ) async throws -> Play {
-        let track = try await view.requireTrack(id)
+        try await played(
+            try await view.requireTrack(id), in: view, startedAt: startedAt, secondsPlayed: secondsPlayed,
+            client: client)
+    }
+
+    /// Records a play of `track`, already read through `view` (a scrobble reads each of its tracks
+    /// before it records any); `DomainError.notFound` when the track is not in view.
+    public func played(
+        _ track: Track, in view: CatalogView, startedAt: Date, secondsPlayed: Int, client: String?
+    ) async throws -> Play {
+        guard view.contains(track) else { throw DomainError(.notFound, "There is no such song.") }
         let startedAt = try StoredTime.checked(startedAt, field: "startedAt")
         guard secondsPlayed >= 0 else { throw DomainError.invalid("secondsPlayed", "must be 0 or more") }
         let scrobble = Play.countsAsScrobble(
@@ -34,7 +44,12 @@ public struct PlaybackService: Sendable {
 
     /// Publishes that a player started a track in `view` (now playing).
     public func started(_ id: TrackID, in view: CatalogView, at date: Date = Date(), client: String?) async throws {
-        let track = try await view.requireTrack(id)
+        try await started(try await view.requireTrack(id), in: view, at: date, client: client)
+    }
+
+    /// Publishes that a player started `track`, already read through `view`.
+    public func started(_ track: Track, in view: CatalogView, at date: Date = Date(), client: String?) async throws {
+        guard view.contains(track) else { throw DomainError(.notFound, "There is no such song.") }
         try await events.publish(
             .trackStarted(user: view.user.id, track: track.id, client: client.map { String($0.prefix(200)) }),
             at: try StoredTime.checked(date, field: "time"))

@@ -204,8 +204,10 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
         }
     }
 
+    /// A row by key, on the caller's thread: every stream, scrobble and star asks for one, and
+    /// through the pool the two thread switches cost more than the read.
     public func track(_ id: TrackID) async throws -> Track? {
-        try await pool.read { db in
+        try quick.read { db in
             try TrackRecord.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM track WHERE id = ?"), arguments: [id.rawValue])?
                 .track

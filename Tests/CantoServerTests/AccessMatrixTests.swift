@@ -153,6 +153,15 @@ struct AccessMatrixTests {
 
             try await Self.walkNativeRoutes(routes, client, h, as: carol)
         }
+        // A track read through a wider view is refused in carol's: the playback service checks
+        // the view itself when it is handed a track (a scrobble reads its tracks first).
+        let playback = server.services.playback
+        let wide = try #require(try await server.services.catalogs.view(for: dave.user).track(TrackID(h.track)))
+        let narrow = server.services.catalogs.view(for: carol.user)
+        await #expect(throws: DomainError.self) {
+            _ = try await playback.played(wide, in: narrow, startedAt: Date(), secondsPlayed: 10, client: nil)
+        }
+        await #expect(throws: DomainError.self) { try await playback.started(wide, in: narrow, client: nil) }
         // Nothing was written about the hidden items.
         let state = server.services.state
         #expect(try await state.annotations(of: carol.user.id).isEmpty)

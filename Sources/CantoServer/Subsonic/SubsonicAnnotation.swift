@@ -86,10 +86,10 @@ struct SubsonicAnnotation: Sendable {
             if submission {
                 // A submitted scrobble is a finished play of the whole track.
                 _ = try await playback.played(
-                    track.id, in: call.catalog, startedAt: started,
+                    track, in: call.catalog, startedAt: started,
                     secondsPlayed: Int(saturating: Double(track.audio.durationMs) / 1000), client: client)
             } else {
-                try await playback.started(track.id, in: call.catalog, at: started, client: client)
+                try await playback.started(track, in: call.catalog, at: started, client: client)
             }
         }
         return .empty
