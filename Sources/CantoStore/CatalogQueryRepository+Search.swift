@@ -112,7 +112,13 @@ extension CatalogQueryRepository {
         // word from a library they cannot open is not theirs to be told about. Counted at none
         // over the whole catalog, they find none within the caller's libraries either.
         let noneAsTyped = asked.prefix(3).allSatisfy { $0.count == 0 }
-        if corrected, try noneAsTyped || !plan.finds(filter, db), let suggested = plan.suggested(vocabulary),
+        // Over the whole catalog, words alone (nothing outside the text index: no field, year or
+        // exclusion) that a kind counted or kept names for are found; they are not looked for again.
+        let foundAsTyped =
+            filter.libraryIDs == nil && asTyped.isPrefixOnly
+            && asked.prefix(3).contains { ($0.count ?? 0) > 0 || $0.best?.isEmpty == false }
+        if corrected, try noneAsTyped || !(foundAsTyped || plan.finds(filter, db)),
+            let suggested = plan.suggested(vocabulary),
             try SearchPlan(query: suggested, corrections: [:]).finds(filter, db)
         {
             results.didYouMean = SearchPlan.text(of: suggested)
