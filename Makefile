@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?=
 
-.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions bench-search bench-mix bench-api bench-revalidate fuzz fuzz-api crash-campaign soak clean install docker backup doctor
+.PHONY: setup build run test lint format bench-scan bench-subsonic bench-webapi bench-transcode bench-recommend eval-recommend bench-stats bench-spotify bench-smart bench-sessions bench-search bench-mix bench-plays bench-api bench-revalidate fuzz fuzz-api crash-campaign soak clean install docker backup doctor
 
 setup:
 	@bash scripts/setup.sh
@@ -74,6 +74,10 @@ bench-smart: setup
 # A household's mix (200 connections) with and without scrobbles: a play must not empty the catalog caches.
 bench-mix: setup
 	bash scripts/bench/mix.sh $(or $(TRACKS),20000)
+
+# Scrobbles alone (20 connections): the server's CPU a play, and plays a write transaction.
+bench-plays: setup
+	bash scripts/bench/plays.sh $(or $(TRACKS),20000)
 
 # The API at a million tracks (a catalog written straight into the database): browsing, the album
 # grid and search as you type, p50/p99 at concurrency 1 and 16.
