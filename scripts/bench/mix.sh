@@ -48,23 +48,11 @@ LUA
 write_lua "$work/browse.lua" 0
 write_lua "$work/plays.lua" 1
 wrk -t2 -c200 -d3s -s "$work/browse.lua" "$url" >/dev/null
-# The server's CPU time (user and system, from /proc) a request: steadier than req/s on a machine
-# whose neighbours take a varying share of the cores.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
-ticks_per_second=$(getconf CLK_TCK)
 printf "%-24s %10s %9s %9s %8s %12s\n" mix "req/s" p50 p99 errors "CPU ms/req"
 for run in browse plays browse plays; do
-  before=$(cpu_ticks)
-  out=$(wrk -t2 -c200 -d"${seconds}s" --latency -s "$work/$run.lua" "$url")
-  after=$(cpu_ticks)
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  measure_cpu -t2 -c200 -d"${seconds}s" -s "$work/$run.lua" "$url"
   label=$([ "$run" = plays ] && echo "browsing + 10% scrobbles" || echo "browsing only")
-  requests=$(awk '/requests in/ {print $1}' <<<"$out")
-  cpu=$(awk -v t=$((after - before)) -v hz="$ticks_per_second" -v n="$requests" 'BEGIN {printf "%.3f", 1000 * t / hz / n}')
-  printf "%-24s %10s %9s %9s %8s %12s\n" "$label" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu"
+  printf "%-24s %10s %9s %9s %8s %12s\n" "$label" "$rps" "$p50" "$p99" "$errors" "$cpu"
 done
 # Where the writer's time went: each repository's transactions over both runs (from /metrics).
 echo

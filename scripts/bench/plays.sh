@@ -32,8 +32,6 @@ first=${songs%% *}
 curl -s "$url/rest/scrobble?$auth&submission=true&id=$first" | grep -q '"status":"ok"' \
   || { echo "a scrobble failed: $(curl -s "$url/rest/scrobble?$auth&submission=true&id=$first")"; exit 1; }
 wrk -t2 -c20 -d3s -s "$work/plays.lua" "$url" >/dev/null
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
-ticks_per_second=$(getconf CLK_TCK)
 # The plays' write transactions so far, and the plays in them (history's writes on /metrics).
 writes() {
   curl -s "$url/metrics" | awk '/^canto_db_query_seconds_count\{repository="history",access="write"\}/ {print $2}'
@@ -42,19 +40,11 @@ printf "%-6s %12s %9s %9s %8s %16s\n" run "scrobbles/s" p50 p99 errors "CPU ms/s
 first_writes=$(writes)
 total=0
 for run in $(seq "$runs"); do
-  before=$(cpu_ticks)
-  out=$(wrk -t2 -c20 -d"${seconds}s" --latency -s "$work/plays.lua" "$url")
-  after=$(cpu_ticks)
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  measure_cpu -t2 -c20 -d"${seconds}s" -s "$work/plays.lua" "$url"
   total=$((total + requests))
-  cpu=$(awk -v t=$((after - before)) -v hz="$ticks_per_second" -v n="$requests" 'BEGIN {printf "%.3f", 1000 * t / hz / n}')
-  printf "%-6s %12s %9s %9s %8s %16s\n" "$run" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu"
+  printf "%-6s %12s %9s %9s %8s %16s\n" "$run" "$rps" "$p50" "$p99" "$errors" "$cpu"
 done
 last_writes=$(writes)
-[ "${last_writes%.*}" -gt "${first_writes%.*}" ] || { echo "no play was written"; exit 1; }
+[ "${last_writes:-0}" -gt "${first_writes:-0}" ] || { echo "no play was written"; exit 1; }
 awk -v a="${first_writes:-0}" -v b="${last_writes:-0}" -v n="$total" \
   'BEGIN {w = b - a; printf "\nplays written: %d in %d write transactions (%.1f a transaction)\n", n, w, (w > 0 ? n / w : 0)}'

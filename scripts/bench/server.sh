@@ -57,6 +57,24 @@ print(" ".join(item[key] for item in items if item.get(key)))' "$2" "${3:-id}"
 # A Lua script with $auth in place of AUTH (an & in a sed replacement would stand for the match).
 with_auth() { sed "s|AUTH|${auth//&/\\&}|"; }
 
+# measure_cpu WRK-ARGUMENTS…: one wrk run with --latency; sets rps, p50, p99, errors (non-2xx/3xx),
+# requests and cpu, the server's CPU time (user and system, from /proc) in ms a request: steadier than
+# req/s on a machine whose neighbours take a varying share of the cores.
+measure_cpu() {
+  local before after out
+  before=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  out=$(wrk --latency "$@")
+  after=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  errors=${errors:-0}
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN {printf "%.3f", 1000 * t / hz / n}')
+}
+
 measure_header() { printf "%-22s %5s %10s %9s %9s\n" endpoint conc "req/s" p50 p99; }
 
 # measure NAME URL [extra wrk arguments, e.g. -H "Authorization: Bearer …"]
