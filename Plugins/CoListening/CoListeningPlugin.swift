@@ -103,20 +103,24 @@ public struct CoListeningPlugin: RecommenderPlugin, EventsPlugin {
             ORDER BY played_at DESC LIMIT ?
             """, [.text(user.rawValue), .real(time), .integer(Int64(window))])
         var previous = time
+        // Both directions of every pair in one statement (a play's are at most `window` × 2 rows).
+        var pairs: [PluginSQLValue] = []
         for (distance, row) in recent.enumerated() {
             guard let other = row["track_id"].text, let at = row["played_at"].real, previous - at <= gap else {
                 break
             }
             previous = at
             guard other != track.rawValue else { continue }
-            let weight = 1.0 / Double(distance + 1)
-            for (a, b) in [(other, track.rawValue), (track.rawValue, other)] {
-                try sql.execute(
-                    """
-                    INSERT INTO colisten_pair (a, b, weight) VALUES (?, ?, ?)
-                    ON CONFLICT (a, b) DO UPDATE SET weight = weight + excluded.weight
-                    """, [.text(a), .text(b), .real(weight)])
-            }
+            let weight = PluginSQLValue.real(1.0 / Double(distance + 1))
+            pairs += [.text(other), .text(track.rawValue), weight, .text(track.rawValue), .text(other), weight]
+        }
+        if !pairs.isEmpty {
+            let rows = Array(repeating: "(?, ?, ?)", count: pairs.count / 3).joined(separator: ", ")
+            try sql.execute(
+                """
+                INSERT INTO colisten_pair (a, b, weight) VALUES \(rows)
+                ON CONFLICT (a, b) DO UPDATE SET weight = weight + excluded.weight
+                """, pairs)
         }
         try sql.execute(
             "INSERT INTO colisten_recent (user_id, track_id, played_at) VALUES (?, ?, ?)",
