@@ -93,9 +93,19 @@ struct CatalogWrites {
         if !prepared.isEmpty || !batch.deletedTracks.isEmpty || !batch.deletedFolders.isEmpty {
             try markAggregatesDue()
         }
+        // A first import writes its own search rows (`DeferredIndexes`); one that deletes gets
+        // the triggers back first.
+        if !batch.deletedTracks.isEmpty || !batch.deletedFolders.isEmpty {
+            try DeferredIndexes.restoreBeforeDeleting(db)
+        }
+        let indexesSearch = try !prepared.isEmpty && DeferredIndexes.searchTriggersAside(db)
         for folder in batch.folders { try upsert(folder) }
         var written = Written()
         for track in prepared { try upsert(track, written: &written) }
+        if indexesSearch {
+            try DeferredIndexes.indexSearch(
+                artists: written.artists.keys, albums: written.albums.keys, tracks: prepared.map(\.track.id.rawValue), db)
+        }
         for id in batch.deletedTracks {
             try run("DELETE FROM track WHERE id = ?", [id.rawValue])
         }
