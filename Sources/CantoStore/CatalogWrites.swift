@@ -104,7 +104,8 @@ struct CatalogWrites {
         for track in prepared { try upsert(track, written: &written) }
         if indexesSearch {
             try DeferredIndexes.indexSearch(
-                artists: written.artists.keys, albums: written.albums.keys, tracks: prepared.map(\.track.id.rawValue), db)
+                artists: written.artists.keys, albums: written.albums.keys, tracks: prepared.map(\.track.id.rawValue),
+                db)
         }
         for id in batch.deletedTracks {
             try run("DELETE FROM track WHERE id = ?", [id.rawValue])
