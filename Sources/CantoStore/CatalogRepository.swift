@@ -39,12 +39,13 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                         """, arguments: [library.id.rawValue, library.name, library.path, source])
             }
             // A library its source no longer lists takes its tracks with it; other sources' stay.
-            let leaving = try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM library WHERE source = ? AND id NOT IN (\(databaseQuestionMarks(count: ids.count))))
-                    """, arguments: StatementArguments([source] + ids))
-            if leaving == true { try DeferredIndexes.restoreBeforeDeleting(db) }
+            try DeferredIndexes.restoreBeforeDeleting(db) {
+                try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM library WHERE source = ? AND id NOT IN (\(databaseQuestionMarks(count: ids.count))))
+                        """, arguments: StatementArguments([source] + ids)) == true
+            }
             try db.execute(
                 sql: """
                     DELETE FROM library WHERE source = ? AND id NOT IN (\(databaseQuestionMarks(count: ids.count)))

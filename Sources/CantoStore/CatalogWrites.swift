@@ -95,8 +95,8 @@ struct CatalogWrites {
         }
         // A first import writes its own search rows (`DeferredIndexes`); one that deletes gets
         // the triggers back first.
-        if !batch.deletedTracks.isEmpty || !batch.deletedFolders.isEmpty {
-            try DeferredIndexes.restoreBeforeDeleting(db)
+        try DeferredIndexes.restoreBeforeDeleting(db) {
+            !batch.deletedTracks.isEmpty || !batch.deletedFolders.isEmpty
         }
         let indexesSearch = try !prepared.isEmpty && DeferredIndexes.searchTriggersAside(db)
         for folder in batch.folders { try upsert(folder) }

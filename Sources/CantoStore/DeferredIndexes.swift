@@ -111,9 +111,10 @@ enum DeferredIndexes {
     }
 
     /// Builds whatever is set aside, in the caller's write transaction, before a write the
-    /// search tables could not follow without their triggers (a deletion, a library's removal).
-    static func restoreBeforeDeleting(_ db: Database) throws {
-        if try searchTriggersAside(db) { _ = try restore(db) }
+    /// search tables could not follow without their triggers (a deletion, a library's removal),
+    /// when `deletes` says the write will delete; asked only while a first import is under way.
+    static func restoreBeforeDeleting(_ db: Database, if deletes: () throws -> Bool) throws {
+        if try searchTriggersAside(db), try deletes() { _ = try restore(db) }
     }
 
     /// `restore` in a transaction of its own, its sorts spilling to temporary files rather than
