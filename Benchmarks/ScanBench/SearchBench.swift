@@ -49,10 +49,18 @@ enum SearchBench {
         try await latency(catalog, queries)
     }
 
-    /// Search as you type's best names per prefix, built as a scan's end builds them.
+    /// The search tables' segments merged and search as you type's best names per prefix built,
+    /// as a scan's end does.
     static func searchPrefixes(_ database: CantoDatabase) async throws {
-        let started = ContinuousClock.now
-        let kept = try await CatalogRepository(database: database).refreshSearchPrefixes() ?? 0
+        let catalog = CatalogRepository(database: database)
+        var started = ContinuousClock.now
+        let steps = try await catalog.mergeSearchSegments()
+        print(
+            String(
+                format: "search segments: merged in %d steps, %.1f s", steps,
+                (ContinuousClock.now - started) / .seconds(1)))
+        started = ContinuousClock.now
+        let kept = try await catalog.refreshSearchPrefixes() ?? 0
         print(
             String(
                 format: "search prefixes: %d kept in %.1f s", kept, (ContinuousClock.now - started) / .seconds(1)))

@@ -161,12 +161,21 @@ public struct CatalogRepository: CatalogWriter, CatalogReader {
                         sql: "UPDATE library SET last_scan_at = ? WHERE id = ?", arguments: [date, library.rawValue])
                 }
             }
+            // While the scan's cache is up: the merge's pages leave with the scan's.
+            try await mergeSearchSegments()
         } catch {
             try? await releaseScanCache(emptyingLog: firstImport)
             throw error
         }
         try await releaseScanCache(emptyingLog: firstImport)
         try await refreshSearchPrefixes()
+    }
+
+    /// Merges the search tables' segments into one a table (`SearchSegments`), a step a write
+    /// transaction; returns the steps taken (0 when each held one already).
+    @discardableResult
+    public func mergeSearchSegments() async throws -> Int {
+        try await SearchSegments.merge(pool.raw)
     }
 
     /// Rebuilds search as you type's best names per prefix (`SearchPrefixes`) when the search
